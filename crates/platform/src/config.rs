@@ -1,0 +1,25 @@
+//! Settings every backend service reads from the environment (or flags).
+use clap::Args;
+
+#[derive(Args, Clone, Debug)]
+pub struct CommonConfig {
+    /// PostgreSQL URL of this service's own database.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: String,
+    /// NATS server with JetStream.
+    #[arg(long, env = "NATS_URL", default_value = "nats://127.0.0.1:4222")]
+    pub nats_url: String,
+    /// identity's gRPC endpoint (signing keys, directory reads).
+    #[arg(
+        long,
+        env = "PORTAL_IDENTITY_URL",
+        default_value = "http://127.0.0.1:50051"
+    )]
+    pub identity_url: String,
+    /// Shared secret that services present to each other.
+    #[arg(long, env = "PORTAL_INTERNAL_TOKEN", hide_env_values = true)]
+    pub internal_token: String,
+    /// Largest database pool.
+    #[arg(long, env = "PORTAL_DB_MAX_CONNECTIONS", default_value_t = 10)]
+    pub db_max_connections: u32,
+}

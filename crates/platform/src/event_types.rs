@@ -1,0 +1,30 @@
+//! Which aggregate and event name each protobuf event type stands for.
+use portal_proto::events::v1 as ev;
+
+/// A protobuf message that is published as a Portal event.
+pub trait DomainEvent: prost::Message + Default {
+    const AGGREGATE: &'static str;
+    const EVENT: &'static str;
+}
+
+macro_rules! domain_event {
+    ($ty:ty, $aggregate:literal, $event:literal) => {
+        impl DomainEvent for $ty {
+            const AGGREGATE: &'static str = $aggregate;
+            const EVENT: &'static str = $event;
+        }
+    };
+}
+
+domain_event!(ev::RequestSubmitted, "request", "submitted");
+domain_event!(ev::RequestAccepted, "request", "accepted");
+domain_event!(ev::RequestRejected, "request", "rejected");
+domain_event!(ev::WorkOrderCreated, "work_order", "created");
+domain_event!(ev::ContactInvited, "contact", "invited");
+domain_event!(ev::AccountActivated, "account", "activated");
+domain_event!(ev::CustomerPortalChanged, "customer", "portal_changed");
+
+/// The subject filter for one event type across all tenants.
+pub fn filter<E: DomainEvent>() -> String {
+    crate::events::filter_all_tenants(E::AGGREGATE, E::EVENT)
+}

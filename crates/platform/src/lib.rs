@@ -1,0 +1,21 @@
+//! What every Portal service shares: configuration, telemetry, the database
+//! pool and its migrations, the event envelope, the transactional outbox and
+//! its relay, the JetStream consumer runner with its inbox, token
+//! verification, gRPC health and graceful shutdown.
+
+pub mod auth;
+pub mod config;
+pub mod consumer;
+pub mod db;
+pub mod errors;
+pub mod event_types;
+pub mod events;
+pub mod grpc;
+pub mod nats;
+pub mod outbox;
+pub mod scope;
+pub mod shutdown;
+pub mod telemetry;
+pub mod time;
+
+pub use tokio_util::sync::CancellationToken;

@@ -1,0 +1,149 @@
+//! Transactional outbox: events are written with the business change and
+//! published by a relay that wakes on LISTEN/NOTIFY. Several replicas may
+//! run the relay: rows are claimed with `FOR UPDATE SKIP LOCKED`.
+use std::time::Duration;
+
+use async_nats::jetstream;
+use chrono::Utc;
+use sqlx::postgres::PgListener;
+use sqlx::{PgConnection, PgPool, Row};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use crate::event_types::DomainEvent;
+use crate::events::{self, Envelope};
+
+const CHANNEL: &str = "portal_outbox";
+const BATCH: i64 = 100;
+/// Safety net for a missed notification or a failed publish.
+const IDLE_WAKE: Duration = Duration::from_secs(5);
+
+/// Writes `event` to the outbox inside the caller's transaction.
+pub async fn enqueue<E: DomainEvent>(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    source: &str,
+    event: &E,
+) -> sqlx::Result<Uuid> {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO outbox (id, tenant_id, subject, ce_type, source, payload, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(tenant_id)
+    .bind(events::subject(tenant_id, E::AGGREGATE, E::EVENT))
+    .bind(events::ce_type(E::AGGREGATE, E::EVENT))
+    .bind(source)
+    .bind(event.encode_to_vec())
+    .bind(Utc::now())
+    .execute(&mut *conn)
+    .await?;
+    // Delivered at commit, never for a rolled-back transaction.
+    sqlx::query("SELECT pg_notify($1, '')")
+        .bind(CHANNEL)
+        .execute(&mut *conn)
+        .await?;
+    Ok(id)
+}
+
+/// Publishes unsent rows until `shutdown`.
+pub async fn run_relay(pool: PgPool, js: jetstream::Context, shutdown: CancellationToken) {
+    let mut listener = None;
+    let mut backoff = Duration::from_millis(200);
+    loop {
+        if listener.is_none() {
+            listener = connect_listener(&pool).await;
+        }
+        let wait = match publish_batch(&pool, &js).await {
+            Ok(n) if n == BATCH => {
+                backoff = Duration::from_millis(200);
+                continue;
+            }
+            Ok(_) => {
+                backoff = Duration::from_millis(200);
+                IDLE_WAKE
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "outbox relay could not publish, will retry");
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+                backoff
+            }
+        };
+        let notified = async {
+            match listener.as_mut() {
+                Some(l) => l.recv().await.map(|_| ()),
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(wait) => {}
+            r = notified => {
+                if r.is_err() {
+                    listener = None;
+                }
+            }
+        }
+    }
+}
+
+async fn connect_listener(pool: &PgPool) -> Option<PgListener> {
+    let mut l = PgListener::connect_with(pool).await.ok()?;
+    l.listen(CHANNEL).await.ok()?;
+    Some(l)
+}
+
+/// Publishes up to one batch, in order, stopping at the first failure.
+async fn publish_batch(pool: &PgPool, js: &jetstream::Context) -> anyhow::Result<i64> {
+    let mut tx = pool.begin().await?;
+    let rows = sqlx::query(
+        "SELECT id, tenant_id, subject, ce_type, source, payload, traceparent, created_at
+         FROM outbox WHERE sent_at IS NULL
+         ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED",
+    )
+    .bind(BATCH)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut sent = 0;
+    for row in &rows {
+        let id: Uuid = row.try_get("id")?;
+        let envelope = Envelope {
+            id,
+            tenant_id: row.try_get("tenant_id")?,
+            ce_type: row.try_get("ce_type")?,
+            source: row.try_get("source")?,
+            time: row.try_get("created_at")?,
+            traceparent: row.try_get("traceparent")?,
+        };
+        let subject: String = row.try_get("subject")?;
+        let payload: Vec<u8> = row.try_get("payload")?;
+        match crate::nats::publish(js, subject, &envelope, payload).await {
+            Ok(()) => {
+                sqlx::query(
+                    "UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = $1",
+                )
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                sent += 1;
+            }
+            Err(e) => {
+                sqlx::query(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1",
+                )
+                .bind(id)
+                .bind(e.to_string())
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                return Err(e);
+            }
+        }
+    }
+    tx.commit().await?;
+    if sent > 0 {
+        tracing::debug!(sent, "outbox rows published");
+    }
+    Ok(sent)
+}

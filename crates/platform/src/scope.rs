@@ -1,0 +1,100 @@
+//! What an account may see: the whole tenant (staff) or one customer,
+//! possibly narrowed to some of its sites (contacts). Pure rules.
+use uuid::Uuid;
+
+use crate::auth::{AccountKind, Claims};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Staff: every record of the tenant.
+    Tenant,
+    /// A contact (or secure link): one customer; `sites` empty = all its sites.
+    Customer { customer_id: Uuid, sites: Vec<Uuid> },
+    /// A token that names no customer sees nothing.
+    Nothing,
+}
+
+impl Scope {
+    pub fn of(claims: &Claims) -> Self {
+        match (claims.kind, claims.cust) {
+            (AccountKind::Staff, _) => Self::Tenant,
+            (_, Some(customer_id)) => Self::Customer {
+                customer_id,
+                sites: claims.sites.clone(),
+            },
+            (_, None) => Self::Nothing,
+        }
+    }
+
+    /// Whether a record of this customer (and site, if it has one) is visible.
+    pub fn allows(&self, customer_id: Uuid, site_id: Option<Uuid>) -> bool {
+        match self {
+            Self::Tenant => true,
+            Self::Customer {
+                customer_id: own,
+                sites,
+            } => {
+                *own == customer_id
+                    && (sites.is_empty() || site_id.is_some_and(|s| sites.contains(&s)))
+            }
+            Self::Nothing => false,
+        }
+    }
+
+    /// For SQL filters: `(customer, sites)`; `None` customer = no filter.
+    pub fn sql_filter(&self) -> (Option<Uuid>, Option<Vec<Uuid>>, bool) {
+        match self {
+            Self::Tenant => (None, None, true),
+            Self::Customer { customer_id, sites } => (
+                Some(*customer_id),
+                (!sites.is_empty()).then(|| sites.clone()),
+                true,
+            ),
+            Self::Nothing => (None, None, false),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id() -> Uuid {
+        Uuid::now_v7()
+    }
+
+    #[test]
+    fn staff_sees_the_whole_tenant() {
+        assert!(Scope::Tenant.allows(id(), Some(id())));
+    }
+
+    #[test]
+    fn customer_contact_sees_every_site_of_its_customer_only() {
+        let c = id();
+        let s = Scope::Customer {
+            customer_id: c,
+            sites: vec![],
+        };
+        assert!(s.allows(c, Some(id())));
+        assert!(s.allows(c, None));
+        assert!(!s.allows(id(), Some(id())));
+    }
+
+    #[test]
+    fn site_contact_sees_only_its_sites() {
+        let (c, mine, other) = (id(), id(), id());
+        let s = Scope::Customer {
+            customer_id: c,
+            sites: vec![mine],
+        };
+        assert!(s.allows(c, Some(mine)));
+        assert!(!s.allows(c, Some(other)));
+        assert!(!s.allows(c, None));
+    }
+
+    #[test]
+    fn nothing_sees_nothing() {
+        assert!(!Scope::Nothing.allows(id(), None));
+        assert!(!Scope::Nothing.sql_filter().2);
+    }
+}
