@@ -1,0 +1,572 @@
+//! Every SQL statement of identity.
+use chrono::{DateTime, Utc};
+use portal_platform::auth::KeyList;
+use sqlx::{FromRow, PgConnection, PgPool};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct TenantRow {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub portal_enabled: bool,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct StaffRow {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    pub roles: Vec<String>,
+    pub language: String,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct CustomerRow {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub number: String,
+    pub name: String,
+    pub address: String,
+    pub info: String,
+    pub portal_enabled: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct SiteRow {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub customer_id: Uuid,
+    pub name: String,
+    pub address: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ContactRow {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub customer_id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub language: String,
+    pub notifications: bool,
+    pub site_ids: Vec<Uuid>,
+    pub access_from: Option<DateTime<Utc>>,
+    pub access_until: Option<DateTime<Utc>>,
+    pub password_hash: Option<String>,
+    pub activated_at: Option<DateTime<Utc>>,
+}
+
+/// A contact with the switches that decide whether they may log in.
+#[derive(Debug, Clone, FromRow)]
+pub struct ContactLogin {
+    #[sqlx(flatten)]
+    pub contact: ContactRow,
+    pub customer_portal_enabled: bool,
+    pub tenant_portal_enabled: bool,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct InvitationRow {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub contact_id: Uuid,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct RefreshRow {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub account_id: Uuid,
+    pub account_kind: String,
+    pub family_id: Uuid,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+// Shared column lists, spliced at compile time so every query stays a literal.
+macro_rules! contact_columns {
+    () => {
+        "c.id, c.tenant_id, c.customer_id, c.name, c.email, c.language, c.notifications, \
+         c.site_ids, c.access_from, c.access_until, c.password_hash, c.activated_at"
+    };
+}
+macro_rules! contact_login_from {
+    () => {
+        "cu.portal_enabled AS customer_portal_enabled, t.portal_enabled AS tenant_portal_enabled \
+         FROM contacts c JOIN customers cu ON cu.id = c.customer_id JOIN tenants t ON t.id = c.tenant_id"
+    };
+}
+
+// ---- signing keys ----
+
+pub async fn current_signing_key(pool: &PgPool) -> sqlx::Result<Option<(String, String)>> {
+    sqlx::query_as(
+        "SELECT kid, private_pem FROM signing_keys WHERE retired_at IS NULL
+         ORDER BY created_at DESC LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn insert_signing_key_if_none(
+    pool: &PgPool,
+    kid: &str,
+    pem: &str,
+    x: &str,
+) -> sqlx::Result<()> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(7001)")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO signing_keys (kid, private_pem, public_x)
+         SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM signing_keys WHERE retired_at IS NULL)",
+    )
+    .bind(kid)
+    .bind(pem)
+    .bind(x)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
+}
+
+/// Keys that may still have valid tokens in circulation.
+pub async fn public_keys(pool: &PgPool) -> sqlx::Result<KeyList> {
+    sqlx::query_as(
+        "SELECT kid, public_x FROM signing_keys
+         WHERE retired_at IS NULL OR retired_at > now() - interval '1 day'",
+    )
+    .fetch_all(pool)
+    .await
+}
+
+// ---- tenants and staff ----
+
+pub async fn insert_tenant(
+    conn: &mut PgConnection,
+    id: Uuid,
+    slug: &str,
+    name: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO tenants (id, slug, name) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(slug)
+        .bind(name)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn insert_staff(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    email: &str,
+    name: &str,
+    password_hash: &str,
+    roles: &[String],
+) -> sqlx::Result<Uuid> {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO staff_users (id, tenant_id, email, name, password_hash, roles)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(tenant_id)
+    .bind(email)
+    .bind(name)
+    .bind(password_hash)
+    .bind(roles)
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn tenant_by_slug(pool: &PgPool, slug: &str) -> sqlx::Result<Option<TenantRow>> {
+    sqlx::query_as("SELECT id, slug, name, portal_enabled FROM tenants WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn tenant(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<TenantRow>> {
+    sqlx::query_as("SELECT id, slug, name, portal_enabled FROM tenants WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn staff_by_email(
+    pool: &PgPool,
+    tenant_id: Uuid,
+    email: &str,
+) -> sqlx::Result<Option<StaffRow>> {
+    sqlx::query_as(
+        "SELECT id, tenant_id, email, name, password_hash, roles, language FROM staff_users
+         WHERE tenant_id = $1 AND lower(email) = lower($2)",
+    )
+    .bind(tenant_id)
+    .bind(email)
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn staff(pool: &PgPool, tenant_id: Uuid, id: Uuid) -> sqlx::Result<Option<StaffRow>> {
+    sqlx::query_as(
+        "SELECT id, tenant_id, email, name, password_hash, roles, language FROM staff_users
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn list_staff(
+    pool: &PgPool,
+    tenant_id: Uuid,
+    role: Option<&str>,
+) -> sqlx::Result<Vec<StaffRow>> {
+    sqlx::query_as(
+        "SELECT id, tenant_id, email, name, password_hash, roles, language FROM staff_users
+         WHERE tenant_id = $1 AND ($2::text IS NULL OR $2 = ANY (roles)) ORDER BY email",
+    )
+    .bind(tenant_id)
+    .bind(role)
+    .fetch_all(pool)
+    .await
+}
+
+// ---- customers, sites, contacts ----
+
+pub struct NewCustomer<'a> {
+    pub tenant_id: Uuid,
+    pub number: &'a str,
+    pub name: &'a str,
+    pub address: &'a str,
+    pub info: &'a str,
+}
+
+pub async fn insert_customer(pool: &PgPool, c: &NewCustomer<'_>) -> sqlx::Result<CustomerRow> {
+    sqlx::query_as(
+        "INSERT INTO customers (id, tenant_id, number, name, address, info)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         RETURNING id, tenant_id, number, name, address, info, portal_enabled, created_at",
+    )
+    .bind(Uuid::now_v7())
+    .bind(c.tenant_id)
+    .bind(c.number)
+    .bind(c.name)
+    .bind(c.address)
+    .bind(c.info)
+    .fetch_one(pool)
+    .await
+}
+
+pub async fn customer(
+    pool: &PgPool,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> sqlx::Result<Option<CustomerRow>> {
+    sqlx::query_as(
+        "SELECT id, tenant_id, number, name, address, info, portal_enabled, created_at
+         FROM customers WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Switches the portal; returns the customer when it exists in the tenant.
+pub async fn set_customer_portal(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+    enabled: bool,
+) -> sqlx::Result<Option<CustomerRow>> {
+    sqlx::query_as(
+        "UPDATE customers SET portal_enabled = $3,
+             portal_enabled_at = CASE WHEN $3 AND NOT portal_enabled THEN now() ELSE portal_enabled_at END
+         WHERE tenant_id = $1 AND id = $2
+         RETURNING id, tenant_id, number, name, address, info, portal_enabled, created_at",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .bind(enabled)
+    .fetch_optional(conn)
+    .await
+}
+
+pub struct NewSite<'a> {
+    pub tenant_id: Uuid,
+    pub customer_id: Uuid,
+    pub name: &'a str,
+    pub address: &'a str,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+pub async fn insert_site(pool: &PgPool, s: &NewSite<'_>) -> sqlx::Result<SiteRow> {
+    sqlx::query_as(
+        "INSERT INTO sites (id, tenant_id, customer_id, name, address, latitude, longitude)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         RETURNING id, tenant_id, customer_id, name, address, latitude, longitude",
+    )
+    .bind(Uuid::now_v7())
+    .bind(s.tenant_id)
+    .bind(s.customer_id)
+    .bind(s.name)
+    .bind(s.address)
+    .bind(s.latitude)
+    .bind(s.longitude)
+    .fetch_one(pool)
+    .await
+}
+
+pub async fn site(pool: &PgPool, tenant_id: Uuid, id: Uuid) -> sqlx::Result<Option<SiteRow>> {
+    sqlx::query_as(
+        "SELECT id, tenant_id, customer_id, name, address, latitude, longitude
+         FROM sites WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// How many of `site_ids` belong to the customer.
+pub async fn count_customer_sites(
+    pool: &PgPool,
+    tenant_id: Uuid,
+    customer_id: Uuid,
+    site_ids: &[Uuid],
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM sites WHERE tenant_id = $1 AND customer_id = $2 AND id = ANY ($3)",
+    )
+    .bind(tenant_id)
+    .bind(customer_id)
+    .bind(site_ids)
+    .fetch_one(pool)
+    .await
+}
+
+pub struct NewContact<'a> {
+    pub tenant_id: Uuid,
+    pub customer_id: Uuid,
+    pub name: &'a str,
+    pub email: &'a str,
+    pub language: &'a str,
+    pub notifications: bool,
+    pub site_ids: &'a [Uuid],
+    pub access_from: Option<DateTime<Utc>>,
+    pub access_until: Option<DateTime<Utc>>,
+}
+
+pub async fn insert_contact(pool: &PgPool, c: &NewContact<'_>) -> sqlx::Result<ContactRow> {
+    sqlx::query_as(concat!(
+        "INSERT INTO contacts AS c (id, tenant_id, customer_id, name, email, language, notifications,
+                                    site_ids, access_from, access_until)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ",
+        contact_columns!()
+    ))
+    .bind(Uuid::now_v7())
+    .bind(c.tenant_id)
+    .bind(c.customer_id)
+    .bind(c.name)
+    .bind(c.email)
+    .bind(c.language)
+    .bind(c.notifications)
+    .bind(c.site_ids)
+    .bind(c.access_from)
+    .bind(c.access_until)
+    .fetch_one(pool)
+    .await
+}
+
+pub async fn contact(pool: &PgPool, tenant_id: Uuid, id: Uuid) -> sqlx::Result<Option<ContactRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        contact_columns!(),
+        " FROM contacts c WHERE c.tenant_id = $1 AND c.id = $2"
+    ))
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn contact_login_by_email(
+    pool: &PgPool,
+    tenant_id: Uuid,
+    email: &str,
+) -> sqlx::Result<Option<ContactLogin>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        contact_columns!(),
+        ", ",
+        contact_login_from!(),
+        " WHERE c.tenant_id = $1 AND lower(c.email) = lower($2)"
+    ))
+    .bind(tenant_id)
+    .bind(email)
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn contact_login(
+    pool: &PgPool,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> sqlx::Result<Option<ContactLogin>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        contact_columns!(),
+        ", ",
+        contact_login_from!(),
+        " WHERE c.tenant_id = $1 AND c.id = $2"
+    ))
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn activate_contact(
+    conn: &mut PgConnection,
+    id: Uuid,
+    password_hash: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE contacts SET password_hash = $2, activated_at = coalesce(activated_at, now()) WHERE id = $1",
+    )
+    .bind(id)
+    .bind(password_hash)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+// ---- invitations ----
+
+pub async fn insert_invitation(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    contact_id: Uuid,
+    token_hash: &[u8],
+    expires_at: DateTime<Utc>,
+    created_by: Uuid,
+) -> sqlx::Result<Uuid> {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO invitations (id, tenant_id, contact_id, token_hash, expires_at, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(tenant_id)
+    .bind(contact_id)
+    .bind(token_hash)
+    .bind(expires_at)
+    .bind(created_by)
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Locks the invitation row so that it can be used once only.
+pub async fn invitation_for_update(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+) -> sqlx::Result<Option<InvitationRow>> {
+    sqlx::query_as(
+        "SELECT id, tenant_id, contact_id, expires_at, used_at FROM invitations
+         WHERE token_hash = $1 FOR UPDATE",
+    )
+    .bind(token_hash)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn use_invitation(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("UPDATE invitations SET used_at = now() WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_invitation(pool: &PgPool, id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM invitations WHERE id = $1")
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+// ---- refresh tokens ----
+
+pub struct NewRefresh<'a> {
+    pub tenant_id: Uuid,
+    pub account_id: Uuid,
+    pub account_kind: &'a str,
+    pub family_id: Uuid,
+    pub token_hash: &'a [u8],
+    pub expires_at: DateTime<Utc>,
+}
+
+pub async fn insert_refresh(conn: &mut PgConnection, r: &NewRefresh<'_>) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO refresh_tokens (id, tenant_id, account_id, account_kind, family_id, token_hash, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(r.tenant_id)
+    .bind(r.account_id)
+    .bind(r.account_kind)
+    .bind(r.family_id)
+    .bind(r.token_hash)
+    .bind(r.expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn refresh_for_update(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+) -> sqlx::Result<Option<RefreshRow>> {
+    sqlx::query_as(
+        "SELECT id, tenant_id, account_id, account_kind, family_id, expires_at, used_at, revoked_at
+         FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE",
+    )
+    .bind(token_hash)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn use_refresh(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("UPDATE refresh_tokens SET used_at = now() WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn revoke_family(conn: &mut PgConnection, family_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(family_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

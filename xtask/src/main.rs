@@ -1,0 +1,66 @@
+//! `cargo xtask`: developer commands for the Portal workspace.
+//!
+//! This file only wires the command line to the modules that do the work.
+
+mod http;
+mod infra;
+mod mail;
+mod process;
+mod seed;
+mod services;
+mod sys;
+mod test;
+mod up;
+mod url;
+mod workspace;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about = "Developer commands for Portal"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the whole system locally: PostgreSQL, NATS, the six services and demo data.
+    Up(up::Options),
+    /// Check formatting, run clippy and the workspace tests against local PostgreSQL and NATS.
+    Test {
+        /// Extra arguments for `cargo test`, given after `--`; arguments for the
+        /// test binaries follow a second `--` (`cargo xtask test -- -- --nocapture`).
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let result = match Cli::parse().command {
+        Command::Up(options) => up::run(&options),
+        Command::Test { args } => test::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            report(&error);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints the error and its causes without a backtrace: these are
+/// operational failures (a server down, a step failed), not bugs.
+fn report(error: &anyhow::Error) {
+    eprintln!("\nerror: {error}");
+    for cause in error.chain().skip(1) {
+        eprintln!("  caused by: {cause}");
+    }
+}

@@ -1,0 +1,130 @@
+//! Long-running child processes (services, a private nats-server): start them
+//! with their output prefixed by name, watch them, and stop them on exit.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::thread;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+
+use crate::sys;
+
+/// Width of the name column, so every line of output lines up
+/// (`portal-gateway` is the longest name).
+const NAME_WIDTH: usize = 14;
+
+/// The children this xtask started. Dropping it kills them, so an error
+/// anywhere in `up` never leaves orphans behind; nothing else is touched.
+#[derive(Default)]
+pub struct Children {
+    running: Vec<Running>,
+}
+
+struct Running {
+    name: String,
+    child: Child,
+}
+
+impl Children {
+    /// Starts `cmd` as a child called `name`, forwarding its output line by line.
+    pub fn spawn(&mut self, name: &str, mut cmd: Command) -> Result<()> {
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd
+            .spawn()
+            .with_context(|| format!("failed to start {name} (`{}`)", sys::describe(&cmd)))?;
+        if let Some(stdout) = child.stdout.take() {
+            forward(name, stdout, std::io::stdout);
+        }
+        if let Some(stderr) = child.stderr.take() {
+            forward(name, stderr, std::io::stderr);
+        }
+        self.running.push(Running {
+            name: name.to_owned(),
+            child,
+        });
+        Ok(())
+    }
+
+    /// Fails if any child has exited: during start-up a dead service means
+    /// waiting longer is pointless.
+    pub fn ensure_alive(&mut self) -> Result<()> {
+        match self.first_exited()? {
+            Some((name, status)) => bail!("{name} exited during start-up ({status})"),
+            None => Ok(()),
+        }
+    }
+
+    /// Blocks until one child exits and returns its name and status.
+    pub fn wait_any(&mut self) -> Result<(String, ExitStatus)> {
+        loop {
+            if let Some(exited) = self.first_exited()? {
+                return Ok(exited);
+            }
+            thread::sleep(Duration::from_millis(500));
+        }
+    }
+
+    fn first_exited(&mut self) -> Result<Option<(String, ExitStatus)>> {
+        for running in &mut self.running {
+            let status = running
+                .child
+                .try_wait()
+                .with_context(|| format!("failed to check on {}", running.name))?;
+            if let Some(status) = status {
+                return Ok(Some((running.name.clone(), status)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Kills every child, newest first (the gateway before the backends it
+    /// calls, NATS last), and reaps them.
+    pub fn kill_all(&mut self) {
+        for mut running in self.running.drain(..).rev() {
+            if matches!(running.child.try_wait(), Ok(None)) {
+                eprintln!("stopping {}", running.name);
+            }
+            // Errors here mean the process is already gone: nothing left to do.
+            let _ = running.child.kill();
+            let _ = running.child.wait();
+        }
+    }
+}
+
+impl Drop for Children {
+    fn drop(&mut self) {
+        self.kill_all();
+    }
+}
+
+/// Copies `pipe` to `sink` with every line prefixed by `name`. A plain thread
+/// per pipe keeps this simple; it ends when the child closes the pipe.
+fn forward<R, W>(name: &str, pipe: R, sink: fn() -> W)
+where
+    R: Read + Send + 'static,
+    W: Write + 'static,
+{
+    let name = name.to_owned();
+    thread::spawn(move || {
+        let mut reader = BufReader::new(pipe);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            match reader.read_until(b'\n', &mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+            // Services may print invalid UTF-8; show it rather than stop forwarding.
+            let text = String::from_utf8_lossy(&line);
+            let text = text.trim_end_matches(['\r', '\n']);
+            // One write per line: stderr is unbuffered, and a formatted write
+            // would reach the terminal in pieces, interleaved with stdout.
+            let prefixed = format!("{name:>NAME_WIDTH$} | {text}\n");
+            // A closed terminal is no reason to panic: drop the line.
+            let _ = sink().write_all(prefixed.as_bytes());
+        }
+    });
+}

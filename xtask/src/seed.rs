@@ -1,0 +1,152 @@
+//! Demo data through the public REST API, as a real client would create it:
+//! a tenant, its admin, a customer with two sites, and an activated contact.
+//! Idempotent: an existing `demo` tenant is left as it is.
+
+use std::fs;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Value, json};
+
+use crate::{http, mail};
+
+pub const TENANT: &str = "demo";
+pub const ADMIN_EMAIL: &str = "admin@demo.example";
+pub const ADMIN_PASSWORD: &str = "demo-admin-pass";
+pub const CONTACT_EMAIL: &str = "claire@martin.example";
+pub const CONTACT_PASSWORD: &str = "demo-contact-pass";
+
+const MAIL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where the demo contact's invitation went.
+pub enum Invitation {
+    /// Read from the local mailbox and accepted: the contact can log in.
+    Accepted,
+    /// Sent to a real SMTP server: the contact must follow the mail's link.
+    SentToSmtp,
+    /// The tenant existed already; nothing was sent.
+    Existing,
+}
+
+/// Seeds the demo tenant through the gateway at `base` (`https://host:port`).
+/// `mail_dir` is `None` when mails go to an SMTP server.
+pub fn demo(base: &str, operator_token: &str, mail_dir: Option<&Path>) -> Result<Invitation> {
+    let api = |path: &str| format!("{base}/api/v1{path}");
+
+    let tenant = http::call(
+        "POST",
+        &api("/tenants"),
+        Some(operator_token),
+        Some(&json!({
+            "slug": TENANT,
+            "name": "Demo Services",
+            "admin_email": ADMIN_EMAIL,
+            "admin_password": ADMIN_PASSWORD,
+        })),
+    )?;
+    if tenant.status == 409 {
+        println!("Demo tenant `{TENANT}` exists already: keeping its data.");
+        return Ok(Invitation::Existing);
+    }
+    tenant.ensure_success("creating the demo tenant")?;
+    println!("Created tenant `{TENANT}`.");
+
+    let login = http::call(
+        "POST",
+        &api("/auth/login"),
+        None,
+        Some(&json!({"tenant": TENANT, "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})),
+    )?
+    .ensure_success("logging in as the demo admin")?;
+    let token = string_field(&login.json()?, "access_token")?;
+    let staff = |method: &str, path: &str, body: Value, what: &str| {
+        http::call(method, &api(path), Some(&token), Some(&body))?
+            .ensure_success(what)?
+            .json()
+    };
+
+    let customer = staff(
+        "POST",
+        "/customers",
+        json!({
+            "number": "C-1001",
+            "name": "Boulangerie Martin",
+            "address": "12 rue de la Paix, Lyon",
+            "info": "Open 6:00-19:00",
+        }),
+        "creating the demo customer",
+    )?;
+    let customer_id = string_field(&customer, "id")?;
+    for site in [
+        json!({"name": "Lyon bakery", "address": "12 rue de la Paix, Lyon", "latitude": 45.76, "longitude": 4.83}),
+        json!({"name": "Villeurbanne workshop", "address": "3 avenue Henri Barbusse, Villeurbanne", "latitude": 45.77, "longitude": 4.88}),
+    ] {
+        staff(
+            "POST",
+            &format!("/customers/{customer_id}/sites"),
+            site,
+            "creating a demo site",
+        )?;
+    }
+    let contact = staff(
+        "POST",
+        &format!("/customers/{customer_id}/contacts"),
+        json!({
+            "name": "Claire Martin",
+            "email": CONTACT_EMAIL,
+            "language": "fr",
+            "notifications": true,
+            "site_ids": [],
+        }),
+        "creating the demo contact",
+    )?;
+    let contact_id = string_field(&contact, "id")?;
+    // PUT may answer 200 with an empty body: check the status only.
+    http::call(
+        "PUT",
+        &api(&format!("/customers/{customer_id}/portal")),
+        Some(&token),
+        Some(&json!({"enabled": true})),
+    )?
+    .ensure_success("enabling the customer portal")?;
+    println!("Created customer C-1001 with two sites and contact {CONTACT_EMAIL}.");
+
+    // Remember the mails present now, so the invitation is the new one.
+    let before = mail_dir.map(mail::snapshot).unwrap_or_default();
+    http::call(
+        "POST",
+        &api(&format!("/contacts/{contact_id}/invitation")),
+        Some(&token),
+        Some(&json!({})),
+    )?
+    .ensure_success("inviting the demo contact")?;
+
+    let Some(mail_dir) = mail_dir else {
+        return Ok(Invitation::SentToSmtp);
+    };
+    let path = mail::wait_for_new(mail_dir, &before, MAIL_TIMEOUT)
+        .context("the invitation mail did not arrive")?;
+    let raw = fs::read(&path).with_context(|| format!("failed to read {}", path.display()))?;
+    let Some(invitation) = mail::invitation_token(&String::from_utf8_lossy(&raw)) else {
+        bail!("no `invitations/accept?token=` link in {}", path.display());
+    };
+    http::call(
+        "POST",
+        &api("/auth/invitations/accept"),
+        None,
+        Some(&json!({"token": invitation, "password": CONTACT_PASSWORD})),
+    )?
+    .ensure_success("accepting the demo contact's invitation")?;
+    println!("Accepted the invitation from {}.", path.display());
+    Ok(Invitation::Accepted)
+}
+
+/// A string field of an answer; ids may also come as numbers.
+fn string_field(value: &Value, name: &str) -> Result<String> {
+    match &value[name] {
+        Value::String(text) => Ok(text.clone()),
+        Value::Number(number) => Ok(number.to_string()),
+        _ => bail!("answer has no `{name}`: {value}"),
+    }
+}

@@ -1,0 +1,184 @@
+//! The six services: names, databases, ports, and the environment each one
+//! gets from `cargo xtask up`.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::Result;
+
+use crate::{sys, url};
+
+/// A backend service: package and binary share its name; it owns one database
+/// and serves gRPC on `127.0.0.1:grpc_port`.
+pub struct Backend {
+    pub name: &'static str,
+    pub database: &'static str,
+    pub grpc_port: u16,
+}
+
+pub const IDENTITY: Backend = Backend {
+    name: "identity",
+    database: "portal_identity",
+    grpc_port: 50051,
+};
+pub const REQUESTS: Backend = Backend {
+    name: "requests",
+    database: "portal_requests",
+    grpc_port: 50052,
+};
+pub const WORK_ORDERS: Backend = Backend {
+    name: "work-orders",
+    database: "portal_work_orders",
+    grpc_port: 50053,
+};
+pub const DOCUMENTS: Backend = Backend {
+    name: "documents",
+    database: "portal_documents",
+    grpc_port: 50054,
+};
+pub const NOTIFICATION: Backend = Backend {
+    name: "notification",
+    database: "portal_notification",
+    grpc_port: 50055,
+};
+
+/// In start order: identity first, since the others read the directory from it.
+pub const BACKENDS: [Backend; 5] = [IDENTITY, REQUESTS, WORK_ORDERS, DOCUMENTS, NOTIFICATION];
+
+/// The public HTTPS door; package and binary share this name.
+pub const GATEWAY: &str = "portal-gateway";
+
+impl Backend {
+    pub fn grpc_addr(&self) -> String {
+        format!("127.0.0.1:{}", self.grpc_port)
+    }
+
+    pub fn grpc_url(&self) -> String {
+        format!("http://{}", self.grpc_addr())
+    }
+}
+
+/// Every package `up` builds and runs.
+pub fn packages() -> impl Iterator<Item = &'static str> {
+    BACKENDS.iter().map(|backend| backend.name).chain([GATEWAY])
+}
+
+/// Settings shared by all services, from the environment or generated.
+pub struct Settings {
+    pub admin_url: String,
+    pub nats_url: String,
+    pub data_dir: PathBuf,
+    pub operator_token: String,
+    /// Whether the operator token was made up now (then it is printed).
+    pub operator_token_generated: bool,
+    pub internal_token: String,
+    pub https_addr: String,
+    pub public_url: String,
+    pub smtp_url: Option<String>,
+    pub blob_url: String,
+    pub rust_log: String,
+}
+
+impl Settings {
+    pub fn from_env(admin_url: String, nats_url: String, data_dir: &Path) -> Result<Self> {
+        let (operator_token, operator_token_generated) = match var("PORTAL_OPERATOR_TOKEN") {
+            Some(token) => (token, false),
+            None => (sys::random_hex(32)?, true),
+        };
+        let internal_token = match var("PORTAL_INTERNAL_TOKEN") {
+            Some(token) => token,
+            None => sys::random_hex(32)?,
+        };
+        let https_addr = var("PORTAL_HTTPS_ADDR").unwrap_or_else(|| "127.0.0.1:8443".to_owned());
+        let public_url =
+            var("PORTAL_PUBLIC_URL").unwrap_or_else(|| format!("https://{https_addr}"));
+        let blob_url = var("PORTAL_BLOB_URL")
+            .unwrap_or_else(|| format!("file://{}", data_dir.join("blobs").display()));
+        Ok(Self {
+            admin_url,
+            nats_url,
+            data_dir: data_dir.to_path_buf(),
+            operator_token,
+            operator_token_generated,
+            internal_token,
+            https_addr,
+            public_url,
+            smtp_url: var("PORTAL_SMTP_URL"),
+            blob_url,
+            rust_log: var("RUST_LOG").unwrap_or_else(|| "info".to_owned()),
+        })
+    }
+
+    /// Where the mail of a run without SMTP lands.
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("mail")
+    }
+}
+
+/// An environment variable, with empty meaning unset.
+fn var(name: &str) -> Option<String> {
+    env::var(name).ok().filter(|value| !value.is_empty())
+}
+
+/// The command that runs `backend` from `bin_dir` with its environment.
+pub fn backend_command(bin_dir: &Path, backend: &Backend, settings: &Settings) -> Result<Command> {
+    let mut cmd = Command::new(bin_dir.join(backend.name));
+    cmd.env(
+        "DATABASE_URL",
+        url::with_database(&settings.admin_url, backend.database)?,
+    )
+    .env("NATS_URL", &settings.nats_url)
+    .env("PORTAL_INTERNAL_TOKEN", &settings.internal_token)
+    .env("PORTAL_GRPC_ADDR", backend.grpc_addr())
+    .env("PORTAL_IDENTITY_URL", IDENTITY.grpc_url())
+    .env("PORTAL_NOTIFICATION_URL", NOTIFICATION.grpc_url())
+    .env("PORTAL_PUBLIC_URL", &settings.public_url)
+    .env("RUST_LOG", &settings.rust_log)
+    .env("PORTAL_DATA_DIR", &settings.data_dir);
+    // Each secret or setting goes only to the service that needs it.
+    if backend.name == IDENTITY.name {
+        cmd.env("PORTAL_OPERATOR_TOKEN", &settings.operator_token);
+    }
+    if backend.name == NOTIFICATION.name
+        && let Some(smtp_url) = &settings.smtp_url
+    {
+        cmd.env("PORTAL_SMTP_URL", smtp_url);
+    }
+    if backend.name == DOCUMENTS.name {
+        cmd.env("PORTAL_BLOB_URL", &settings.blob_url);
+    }
+    Ok(cmd)
+}
+
+/// The command that runs the gateway from `bin_dir` with its environment.
+pub fn gateway_command(bin_dir: &Path, settings: &Settings) -> Command {
+    let mut cmd = Command::new(bin_dir.join(GATEWAY));
+    cmd.env("PORTAL_HTTPS_ADDR", &settings.https_addr)
+        .env("PORTAL_PUBLIC_URL", &settings.public_url)
+        .env("PORTAL_DATA_DIR", &settings.data_dir)
+        .env("PORTAL_INTERNAL_TOKEN", &settings.internal_token)
+        .env("PORTAL_IDENTITY_URL", IDENTITY.grpc_url())
+        .env("PORTAL_REQUESTS_URL", REQUESTS.grpc_url())
+        .env("PORTAL_WORK_ORDERS_URL", WORK_ORDERS.grpc_url())
+        .env("PORTAL_DOCUMENTS_URL", DOCUMENTS.grpc_url())
+        .env("PORTAL_NOTIFICATION_URL", NOTIFICATION.grpc_url())
+        .env("RUST_LOG", &settings.rust_log);
+    cmd
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_ports_and_databases_are_unique() {
+        let names: std::collections::HashSet<_> = packages().collect();
+        assert_eq!(names.len(), 6);
+        let ports: std::collections::HashSet<_> = BACKENDS.iter().map(|b| b.grpc_port).collect();
+        assert_eq!(ports.len(), BACKENDS.len());
+        let databases: std::collections::HashSet<_> = BACKENDS.iter().map(|b| b.database).collect();
+        assert_eq!(databases.len(), BACKENDS.len());
+        assert_eq!(BACKENDS[0].name, IDENTITY.name);
+    }
+}

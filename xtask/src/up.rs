@@ -1,0 +1,185 @@
+//! `cargo xtask up`: the whole system on this machine, with demo data.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+
+use crate::infra::{nats, postgres};
+use crate::process::Children;
+use crate::seed::{self, Invitation};
+use crate::services::{self, BACKENDS, IDENTITY, Settings};
+use crate::{http, sys, url, workspace};
+
+const IDENTITY_TIMEOUT: Duration = Duration::from_secs(30);
+const READY_TIMEOUT: Duration = Duration::from_secs(60);
+
+#[derive(clap::Args)]
+pub struct Options {
+    /// Do not create the demo tenant, customer and contact.
+    #[arg(long)]
+    no_demo: bool,
+    /// Build and run optimised binaries.
+    #[arg(long)]
+    release: bool,
+}
+
+pub fn run(options: &Options) -> Result<()> {
+    let data_dir = workspace::data_dir();
+    for dir in [data_dir.join("blobs"), data_dir.join("mail")] {
+        fs::create_dir_all(&dir).with_context(|| format!("failed to create {}", dir.display()))?;
+    }
+    // Declared before anything starts: on any error below, dropping it stops
+    // every child started so far (and only those).
+    let mut children = Children::default();
+
+    let admin_url = postgres::prepare()?;
+    let nats_url = nats::ensure_running(&data_dir, &mut children)?;
+    for backend in &BACKENDS {
+        if postgres::ensure_database(&admin_url, backend.database)? {
+            println!("Created database {}.", backend.database);
+        }
+    }
+
+    build(options.release)?;
+    let profile = if options.release { "release" } else { "debug" };
+    let bin_dir = workspace::target_dir().join(profile);
+    let settings = Settings::from_env(admin_url, nats_url, &data_dir)?;
+
+    start_services(&bin_dir, &settings, &mut children)?;
+    let base = format!("https://{}", settings.https_addr);
+    wait_ready(&base, &mut children)?;
+
+    let invitation = if options.no_demo {
+        None
+    } else {
+        let mail_dir = settings.smtp_url.is_none().then(|| settings.mail_dir());
+        Some(seed::demo(
+            &base,
+            &settings.operator_token,
+            mail_dir.as_deref(),
+        )?)
+    };
+    print_banner(&base, &settings, invitation.as_ref());
+
+    // Ctrl-C reaches the whole process group, so the services stop with us;
+    // if one stops on its own, the system is broken: stop the rest and fail.
+    let (name, status) = children.wait_any()?;
+    children.kill_all();
+    bail!("{name} exited ({status}); stopped the other services")
+}
+
+fn build(release: bool) -> Result<()> {
+    let mut cmd = Command::new(workspace::cargo());
+    cmd.current_dir(workspace::root()).args(["build", "--bins"]);
+    if release {
+        cmd.arg("--release");
+    }
+    for package in services::packages() {
+        cmd.args(["--package", package]);
+    }
+    println!("Building the services ({})...", sys::describe(&cmd));
+    sys::run(&mut cmd)
+}
+
+fn start_services(bin_dir: &Path, settings: &Settings, children: &mut Children) -> Result<()> {
+    for backend in &BACKENDS {
+        children.spawn(
+            backend.name,
+            services::backend_command(bin_dir, backend, settings)?,
+        )?;
+        if backend.name == IDENTITY.name {
+            // The others read the directory from identity: let it listen first.
+            let port = IDENTITY.grpc_port;
+            if !sys::wait_until(IDENTITY_TIMEOUT, || {
+                children.ensure_alive()?;
+                Ok(sys::tcp_answers("127.0.0.1", port))
+            })? {
+                bail!(
+                    "identity did not listen on {} within {}s",
+                    IDENTITY.grpc_addr(),
+                    IDENTITY_TIMEOUT.as_secs()
+                );
+            }
+        }
+    }
+    children.spawn(
+        services::GATEWAY,
+        services::gateway_command(bin_dir, settings),
+    )
+}
+
+/// Waits for the gateway's `/readyz` to answer 200, which it does once the
+/// services behind it answer too.
+fn wait_ready(base: &str, children: &mut Children) -> Result<()> {
+    let url = format!("{base}/readyz");
+    println!("Waiting for {url}...");
+    let mut last = String::from("no answer yet");
+    let ready = sys::wait_until(READY_TIMEOUT, || {
+        children.ensure_alive()?;
+        match http::call("GET", &url, None, None) {
+            Ok(response) if response.status == 200 => return Ok(true),
+            Ok(response) => last = format!("HTTP {} {}", response.status, response.body),
+            Err(error) => last = format!("{error:#}"),
+        }
+        Ok(false)
+    })?;
+    if !ready {
+        bail!(
+            "{url} did not answer 200 within {}s; last answer: {last}",
+            READY_TIMEOUT.as_secs()
+        );
+    }
+    Ok(())
+}
+
+fn print_banner(base: &str, settings: &Settings, invitation: Option<&Invitation>) {
+    let mails = match &settings.smtp_url {
+        Some(smtp_url) => format!("sent to {}", url::redact(smtp_url)),
+        None => format!("written as .eml files to {}", settings.mail_dir().display()),
+    };
+    let token_note = if settings.operator_token_generated {
+        " (generated; set PORTAL_OPERATOR_TOKEN to keep one)"
+    } else {
+        " (from PORTAL_OPERATOR_TOKEN)"
+    };
+    let rule = "=".repeat(72);
+    println!("\n{rule}");
+    println!("Portal is up.\n");
+    println!("  Portal          {base}/");
+    println!("  API document    {base}/api/openapi.json");
+    println!("  Operator token  {}{token_note}", settings.operator_token);
+    println!("  Mails           {mails}");
+    match invitation {
+        None => println!("\n  No demo data (--no-demo)."),
+        Some(invitation) => {
+            println!("\n  Tenant          {}", seed::TENANT);
+            println!(
+                "  Admin login     {} / {}",
+                seed::ADMIN_EMAIL,
+                seed::ADMIN_PASSWORD
+            );
+            println!(
+                "  Contact login   {} / {}",
+                seed::CONTACT_EMAIL,
+                seed::CONTACT_PASSWORD
+            );
+            if matches!(invitation, Invitation::SentToSmtp) {
+                println!(
+                    "                  (the invitation went to the SMTP server: follow its link and set this password)"
+                );
+            }
+            println!("\n  Log in from the command line:");
+            println!(
+                "    curl -sk {base}/api/v1/auth/login -H 'content-type: application/json' \\\n      -d '{{\"tenant\":\"{}\",\"email\":\"{}\",\"password\":\"{}\"}}'",
+                seed::TENANT,
+                seed::ADMIN_EMAIL,
+                seed::ADMIN_PASSWORD
+            );
+        }
+    }
+    println!("\nPress Ctrl-C to stop.");
+    println!("{rule}\n");
+}
