@@ -5,7 +5,10 @@ use clap::Parser;
 use portal_platform::config::CommonConfig;
 
 #[derive(Parser, Clone, Debug)]
-#[command(name = "requests", about = "Portal requests: tickets from contacts, handled by staff")]
+#[command(
+    name = "requests",
+    about = "Portal requests: tickets from contacts, handled by staff"
+)]
 pub struct Config {
     #[command(flatten)]
     pub common: CommonConfig,

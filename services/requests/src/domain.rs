@@ -58,7 +58,9 @@ pub fn decide(current: Status, decision: Decision) -> Result<Status, String> {
     match (current, decision) {
         (Status::Submitted, Decision::Accept) => Ok(Status::Accepted),
         (Status::Submitted, Decision::Reject) => Ok(Status::Rejected),
-        (other, _) => Err(format!("the request is {other}: only a submitted request can be accepted or rejected")),
+        (other, _) => Err(format!(
+            "the request is {other}: only a submitted request can be accepted or rejected"
+        )),
     }
 }
 
@@ -77,16 +79,29 @@ pub struct NewRequest {
 
 /// Checks a contact's input. The description is required; without a title,
 /// the first line of the description stands in for it.
-pub fn validate_new(title: &str, description: &str, category: &str, priority: &str) -> Result<NewRequest, String> {
+pub fn validate_new(
+    title: &str,
+    description: &str,
+    category: &str,
+    priority: &str,
+) -> Result<NewRequest, String> {
     let description = description.trim();
     if description.is_empty() {
         return Err("description is required".into());
     }
     if description.chars().count() > DESCRIPTION_MAX {
-        return Err(format!("description is longer than {DESCRIPTION_MAX} characters"));
+        return Err(format!(
+            "description is longer than {DESCRIPTION_MAX} characters"
+        ));
     }
     let title = match title.trim() {
-        "" => description.lines().next().unwrap_or_default().chars().take(80).collect(),
+        "" => description
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take(80)
+            .collect(),
         t => t.to_owned(),
     };
     if title.chars().count() > TITLE_MAX {
@@ -95,7 +110,12 @@ pub fn validate_new(title: &str, description: &str, category: &str, priority: &s
     let priority = match priority.trim() {
         "" => "normal".to_owned(),
         p if PRIORITIES.contains(&p) => p.to_owned(),
-        p => return Err(format!("priority '{p}' is not one of {}", PRIORITIES.join(", "))),
+        p => {
+            return Err(format!(
+                "priority '{p}' is not one of {}",
+                PRIORITIES.join(", ")
+            ));
+        }
     };
     let category = category.trim();
     if category.chars().count() > 100 {
@@ -120,8 +140,14 @@ mod tests {
 
     #[test]
     fn only_submitted_requests_are_decided() {
-        assert_eq!(decide(Status::Submitted, Decision::Accept), Ok(Status::Accepted));
-        assert_eq!(decide(Status::Submitted, Decision::Reject), Ok(Status::Rejected));
+        assert_eq!(
+            decide(Status::Submitted, Decision::Accept),
+            Ok(Status::Accepted)
+        );
+        assert_eq!(
+            decide(Status::Submitted, Decision::Reject),
+            Ok(Status::Rejected)
+        );
         for s in Status::ALL.into_iter().filter(|s| *s != Status::Submitted) {
             assert!(decide(s, Decision::Accept).is_err(), "{s}");
             assert!(decide(s, Decision::Reject).is_err(), "{s}");

@@ -16,12 +16,17 @@ pub struct LinkWorkOrder {
 
 impl Handler for LinkWorkOrder {
     async fn handle(&self, envelope: &Envelope, payload: &[u8]) -> Result<(), HandleError> {
-        let event = ev::WorkOrderCreated::decode(payload).map_err(|e| HandleError::Poison(e.into()))?;
-        let parse = |s: &str| s.parse::<uuid::Uuid>().map_err(|e| HandleError::Poison(e.into()));
+        let event =
+            ev::WorkOrderCreated::decode(payload).map_err(|e| HandleError::Poison(e.into()))?;
+        let parse = |s: &str| {
+            s.parse::<uuid::Uuid>()
+                .map_err(|e| HandleError::Poison(e.into()))
+        };
         let (request_id, work_order_id) = (parse(&event.request_id)?, parse(&event.work_order_id)?);
         let mut tx = self.pool.begin().await?;
         if consumer::claim(&mut tx, WORK_ORDER_CREATED, envelope.id).await?
-            && !store::link_work_order(&mut tx, envelope.tenant_id, request_id, work_order_id).await?
+            && !store::link_work_order(&mut tx, envelope.tenant_id, request_id, work_order_id)
+                .await?
         {
             tracing::warn!(%request_id, "work order for an unknown request");
         }

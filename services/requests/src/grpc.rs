@@ -55,24 +55,37 @@ impl Requests {
     async fn create(&self, req: Request<pb::CreateRequestRequest>) -> ServiceResult<pb::Request> {
         let claims = self.caller(&req).await?;
         let Some(customer_id) = claims.cust.filter(|_| !claims.is_staff()) else {
-            return Err(ServiceError::Forbidden("only a customer's contact can submit a request".into()));
+            return Err(ServiceError::Forbidden(
+                "only a customer's contact can submit a request".into(),
+            ));
         };
         let r = req.into_inner();
-        let new = domain::validate_new(&r.title, &r.description, &r.category, &r.priority).map_err(ServiceError::Invalid)?;
+        let new = domain::validate_new(&r.title, &r.description, &r.category, &r.priority)
+            .map_err(ServiceError::Invalid)?;
         let site_id = parse_id("site_id", &r.site_id)?;
         // The site must exist and be in the contact's scope (a directory read).
         let site = self
             .identity
             .clone()
             .get_site(auth::with_internal(
-                Request::new(idpb::GetSiteRequest { tenant_id: claims.tid.to_string(), site_id: site_id.to_string() }),
+                Request::new(idpb::GetSiteRequest {
+                    tenant_id: claims.tid.to_string(),
+                    site_id: site_id.to_string(),
+                }),
                 &self.internal_token,
             ))
             .await;
         let site = match site {
             Ok(s) => s.into_inner(),
-            Err(s) if s.code() == Code::NotFound => return Err(ServiceError::Invalid("unknown site".into())),
-            Err(s) => return Err(ServiceError::Unavailable(format!("directory unavailable: {}", s.message()))),
+            Err(s) if s.code() == Code::NotFound => {
+                return Err(ServiceError::Invalid("unknown site".into()));
+            }
+            Err(s) => {
+                return Err(ServiceError::Unavailable(format!(
+                    "directory unavailable: {}",
+                    s.message()
+                )));
+            }
         };
         let site_customer = parse_id("site", &site.customer_id)?;
         if !Scope::of(&claims).allows(site_customer, Some(site_id)) {
@@ -115,7 +128,10 @@ impl Requests {
         Ok(request_pb(row))
     }
 
-    async fn list(&self, req: Request<pb::ListRequestsRequest>) -> ServiceResult<pb::ListRequestsResponse> {
+    async fn list(
+        &self,
+        req: Request<pb::ListRequestsRequest>,
+    ) -> ServiceResult<pb::ListRequestsResponse> {
         let claims = self.caller(&req).await?;
         let r = req.into_inner();
         let (customer_id, site_ids, visible) = Scope::of(&claims).sql_filter();
@@ -124,7 +140,12 @@ impl Requests {
         }
         let status = match r.status.trim() {
             "" => None,
-            s => Some(ReqStatus::parse(s).ok_or_else(|| ServiceError::Invalid(format!("unknown status '{s}'")))?.as_str().to_owned()),
+            s => Some(
+                ReqStatus::parse(s)
+                    .ok_or_else(|| ServiceError::Invalid(format!("unknown status '{s}'")))?
+                    .as_str()
+                    .to_owned(),
+            ),
         };
         let site_id = match r.site_id.trim() {
             "" => None,
@@ -132,7 +153,10 @@ impl Requests {
         };
         let before = match r.cursor.trim() {
             "" => None,
-            c => Some(domain::decode_cursor(c).ok_or_else(|| ServiceError::Invalid("invalid cursor".into()))?),
+            c => Some(
+                domain::decode_cursor(c)
+                    .ok_or_else(|| ServiceError::Invalid("invalid cursor".into()))?,
+            ),
         };
         let limit = i64::from(if r.limit <= 0 { 20 } else { r.limit.min(100) });
         let rows = store::list(
@@ -150,15 +174,27 @@ impl Requests {
         )
         .await?;
         let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
-        let items: Vec<RequestRow> = rows.into_iter().take(usize::try_from(limit).unwrap_or(0)).collect();
+        let items: Vec<RequestRow> = rows
+            .into_iter()
+            .take(usize::try_from(limit).unwrap_or(0))
+            .collect();
         let next_cursor = match (more, items.last()) {
             (true, Some(last)) => domain::encode_cursor(last.created_at, last.id),
             _ => String::new(),
         };
-        Ok(pb::ListRequestsResponse { items: items.into_iter().map(request_pb).collect(), next_cursor })
+        Ok(pb::ListRequestsResponse {
+            items: items.into_iter().map(request_pb).collect(),
+            next_cursor,
+        })
     }
 
-    async fn decide(&self, claims: Claims, id: &str, decision: Decision, reason: &str) -> ServiceResult<pb::Request> {
+    async fn decide(
+        &self,
+        claims: Claims,
+        id: &str,
+        decision: Decision,
+        reason: &str,
+    ) -> ServiceResult<pb::Request> {
         if !(claims.is_staff() && domain::may_decide(&claims.roles)) {
             // Contacts learn nothing about the request's existence.
             return Err(if claims.is_staff() {
@@ -168,14 +204,17 @@ impl Requests {
             });
         }
         if decision == Decision::Reject && reason.trim().is_empty() {
-            return Err(ServiceError::Invalid("a reason is required to reject a request".into()));
+            return Err(ServiceError::Invalid(
+                "a reason is required to reject a request".into(),
+            ));
         }
         let id = lookup_id("request", id)?;
         let mut tx = self.pool.begin().await?;
         let mut row = store::get_for_update(&mut tx, claims.tid, id)
             .await?
             .ok_or_else(|| ServiceError::not_found("request"))?;
-        let current = ReqStatus::parse(&row.status).ok_or_else(|| anyhow::anyhow!("stored status {}", row.status))?;
+        let current = ReqStatus::parse(&row.status)
+            .ok_or_else(|| anyhow::anyhow!("stored status {}", row.status))?;
         let next = domain::decide(current, decision).map_err(ServiceError::WrongState)?;
         let now = Utc::now();
         row.status = next.as_str().into();
@@ -249,14 +288,19 @@ impl RequestsService for Requests {
         reply(self.create(req).await)
     }
 
-    async fn list_requests(&self, req: Request<pb::ListRequestsRequest>) -> Rpc<pb::ListRequestsResponse> {
+    async fn list_requests(
+        &self,
+        req: Request<pb::ListRequestsRequest>,
+    ) -> Rpc<pb::ListRequestsResponse> {
         reply(self.list(req).await)
     }
 
     async fn get_request(&self, req: Request<pb::GetRequestRequest>) -> Rpc<pb::Request> {
         let result = async {
             let claims = self.caller(&req).await?;
-            self.visible(&claims, &req.get_ref().id).await.map(request_pb)
+            self.visible(&claims, &req.get_ref().id)
+                .await
+                .map(request_pb)
         }
         .await;
         reply(result)
@@ -265,7 +309,8 @@ impl RequestsService for Requests {
     async fn accept_request(&self, req: Request<pb::AcceptRequestRequest>) -> Rpc<pb::Request> {
         let result = async {
             let claims = self.caller(&req).await?;
-            self.decide(claims, &req.get_ref().id, Decision::Accept, "").await
+            self.decide(claims, &req.get_ref().id, Decision::Accept, "")
+                .await
         }
         .await;
         reply(result)
@@ -275,7 +320,8 @@ impl RequestsService for Requests {
         let result = async {
             let claims = self.caller(&req).await?;
             let r = req.get_ref();
-            self.decide(claims, &r.id, Decision::Reject, &r.reason).await
+            self.decide(claims, &r.id, Decision::Reject, &r.reason)
+                .await
         }
         .await;
         reply(result)

@@ -23,7 +23,11 @@ pub use config::Config;
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Runs requests on `listener` until `shutdown`.
-pub async fn run(cfg: Config, listener: TcpListener, shutdown: CancellationToken) -> anyhow::Result<()> {
+pub async fn run(
+    cfg: Config,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
     let pool = db::connect_and_migrate(
         &cfg.common.database_url,
         cfg.common.db_max_connections,
@@ -34,7 +38,9 @@ pub async fn run(cfg: Config, listener: TcpListener, shutdown: CancellationToken
     let nats = nats::connect(&cfg.common.nats_url, "requests").await?;
     let js = async_nats::jetstream::new(nats.clone());
     let identity_channel = pgrpc::channel(&cfg.common.identity_url)?;
-    let verifier = Arc::new(TokenVerifier::new(IdentityKeys::new(identity_channel.clone())));
+    let verifier = Arc::new(TokenVerifier::new(IdentityKeys::new(
+        identity_channel.clone(),
+    )));
     let service = grpc::Requests {
         pool: pool.clone(),
         authn: Authenticator::new(verifier, &cfg.common.internal_token),
@@ -43,8 +49,18 @@ pub async fn run(cfg: Config, listener: TcpListener, shutdown: CancellationToken
     };
     let (router, health) = pgrpc::base_router()?;
     let router = router.add_service(RequestsServiceServer::new(service));
-    pgrpc::spawn_readiness(health, "portal.requests.v1.RequestsService", pool.clone(), nats, shutdown.clone());
-    tokio::spawn(outbox::run_relay(pool.clone(), js.clone(), shutdown.clone()));
+    pgrpc::spawn_readiness(
+        health,
+        "portal.requests.v1.RequestsService",
+        pool.clone(),
+        nats,
+        shutdown.clone(),
+    );
+    tokio::spawn(outbox::run_relay(
+        pool.clone(),
+        js.clone(),
+        shutdown.clone(),
+    ));
     tokio::spawn(consumer::run(
         js,
         pool.clone(),

@@ -52,7 +52,13 @@ pub async fn insert(conn: &mut PgConnection, r: &RequestRow) -> sqlx::Result<()>
     Ok(())
 }
 
-pub async fn record_status(conn: &mut PgConnection, id: Uuid, status: &str, by: Uuid, note: &str) -> sqlx::Result<()> {
+pub async fn record_status(
+    conn: &mut PgConnection,
+    id: Uuid,
+    status: &str,
+    by: Uuid,
+    note: &str,
+) -> sqlx::Result<()> {
     sqlx::query("INSERT INTO request_status_history (request_id, status, changed_by, note) VALUES ($1, $2, $3, $4)")
         .bind(id)
         .bind(status)
@@ -64,19 +70,31 @@ pub async fn record_status(conn: &mut PgConnection, id: Uuid, status: &str, by: 
 }
 
 pub async fn get(pool: &PgPool, tenant_id: Uuid, id: Uuid) -> sqlx::Result<Option<RequestRow>> {
-    sqlx::query_as(concat!("SELECT ", columns!(), " FROM requests WHERE tenant_id = $1 AND id = $2"))
-        .bind(tenant_id)
-        .bind(id)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM requests WHERE tenant_id = $1 AND id = $2"
+    ))
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await
 }
 
-pub async fn get_for_update(conn: &mut PgConnection, tenant_id: Uuid, id: Uuid) -> sqlx::Result<Option<RequestRow>> {
-    sqlx::query_as(concat!("SELECT ", columns!(), " FROM requests WHERE tenant_id = $1 AND id = $2 FOR UPDATE"))
-        .bind(tenant_id)
-        .bind(id)
-        .fetch_optional(conn)
-        .await
+pub async fn get_for_update(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> sqlx::Result<Option<RequestRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM requests WHERE tenant_id = $1 AND id = $2 FOR UPDATE"
+    ))
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_optional(conn)
+    .await
 }
 
 pub async fn set_decision(
@@ -86,18 +104,25 @@ pub async fn set_decision(
     reject_reason: &str,
     at: DateTime<Utc>,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE requests SET status = $2, reject_reason = $3, updated_at = $4 WHERE id = $1")
-        .bind(id)
-        .bind(status)
-        .bind(reject_reason)
-        .bind(at)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE requests SET status = $2, reject_reason = $3, updated_at = $4 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(reject_reason)
+    .bind(at)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
 /// Links the work order; true when the request exists.
-pub async fn link_work_order(conn: &mut PgConnection, tenant_id: Uuid, id: Uuid, work_order_id: Uuid) -> sqlx::Result<bool> {
+pub async fn link_work_order(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+    work_order_id: Uuid,
+) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "UPDATE requests SET work_order_id = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2",
     )

@@ -5,7 +5,10 @@ use clap::Parser;
 use portal_platform::config::CommonConfig;
 
 #[derive(Parser, Clone, Debug)]
-#[command(name = "work-orders", about = "Portal work orders: plannable work from accepted requests")]
+#[command(
+    name = "work-orders",
+    about = "Portal work orders: plannable work from accepted requests"
+)]
 pub struct Config {
     #[command(flatten)]
     pub common: CommonConfig,

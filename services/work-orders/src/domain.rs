@@ -17,7 +17,13 @@ pub enum Step {
 }
 
 impl Status {
-    pub const ALL: [Status; 5] = [Self::ToPlan, Self::Scheduled, Self::InProgress, Self::Completed, Self::Cancelled];
+    pub const ALL: [Status; 5] = [
+        Self::ToPlan,
+        Self::Scheduled,
+        Self::InProgress,
+        Self::Completed,
+        Self::Cancelled,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -49,7 +55,10 @@ pub fn next(current: Status, step: Step) -> Result<Status, String> {
                 Step::Complete => "completed",
                 Step::Cancel => "cancelled",
             };
-            Err(format!("a work order that is {} cannot be {verb}", s.as_str()))
+            Err(format!(
+                "a work order that is {} cannot be {verb}",
+                s.as_str()
+            ))
         }
     }
 }

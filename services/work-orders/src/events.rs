@@ -21,7 +21,8 @@ pub struct CreateFromRequest {
 
 impl Handler for CreateFromRequest {
     async fn handle(&self, envelope: &Envelope, payload: &[u8]) -> Result<(), HandleError> {
-        let event = ev::RequestAccepted::decode(payload).map_err(|e| HandleError::Poison(e.into()))?;
+        let event =
+            ev::RequestAccepted::decode(payload).map_err(|e| HandleError::Poison(e.into()))?;
         let parse = |s: &str| s.parse::<Uuid>().map_err(|e| HandleError::Poison(e.into()));
         let row = WorkOrderRow {
             id: Uuid::now_v7(),
@@ -37,7 +38,8 @@ impl Handler for CreateFromRequest {
         // The inbox makes a redelivered event a no-op; the unique constraint
         // guards even a second, distinct event for the same request.
         if consumer::claim(&mut tx, REQUEST_ACCEPTED, envelope.id).await?
-            && let Some(created) = store::insert_for_request(&mut tx, &row, &event.description).await?
+            && let Some(created) =
+                store::insert_for_request(&mut tx, &row, &event.description).await?
         {
             let out = ev::WorkOrderCreated {
                 tenant_id: created.tenant_id.to_string(),

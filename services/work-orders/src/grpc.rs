@@ -26,27 +26,48 @@ impl WorkOrders {
             .map_err(|s| ServiceError::Unauthenticated(s.message().to_owned()))
     }
 
-    async fn list(&self, req: Request<pb::ListWorkOrdersRequest>) -> ServiceResult<pb::ListWorkOrdersResponse> {
+    async fn list(
+        &self,
+        req: Request<pb::ListWorkOrdersRequest>,
+    ) -> ServiceResult<pb::ListWorkOrdersResponse> {
         let claims = self.caller(&req).await?;
         if !claims.is_staff() {
-            return Err(ServiceError::Forbidden("the work-order list is for staff".into()));
+            return Err(ServiceError::Forbidden(
+                "the work-order list is for staff".into(),
+            ));
         }
         let r = req.into_inner();
         let status = match r.status.trim() {
             "" => None,
-            s => Some(domain::Status::parse(s).ok_or_else(|| ServiceError::Invalid(format!("unknown status '{s}'")))?),
+            s => Some(
+                domain::Status::parse(s)
+                    .ok_or_else(|| ServiceError::Invalid(format!("unknown status '{s}'")))?,
+            ),
         };
         let before = match r.cursor.split_once('.') {
             None if r.cursor.is_empty() => None,
             Some((micros, id)) => {
-                let at = micros.parse().ok().and_then(chrono::DateTime::from_timestamp_micros);
+                let at = micros
+                    .parse()
+                    .ok()
+                    .and_then(chrono::DateTime::from_timestamp_micros);
                 let id = id.parse().ok();
-                Some(at.zip(id).ok_or_else(|| ServiceError::Invalid("invalid cursor".into()))?)
+                Some(
+                    at.zip(id)
+                        .ok_or_else(|| ServiceError::Invalid("invalid cursor".into()))?,
+                )
             }
             None => return Err(ServiceError::Invalid("invalid cursor".into())),
         };
         let limit = i64::from(if r.limit <= 0 { 20 } else { r.limit.min(100) });
-        let rows = store::list(&self.pool, claims.tid, status.map(domain::Status::as_str), before, limit + 1).await?;
+        let rows = store::list(
+            &self.pool,
+            claims.tid,
+            status.map(domain::Status::as_str),
+            before,
+            limit + 1,
+        )
+        .await?;
         let take = usize::try_from(limit).unwrap_or(20);
         let more = rows.len() > take;
         let items: Vec<WorkOrderRow> = rows.into_iter().take(take).collect();
@@ -54,7 +75,10 @@ impl WorkOrders {
             (true, Some(l)) => format!("{}.{}", l.created_at.timestamp_micros(), l.id.simple()),
             _ => String::new(),
         };
-        Ok(pb::ListWorkOrdersResponse { items: items.into_iter().map(work_order_pb).collect(), next_cursor })
+        Ok(pb::ListWorkOrdersResponse {
+            items: items.into_iter().map(work_order_pb).collect(),
+            next_cursor,
+        })
     }
 
     async fn get(&self, req: Request<pb::GetWorkOrderRequest>) -> ServiceResult<pb::WorkOrder> {
@@ -83,8 +107,14 @@ fn work_order_pb(w: WorkOrderRow) -> pb::WorkOrder {
 
 #[tonic::async_trait]
 impl WorkOrdersService for WorkOrders {
-    async fn list_work_orders(&self, req: Request<pb::ListWorkOrdersRequest>) -> Rpc<pb::ListWorkOrdersResponse> {
-        self.list(req).await.map(Response::new).map_err(Status::from)
+    async fn list_work_orders(
+        &self,
+        req: Request<pb::ListWorkOrdersRequest>,
+    ) -> Rpc<pb::ListWorkOrdersResponse> {
+        self.list(req)
+            .await
+            .map(Response::new)
+            .map_err(Status::from)
     }
 
     async fn get_work_order(&self, req: Request<pb::GetWorkOrderRequest>) -> Rpc<pb::WorkOrder> {

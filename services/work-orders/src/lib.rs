@@ -22,7 +22,11 @@ pub use config::Config;
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Runs work-orders on `listener` until `shutdown`.
-pub async fn run(cfg: Config, listener: TcpListener, shutdown: CancellationToken) -> anyhow::Result<()> {
+pub async fn run(
+    cfg: Config,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
     let pool = db::connect_and_migrate(
         &cfg.common.database_url,
         cfg.common.db_max_connections,
@@ -32,15 +36,27 @@ pub async fn run(cfg: Config, listener: TcpListener, shutdown: CancellationToken
     .await?;
     let nats = nats::connect(&cfg.common.nats_url, "work-orders").await?;
     let js = async_nats::jetstream::new(nats.clone());
-    let verifier = Arc::new(TokenVerifier::new(IdentityKeys::new(pgrpc::channel(&cfg.common.identity_url)?)));
+    let verifier = Arc::new(TokenVerifier::new(IdentityKeys::new(pgrpc::channel(
+        &cfg.common.identity_url,
+    )?)));
     let service = grpc::WorkOrders {
         pool: pool.clone(),
         authn: Authenticator::new(verifier, &cfg.common.internal_token),
     };
     let (router, health) = pgrpc::base_router()?;
     let router = router.add_service(WorkOrdersServiceServer::new(service));
-    pgrpc::spawn_readiness(health, "portal.work_orders.v1.WorkOrdersService", pool.clone(), nats, shutdown.clone());
-    tokio::spawn(outbox::run_relay(pool.clone(), js.clone(), shutdown.clone()));
+    pgrpc::spawn_readiness(
+        health,
+        "portal.work_orders.v1.WorkOrdersService",
+        pool.clone(),
+        nats,
+        shutdown.clone(),
+    );
+    tokio::spawn(outbox::run_relay(
+        pool.clone(),
+        js.clone(),
+        shutdown.clone(),
+    ));
     tokio::spawn(consumer::run(
         js,
         pool.clone(),

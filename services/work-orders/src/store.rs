@@ -49,11 +49,15 @@ pub async fn insert_for_request(
 }
 
 pub async fn get(pool: &PgPool, tenant_id: Uuid, id: Uuid) -> sqlx::Result<Option<WorkOrderRow>> {
-    sqlx::query_as(concat!("SELECT ", columns!(), " FROM work_orders WHERE tenant_id = $1 AND id = $2"))
-        .bind(tenant_id)
-        .bind(id)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM work_orders WHERE tenant_id = $1 AND id = $2"
+    ))
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await
 }
 
 pub async fn list(

@@ -1,0 +1,58 @@
+//! The gateway's settings.
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+#[derive(Parser, Clone, Debug)]
+#[command(
+    name = "portal-gateway",
+    about = "Portal gateway: the HTTPS door to the portal's services"
+)]
+pub struct Config {
+    /// Address of the HTTPS server.
+    #[arg(long, env = "PORTAL_HTTPS_ADDR", default_value = "127.0.0.1:8443")]
+    pub https_addr: SocketAddr,
+    /// PEM certificate chain; a self-signed one is made when unset.
+    #[arg(long, env = "PORTAL_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key matching the certificate.
+    #[arg(long, env = "PORTAL_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
+    /// Where the development certificate is kept.
+    #[arg(long, env = "PORTAL_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    #[arg(
+        long,
+        env = "PORTAL_IDENTITY_URL",
+        default_value = "http://127.0.0.1:50051"
+    )]
+    pub identity_url: String,
+    #[arg(
+        long,
+        env = "PORTAL_REQUESTS_URL",
+        default_value = "http://127.0.0.1:50052"
+    )]
+    pub requests_url: String,
+    #[arg(
+        long,
+        env = "PORTAL_WORK_ORDERS_URL",
+        default_value = "http://127.0.0.1:50053"
+    )]
+    pub work_orders_url: String,
+    #[arg(
+        long,
+        env = "PORTAL_DOCUMENTS_URL",
+        default_value = "http://127.0.0.1:50054"
+    )]
+    pub documents_url: String,
+    #[arg(
+        long,
+        env = "PORTAL_NOTIFICATION_URL",
+        default_value = "http://127.0.0.1:50055"
+    )]
+    pub notification_url: String,
+    /// Largest upload accepted, in bytes (documents applies its own limit too).
+    #[arg(long, env = "PORTAL_MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub max_upload_bytes: usize,
+}

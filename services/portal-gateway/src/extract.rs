@@ -1,0 +1,75 @@
+//! Request extractors that answer with problem+json when input is bad.
+use axum::extract::{FromRequest, FromRequestParts, Path, Query};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use portal_platform::auth::Claims;
+
+use crate::problem::Problem;
+use crate::state::AppState;
+
+/// JSON body; malformed JSON is a 400/422 problem, not plain text.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(Problem))]
+pub struct ApiJson<T>(pub T);
+
+impl<T: serde::Serialize> axum::response::IntoResponse for ApiJson<T> {
+    fn into_response(self) -> axum::response::Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+#[derive(FromRequestParts)]
+#[from_request(via(Path), rejection(Problem))]
+pub struct ApiPath<T>(pub T);
+
+#[derive(FromRequestParts)]
+#[from_request(via(Query), rejection(Problem))]
+pub struct ApiQuery<T>(pub T);
+
+/// The raw bearer token (the operator's, for tenant creation).
+pub struct BearerToken(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for BearerToken {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Problem> {
+        parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| Self(t.trim().to_owned()))
+            .filter(|t| !t.0.is_empty())
+            .ok_or_else(|| Problem::unauthenticated("an Authorization: Bearer token is required"))
+    }
+}
+
+/// A logged-in caller: the token is checked here and again by each service.
+pub struct Caller {
+    pub token: String,
+    pub claims: Claims,
+}
+
+impl Caller {
+    /// Wraps a message for a service call on the caller's behalf.
+    pub fn request<T>(&self, message: T) -> tonic::Request<T> {
+        portal_platform::auth::with_bearer(tonic::Request::new(message), &self.token)
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        let BearerToken(token) = BearerToken::from_request_parts(parts, state).await?;
+        let claims = state.verifier.verify(&token).await.map_err(|e| match e {
+            portal_platform::auth::AuthError::Keys(_) => Problem::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "identity is unavailable; try again shortly",
+            ),
+            _ => Problem::unauthenticated("the access token is invalid or expired"),
+        })?;
+        Ok(Self { token, claims })
+    }
+}

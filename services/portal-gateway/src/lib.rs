@@ -1,0 +1,61 @@
+//! portal-gateway: the HTTPS door. Translates the REST API to the services'
+//! gRPC APIs; holds nothing durable.
+
+pub mod config;
+pub mod extract;
+pub mod openapi;
+pub mod problem;
+pub mod routes;
+pub mod state;
+pub mod tls;
+pub mod views;
+
+use std::time::Duration;
+
+use axum::http::{HeaderValue, header};
+use portal_platform::CancellationToken;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+
+/// The whole HTTP application, without TLS (for tests and embedding).
+pub fn app(state: state::AppState) -> axum::Router {
+    routes::router(state)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"),
+        ))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Serves HTTPS on `listener` until `shutdown`, then drains for up to 10 s.
+pub async fn run(
+    cfg: Config,
+    listener: std::net::TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let tls = tls::server_config(&cfg).await?;
+    let state = state::AppState::new(&cfg)?;
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown.cancelled().await;
+        stopper.graceful_shutdown(Some(Duration::from_secs(10)));
+    });
+    listener.set_nonblocking(true)?;
+    tracing::info!(addr = %listener.local_addr()?, "gateway serving HTTPS");
+    axum_server::from_tcp_rustls(listener, tls)?
+        .handle(handle)
+        .serve(app(state).into_make_service())
+        .await?;
+    Ok(())
+}

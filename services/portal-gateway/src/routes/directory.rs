@@ -1,0 +1,126 @@
+//! Customers, sites, contacts, portal switch and invitations (staff).
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use portal_platform::time::to_proto;
+use portal_proto::identity::v1 as pb;
+
+use crate::extract::{ApiJson, ApiPath, Caller};
+use crate::problem::Problem;
+use crate::state::AppState;
+use crate::views::{
+    Contact, CreateContact, CreateCustomer, CreateSite, Customer, InvitationSent, SetPortal, Site,
+};
+
+#[utoipa::path(post, path = "/api/v1/customers", request_body = CreateCustomer,
+    responses((status = 201, body = Customer), (status = 400, body = Problem), (status = 403, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn create_customer(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(b): ApiJson<CreateCustomer>,
+) -> Result<(StatusCode, Json<Customer>), Problem> {
+    let req = pb::CreateCustomerRequest {
+        number: b.number,
+        name: b.name,
+        address: b.address,
+        info: b.info,
+    };
+    let c = state
+        .identity
+        .clone()
+        .create_customer(caller.request(req))
+        .await?;
+    Ok((StatusCode::CREATED, Json(c.into_inner().into())))
+}
+
+#[utoipa::path(post, path = "/api/v1/customers/{id}/sites", request_body = CreateSite,
+    responses((status = 201, body = Site), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn create_site(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(customer_id): ApiPath<String>,
+    ApiJson(b): ApiJson<CreateSite>,
+) -> Result<(StatusCode, Json<Site>), Problem> {
+    let req = pb::CreateSiteRequest {
+        customer_id,
+        name: b.name,
+        address: b.address,
+        latitude: b.latitude,
+        longitude: b.longitude,
+    };
+    let s = state
+        .identity
+        .clone()
+        .create_site(caller.request(req))
+        .await?;
+    Ok((StatusCode::CREATED, Json(s.into_inner().into())))
+}
+
+#[utoipa::path(post, path = "/api/v1/customers/{id}/contacts", request_body = CreateContact,
+    responses((status = 201, body = Contact), (status = 400, body = Problem), (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn create_contact(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(customer_id): ApiPath<String>,
+    ApiJson(b): ApiJson<CreateContact>,
+) -> Result<(StatusCode, Json<Contact>), Problem> {
+    let req = pb::CreateContactRequest {
+        customer_id,
+        name: b.name,
+        email: b.email,
+        language: b.language,
+        notifications: b.notifications,
+        site_ids: b.site_ids,
+        access_from: b.access_from.map(to_proto),
+        access_until: b.access_until.map(to_proto),
+    };
+    let c = state
+        .identity
+        .clone()
+        .create_contact(caller.request(req))
+        .await?;
+    Ok((StatusCode::CREATED, Json(c.into_inner().into())))
+}
+
+#[utoipa::path(put, path = "/api/v1/customers/{id}/portal", request_body = SetPortal,
+    responses((status = 200, body = Customer), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn set_portal(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(customer_id): ApiPath<String>,
+    ApiJson(b): ApiJson<SetPortal>,
+) -> Result<Json<Customer>, Problem> {
+    let req = pb::SetCustomerPortalRequest {
+        customer_id,
+        enabled: b.enabled,
+    };
+    let c = state
+        .identity
+        .clone()
+        .set_customer_portal(caller.request(req))
+        .await?;
+    Ok(Json(c.into_inner().into()))
+}
+
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/invitation",
+    responses((status = 202, body = InvitationSent), (status = 404, body = Problem), (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn invite(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(contact_id): ApiPath<String>,
+) -> Result<(StatusCode, Json<InvitationSent>), Problem> {
+    let r = state
+        .identity
+        .clone()
+        .invite_contact(caller.request(pb::InviteContactRequest { contact_id }))
+        .await?;
+    let expires_at = r
+        .into_inner()
+        .expires_at
+        .as_ref()
+        .and_then(portal_platform::time::from_proto);
+    Ok((StatusCode::ACCEPTED, Json(InvitationSent { expires_at })))
+}

@@ -1,0 +1,56 @@
+//! The REST API's routes, one module per area.
+pub mod directory;
+pub mod health;
+pub mod pages;
+pub mod requests;
+pub mod sessions;
+pub mod work_orders;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post, put};
+
+use crate::state::AppState;
+
+pub fn router(state: AppState) -> Router {
+    let upload_limit = state.max_upload_bytes + 64 * 1024;
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/api/openapi.json", get(crate::openapi::document))
+        .route("/.well-known/jwks.json", get(sessions::jwks))
+        .route("/api/v1/tenants", post(sessions::create_tenant))
+        .route("/api/v1/auth/login", post(sessions::login))
+        .route("/api/v1/auth/refresh", post(sessions::refresh))
+        .route(
+            "/api/v1/auth/invitations/accept",
+            post(sessions::accept_invitation),
+        )
+        .route("/api/v1/me", get(sessions::me))
+        .route("/api/v1/customers", post(directory::create_customer))
+        .route("/api/v1/customers/{id}/sites", post(directory::create_site))
+        .route(
+            "/api/v1/customers/{id}/contacts",
+            post(directory::create_contact),
+        )
+        .route("/api/v1/customers/{id}/portal", put(directory::set_portal))
+        .route("/api/v1/contacts/{id}/invitation", post(directory::invite))
+        .route(
+            "/api/v1/requests",
+            post(requests::create).get(requests::list),
+        )
+        .route("/api/v1/requests/{id}", get(requests::detail))
+        .route("/api/v1/requests/{id}/accept", post(requests::accept))
+        .route("/api/v1/requests/{id}/reject", post(requests::reject))
+        .route(
+            "/api/v1/requests/{id}/attachments",
+            post(requests::upload)
+                .get(requests::attachments)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/api/v1/attachments/{id}/content", get(requests::download))
+        .route("/api/v1/work-orders", get(work_orders::list))
+        .fallback(pages::not_found)
+        .with_state(state)
+}

@@ -1,0 +1,17 @@
+//! The minimal HTML front page (the web portal itself comes later).
+use axum::http::{StatusCode, Uri};
+use axum::response::Html;
+
+use crate::problem::Problem;
+
+pub async fn home() -> Html<&'static str> {
+    Html(include_str!("../../templates/home.html"))
+}
+
+pub async fn not_found(uri: Uri) -> Problem {
+    Problem::new(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        format!("no route for {}", uri.path()),
+    )
+}

@@ -1,0 +1,258 @@
+//! Requests: create and follow (contacts), decide (staff), attachments.
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Multipart, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use futures::StreamExt;
+use portal_proto::documents::v1 as docs;
+use portal_proto::requests::v1 as pb;
+
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
+use crate::problem::Problem;
+use crate::state::AppState;
+use crate::views::{Attachment, CreateRequest, Page, RejectRequest, RequestFilter, RequestView};
+
+const OWNER: &str = "request";
+
+#[utoipa::path(post, path = "/api/v1/requests", request_body = CreateRequest,
+    responses((status = 201, body = RequestView), (status = 400, body = Problem), (status = 403, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(b): ApiJson<CreateRequest>,
+) -> Result<(StatusCode, Json<RequestView>), Problem> {
+    let req = pb::CreateRequestRequest {
+        site_id: b.site_id,
+        title: b.title,
+        description: b.description,
+        category: b.category,
+        priority: b.priority,
+    };
+    let r = state
+        .requests
+        .clone()
+        .create_request(caller.request(req))
+        .await?
+        .into_inner();
+    Ok((StatusCode::CREATED, Json(r.into())))
+}
+
+#[utoipa::path(get, path = "/api/v1/requests", params(RequestFilter),
+    responses((status = 200, body = Page<RequestView>)), security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(f): ApiQuery<RequestFilter>,
+) -> Result<Json<Page<RequestView>>, Problem> {
+    let req = pb::ListRequestsRequest {
+        status: f.status.unwrap_or_default(),
+        site_id: f.site_id.unwrap_or_default(),
+        mine: f.mine,
+        limit: f.limit.unwrap_or(0),
+        cursor: f.cursor.unwrap_or_default(),
+    };
+    let r = state
+        .requests
+        .clone()
+        .list_requests(caller.request(req))
+        .await?
+        .into_inner();
+    Ok(Json(Page::new(
+        r.items.into_iter().map(Into::into).collect(),
+        r.next_cursor,
+    )))
+}
+
+#[utoipa::path(get, path = "/api/v1/requests/{id}",
+    responses((status = 200, body = RequestView), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn detail(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<RequestView>, Problem> {
+    let r = state
+        .requests
+        .clone()
+        .get_request(caller.request(pb::GetRequestRequest { id: id.clone() }))
+        .await?;
+    let files = list_attachments(&state, &caller, id).await?;
+    let mut view: RequestView = r.into_inner().into();
+    view.attachments = Some(files);
+    Ok(Json(view))
+}
+
+#[utoipa::path(post, path = "/api/v1/requests/{id}/accept",
+    responses((status = 200, body = RequestView), (status = 404, body = Problem), (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn accept(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<RequestView>, Problem> {
+    let r = state
+        .requests
+        .clone()
+        .accept_request(caller.request(pb::AcceptRequestRequest { id }))
+        .await?;
+    Ok(Json(r.into_inner().into()))
+}
+
+#[utoipa::path(post, path = "/api/v1/requests/{id}/reject", request_body = RejectRequest,
+    responses((status = 200, body = RequestView), (status = 400, body = Problem), (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn reject(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<RejectRequest>,
+) -> Result<Json<RequestView>, Problem> {
+    let r = state
+        .requests
+        .clone()
+        .reject_request(caller.request(pb::RejectRequestRequest {
+            id,
+            reason: b.reason,
+        }))
+        .await?;
+    Ok(Json(r.into_inner().into()))
+}
+
+/// Attaches one file (multipart field `file`) to a request the caller can see.
+#[utoipa::path(post, path = "/api/v1/requests/{id}/attachments",
+    responses((status = 201, body = Attachment), (status = 404, body = Problem), (status = 413, body = Problem),
+              (status = 415, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn upload(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    mut multipart: Multipart,
+) -> Result<(StatusCode, Json<Attachment>), Problem> {
+    // The request decides visibility and scope; documents checks the scope again.
+    let request = state
+        .requests
+        .clone()
+        .get_request(caller.request(pb::GetRequestRequest { id }))
+        .await?
+        .into_inner();
+    while let Some(field) = multipart.next_field().await? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("attachment").to_owned();
+        let content_type = field
+            .content_type()
+            .unwrap_or("application/octet-stream")
+            .to_owned();
+        let content = field.bytes().await?;
+        if content.len() > state.max_upload_bytes {
+            return Err(Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                format!(
+                    "the file is larger than the {} byte limit",
+                    state.max_upload_bytes
+                ),
+            ));
+        }
+        let req = docs::UploadAttachmentRequest {
+            owner_type: OWNER.into(),
+            owner_id: request.id.clone(),
+            customer_id: request.customer_id.clone(),
+            site_id: request.site_id.clone(),
+            name,
+            content_type,
+            content: content.to_vec(),
+        };
+        let a = state
+            .documents
+            .clone()
+            .upload_attachment(caller.request(req))
+            .await?
+            .into_inner();
+        return Ok((StatusCode::CREATED, Json(a.into())));
+    }
+    Err(Problem::invalid(
+        "a multipart field named 'file' is required",
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/requests/{id}/attachments",
+    responses((status = 200, body = Vec<Attachment>), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn attachments(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Vec<Attachment>>, Problem> {
+    state
+        .requests
+        .clone()
+        .get_request(caller.request(pb::GetRequestRequest { id: id.clone() }))
+        .await?;
+    Ok(Json(list_attachments(&state, &caller, id).await?))
+}
+
+async fn list_attachments(
+    state: &AppState,
+    caller: &Caller,
+    owner_id: String,
+) -> Result<Vec<Attachment>, Problem> {
+    let req = docs::ListAttachmentsRequest {
+        owner_type: OWNER.into(),
+        owner_id,
+    };
+    let items = state
+        .documents
+        .clone()
+        .list_attachments(caller.request(req))
+        .await?
+        .into_inner()
+        .items;
+    Ok(items.into_iter().map(Into::into).collect())
+}
+
+/// Streams a file the caller may see.
+#[utoipa::path(get, path = "/api/v1/attachments/{id}/content",
+    responses((status = 200, description = "the file"), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn download(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Response, Problem> {
+    let mut stream = state
+        .documents
+        .clone()
+        .download_attachment(caller.request(docs::DownloadAttachmentRequest { id }))
+        .await?
+        .into_inner();
+    let first = stream
+        .message()
+        .await?
+        .ok_or_else(|| Problem::new(StatusCode::BAD_GATEWAY, "internal", "empty download"))?;
+    let meta = first.attachment.clone().unwrap_or_default();
+    let head =
+        futures::stream::once(
+            async move { Ok::<_, tonic::Status>(bytes::Bytes::from(first.data)) },
+        );
+    let rest = stream.map(|chunk| chunk.map(|c| bytes::Bytes::from(c.data)));
+    let mut res = Response::new(Body::from_stream(head.chain(rest)));
+    let headers = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&meta.content_type) {
+        headers.insert(header::CONTENT_TYPE, v);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    let safe_name: String = meta
+        .name
+        .chars()
+        .filter(|c| c.is_ascii_graphic() && *c != '"' || *c == ' ')
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe_name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}

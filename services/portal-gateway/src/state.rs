@@ -1,0 +1,57 @@
+//! What every handler shares: the clients of the five services and the
+//! token verifier.
+use std::sync::Arc;
+
+use portal_platform::auth::{IdentityKeys, TokenVerifier};
+use portal_platform::grpc::channel;
+use portal_proto::documents::v1::documents_service_client::DocumentsServiceClient;
+use portal_proto::identity::v1::identity_service_client::IdentityServiceClient;
+use portal_proto::notification::v1::notification_service_client::NotificationServiceClient;
+use portal_proto::requests::v1::requests_service_client::RequestsServiceClient;
+use portal_proto::work_orders::v1::work_orders_service_client::WorkOrdersServiceClient;
+use tonic::transport::Channel;
+
+use crate::config::Config;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub identity: IdentityServiceClient<Channel>,
+    pub requests: RequestsServiceClient<Channel>,
+    pub work_orders: WorkOrdersServiceClient<Channel>,
+    pub documents: DocumentsServiceClient<Channel>,
+    pub notification: NotificationServiceClient<Channel>,
+    /// (name, channel) of every backend, for readiness.
+    pub backends: Arc<Vec<(&'static str, Channel)>>,
+    pub verifier: Arc<TokenVerifier>,
+    pub max_upload_bytes: usize,
+}
+
+impl AppState {
+    pub fn new(cfg: &Config) -> anyhow::Result<Self> {
+        let identity = channel(&cfg.identity_url)?;
+        let requests = channel(&cfg.requests_url)?;
+        let work_orders = channel(&cfg.work_orders_url)?;
+        let documents = channel(&cfg.documents_url)?;
+        let notification = channel(&cfg.notification_url)?;
+        // Uploads travel as one message: let them through, documents checks the size.
+        let max_message = cfg.max_upload_bytes + 1024 * 1024;
+        Ok(Self {
+            identity: IdentityServiceClient::new(identity.clone()),
+            requests: RequestsServiceClient::new(requests.clone()),
+            work_orders: WorkOrdersServiceClient::new(work_orders.clone()),
+            documents: DocumentsServiceClient::new(documents.clone())
+                .max_encoding_message_size(max_message)
+                .max_decoding_message_size(max_message),
+            notification: NotificationServiceClient::new(notification.clone()),
+            backends: Arc::new(vec![
+                ("identity", identity.clone()),
+                ("requests", requests),
+                ("work-orders", work_orders),
+                ("documents", documents),
+                ("notification", notification),
+            ]),
+            verifier: Arc::new(TokenVerifier::new(IdentityKeys::new(identity))),
+            max_upload_bytes: cfg.max_upload_bytes,
+        })
+    }
+}

@@ -1,0 +1,385 @@
+//! The public JSON shapes of the REST API, and their conversion from the
+//! services' messages.
+use chrono::{DateTime, Utc};
+use portal_platform::time::from_proto;
+use portal_proto::{
+    documents::v1 as docs, identity::v1 as id, requests::v1 as req, work_orders::v1 as wo,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+fn ts(t: Option<&prost_types::Timestamp>) -> Option<DateTime<Utc>> {
+    t.and_then(from_proto)
+}
+
+fn non_empty(s: String) -> Option<String> {
+    (!s.is_empty()).then_some(s)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateTenant {
+    pub slug: String,
+    pub name: String,
+    pub admin_email: String,
+    pub admin_password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TenantCreated {
+    pub id: String,
+    pub slug: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Login {
+    /// The tenant's slug.
+    pub tenant: String,
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Refresh {
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AcceptInvitation {
+    pub token: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Tokens {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub token_type: String,
+    pub expires_in: i64,
+}
+
+impl From<id::TokenPair> for Tokens {
+    fn from(t: id::TokenPair) -> Self {
+        Self {
+            access_token: t.access_token,
+            refresh_token: t.refresh_token,
+            token_type: t.token_type,
+            expires_in: t.expires_in,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub id: String,
+    pub kind: String,
+    pub tenant: String,
+    pub roles: Vec<String>,
+    pub customer_id: Option<String>,
+    pub site_ids: Vec<String>,
+    pub email: String,
+    pub name: String,
+}
+
+impl From<id::Me> for Me {
+    fn from(m: id::Me) -> Self {
+        Self {
+            id: m.id,
+            kind: m.kind,
+            tenant: m.tenant,
+            roles: m.roles,
+            customer_id: non_empty(m.customer_id),
+            site_ids: m.site_ids,
+            email: m.email,
+            name: m.name,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateCustomer {
+    pub number: String,
+    pub name: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub info: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Customer {
+    pub id: String,
+    pub number: String,
+    pub name: String,
+    pub address: String,
+    pub info: String,
+    pub portal_enabled: bool,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+impl From<id::Customer> for Customer {
+    fn from(c: id::Customer) -> Self {
+        Self {
+            created_at: ts(c.created_at.as_ref()),
+            id: c.id,
+            number: c.number,
+            name: c.name,
+            address: c.address,
+            info: c.info,
+            portal_enabled: c.portal_enabled,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateSite {
+    pub name: String,
+    #[serde(default)]
+    pub address: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Site {
+    pub id: String,
+    pub customer_id: String,
+    pub name: String,
+    pub address: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+impl From<id::Site> for Site {
+    fn from(s: id::Site) -> Self {
+        Self {
+            id: s.id,
+            customer_id: s.customer_id,
+            name: s.name,
+            address: s.address,
+            latitude: s.latitude,
+            longitude: s.longitude,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateContact {
+    pub name: String,
+    pub email: String,
+    /// en, fr, de, es or pl; English when absent.
+    #[serde(default)]
+    pub language: String,
+    #[serde(default = "yes")]
+    pub notifications: bool,
+    /// Empty: the contact sees every site of the customer.
+    #[serde(default)]
+    pub site_ids: Vec<String>,
+    pub access_from: Option<DateTime<Utc>>,
+    pub access_until: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Contact {
+    pub id: String,
+    pub customer_id: String,
+    pub name: String,
+    pub email: String,
+    pub language: String,
+    pub notifications: bool,
+    pub site_ids: Vec<String>,
+    pub access_from: Option<DateTime<Utc>>,
+    pub access_until: Option<DateTime<Utc>>,
+    pub activated: bool,
+}
+
+impl From<id::Contact> for Contact {
+    fn from(c: id::Contact) -> Self {
+        Self {
+            access_from: ts(c.access_from.as_ref()),
+            access_until: ts(c.access_until.as_ref()),
+            id: c.id,
+            customer_id: c.customer_id,
+            name: c.name,
+            email: c.email,
+            language: c.language,
+            notifications: c.notifications,
+            site_ids: c.site_ids,
+            activated: c.activated,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SetPortal {
+    pub enabled: bool,
+    /// Reserved for per-customer portal options.
+    #[serde(default)]
+    pub options: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationSent {
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateRequest {
+    pub site_id: String,
+    #[serde(default)]
+    pub title: String,
+    /// Required.
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub category: String,
+    /// low, normal (default), high or urgent.
+    #[serde(default)]
+    pub priority: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RejectRequest {
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RequestFilter {
+    pub status: Option<String>,
+    pub site_id: Option<String>,
+    /// Only the caller's own requests.
+    #[serde(default)]
+    pub mine: bool,
+    pub limit: Option<i32>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WorkOrderFilter {
+    pub status: Option<String>,
+    pub limit: Option<i32>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Attachment {
+    pub id: String,
+    pub name: String,
+    pub size: i64,
+    pub content_type: String,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+impl From<docs::Attachment> for Attachment {
+    fn from(a: docs::Attachment) -> Self {
+        Self {
+            created_at: ts(a.created_at.as_ref()),
+            id: a.id,
+            name: a.name,
+            size: a.size,
+            content_type: a.content_type,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Comment {
+    pub id: String,
+    pub body: String,
+    pub author: String,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestView {
+    pub id: String,
+    pub status: String,
+    pub title: String,
+    pub description: String,
+    pub customer_id: String,
+    pub site_id: String,
+    pub contact_id: String,
+    pub category: String,
+    pub priority: String,
+    pub work_order_id: Option<String>,
+    pub assignee: Option<String>,
+    pub planned_start: Option<DateTime<Utc>>,
+    pub reject_reason: Option<String>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+    /// Comments arrive with the conversation feature; always present.
+    pub comments: Vec<Comment>,
+    /// Present on the detail only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachments: Option<Vec<Attachment>>,
+}
+
+impl From<req::Request> for RequestView {
+    fn from(r: req::Request) -> Self {
+        Self {
+            created_at: ts(r.created_at.as_ref()),
+            updated_at: ts(r.updated_at.as_ref()),
+            planned_start: ts(r.planned_start.as_ref()),
+            id: r.id,
+            status: r.status,
+            title: r.title,
+            description: r.description,
+            customer_id: r.customer_id,
+            site_id: r.site_id,
+            contact_id: r.contact_id,
+            category: r.category,
+            priority: r.priority,
+            work_order_id: non_empty(r.work_order_id),
+            assignee: non_empty(r.assignee),
+            reject_reason: non_empty(r.reject_reason),
+            comments: vec![],
+            attachments: None,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkOrder {
+    pub id: String,
+    pub request_id: Option<String>,
+    pub status: String,
+    pub customer_id: String,
+    pub site_id: String,
+    pub title: String,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+impl From<wo::WorkOrder> for WorkOrder {
+    fn from(w: wo::WorkOrder) -> Self {
+        Self {
+            created_at: ts(w.created_at.as_ref()),
+            id: w.id,
+            request_id: non_empty(w.request_id),
+            status: w.status,
+            customer_id: w.customer_id,
+            site_id: w.site_id,
+            title: w.title,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T: ToSchema> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T: ToSchema> Page<T> {
+    pub fn new(items: Vec<T>, next_cursor: String) -> Self {
+        Self {
+            items,
+            next_cursor: non_empty(next_cursor),
+        }
+    }
+}
