@@ -1,0 +1,96 @@
+//! A private nats-server with JetStream, which a test may stop and restart.
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub struct NatsServer {
+    pub port: u16,
+    store: std::path::PathBuf,
+    child: Option<Child>,
+}
+
+fn binary() -> String {
+    if let Ok(b) = std::env::var("PORTAL_NATS_SERVER_BIN") {
+        return b;
+    }
+    for candidate in [
+        "/usr/sbin/nats-server",
+        "/usr/bin/nats-server",
+        "/usr/local/bin/nats-server",
+    ] {
+        if std::path::Path::new(candidate).exists() {
+            return candidate.to_owned();
+        }
+    }
+    "nats-server".to_owned()
+}
+
+impl NatsServer {
+    pub async fn start() -> anyhow::Result<Self> {
+        let port = crate::free_port()?;
+        let store = std::env::temp_dir().join(format!(
+            "portal-test-nats-{}",
+            uuid::Uuid::new_v4().simple()
+        ));
+        let mut server = Self {
+            port,
+            store,
+            child: None,
+        };
+        server.resume().await?;
+        Ok(server)
+    }
+
+    pub fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    /// Starts (again) on the same port and store.
+    pub async fn resume(&mut self) -> anyhow::Result<()> {
+        let child = Command::new(binary())
+            .args([
+                "-js",
+                "-a",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-sd",
+            ])
+            .arg(&self.store)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot start nats-server ({e}); install it (apt-get install nats-server)"
+                )
+            })?;
+        self.child = Some(child);
+        crate::eventually(10, "nats-server to listen", || async {
+            Ok(tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+                .await
+                .ok()
+                .map(|_| ()))
+        })
+        .await
+    }
+
+    /// Stops the server; clients see the broker go away.
+    pub async fn stop(&mut self) -> anyhow::Result<()> {
+        if let Some(mut child) = self.child.take() {
+            child.kill()?;
+            child.wait()?;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        Ok(())
+    }
+}
+
+impl Drop for NatsServer {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.store);
+    }
+}

@@ -1,0 +1,125 @@
+//! A real SMTP server in the test process, keeping every message it gets.
+use std::sync::{Arc, Mutex};
+
+use mailin_embedded::{Handler, Server, response};
+
+/// One received mail, decoded.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: Vec<String>,
+    pub subject: String,
+    pub body: String,
+}
+
+#[derive(Clone, Default)]
+struct Collector {
+    current: Vec<u8>,
+    to: Vec<String>,
+    received: Arc<Mutex<Vec<Mail>>>,
+}
+
+impl Handler for Collector {
+    fn data_start(
+        &mut self,
+        _domain: &str,
+        _from: &str,
+        _is8bit: bool,
+        to: &[String],
+    ) -> mailin_embedded::Response {
+        self.current.clear();
+        self.to = to.to_vec();
+        response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.current.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> mailin_embedded::Response {
+        let parsed = mailparse::parse_mail(&self.current);
+        let mail = match parsed {
+            Ok(p) => Mail {
+                to: self.to.clone(),
+                subject: p
+                    .headers
+                    .iter()
+                    .find(|h| h.get_key().eq_ignore_ascii_case("subject"))
+                    .map(|h| h.get_value())
+                    .unwrap_or_default(),
+                body: p.get_body().unwrap_or_default(),
+            },
+            Err(_) => return response::INTERNAL_ERROR,
+        };
+        if let Ok(mut r) = self.received.lock() {
+            r.push(mail);
+        }
+        response::OK
+    }
+}
+
+pub struct SmtpSink {
+    pub port: u16,
+    received: Arc<Mutex<Vec<Mail>>>,
+}
+
+impl SmtpSink {
+    /// Listens on a free port.
+    pub fn start() -> anyhow::Result<Self> {
+        Self::start_on(crate::free_port()?)
+    }
+
+    /// Listens on `port` (a test may start it late, on a port it chose).
+    pub fn start_on(port: u16) -> anyhow::Result<Self> {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
+        let collector = Collector::default();
+        let received = collector.received.clone();
+        let mut server = Server::new(collector);
+        server
+            .with_name("portal-test-smtp")
+            .with_tcp_listener(listener);
+        // The server's error is not Send: it stays in its thread.
+        std::thread::spawn(move || {
+            let _ = server.serve();
+        });
+        Ok(Self { port, received })
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    pub fn mails(&self) -> Vec<Mail> {
+        self.received.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+
+    /// Mails to `address`.
+    pub fn to(&self, address: &str) -> Vec<Mail> {
+        self.mails()
+            .into_iter()
+            .filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(address)))
+            .collect()
+    }
+}
+
+/// The `token` query parameter of the first link in a body.
+pub fn link_token(body: &str) -> Option<String> {
+    let start = body.find("token=")? + "token=".len();
+    let token: String = body[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    (!token.is_empty()).then_some(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_token_of_a_link() {
+        let body = "Hello,\nopen https://x/invitations/accept?token=ab-C_9 to start.\n";
+        assert_eq!(link_token(body).as_deref(), Some("ab-C_9"));
+        assert_eq!(link_token("no link here"), None);
+    }
+}

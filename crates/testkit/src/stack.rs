@@ -1,0 +1,240 @@
+//! The whole system for one test: six services in this process, each with
+//! its own fresh database, a private NATS server, and a real SMTP sink.
+use std::path::PathBuf;
+use std::time::Duration;
+
+use portal_platform::CancellationToken;
+use portal_platform::config::CommonConfig;
+use tokio::task::JoinHandle;
+
+use crate::api::Api;
+use crate::db::Databases;
+use crate::nats::NatsServer;
+use crate::smtp::SmtpSink;
+
+const SERVICES: [&str; 5] = [
+    "identity",
+    "requests",
+    "work-orders",
+    "documents",
+    "notification",
+];
+
+/// How mail leaves the stack.
+pub enum MailSetup {
+    /// A sink that listens from the start.
+    Sink,
+    /// Nothing listens on this port yet (the test starts a sink later).
+    Unreachable(u16),
+}
+
+pub struct Urls {
+    pub identity: String,
+    pub requests: String,
+    pub work_orders: String,
+    pub documents: String,
+    pub notification: String,
+}
+
+pub struct Stack {
+    pub api: Api,
+    pub operator_token: String,
+    pub internal_token: String,
+    pub nats: NatsServer,
+    pub smtp: Option<SmtpSink>,
+    pub smtp_port: u16,
+    pub dbs: Databases,
+    pub urls: Urls,
+    pub data_dir: PathBuf,
+    shutdown: CancellationToken,
+    tasks: Vec<(&'static str, JoinHandle<anyhow::Result<()>>)>,
+}
+
+async fn grpc_listener() -> anyhow::Result<(tokio::net::TcpListener, String)> {
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}", l.local_addr()?);
+    Ok((l, url))
+}
+
+impl Stack {
+    pub async fn start() -> anyhow::Result<Self> {
+        Self::start_with(MailSetup::Sink).await
+    }
+
+    pub async fn start_with(mail: MailSetup) -> anyhow::Result<Self> {
+        if std::env::var("RUST_LOG").is_ok() {
+            portal_platform::telemetry::init("testkit");
+        }
+        let nats = NatsServer::start().await?;
+        let (smtp, smtp_port) = match mail {
+            MailSetup::Sink => {
+                let sink = SmtpSink::start()?;
+                let port = sink.port;
+                (Some(sink), port)
+            }
+            MailSetup::Unreachable(port) => (None, port),
+        };
+        let dbs = Databases::create(&SERVICES).await?;
+        let operator_token = format!("op-{}", uuid::Uuid::new_v4().simple());
+        let internal_token = format!("in-{}", uuid::Uuid::new_v4().simple());
+        let data_dir =
+            std::env::temp_dir().join(format!("portal-test-{}", uuid::Uuid::new_v4().simple()));
+
+        let (identity_l, identity) = grpc_listener().await?;
+        let (requests_l, requests) = grpc_listener().await?;
+        let (work_orders_l, work_orders) = grpc_listener().await?;
+        let (documents_l, documents) = grpc_listener().await?;
+        let (notification_l, notification) = grpc_listener().await?;
+        let gateway_l = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let gateway_addr = gateway_l.local_addr()?;
+        let urls = Urls {
+            identity,
+            requests,
+            work_orders,
+            documents,
+            notification,
+        };
+
+        let common = |index: usize| CommonConfig {
+            database_url: dbs.url(index),
+            nats_url: nats.url(),
+            identity_url: urls.identity.clone(),
+            internal_token: internal_token.clone(),
+            db_max_connections: 5,
+        };
+        let public_url = format!("https://{gateway_addr}");
+        let shutdown = CancellationToken::new();
+        let mut tasks: Vec<(&'static str, JoinHandle<anyhow::Result<()>>)> = Vec::new();
+
+        let cfg = identity::Config {
+            common: common(0),
+            grpc_addr: identity_l.local_addr()?,
+            operator_token: Some(operator_token.clone()),
+            public_url: public_url.clone(),
+            notification_url: urls.notification.clone(),
+            access_ttl_secs: 900,
+        };
+        tasks.push((
+            "identity",
+            tokio::spawn(identity::run(cfg, identity_l, shutdown.clone())),
+        ));
+        let cfg = requests::Config {
+            common: common(1),
+            grpc_addr: requests_l.local_addr()?,
+        };
+        tasks.push((
+            "requests",
+            tokio::spawn(requests::run(cfg, requests_l, shutdown.clone())),
+        ));
+        let cfg = work_orders::Config {
+            common: common(2),
+            grpc_addr: work_orders_l.local_addr()?,
+        };
+        tasks.push((
+            "work-orders",
+            tokio::spawn(work_orders::run(cfg, work_orders_l, shutdown.clone())),
+        ));
+        let cfg = documents::Config {
+            common: common(3),
+            grpc_addr: documents_l.local_addr()?,
+            blob_url: Some(format!("file://{}", data_dir.join("blobs").display())),
+            data_dir: data_dir.clone(),
+            max_upload_bytes: 1024 * 1024,
+            allowed_types: ["image/jpeg", "image/png", "application/pdf", "text/plain"]
+                .map(String::from)
+                .to_vec(),
+        };
+        tasks.push((
+            "documents",
+            tokio::spawn(documents::run(cfg, documents_l, shutdown.clone())),
+        ));
+        let cfg = notification::Config {
+            common: common(4),
+            grpc_addr: notification_l.local_addr()?,
+            smtp_url: Some(format!("smtp://127.0.0.1:{smtp_port}")),
+            mail_from: "Portal <no-reply@portal.test>".into(),
+            data_dir: data_dir.clone(),
+            retry_base_ms: 200,
+            max_attempts: 100,
+        };
+        tasks.push((
+            "notification",
+            tokio::spawn(notification::run(cfg, notification_l, shutdown.clone())),
+        ));
+        let cfg = portal_gateway::Config {
+            https_addr: gateway_addr,
+            tls_cert: None,
+            tls_key: None,
+            data_dir: data_dir.clone(),
+            identity_url: urls.identity.clone(),
+            requests_url: urls.requests.clone(),
+            work_orders_url: urls.work_orders.clone(),
+            documents_url: urls.documents.clone(),
+            notification_url: urls.notification.clone(),
+            max_upload_bytes: 1024 * 1024,
+        };
+        tasks.push((
+            "portal-gateway",
+            tokio::spawn(portal_gateway::run(cfg, gateway_l, shutdown.clone())),
+        ));
+
+        let api = Api::new(public_url)?;
+        let stack = Self {
+            api,
+            operator_token,
+            internal_token,
+            nats,
+            smtp,
+            smtp_port,
+            dbs,
+            urls,
+            data_dir,
+            shutdown,
+            tasks,
+        };
+        stack.wait_ready().await?;
+        Ok(stack)
+    }
+
+    /// Waits until /readyz says every backend serves.
+    pub async fn wait_ready(&self) -> anyhow::Result<()> {
+        crate::eventually(60, "every service to be ready", || async {
+            if let Some((name, _)) = self.tasks.iter().find(|(_, t)| t.is_finished()) {
+                anyhow::bail!("{name} stopped during start-up");
+            }
+            let res = self
+                .api
+                .http
+                .get(format!("{}/readyz", self.api.base))
+                .send()
+                .await;
+            Ok(res.ok().filter(|r| r.status().is_success()).map(|_| ()))
+        })
+        .await
+    }
+
+    /// Stops the services, then drops their databases.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        for (name, task) in self.tasks {
+            match tokio::time::timeout(Duration::from_secs(15), task).await {
+                Ok(Ok(Ok(()))) => {}
+                Ok(Ok(Err(e))) => anyhow::bail!("{name} failed: {e:#}"),
+                Ok(Err(e)) => anyhow::bail!("{name} panicked: {e}"),
+                Err(_) => anyhow::bail!("{name} did not stop within 15 s"),
+            }
+        }
+        self.dbs.drop_all().await?;
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+        Ok(())
+    }
+
+    /// A direct connection to one service's database (for assertions only).
+    pub async fn db(&self, service: &str) -> anyhow::Result<sqlx::PgPool> {
+        let index = SERVICES
+            .iter()
+            .position(|s| *s == service)
+            .ok_or_else(|| anyhow::anyhow!("no service {service}"))?;
+        Ok(sqlx::PgPool::connect(&self.dbs.url(index)).await?)
+    }
+}

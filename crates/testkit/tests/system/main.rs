@@ -1,0 +1,9 @@
+//! The system end to end through its public REST API (and gRPC where a test
+//! says so), against real PostgreSQL, NATS JetStream and SMTP.
+
+mod bad_input;
+mod fixtures;
+mod golden_path;
+mod isolation;
+mod outages;
+mod redelivery;

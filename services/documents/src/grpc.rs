@@ -1,0 +1,209 @@
+//! documents' gRPC API: checks who calls and what they may see, then
+//! stores; upload rules live in `domain`, SQL in `store`, bytes in `blobs`.
+use bytes::Bytes;
+use futures::stream::{self, BoxStream, StreamExt};
+use portal_platform::auth::{Authenticator, Claims};
+use portal_platform::errors::{ServiceError, ServiceResult, lookup_id, parse_id};
+use portal_platform::scope::Scope;
+use portal_platform::time::to_proto;
+use portal_proto::documents::v1 as pb;
+use portal_proto::documents::v1::documents_service_server::DocumentsService;
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+use tonic::{Code, Request, Response, Status};
+use uuid::Uuid;
+
+use crate::blobs::Blobs;
+use crate::domain::{self, Limits, Upload};
+use crate::store::{self, AttachmentRow, NewAttachment};
+
+/// Size of the data pieces of a download.
+pub const CHUNK_BYTES: usize = 64 * 1024;
+
+pub struct Documents {
+    pub pool: PgPool,
+    pub authn: Authenticator,
+    pub blobs: Blobs,
+    pub max_upload_bytes: usize,
+    pub allowed_types: Vec<String>,
+}
+
+type Rpc<T> = Result<Response<T>, Status>;
+pub type ChunkStream = BoxStream<'static, Result<pb::DownloadChunk, Status>>;
+
+impl Documents {
+    async fn caller<T>(&self, req: &Request<T>) -> ServiceResult<Claims> {
+        self.authn.claims(req).await.map_err(|s| match s.code() {
+            // Identity's keys being away is not the caller's fault.
+            Code::Unavailable => ServiceError::Unavailable(s.message().to_owned()),
+            _ => ServiceError::Unauthenticated(s.message().to_owned()),
+        })
+    }
+
+    async fn upload(
+        &self,
+        req: Request<pb::UploadAttachmentRequest>,
+    ) -> ServiceResult<pb::Attachment> {
+        let claims = self.caller(&req).await?;
+        let r = req.into_inner();
+        let owner_type = domain::owner_type(&r.owner_type)?;
+        let owner_id = parse_id("owner_id", &r.owner_id)?;
+        let customer_id = parse_id("customer_id", &r.customer_id)?;
+        let site_id = match r.site_id.trim() {
+            "" => None,
+            s => Some(parse_id("site_id", s)?),
+        };
+        // A contact must not attach files to another customer's request; the
+        // owner's scope was reported by the owning service via the gateway.
+        if !Scope::of(&claims).allows(customer_id, site_id) {
+            return Err(ServiceError::not_found(owner_type));
+        }
+        let accepted = domain::validate(
+            Upload {
+                name: &r.name,
+                content_type: &r.content_type,
+                content: &r.content,
+            },
+            Limits {
+                max_bytes: self.max_upload_bytes,
+                allowed_types: &self.allowed_types,
+            },
+        )?;
+        let size = i64::try_from(r.content.len())
+            .map_err(|_| ServiceError::TooLarge("file too large".into()))?;
+        let sha256 = Sha256::digest(&r.content);
+        let id = Uuid::now_v7();
+        let blob_key = domain::blob_key(claims.tid, owner_type, owner_id, id);
+
+        // Bytes first, row second: a row never points at a missing blob, and
+        // a blob without a row is removed straight away.
+        self.blobs
+            .put(&blob_key, Bytes::from(r.content))
+            .await
+            .map_err(|e| ServiceError::Internal(anyhow::Error::new(e).context("storing blob")))?;
+        let new = NewAttachment {
+            id,
+            tenant_id: claims.tid,
+            owner_type,
+            owner_id,
+            customer_id,
+            site_id,
+            name: &accepted.name,
+            content_type: &accepted.content_type,
+            size,
+            sha256: &sha256,
+            blob_key: &blob_key,
+            created_by: claims.sub,
+        };
+        let row = match store::insert(&self.pool, &new).await {
+            Ok(row) => row,
+            Err(e) => {
+                if let Err(del) = self.blobs.delete(&blob_key).await {
+                    tracing::warn!(blob_key, error = %del, "could not remove blob of a failed upload");
+                }
+                return Err(e.into());
+            }
+        };
+        tracing::info!(attachment = %row.id, owner = %owner_id, size, "attachment uploaded");
+        Ok(attachment_pb(&row))
+    }
+
+    async fn list(
+        &self,
+        req: Request<pb::ListAttachmentsRequest>,
+    ) -> ServiceResult<pb::ListAttachmentsResponse> {
+        let claims = self.caller(&req).await?;
+        let r = req.get_ref();
+        let owner_type = domain::owner_type(&r.owner_type)?;
+        let owner_id = lookup_id(owner_type, &r.owner_id)?;
+        let rows = store::list_for_owner(
+            &self.pool,
+            claims.tid,
+            owner_type,
+            owner_id,
+            &Scope::of(&claims),
+        )
+        .await?;
+        Ok(pb::ListAttachmentsResponse {
+            items: rows.iter().map(attachment_pb).collect(),
+        })
+    }
+
+    async fn download(
+        &self,
+        req: Request<pb::DownloadAttachmentRequest>,
+    ) -> ServiceResult<ChunkStream> {
+        let claims = self.caller(&req).await?;
+        let id = lookup_id("attachment", &req.get_ref().id)?;
+        let scope = Scope::of(&claims);
+        let row = store::get(&self.pool, claims.tid, id)
+            .await?
+            .filter(|a| scope.allows(a.customer_id, a.site_id))
+            .ok_or_else(|| ServiceError::not_found("attachment"))?;
+        // Opened before answering, so a missing blob is an error status
+        // rather than a stream that breaks after the metadata.
+        let data = self
+            .blobs
+            .stream(&row.blob_key, CHUNK_BYTES)
+            .await
+            .map_err(|e| ServiceError::Internal(anyhow::Error::new(e).context("opening blob")))?;
+        let head = pb::DownloadChunk {
+            attachment: Some(attachment_pb(&row)),
+            data: Vec::new(),
+        };
+        let attachment = row.id;
+        let body = data.map(move |piece| match piece {
+            Ok(bytes) => Ok(pb::DownloadChunk {
+                attachment: None,
+                data: Vec::from(bytes),
+            }),
+            Err(e) => {
+                tracing::error!(%attachment, error = %e, "reading blob failed mid-download");
+                Err(Status::internal("the file could not be read"))
+            }
+        });
+        Ok(stream::once(async move { Ok(head) }).chain(body).boxed())
+    }
+}
+
+fn attachment_pb(a: &AttachmentRow) -> pb::Attachment {
+    pb::Attachment {
+        id: a.id.to_string(),
+        owner_type: a.owner_type.clone(),
+        owner_id: a.owner_id.to_string(),
+        customer_id: a.customer_id.to_string(),
+        site_id: a.site_id.map(|s| s.to_string()).unwrap_or_default(),
+        name: a.name.clone(),
+        size: a.size,
+        content_type: a.content_type.clone(),
+        created_at: Some(to_proto(a.created_at)),
+    }
+}
+
+fn reply<T>(r: ServiceResult<T>) -> Rpc<T> {
+    r.map(Response::new).map_err(Status::from)
+}
+
+#[tonic::async_trait]
+impl DocumentsService for Documents {
+    type DownloadAttachmentStream = ChunkStream;
+
+    async fn upload_attachment(
+        &self,
+        req: Request<pb::UploadAttachmentRequest>,
+    ) -> Rpc<pb::Attachment> {
+        reply(self.upload(req).await)
+    }
+    async fn list_attachments(
+        &self,
+        req: Request<pb::ListAttachmentsRequest>,
+    ) -> Rpc<pb::ListAttachmentsResponse> {
+        reply(self.list(req).await)
+    }
+    async fn download_attachment(
+        &self,
+        req: Request<pb::DownloadAttachmentRequest>,
+    ) -> Rpc<Self::DownloadAttachmentStream> {
+        reply(self.download(req).await)
+    }
+}

@@ -1,0 +1,116 @@
+//! Every SQL statement of documents.
+use chrono::{DateTime, Utc};
+use portal_platform::scope::Scope;
+use sqlx::{FromRow, PgPool};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct AttachmentRow {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub owner_type: String,
+    pub owner_id: Uuid,
+    pub customer_id: Uuid,
+    pub site_id: Option<Uuid>,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: Vec<u8>,
+    pub blob_key: String,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An attachment before the database has stamped it.
+#[derive(Debug, Clone)]
+pub struct NewAttachment<'a> {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub owner_type: &'a str,
+    pub owner_id: Uuid,
+    pub customer_id: Uuid,
+    pub site_id: Option<Uuid>,
+    pub name: &'a str,
+    pub content_type: &'a str,
+    pub size: i64,
+    pub sha256: &'a [u8],
+    pub blob_key: &'a str,
+    pub created_by: Uuid,
+}
+
+// Spliced at compile time so every query stays a literal.
+macro_rules! columns {
+    () => {
+        "id, tenant_id, owner_type, owner_id, customer_id, site_id, name, content_type, \
+         size, sha256, blob_key, created_by, created_at"
+    };
+}
+
+/// Inserts and returns the row as stored (with the database's timestamp).
+pub async fn insert(pool: &PgPool, a: &NewAttachment<'_>) -> sqlx::Result<AttachmentRow> {
+    sqlx::query_as(concat!(
+        "INSERT INTO attachments (id, tenant_id, owner_type, owner_id, customer_id, site_id, \
+         name, content_type, size, sha256, blob_key, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
+         RETURNING ",
+        columns!()
+    ))
+    .bind(a.id)
+    .bind(a.tenant_id)
+    .bind(a.owner_type)
+    .bind(a.owner_id)
+    .bind(a.customer_id)
+    .bind(a.site_id)
+    .bind(a.name)
+    .bind(a.content_type)
+    .bind(a.size)
+    .bind(a.sha256)
+    .bind(a.blob_key)
+    .bind(a.created_by)
+    .fetch_one(pool)
+    .await
+}
+
+/// The owner's attachments in the tenant that `scope` may see, oldest first.
+pub async fn list_for_owner(
+    pool: &PgPool,
+    tenant_id: Uuid,
+    owner_type: &str,
+    owner_id: Uuid,
+    scope: &Scope,
+) -> sqlx::Result<Vec<AttachmentRow>> {
+    let (customer, sites, visible) = scope.sql_filter();
+    if !visible {
+        return Ok(vec![]);
+    }
+    // A NULL site never matches a site list, as in `Scope::allows`.
+    sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM attachments
+         WHERE tenant_id = $1 AND owner_type = $2 AND owner_id = $3
+           AND ($4::uuid IS NULL OR customer_id = $4)
+           AND ($5::uuid[] IS NULL OR site_id = ANY($5))
+         ORDER BY created_at, id"
+    ))
+    .bind(tenant_id)
+    .bind(owner_type)
+    .bind(owner_id)
+    .bind(customer)
+    .bind(sites)
+    .fetch_all(pool)
+    .await
+}
+
+/// One attachment of the tenant; the caller checks the scope.
+pub async fn get(pool: &PgPool, tenant_id: Uuid, id: Uuid) -> sqlx::Result<Option<AttachmentRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM attachments WHERE tenant_id = $1 AND id = $2"
+    ))
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}

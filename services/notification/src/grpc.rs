@@ -1,0 +1,141 @@
+//! notification's gRPC API: SendMail for other services, ListDeliveries for
+//! staff. Checks who calls and translates; texts live in `templates`, SQL in
+//! `store`.
+use portal_platform::auth::Authenticator;
+use portal_platform::errors::{ServiceError, ServiceResult, parse_id};
+use portal_platform::time::{opt_to_proto, to_proto};
+use portal_proto::notification::v1 as pb;
+use portal_proto::notification::v1::notification_service_server::NotificationService;
+use sqlx::PgPool;
+use tonic::{Request, Response, Status};
+
+use crate::sender::valid_recipient;
+use crate::store::{self, DeliveryRow, NewDelivery};
+use crate::templates;
+
+const DEFAULT_LIMIT: i32 = 50;
+const MAX_LIMIT: i32 = 200;
+/// Keys are ids with a prefix; anything longer is a caller's bug.
+const MAX_KEY_LEN: usize = 200;
+
+pub struct Notification {
+    pub pool: PgPool,
+    pub authn: Authenticator,
+}
+
+type Rpc<T> = Result<Response<T>, Status>;
+
+fn reply<T>(r: ServiceResult<T>) -> Rpc<T> {
+    r.map(Response::new).map_err(Status::from)
+}
+
+/// The page size asked for, within bounds.
+pub fn page_limit(asked: i32) -> i64 {
+    let limit = if asked <= 0 { DEFAULT_LIMIT } else { asked };
+    i64::from(limit.min(MAX_LIMIT))
+}
+
+impl Notification {
+    async fn send_mail(
+        &self,
+        req: Request<pb::SendMailRequest>,
+    ) -> ServiceResult<pb::SendMailResponse> {
+        if !self.authn.is_internal(&req) {
+            // A valid user token is still not allowed: auth mails are the
+            // services' business only.
+            return Err(match self.authn.claims(&req).await {
+                Ok(_) => ServiceError::Forbidden("only Portal services may send mail".into()),
+                Err(s) => ServiceError::Unauthenticated(s.message().to_owned()),
+            });
+        }
+        let r = req.into_inner();
+        let tenant_id = parse_id("tenant_id", &r.tenant_id)?;
+        let key = r.idempotency_key.trim();
+        if key.is_empty() || key.len() > MAX_KEY_LEN {
+            return Err(ServiceError::Invalid(format!(
+                "idempotency_key must have 1 to {MAX_KEY_LEN} characters"
+            )));
+        }
+        let to = r.to.trim();
+        if !valid_recipient(to) {
+            return Err(ServiceError::Invalid(
+                "to is not a valid e-mail address".into(),
+            ));
+        }
+        let rendered = templates::render(&r.template, &r.language, &r.params)
+            .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        let delivery = NewDelivery {
+            tenant_id,
+            idempotency_key: key.to_owned(),
+            template: r.template,
+            recipient: to.to_owned(),
+            language: r.language,
+            subject: rendered.subject,
+            body: rendered.body,
+        };
+        let mut conn = self.pool.acquire().await?;
+        let id = store::insert_delivery(&mut conn, &delivery).await?;
+        Ok(pb::SendMailResponse {
+            delivery_id: id.to_string(),
+        })
+    }
+
+    async fn list_deliveries(
+        &self,
+        req: Request<pb::ListDeliveriesRequest>,
+    ) -> ServiceResult<pb::ListDeliveriesResponse> {
+        let claims = self
+            .authn
+            .claims(&req)
+            .await
+            .map_err(|s| ServiceError::Unauthenticated(s.message().to_owned()))?;
+        if !claims.is_staff() {
+            return Err(ServiceError::Forbidden("staff only".into()));
+        }
+        let rows =
+            store::list_deliveries(&self.pool, claims.tid, page_limit(req.get_ref().limit)).await?;
+        Ok(pb::ListDeliveriesResponse {
+            items: rows.into_iter().map(delivery_pb).collect(),
+        })
+    }
+}
+
+fn delivery_pb(d: DeliveryRow) -> pb::Delivery {
+    pb::Delivery {
+        id: d.id.to_string(),
+        template: d.template,
+        recipient: d.recipient,
+        subject: d.subject,
+        status: d.status,
+        attempts: d.attempts,
+        last_error: d.last_error.unwrap_or_default(),
+        created_at: Some(to_proto(d.created_at)),
+        sent_at: opt_to_proto(d.sent_at),
+    }
+}
+
+#[tonic::async_trait]
+impl NotificationService for Notification {
+    async fn send_mail(&self, req: Request<pb::SendMailRequest>) -> Rpc<pb::SendMailResponse> {
+        reply(Notification::send_mail(self, req).await)
+    }
+    async fn list_deliveries(
+        &self,
+        req: Request<pb::ListDeliveriesRequest>,
+    ) -> Rpc<pb::ListDeliveriesResponse> {
+        reply(Notification::list_deliveries(self, req).await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_limit_defaults_and_caps() {
+        assert_eq!(page_limit(0), 50);
+        assert_eq!(page_limit(-3), 50);
+        assert_eq!(page_limit(10), 10);
+        assert_eq!(page_limit(1_000), 200);
+    }
+}

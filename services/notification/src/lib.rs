@@ -1,0 +1,88 @@
+//! notification: transactional mails (auth mails over gRPC, request mails
+//! from events), their delivery log and a sender that retries.
+
+pub mod config;
+pub mod events;
+pub mod grpc;
+pub mod sender;
+pub mod store;
+pub mod templates;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use portal_platform::auth::{Authenticator, IdentityKeys, TokenVerifier};
+use portal_platform::{CancellationToken, db, grpc as pgrpc, nats};
+use portal_proto::identity::v1::identity_service_client::IdentityServiceClient;
+use portal_proto::notification::v1::notification_service_server::NotificationServiceServer;
+use tokio::net::TcpListener;
+
+pub use config::Config;
+
+static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Runs notification on `listener` until `shutdown`.
+pub async fn run(
+    cfg: Config,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    // Checked before anything starts: a bad setting fails fast.
+    let from = cfg
+        .mail_from
+        .parse()
+        .with_context(|| format!("PORTAL_MAIL_FROM {:?} is not a mailbox", cfg.mail_from))?;
+    let transport = sender::Transport::from_config(&cfg).await?;
+    let pool = db::connect_and_migrate(
+        &cfg.common.database_url,
+        cfg.common.db_max_connections,
+        &MIGRATIONS,
+        Duration::from_secs(60),
+    )
+    .await?;
+    let nats = nats::connect(&cfg.common.nats_url, "notification").await?;
+    let js = async_nats::jetstream::new(nats.clone());
+    let identity = pgrpc::channel(&cfg.common.identity_url)?;
+    let verifier = Arc::new(TokenVerifier::new(IdentityKeys::new(identity.clone())));
+    let service = grpc::Notification {
+        pool: pool.clone(),
+        authn: Authenticator::new(verifier, &cfg.common.internal_token),
+    };
+    let directory = events::Directory {
+        client: IdentityServiceClient::new(identity),
+        internal_token: cfg.common.internal_token.clone(),
+    };
+
+    // Background work stops on its own token, cancelled after the server
+    // has drained, and is awaited so that a mail in flight gets recorded.
+    let background = shutdown.child_token();
+    let mut tasks = events::spawn_all(&js, &pool, &directory, &background);
+    let mailer = sender::Sender {
+        pool: pool.clone(),
+        transport,
+        from,
+        retry_base: Duration::from_millis(cfg.retry_base_ms),
+        max_attempts: cfg.max_attempts,
+    };
+    tasks.push(tokio::spawn(mailer.run(background.clone())));
+
+    let (router, health) = pgrpc::base_router()?;
+    let router = router.add_service(NotificationServiceServer::new(service));
+    pgrpc::spawn_readiness(
+        health,
+        "portal.notification.v1.NotificationService",
+        pool,
+        nats,
+        shutdown.clone(),
+    );
+    tracing::info!(addr = %listener.local_addr()?, "notification serving gRPC");
+    let served = pgrpc::serve(router, listener, shutdown).await;
+    background.cancel();
+    for task in tasks {
+        if let Err(e) = task.await {
+            tracing::warn!(error = %e, "background task ended abnormally");
+        }
+    }
+    served
+}

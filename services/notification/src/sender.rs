@@ -1,0 +1,290 @@
+//! The delivery loop: takes due mails from the delivery log and hands them
+//! to the mail server (or to .eml files in development), retrying with
+//! backoff. It wakes on `LISTEN portal_mail`, and every second for retries.
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use portal_platform::CancellationToken;
+use sqlx::PgPool;
+use sqlx::postgres::PgListener;
+
+use crate::config::Config;
+use crate::store::{self, DueDelivery};
+
+/// Longest wait between two attempts of one mail.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(300);
+/// Safety net for a missed notification, and the pace of retries.
+const IDLE_WAKE: Duration = Duration::from_secs(1);
+/// A mail server that hangs must not hold a delivery's row lock for long.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Delay after the `attempts`-th failed attempt (1-based): `base`, doubling
+/// each time, at most [`MAX_BACKOFF`].
+pub fn backoff(attempts: u32, base: Duration) -> Duration {
+    let doublings = attempts.saturating_sub(1).min(31);
+    base.saturating_mul(1u32 << doublings).min(MAX_BACKOFF)
+}
+
+/// Whether a mail that has now failed `attempts` times is given up on.
+pub fn gives_up(attempts: i32, max_attempts: u32) -> bool {
+    i64::from(attempts) >= i64::from(max_attempts)
+}
+
+/// Checks a recipient the way [`Sender`] will parse it, so that a mail that
+/// could never go out is refused when queued rather than retried for hours.
+pub fn valid_recipient(to: &str) -> bool {
+    to.contains('@') && to.parse::<lettre::Address>().is_ok()
+}
+
+/// Where mails go.
+pub enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// Development without a mail server: one .eml file per mail.
+    Files {
+        dir: PathBuf,
+        transport: AsyncFileTransport<Tokio1Executor>,
+    },
+}
+
+impl Transport {
+    pub async fn from_config(cfg: &Config) -> anyhow::Result<Self> {
+        match cfg
+            .smtp_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
+            Some(url) => {
+                let smtp = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .context("PORTAL_SMTP_URL is not a valid smtp:// or smtps:// URL")?
+                    .timeout(Some(SMTP_TIMEOUT))
+                    .build();
+                Ok(Self::Smtp(smtp))
+            }
+            None => {
+                let dir = cfg.data_dir.join("mail");
+                tokio::fs::create_dir_all(&dir)
+                    .await
+                    .with_context(|| format!("creating {}", dir.display()))?;
+                tracing::info!(dir = %dir.display(), "no PORTAL_SMTP_URL: mails are written as .eml files");
+                Ok(Self::Files {
+                    transport: AsyncFileTransport::new(&dir),
+                    dir,
+                })
+            }
+        }
+    }
+
+    /// Sends one mail; returns where it went, for the log.
+    async fn send(&self, message: Message) -> anyhow::Result<String> {
+        match self {
+            Self::Smtp(smtp) => {
+                let response = smtp.send(message).await?;
+                Ok(format!("smtp {}", response.code()))
+            }
+            Self::Files { dir, transport } => {
+                let id = transport.send(message).await?;
+                Ok(dir.join(format!("{id}.eml")).display().to_string())
+            }
+        }
+    }
+}
+
+pub struct Sender {
+    pub pool: PgPool,
+    pub transport: Transport,
+    pub from: Mailbox,
+    pub retry_base: Duration,
+    pub max_attempts: u32,
+}
+
+impl Sender {
+    /// Delivers due mails until `shutdown`; a mail in flight is finished
+    /// and recorded first.
+    pub async fn run(self, shutdown: CancellationToken) {
+        let mut listener = None;
+        loop {
+            if listener.is_none() {
+                listener = connect_listener(&self.pool).await;
+            }
+            if let Err(e) = self.drain(&shutdown).await {
+                tracing::warn!(error = %format!("{e:#}"), "mail sender interrupted, will retry");
+            }
+            let notified = async {
+                match listener.as_mut() {
+                    Some(l) => l.recv().await.map(|_| ()),
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = tokio::time::sleep(IDLE_WAKE) => {}
+                r = notified => {
+                    if r.is_err() {
+                        listener = None;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn drain(&self, shutdown: &CancellationToken) -> anyhow::Result<()> {
+        while !shutdown.is_cancelled() && self.send_next().await? {}
+        Ok(())
+    }
+
+    /// Sends the next due mail, if any. The row stays locked (so no replica
+    /// sends it too) from the claim until its outcome commits; one row per
+    /// transaction, so the lock is held for one mail at most.
+    async fn send_next(&self) -> anyhow::Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let Some(d) = store::claim_due(&mut tx).await? else {
+            return Ok(false);
+        };
+        let attempts = d.attempts.saturating_add(1);
+        match build_message(&self.from, &d) {
+            Err(e) => {
+                // A stored mail that cannot be built never will be: no retry.
+                tracing::error!(delivery = %d.id, error = %e, "mail cannot be built, giving up");
+                store::mark_attempt_failed(&mut tx, d.id, &e.to_string(), Duration::ZERO, true)
+                    .await?;
+            }
+            Ok(message) => match self.transport.send(message).await {
+                Ok(place) => {
+                    store::mark_sent(&mut tx, d.id).await?;
+                    tracing::info!(delivery = %d.id, attempts, %place, "mail sent");
+                }
+                Err(e) => {
+                    // lettre's message already names its cause.
+                    let error = e.to_string();
+                    let give_up = gives_up(attempts, self.max_attempts);
+                    let retry_in = backoff(u32::try_from(attempts).unwrap_or(1), self.retry_base);
+                    if give_up {
+                        tracing::error!(delivery = %d.id, attempts, %error, "mail failed for good");
+                    } else {
+                        tracing::warn!(delivery = %d.id, attempts, %error, ?retry_in, "mail not sent, will retry");
+                    }
+                    store::mark_attempt_failed(&mut tx, d.id, &error, retry_in, give_up).await?;
+                }
+            },
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
+/// The mail of a delivery, as it goes on the wire.
+pub fn build_message(from: &Mailbox, d: &DueDelivery) -> anyhow::Result<Message> {
+    let to: Mailbox = d
+        .recipient
+        .parse()
+        .with_context(|| format!("invalid recipient {:?}", d.recipient))?;
+    let message = Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(d.subject.clone())
+        // Stable across retries, so a receiver can drop a duplicate.
+        .message_id(Some(format!("<{}@portal>", d.id)))
+        .header(ContentType::TEXT_PLAIN)
+        .body(d.body.clone())?;
+    Ok(message)
+}
+
+async fn connect_listener(pool: &PgPool) -> Option<PgListener> {
+    let mut l = PgListener::connect_with(pool).await.ok()?;
+    l.listen(store::CHANNEL).await.ok()?;
+    Some(l)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn due(recipient: &str) -> DueDelivery {
+        DueDelivery {
+            id: uuid::Uuid::now_v7(),
+            recipient: recipient.into(),
+            subject: "Votre demande a été acceptée : Fuite".into(),
+            body: "Bonjour Alice,\n\nC'est fait.\n".into(),
+            attempts: 0,
+        }
+    }
+
+    #[test]
+    fn message_carries_a_stable_id_and_plain_text() {
+        let from: Mailbox = "Portal <no-reply@portal.localhost>"
+            .parse()
+            .expect("mailbox");
+        let d = due("alice@example.com");
+        let raw = String::from_utf8(build_message(&from, &d).expect("builds").formatted())
+            .expect("utf-8");
+        assert!(raw.contains(&format!("Message-ID: <{}@portal>\r\n", d.id)));
+        assert!(raw.contains("To: alice@example.com\r\n"));
+        assert!(raw.contains("From: Portal <no-reply@portal.localhost>\r\n"));
+        assert!(raw.contains("Content-Type: text/plain; charset=utf-8\r\n"));
+        assert!(build_message(&from, &due("not an address")).is_err());
+    }
+
+    #[tokio::test]
+    async fn smtp_urls_of_every_form_are_accepted() {
+        for url in [
+            "smtp://127.0.0.1:2525",
+            "smtp://mail.example.com:587?tls=required",
+            "smtps://user:secret@mail.example.com:465",
+        ] {
+            assert!(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url).is_ok(),
+                "{url}"
+            );
+        }
+        assert!(AsyncSmtpTransport::<Tokio1Executor>::from_url("http://nope").is_err());
+    }
+
+    #[test]
+    fn recipients_must_be_addresses() {
+        assert!(valid_recipient("alice@example.com"));
+        assert!(!valid_recipient("alice"));
+        assert!(!valid_recipient("alice@"));
+        assert!(!valid_recipient("Alice <alice@example.com>"));
+        assert!(!valid_recipient("a@b.c\r\nBcc: x@y.z"));
+    }
+
+    #[test]
+    fn backoff_doubles_from_the_base() {
+        let base = Duration::from_secs(2);
+        assert_eq!(backoff(1, base), Duration::from_secs(2));
+        assert_eq!(backoff(2, base), Duration::from_secs(4));
+        assert_eq!(backoff(3, base), Duration::from_secs(8));
+        assert_eq!(backoff(7, base), Duration::from_secs(128));
+    }
+
+    #[test]
+    fn backoff_is_capped_at_five_minutes() {
+        let base = Duration::from_secs(2);
+        assert_eq!(backoff(8, base), Duration::from_secs(256));
+        assert_eq!(backoff(9, base), MAX_BACKOFF);
+        assert_eq!(backoff(1_000, base), MAX_BACKOFF);
+        assert_eq!(backoff(u32::MAX, Duration::MAX), MAX_BACKOFF);
+        assert_eq!(backoff(1, Duration::from_secs(3_600)), MAX_BACKOFF);
+    }
+
+    #[test]
+    fn attempt_zero_waits_the_base() {
+        assert_eq!(
+            backoff(0, Duration::from_millis(50)),
+            Duration::from_millis(50)
+        );
+    }
+
+    #[test]
+    fn gives_up_at_the_last_attempt() {
+        assert!(!gives_up(11, 12));
+        assert!(gives_up(12, 12));
+        assert!(gives_up(13, 12));
+        assert!(gives_up(1, 0));
+    }
+}

@@ -1,0 +1,149 @@
+//! Every SQL statement of notification.
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgConnection, PgPool};
+use uuid::Uuid;
+
+/// Channel the sender listens on; notified when a mail is queued.
+pub const CHANNEL: &str = "portal_mail";
+
+/// A rendered mail to queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDelivery {
+    pub tenant_id: Uuid,
+    pub idempotency_key: String,
+    pub template: String,
+    pub recipient: String,
+    pub language: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// What the sender needs of a due delivery.
+#[derive(Debug, Clone, FromRow)]
+pub struct DueDelivery {
+    pub id: Uuid,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub attempts: i32,
+}
+
+/// A row of the delivery log, as staff see it.
+#[derive(Debug, Clone, FromRow)]
+pub struct DeliveryRow {
+    pub id: Uuid,
+    pub template: String,
+    pub recipient: String,
+    pub subject: String,
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// Queues a mail once per idempotency key and wakes the sender (at commit,
+/// when `conn` is in a transaction). Returns the id of the delivery, the
+/// existing one when the key was already used.
+pub async fn insert_delivery(conn: &mut PgConnection, d: &NewDelivery) -> sqlx::Result<Uuid> {
+    let inserted: Option<Uuid> = sqlx::query_scalar(
+        "INSERT INTO deliveries
+             (id, tenant_id, idempotency_key, template, recipient, language, subject, body)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (idempotency_key) DO NOTHING
+         RETURNING id",
+    )
+    .bind(Uuid::now_v7())
+    .bind(d.tenant_id)
+    .bind(&d.idempotency_key)
+    .bind(&d.template)
+    .bind(&d.recipient)
+    .bind(&d.language)
+    .bind(&d.subject)
+    .bind(&d.body)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(id) = inserted {
+        sqlx::query("SELECT pg_notify($1, '')")
+            .bind(CHANNEL)
+            .execute(&mut *conn)
+            .await?;
+        return Ok(id);
+    }
+    // A separate statement: it sees a row a concurrent caller has just
+    // committed, which the insert's own snapshot would not.
+    sqlx::query_scalar("SELECT id FROM deliveries WHERE idempotency_key = $1")
+        .bind(&d.idempotency_key)
+        .fetch_one(&mut *conn)
+        .await
+}
+
+/// Locks the next due delivery for the caller's transaction; replicas skip
+/// it while the lock is held.
+pub async fn claim_due(conn: &mut PgConnection) -> sqlx::Result<Option<DueDelivery>> {
+    sqlx::query_as(
+        "SELECT id, recipient, subject, body, attempts FROM deliveries
+         WHERE status = 'pending' AND next_attempt_at <= now()
+         ORDER BY next_attempt_at LIMIT 1
+         FOR UPDATE SKIP LOCKED",
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn mark_sent(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE deliveries
+         SET status = 'sent', attempts = attempts + 1, sent_at = now(), last_error = NULL
+         WHERE id = $1",
+    )
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records a failed attempt: retried after `retry_in`, or failed for good
+/// when `give_up`.
+pub async fn mark_attempt_failed(
+    conn: &mut PgConnection,
+    id: Uuid,
+    error: &str,
+    retry_in: Duration,
+    give_up: bool,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE deliveries
+         SET attempts = attempts + 1,
+             last_error = $2,
+             next_attempt_at = now() + make_interval(secs => $3),
+             status = CASE WHEN $4 THEN 'failed' ELSE 'pending' END
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(error)
+    .bind(retry_in.as_secs_f64())
+    .bind(give_up)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A tenant's delivery log, newest first.
+pub async fn list_deliveries(
+    pool: &PgPool,
+    tenant_id: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<DeliveryRow>> {
+    sqlx::query_as(
+        "SELECT id, template, recipient, subject, status, attempts, last_error, created_at, sent_at
+         FROM deliveries WHERE tenant_id = $1
+         ORDER BY created_at DESC, id DESC LIMIT $2",
+    )
+    .bind(tenant_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
