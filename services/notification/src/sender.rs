@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
+use lettre::message::Body;
 use lettre::message::Mailbox;
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use portal_platform::CancellationToken;
 use sqlx::PgPool;
@@ -190,7 +191,12 @@ pub fn build_message(from: &Mailbox, d: &DueDelivery) -> anyhow::Result<Message>
         // Stable across retries, so a receiver can drop a duplicate.
         .message_id(Some(format!("<{}@portal>", d.id)))
         .header(ContentType::TEXT_PLAIN)
-        .body(d.body.clone())?;
+        // 8bit keeps links readable in the raw mail (and in dev's .eml files);
+        // lettre falls back to an encoding when a line is too long for it.
+        .body(
+            Body::new_with_encoding(d.body.clone(), ContentTransferEncoding::EightBit)
+                .unwrap_or_else(Body::new),
+        )?;
     Ok(message)
 }
 

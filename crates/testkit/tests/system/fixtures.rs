@@ -217,3 +217,48 @@ pub async fn drained(stack: &Stack, durable: &str) -> anyhow::Result<()> {
 pub fn s(v: &Value) -> String {
     v.as_str().unwrap_or_default().to_owned()
 }
+
+/// Another contact of the tenant's customer, limited to `site_ids`, invited
+/// and activated; returns their access token.
+pub async fn extra_contact(
+    stack: &Stack,
+    t: &Tenant,
+    email: &str,
+    site_ids: &[&str],
+) -> anyhow::Result<String> {
+    let api = &stack.api;
+    let contact = api
+        .post(
+            &format!("/api/v1/customers/{}/contacts", t.customer_id),
+            Some(&t.admin),
+            &json!({"name": "Site manager", "email": email, "language": "en", "site_ids": site_ids}),
+        )
+        .await?
+        .expect(201)?;
+    api.post(
+        &format!("/api/v1/contacts/{}/invitation", s(&contact["id"])),
+        Some(&t.admin),
+        &json!({}),
+    )
+    .await?
+    .expect(202)?;
+    let sink = stack
+        .smtp
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("no SMTP sink"))?;
+    let mail = eventually(20, "the invitation mail", || async {
+        Ok(sink.to(email).into_iter().next())
+    })
+    .await?;
+    let token =
+        link_token(&mail.body).ok_or_else(|| anyhow::anyhow!("no link in {}", mail.body))?;
+    let tokens = api
+        .post(
+            "/api/v1/auth/invitations/accept",
+            None,
+            &json!({"token": token, "password": "site password 1"}),
+        )
+        .await?
+        .expect(200)?;
+    Ok(s(&tokens["access_token"]))
+}

@@ -7,3 +7,4 @@ mod golden_path;
 mod isolation;
 mod outages;
 mod redelivery;
+mod sessions;
