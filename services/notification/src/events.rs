@@ -23,8 +23,8 @@ use crate::sender::valid_recipient;
 use crate::store::{self, NewDelivery};
 use crate::templates;
 
-/// Staff told of a new request.
-const SUBMITTED_ROLE: &str = "admin";
+/// Staff told of a new request: the people who take it from the inbox.
+const SUBMITTED_ROLES: [&str; 2] = ["admin", "dispatcher"];
 
 /// Reads of identity's directory as a service.
 #[derive(Clone)]
@@ -178,9 +178,15 @@ impl RequestMails {
     ) -> Result<Vec<NewDelivery>, HandleError> {
         let staff = self
             .directory
-            .staff(envelope.tenant_id, SUBMITTED_ROLE)
-            .await?;
-        let mut mails = Vec::with_capacity(staff.len());
+            .staff(envelope.tenant_id, "")
+            .await?
+            .into_iter()
+            .filter(|s| {
+                s.roles
+                    .iter()
+                    .any(|r| SUBMITTED_ROLES.contains(&r.as_str()))
+            });
+        let mut mails = Vec::new();
         for s in staff {
             let params = HashMap::from([
                 ("name".to_owned(), s.name.clone()),
