@@ -5,6 +5,7 @@
 mod http;
 mod infra;
 mod mail;
+mod parked;
 mod process;
 mod seed;
 mod services;
@@ -33,6 +34,8 @@ struct Cli {
 enum Command {
     /// Run the whole system locally: PostgreSQL, NATS, the six services and demo data.
     Up(up::Options),
+    /// List the event messages the local services parked after failing on them.
+    Parked,
     /// Check formatting, run clippy and the workspace tests against local PostgreSQL and NATS.
     Test {
         /// Extra arguments for `cargo test`, given after `--`; arguments for the
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Up(options) => up::run(&options),
         Command::Test { args } => test::run(&args),
+        Command::Parked => parked::run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -14,6 +14,8 @@ use tokio::sync::{Mutex, RwLock};
 use tonic::Status;
 use uuid::Uuid;
 
+use crate::errors::{ServiceError, ServiceResult};
+
 pub const ISSUER: &str = "urn:portal:identity";
 pub const AUDIENCE: &str = "urn:portal:api";
 /// Metadata key carrying the shared secret of service-to-service calls.
@@ -197,21 +199,28 @@ impl KeySource for IdentityKeys {
 #[derive(Clone)]
 pub struct Authenticator {
     verifier: Arc<TokenVerifier>,
-    internal_digest: [u8; 32],
+    /// `None` when no secret is configured: then no call is internal.
+    internal_digest: Option<[u8; 32]>,
 }
 
 impl Authenticator {
     pub fn new(verifier: Arc<TokenVerifier>, internal_token: &str) -> Self {
         Self {
             verifier,
-            internal_digest: Sha256::digest(internal_token.as_bytes()).into(),
+            internal_digest: (!internal_token.is_empty())
+                .then(|| Sha256::digest(internal_token.as_bytes()).into()),
         }
     }
 
-    /// The verified claims of the bearer token in the metadata.
-    pub async fn claims<T>(&self, req: &tonic::Request<T>) -> Result<Claims, Status> {
-        let token = bearer(req.metadata()).ok_or(AuthError::Missing)?;
-        Ok(self.verifier.verify(token).await?)
+    /// The verified claims of the bearer token in the metadata. Keys that
+    /// cannot be fetched make the service unavailable, not the caller unknown.
+    pub async fn claims<T>(&self, req: &tonic::Request<T>) -> ServiceResult<Claims> {
+        let token = bearer(req.metadata())
+            .ok_or_else(|| ServiceError::Unauthenticated(AuthError::Missing.to_string()))?;
+        self.verifier.verify(token).await.map_err(|e| match e {
+            AuthError::Keys(m) => ServiceError::Unavailable(format!("token keys unavailable: {m}")),
+            other => ServiceError::Unauthenticated(other.to_string()),
+        })
     }
 
     /// Whether the call carries the internal service secret.
@@ -219,10 +228,12 @@ impl Authenticator {
         req.metadata()
             .get(INTERNAL_HEADER)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
+            .filter(|v| !v.is_empty())
+            .zip(self.internal_digest)
+            .is_some_and(|(v, expected)| {
                 // Compare digests: equal-length values, no early exit on the secret.
                 let d: [u8; 32] = Sha256::digest(v.as_bytes()).into();
-                d == self.internal_digest
+                d == expected
             })
     }
 }

@@ -17,9 +17,28 @@ pub struct CommonConfig {
     )]
     pub identity_url: String,
     /// Shared secret that services present to each other.
-    #[arg(long, env = "PORTAL_INTERNAL_TOKEN", hide_env_values = true)]
+    #[arg(long, env = "PORTAL_INTERNAL_TOKEN", hide_env_values = true, value_parser = secret)]
     pub internal_token: String,
     /// Largest database pool.
     #[arg(long, env = "PORTAL_DB_MAX_CONNECTIONS", default_value_t = 10)]
     pub db_max_connections: u32,
+}
+
+/// A shared secret worth the name: at least 16 characters.
+pub fn secret(value: &str) -> Result<String, String> {
+    if value.trim().len() >= 16 {
+        Ok(value.trim().to_owned())
+    } else {
+        Err("must be at least 16 characters long".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn short_secrets_are_refused() {
+        assert!(super::secret("").is_err());
+        assert!(super::secret("password").is_err());
+        assert!(super::secret("0123456789abcdef").is_ok());
+    }
 }

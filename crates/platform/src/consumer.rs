@@ -52,7 +52,11 @@ impl ConsumerSpec {
 /// Why handling failed.
 #[derive(Debug, thiserror::Error)]
 pub enum HandleError {
-    /// Worth another try later (database away, a peer unavailable).
+    /// A dependency is away (database, a peer service): retried with backoff
+    /// for as long as it takes, never parked, since the message is fine.
+    #[error("dependency unavailable: {0:#}")]
+    Unavailable(anyhow::Error),
+    /// Failed unexpectedly: retried, then parked after `max_deliveries`.
     #[error("retryable: {0:#}")]
     Retry(anyhow::Error),
     /// Will never succeed (cannot decode): park at once.
@@ -62,7 +66,23 @@ pub enum HandleError {
 
 impl From<sqlx::Error> for HandleError {
     fn from(e: sqlx::Error) -> Self {
-        Self::Retry(e.into())
+        match e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                Self::Unavailable(e.into())
+            }
+            other => Self::Retry(other.into()),
+        }
+    }
+}
+
+impl From<tonic::Status> for HandleError {
+    fn from(s: tonic::Status) -> Self {
+        match s.code() {
+            tonic::Code::Unavailable | tonic::Code::DeadlineExceeded => {
+                Self::Unavailable(anyhow::anyhow!("{s}"))
+            }
+            _ => Self::Retry(anyhow::anyhow!("{s}")),
+        }
     }
 }
 
@@ -100,6 +120,7 @@ pub fn decide(spec: &ConsumerSpec, result: &Result<(), HandleError>, delivered: 
     match result {
         Ok(()) => Outcome::Ack,
         Err(HandleError::Poison(_)) => Outcome::Park,
+        Err(HandleError::Unavailable(_)) => Outcome::RetryAfter(spec.delay_after(delivered)),
         Err(HandleError::Retry(_)) if delivered >= spec.max_deliveries => Outcome::Park,
         Err(HandleError::Retry(_)) => Outcome::RetryAfter(spec.delay_after(delivered)),
     }
@@ -164,13 +185,10 @@ async fn consume<H: Handler>(
             .headers
             .as_ref()
             .map(|h| Envelope::from_headers(|name| h.get(name).map(|v| v.as_str().to_owned())));
+        // Always handled, however often delivered: only the handler's own
+        // failures decide whether the message is parked.
         let result = match envelope {
-            Some(Ok(env)) if delivered <= spec.max_deliveries => {
-                handler.handle(&env, &msg.payload).await
-            }
-            Some(Ok(_)) => Err(HandleError::Retry(anyhow::anyhow!(
-                "delivered {delivered} times without success"
-            ))),
+            Some(Ok(env)) => handler.handle(&env, &msg.payload).await,
             Some(Err(e)) => Err(HandleError::Poison(e.into())),
             None => Err(HandleError::Poison(anyhow::anyhow!(
                 "message without headers"
@@ -266,6 +284,36 @@ mod tests {
             Outcome::RetryAfter(Duration::from_secs(60))
         );
         assert_eq!(decide(&s, &fail(), s.max_deliveries), Outcome::Park);
+    }
+
+    #[test]
+    fn an_absent_dependency_is_waited_for_never_parked() {
+        let s = spec();
+        let away = || Err(HandleError::Unavailable(anyhow::anyhow!("identity away")));
+        assert_eq!(
+            decide(&s, &away(), 100),
+            Outcome::RetryAfter(Duration::from_secs(60))
+        );
+        assert_eq!(
+            decide(&s, &away(), 1),
+            Outcome::RetryAfter(Duration::from_secs(1))
+        );
+    }
+
+    #[test]
+    fn a_lost_database_is_unavailable() {
+        assert!(matches!(
+            HandleError::from(sqlx::Error::PoolTimedOut),
+            HandleError::Unavailable(_)
+        ));
+        assert!(matches!(
+            HandleError::from(tonic::Status::unavailable("down")),
+            HandleError::Unavailable(_)
+        ));
+        assert!(matches!(
+            HandleError::from(tonic::Status::internal("bug")),
+            HandleError::Retry(_)
+        ));
     }
 
     #[test]

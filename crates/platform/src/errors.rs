@@ -68,10 +68,14 @@ impl From<ServiceError> for Status {
 
 impl From<sqlx::Error> for ServiceError {
     fn from(e: sqlx::Error) -> Self {
-        if let sqlx::Error::Database(db) = &e
-            && db.is_unique_violation()
-        {
-            return Self::Conflict("already exists".into());
+        if let sqlx::Error::Database(db) = &e {
+            if db.is_unique_violation() {
+                return Self::Conflict("already exists".into());
+            }
+            // Text PostgreSQL cannot store (a NUL byte, say) is the caller's input.
+            if matches!(db.code().as_deref(), Some("22021" | "22P05" | "22001")) {
+                return Self::Invalid("the text contains characters that cannot be stored".into());
+            }
         }
         if matches!(e, sqlx::Error::PoolTimedOut | sqlx::Error::Io(_)) {
             return Self::Unavailable("database unavailable".into());
@@ -84,6 +88,11 @@ impl From<anyhow::Error> for ServiceError {
     fn from(e: anyhow::Error) -> Self {
         Self::Internal(e)
     }
+}
+
+/// Turns a handler's result into a gRPC answer.
+pub fn reply<T>(r: ServiceResult<T>) -> Result<tonic::Response<T>, Status> {
+    r.map(tonic::Response::new).map_err(Status::from)
 }
 
 /// Parses an id given by a caller.

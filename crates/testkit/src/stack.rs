@@ -172,6 +172,7 @@ impl Stack {
             documents_url: urls.documents.clone(),
             notification_url: urls.notification.clone(),
             max_upload_bytes: 1024 * 1024,
+            internal_token: internal_token.clone(),
         };
         tasks.push((
             "portal-gateway",

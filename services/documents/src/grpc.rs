@@ -3,14 +3,14 @@
 use bytes::Bytes;
 use futures::stream::{self, BoxStream, StreamExt};
 use portal_platform::auth::{Authenticator, Claims};
-use portal_platform::errors::{ServiceError, ServiceResult, lookup_id, parse_id};
+use portal_platform::errors::{ServiceError, ServiceResult, lookup_id, parse_id, reply};
 use portal_platform::scope::Scope;
 use portal_platform::time::to_proto;
 use portal_proto::documents::v1 as pb;
 use portal_proto::documents::v1::documents_service_server::DocumentsService;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
-use tonic::{Code, Request, Response, Status};
+use tonic::{Request, Response, Status};
 use uuid::Uuid;
 
 use crate::blobs::Blobs;
@@ -33,11 +33,7 @@ pub type ChunkStream = BoxStream<'static, Result<pb::DownloadChunk, Status>>;
 
 impl Documents {
     async fn caller<T>(&self, req: &Request<T>) -> ServiceResult<Claims> {
-        self.authn.claims(req).await.map_err(|s| match s.code() {
-            // Identity's keys being away is not the caller's fault.
-            Code::Unavailable => ServiceError::Unavailable(s.message().to_owned()),
-            _ => ServiceError::Unauthenticated(s.message().to_owned()),
-        })
+        self.authn.claims(req).await
     }
 
     async fn upload(
@@ -45,6 +41,14 @@ impl Documents {
         req: Request<pb::UploadAttachmentRequest>,
     ) -> ServiceResult<pb::Attachment> {
         let claims = self.caller(&req).await?;
+        // The owner and its scope are vouched for by the gateway, which has
+        // just read the owner from its service with the caller's token; a
+        // caller alone cannot vouch for them (ADR 0005).
+        if !self.authn.is_internal(&req) {
+            return Err(ServiceError::Forbidden(
+                "attachments are uploaded through the portal gateway".into(),
+            ));
+        }
         let r = req.into_inner();
         let owner_type = domain::owner_type(&r.owner_type)?;
         let owner_id = parse_id("owner_id", &r.owner_id)?;
@@ -178,10 +182,6 @@ fn attachment_pb(a: &AttachmentRow) -> pb::Attachment {
         content_type: a.content_type.clone(),
         created_at: Some(to_proto(a.created_at)),
     }
-}
-
-fn reply<T>(r: ServiceResult<T>) -> Rpc<T> {
-    r.map(Response::new).map_err(Status::from)
 }
 
 #[tonic::async_trait]

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{Duration, Utc};
 use portal_platform::auth::{self, AccountKind, Authenticator, Claims};
-use portal_platform::errors::{ServiceError, ServiceResult, lookup_id, parse_id};
+use portal_platform::errors::{ServiceError, ServiceResult, lookup_id, parse_id, reply};
 use portal_platform::outbox;
 use portal_platform::time::{from_proto, opt_to_proto, to_proto};
 use portal_proto::events::v1 as ev;
@@ -52,11 +52,7 @@ fn invalid(r: Result<(), String>) -> ServiceResult<()> {
 
 impl Identity {
     async fn staff_may<T>(&self, req: &Request<T>, action: Action) -> ServiceResult<Claims> {
-        let claims = self
-            .authn
-            .claims(req)
-            .await
-            .map_err(|s| ServiceError::Unauthenticated(s.message().to_owned()))?;
+        let claims = self.authn.claims(req).await?;
         if claims.is_staff() && domain::may(&claims.roles, action) {
             Ok(claims)
         } else {
@@ -76,11 +72,7 @@ impl Identity {
         if self.authn.is_internal(req) {
             return Ok(None);
         }
-        let claims = self
-            .authn
-            .claims(req)
-            .await
-            .map_err(|s| ServiceError::Unauthenticated(s.message().to_owned()))?;
+        let claims = self.authn.claims(req).await?;
         if claims.tid != tenant_id {
             return Err(ServiceError::not_found("record"));
         }
@@ -460,12 +452,21 @@ impl Identity {
                 "enable the portal for this customer first".into(),
             ));
         }
+        if contact.activated_at.is_some() {
+            // An invitation sets a password: for an active account that would
+            // be a password reset by another name.
+            return Err(ServiceError::WrongState(
+                "the contact has already activated their account".into(),
+            ));
+        }
         let tenant = store::tenant(&self.pool, claims.tid)
             .await?
             .ok_or_else(|| ServiceError::not_found("tenant"))?;
         let token = secrets::new_token();
         let expires_at = Utc::now() + INVITATION_TTL;
         let mut tx = self.pool.begin().await?;
+        // Only the newest link works.
+        store::revoke_invitations(&mut tx, contact_id).await?;
         let invitation_id = store::insert_invitation(
             &mut tx,
             claims.tid,
@@ -483,9 +484,10 @@ impl Identity {
             expires_at: Some(to_proto(expires_at)),
         };
         outbox::enqueue(&mut tx, claims.tid, SOURCE, &event).await?;
-        tx.commit().await?;
 
-        // The link holds a secret: it goes to notification over gRPC, never as an event.
+        // The link holds a secret: it goes to notification over gRPC, never
+        // as an event. It is queued before the commit, so that no
+        // `contact.invited` is published for an invitation that was never sent.
         let link = format!(
             "{}/invitations/accept?token={token}",
             self.public_url.trim_end_matches('/')
@@ -517,11 +519,11 @@ impl Identity {
             .await;
         if let Err(status) = sent {
             tracing::warn!(error = %status, "invitation mail could not be queued");
-            store::delete_invitation(&self.pool, invitation_id).await?;
             return Err(ServiceError::Unavailable(
                 "the invitation mail could not be queued; try again".into(),
             ));
         }
+        tx.commit().await?;
         Ok(pb::InviteContactResponse {
             expires_at: Some(to_proto(expires_at)),
         })
@@ -546,7 +548,8 @@ impl Identity {
         Self::check_contact(&login, true)?;
         let hash = self.passwords.hash(&r.password).await?;
         store::activate_contact(&mut tx, inv.contact_id, &hash).await?;
-        store::use_invitation(&mut tx, inv.id).await?;
+        // Every other pending link of this contact dies with this one.
+        store::revoke_invitations(&mut tx, inv.contact_id).await?;
         let event = ev::AccountActivated {
             tenant_id: inv.tenant_id.to_string(),
             contact_id: inv.contact_id.to_string(),
@@ -562,11 +565,7 @@ impl Identity {
     }
 
     async fn me(&self, req: Request<pb::GetMeRequest>) -> ServiceResult<pb::Me> {
-        let claims = self
-            .authn
-            .claims(&req)
-            .await
-            .map_err(|s| ServiceError::Unauthenticated(s.message().to_owned()))?;
+        let claims = self.authn.claims(&req).await?;
         let tenant = store::tenant(&self.pool, claims.tid)
             .await?
             .ok_or_else(|| ServiceError::not_found("tenant"))?;
@@ -685,10 +684,6 @@ fn contact_pb(c: ContactRow) -> pb::Contact {
         access_until: opt_to_proto(c.access_until),
         activated: c.activated_at.is_some(),
     }
-}
-
-fn reply<T>(r: ServiceResult<T>) -> Rpc<T> {
-    r.map(Response::new).map_err(Status::from)
 }
 
 #[tonic::async_trait]

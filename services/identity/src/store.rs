@@ -496,18 +496,11 @@ pub async fn invitation_for_update(
     .await
 }
 
-pub async fn use_invitation(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("UPDATE invitations SET used_at = now() WHERE id = $1")
-        .bind(id)
+/// Marks every pending invitation of the contact as used up.
+pub async fn revoke_invitations(conn: &mut PgConnection, contact_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("UPDATE invitations SET used_at = now() WHERE contact_id = $1 AND used_at IS NULL")
+        .bind(contact_id)
         .execute(conn)
-        .await?;
-    Ok(())
-}
-
-pub async fn delete_invitation(pool: &PgPool, id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM invitations WHERE id = $1")
-        .bind(id)
-        .execute(pool)
         .await?;
     Ok(())
 }

@@ -51,7 +51,7 @@ impl Directory {
                 &self.internal_token,
             ))
             .await
-            .map_err(|s| HandleError::Retry(anyhow!("identity ListStaff: {s}")))?;
+            .map_err(HandleError::from)?;
         Ok(res.into_inner().staff)
     }
 
@@ -80,7 +80,7 @@ impl Directory {
         {
             Ok(res) => Ok(Some(res.into_inner())),
             Err(s) if s.code() == Code::NotFound => Ok(None),
-            Err(s) => Err(HandleError::Retry(anyhow!("identity GetContact: {s}"))),
+            Err(s) => Err(HandleError::from(s)),
         }
     }
 }

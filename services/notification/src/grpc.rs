@@ -2,7 +2,7 @@
 //! staff. Checks who calls and translates; texts live in `templates`, SQL in
 //! `store`.
 use portal_platform::auth::Authenticator;
-use portal_platform::errors::{ServiceError, ServiceResult, parse_id};
+use portal_platform::errors::{ServiceError, ServiceResult, parse_id, reply};
 use portal_platform::time::{opt_to_proto, to_proto};
 use portal_proto::notification::v1 as pb;
 use portal_proto::notification::v1::notification_service_server::NotificationService;
@@ -25,10 +25,6 @@ pub struct Notification {
 
 type Rpc<T> = Result<Response<T>, Status>;
 
-fn reply<T>(r: ServiceResult<T>) -> Rpc<T> {
-    r.map(Response::new).map_err(Status::from)
-}
-
 /// The page size asked for, within bounds.
 pub fn page_limit(asked: i32) -> i64 {
     let limit = if asked <= 0 { DEFAULT_LIMIT } else { asked };
@@ -45,7 +41,7 @@ impl Notification {
             // services' business only.
             return Err(match self.authn.claims(&req).await {
                 Ok(_) => ServiceError::Forbidden("only Portal services may send mail".into()),
-                Err(s) => ServiceError::Unauthenticated(s.message().to_owned()),
+                Err(e) => e,
             });
         }
         let r = req.into_inner();
@@ -84,11 +80,7 @@ impl Notification {
         &self,
         req: Request<pb::ListDeliveriesRequest>,
     ) -> ServiceResult<pb::ListDeliveriesResponse> {
-        let claims = self
-            .authn
-            .claims(&req)
-            .await
-            .map_err(|s| ServiceError::Unauthenticated(s.message().to_owned()))?;
+        let claims = self.authn.claims(&req).await?;
         if !claims.is_staff() {
             return Err(ServiceError::Forbidden("staff only".into()));
         }

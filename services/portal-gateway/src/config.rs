@@ -52,6 +52,10 @@ pub struct Config {
         default_value = "http://127.0.0.1:50055"
     )]
     pub notification_url: String,
+    /// Shared secret of service-to-service calls (the gateway vouches for
+    /// an upload's owner with it).
+    #[arg(long, env = "PORTAL_INTERNAL_TOKEN", hide_env_values = true, value_parser = portal_platform::config::secret)]
+    pub internal_token: String,
     /// Largest upload accepted, in bytes (documents applies its own limit too).
     #[arg(long, env = "PORTAL_MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_upload_bytes: usize,

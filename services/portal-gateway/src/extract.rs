@@ -1,5 +1,5 @@
 //! Request extractors that answer with problem+json when input is bad.
-use axum::extract::{FromRequest, FromRequestParts, Path, Query};
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Query};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use portal_platform::auth::Claims;
@@ -15,6 +15,20 @@ pub struct ApiJson<T>(pub T);
 impl<T: serde::Serialize> axum::response::IntoResponse for ApiJson<T> {
     fn into_response(self) -> axum::response::Response {
         axum::Json(self.0).into_response()
+    }
+}
+
+/// Multipart body; a request that is not multipart is a problem, not plain text.
+pub struct ApiMultipart(pub Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for ApiMultipart {
+    type Rejection = Problem;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Problem> {
+        Multipart::from_request(req, state)
+            .await
+            .map(Self)
+            .map_err(Problem::from)
     }
 }
 

@@ -2,6 +2,7 @@
 //! stable `type` per kind of problem.
 use axum::Json;
 use axum::extract::multipart::MultipartError;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -69,9 +70,12 @@ pub fn status_for(code: Code, problem: Option<&str>) -> (StatusCode, &'static st
         Code::PermissionDenied => (StatusCode::FORBIDDEN, "forbidden"),
         Code::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
         Code::ResourceExhausted => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests"),
-        Code::Unavailable | Code::DeadlineExceeded => {
-            (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
-        }
+        // Transport trouble between gateway and service is not the caller's doing.
+        Code::Unavailable
+        | Code::DeadlineExceeded
+        | Code::Unknown
+        | Code::Cancelled
+        | Code::Aborted => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
         _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     }
 }
@@ -119,6 +123,12 @@ impl From<QueryRejection> for Problem {
     }
 }
 
+impl From<MultipartRejection> for Problem {
+    fn from(r: MultipartRejection) -> Self {
+        Self::invalid(r.body_text())
+    }
+}
+
 impl From<MultipartError> for Problem {
     fn from(e: MultipartError) -> Self {
         let status = e.status();
@@ -153,6 +163,10 @@ mod tests {
         assert_eq!(
             status_for(Code::Internal, None).0,
             StatusCode::INTERNAL_SERVER_ERROR
+        );
+        assert_eq!(
+            status_for(Code::Unknown, None).0,
+            StatusCode::SERVICE_UNAVAILABLE
         );
         assert_eq!(
             status_for(Code::InvalidArgument, Some("payload-too-large")).0,

@@ -24,6 +24,7 @@ pub struct AppState {
     pub backends: Arc<Vec<(&'static str, Channel)>>,
     pub verifier: Arc<TokenVerifier>,
     pub max_upload_bytes: usize,
+    pub internal_token: String,
 }
 
 impl AppState {
@@ -52,6 +53,7 @@ impl AppState {
             ]),
             verifier: Arc::new(TokenVerifier::new(IdentityKeys::new(identity))),
             max_upload_bytes: cfg.max_upload_bytes,
+            internal_token: cfg.internal_token.clone(),
         })
     }
 }

@@ -247,7 +247,9 @@ pub struct RejectRequest {
     pub reason: String,
 }
 
+/// Unknown parameters are refused rather than silently ignored.
 #[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct RequestFilter {
     pub status: Option<String>,
@@ -260,6 +262,7 @@ pub struct RequestFilter {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct WorkOrderFilter {
     pub status: Option<String>,

@@ -2,7 +2,7 @@
 //! applies `domain` rules through `store`, with events in the same transaction.
 use chrono::Utc;
 use portal_platform::auth::{self, Authenticator, Claims};
-use portal_platform::errors::{ServiceError, ServiceResult, lookup_id, parse_id};
+use portal_platform::errors::{ServiceError, ServiceResult, lookup_id, parse_id, reply};
 use portal_platform::outbox;
 use portal_platform::scope::Scope;
 use portal_platform::time::{opt_to_proto, to_proto};
@@ -32,10 +32,7 @@ type Rpc<T> = Result<Response<T>, Status>;
 
 impl Requests {
     async fn caller<T>(&self, req: &Request<T>) -> ServiceResult<Claims> {
-        self.authn
-            .claims(req)
-            .await
-            .map_err(|s| ServiceError::Unauthenticated(s.message().to_owned()))
+        self.authn.claims(req).await
     }
 
     /// The request if it exists in the caller's tenant and scope; otherwise
@@ -276,10 +273,6 @@ pub fn request_pb(r: RequestRow) -> pb::Request {
         assignee: r.assignee,
         planned_start: opt_to_proto(r.planned_start),
     }
-}
-
-fn reply<T>(r: ServiceResult<T>) -> Rpc<T> {
-    r.map(Response::new).map_err(Status::from)
 }
 
 #[tonic::async_trait]

@@ -20,10 +20,7 @@ type Rpc<T> = Result<Response<T>, Status>;
 
 impl WorkOrders {
     async fn caller<T>(&self, req: &Request<T>) -> ServiceResult<Claims> {
-        self.authn
-            .claims(req)
-            .await
-            .map_err(|s| ServiceError::Unauthenticated(s.message().to_owned()))
+        self.authn.claims(req).await
     }
 
     async fn list(

@@ -68,8 +68,17 @@ async fn bad_requests_are_refused_clearly_and_nothing_is_written() -> anyhow::Re
     .problem(400)?;
 
     // Tokens: forged, expired, missing, or the operator's endpoint without its token.
-    let forged = format!("{}x", &t.contact[..t.contact.len() - 1]);
+    let tampered = format!("{}x", &t.contact[..t.contact.len() - 1]);
+    api.get("/api/v1/requests", &tampered).await?.problem(401)?;
+    let forged = forged_token(&stack, &t).await?;
     api.get("/api/v1/requests", &forged).await?.problem(401)?;
+    api.post(
+        "/api/v1/requests",
+        Some(&forged),
+        &json!({"site_id": site, "description": "forged"}),
+    )
+    .await?
+    .problem(401)?;
     let expired = expired_token(&stack, &t).await?;
     api.get("/api/v1/requests", &expired).await?.problem(401)?;
     let anonymous = api
@@ -86,6 +95,18 @@ async fn bad_requests_are_refused_clearly_and_nothing_is_written() -> anyhow::Re
     )
     .await?
     .problem(401)?;
+
+    // Text PostgreSQL cannot store, unknown filters, a body that is not multipart.
+    api.post(
+        "/api/v1/requests",
+        Some(&t.contact),
+        &json!({"site_id": site, "description": "nul \u{0} byte"}),
+    )
+    .await?
+    .problem(400)?;
+    api.get("/api/v1/requests?colour=blue", &t.contact)
+        .await?
+        .problem(400)?;
 
     // Nothing was written.
     let list = api.get("/api/v1/requests", &t.admin).await?.expect(200)?;
@@ -133,6 +154,9 @@ async fn bad_requests_are_refused_clearly_and_nothing_is_written() -> anyhow::Re
     .problem(415)?;
     let files = api.get(&path, &t.contact).await?.expect(200)?;
     assert_eq!(files.as_array().map(Vec::len), Some(0));
+    api.post(&path, Some(&t.contact), &json!({"file": "not multipart"}))
+        .await?
+        .problem(400)?;
     api.upload(&path, &t.contact, "ok.png", "image/png", PNG.to_vec())
         .await?
         .expect(201)?;
@@ -142,6 +166,27 @@ async fn bad_requests_are_refused_clearly_and_nothing_is_written() -> anyhow::Re
 
 /// A token signed with identity's real key, but expired an hour ago.
 async fn expired_token(stack: &Stack, t: &fixtures::Tenant) -> anyhow::Result<String> {
+    let (kid, pem, tenant_id) = identity_key(stack, t).await?;
+    let now = chrono::Utc::now().timestamp();
+    sign(
+        &kid,
+        &pem,
+        contact_claims(t, tenant_id, now - 7200, now - 3600)?,
+    )
+}
+
+/// A well-formed, unexpired token with identity's key id, signed by another key.
+async fn forged_token(stack: &Stack, t: &fixtures::Tenant) -> anyhow::Result<String> {
+    let (kid, _, tenant_id) = identity_key(stack, t).await?;
+    let other = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519)?.serialize_pem();
+    let now = chrono::Utc::now().timestamp();
+    sign(&kid, &other, contact_claims(t, tenant_id, now, now + 600)?)
+}
+
+async fn identity_key(
+    stack: &Stack,
+    t: &fixtures::Tenant,
+) -> anyhow::Result<(String, String, uuid::Uuid)> {
     let db = stack.db("identity").await?;
     let (kid, pem): (String, String) =
         sqlx::query_as("SELECT kid, private_pem FROM signing_keys LIMIT 1")
@@ -152,8 +197,26 @@ async fn expired_token(stack: &Stack, t: &fixtures::Tenant) -> anyhow::Result<St
         .fetch_one(&db)
         .await?;
     db.close().await;
-    let now = chrono::Utc::now().timestamp();
-    let claims = Claims {
+    Ok((kid, pem, tenant_id))
+}
+
+fn sign(kid: &str, pem: &str, claims: Claims) -> anyhow::Result<String> {
+    let mut header = Header::new(Algorithm::EdDSA);
+    header.kid = Some(kid.to_owned());
+    Ok(jsonwebtoken::encode(
+        &header,
+        &claims,
+        &EncodingKey::from_ed_pem(pem.as_bytes())?,
+    )?)
+}
+
+fn contact_claims(
+    t: &fixtures::Tenant,
+    tenant_id: uuid::Uuid,
+    iat: i64,
+    exp: i64,
+) -> anyhow::Result<Claims> {
+    Ok(Claims {
         sub: t.contact_id.parse()?,
         tid: tenant_id,
         kind: AccountKind::Contact,
@@ -161,16 +224,9 @@ async fn expired_token(stack: &Stack, t: &fixtures::Tenant) -> anyhow::Result<St
         cust: Some(t.customer_id.parse()?),
         sites: vec![],
         jti: uuid::Uuid::now_v7(),
-        iat: now - 7200,
-        exp: now - 3600,
+        iat,
+        exp,
         iss: ISSUER.into(),
         aud: AUDIENCE.into(),
-    };
-    let mut header = Header::new(Algorithm::EdDSA);
-    header.kid = Some(kid);
-    Ok(jsonwebtoken::encode(
-        &header,
-        &claims,
-        &EncodingKey::from_ed_pem(pem.as_bytes())?,
-    )?)
+    })
 }

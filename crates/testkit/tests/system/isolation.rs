@@ -87,6 +87,36 @@ async fn another_tenants_request_does_not_exist_for_you() -> anyhow::Result<()> 
         client.get_request(call).await?.into_inner().title,
         "Tenant A's secret"
     );
+    // A contact cannot vouch for an owner by calling documents directly.
+    let mut documents =
+        portal_proto::documents::v1::documents_service_client::DocumentsServiceClient::connect(
+            stack.urls.documents.clone(),
+        )
+        .await?;
+    let upload = portal_proto::documents::v1::UploadAttachmentRequest {
+        owner_type: "request".into(),
+        owner_id: id.clone(),
+        customer_id: b.customer_id.clone(),
+        site_id: String::new(),
+        name: "planted.png".into(),
+        content_type: "image/png".into(),
+        content: PNG.to_vec(),
+    };
+    let refused = documents
+        .upload_attachment(portal_platform::auth::with_bearer(
+            tonic::Request::new(upload),
+            &b.contact,
+        ))
+        .await
+        .err()
+        .map(|s| s.code());
+    assert_eq!(refused, Some(tonic::Code::PermissionDenied));
+    let files = api
+        .get(&format!("/api/v1/requests/{id}/attachments"), &a.admin)
+        .await?
+        .expect(200)?;
+    assert_eq!(files.as_array().map(Vec::len), Some(1), "only A's own file");
+
     let anonymous = client
         .get_request(tonic::Request::new(GetRequestRequest { id }))
         .await

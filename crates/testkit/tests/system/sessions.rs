@@ -58,8 +58,16 @@ async fn refresh_tokens_rotate_and_reuse_ends_the_session() -> anyhow::Result<()
     )
     .await?
     .problem(401)?;
-    // A fresh login still works with the password chosen at activation.
+    // A fresh login still works with the password chosen at activation, and
+    // an active account cannot be invited (its password reset) again.
     fixtures::login(&stack, "sessions", &t.contact_email, "contact password 1").await?;
+    api.post(
+        &format!("/api/v1/contacts/{}/invitation", t.contact_id),
+        Some(&t.admin),
+        &json!({}),
+    )
+    .await?
+    .problem(409)?;
     stack.stop().await
 }
 
@@ -128,5 +136,49 @@ async fn a_contact_of_chosen_sites_sees_only_those_sites_requests() -> anyhow::R
     )
     .await?
     .problem(404)?;
+    stack.stop().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn only_the_newest_invitation_link_works() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    let t = fixtures::invited_tenant(&stack, "reinvite").await?;
+    let api = &stack.api;
+    let sink = stack.smtp.as_ref().ok_or_else(|| anyhow::anyhow!("sink"))?;
+    let first = portal_testkit::eventually(20, "the first invitation", || async {
+        Ok(sink.to(&t.contact_email).into_iter().next())
+    })
+    .await?;
+    api.post(
+        &format!("/api/v1/contacts/{}/invitation", t.contact_id),
+        Some(&t.admin),
+        &json!({}),
+    )
+    .await?
+    .expect(202)?;
+    let second = portal_testkit::eventually(20, "the second invitation", || async {
+        Ok(sink.to(&t.contact_email).into_iter().nth(1))
+    })
+    .await?;
+    let (old, new) = (
+        link_token(&first.body).ok_or_else(|| anyhow::anyhow!("token"))?,
+        link_token(&second.body).ok_or_else(|| anyhow::anyhow!("token"))?,
+    );
+    assert_ne!(old, new);
+    api.post(
+        "/api/v1/auth/invitations/accept",
+        None,
+        &json!({"token": old, "password": "first password 1"}),
+    )
+    .await?
+    .problem(401)?;
+    api.post(
+        "/api/v1/auth/invitations/accept",
+        None,
+        &json!({"token": new, "password": "second password 1"}),
+    )
+    .await?
+    .expect(200)?;
+    fixtures::login(&stack, "reinvite", &t.contact_email, "second password 1").await?;
     stack.stop().await
 }

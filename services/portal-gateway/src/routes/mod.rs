@@ -52,5 +52,6 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/attachments/{id}/content", get(requests::download))
         .route("/api/v1/work-orders", get(work_orders::list))
         .fallback(pages::not_found)
+        .method_not_allowed_fallback(pages::method_not_allowed)
         .with_state(state)
 }

@@ -1,14 +1,14 @@
 //! Requests: create and follow (contacts), decide (staff), attachments.
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Multipart, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use futures::StreamExt;
 use portal_proto::documents::v1 as docs;
 use portal_proto::requests::v1 as pb;
 
-use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
+use crate::extract::{ApiJson, ApiMultipart, ApiPath, ApiQuery, Caller};
 use crate::problem::Problem;
 use crate::state::AppState;
 use crate::views::{Attachment, CreateRequest, Page, RejectRequest, RequestFilter, RequestView};
@@ -128,7 +128,7 @@ pub async fn upload(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<String>,
-    mut multipart: Multipart,
+    ApiMultipart(mut multipart): ApiMultipart,
 ) -> Result<(StatusCode, Json<Attachment>), Problem> {
     // The request decides visibility and scope; documents checks the scope again.
     let request = state
@@ -166,10 +166,13 @@ pub async fn upload(
             content_type,
             content: content.to_vec(),
         };
+        // The gateway vouches for the owner it has just read with the caller's token.
+        let vouched =
+            portal_platform::auth::with_internal(caller.request(req), &state.internal_token);
         let a = state
             .documents
             .clone()
-            .upload_attachment(caller.request(req))
+            .upload_attachment(vouched)
             .await?
             .into_inner();
         return Ok((StatusCode::CREATED, Json(a.into())));
