@@ -61,6 +61,7 @@ impl Api {
     pub fn new(base: String) -> anyhow::Result<Self> {
         // The gateway uses its self-signed development certificate in tests.
         let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
             .tls_danger_accept_invalid_certs(true)
             .build()?;
         Ok(Self { base, http })

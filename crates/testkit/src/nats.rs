@@ -64,14 +64,28 @@ impl NatsServer {
                     "cannot start nats-server ({e}); install it (apt-get install nats-server)"
                 )
             })?;
-        self.child = Some(child);
-        crate::eventually(10, "nats-server to listen", || async {
-            Ok(tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+        let mut child = child;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            // A server that could not bind its port exits: do not mistake
+            // whatever else listens there for it.
+            if let Some(status) = child.try_wait()? {
+                anyhow::bail!("nats-server exited at start ({status})");
+            }
+            if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
                 .await
-                .ok()
-                .map(|_| ()))
-        })
-        .await
+                .is_ok()
+            {
+                break;
+            }
+            if tokio::time::Instant::now() > deadline {
+                let _ = child.kill();
+                anyhow::bail!("nats-server did not listen on {} within 10 s", self.port);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.child = Some(child);
+        Ok(())
     }
 
     /// Stops the server; clients see the broker go away.

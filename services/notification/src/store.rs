@@ -95,8 +95,11 @@ pub async fn claim_due(conn: &mut PgConnection) -> sqlx::Result<Option<DueDelive
 
 pub async fn mark_sent(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
     sqlx::query(
+        // An invitation's body holds a live secret link: once handed to the
+        // mail server it is not kept (secrets are stored only as hashes).
         "UPDATE deliveries
-         SET status = 'sent', attempts = attempts + 1, sent_at = now(), last_error = NULL
+         SET status = 'sent', attempts = attempts + 1, sent_at = now(), last_error = NULL,
+             body = CASE WHEN template = 'invitation' THEN '' ELSE body END
          WHERE id = $1",
     )
     .bind(id)
