@@ -14,6 +14,7 @@ pub mod grpc;
 pub mod nats;
 pub mod outbox;
 pub mod scope;
+pub mod service;
 pub mod shutdown;
 pub mod telemetry;
 pub mod time;

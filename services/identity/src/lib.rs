@@ -9,11 +9,8 @@ pub mod secrets;
 pub mod store;
 pub mod tokens;
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use portal_platform::auth::{Authenticator, TokenVerifier};
-use portal_platform::{CancellationToken, db, grpc as pgrpc, nats, outbox};
+use portal_platform::service::Runtime;
+use portal_platform::{CancellationToken, grpc as pgrpc};
 use portal_proto::identity::v1::identity_service_server::IdentityServiceServer;
 use portal_proto::notification::v1::notification_service_client::NotificationServiceClient;
 use sha2::{Digest, Sha256};
@@ -29,24 +26,16 @@ pub async fn run(
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    let pool = db::connect_and_migrate(
-        &cfg.common.database_url,
-        cfg.common.db_max_connections,
-        &MIGRATIONS,
-        Duration::from_secs(60),
-    )
-    .await?;
-    let nats = nats::connect(&cfg.common.nats_url, "identity").await?;
-    let js = async_nats::jetstream::new(nats.clone());
-    let key = keys::current(&pool).await?;
-    let verifier = Arc::new(TokenVerifier::new(keys::StoredKeys(pool.clone())));
+    let rt = Runtime::connect("identity", &cfg.common, &MIGRATIONS).await?;
+    let key = keys::current(&rt.pool).await?;
     let passwords = secrets::Passwords::default();
     let dummy_hash = passwords
         .hash("not a real password, only for timing")
         .await?;
     let service = grpc::Identity {
-        pool: pool.clone(),
-        authn: Authenticator::new(verifier, &cfg.common.internal_token),
+        pool: rt.pool.clone(),
+        // identity verifies its own tokens from its own key table.
+        authn: rt.authenticator_with(keys::StoredKeys(rt.pool.clone())),
         passwords,
         key,
         operator_digest: cfg
@@ -62,14 +51,12 @@ pub async fn run(
     };
     let (router, health) = pgrpc::base_router()?;
     let router = router.add_service(IdentityServiceServer::new(service));
-    pgrpc::spawn_readiness(
+    rt.serve(
+        router,
         health,
         "portal.identity.v1.IdentityService",
-        pool.clone(),
-        nats,
-        shutdown.clone(),
-    );
-    tokio::spawn(outbox::run_relay(pool, js, shutdown.clone()));
-    tracing::info!(addr = %listener.local_addr()?, "identity serving gRPC");
-    pgrpc::serve(router, listener, shutdown).await
+        listener,
+        shutdown,
+    )
+    .await
 }

@@ -8,12 +8,11 @@ pub mod sender;
 pub mod store;
 pub mod templates;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use portal_platform::auth::{Authenticator, IdentityKeys, TokenVerifier};
-use portal_platform::{CancellationToken, db, grpc as pgrpc, nats};
+use portal_platform::CancellationToken;
+use portal_platform::service::Runtime;
 use portal_proto::identity::v1::identity_service_client::IdentityServiceClient;
 use portal_proto::notification::v1::notification_service_server::NotificationServiceServer;
 use tokio::net::TcpListener;
@@ -34,24 +33,15 @@ pub async fn run(
         .parse()
         .with_context(|| format!("PORTAL_MAIL_FROM {:?} is not a mailbox", cfg.mail_from))?;
     let transport = sender::Transport::from_config(&cfg).await?;
-    let pool = db::connect_and_migrate(
-        &cfg.common.database_url,
-        cfg.common.db_max_connections,
-        &MIGRATIONS,
-        Duration::from_secs(60),
-    )
-    .await?;
-    let nats = nats::connect(&cfg.common.nats_url, "notification").await?;
-    let js = async_nats::jetstream::new(nats.clone());
-    let identity = pgrpc::channel(&cfg.common.identity_url)?;
-    let verifier = Arc::new(TokenVerifier::new(IdentityKeys::new(identity.clone())));
+    let rt = Runtime::connect("notification", &cfg.common, &MIGRATIONS).await?;
+    let (pool, js) = (rt.pool.clone(), rt.js.clone());
     let service = grpc::Notification {
         pool: pool.clone(),
-        authn: Authenticator::new(verifier, &cfg.common.internal_token),
+        authn: rt.authenticator(),
     };
     let directory = events::Directory {
-        client: IdentityServiceClient::new(identity),
-        internal_token: cfg.common.internal_token.clone(),
+        client: IdentityServiceClient::new(rt.identity.clone()),
+        internal_token: rt.internal_token.clone(),
     };
 
     // Background work stops on its own token, cancelled after the server
@@ -67,17 +57,17 @@ pub async fn run(
     };
     tasks.push(tokio::spawn(mailer.run(background.clone())));
 
-    let (router, health) = pgrpc::base_router()?;
+    let (router, health) = portal_platform::grpc::base_router()?;
     let router = router.add_service(NotificationServiceServer::new(service));
-    pgrpc::spawn_readiness(
-        health,
-        "portal.notification.v1.NotificationService",
-        pool,
-        nats,
-        shutdown.clone(),
-    );
-    tracing::info!(addr = %listener.local_addr()?, "notification serving gRPC");
-    let served = pgrpc::serve(router, listener, shutdown).await;
+    let served = rt
+        .serve(
+            router,
+            health,
+            "portal.notification.v1.NotificationService",
+            listener,
+            shutdown,
+        )
+        .await;
     background.cancel();
     for task in tasks {
         if let Err(e) = task.await {

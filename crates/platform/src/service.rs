@@ -1,0 +1,92 @@
+//! What every backend does to start and to serve: its migrated database,
+//! NATS, identity's keys; then health, the outbox relay and the gRPC server.
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::jetstream;
+use sqlx::PgPool;
+use sqlx::migrate::Migrator;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tonic::transport::Channel;
+use tonic::transport::server::Router;
+use tonic_health::server::HealthReporter;
+
+use crate::auth::{Authenticator, IdentityKeys, KeySource, TokenVerifier};
+use crate::config::CommonConfig;
+use crate::{db, grpc, nats, outbox};
+
+/// How long a service waits for its database at start before giving up.
+const DATABASE_PATIENCE: Duration = Duration::from_secs(60);
+
+pub struct Runtime {
+    pub name: &'static str,
+    pub pool: PgPool,
+    pub nats: async_nats::Client,
+    pub js: jetstream::Context,
+    /// A lazily connecting channel to identity (keys, directory reads).
+    pub identity: Channel,
+    pub internal_token: String,
+}
+
+impl Runtime {
+    /// Connects to the service's database (applying its migrations) and to NATS.
+    pub async fn connect(
+        name: &'static str,
+        common: &CommonConfig,
+        migrations: &Migrator,
+    ) -> anyhow::Result<Self> {
+        let pool = db::connect_and_migrate(
+            &common.database_url,
+            common.db_max_connections,
+            migrations,
+            DATABASE_PATIENCE,
+        )
+        .await?;
+        let nats = nats::connect(&common.nats_url, name).await?;
+        let js = jetstream::new(nats.clone());
+        Ok(Self {
+            name,
+            pool,
+            nats,
+            js,
+            identity: grpc::channel(&common.identity_url)?,
+            internal_token: common.internal_token.clone(),
+        })
+    }
+
+    /// Verifies tokens with the keys identity publishes.
+    pub fn authenticator(&self) -> Authenticator {
+        self.authenticator_with(IdentityKeys::new(self.identity.clone()))
+    }
+
+    pub fn authenticator_with(&self, keys: impl KeySource) -> Authenticator {
+        Authenticator::new(Arc::new(TokenVerifier::new(keys)), &self.internal_token)
+    }
+
+    /// Keeps health in step with the database and NATS, publishes the
+    /// outbox, and serves `router` until `shutdown`.
+    pub async fn serve(
+        &self,
+        router: Router,
+        health: HealthReporter,
+        grpc_service: &'static str,
+        listener: TcpListener,
+        shutdown: CancellationToken,
+    ) -> anyhow::Result<()> {
+        grpc::spawn_readiness(
+            health,
+            grpc_service,
+            self.pool.clone(),
+            self.nats.clone(),
+            shutdown.clone(),
+        );
+        tokio::spawn(outbox::run_relay(
+            self.pool.clone(),
+            self.js.clone(),
+            shutdown.clone(),
+        ));
+        tracing::info!(service = self.name, addr = %listener.local_addr()?, "serving gRPC");
+        grpc::serve(router, listener, shutdown).await
+    }
+}
