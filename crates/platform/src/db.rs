@@ -47,3 +47,55 @@ pub async fn connect_and_migrate(
         .context("applying service migrations")?;
     Ok(pool)
 }
+
+/// Wakes a worker when its PostgreSQL channel is notified, or after a
+/// timeout (the safety net for a notification missed while reconnecting).
+pub struct Wakeup {
+    pool: PgPool,
+    channel: &'static str,
+    listener: Option<sqlx::postgres::PgListener>,
+}
+
+impl Wakeup {
+    pub fn new(pool: PgPool, channel: &'static str) -> Self {
+        Self {
+            pool,
+            channel,
+            listener: None,
+        }
+    }
+
+    /// Waits for a notification or `timeout`; false when `shutdown` came first.
+    pub async fn wait(
+        &mut self,
+        timeout: Duration,
+        shutdown: &tokio_util::sync::CancellationToken,
+    ) -> bool {
+        if self.listener.is_none() {
+            self.listener = self.listen().await;
+        }
+        let notified = async {
+            match self.listener.as_mut() {
+                Some(l) => l.recv().await.map(|_| ()),
+                None => std::future::pending().await,
+            }
+        };
+        let lost = tokio::select! {
+            _ = shutdown.cancelled() => return false,
+            _ = tokio::time::sleep(timeout) => false,
+            r = notified => r.is_err(),
+        };
+        if lost {
+            self.listener = None;
+        }
+        true
+    }
+
+    async fn listen(&self) -> Option<sqlx::postgres::PgListener> {
+        let mut l = sqlx::postgres::PgListener::connect_with(&self.pool)
+            .await
+            .ok()?;
+        l.listen(self.channel).await.ok()?;
+        Some(l)
+    }
+}

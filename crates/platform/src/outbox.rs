@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use async_nats::jetstream;
 use chrono::Utc;
-use sqlx::postgres::PgListener;
 use sqlx::{PgConnection, PgPool, Row};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+use crate::db::Wakeup;
 use crate::event_types::DomainEvent;
 use crate::events::{self, Envelope};
 
@@ -49,17 +49,11 @@ pub async fn enqueue<E: DomainEvent>(
 
 /// Publishes unsent rows until `shutdown`.
 pub async fn run_relay(pool: PgPool, js: jetstream::Context, shutdown: CancellationToken) {
-    let mut listener = None;
+    let mut wakeup = Wakeup::new(pool.clone(), CHANNEL);
     let mut backoff = Duration::from_millis(200);
     loop {
-        if listener.is_none() {
-            listener = connect_listener(&pool).await;
-        }
         let wait = match publish_batch(&pool, &js).await {
-            Ok(n) if n == BATCH => {
-                backoff = Duration::from_millis(200);
-                continue;
-            }
+            Ok(n) if n == BATCH => continue,
             Ok(_) => {
                 backoff = Duration::from_millis(200);
                 IDLE_WAKE
@@ -70,28 +64,10 @@ pub async fn run_relay(pool: PgPool, js: jetstream::Context, shutdown: Cancellat
                 backoff
             }
         };
-        let notified = async {
-            match listener.as_mut() {
-                Some(l) => l.recv().await.map(|_| ()),
-                None => std::future::pending().await,
-            }
-        };
-        tokio::select! {
-            _ = shutdown.cancelled() => return,
-            _ = tokio::time::sleep(wait) => {}
-            r = notified => {
-                if r.is_err() {
-                    listener = None;
-                }
-            }
+        if !wakeup.wait(wait, &shutdown).await {
+            return;
         }
     }
-}
-
-async fn connect_listener(pool: &PgPool) -> Option<PgListener> {
-    let mut l = PgListener::connect_with(pool).await.ok()?;
-    l.listen(CHANNEL).await.ok()?;
-    Some(l)
 }
 
 /// Publishes up to one batch, in order, stopping at the first failure.

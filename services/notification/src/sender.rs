@@ -10,8 +10,8 @@ use lettre::message::Mailbox;
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use portal_platform::CancellationToken;
+use portal_platform::db::Wakeup;
 use sqlx::PgPool;
-use sqlx::postgres::PgListener;
 
 use crate::config::Config;
 use crate::store::{self, DueDelivery};
@@ -107,28 +107,13 @@ impl Sender {
     /// Delivers due mails until `shutdown`; a mail in flight is finished
     /// and recorded first.
     pub async fn run(self, shutdown: CancellationToken) {
-        let mut listener = None;
+        let mut wakeup = Wakeup::new(self.pool.clone(), store::CHANNEL);
         loop {
-            if listener.is_none() {
-                listener = connect_listener(&self.pool).await;
-            }
             if let Err(e) = self.drain(&shutdown).await {
                 tracing::warn!(error = %format!("{e:#}"), "mail sender interrupted, will retry");
             }
-            let notified = async {
-                match listener.as_mut() {
-                    Some(l) => l.recv().await.map(|_| ()),
-                    None => std::future::pending().await,
-                }
-            };
-            tokio::select! {
-                _ = shutdown.cancelled() => return,
-                _ = tokio::time::sleep(IDLE_WAKE) => {}
-                r = notified => {
-                    if r.is_err() {
-                        listener = None;
-                    }
-                }
+            if !wakeup.wait(IDLE_WAKE, &shutdown).await {
+                return;
             }
         }
     }
@@ -198,12 +183,6 @@ pub fn build_message(from: &Mailbox, d: &DueDelivery) -> anyhow::Result<Message>
                 .unwrap_or_else(Body::new),
         )?;
     Ok(message)
-}
-
-async fn connect_listener(pool: &PgPool) -> Option<PgListener> {
-    let mut l = PgListener::connect_with(pool).await.ok()?;
-    l.listen(store::CHANNEL).await.ok()?;
-    Some(l)
 }
 
 #[cfg(test)]
