@@ -262,3 +262,50 @@ pub async fn extra_contact(
         .expect(200)?;
     Ok(s(&tokens["access_token"]))
 }
+
+/// Publishes a `request.accepted` event as a producer (or a redelivery) would,
+/// with `msg_id` as the broker's de-duplication id.
+pub async fn publish_accepted(
+    stack: &Stack,
+    tenant: &str,
+    event_id: uuid::Uuid,
+    msg_id: uuid::Uuid,
+    payload: Vec<u8>,
+) -> anyhow::Result<()> {
+    let envelope = portal_platform::events::Envelope {
+        id: event_id,
+        tenant_id: tenant.parse()?,
+        ce_type: "portal.request.accepted.v1".into(),
+        source: "/portal/requests".into(),
+        time: chrono::Utc::now(),
+        traceparent: None,
+    };
+    let mut headers = async_nats::HeaderMap::new();
+    for (name, value) in envelope.to_headers() {
+        headers.insert(name, value.as_str());
+    }
+    headers.insert(
+        portal_platform::events::H_MSG_ID,
+        msg_id.to_string().as_str(),
+    );
+    let js = async_nats::jetstream::new(async_nats::connect(stack.nats.url()).await?);
+    js.publish_with_headers(
+        format!("portal.{tenant}.request.accepted"),
+        headers,
+        payload.into(),
+    )
+    .await?
+    .await?;
+    Ok(())
+}
+
+/// How many messages a durable consumer has been handed (redeliveries aside).
+pub async fn handed_to(stack: &Stack, durable: &str) -> anyhow::Result<u64> {
+    let js = async_nats::jetstream::new(async_nats::connect(stack.nats.url()).await?);
+    let stream = js.get_stream("PORTAL").await?;
+    let mut consumer: async_nats::jetstream::consumer::PullConsumer = stream
+        .get_consumer(durable)
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?;
+    Ok(consumer.info().await?.delivered.consumer_sequence)
+}

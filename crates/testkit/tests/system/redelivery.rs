@@ -1,5 +1,4 @@
 //! A redelivered `request.accepted` changes nothing.
-use async_nats::HeaderMap;
 use portal_testkit::{Stack, eventually};
 use sqlx::Row;
 
@@ -40,29 +39,21 @@ async fn the_same_accepted_event_twice_makes_one_work_order_and_one_mail() -> an
     let event_id: uuid::Uuid = row.try_get("id")?;
     let subject: String = row.try_get("subject")?;
     let payload: Vec<u8> = row.try_get("payload")?;
-    let client = async_nats::connect(stack.nats.url()).await?;
-    let js = async_nats::jetstream::new(client);
-    let mut headers = HeaderMap::new();
-    for (k, v) in [
-        ("ce-specversion", "1.0".to_owned()),
-        ("ce-id", event_id.to_string()),
-        ("ce-type", "portal.request.accepted.v1".to_owned()),
-        ("ce-source", "/portal/requests".to_owned()),
-        ("ce-time", chrono::Utc::now().to_rfc3339()),
-        (
-            "ce-tenant",
-            subject.split('.').nth(1).unwrap_or_default().to_owned(),
-        ),
-        ("Nats-Msg-Id", uuid::Uuid::new_v4().to_string()),
-    ] {
-        headers.insert(k, v.as_str());
-    }
-    js.publish_with_headers(subject, headers, payload.into())
-        .await?
-        .await?;
+    let tenant = subject.split('.').nth(1).unwrap_or_default().to_owned();
+    // A new Nats-Msg-Id, so that the broker's de-duplication does not hide it.
+    fixtures::publish_accepted(&stack, &tenant, event_id, uuid::Uuid::new_v4(), payload).await?;
 
     fixtures::drained(&stack, "work-orders-request-accepted").await?;
     fixtures::drained(&stack, "notification-request-accepted").await?;
+    // Both consumers really were handed the event twice.
+    assert_eq!(
+        fixtures::handed_to(&stack, "work-orders-request-accepted").await?,
+        2
+    );
+    assert_eq!(
+        fixtures::handed_to(&stack, "notification-request-accepted").await?,
+        2
+    );
     let work_orders_db = stack.db("work-orders").await?;
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM work_orders")
         .fetch_one(&work_orders_db)
@@ -103,26 +94,13 @@ async fn a_poison_message_is_parked_where_it_can_be_listed_and_the_rest_flows() 
     .await?;
     let tenant = subject.split('.').nth(1).unwrap_or_default().to_owned();
     let poison_id = uuid::Uuid::now_v7();
-    let mut headers = HeaderMap::new();
-    for (k, v) in [
-        ("ce-specversion", "1.0".to_owned()),
-        ("ce-id", poison_id.to_string()),
-        ("ce-type", "portal.request.accepted.v1".to_owned()),
-        ("ce-source", "/somewhere/else".to_owned()),
-        ("ce-time", chrono::Utc::now().to_rfc3339()),
-        ("ce-tenant", tenant.clone()),
-        ("Nats-Msg-Id", poison_id.to_string()),
-    ] {
-        headers.insert(k, v.as_str());
-    }
-    let client = async_nats::connect(stack.nats.url()).await?;
-    let js = async_nats::jetstream::new(client);
-    js.publish_with_headers(
-        format!("portal.{tenant}.request.accepted"),
-        headers,
-        vec![0xff, 0xff, 0xff].into(),
+    fixtures::publish_accepted(
+        &stack,
+        &tenant,
+        poison_id,
+        poison_id,
+        vec![0xff, 0xff, 0xff],
     )
-    .await?
     .await?;
     fixtures::drained(&stack, "work-orders-request-accepted").await?;
 
