@@ -13,6 +13,7 @@ pub mod events;
 pub mod grpc;
 pub mod nats;
 pub mod outbox;
+pub mod paging;
 pub mod scope;
 pub mod service;
 pub mod shutdown;

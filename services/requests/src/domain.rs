@@ -190,28 +190,3 @@ mod tests {
         assert!(!may_decide(&[]));
     }
 }
-
-/// Opaque list cursor: the (created_at, id) of the last row shown.
-pub fn encode_cursor(created_at: chrono::DateTime<chrono::Utc>, id: uuid::Uuid) -> String {
-    format!("{}.{}", created_at.timestamp_micros(), id.simple())
-}
-
-pub fn decode_cursor(cursor: &str) -> Option<(chrono::DateTime<chrono::Utc>, uuid::Uuid)> {
-    let (micros, id) = cursor.split_once('.')?;
-    let at = chrono::DateTime::from_timestamp_micros(micros.parse().ok()?)?;
-    Some((at, id.parse().ok()?))
-}
-
-#[cfg(test)]
-mod cursor_tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_garbage_is_refused() {
-        let at = chrono::DateTime::from_timestamp_micros(1_764_000_000_123_456).expect("valid");
-        let id = uuid::Uuid::now_v7();
-        assert_eq!(decode_cursor(&encode_cursor(at, id)), Some((at, id)));
-        assert_eq!(decode_cursor("garbage"), None);
-        assert_eq!(decode_cursor("12.not-a-uuid"), None);
-    }
-}

@@ -4,6 +4,7 @@ use chrono::Utc;
 use portal_platform::auth::{self, Authenticator, Claims};
 use portal_platform::errors::{ServiceError, ServiceResult, lookup_id, parse_id, reply};
 use portal_platform::outbox;
+use portal_platform::paging::PageRequest;
 use portal_platform::scope::Scope;
 use portal_platform::time::{opt_to_proto, to_proto};
 use portal_proto::events::v1 as ev;
@@ -148,14 +149,7 @@ impl Requests {
             "" => None,
             s => Some(parse_id("site_id", s)?),
         };
-        let before = match r.cursor.trim() {
-            "" => None,
-            c => Some(
-                domain::decode_cursor(c)
-                    .ok_or_else(|| ServiceError::Invalid("invalid cursor".into()))?,
-            ),
-        };
-        let limit = i64::from(if r.limit <= 0 { 20 } else { r.limit.min(100) });
+        let page = PageRequest::parse(r.limit, &r.cursor)?;
         let rows = store::list(
             &self.pool,
             &ListFilter {
@@ -165,20 +159,12 @@ impl Requests {
                 status,
                 site_id,
                 contact_id: r.mine.then_some(claims.sub),
-                before,
-                limit: limit + 1,
+                before: page.after,
+                limit: page.fetch(),
             },
         )
         .await?;
-        let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
-        let items: Vec<RequestRow> = rows
-            .into_iter()
-            .take(usize::try_from(limit).unwrap_or(0))
-            .collect();
-        let next_cursor = match (more, items.last()) {
-            (true, Some(last)) => domain::encode_cursor(last.created_at, last.id),
-            _ => String::new(),
-        };
+        let (items, next_cursor) = page.split(rows, |r| (r.created_at, r.id));
         Ok(pb::ListRequestsResponse {
             items: items.into_iter().map(request_pb).collect(),
             next_cursor,

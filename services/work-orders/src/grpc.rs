@@ -1,6 +1,7 @@
 //! work-orders' gRPC API.
 use portal_platform::auth::{Authenticator, Claims};
 use portal_platform::errors::{ServiceError, ServiceResult, lookup_id};
+use portal_platform::paging::PageRequest;
 use portal_platform::scope::Scope;
 use portal_platform::time::to_proto;
 use portal_proto::work_orders::v1 as pb;
@@ -41,37 +42,16 @@ impl WorkOrders {
                     .ok_or_else(|| ServiceError::Invalid(format!("unknown status '{s}'")))?,
             ),
         };
-        let before = match r.cursor.split_once('.') {
-            None if r.cursor.is_empty() => None,
-            Some((micros, id)) => {
-                let at = micros
-                    .parse()
-                    .ok()
-                    .and_then(chrono::DateTime::from_timestamp_micros);
-                let id = id.parse().ok();
-                Some(
-                    at.zip(id)
-                        .ok_or_else(|| ServiceError::Invalid("invalid cursor".into()))?,
-                )
-            }
-            None => return Err(ServiceError::Invalid("invalid cursor".into())),
-        };
-        let limit = i64::from(if r.limit <= 0 { 20 } else { r.limit.min(100) });
+        let page = PageRequest::parse(r.limit, &r.cursor)?;
         let rows = store::list(
             &self.pool,
             claims.tid,
             status.map(domain::Status::as_str),
-            before,
-            limit + 1,
+            page.after,
+            page.fetch(),
         )
         .await?;
-        let take = usize::try_from(limit).unwrap_or(20);
-        let more = rows.len() > take;
-        let items: Vec<WorkOrderRow> = rows.into_iter().take(take).collect();
-        let next_cursor = match (more, items.last()) {
-            (true, Some(l)) => format!("{}.{}", l.created_at.timestamp_micros(), l.id.simple()),
-            _ => String::new(),
-        };
+        let (items, next_cursor) = page.split(rows, |w| (w.created_at, w.id));
         Ok(pb::ListWorkOrdersResponse {
             items: items.into_iter().map(work_order_pb).collect(),
             next_cursor,

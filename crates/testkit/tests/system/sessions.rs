@@ -122,6 +122,22 @@ async fn a_contact_of_chosen_sites_sees_only_those_sites_requests() -> anyhow::R
     // The customer-wide contact sees both; "mine" narrows to their own.
     let all = api.get("/api/v1/requests", &t.contact).await?.expect(200)?;
     assert_eq!(all["items"].as_array().map(Vec::len), Some(2));
+    // Pages of one, newest first, chained by the cursor.
+    let first = api
+        .get("/api/v1/requests?limit=1", &t.contact)
+        .await?
+        .expect(200)?;
+    assert_eq!(first["items"][0]["id"], own["id"]);
+    let cursor = s(&first["next_cursor"]);
+    let second = api
+        .get(
+            &format!("/api/v1/requests?limit=1&cursor={cursor}"),
+            &t.contact,
+        )
+        .await?
+        .expect(200)?;
+    assert_eq!(second["items"][0]["id"], on_site_one["id"]);
+    assert!(second["next_cursor"].is_null());
     let mine = api
         .get("/api/v1/requests?mine=true", &t.contact)
         .await?
