@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
@@ -82,6 +82,29 @@ impl Children {
 
     /// Kills every child, newest first (the gateway before the backends it
     /// calls, NATS last), and reaps them.
+    /// Asks every child to drain (SIGTERM, newest first), waits up to
+    /// `patience`, then kills what is left.
+    pub fn stop_all(&mut self, patience: Duration) {
+        for running in self.running.iter_mut().rev() {
+            if matches!(running.child.try_wait(), Ok(None)) {
+                // `kill` from procps: no signal crate needed for one signal.
+                let _ = Command::new("kill")
+                    .args(["-TERM", &running.child.id().to_string()])
+                    .status();
+            }
+        }
+        let deadline = Instant::now() + patience;
+        while Instant::now() < deadline
+            && self
+                .running
+                .iter_mut()
+                .any(|r| matches!(r.child.try_wait(), Ok(None)))
+        {
+            thread::sleep(Duration::from_millis(100));
+        }
+        self.kill_all();
+    }
+
     pub fn kill_all(&mut self) {
         for mut running in self.running.drain(..).rev() {
             if matches!(running.child.try_wait(), Ok(None)) {

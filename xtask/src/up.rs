@@ -67,8 +67,15 @@ pub fn run(options: &Options) -> Result<()> {
     // Ctrl-C reaches the whole process group, so the services stop with us;
     // if one stops on its own, the system is broken: stop the rest and fail.
     let (name, status) = children.wait_any()?;
-    children.kill_all();
-    bail!("{name} exited ({status}); stopped the other services")
+    // A clean exit means a service drained after Ctrl-C (which reaches the
+    // whole process group): let the others finish draining too.
+    children.stop_all(Duration::from_secs(15));
+    if status.success() {
+        println!("Stopped.");
+        Ok(())
+    } else {
+        bail!("{name} exited ({status}); stopped the other services")
+    }
 }
 
 fn build(release: bool) -> Result<()> {
