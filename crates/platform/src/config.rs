@@ -19,6 +19,10 @@ pub struct CommonConfig {
     /// Shared secret that services present to each other.
     #[arg(long, env = "PORTAL_INTERNAL_TOKEN", hide_env_values = true, value_parser = secret)]
     pub internal_token: String,
+    /// On SIGTERM, how long to answer NOT_SERVING before closing the
+    /// listener, so that load balancers stop sending work first.
+    #[arg(long, env = "PORTAL_DRAIN_SECS", default_value_t = 3)]
+    pub drain_secs: u64,
     /// Largest database pool.
     #[arg(long, env = "PORTAL_DB_MAX_CONNECTIONS", default_value_t = 10)]
     pub db_max_connections: u32,

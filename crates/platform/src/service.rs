@@ -27,6 +27,8 @@ pub struct Runtime {
     /// A lazily connecting channel to identity (keys, directory reads).
     pub identity: Channel,
     pub internal_token: String,
+    /// How long health says NOT_SERVING before the listener closes.
+    pub drain: Duration,
 }
 
 impl Runtime {
@@ -52,6 +54,7 @@ impl Runtime {
             js,
             identity: grpc::channel(&common.identity_url)?,
             internal_token: common.internal_token.clone(),
+            drain: Duration::from_secs(common.drain_secs),
         })
     }
 
@@ -86,7 +89,16 @@ impl Runtime {
             self.js.clone(),
             shutdown.clone(),
         ));
+        // Health turns NOT_SERVING at once on shutdown; calls are still
+        // served for `drain` so that nobody is turned away meanwhile.
+        let closing = CancellationToken::new();
+        let (trigger, drain) = (closing.clone(), self.drain);
+        tokio::spawn(async move {
+            shutdown.cancelled().await;
+            tokio::time::sleep(drain).await;
+            trigger.cancel();
+        });
         tracing::info!(service = self.name, addr = %listener.local_addr()?, "serving gRPC");
-        grpc::serve(router, listener, shutdown).await
+        grpc::serve(router, listener, closing).await
     }
 }

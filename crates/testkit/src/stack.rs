@@ -101,6 +101,7 @@ impl Stack {
             identity_url: urls.identity.clone(),
             internal_token: internal_token.clone(),
             db_max_connections: 5,
+            drain_secs: 0,
         };
         let public_url = format!("https://{gateway_addr}");
         let shutdown = CancellationToken::new();

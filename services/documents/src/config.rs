@@ -57,7 +57,7 @@ mod tests {
             "--database-url",
             "postgres://x",
             "--internal-token",
-            "t",
+            "a-test-secret-of-enough-length",
         ];
         all.extend_from_slice(args);
         Config::try_parse_from(all).expect("parses")
