@@ -23,6 +23,9 @@ pub struct CommonConfig {
     /// listener, so that load balancers stop sending work first.
     #[arg(long, env = "PORTAL_DRAIN_SECS", default_value_t = 3)]
     pub drain_secs: u64,
+    /// Admin HTTP port (/metrics, /livez, /readyz); none when unset.
+    #[arg(long, env = "PORTAL_ADMIN_ADDR")]
+    pub admin_addr: Option<std::net::SocketAddr>,
     /// Largest database pool.
     #[arg(long, env = "PORTAL_DB_MAX_CONNECTIONS", default_value_t = 10)]
     pub db_max_connections: u32,

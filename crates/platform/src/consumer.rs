@@ -8,6 +8,7 @@ use async_nats::jetstream::{self, AckKind, consumer::pull};
 use futures::StreamExt;
 use sqlx::{PgConnection, PgPool};
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::events::Envelope;
@@ -159,7 +160,7 @@ async fn consume<H: Handler>(
     shutdown: &CancellationToken,
 ) -> anyhow::Result<()> {
     let stream = crate::nats::ensure_stream(js).await?;
-    let consumer: jetstream::consumer::Consumer<pull::Config> = stream
+    let mut consumer: jetstream::consumer::Consumer<pull::Config> = stream
         .get_or_create_consumer(
             &spec.durable,
             pull::Config {
@@ -175,20 +176,43 @@ async fn consume<H: Handler>(
         .await?;
     let mut messages = consumer.messages().await?;
     tracing::info!(consumer = %spec.durable, filter = %spec.filter, "consuming");
+    let mut lag_checked = std::time::Instant::now();
+    let durable = spec.durable.clone();
     while let Some(msg) = messages.next().await {
         if shutdown.is_cancelled() {
             return Ok(());
         }
         let msg = msg?;
         let delivered = msg.info().map(|i| i.delivered).unwrap_or(1);
+        if delivered > 1 {
+            metrics::counter!("portal_consumer_redeliveries_total", "consumer" => durable.clone())
+                .increment(1);
+        }
+        if lag_checked.elapsed() > Duration::from_secs(5) {
+            lag_checked = std::time::Instant::now();
+            if let Ok(info) = consumer.info().await {
+                metrics::gauge!("portal_consumer_pending", "consumer" => durable.clone())
+                    .set(info.num_pending as f64);
+            }
+        }
         let envelope = msg
             .headers
             .as_ref()
             .map(|h| Envelope::from_headers(|name| h.get(name).map(|v| v.as_str().to_owned())));
         // Always handled, however often delivered: only the handler's own
         // failures decide whether the message is parked.
+        let span = tracing::info_span!(
+            "consume",
+            messaging.consumer = %spec.durable,
+            messaging.destination = %msg.subject,
+            otel.kind = "consumer"
+        );
         let result = match envelope {
-            Some(Ok(env)) => handler.handle(&env, &msg.payload).await,
+            Some(Ok(env)) => {
+                // The handler's work joins the trace of whoever caused the event.
+                crate::telemetry::set_parent(&span, env.traceparent.as_deref());
+                handler.handle(&env, &msg.payload).instrument(span).await
+            }
             Some(Err(e)) => Err(HandleError::Poison(e.into())),
             None => Err(HandleError::Poison(anyhow::anyhow!(
                 "message without headers"
@@ -208,6 +232,8 @@ async fn consume<H: Handler>(
                 let error = result.err().map(|e| e.to_string()).unwrap_or_default();
                 tracing::error!(consumer = %spec.durable, subject = %msg.subject, delivered, %error, "parking message");
                 park(pool, &spec.durable, &msg, &error, delivered).await?;
+                metrics::counter!("portal_parked_total", "consumer" => durable.clone())
+                    .increment(1);
                 msg.ack_with(AckKind::Term)
                     .await
                     .map_err(|e| anyhow::anyhow!(e))?;

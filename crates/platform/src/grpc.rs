@@ -2,6 +2,8 @@
 //! and NATS are connected, and again while draining), reflection, shutdown.
 use std::time::Duration;
 
+use futures::future::BoxFuture;
+
 use async_nats::Client;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
@@ -10,10 +12,18 @@ use tonic::transport::Channel;
 use tonic::transport::server::Router;
 use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
+use tower::layer::util::{Identity, Stack};
+use tower::{Layer, Service};
+
+use crate::admin::Readiness;
+
+/// The server every backend builds on: request spans (continuing the
+/// caller's trace) and metrics on every call, health and reflection.
+pub type PortalRouter = Router<Stack<GrpcMetricsLayer, Identity>>;
 
 /// Adds health (initially NOT_SERVING) and reflection (v1 and v1alpha) to a
-/// server builder, returning the reporter that flips health.
-pub fn base_router() -> anyhow::Result<(Router, HealthReporter)> {
+/// server with tracing and metrics, returning the reporter that flips health.
+pub fn base_router() -> anyhow::Result<(PortalRouter, HealthReporter)> {
     let (reporter, health) = tonic_health::server::health_reporter();
     let reflection_v1 = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(portal_proto::FILE_DESCRIPTOR_SET)
@@ -22,15 +32,108 @@ pub fn base_router() -> anyhow::Result<(Router, HealthReporter)> {
         .register_encoded_file_descriptor_set(portal_proto::FILE_DESCRIPTOR_SET)
         .build_v1alpha()?;
     let router = tonic::transport::Server::builder()
+        .trace_fn(server_span)
+        .layer(GrpcMetricsLayer)
         .add_service(health)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha);
     Ok((router, reporter))
 }
 
+/// One span per call, child of the caller's (W3C `traceparent` metadata).
+fn server_span(req: &http::Request<()>) -> tracing::Span {
+    let path = req.uri().path();
+    if path.starts_with("/grpc.health") || path.starts_with("/grpc.reflection") {
+        return tracing::Span::none();
+    }
+    let span = tracing::info_span!("grpc.server", rpc.method = %path, otel.kind = "server");
+    crate::telemetry::set_parent_from_headers(&span, req.headers());
+    span
+}
+
+/// Counts calls per method and status, and times them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GrpcMetricsLayer;
+
+impl<S> Layer<S> for GrpcMetricsLayer {
+    type Service = GrpcMetrics<S>;
+
+    fn layer(&self, inner: S) -> GrpcMetrics<S> {
+        GrpcMetrics { inner }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct GrpcMetrics<S> {
+    inner: S,
+}
+
+impl<S, B, R> Service<http::Request<B>> for GrpcMetrics<S>
+where
+    S: Service<http::Request<B>, Response = http::Response<R>>,
+    S::Future: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = BoxFuture<'static, Result<S::Response, S::Error>>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: http::Request<B>) -> Self::Future {
+        let method = req.uri().path().to_owned();
+        let started = std::time::Instant::now();
+        let call = self.inner.call(req);
+        Box::pin(async move {
+            let result = call.await;
+            // Errors come "trailers-only": their status is in the headers.
+            let code = match &result {
+                Ok(res) => res
+                    .headers()
+                    .get("grpc-status")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("0")
+                    .to_owned(),
+                Err(_) => "transport".to_owned(),
+            };
+            metrics::counter!("portal_grpc_requests_total", "method" => method.clone(), "code" => code)
+                .increment(1);
+            metrics::histogram!("portal_grpc_request_duration_seconds", "method" => method)
+                .record(started.elapsed().as_secs_f64());
+            result
+        })
+    }
+}
+
+/// Whether a gRPC server on this machine answers SERVING (for `healthcheck`).
+pub async fn is_serving(port: u16) -> bool {
+    let Ok(channel) = Channel::from_shared(format!("http://127.0.0.1:{port}")) else {
+        return false;
+    };
+    let Ok(channel) = channel
+        .connect_timeout(Duration::from_secs(2))
+        .connect()
+        .await
+    else {
+        return false;
+    };
+    let mut client = tonic_health::pb::health_client::HealthClient::new(channel);
+    let answer = client
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: String::new(),
+        })
+        .await;
+    matches!(answer, Ok(r) if r.get_ref().status == tonic_health::pb::health_check_response::ServingStatus::Serving as i32)
+}
+
 /// Keeps health in step with the database and NATS, until shutdown.
 pub fn spawn_readiness(
     reporter: HealthReporter,
+    readiness: Readiness,
     service: &'static str,
     pool: PgPool,
     nats: Client,
@@ -41,6 +144,11 @@ pub fn spawn_readiness(
         loop {
             let db_ok = sqlx::query("SELECT 1").execute(&pool).await.is_ok();
             let ok = db_ok && crate::nats::is_connected(&nats) && !shutdown.is_cancelled();
+            readiness.set(ok);
+            let idle = pool.num_idle() as f64;
+            metrics::gauge!("portal_db_pool_connections", "state" => "idle").set(idle);
+            metrics::gauge!("portal_db_pool_connections", "state" => "used")
+                .set(f64::from(pool.size()) - idle);
             if last != Some(ok) {
                 let status = if ok {
                     ServingStatus::Serving
@@ -65,7 +173,7 @@ pub fn spawn_readiness(
 
 /// Serves until shutdown, finishing calls in flight.
 pub async fn serve(
-    router: Router,
+    router: PortalRouter,
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {

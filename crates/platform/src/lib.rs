@@ -3,7 +3,9 @@
 //! its relay, the JetStream consumer runner with its inbox, token
 //! verification, gRPC health and graceful shutdown.
 
+pub mod admin;
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod consumer;
 pub mod db;
@@ -11,6 +13,7 @@ pub mod errors;
 pub mod event_types;
 pub mod events;
 pub mod grpc;
+pub mod metrics;
 pub mod nats;
 pub mod outbox;
 pub mod paging;

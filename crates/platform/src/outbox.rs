@@ -27,8 +27,8 @@ pub async fn enqueue<E: DomainEvent>(
 ) -> sqlx::Result<Uuid> {
     let id = Uuid::now_v7();
     sqlx::query(
-        "INSERT INTO outbox (id, tenant_id, subject, ce_type, source, payload, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO outbox (id, tenant_id, subject, ce_type, source, payload, created_at, traceparent)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(id)
     .bind(tenant_id)
@@ -37,6 +37,8 @@ pub async fn enqueue<E: DomainEvent>(
     .bind(source)
     .bind(event.encode_to_vec())
     .bind(Utc::now())
+    // The trace of the call that caused the event goes on with it.
+    .bind(crate::telemetry::current_traceparent())
     .execute(&mut *conn)
     .await?;
     // Delivered at commit, never for a rolled-back transaction.
@@ -52,6 +54,7 @@ pub async fn run_relay(pool: PgPool, js: jetstream::Context, shutdown: Cancellat
     let mut wakeup = Wakeup::new(pool.clone(), CHANNEL);
     let mut backoff = Duration::from_millis(200);
     loop {
+        record_backlog(&pool).await;
         let wait = match publish_batch(&pool, &js).await {
             Ok(n) if n == BATCH => continue,
             Ok(_) => {
@@ -67,6 +70,20 @@ pub async fn run_relay(pool: PgPool, js: jetstream::Context, shutdown: Cancellat
         if !wakeup.wait(wait, &shutdown).await {
             return;
         }
+    }
+}
+
+/// Publishes the size and age of what waits, for alerting on a stuck relay.
+async fn record_backlog(pool: &PgPool) {
+    let row: Result<(i64, Option<f64>), _> = sqlx::query_as(
+        "SELECT count(*), extract(epoch FROM now() - min(created_at))::float8
+         FROM outbox WHERE sent_at IS NULL",
+    )
+    .fetch_one(pool)
+    .await;
+    if let Ok((count, age)) = row {
+        metrics::gauge!("portal_outbox_backlog").set(count as f64);
+        metrics::gauge!("portal_outbox_oldest_age_seconds").set(age.unwrap_or(0.0));
     }
 }
 

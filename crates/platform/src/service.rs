@@ -9,9 +9,9 @@ use sqlx::migrate::Migrator;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
-use tonic::transport::server::Router;
 use tonic_health::server::HealthReporter;
 
+use crate::admin::{self, Readiness};
 use crate::auth::{Authenticator, IdentityKeys, KeySource, TokenVerifier};
 use crate::config::CommonConfig;
 use crate::{db, grpc, nats, outbox};
@@ -29,6 +29,22 @@ pub struct Runtime {
     pub internal_token: String,
     /// How long health says NOT_SERVING before the listener closes.
     pub drain: Duration,
+    pub admin_addr: Option<std::net::SocketAddr>,
+}
+
+/// `<service> migrate`: applies the migrations and returns.
+pub async fn migrate(common: &CommonConfig, migrations: &Migrator) -> anyhow::Result<()> {
+    db::connect_and_migrate(&common.database_url, 1, migrations, DATABASE_PATIENCE).await?;
+    Ok(())
+}
+
+/// `<service> healthcheck`: whether the local server answers SERVING.
+pub async fn healthcheck(grpc_addr: std::net::SocketAddr) -> std::process::ExitCode {
+    if grpc::is_serving(grpc_addr.port()).await {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    }
 }
 
 impl Runtime {
@@ -55,6 +71,7 @@ impl Runtime {
             identity: grpc::channel(&common.identity_url)?,
             internal_token: common.internal_token.clone(),
             drain: Duration::from_secs(common.drain_secs),
+            admin_addr: common.admin_addr,
         })
     }
 
@@ -71,14 +88,17 @@ impl Runtime {
     /// outbox, and serves `router` until `shutdown`.
     pub async fn serve(
         &self,
-        router: Router,
+        router: grpc::PortalRouter,
         health: HealthReporter,
         grpc_service: &'static str,
         listener: TcpListener,
         shutdown: CancellationToken,
     ) -> anyhow::Result<()> {
+        let readiness = Readiness::default();
+        admin::spawn(self.admin_addr, readiness.clone(), shutdown.clone());
         grpc::spawn_readiness(
             health,
+            readiness,
             grpc_service,
             self.pool.clone(),
             self.nats.clone(),

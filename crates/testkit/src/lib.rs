@@ -6,6 +6,7 @@ pub mod db;
 pub mod nats;
 pub mod smtp;
 pub mod stack;
+pub mod traces;
 
 pub use api::Api;
 pub use smtp::SmtpSink;

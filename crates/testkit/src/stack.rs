@@ -46,6 +46,9 @@ pub struct Stack {
     pub dbs: Databases,
     pub urls: Urls,
     pub data_dir: PathBuf,
+    /// The backends' admin addresses, in the order identity, requests,
+    /// work-orders, documents, notification.
+    pub admin: Vec<std::net::SocketAddr>,
     shutdown: CancellationToken,
     tasks: Vec<(&'static str, JoinHandle<anyhow::Result<()>>)>,
 }
@@ -62,9 +65,7 @@ impl Stack {
     }
 
     pub async fn start_with(mail: MailSetup) -> anyhow::Result<Self> {
-        if std::env::var("RUST_LOG").is_ok() {
-            portal_platform::telemetry::init("testkit");
-        }
+        crate::traces::install();
         let nats = NatsServer::start().await?;
         let (smtp, smtp_port) = match mail {
             MailSetup::Sink => {
@@ -95,12 +96,18 @@ impl Stack {
             notification,
         };
 
+        // Admin ports (/metrics), one per backend, in SERVICES order.
+        let admin = SERVICES
+            .iter()
+            .map(|_| crate::free_port().map(|p| std::net::SocketAddr::from(([127, 0, 0, 1], p))))
+            .collect::<anyhow::Result<Vec<_>>>()?;
         let common = |index: usize| CommonConfig {
             database_url: dbs.url(index),
             nats_url: nats.url(),
             identity_url: urls.identity.clone(),
             internal_token: internal_token.clone(),
             db_max_connections: 5,
+            admin_addr: Some(admin[index]),
             drain_secs: 0,
         };
         let public_url = format!("https://{gateway_addr}");
@@ -174,6 +181,7 @@ impl Stack {
             notification_url: urls.notification.clone(),
             max_upload_bytes: 1024 * 1024,
             internal_token: internal_token.clone(),
+            admin_addr: None,
         };
         tasks.push((
             "portal-gateway",
@@ -191,6 +199,7 @@ impl Stack {
             dbs,
             urls,
             data_dir,
+            admin,
             shutdown,
             tasks,
         };

@@ -1,9 +1,23 @@
+use std::process::ExitCode;
+
 use clap::Parser;
+use portal_platform::cli::{self, Mode};
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let cfg = documents::Config::parse();
-    portal_platform::telemetry::init("documents");
-    let listener = tokio::net::TcpListener::bind(cfg.grpc_addr).await?;
-    documents::run(cfg, listener, portal_platform::shutdown::on_signal()).await
+async fn main() -> anyhow::Result<ExitCode> {
+    let (mode, args) = cli::mode_and_args(std::env::args());
+    let cfg = documents::Config::parse_from(args);
+    match mode {
+        Mode::HealthCheck => Ok(portal_platform::service::healthcheck(cfg.grpc_addr).await),
+        Mode::Migrate => {
+            documents::migrate(&cfg).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Mode::Serve => {
+            let _telemetry = portal_platform::telemetry::init("documents");
+            let listener = tokio::net::TcpListener::bind(cfg.grpc_addr).await?;
+            documents::run(cfg, listener, portal_platform::shutdown::on_signal()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }

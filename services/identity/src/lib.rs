@@ -20,6 +20,11 @@ pub use config::Config;
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// Applies the migrations and returns (`identity migrate`).
+pub async fn migrate(cfg: &Config) -> anyhow::Result<()> {
+    portal_platform::service::migrate(&cfg.common, &MIGRATIONS).await
+}
+
 /// Runs identity on `listener` until `shutdown`.
 pub async fn run(
     cfg: Config,

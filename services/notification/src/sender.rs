@@ -12,6 +12,7 @@ use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, To
 use portal_platform::CancellationToken;
 use portal_platform::db::Wakeup;
 use sqlx::PgPool;
+use tracing::Instrument;
 
 use crate::config::Config;
 use crate::store::{self, DueDelivery};
@@ -132,16 +133,33 @@ impl Sender {
             return Ok(false);
         };
         let attempts = d.attempts.saturating_add(1);
-        match build_message(&self.from, &d) {
+        let span =
+            tracing::info_span!("mail.send", delivery = %d.id, attempts, otel.kind = "client");
+        // The hand-off joins the trace of whatever caused the mail.
+        portal_platform::telemetry::set_parent(&span, d.traceparent.as_deref());
+        self.deliver(&mut tx, &d, attempts).instrument(span).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Sends one claimed delivery and records the outcome in `tx`.
+    async fn deliver(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        d: &DueDelivery,
+        attempts: i32,
+    ) -> anyhow::Result<()> {
+        match build_message(&self.from, d) {
             Err(e) => {
                 // A stored mail that cannot be built never will be: no retry.
                 tracing::error!(delivery = %d.id, error = %e, "mail cannot be built, giving up");
-                store::mark_attempt_failed(&mut tx, d.id, &e.to_string(), Duration::ZERO, true)
+                store::mark_attempt_failed(&mut *tx, d.id, &e.to_string(), Duration::ZERO, true)
                     .await?;
             }
             Ok(message) => match self.transport.send(message).await {
                 Ok(place) => {
-                    store::mark_sent(&mut tx, d.id).await?;
+                    store::mark_sent(&mut *tx, d.id).await?;
+                    metrics::counter!("portal_mails_total", "outcome" => "sent").increment(1);
                     tracing::info!(delivery = %d.id, attempts, %place, "mail sent");
                 }
                 Err(e) => {
@@ -154,12 +172,13 @@ impl Sender {
                     } else {
                         tracing::warn!(delivery = %d.id, attempts, %error, ?retry_in, "mail not sent, will retry");
                     }
-                    store::mark_attempt_failed(&mut tx, d.id, &error, retry_in, give_up).await?;
+                    store::mark_attempt_failed(&mut *tx, d.id, &error, retry_in, give_up).await?;
+                    let outcome = if give_up { "failed" } else { "retry" };
+                    metrics::counter!("portal_mails_total", "outcome" => outcome).increment(1);
                 }
             },
         }
-        tx.commit().await?;
-        Ok(true)
+        Ok(())
     }
 }
 
@@ -196,6 +215,7 @@ mod tests {
             subject: "Votre demande a été acceptée : Fuite".into(),
             body: "Bonjour Alice,\n\nC'est fait.\n".into(),
             attempts: 0,
+            traceparent: None,
         }
     }
 

@@ -28,6 +28,7 @@ pub struct DueDelivery {
     pub subject: String,
     pub body: String,
     pub attempts: i32,
+    pub traceparent: Option<String>,
 }
 
 /// A row of the delivery log, as staff see it.
@@ -50,8 +51,8 @@ pub struct DeliveryRow {
 pub async fn insert_delivery(conn: &mut PgConnection, d: &NewDelivery) -> sqlx::Result<Uuid> {
     let inserted: Option<Uuid> = sqlx::query_scalar(
         "INSERT INTO deliveries
-             (id, tenant_id, idempotency_key, template, recipient, language, subject, body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             (id, tenant_id, idempotency_key, template, recipient, language, subject, body, traceparent)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING id",
     )
@@ -63,6 +64,7 @@ pub async fn insert_delivery(conn: &mut PgConnection, d: &NewDelivery) -> sqlx::
     .bind(&d.language)
     .bind(&d.subject)
     .bind(&d.body)
+    .bind(portal_platform::telemetry::current_traceparent())
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(id) = inserted {
@@ -84,7 +86,7 @@ pub async fn insert_delivery(conn: &mut PgConnection, d: &NewDelivery) -> sqlx::
 /// it while the lock is held.
 pub async fn claim_due(conn: &mut PgConnection) -> sqlx::Result<Option<DueDelivery>> {
     sqlx::query_as(
-        "SELECT id, recipient, subject, body, attempts FROM deliveries
+        "SELECT id, recipient, subject, body, attempts, traceparent FROM deliveries
          WHERE status = 'pending' AND next_attempt_at <= now()
          ORDER BY next_attempt_at LIMIT 1
          FOR UPDATE SKIP LOCKED",

@@ -56,6 +56,9 @@ pub struct Config {
     /// an upload's owner with it).
     #[arg(long, env = "PORTAL_INTERNAL_TOKEN", hide_env_values = true, value_parser = portal_platform::config::secret)]
     pub internal_token: String,
+    /// Admin HTTP port (/metrics, /livez, /readyz); none when unset.
+    #[arg(long, env = "PORTAL_ADMIN_ADDR")]
+    pub admin_addr: Option<SocketAddr>,
     /// Largest upload accepted, in bytes (documents applies its own limit too).
     #[arg(long, env = "PORTAL_MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_upload_bytes: usize,

@@ -58,6 +58,13 @@ impl<S: Send + Sync> FromRequestParts<S> for BearerToken {
     }
 }
 
+/// A service call that carries the current trace (`traceparent` metadata).
+pub fn traced<T>(message: T) -> tonic::Request<T> {
+    let mut req = tonic::Request::new(message);
+    portal_platform::telemetry::inject_into(req.metadata_mut());
+    req
+}
+
 /// A logged-in caller: the token is checked here and again by each service.
 pub struct Caller {
     pub token: String,
@@ -67,7 +74,7 @@ pub struct Caller {
 impl Caller {
     /// Wraps a message for a service call on the caller's behalf.
     pub fn request<T>(&self, message: T) -> tonic::Request<T> {
-        portal_platform::auth::with_bearer(tonic::Request::new(message), &self.token)
+        portal_platform::auth::with_bearer(traced(message), &self.token)
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod extract;
+pub mod observe;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
@@ -34,7 +35,8 @@ pub fn app(state: state::AppState) -> axum::Router {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(observe::record_metrics))
+        .layer(TraceLayer::new_for_http().make_span_with(observe::span))
 }
 
 /// Serves HTTPS on `listener` until `shutdown`, then drains for up to 10 s.
@@ -45,6 +47,11 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let tls = tls::server_config(&cfg).await?;
     let state = state::AppState::new(&cfg)?;
+    let readiness = portal_platform::admin::Readiness::default();
+    // The gateway's own readiness (every backend serving) is /readyz on its
+    // HTTPS port; the admin port says it is up.
+    readiness.set(true);
+    portal_platform::admin::spawn(cfg.admin_addr, readiness, shutdown.clone());
     let handle = axum_server::Handle::new();
     let stopper = handle.clone();
     tokio::spawn(async move {
@@ -58,4 +65,14 @@ pub async fn run(
         .serve(app(state).into_make_service())
         .await?;
     Ok(())
+}
+
+/// `portal-gateway healthcheck`: whether the HTTPS port accepts connections
+/// (the container has no HTTP client; readiness proper is `/readyz`).
+pub async fn healthcheck(port: u16) -> std::process::ExitCode {
+    let connect = tokio::net::TcpStream::connect(("127.0.0.1", port));
+    match tokio::time::timeout(Duration::from_secs(2), connect).await {
+        Ok(Ok(_)) => std::process::ExitCode::SUCCESS,
+        _ => std::process::ExitCode::FAILURE,
+    }
 }

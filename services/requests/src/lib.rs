@@ -19,6 +19,11 @@ pub use config::Config;
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// Applies the migrations and returns (`requests migrate`).
+pub async fn migrate(cfg: &Config) -> anyhow::Result<()> {
+    portal_platform::service::migrate(&cfg.common, &MIGRATIONS).await
+}
+
 /// Runs requests on `listener` until `shutdown`.
 pub async fn run(
     cfg: Config,

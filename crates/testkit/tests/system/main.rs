@@ -8,3 +8,4 @@ mod isolation;
 mod outages;
 mod redelivery;
 mod sessions;
+mod telemetry;
