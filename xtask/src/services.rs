@@ -15,32 +15,39 @@ pub struct Backend {
     pub name: &'static str,
     pub database: &'static str,
     pub grpc_port: u16,
+    /// Plain HTTP: /metrics, /livez, /readyz.
+    pub admin_port: u16,
 }
 
 pub const IDENTITY: Backend = Backend {
     name: "identity",
     database: "portal_identity",
     grpc_port: 50051,
+    admin_port: 9101,
 };
 pub const REQUESTS: Backend = Backend {
     name: "requests",
     database: "portal_requests",
     grpc_port: 50052,
+    admin_port: 9102,
 };
 pub const WORK_ORDERS: Backend = Backend {
     name: "work-orders",
     database: "portal_work_orders",
     grpc_port: 50053,
+    admin_port: 9103,
 };
 pub const DOCUMENTS: Backend = Backend {
     name: "documents",
     database: "portal_documents",
     grpc_port: 50054,
+    admin_port: 9104,
 };
 pub const NOTIFICATION: Backend = Backend {
     name: "notification",
     database: "portal_notification",
     grpc_port: 50055,
+    admin_port: 9105,
 };
 
 /// In start order: identity first, since the others read the directory from it.
@@ -48,6 +55,8 @@ pub const BACKENDS: [Backend; 5] = [IDENTITY, REQUESTS, WORK_ORDERS, DOCUMENTS, 
 
 /// The public HTTPS door; package and binary share this name.
 pub const GATEWAY: &str = "portal-gateway";
+/// The gateway's admin port (/metrics).
+pub const GATEWAY_ADMIN_PORT: u16 = 9100;
 
 impl Backend {
     pub fn grpc_addr(&self) -> String {
@@ -131,6 +140,7 @@ pub fn backend_command(bin_dir: &Path, backend: &Backend, settings: &Settings) -
     .env("NATS_URL", &settings.nats_url)
     .env("PORTAL_INTERNAL_TOKEN", &settings.internal_token)
     .env("PORTAL_GRPC_ADDR", backend.grpc_addr())
+    .env("PORTAL_ADMIN_ADDR", format!("127.0.0.1:{}", backend.admin_port))
     .env("PORTAL_IDENTITY_URL", IDENTITY.grpc_url())
     .env("PORTAL_NOTIFICATION_URL", NOTIFICATION.grpc_url())
     .env("PORTAL_PUBLIC_URL", &settings.public_url)
@@ -155,6 +165,7 @@ pub fn backend_command(bin_dir: &Path, backend: &Backend, settings: &Settings) -
 pub fn gateway_command(bin_dir: &Path, settings: &Settings) -> Command {
     let mut cmd = Command::new(bin_dir.join(GATEWAY));
     cmd.env("PORTAL_HTTPS_ADDR", &settings.https_addr)
+        .env("PORTAL_ADMIN_ADDR", format!("127.0.0.1:{GATEWAY_ADMIN_PORT}"))
         .env("PORTAL_PUBLIC_URL", &settings.public_url)
         .env("PORTAL_DATA_DIR", &settings.data_dir)
         .env("PORTAL_INTERNAL_TOKEN", &settings.internal_token)
