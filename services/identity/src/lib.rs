@@ -2,10 +2,12 @@
 //! invitations and tokens.
 
 pub mod config;
+pub mod directory;
 pub mod domain;
 pub mod grpc;
 pub mod keys;
 pub mod secrets;
+pub mod sessions;
 pub mod store;
 pub mod tokens;
 

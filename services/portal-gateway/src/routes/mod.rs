@@ -13,7 +13,8 @@ use axum::routing::{get, post, put};
 use crate::state::AppState;
 
 pub fn router(state: AppState) -> Router {
-    let upload_limit = state.max_upload_bytes + 64 * 1024;
+    // Room to drain a file up to twice too large and still answer 413 cleanly.
+    let upload_limit = 2 * state.max_upload_bytes + 1024 * 1024;
     Router::new()
         .route("/", get(pages::home))
         .route("/healthz", get(health::healthz))

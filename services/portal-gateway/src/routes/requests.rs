@@ -137,7 +137,7 @@ pub async fn upload(
         .get_request(caller.request(pb::GetRequestRequest { id }))
         .await?
         .into_inner();
-    while let Some(field) = multipart.next_field().await? {
+    while let Some(mut field) = multipart.next_field().await? {
         if field.name() != Some("file") {
             continue;
         }
@@ -146,8 +146,19 @@ pub async fn upload(
             .content_type()
             .unwrap_or("application/octet-stream")
             .to_owned();
-        let content = field.bytes().await?;
-        if content.len() > state.max_upload_bytes {
+        // Read to the end even past the limit (up to the body limit), so the
+        // client gets a clean 413 instead of a connection reset mid-upload.
+        let mut content = Vec::new();
+        let mut too_large = false;
+        while let Some(chunk) = field.chunk().await? {
+            if content.len() + chunk.len() > state.max_upload_bytes {
+                too_large = true;
+                content = Vec::new();
+            } else if !too_large {
+                content.extend_from_slice(&chunk);
+            }
+        }
+        if too_large {
             return Err(Problem::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload-too-large",
@@ -164,7 +175,7 @@ pub async fn upload(
             site_id: request.site_id.clone(),
             name,
             content_type,
-            content: content.to_vec(),
+            content,
         };
         // The gateway vouches for the owner it has just read with the caller's token.
         let vouched =

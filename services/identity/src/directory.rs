@@ -1,0 +1,383 @@
+//! Tenants (operator), customers, sites, contacts, the portal switch,
+//! invitations, and directory reads for other services.
+use std::collections::HashMap;
+
+use chrono::Utc;
+use portal_platform::auth;
+use portal_platform::errors::{ServiceError, ServiceResult, lookup_id, parse_id};
+use portal_platform::outbox;
+use portal_platform::time::{from_proto, to_proto};
+use portal_proto::events::v1 as ev;
+use portal_proto::identity::v1 as pb;
+use portal_proto::notification::v1 as notif;
+use sha2::{Digest, Sha256};
+use tonic::Request;
+use uuid::Uuid;
+
+use crate::domain::{self, Action};
+use crate::grpc::{INVITATION_TTL, Identity, SOURCE, contact_pb, customer_pb, invalid, site_pb};
+use crate::secrets;
+use crate::store;
+
+impl Identity {
+    pub(crate) async fn create_tenant(
+        &self,
+        req: Request<pb::CreateTenantRequest>,
+    ) -> ServiceResult<pb::CreateTenantResponse> {
+        let Some(expected) = self.operator_digest else {
+            return Err(ServiceError::Forbidden(
+                "tenant creation is disabled: no operator token is configured".into(),
+            ));
+        };
+        let presented =
+            auth::bearer(req.metadata()).map(|t| <[u8; 32]>::from(Sha256::digest(t.as_bytes())));
+        if presented != Some(expected) {
+            return Err(ServiceError::Unauthenticated(
+                "operator token required".into(),
+            ));
+        }
+        let r = req.into_inner();
+        invalid(domain::validate_slug(&r.slug))?;
+        invalid(domain::required("name", &r.name))?;
+        invalid(domain::validate_email(&r.admin_email))?;
+        invalid(domain::validate_password(&r.admin_password))?;
+        let hash = self.passwords.hash(&r.admin_password).await?;
+        let id = Uuid::now_v7();
+        let admin_name = r
+            .admin_email
+            .split('@')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let mut tx = self.pool.begin().await?;
+        store::insert_tenant(&mut tx, id, &r.slug, r.name.trim())
+            .await
+            .map_err(|e| match ServiceError::from(e) {
+                ServiceError::Conflict(_) => {
+                    ServiceError::Conflict(format!("tenant '{}' already exists", r.slug))
+                }
+                other => other,
+            })?;
+        store::insert_staff(
+            &mut tx,
+            id,
+            r.admin_email.trim(),
+            &admin_name,
+            &hash,
+            &["admin".to_owned()],
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(tenant = %id, slug = %r.slug, "tenant created");
+        Ok(pb::CreateTenantResponse {
+            id: id.to_string(),
+            slug: r.slug,
+        })
+    }
+
+    pub(crate) async fn create_customer(
+        &self,
+        req: Request<pb::CreateCustomerRequest>,
+    ) -> ServiceResult<pb::Customer> {
+        let claims = self.staff_may(&req, Action::ManageCustomers).await?;
+        let r = req.into_inner();
+        invalid(domain::required("number", &r.number))?;
+        invalid(domain::required("name", &r.name))?;
+        let row = store::insert_customer(
+            &self.pool,
+            &store::NewCustomer {
+                tenant_id: claims.tid,
+                number: r.number.trim(),
+                name: r.name.trim(),
+                address: r.address.trim(),
+                info: r.info.trim(),
+            },
+        )
+        .await
+        .map_err(|e| match ServiceError::from(e) {
+            ServiceError::Conflict(_) => {
+                ServiceError::Conflict(format!("customer number '{}' is already used", r.number))
+            }
+            other => other,
+        })?;
+        Ok(customer_pb(row))
+    }
+
+    pub(crate) async fn create_site(
+        &self,
+        req: Request<pb::CreateSiteRequest>,
+    ) -> ServiceResult<pb::Site> {
+        let claims = self.staff_may(&req, Action::ManageCustomers).await?;
+        let r = req.into_inner();
+        let customer_id = lookup_id("customer", &r.customer_id)?;
+        store::customer(&self.pool, claims.tid, customer_id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("customer"))?;
+        invalid(domain::required("name", &r.name))?;
+        if r.latitude.is_some_and(|l| !(-90.0..=90.0).contains(&l))
+            || r.longitude.is_some_and(|l| !(-180.0..=180.0).contains(&l))
+        {
+            return Err(ServiceError::Invalid(
+                "latitude must be within ±90 and longitude within ±180".into(),
+            ));
+        }
+        let row = store::insert_site(
+            &self.pool,
+            &store::NewSite {
+                tenant_id: claims.tid,
+                customer_id,
+                name: r.name.trim(),
+                address: r.address.trim(),
+                latitude: r.latitude,
+                longitude: r.longitude,
+            },
+        )
+        .await?;
+        Ok(site_pb(row))
+    }
+
+    pub(crate) async fn create_contact(
+        &self,
+        req: Request<pb::CreateContactRequest>,
+    ) -> ServiceResult<pb::Contact> {
+        let claims = self.staff_may(&req, Action::ManageContacts).await?;
+        let r = req.into_inner();
+        let customer_id = lookup_id("customer", &r.customer_id)?;
+        store::customer(&self.pool, claims.tid, customer_id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("customer"))?;
+        invalid(domain::required("name", &r.name))?;
+        invalid(domain::validate_email(r.email.trim()))?;
+        let language = domain::language(&r.language).map_err(ServiceError::Invalid)?;
+        let site_ids = r
+            .site_ids
+            .iter()
+            .map(|s| parse_id("site_ids", s))
+            .collect::<ServiceResult<Vec<_>>>()?;
+        let owned =
+            store::count_customer_sites(&self.pool, claims.tid, customer_id, &site_ids).await?;
+        if usize::try_from(owned).unwrap_or(0) != site_ids.len() {
+            return Err(ServiceError::Invalid(
+                "every site must belong to the contact's customer".into(),
+            ));
+        }
+        let access_from = r.access_from.as_ref().and_then(from_proto);
+        let access_until = r.access_until.as_ref().and_then(from_proto);
+        if let (Some(f), Some(u)) = (access_from, access_until)
+            && f >= u
+        {
+            return Err(ServiceError::Invalid(
+                "access_from must be before access_until".into(),
+            ));
+        }
+        let row = store::insert_contact(
+            &self.pool,
+            &store::NewContact {
+                tenant_id: claims.tid,
+                customer_id,
+                name: r.name.trim(),
+                email: r.email.trim(),
+                language: &language,
+                notifications: r.notifications,
+                site_ids: &site_ids,
+                access_from,
+                access_until,
+            },
+        )
+        .await
+        .map_err(|e| match ServiceError::from(e) {
+            ServiceError::Conflict(_) => ServiceError::Conflict(format!(
+                "a contact with e-mail '{}' already exists",
+                r.email
+            )),
+            other => other,
+        })?;
+        Ok(contact_pb(row))
+    }
+
+    pub(crate) async fn set_customer_portal(
+        &self,
+        req: Request<pb::SetCustomerPortalRequest>,
+    ) -> ServiceResult<pb::Customer> {
+        let claims = self.staff_may(&req, Action::ManageCustomers).await?;
+        let r = req.into_inner();
+        let customer_id = lookup_id("customer", &r.customer_id)?;
+        let mut tx = self.pool.begin().await?;
+        let row = store::set_customer_portal(&mut tx, claims.tid, customer_id, r.enabled)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("customer"))?;
+        let event = ev::CustomerPortalChanged {
+            tenant_id: claims.tid.to_string(),
+            customer_id: customer_id.to_string(),
+            enabled: r.enabled,
+            changed_by: claims.sub.to_string(),
+        };
+        outbox::enqueue(&mut tx, claims.tid, SOURCE, &event).await?;
+        tx.commit().await?;
+        Ok(customer_pb(row))
+    }
+
+    pub(crate) async fn invite_contact(
+        &self,
+        req: Request<pb::InviteContactRequest>,
+    ) -> ServiceResult<pb::InviteContactResponse> {
+        let claims = self.staff_may(&req, Action::InviteContacts).await?;
+        let r = req.into_inner();
+        let contact_id = lookup_id("contact", &r.contact_id)?;
+        let login = store::contact_login(&self.pool, claims.tid, contact_id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("contact"))?;
+        let contact = &login.contact;
+        if !contact.notifications {
+            return Err(ServiceError::WrongState(
+                "the contact's notifications are off: no invitation can be sent".into(),
+            ));
+        }
+        invalid(domain::validate_email(&contact.email)).map_err(|_| {
+            ServiceError::WrongState("the contact has no valid e-mail address".into())
+        })?;
+        if !login.customer_portal_enabled || !login.tenant_portal_enabled {
+            return Err(ServiceError::WrongState(
+                "enable the portal for this customer first".into(),
+            ));
+        }
+        if contact.activated_at.is_some() {
+            // An invitation sets a password: for an active account that would
+            // be a password reset by another name.
+            return Err(ServiceError::WrongState(
+                "the contact has already activated their account".into(),
+            ));
+        }
+        let tenant = store::tenant(&self.pool, claims.tid)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("tenant"))?;
+        let token = secrets::new_token();
+        let expires_at = Utc::now() + INVITATION_TTL;
+        let mut tx = self.pool.begin().await?;
+        // Only the newest link works.
+        store::revoke_invitations(&mut tx, contact_id).await?;
+        let invitation_id = store::insert_invitation(
+            &mut tx,
+            claims.tid,
+            contact_id,
+            &secrets::hash_token(&token),
+            expires_at,
+            claims.sub,
+        )
+        .await?;
+        let event = ev::ContactInvited {
+            tenant_id: claims.tid.to_string(),
+            contact_id: contact_id.to_string(),
+            customer_id: contact.customer_id.to_string(),
+            invited_by: claims.sub.to_string(),
+            expires_at: Some(to_proto(expires_at)),
+        };
+        outbox::enqueue(&mut tx, claims.tid, SOURCE, &event).await?;
+
+        // The link holds a secret: it goes to notification over gRPC, never
+        // as an event. It is queued before the commit, so that no
+        // `contact.invited` is published for an invitation that was never sent.
+        let link = format!(
+            "{}/invitations/accept?token={token}",
+            self.public_url.trim_end_matches('/')
+        );
+        let params = HashMap::from([
+            ("name".to_owned(), contact.name.clone()),
+            ("link".to_owned(), link),
+            ("provider".to_owned(), tenant.name.clone()),
+            (
+                "expires".to_owned(),
+                expires_at.format("%Y-%m-%d").to_string(),
+            ),
+        ]);
+        let mail = notif::SendMailRequest {
+            tenant_id: claims.tid.to_string(),
+            idempotency_key: format!("invitation:{invitation_id}"),
+            template: "invitation".into(),
+            to: contact.email.clone(),
+            language: contact.language.clone(),
+            params,
+        };
+        let sent = self
+            .notification
+            .clone()
+            .send_mail(auth::with_internal(
+                Request::new(mail),
+                &self.internal_token,
+            ))
+            .await;
+        if let Err(status) = sent {
+            tracing::warn!(error = %status, "invitation mail could not be queued");
+            return Err(ServiceError::Unavailable(
+                "the invitation mail could not be queued; try again".into(),
+            ));
+        }
+        tx.commit().await?;
+        Ok(pb::InviteContactResponse {
+            expires_at: Some(to_proto(expires_at)),
+        })
+    }
+
+    pub(crate) async fn get_contact(
+        &self,
+        req: Request<pb::GetContactRequest>,
+    ) -> ServiceResult<pb::Contact> {
+        let tenant_id = lookup_id("contact", &req.get_ref().tenant_id)?;
+        let caller = self.directory_reader(&req, tenant_id).await?;
+        let contact_id = lookup_id("contact", &req.get_ref().contact_id)?;
+        if let Some(c) = &caller
+            && !(c.sub == contact_id
+                || (c.is_staff() && domain::may(&c.roles, Action::ReadDirectory)))
+        {
+            return Err(ServiceError::not_found("contact"));
+        }
+        let row = store::contact(&self.pool, tenant_id, contact_id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("contact"))?;
+        Ok(contact_pb(row))
+    }
+
+    pub(crate) async fn get_site(
+        &self,
+        req: Request<pb::GetSiteRequest>,
+    ) -> ServiceResult<pb::Site> {
+        let tenant_id = lookup_id("site", &req.get_ref().tenant_id)?;
+        let caller = self.directory_reader(&req, tenant_id).await?;
+        let site_id = lookup_id("site", &req.get_ref().site_id)?;
+        let row = store::site(&self.pool, tenant_id, site_id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("site"))?;
+        if let Some(c) = &caller
+            && !portal_platform::scope::Scope::of(c).allows(row.customer_id, Some(row.id))
+        {
+            return Err(ServiceError::not_found("site"));
+        }
+        Ok(site_pb(row))
+    }
+
+    pub(crate) async fn list_staff(
+        &self,
+        req: Request<pb::ListStaffRequest>,
+    ) -> ServiceResult<pb::ListStaffResponse> {
+        let tenant_id = lookup_id("tenant", &req.get_ref().tenant_id)?;
+        if let Some(c) = self.directory_reader(&req, tenant_id).await?
+            && !(c.is_staff() && domain::may(&c.roles, Action::ReadDirectory))
+        {
+            return Err(ServiceError::Forbidden("staff only".into()));
+        }
+        let role = Some(req.get_ref().role.as_str()).filter(|r| !r.is_empty());
+        let rows = store::list_staff(&self.pool, tenant_id, role).await?;
+        Ok(pb::ListStaffResponse {
+            staff: rows
+                .into_iter()
+                .map(|s| pb::StaffMember {
+                    id: s.id.to_string(),
+                    email: s.email,
+                    name: s.name,
+                    roles: s.roles,
+                    language: s.language,
+                })
+                .collect(),
+        })
+    }
+}
