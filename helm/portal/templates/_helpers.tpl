@@ -1,0 +1,300 @@
+{{/*
+Names, labels, image and environment shared by every template.
+Component helpers take a dict: root (the top context), name (the key in
+.Values.services, or "migrations", "postgresql", "nats") and, for services,
+svc (that key's values).
+*/}}
+
+{{- define "portal.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The release's base name; truncated so that "<fullname>-work-orders" and
+friends stay within 63 characters.
+*/}}
+{{- define "portal.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 50 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 50 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 50 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "portal.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "portal.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "portal.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "portal.labels" -}}
+helm.sh/chart: {{ include "portal.chart" . }}
+{{ include "portal.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: portal
+{{- end }}
+
+{{- define "portal.componentName" -}}
+{{- printf "%s-%s" (include "portal.fullname" .root) .name }}
+{{- end }}
+
+{{- define "portal.componentSelectorLabels" -}}
+{{ include "portal.selectorLabels" .root }}
+app.kubernetes.io/component: {{ .name }}
+{{- end }}
+
+{{- define "portal.componentLabels" -}}
+{{ include "portal.labels" .root }}
+app.kubernetes.io/component: {{ .name }}
+{{- end }}
+
+{{- define "portal.serviceAccountName" -}}
+{{- if .root.Values.serviceAccount.create }}
+{{- include "portal.componentName" . }}
+{{- else }}
+{{- "default" }}
+{{- end }}
+{{- end }}
+
+{{- define "portal.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{- define "portal.secretName" -}}
+{{- default (printf "%s-secrets" (include "portal.fullname" .)) .Values.secrets.existingSecret }}
+{{- end }}
+
+{{/* The gRPC endpoint of a backend, as the other services dial it. */}}
+{{- define "portal.grpcUrl" -}}
+{{- $svc := index .root.Values.services .name }}
+{{- printf "http://%s:%v" (include "portal.componentName" .) $svc.grpcPort }}
+{{- end }}
+
+{{- define "portal.natsUrl" -}}
+{{- if .Values.trial.enabled }}
+{{- printf "nats://%s-nats:4222" (include "portal.fullname" .) }}
+{{- else }}
+{{- required "nats.url is required (or trial.enabled=true)" .Values.nats.url }}
+{{- end }}
+{{- end }}
+
+{{- define "portal.publicUrl" -}}
+{{- if .Values.config.publicUrl }}
+{{- .Values.config.publicUrl }}
+{{- else if .Values.ingress.enabled }}
+{{- printf "https://%s" .Values.ingress.host }}
+{{- else }}
+{{- "https://localhost:8443" }}
+{{- end }}
+{{- end }}
+
+{{/*
+DATABASE_URL of one backend as the chart's Secret stores it. Trial mode
+points at the release's own PostgreSQL.
+*/}}
+{{- define "portal.databaseUrl" -}}
+{{- $v := .root.Values }}
+{{- $db := index $v.postgresql.databases .name }}
+{{- if $v.trial.enabled }}
+{{- printf "postgres://portal:%s@%s-postgresql:5432/%s?sslmode=disable" (urlquery .password) (include "portal.fullname" .root) $db }}
+{{- else }}
+{{- $host := required "postgresql.host is required (or trial.enabled=true, or secrets.existingSecret)" $v.postgresql.host }}
+{{- $auth := $v.postgresql.username }}
+{{- if $v.postgresql.password }}
+{{- $auth = printf "%s:%s" $v.postgresql.username (urlquery $v.postgresql.password) }}
+{{- end }}
+{{- printf "postgres://%s@%s:%v/%s?sslmode=%s" $auth $host $v.postgresql.port $db $v.postgresql.sslMode }}
+{{- end }}
+{{- end }}
+
+{{/* Which components call a backend's gRPC API (docs/architecture.md). */}}
+{{- define "portal.grpcCallers" -}}
+identity: [gateway, requests, work-orders, documents, notification]
+requests: [gateway]
+work-orders: [gateway]
+documents: [gateway]
+notification: [gateway, identity]
+{{- end }}
+
+{{/* Whether a service writes to PORTAL_DATA_DIR (dev certificate, mails, blobs). */}}
+{{- define "portal.needsDataDir" -}}
+{{- if has .name (list "gateway" "documents" "notification") }}true{{ end }}
+{{- end }}
+
+{{- define "portal.secretEnv" -}}
+- name: {{ .env }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "portal.secretName" .root }}
+      key: {{ .key }}
+      {{- if .optional }}
+      optional: true
+      {{- end }}
+{{- end }}
+
+{{/* The environment of one service's container (README "Configuration"). */}}
+{{- define "portal.env" -}}
+{{- $root := .root }}
+{{- $v := $root.Values }}
+{{- $secret := dict "root" $root }}
+{{- if eq .name "gateway" }}
+- name: PORTAL_HTTPS_ADDR
+  value: {{ printf "0.0.0.0:%v" .svc.httpsPort | quote }}
+{{- range $backend := list "identity" "requests" "work-orders" "documents" "notification" }}
+- name: {{ printf "PORTAL_%s_URL" ($backend | upper | replace "-" "_") }}
+  value: {{ include "portal.grpcUrl" (dict "root" $root "name" $backend) | quote }}
+{{- end }}
+{{- if .svc.tlsSecret }}
+- name: PORTAL_TLS_CERT
+  value: /etc/portal/tls/tls.crt
+- name: PORTAL_TLS_KEY
+  value: /etc/portal/tls/tls.key
+{{- end }}
+{{- else }}
+{{ include "portal.secretEnv" (merge (dict "env" "DATABASE_URL" "key" (printf "database-url-%s" .name)) $secret) }}
+- name: NATS_URL
+  value: {{ include "portal.natsUrl" $root | quote }}
+- name: PORTAL_GRPC_ADDR
+  value: {{ printf "0.0.0.0:%v" .svc.grpcPort | quote }}
+- name: PORTAL_IDENTITY_URL
+  value: {{ include "portal.grpcUrl" (dict "root" $root "name" "identity") | quote }}
+- name: PORTAL_DRAIN_SECS
+  value: {{ $v.config.drainSecs | quote }}
+- name: PORTAL_DB_MAX_CONNECTIONS
+  value: {{ $v.config.dbMaxConnections | quote }}
+{{- end }}
+{{ include "portal.secretEnv" (merge (dict "env" "PORTAL_INTERNAL_TOKEN" "key" "internal-token") $secret) }}
+- name: PORTAL_ADMIN_ADDR
+  value: {{ printf "0.0.0.0:%v" .svc.adminPort | quote }}
+- name: PORTAL_LOG_FORMAT
+  value: {{ $v.config.logFormat | quote }}
+- name: RUST_LOG
+  value: {{ $v.config.rustLog | quote }}
+{{- if $v.config.otlpEndpoint }}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ $v.config.otlpEndpoint | quote }}
+{{- end }}
+{{- if include "portal.needsDataDir" . }}
+- name: PORTAL_DATA_DIR
+  value: /var/lib/portal
+{{- end }}
+{{- if eq .name "identity" }}
+{{ include "portal.secretEnv" (merge (dict "env" "PORTAL_OPERATOR_TOKEN" "key" "operator-token" "optional" true) $secret) }}
+- name: PORTAL_PUBLIC_URL
+  value: {{ include "portal.publicUrl" $root | quote }}
+- name: PORTAL_NOTIFICATION_URL
+  value: {{ include "portal.grpcUrl" (dict "root" $root "name" "notification") | quote }}
+{{- end }}
+{{- if eq .name "notification" }}
+{{ include "portal.secretEnv" (merge (dict "env" "PORTAL_SMTP_URL" "key" "smtp-url" "optional" true) $secret) }}
+- name: PORTAL_MAIL_FROM
+  value: {{ $v.config.mailFrom | quote }}
+{{- end }}
+{{- if eq .name "documents" }}
+- name: PORTAL_BLOB_URL
+  value: file:///var/lib/portal/blobs
+{{- end }}
+{{- if has .name (list "documents" "gateway") }}
+- name: PORTAL_MAX_UPLOAD_BYTES
+  value: {{ $v.config.maxUploadBytes | int64 | quote }}
+{{- end }}
+{{- range $key, $value := .svc.env }}
+- name: {{ $key }}
+  value: {{ $value | quote }}
+{{- end }}
+{{- end }}
+
+{{/* A service's autoscaling settings: the defaults, overridden by its own. */}}
+{{- define "portal.autoscaling" -}}
+{{- toYaml (mergeOverwrite (deepCopy .root.Values.autoscaling) (deepCopy (default dict .svc.autoscaling))) }}
+{{- end }}
+
+{{- define "portal.replicas" -}}
+{{- if kindIs "invalid" .svc.replicaCount }}
+{{- .root.Values.replicaCount }}
+{{- else }}
+{{- .svc.replicaCount }}
+{{- end }}
+{{- end }}
+
+{{/* A container of the migrations Job: `<service> migrate`. */}}
+{{- define "portal.migrateContainer" -}}
+{{- $v := .root.Values }}
+{{- $svc := index $v.services .name }}
+- name: migrate-{{ .name }}
+  image: {{ include "portal.image" .root | quote }}
+  imagePullPolicy: {{ $v.image.pullPolicy }}
+  command: [{{ printf "/usr/local/bin/%s" $svc.binary | quote }}, "migrate"]
+  env:
+    {{- include "portal.env" (dict "root" .root "name" .name "svc" $svc) | trim | nindent 4 }}
+  resources:
+    {{- toYaml $v.migrations.resources | nindent 4 }}
+  securityContext:
+    {{- toYaml $v.securityContext | nindent 4 }}
+  volumeMounts:
+    - name: tmp
+      mountPath: /tmp
+    - name: data
+      mountPath: /var/lib/portal
+{{- end }}
+
+{{/* The port of (the first server of) nats.url. */}}
+{{- define "portal.natsPort" -}}
+{{- if .Values.trial.enabled }}
+{{- 4222 }}
+{{- else }}
+{{- $parts := splitList ":" (urlParse (first (splitList "," .Values.nats.url))).host }}
+{{- if gt (len $parts) 1 }}{{ last $parts }}{{ else }}{{ 4222 }}{{ end }}
+{{- end }}
+{{- end }}
+
+{{/* A podSelector peer for some components of this release. */}}
+{{- define "portal.peers" -}}
+- podSelector:
+    matchLabels:
+      {{- include "portal.selectorLabels" .root | nindent 6 }}
+    matchExpressions:
+      - key: app.kubernetes.io/component
+        operator: In
+        values: {{ toJson .components }}
+{{- end }}
+
+{{/* Egress to PostgreSQL and NATS, for the backends and the migrations. */}}
+{{- define "portal.egressToStores" -}}
+{{- $v := .root.Values }}
+- ports:
+    - port: {{ ternary 5432 $v.postgresql.port $v.trial.enabled }}
+      protocol: TCP
+  {{- if $v.trial.enabled }}
+  to:
+    {{- include "portal.peers" (dict "root" .root "components" (list "postgresql")) | nindent 4 }}
+  {{- else if $v.networkPolicy.postgresqlTo }}
+  to:
+    {{- toYaml $v.networkPolicy.postgresqlTo | nindent 4 }}
+  {{- end }}
+{{- if .nats }}
+- ports:
+    - port: {{ include "portal.natsPort" .root }}
+      protocol: TCP
+  {{- if $v.trial.enabled }}
+  to:
+    {{- include "portal.peers" (dict "root" .root "components" (list "nats")) | nindent 4 }}
+  {{- else if $v.networkPolicy.natsTo }}
+  to:
+    {{- toYaml $v.networkPolicy.natsTo | nindent 4 }}
+  {{- end }}
+{{- end }}
+{{- end }}

