@@ -2,6 +2,8 @@
 //!
 //! This file only wires the command line to the modules that do the work.
 
+mod bench;
+mod deploy_check;
 mod http;
 mod infra;
 mod mail;
@@ -36,6 +38,10 @@ enum Command {
     Up(up::Options),
     /// List the event messages the local services parked after failing on them.
     Parked,
+    /// Benchmark a private release stack on its own ports and databases; prints a table, writes target/bench/*.json.
+    Bench(bench::Options),
+    /// Check the Dockerfile, docker-compose.yml, the Helm chart and deploy/ offline with real tools.
+    DeployCheck,
     /// Check formatting, run clippy and the workspace tests against local PostgreSQL and NATS.
     Test {
         /// Extra arguments for `cargo test`, given after `--`; arguments for the
@@ -50,6 +56,8 @@ fn main() -> ExitCode {
         Command::Up(options) => up::run(&options),
         Command::Test { args } => test::run(&args),
         Command::Parked => parked::run(),
+        Command::DeployCheck => deploy_check::run(),
+        Command::Bench(options) => bench::run(&options),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -48,6 +48,14 @@ impl Children {
         Ok(())
     }
 
+    /// The name and process id of every child still tracked, oldest first.
+    pub fn pids(&self) -> Vec<(String, u32)> {
+        self.running
+            .iter()
+            .map(|running| (running.name.clone(), running.child.id()))
+            .collect()
+    }
+
     /// Fails if any child has exited: during start-up a dead service means
     /// waiting longer is pointless.
     pub fn ensure_alive(&mut self) -> Result<()> {

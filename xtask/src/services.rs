@@ -58,13 +58,49 @@ pub const GATEWAY: &str = "portal-gateway";
 /// The gateway's admin port (/metrics).
 pub const GATEWAY_ADMIN_PORT: u16 = 9100;
 
-impl Backend {
-    pub fn grpc_addr(&self) -> String {
-        format!("127.0.0.1:{}", self.grpc_port)
+/// Where one run of the services listens and keeps its data. `up` uses
+/// [`STANDARD`]; `bench` shifts ports and database names so that it can run
+/// beside a developer's `up` without touching it.
+#[derive(Clone, Copy)]
+pub struct Layout {
+    /// Added to every standard gRPC port (50051...).
+    pub grpc_port_offset: u16,
+    /// Added to every standard admin port (9100...).
+    pub admin_port_offset: u16,
+    /// Replaces the `portal_` prefix of every database name.
+    pub database_prefix: &'static str,
+}
+
+/// The ports and databases of the README's configuration table.
+pub const STANDARD: Layout = Layout {
+    grpc_port_offset: 0,
+    admin_port_offset: 0,
+    database_prefix: "portal_",
+};
+
+impl Layout {
+    pub fn grpc_port(&self, backend: &Backend) -> u16 {
+        backend.grpc_port + self.grpc_port_offset
     }
 
-    pub fn grpc_url(&self) -> String {
-        format!("http://{}", self.grpc_addr())
+    pub fn grpc_url(&self, backend: &Backend) -> String {
+        format!("http://127.0.0.1:{}", self.grpc_port(backend))
+    }
+
+    pub fn admin_port(&self, backend: &Backend) -> u16 {
+        backend.admin_port + self.admin_port_offset
+    }
+
+    pub fn gateway_admin_port(&self) -> u16 {
+        GATEWAY_ADMIN_PORT + self.admin_port_offset
+    }
+
+    pub fn database(&self, backend: &Backend) -> String {
+        let name = backend
+            .database
+            .strip_prefix("portal_")
+            .unwrap_or(backend.database);
+        format!("{}{name}", self.database_prefix)
     }
 }
 
@@ -87,6 +123,7 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     pub blob_url: String,
     pub rust_log: String,
+    pub layout: Layout,
 }
 
 impl Settings {
@@ -116,6 +153,7 @@ impl Settings {
             smtp_url: var("PORTAL_SMTP_URL"),
             blob_url,
             rust_log: var("RUST_LOG").unwrap_or_else(|| "info".to_owned()),
+            layout: STANDARD,
         })
     }
 
@@ -132,17 +170,24 @@ fn var(name: &str) -> Option<String> {
 
 /// The command that runs `backend` from `bin_dir` with its environment.
 pub fn backend_command(bin_dir: &Path, backend: &Backend, settings: &Settings) -> Result<Command> {
+    let layout = &settings.layout;
     let mut cmd = Command::new(bin_dir.join(backend.name));
     cmd.env(
         "DATABASE_URL",
-        url::with_database(&settings.admin_url, backend.database)?,
+        url::with_database(&settings.admin_url, &layout.database(backend))?,
     )
     .env("NATS_URL", &settings.nats_url)
     .env("PORTAL_INTERNAL_TOKEN", &settings.internal_token)
-    .env("PORTAL_GRPC_ADDR", backend.grpc_addr())
-    .env("PORTAL_ADMIN_ADDR", format!("127.0.0.1:{}", backend.admin_port))
-    .env("PORTAL_IDENTITY_URL", IDENTITY.grpc_url())
-    .env("PORTAL_NOTIFICATION_URL", NOTIFICATION.grpc_url())
+    .env(
+        "PORTAL_GRPC_ADDR",
+        format!("127.0.0.1:{}", layout.grpc_port(backend)),
+    )
+    .env(
+        "PORTAL_ADMIN_ADDR",
+        format!("127.0.0.1:{}", layout.admin_port(backend)),
+    )
+    .env("PORTAL_IDENTITY_URL", layout.grpc_url(&IDENTITY))
+    .env("PORTAL_NOTIFICATION_URL", layout.grpc_url(&NOTIFICATION))
     .env("PORTAL_PUBLIC_URL", &settings.public_url)
     .env("RUST_LOG", &settings.rust_log)
     .env("PORTAL_DATA_DIR", &settings.data_dir);
@@ -163,17 +208,21 @@ pub fn backend_command(bin_dir: &Path, backend: &Backend, settings: &Settings) -
 
 /// The command that runs the gateway from `bin_dir` with its environment.
 pub fn gateway_command(bin_dir: &Path, settings: &Settings) -> Command {
+    let layout = &settings.layout;
     let mut cmd = Command::new(bin_dir.join(GATEWAY));
     cmd.env("PORTAL_HTTPS_ADDR", &settings.https_addr)
-        .env("PORTAL_ADMIN_ADDR", format!("127.0.0.1:{GATEWAY_ADMIN_PORT}"))
+        .env(
+            "PORTAL_ADMIN_ADDR",
+            format!("127.0.0.1:{}", layout.gateway_admin_port()),
+        )
         .env("PORTAL_PUBLIC_URL", &settings.public_url)
         .env("PORTAL_DATA_DIR", &settings.data_dir)
         .env("PORTAL_INTERNAL_TOKEN", &settings.internal_token)
-        .env("PORTAL_IDENTITY_URL", IDENTITY.grpc_url())
-        .env("PORTAL_REQUESTS_URL", REQUESTS.grpc_url())
-        .env("PORTAL_WORK_ORDERS_URL", WORK_ORDERS.grpc_url())
-        .env("PORTAL_DOCUMENTS_URL", DOCUMENTS.grpc_url())
-        .env("PORTAL_NOTIFICATION_URL", NOTIFICATION.grpc_url())
+        .env("PORTAL_IDENTITY_URL", layout.grpc_url(&IDENTITY))
+        .env("PORTAL_REQUESTS_URL", layout.grpc_url(&REQUESTS))
+        .env("PORTAL_WORK_ORDERS_URL", layout.grpc_url(&WORK_ORDERS))
+        .env("PORTAL_DOCUMENTS_URL", layout.grpc_url(&DOCUMENTS))
+        .env("PORTAL_NOTIFICATION_URL", layout.grpc_url(&NOTIFICATION))
         .env("RUST_LOG", &settings.rust_log);
     cmd
 }
@@ -191,5 +240,21 @@ mod tests {
         let databases: std::collections::HashSet<_> = BACKENDS.iter().map(|b| b.database).collect();
         assert_eq!(databases.len(), BACKENDS.len());
         assert_eq!(BACKENDS[0].name, IDENTITY.name);
+    }
+
+    #[test]
+    fn the_standard_layout_is_the_readme_one() {
+        assert_eq!(STANDARD.grpc_url(&REQUESTS), "http://127.0.0.1:50052");
+        assert_eq!(STANDARD.admin_port(&NOTIFICATION), 9105);
+        assert_eq!(STANDARD.gateway_admin_port(), GATEWAY_ADMIN_PORT);
+        assert_eq!(STANDARD.database(&WORK_ORDERS), "portal_work_orders");
+        let shifted = Layout {
+            grpc_port_offset: 1000,
+            admin_port_offset: 10000,
+            database_prefix: "portal_bench_",
+        };
+        assert_eq!(shifted.grpc_port(&IDENTITY), 51051);
+        assert_eq!(shifted.gateway_admin_port(), 19100);
+        assert_eq!(shifted.database(&IDENTITY), "portal_bench_identity");
     }
 }

@@ -70,7 +70,16 @@ pub fn tcp_answers(host: &str, port: u16) -> bool {
 
 /// Polls `probe` every half second until it says yes (true) or time runs out
 /// (false). An error from the probe stops the wait at once.
-pub fn wait_until(timeout: Duration, mut probe: impl FnMut() -> Result<bool>) -> Result<bool> {
+pub fn wait_until(timeout: Duration, probe: impl FnMut() -> Result<bool>) -> Result<bool> {
+    wait_until_every(timeout, Duration::from_millis(500), probe)
+}
+
+/// [`wait_until`] polling every `every`.
+pub fn wait_until_every(
+    timeout: Duration,
+    every: Duration,
+    mut probe: impl FnMut() -> Result<bool>,
+) -> Result<bool> {
     let deadline = Instant::now() + timeout;
     loop {
         if probe()? {
@@ -79,7 +88,7 @@ pub fn wait_until(timeout: Duration, mut probe: impl FnMut() -> Result<bool>) ->
         if Instant::now() >= deadline {
             return Ok(false);
         }
-        thread::sleep(Duration::from_millis(500));
+        thread::sleep(every);
     }
 }
 

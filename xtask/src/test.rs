@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::{Result, bail};
 
 use crate::infra::{nats, postgres};
-use crate::workspace;
+use crate::{deploy_check, workspace};
 
 pub fn run(test_args: &[String]) -> Result<()> {
     // Tests create their own databases from this admin URL and spawn private
@@ -40,6 +40,14 @@ pub fn run(test_args: &[String]) -> Result<()> {
 
     let started = Instant::now();
     for (name, args) in steps {
+        if name == "tests" {
+            // The deployment files, offline with real tools, before the long step.
+            println!("\n==> deploy: cargo xtask deploy-check");
+            let step_started = Instant::now();
+            deploy_check::run()?;
+            let elapsed = step_started.elapsed().as_secs_f64();
+            println!("==> deploy: ok in {elapsed:.1}s");
+        }
         let mut cmd = Command::new(workspace::cargo());
         cmd.current_dir(workspace::root())
             .args(&args)

@@ -15,6 +15,8 @@ use crate::{http, sys, url, workspace};
 
 const IDENTITY_TIMEOUT: Duration = Duration::from_secs(30);
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
+/// Start-up probes are cheap; polling often makes `bench`'s start-up time exact.
+const POLL: Duration = Duration::from_millis(100);
 
 #[derive(clap::Args)]
 pub struct Options {
@@ -78,7 +80,7 @@ pub fn run(options: &Options) -> Result<()> {
     }
 }
 
-fn build(release: bool) -> Result<()> {
+pub(crate) fn build(release: bool) -> Result<()> {
     let mut cmd = Command::new(workspace::cargo());
     cmd.current_dir(workspace::root()).args(["build", "--bins"]);
     if release {
@@ -91,7 +93,11 @@ fn build(release: bool) -> Result<()> {
     sys::run(&mut cmd)
 }
 
-fn start_services(bin_dir: &Path, settings: &Settings, children: &mut Children) -> Result<()> {
+pub(crate) fn start_services(
+    bin_dir: &Path,
+    settings: &Settings,
+    children: &mut Children,
+) -> Result<()> {
     for backend in &BACKENDS {
         children.spawn(
             backend.name,
@@ -99,14 +105,13 @@ fn start_services(bin_dir: &Path, settings: &Settings, children: &mut Children) 
         )?;
         if backend.name == IDENTITY.name {
             // The others read the directory from identity: let it listen first.
-            let port = IDENTITY.grpc_port;
-            if !sys::wait_until(IDENTITY_TIMEOUT, || {
+            let port = settings.layout.grpc_port(&IDENTITY);
+            if !sys::wait_until_every(IDENTITY_TIMEOUT, POLL, || {
                 children.ensure_alive()?;
                 Ok(sys::tcp_answers("127.0.0.1", port))
             })? {
                 bail!(
-                    "identity did not listen on {} within {}s",
-                    IDENTITY.grpc_addr(),
+                    "identity did not listen on 127.0.0.1:{port} within {}s",
                     IDENTITY_TIMEOUT.as_secs()
                 );
             }
@@ -120,11 +125,11 @@ fn start_services(bin_dir: &Path, settings: &Settings, children: &mut Children) 
 
 /// Waits for the gateway's `/readyz` to answer 200, which it does once the
 /// services behind it answer too.
-fn wait_ready(base: &str, children: &mut Children) -> Result<()> {
+pub(crate) fn wait_ready(base: &str, children: &mut Children) -> Result<()> {
     let url = format!("{base}/readyz");
     println!("Waiting for {url}...");
     let mut last = String::from("no answer yet");
-    let ready = sys::wait_until(READY_TIMEOUT, || {
+    let ready = sys::wait_until_every(READY_TIMEOUT, POLL, || {
         children.ensure_alive()?;
         match http::call("GET", &url, None, None) {
             Ok(response) if response.status == 200 => return Ok(true),

@@ -53,12 +53,19 @@ pub fn ensure_running(data_dir: &Path, children: &mut Children) -> Result<String
         bail!("NATS at {host}:{port} does not answer; start it or fix NATS_URL");
     }
 
+    start_private(port, &data_dir.join("nats"), children)?;
+    println!("NATS: {}", url::redact(&url));
+    Ok(url)
+}
+
+/// Starts `nats-server` with JetStream on `127.0.0.1:port`, storing under
+/// `store`, as a child, and waits until it answers.
+pub fn start_private(port: u16, store: &Path, children: &mut Children) -> Result<()> {
     let binary = server_binary()?;
-    let store = data_dir.join("nats");
-    fs::create_dir_all(&store).with_context(|| format!("failed to create {}", store.display()))?;
+    fs::create_dir_all(store).with_context(|| format!("failed to create {}", store.display()))?;
     let mut cmd = Command::new(binary);
     cmd.args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
-        .arg(&store);
+        .arg(store);
     println!(
         "Starting nats-server on 127.0.0.1:{port} (JetStream in {})...",
         store.display()
@@ -66,13 +73,12 @@ pub fn ensure_running(data_dir: &Path, children: &mut Children) -> Result<String
     children.spawn("nats", cmd)?;
     if !sys::wait_until(START_TIMEOUT, || {
         children.ensure_alive()?;
-        Ok(sys::tcp_answers(&host, port))
+        Ok(sys::tcp_answers("127.0.0.1", port))
     })? {
         bail!(
-            "nats-server did not answer on {host}:{port} within {}s",
+            "nats-server did not answer on 127.0.0.1:{port} within {}s",
             START_TIMEOUT.as_secs()
         );
     }
-    println!("NATS: {}", url::redact(&url));
-    Ok(url)
+    Ok(())
 }

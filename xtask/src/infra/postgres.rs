@@ -63,6 +63,18 @@ pub fn ensure_database(admin_url: &str, database: &str) -> Result<bool> {
     Ok(true)
 }
 
+/// Drops `database` (closing its sessions) and creates it empty: a run that
+/// must not depend on what an earlier one left behind.
+pub fn recreate_database(admin_url: &str, database: &str) -> Result<()> {
+    // Names come from xtask's own table, never from input (see above).
+    psql(
+        admin_url,
+        &format!("DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"),
+    )?;
+    psql(admin_url, &format!("CREATE DATABASE \"{database}\""))?;
+    Ok(())
+}
+
 /// `pg_isready` tells a server that accepts connections from one that is
 /// still starting; without it, a TCP connect is the best available probe.
 fn answers(url: &str, host: &str, port: u16) -> bool {

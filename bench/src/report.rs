@@ -1,0 +1,318 @@
+//! The results: one table on the terminal, the same figures as JSON under
+//! `target/bench/` (`<timestamp>.json` and `latest.json`) for comparisons.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use crate::counters::Snapshot;
+use crate::golden::Golden;
+use crate::load::Run;
+use crate::stats::Latency;
+
+#[derive(Serialize)]
+pub struct Report {
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    pub machine: Machine,
+    pub settings: Settings,
+    /// From starting the first service to the gateway's `/readyz` answering
+    /// 200 (every backend serving), fresh databases migrated on the way.
+    pub startup_to_ready_s: f64,
+    /// What the services run when nobody calls them (relays, timers).
+    pub background_sql_per_s: f64,
+    /// (1) axum + sqlx primary-key SELECT, plain HTTP on loopback.
+    pub ceiling: Throughput,
+    /// (2) the contact's `GET /api/v1/requests?limit=20` through the gateway.
+    pub list: List,
+    /// (3) create, accept, work order, mail.
+    pub golden: Golden,
+    /// (4) by process.
+    pub rss_mib: BTreeMap<String, Rss>,
+}
+
+#[derive(Serialize)]
+pub struct Machine {
+    pub cores: usize,
+    /// `/proc/loadavg` when the load started: other work on the machine
+    /// disturbs the figures.
+    pub load_average_at_start: String,
+}
+
+#[derive(Serialize)]
+pub struct Settings {
+    pub seeded_requests: u64,
+    pub connections: usize,
+    pub warmup_s: f64,
+    pub measure_s: f64,
+}
+
+#[derive(Serialize)]
+pub struct List {
+    pub api: Throughput,
+    pub ratio_to_ceiling: f64,
+    /// (5) every service's statements during the scenario, less the idle
+    /// background, per call.
+    pub sql_per_call: f64,
+    pub sql_by_service: Snapshot,
+}
+
+#[derive(Serialize)]
+pub struct Rss {
+    pub idle: f64,
+    pub under_load_max: f64,
+}
+
+#[derive(Serialize)]
+pub struct Throughput {
+    pub per_second: f64,
+    /// Successful calls after the warm-up.
+    pub measured: u64,
+    /// All calls made, warm-up and failures included.
+    pub calls: u64,
+    pub errors: u64,
+    pub first_error: Option<String>,
+    pub latency: Latency,
+}
+
+impl Throughput {
+    pub fn of<T>(run: &Run<T>) -> Self {
+        Self {
+            per_second: run.per_second(),
+            measured: run.measured,
+            calls: run.calls,
+            errors: run.errors,
+            first_error: run.first_error.clone(),
+            latency: run.latency(),
+        }
+    }
+}
+
+impl Report {
+    pub fn write(&self, out_dir: &Path) -> Result<std::path::PathBuf> {
+        std::fs::create_dir_all(out_dir)
+            .with_context(|| format!("creating {}", out_dir.display()))?;
+        let json = serde_json::to_string_pretty(self)?;
+        let stamp = self.started_at.replace([':', '-'], "");
+        let path = out_dir.join(format!("{stamp}.json"));
+        std::fs::write(&path, &json).with_context(|| format!("writing {}", path.display()))?;
+        let latest = out_dir.join("latest.json");
+        std::fs::write(&latest, &json).with_context(|| format!("writing {}", latest.display()))?;
+        Ok(path)
+    }
+
+    pub fn print(&self) {
+        let s = &self.settings;
+        println!(
+            "\nPortal benchmark {}: {} cores (load average {} at start), {} connections, \
+             {:.0} s measured after {:.0} s warm-up, {} seeded requests",
+            self.started_at,
+            self.machine.cores,
+            self.machine.load_average_at_start,
+            s.connections,
+            s.measure_s,
+            s.warmup_s,
+            s.seeded_requests
+        );
+        let mut table = Table::default();
+        table.row(["", "per s", "p50 ms", "p99 ms", "notes"].map(String::from));
+        table.throughput(
+            "(1) ceiling: axum + sqlx PK SELECT, HTTP",
+            &self.ceiling,
+            String::new(),
+        );
+        let list = &self.list;
+        table.throughput(
+            "(2) GET /api/v1/requests?limit=20 (contact)",
+            &list.api,
+            format!("{:.1} % of (1)", 100.0 * list.ratio_to_ceiling),
+        );
+        let g = &self.golden;
+        let capacity = &g.accept_capacity;
+        table.throughput(
+            "(3) accept, back to back (API)",
+            &capacity.api,
+            format!(
+                "contact without mails; work orders created {:.1}/s",
+                capacity.work_orders_per_second
+            ),
+        );
+        let mails = &g.mail_capacity;
+        table.row([
+            "(3) mails handed to SMTP, backlog draining".into(),
+            format!("{:.1}", mails.per_second),
+            String::new(),
+            String::new(),
+            format!("{} \"new request\" mails", mails.arrived),
+        ]);
+        table.row([
+            "(3) accepts sustained end to end".into(),
+            format!("{:.1}", g.sustained_per_second),
+            String::new(),
+            String::new(),
+            "the slowest of the three above".into(),
+        ]);
+        let paced = &g.paced;
+        table.throughput(
+            &format!(
+                "(3) accept, paced at {:.0}/s (API)",
+                paced.target_per_second
+            ),
+            &paced.api,
+            String::new(),
+        );
+        table.latency(
+            "(3)   accept 200 -> work order created",
+            &paced.to_work_order,
+            missing(paced.missing_work_orders),
+        );
+        table.latency(
+            "(3)   accept 200 -> mail handed to SMTP",
+            &paced.to_mail,
+            missing(paced.missing_mails),
+        );
+        table.note(
+            "(4) start to all six ready",
+            format!("{:.2} s", self.startup_to_ready_s),
+        );
+        for (name, rss) in &self.rss_mib {
+            table.note(
+                &format!("(4) RSS {name}"),
+                format!(
+                    "idle {:.1} MiB, under load {:.1} MiB",
+                    rss.idle, rss.under_load_max
+                ),
+            );
+        }
+        table.note(
+            "(5) SQL statements per list call",
+            sql(list.sql_per_call, &list.sql_by_service, list.api.calls),
+        );
+        table.note(
+            "(5) SQL statements per accept, end to end",
+            sql(paced.sql_per_accept, &paced.sql_by_service, paced.api.calls),
+        );
+        table.note(
+            "(5) SQL statements per accept, without mail",
+            sql(
+                capacity.sql_per_accept,
+                &capacity.sql_by_service,
+                capacity.api.calls,
+            ),
+        );
+        table.note(
+            "(5) idle background",
+            format!(
+                "{:.1} statements/s, subtracted above",
+                self.background_sql_per_s
+            ),
+        );
+        table.print();
+        for (what, throughput) in [
+            ("ceiling", &self.ceiling),
+            ("list", &list.api),
+            ("create", &mails.create),
+            ("accept (back to back)", &capacity.api),
+            ("accept (paced)", &paced.api),
+        ] {
+            if let Some(error) = &throughput.first_error {
+                println!("{what}: {} errors, first: {error}", throughput.errors);
+            }
+        }
+    }
+}
+
+/// `2.00 (requests 2.00, identity 0.01)`: net per call, then raw per call
+/// by service (background included).
+fn sql(per_call: f64, by_service: &Snapshot, calls: u64) -> String {
+    let services = by_service
+        .iter()
+        .map(|(name, count)| (name, count / calls.max(1) as f64))
+        .filter(|(_, per_call)| *per_call >= 0.005)
+        .map(|(name, per_call)| format!("{name} {per_call:.2}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("{per_call:.2} ({services})")
+}
+
+fn missing(count: usize) -> String {
+    if count == 0 {
+        String::new()
+    } else {
+        format!("{count} never seen")
+    }
+}
+
+/// Left-aligned first and last columns, right-aligned numbers.
+#[derive(Default)]
+struct Table {
+    rows: Vec<[String; 5]>,
+}
+
+impl Table {
+    fn row(&mut self, row: [String; 5]) {
+        self.rows.push(row);
+    }
+
+    fn throughput(&mut self, what: &str, t: &Throughput, notes: String) {
+        let notes = if t.errors > 0 {
+            format!("{notes} {} errors", t.errors).trim().to_owned()
+        } else {
+            notes
+        };
+        self.row([
+            what.to_owned(),
+            format!("{:.1}", t.per_second),
+            format!("{:.2}", t.latency.p50_ms),
+            format!("{:.2}", t.latency.p99_ms),
+            notes,
+        ]);
+    }
+
+    fn note(&mut self, what: &str, notes: String) {
+        self.row([
+            what.to_owned(),
+            String::new(),
+            String::new(),
+            String::new(),
+            notes,
+        ]);
+    }
+
+    fn latency(&mut self, what: &str, latency: &Latency, notes: String) {
+        self.row([
+            what.to_owned(),
+            String::new(),
+            format!("{:.2}", latency.p50_ms),
+            format!("{:.2}", latency.p99_ms),
+            notes,
+        ]);
+    }
+
+    fn print(&self) {
+        let width = |i: usize| {
+            self.rows
+                .iter()
+                .map(|r| r[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        };
+        let widths = [width(0), width(1), width(2), width(3)];
+        for row in &self.rows {
+            println!(
+                "{:<w0$}  {:>w1$}  {:>w2$}  {:>w3$}  {}",
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                w0 = widths[0],
+                w1 = widths[1],
+                w2 = widths[2],
+                w3 = widths[3],
+            );
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! `portal-bench run`: seeds the running bench stack, runs the scenarios in
+//! order and reports. The stack itself is started and stopped by
+//! `cargo xtask bench`, which passes where everything is.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use reqwest::header::AUTHORIZATION;
+use reqwest::{Client, StatusCode};
+
+use crate::api::{self, Api};
+use crate::counters::{self, Counters};
+use crate::golden;
+use crate::load::{self, Plan};
+use crate::mail_log::MailLog;
+use crate::report::{self, Report, Rss, Throughput};
+use crate::rss::Sampler;
+use crate::{events, seed};
+
+/// Stride through the seeded rows: a prime, so consecutive calls hit rows
+/// far apart, as random reads would, without a random number generator.
+const STRIDE: u64 = 7919;
+const IDLE_SETTLE: Duration = Duration::from_secs(2);
+const IDLE_WINDOW: Duration = Duration::from_secs(3);
+const KIB_PER_MIB: f64 = 1024.0;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The gateway, `https://host:port`.
+    #[arg(long)]
+    base: String,
+    /// The bench stack's requests database (seeded by SQL).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    database_url: String,
+    /// The ceiling server started by `portal-bench serve`.
+    #[arg(long)]
+    ceiling_url: String,
+    /// The SMTP sink's log, written by `portal-bench serve`.
+    #[arg(long)]
+    mail_log: PathBuf,
+    #[arg(long)]
+    nats_url: String,
+    #[arg(long, env = "PORTAL_OPERATOR_TOKEN", hide_env_values = true)]
+    operator_token: String,
+    /// Measured by xtask: from the first service's start to all six ready.
+    #[arg(long)]
+    startup_ms: u64,
+    #[arg(long, default_value_t = 100_000)]
+    requests: u64,
+    /// Seconds measured per scenario, after the warm-up.
+    #[arg(long, default_value_t = 10)]
+    duration: u64,
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+    /// `name=pid:admin_port`, once per service.
+    #[arg(long = "service", value_parser = parse_service)]
+    services: Vec<Service>,
+    /// The `portal-bench serve` process (ceiling and sink), for its RSS.
+    #[arg(long)]
+    helper_pid: Option<u32>,
+    /// Where the JSON results go.
+    #[arg(long)]
+    out_dir: PathBuf,
+}
+
+#[derive(Clone)]
+struct Service {
+    name: String,
+    pid: u32,
+    admin_port: u16,
+}
+
+fn parse_service(text: &str) -> Result<Service, String> {
+    let parse = || -> Option<Service> {
+        let (name, rest) = text.split_once('=')?;
+        let (pid, port) = rest.split_once(':')?;
+        Some(Service {
+            name: name.to_owned(),
+            pid: pid.parse().ok()?,
+            admin_port: port.parse().ok()?,
+        })
+    };
+    parse().ok_or_else(|| format!("expected name=pid:admin_port, got `{text}`"))
+}
+
+pub async fn run(args: Args) -> Result<()> {
+    if args.requests == 0 || args.connections == 0 || args.duration == 0 {
+        bail!("--requests, --connections and --duration must be positive");
+    }
+    let measure = Duration::from_secs(args.duration);
+    let warmup = Duration::from_secs(2).min(measure / 2);
+    let plan = Plan {
+        connections: args.connections,
+        warmup,
+        measure,
+        rate: None,
+    };
+
+    let api = Api::new(&args.base)?;
+    let mut mails = MailLog::new(args.mail_log.clone());
+    // Before any accept: no work-order event may be missed.
+    let bus = events::connect(&args.nats_url).await?;
+    let seeded = seed::run(
+        &api,
+        &args.operator_token,
+        &mut mails,
+        &args.database_url,
+        args.requests,
+    )
+    .await?;
+
+    let counters = Counters::new(
+        args.services
+            .iter()
+            .map(|s| (s.name.clone(), s.admin_port))
+            .collect(),
+    )?;
+    let mut watched: Vec<(String, u32)> = args
+        .services
+        .iter()
+        .map(|s| (s.name.clone(), s.pid))
+        .collect();
+    if let Some(pid) = args.helper_pid {
+        watched.push(("portal-bench serve (ceiling, SMTP sink)".to_owned(), pid));
+    }
+    let sampler = Sampler::start(watched);
+
+    // Idle: let the seeding's events and mails settle, then measure what the
+    // services do on their own.
+    tokio::time::sleep(IDLE_SETTLE).await;
+    let quiet_before = counters.snapshot().await?;
+    tokio::time::sleep(IDLE_WINDOW).await;
+    let quiet_after = counters.snapshot().await?;
+    let background_sql_per_s =
+        counters::total(&counters::since(&quiet_before, &quiet_after)) / IDLE_WINDOW.as_secs_f64();
+    let idle = sampler.now();
+    let load_average_at_start = std::fs::read_to_string("/proc/loadavg")
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default();
+    let started_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    sampler.set_loaded(true);
+
+    println!("(1) ceiling: bare axum + sqlx primary-key SELECT...");
+    let ceiling = ceiling(&plan, &args.ceiling_url, args.requests).await?;
+
+    println!("(2) the contact lists requests through the gateway...");
+    let before = counters.snapshot().await?;
+    let list_started = tokio::time::Instant::now();
+    let list_run = list(&plan, &args.base, &seeded.contact_token).await?;
+    let list_elapsed = list_started.elapsed().as_secs_f64();
+    let after = counters.snapshot().await?;
+    let sql_by_service = counters::since(&before, &after);
+    let sql_net = counters::total(&sql_by_service) - background_sql_per_s * list_elapsed;
+    let list_api = Throughput::of(&list_run);
+    let list = report::List {
+        ratio_to_ceiling: if ceiling.per_second > 0.0 {
+            list_api.per_second / ceiling.per_second
+        } else {
+            0.0
+        },
+        sql_per_call: sql_net / list_run.calls.max(1) as f64,
+        sql_by_service,
+        api: list_api,
+    };
+
+    let mut ctx = golden::Context {
+        base: api.base.clone(),
+        admin: api::bearer(&seeded.admin_token)?,
+        contact: api::bearer(&seeded.contact_token)?,
+        site_id: seeded.site_id.clone(),
+        database_url: args.database_url.clone(),
+        owner: seeded.owner,
+        quiet_contact: seeded.quiet_contact,
+        mails: &mut mails,
+        bus,
+        counters: &counters,
+        background_sql_per_s,
+        connections: args.connections,
+        warmup,
+        measure,
+    };
+    let golden = golden::run(&mut ctx).await?;
+    sampler.set_loaded(false);
+
+    let peak = sampler.peak();
+    let rss_mib: BTreeMap<String, Rss> = idle
+        .iter()
+        .map(|(name, kib)| {
+            let loaded = peak.get(name).copied().unwrap_or(*kib);
+            let rss = Rss {
+                idle: *kib as f64 / KIB_PER_MIB,
+                under_load_max: loaded as f64 / KIB_PER_MIB,
+            };
+            (name.clone(), rss)
+        })
+        .collect();
+
+    let report = Report {
+        started_at,
+        machine: report::Machine {
+            cores: std::thread::available_parallelism().map_or(0, usize::from),
+            load_average_at_start,
+        },
+        settings: report::Settings {
+            seeded_requests: args.requests,
+            connections: args.connections,
+            warmup_s: warmup.as_secs_f64(),
+            measure_s: measure.as_secs_f64(),
+        },
+        startup_to_ready_s: args.startup_ms as f64 / 1000.0,
+        background_sql_per_s,
+        ceiling,
+        list,
+        golden,
+        rss_mib,
+    };
+    report.print();
+    let path = report.write(&args.out_dir)?;
+    println!(
+        "\nWritten to {} (and latest.json beside it).",
+        path.display()
+    );
+    Ok(())
+}
+
+/// (1) `GET /requests/{id}` on the ceiling server, over the seeded rows.
+async fn ceiling(plan: &Plan, ceiling_url: &str, rows: u64) -> Result<Throughput> {
+    let base: Arc<str> = ceiling_url.trim_end_matches('/').into();
+    let run = load::run(plan, move |client: Client, seq| {
+        let url = format!(
+            "{base}/requests/{}",
+            seed::HISTORY.id(1 + seq * STRIDE % rows)
+        );
+        async move {
+            api::expect(client.get(url).send().await?, StatusCode::OK).await?;
+            Ok(Some(()))
+        }
+    })
+    .await?;
+    let throughput = Throughput::of(&run);
+    if throughput.measured == 0 {
+        bail!(
+            "the ceiling server answered no call: {}",
+            throughput.first_error.unwrap_or_default()
+        );
+    }
+    Ok(throughput)
+}
+
+/// (2) The contact's first page of requests, 20 of the seeded rows.
+async fn list(plan: &Plan, base: &str, contact_token: &str) -> Result<load::Run<()>> {
+    let url: Arc<str> = format!("{base}/api/v1/requests?limit=20").into();
+    let contact = api::bearer(contact_token)?;
+    let run = load::run(plan, move |client: Client, _seq| {
+        let (url, contact) = (Arc::clone(&url), contact.clone());
+        async move {
+            let response = client
+                .get(&*url)
+                .header(AUTHORIZATION, contact)
+                .send()
+                .await?;
+            api::expect(response, StatusCode::OK).await?;
+            Ok(Some(()))
+        }
+    })
+    .await
+    .context("listing requests")?;
+    if run.measured == 0 {
+        bail!(
+            "the gateway answered no list call: {}",
+            run.first_error.clone().unwrap_or_default()
+        );
+    }
+    Ok(run)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_services() -> Result<(), String> {
+        let service = parse_service("work-orders=1234:19103")?;
+        assert_eq!(
+            (service.name.as_str(), service.pid, service.admin_port),
+            ("work-orders", 1234, 19103)
+        );
+        assert!(parse_service("identity=12").is_err());
+        Ok(())
+    }
+}
