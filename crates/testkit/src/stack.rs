@@ -164,6 +164,7 @@ impl Stack {
             data_dir: data_dir.clone(),
             retry_base_ms: 200,
             max_attempts: 100,
+            concurrency: 4,
         };
         tasks.push((
             "notification",

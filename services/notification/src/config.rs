@@ -34,6 +34,10 @@ pub struct Config {
     /// Delay before the first retry of a failed mail; doubles each time, up to 5 minutes.
     #[arg(long, env = "PORTAL_MAIL_RETRY_BASE_MS", default_value_t = 2000)]
     pub retry_base_ms: u64,
+    /// Mails handed to the SMTP server at once (each holds a database
+    /// connection while it is sent).
+    #[arg(long, env = "PORTAL_MAIL_CONCURRENCY", default_value_t = 4)]
+    pub concurrency: usize,
     /// Attempts before a mail is marked failed for good.
     #[arg(long, env = "PORTAL_MAIL_MAX_ATTEMPTS", default_value_t = 12)]
     pub max_attempts: u32,

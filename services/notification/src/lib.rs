@@ -59,6 +59,7 @@ pub async fn run(
         from,
         retry_base: Duration::from_millis(cfg.retry_base_ms),
         max_attempts: cfg.max_attempts,
+        concurrency: cfg.concurrency.max(1),
     };
     tasks.push(tokio::spawn(mailer.run(background.clone())));
 

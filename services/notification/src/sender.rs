@@ -102,6 +102,8 @@ pub struct Sender {
     pub from: Mailbox,
     pub retry_base: Duration,
     pub max_attempts: u32,
+    /// Mails sent at once: an SMTP exchange waits mostly on the network.
+    pub concurrency: usize,
 }
 
 impl Sender {
@@ -120,7 +122,18 @@ impl Sender {
     }
 
     async fn drain(&self, shutdown: &CancellationToken) -> anyhow::Result<()> {
-        while !shutdown.is_cancelled() && self.send_next().await? {}
+        while !shutdown.is_cancelled() {
+            // Each claims its own row (SKIP LOCKED), so they never collide.
+            let round =
+                futures::future::join_all((0..self.concurrency).map(|_| self.send_next())).await;
+            let mut sent_any = false;
+            for sent in round {
+                sent_any |= sent?;
+            }
+            if !sent_any {
+                break;
+            }
+        }
         Ok(())
     }
 
