@@ -107,6 +107,12 @@ pub struct Paced {
     pub api: Throughput,
     pub to_work_order: Latency,
     pub to_mail: Latency,
+    /// The same from when the accept was sent: the effect can be seen before
+    /// the 200 reaches the client, which the figures above count as 0.
+    pub to_work_order_from_send: Latency,
+    pub to_mail_from_send: Latency,
+    /// Work orders seen before the accept's 200 arrived.
+    pub work_orders_before_200: usize,
     pub missing_work_orders: usize,
     pub missing_mails: usize,
     /// Every service's statements from the first accept to the last mail,
@@ -124,6 +130,8 @@ struct Created {
 struct Accepted {
     id: String,
     title: String,
+    /// When the accept was sent.
+    sent_us: u64,
     /// When the 200 arrived.
     done_us: u64,
 }
@@ -198,6 +206,14 @@ pub async fn run(ctx: &mut Context<'_>) -> Result<Golden> {
         api: Throughput::of(&run),
         to_work_order: Latency::of_values(after_accept(&effects.work_order, &run.samples))?,
         to_mail: Latency::of_values(after_accept(&effects.mail, &run.samples))?,
+        to_work_order_from_send: Latency::of_values(after_send(&effects.work_order, &run.samples))?,
+        to_mail_from_send: Latency::of_values(after_send(&effects.mail, &run.samples))?,
+        work_orders_before_200: effects
+            .work_order
+            .iter()
+            .zip(&run.samples)
+            .filter(|(at, sample)| sample.measured && at.is_some_and(|t| t < sample.value.done_us))
+            .count(),
         missing_work_orders: measured - after_accept(&effects.work_order, &run.samples).count(),
         missing_mails: measured - after_accept(&effects.mail, &run.samples).count(),
         sql_per_accept,
@@ -330,6 +346,7 @@ async fn accept(
             let Some(request) = next else {
                 return Ok(None);
             };
+            let sent_us = clock::now_us();
             let response = client
                 .post(format!("{base}/api/v1/requests/{}/accept", request.id))
                 .header(AUTHORIZATION, admin)
@@ -340,6 +357,7 @@ async fn accept(
             Ok(Some(Accepted {
                 id: request.id,
                 title: request.title,
+                sent_us,
                 done_us,
             }))
         }
@@ -452,6 +470,17 @@ async fn settle(
         }
         tokio::time::sleep(POLL).await;
     }
+}
+
+/// Microseconds from each measured accept's sending to its effect, if seen.
+fn after_send<'a>(
+    seen: &'a [Option<u64>],
+    accepts: &'a [Sample<Accepted>],
+) -> impl Iterator<Item = u64> + 'a {
+    seen.iter()
+        .zip(accepts)
+        .filter(|(_, sample)| sample.measured)
+        .filter_map(|(at, sample)| Some(at.as_ref()?.saturating_sub(sample.value.sent_us)))
 }
 
 /// Microseconds from each measured accept's 200 to its effect, if seen.

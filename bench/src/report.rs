@@ -173,6 +173,16 @@ impl Report {
             &paced.to_mail,
             missing(paced.missing_mails),
         );
+        table.latency(
+            "(3)   accept sent -> work order created",
+            &paced.to_work_order_from_send,
+            format!("{} seen before the 200", paced.work_orders_before_200),
+        );
+        table.latency(
+            "(3)   accept sent -> mail handed to SMTP",
+            &paced.to_mail_from_send,
+            String::new(),
+        );
         table.note(
             "(4) start to all six ready",
             format!("{:.2} s", self.startup_to_ready_s),

@@ -36,7 +36,15 @@ pub fn app(state: state::AppState) -> axum::Router {
             HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"),
         ))
         .layer(axum::middleware::from_fn(observe::record_metrics))
-        .layer(TraceLayer::new_for_http().make_span_with(observe::span))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(observe::span)
+                // 5xx answers are logged where they arise (with their cause);
+                // a 503 from /readyz while starting is not an error.
+                .on_failure(
+                    tower_http::trace::DefaultOnFailure::new().level(tracing::Level::DEBUG),
+                ),
+        )
 }
 
 /// Serves HTTPS on `listener` until `shutdown`, then drains for up to 10 s.
