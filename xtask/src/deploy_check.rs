@@ -942,6 +942,11 @@ fn check_chart(docs: &Value) -> Vec<String> {
                     "/healthz"
                 };
                 p["httpGet"]["path"] == path && p["httpGet"]["scheme"] == "HTTPS"
+            } else if probe == "livenessProbe" {
+                // Alive = the process answers (/livez on the admin port);
+                // gRPC health also reflects the database and NATS.
+                p["httpGet"]["path"] == "/livez"
+                    && p["httpGet"]["port"].as_u64() == Some(u64::from(b.admin_port))
             } else {
                 p["grpc"]["port"].as_u64() == Some(u64::from(b.port))
             };
