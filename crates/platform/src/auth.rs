@@ -255,8 +255,10 @@ pub fn with_bearer<T>(mut req: tonic::Request<T>, token: &str) -> tonic::Request
     req
 }
 
-/// Marks an outgoing request as a service-to-service call.
+/// Marks an outgoing request as a service-to-service call (carrying the
+/// current trace along).
 pub fn with_internal<T>(mut req: tonic::Request<T>, secret: &str) -> tonic::Request<T> {
+    crate::telemetry::inject_into(req.metadata_mut());
     if let Ok(v) = secret.parse() {
         req.metadata_mut().insert(INTERNAL_HEADER, v);
     }

@@ -85,7 +85,16 @@ where
     }
 
     fn call(&mut self, req: http::Request<B>) -> Self::Future {
-        let method = req.uri().path().to_owned();
+        // Only Portal's own methods get a series of their own: a caller
+        // cannot create unbounded label values with made-up paths.
+        let path = req.uri().path();
+        let mut method = if path.starts_with("/portal.") && path.len() <= 100 {
+            path.to_owned()
+        } else if path.starts_with("/grpc.") {
+            "grpc-infrastructure".to_owned()
+        } else {
+            "unknown".to_owned()
+        };
         let started = std::time::Instant::now();
         let call = self.inner.call(req);
         Box::pin(async move {
@@ -100,6 +109,10 @@ where
                     .to_owned(),
                 Err(_) => "transport".to_owned(),
             };
+            // UNIMPLEMENTED: a path that names no method of ours.
+            if code == "12" {
+                method = "unknown".to_owned();
+            }
             metrics::counter!("portal_grpc_requests_total", "method" => method.clone(), "code" => code)
                 .increment(1);
             metrics::histogram!("portal_grpc_request_duration_seconds", "method" => method)

@@ -183,6 +183,7 @@ impl Stack {
             max_upload_bytes: 1024 * 1024,
             internal_token: internal_token.clone(),
             admin_addr: None,
+            drain_secs: 0,
         };
         tasks.push((
             "portal-gateway",

@@ -59,6 +59,10 @@ pub struct Config {
     /// Admin HTTP port (/metrics, /livez, /readyz); none when unset.
     #[arg(long, env = "PORTAL_ADMIN_ADDR")]
     pub admin_addr: Option<SocketAddr>,
+    /// On SIGTERM, how long /readyz answers 503 before the listener closes,
+    /// so that load balancers stop sending requests first.
+    #[arg(long, env = "PORTAL_DRAIN_SECS", default_value_t = 3)]
+    pub drain_secs: u64,
     /// Largest upload accepted, in bytes (documents applies its own limit too).
     #[arg(long, env = "PORTAL_MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_upload_bytes: usize,

@@ -47,7 +47,8 @@ pub fn app(state: state::AppState) -> axum::Router {
         )
 }
 
-/// Serves HTTPS on `listener` until `shutdown`, then drains for up to 10 s.
+/// Serves HTTPS on `listener` until `shutdown`; then /readyz says no for
+/// `drain_secs` before the listener closes and requests in flight finish.
 pub async fn run(
     cfg: Config,
     listener: std::net::TcpListener,
@@ -59,11 +60,17 @@ pub async fn run(
     // The gateway's own readiness (every backend serving) is /readyz on its
     // HTTPS port; the admin port says it is up.
     readiness.set(true);
-    portal_platform::admin::spawn(cfg.admin_addr, readiness, shutdown.clone());
+    portal_platform::admin::spawn(cfg.admin_addr, readiness.clone(), shutdown.clone());
     let handle = axum_server::Handle::new();
     let stopper = handle.clone();
+    let (draining, drain) = (state.draining.clone(), Duration::from_secs(cfg.drain_secs));
     tokio::spawn(async move {
         shutdown.cancelled().await;
+        // Say "not ready" first, keep serving while load balancers notice,
+        // then close the listener and let requests in flight finish.
+        draining.set(true);
+        readiness.set(false);
+        tokio::time::sleep(drain).await;
         stopper.graceful_shutdown(Some(Duration::from_secs(10)));
     });
     listener.set_nonblocking(true)?;

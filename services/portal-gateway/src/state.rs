@@ -25,6 +25,8 @@ pub struct AppState {
     pub verifier: Arc<TokenVerifier>,
     pub max_upload_bytes: usize,
     pub internal_token: String,
+    /// Set on SIGTERM: /readyz says no while requests in flight finish.
+    pub draining: portal_platform::admin::Readiness,
 }
 
 impl AppState {
@@ -54,6 +56,7 @@ impl AppState {
             verifier: Arc::new(TokenVerifier::new(IdentityKeys::new(identity))),
             max_upload_bytes: cfg.max_upload_bytes,
             internal_token: cfg.internal_token.clone(),
+            draining: portal_platform::admin::Readiness::default(),
         })
     }
 }

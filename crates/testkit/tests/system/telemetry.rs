@@ -33,6 +33,8 @@ async fn an_accept_is_one_trace_from_the_gateway_to_the_mail() -> anyhow::Result
         "consume work-orders-request-accepted",
         "consume requests-work-order-created",
         "consume notification-request-accepted",
+        // notification reads the contact from identity's directory.
+        "grpc.server portal.identity.v1.IdentityService/GetContact",
         "mail.send",
     ];
     let seen = eventually(30, "every hop in the trace", || async {

@@ -13,6 +13,12 @@ pub async fn healthz() -> Json<Value> {
 }
 
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    if state.draining.get() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "ready": false, "draining": true })),
+        );
+    }
     let checks = state.backends.iter().map(|(name, channel)| {
         let mut client = HealthClient::new(channel.clone());
         async move {
