@@ -15,6 +15,11 @@ use crate::events::{self, Envelope};
 
 const CHANNEL: &str = "portal_outbox";
 const BATCH: i64 = 100;
+/// Published events stay a week (for inspection); the inbox remembers an
+/// event for a month, far beyond any redelivery.
+const KEEP_SENT: Duration = Duration::from_secs(7 * 24 * 3600);
+const KEEP_INBOX: Duration = Duration::from_secs(30 * 24 * 3600);
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 /// Safety net for a missed notification or a failed publish.
 const IDLE_WAKE: Duration = Duration::from_secs(5);
 
@@ -53,8 +58,19 @@ pub async fn enqueue<E: DomainEvent>(
 pub async fn run_relay(pool: PgPool, js: jetstream::Context, shutdown: CancellationToken) {
     let mut wakeup = Wakeup::new(pool.clone(), CHANNEL);
     let mut backoff = Duration::from_millis(200);
+    let mut pruned_at: Option<std::time::Instant> = None;
     loop {
         record_backlog(&pool).await;
+        if pruned_at.is_none_or(|t| t.elapsed() > PRUNE_EVERY) {
+            pruned_at = Some(std::time::Instant::now());
+            match prune(&pool, KEEP_SENT, KEEP_INBOX).await {
+                Ok((sent, seen)) if sent + seen > 0 => {
+                    tracing::info!(sent, seen, "pruned old outbox and inbox rows");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not prune the outbox"),
+            }
+        }
         let wait = match publish_batch(&pool, &js).await {
             Ok(n) if n == BATCH => continue,
             Ok(_) => {
@@ -71,6 +87,28 @@ pub async fn run_relay(pool: PgPool, js: jetstream::Context, shutdown: Cancellat
             return;
         }
     }
+}
+
+/// Deletes published outbox rows older than `keep_sent` and inbox rows older
+/// than `keep_inbox`; returns how many of each. Unsent rows are never touched.
+pub async fn prune(
+    pool: &PgPool,
+    keep_sent: Duration,
+    keep_inbox: Duration,
+) -> sqlx::Result<(u64, u64)> {
+    let sent = sqlx::query(
+        "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < now() - $1::interval",
+    )
+    .bind(sqlx::postgres::types::PgInterval::try_from(keep_sent).map_err(sqlx::Error::Encode)?)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    let seen = sqlx::query("DELETE FROM inbox WHERE processed_at < now() - $1::interval")
+        .bind(sqlx::postgres::types::PgInterval::try_from(keep_inbox).map_err(sqlx::Error::Encode)?)
+        .execute(pool)
+        .await?
+        .rows_affected();
+    Ok((sent, seen))
 }
 
 /// Publishes the size and age of what waits, for alerting on a stuck relay.

@@ -135,3 +135,39 @@ async fn a_poison_message_is_parked_where_it_can_be_listed_and_the_rest_flows() 
     work_orders_db.close().await;
     stack.stop().await
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn old_published_events_and_inbox_rows_are_pruned() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    let t = fixtures::tenant(&stack, "prune").await?;
+    fixtures::submit_request(&stack, &t, "Pruned later").await?;
+    let db = stack.db("requests").await?;
+    eventually(20, "the submitted event to be published", || async {
+        let unsent: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL")
+            .fetch_one(&db)
+            .await?;
+        Ok((unsent == 0).then_some(()))
+    })
+    .await?;
+    // Age the published row, and remember one old and one recent event.
+    sqlx::query("UPDATE outbox SET sent_at = now() - interval '8 days'")
+        .execute(&db)
+        .await?;
+    for age in ["31 days", "1 day"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO inbox (consumer, event_id, processed_at) VALUES ('test', gen_random_uuid(), now() - interval '{age}')"
+        )))
+        .execute(&db)
+        .await?;
+    }
+    let week = std::time::Duration::from_secs(7 * 24 * 3600);
+    let month = std::time::Duration::from_secs(30 * 24 * 3600);
+    let (sent, seen) = portal_platform::outbox::prune(&db, week, month).await?;
+    assert_eq!((sent, seen), (1, 1));
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM inbox WHERE consumer = 'test'")
+        .fetch_one(&db)
+        .await?;
+    assert_eq!(left, 1, "the recent inbox row stays");
+    db.close().await;
+    stack.stop().await
+}
