@@ -176,9 +176,21 @@ async fn consume<H: Handler>(
         .await?;
     let mut messages = consumer.messages().await?;
     tracing::info!(consumer = %spec.durable, filter = %spec.filter, "consuming");
-    let mut lag_checked = std::time::Instant::now();
     let durable = spec.durable.clone();
-    while let Some(msg) = messages.next().await {
+    // Lag is read on a timer, so the gauge stays true while nothing arrives.
+    let mut lag_tick = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        let next = tokio::select! {
+            next = messages.next() => next,
+            _ = lag_tick.tick() => {
+                if let Ok(info) = consumer.info().await {
+                    metrics::gauge!("portal_consumer_pending", "consumer" => durable.clone())
+                        .set(info.num_pending as f64);
+                }
+                continue;
+            }
+        };
+        let Some(msg) = next else { break };
         if shutdown.is_cancelled() {
             return Ok(());
         }
@@ -187,13 +199,6 @@ async fn consume<H: Handler>(
         if delivered > 1 {
             metrics::counter!("portal_consumer_redeliveries_total", "consumer" => durable.clone())
                 .increment(1);
-        }
-        if lag_checked.elapsed() > Duration::from_secs(5) {
-            lag_checked = std::time::Instant::now();
-            if let Ok(info) = consumer.info().await {
-                metrics::gauge!("portal_consumer_pending", "consumer" => durable.clone())
-                    .set(info.num_pending as f64);
-            }
         }
         let envelope = msg
             .headers

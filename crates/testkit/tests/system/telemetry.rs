@@ -78,6 +78,7 @@ async fn an_accept_is_one_trace_from_the_gateway_to_the_mail() -> anyhow::Result
         "portal_http_requests_total",
         "portal_outbox_backlog",
         "portal_outbox_oldest_age_seconds",
+        "portal_consumer_pending",
         "portal_mails_total",
         "portal_db_pool_connections",
         "portal_sql_statements_total",
