@@ -15,7 +15,9 @@ use tonic::Request;
 use uuid::Uuid;
 
 use crate::domain::{self, Action};
-use crate::grpc::{INVITATION_TTL, Identity, SOURCE, contact_pb, customer_pb, invalid, site_pb};
+use crate::grpc::{
+    INVITATION_TTL, Identity, SOURCE, conflict_as, contact_pb, customer_pb, invalid, site_pb,
+};
 use crate::secrets;
 use crate::store;
 
@@ -52,12 +54,7 @@ impl Identity {
         let mut tx = self.pool.begin().await?;
         store::insert_tenant(&mut tx, id, &r.slug, r.name.trim())
             .await
-            .map_err(|e| match ServiceError::from(e) {
-                ServiceError::Conflict(_) => {
-                    ServiceError::Conflict(format!("tenant '{}' already exists", r.slug))
-                }
-                other => other,
-            })?;
+            .map_err(conflict_as(format!("tenant '{}' already exists", r.slug)))?;
         store::insert_staff(
             &mut tx,
             id,
@@ -94,12 +91,10 @@ impl Identity {
             },
         )
         .await
-        .map_err(|e| match ServiceError::from(e) {
-            ServiceError::Conflict(_) => {
-                ServiceError::Conflict(format!("customer number '{}' is already used", r.number))
-            }
-            other => other,
-        })?;
+        .map_err(conflict_as(format!(
+            "customer number '{}' is already used",
+            r.number
+        )))?;
         Ok(customer_pb(row))
     }
 
@@ -110,9 +105,7 @@ impl Identity {
         let claims = self.staff_may(&req, Action::ManageCustomers).await?;
         let r = req.into_inner();
         let customer_id = lookup_id("customer", &r.customer_id)?;
-        store::customer(&self.pool, claims.tid, customer_id)
-            .await?
-            .ok_or_else(|| ServiceError::not_found("customer"))?;
+        self.existing_customer(claims.tid, customer_id).await?;
         invalid(domain::required("name", &r.name))?;
         if r.latitude.is_some_and(|l| !(-90.0..=90.0).contains(&l))
             || r.longitude.is_some_and(|l| !(-180.0..=180.0).contains(&l))
@@ -143,9 +136,7 @@ impl Identity {
         let claims = self.staff_may(&req, Action::ManageContacts).await?;
         let r = req.into_inner();
         let customer_id = lookup_id("customer", &r.customer_id)?;
-        store::customer(&self.pool, claims.tid, customer_id)
-            .await?
-            .ok_or_else(|| ServiceError::not_found("customer"))?;
+        self.existing_customer(claims.tid, customer_id).await?;
         invalid(domain::required("name", &r.name))?;
         invalid(domain::validate_email(r.email.trim()))?;
         let language = domain::language(&r.language).map_err(ServiceError::Invalid)?;
@@ -185,13 +176,10 @@ impl Identity {
             },
         )
         .await
-        .map_err(|e| match ServiceError::from(e) {
-            ServiceError::Conflict(_) => ServiceError::Conflict(format!(
-                "a contact with e-mail '{}' already exists",
-                r.email
-            )),
-            other => other,
-        })?;
+        .map_err(conflict_as(format!(
+            "a contact with e-mail '{}' already exists",
+            r.email
+        )))?;
         Ok(contact_pb(row))
     }
 

@@ -40,11 +40,30 @@ pub struct Identity {
 
 type Rpc<T> = Result<Response<T>, Status>;
 
+/// Maps a unique-key violation to a conflict that says what clashed.
+pub(crate) fn conflict_as(message: String) -> impl FnOnce(sqlx::Error) -> ServiceError {
+    move |e| match ServiceError::from(e) {
+        ServiceError::Conflict(_) => ServiceError::Conflict(message),
+        other => other,
+    }
+}
+
 pub(crate) fn invalid(r: Result<(), String>) -> ServiceResult<()> {
     r.map_err(ServiceError::Invalid)
 }
 
 impl Identity {
+    /// The customer, when it exists in the tenant.
+    pub(crate) async fn existing_customer(
+        &self,
+        tenant_id: Uuid,
+        id: Uuid,
+    ) -> ServiceResult<store::CustomerRow> {
+        store::customer(&self.pool, tenant_id, id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("customer"))
+    }
+
     pub(crate) async fn staff_may<T>(
         &self,
         req: &Request<T>,
