@@ -472,24 +472,29 @@ async fn settle(
     }
 }
 
-/// Microseconds from each measured accept's sending to its effect, if seen.
-fn after_send<'a>(
+/// Microseconds from a point of each measured accept (`from`: its sending
+/// or its 200) to its effect, if seen.
+fn since<'a>(
     seen: &'a [Option<u64>],
     accepts: &'a [Sample<Accepted>],
+    from: fn(&Accepted) -> u64,
 ) -> impl Iterator<Item = u64> + 'a {
     seen.iter()
         .zip(accepts)
         .filter(|(_, sample)| sample.measured)
-        .filter_map(|(at, sample)| Some(at.as_ref()?.saturating_sub(sample.value.sent_us)))
+        .filter_map(move |(at, sample)| Some(at.as_ref()?.saturating_sub(from(&sample.value))))
 }
 
-/// Microseconds from each measured accept's 200 to its effect, if seen.
 fn after_accept<'a>(
     seen: &'a [Option<u64>],
     accepts: &'a [Sample<Accepted>],
 ) -> impl Iterator<Item = u64> + 'a {
-    seen.iter()
-        .zip(accepts)
-        .filter(|(_, sample)| sample.measured)
-        .filter_map(|(at, sample)| Some(at.as_ref()?.saturating_sub(sample.value.done_us)))
+    since(seen, accepts, |a| a.done_us)
+}
+
+fn after_send<'a>(
+    seen: &'a [Option<u64>],
+    accepts: &'a [Sample<Accepted>],
+) -> impl Iterator<Item = u64> + 'a {
+    since(seen, accepts, |a| a.sent_us)
 }
