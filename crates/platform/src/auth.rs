@@ -20,6 +20,9 @@ pub const ISSUER: &str = "urn:portal:identity";
 pub const AUDIENCE: &str = "urn:portal:api";
 /// Metadata key carrying the shared secret of service-to-service calls.
 pub const INTERNAL_HEADER: &str = "x-portal-internal";
+/// Metadata key with the end user's network address, set by the gateway
+/// (rate limits and the audit log use it).
+pub const CLIENT_IP_HEADER: &str = "x-portal-client-ip";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -51,6 +54,14 @@ pub struct Claims {
     pub cust: Option<Uuid>,
     #[serde(default)]
     pub sites: Vec<Uuid>,
+    /// A secure link scoped to one work order sees only that work order
+    /// (and the request it came from).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wo: Option<Uuid>,
+    /// Requests created before this instant (unix seconds) are hidden from
+    /// the customer's contacts (A10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rvis: Option<i64>,
     pub jti: Uuid,
     pub iat: i64,
     pub exp: i64,
@@ -245,6 +256,23 @@ pub fn bearer(md: &tonic::metadata::MetadataMap) -> Option<&str> {
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
+}
+
+/// The end user's address as the gateway passed it, if any.
+pub fn client_ip(md: &tonic::metadata::MetadataMap) -> Option<String> {
+    md.get(CLIENT_IP_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && v.len() <= 64)
+        .map(str::to_owned)
+}
+
+/// Adds the end user's address to an outgoing request.
+pub fn with_client_ip<T>(mut req: tonic::Request<T>, ip: Option<&str>) -> tonic::Request<T> {
+    if let Some(v) = ip.and_then(|ip| ip.parse().ok()) {
+        req.metadata_mut().insert(CLIENT_IP_HEADER, v);
+    }
+    req
 }
 
 /// Adds the caller's bearer token to an outgoing request.

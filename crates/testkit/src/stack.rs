@@ -184,6 +184,9 @@ impl Stack {
             internal_token: internal_token.clone(),
             admin_addr: None,
             drain_secs: 0,
+            // Tests play clients at different addresses with X-Forwarded-For.
+            trust_forwarded_for: true,
+            base_domain: "localhost".into(),
         };
         tasks.push((
             "portal-gateway",

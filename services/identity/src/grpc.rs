@@ -106,6 +106,7 @@ pub(crate) fn customer_pb(c: CustomerRow) -> pb::Customer {
         info: c.info,
         portal_enabled: c.portal_enabled,
         created_at: Some(to_proto(c.created_at)),
+        ..Default::default()
     }
 }
 
@@ -132,6 +133,7 @@ pub(crate) fn contact_pb(c: ContactRow) -> pb::Contact {
         access_from: opt_to_proto(c.access_from),
         access_until: opt_to_proto(c.access_until),
         activated: c.activated_at.is_some(),
+        ..Default::default()
     }
 }
 
@@ -201,5 +203,113 @@ impl IdentityService for Identity {
     }
     async fn list_staff(&self, req: Request<pb::ListStaffRequest>) -> Rpc<pb::ListStaffResponse> {
         reply(Identity::list_staff(self, req).await)
+    }
+    async fn request_password_reset(
+        &self,
+        _req: Request<pb::RequestPasswordResetRequest>,
+    ) -> Rpc<pb::Accepted> {
+        Err(Status::unimplemented("RequestPasswordReset"))
+    }
+    async fn confirm_password_reset(
+        &self,
+        _req: Request<pb::ConfirmPasswordResetRequest>,
+    ) -> Rpc<pb::TokenPair> {
+        Err(Status::unimplemented("ConfirmPasswordReset"))
+    }
+    async fn register(&self, _req: Request<pb::RegisterRequest>) -> Rpc<pb::Accepted> {
+        Err(Status::unimplemented("Register"))
+    }
+    async fn confirm_registration(
+        &self,
+        _req: Request<pb::ConfirmRegistrationRequest>,
+    ) -> Rpc<pb::TokenPair> {
+        Err(Status::unimplemented("ConfirmRegistration"))
+    }
+    async fn open_secure_link(
+        &self,
+        _req: Request<pb::OpenSecureLinkRequest>,
+    ) -> Rpc<pb::TokenPair> {
+        Err(Status::unimplemented("OpenSecureLink"))
+    }
+    async fn describe_link(&self, _req: Request<pb::DescribeLinkRequest>) -> Rpc<pb::LinkInfo> {
+        Err(Status::unimplemented("DescribeLink"))
+    }
+    async fn get_tenant_info(
+        &self,
+        _req: Request<pb::GetTenantInfoRequest>,
+    ) -> Rpc<pb::TenantInfo> {
+        Err(Status::unimplemented("GetTenantInfo"))
+    }
+    async fn logout(&self, _req: Request<pb::LogoutRequest>) -> Rpc<pb::Accepted> {
+        Err(Status::unimplemented("Logout"))
+    }
+    async fn logout_everywhere(
+        &self,
+        _req: Request<pb::LogoutEverywhereRequest>,
+    ) -> Rpc<pb::Accepted> {
+        Err(Status::unimplemented("LogoutEverywhere"))
+    }
+    async fn change_password(
+        &self,
+        _req: Request<pb::ChangePasswordRequest>,
+    ) -> Rpc<pb::TokenPair> {
+        Err(Status::unimplemented("ChangePassword"))
+    }
+    async fn switch_customer(
+        &self,
+        _req: Request<pb::SwitchCustomerRequest>,
+    ) -> Rpc<pb::TokenPair> {
+        Err(Status::unimplemented("SwitchCustomer"))
+    }
+    async fn update_me(&self, _req: Request<pb::UpdateMeRequest>) -> Rpc<pb::Me> {
+        Err(Status::unimplemented("UpdateMe"))
+    }
+    async fn list_customers(
+        &self,
+        _req: Request<pb::ListCustomersRequest>,
+    ) -> Rpc<pb::ListCustomersResponse> {
+        Err(Status::unimplemented("ListCustomers"))
+    }
+    async fn get_customer(&self, _req: Request<pb::GetCustomerRequest>) -> Rpc<pb::CustomerDetail> {
+        Err(Status::unimplemented("GetCustomer"))
+    }
+    async fn list_contacts(
+        &self,
+        _req: Request<pb::ListContactsRequest>,
+    ) -> Rpc<pb::ListContactsResponse> {
+        Err(Status::unimplemented("ListContacts"))
+    }
+    async fn update_contact(&self, _req: Request<pb::UpdateContactRequest>) -> Rpc<pb::Contact> {
+        Err(Status::unimplemented("UpdateContact"))
+    }
+    async fn add_contact_to_customer(
+        &self,
+        _req: Request<pb::AddContactToCustomerRequest>,
+    ) -> Rpc<pb::Contact> {
+        Err(Status::unimplemented("AddContactToCustomer"))
+    }
+    async fn update_tenant(&self, _req: Request<pb::UpdateTenantRequest>) -> Rpc<pb::TenantInfo> {
+        Err(Status::unimplemented("UpdateTenant"))
+    }
+    async fn create_secure_link(
+        &self,
+        _req: Request<pb::CreateSecureLinkRequest>,
+    ) -> Rpc<pb::SecureLink> {
+        Err(Status::unimplemented("CreateSecureLink"))
+    }
+    async fn list_secure_links(
+        &self,
+        _req: Request<pb::ListSecureLinksRequest>,
+    ) -> Rpc<pb::ListSecureLinksResponse> {
+        Err(Status::unimplemented("ListSecureLinks"))
+    }
+    async fn revoke_secure_link(
+        &self,
+        _req: Request<pb::RevokeSecureLinkRequest>,
+    ) -> Rpc<pb::SecureLink> {
+        Err(Status::unimplemented("RevokeSecureLink"))
+    }
+    async fn list_audit(&self, _req: Request<pb::ListAuditRequest>) -> Rpc<pb::ListAuditResponse> {
+        Err(Status::unimplemented("ListAudit"))
     }
 }

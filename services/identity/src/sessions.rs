@@ -58,6 +58,8 @@ impl Identity {
             roles: vec![],
             customer_id: Some(c.customer_id),
             site_ids: c.site_ids.clone(),
+            work_order_id: None,
+            requests_visible_since: None,
         }
     }
 
@@ -101,6 +103,8 @@ impl Identity {
                 roles: staff.roles,
                 customer_id: None,
                 site_ids: vec![],
+                work_order_id: None,
+                requests_visible_since: None,
             };
             let mut conn = self.pool.acquire().await?;
             return self.issue(&mut conn, &subject, None).await;
@@ -157,6 +161,8 @@ impl Identity {
                     roles: staff.roles,
                     customer_id: None,
                     site_ids: vec![],
+                    work_order_id: None,
+                    requests_visible_since: None,
                 }
             }
             _ => {
@@ -231,6 +237,7 @@ impl Identity {
             site_ids: claims.sites.iter().map(Uuid::to_string).collect(),
             email,
             name,
+            ..Default::default()
         })
     }
 }

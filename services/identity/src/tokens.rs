@@ -15,6 +15,8 @@ pub struct Subject {
     pub roles: Vec<String>,
     pub customer_id: Option<Uuid>,
     pub site_ids: Vec<Uuid>,
+    pub work_order_id: Option<Uuid>,
+    pub requests_visible_since: Option<DateTime<Utc>>,
 }
 
 pub fn claims(subject: &Subject, now: DateTime<Utc>, ttl_secs: i64) -> Claims {
@@ -25,6 +27,8 @@ pub fn claims(subject: &Subject, now: DateTime<Utc>, ttl_secs: i64) -> Claims {
         roles: subject.roles.clone(),
         cust: subject.customer_id,
         sites: subject.site_ids.clone(),
+        wo: subject.work_order_id,
+        rvis: subject.requests_visible_since.map(|t| t.timestamp()),
         jti: Uuid::now_v7(),
         iat: now.timestamp(),
         exp: now.timestamp() + ttl_secs,
@@ -67,6 +71,8 @@ mod tests {
             roles: vec![],
             customer_id: Some(Uuid::now_v7()),
             site_ids: vec![Uuid::now_v7()],
+            work_order_id: None,
+            requests_visible_since: None,
         }
     }
 

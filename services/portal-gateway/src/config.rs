@@ -66,4 +66,13 @@ pub struct Config {
     /// Largest upload accepted, in bytes (documents applies its own limit too).
     #[arg(long, env = "PORTAL_MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_upload_bytes: usize,
+    /// Behind a proxy (an ingress): take the client's address from the last
+    /// `X-Forwarded-For` entry, the one the proxy added. Off when the gateway
+    /// faces clients directly, so that nobody can choose their own address.
+    #[arg(long, env = "PORTAL_TRUST_FORWARDED_FOR", default_value_t = false)]
+    pub trust_forwarded_for: bool,
+    /// Tenants are served on `<slug>.<base domain>`; any host also takes the
+    /// `/t/<slug>/` path form. Empty: path form only.
+    #[arg(long, env = "PORTAL_BASE_DOMAIN", default_value = "")]
+    pub base_domain: String,
 }

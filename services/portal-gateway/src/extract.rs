@@ -1,5 +1,7 @@
 //! Request extractors that answer with problem+json when input is bad.
-use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Query};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Multipart, Path, Query};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use portal_platform::auth::Claims;
@@ -65,24 +67,53 @@ pub fn traced<T>(message: T) -> tonic::Request<T> {
     req
 }
 
+/// The end user's network address: the socket's peer, or (behind a trusted
+/// proxy) the last `X-Forwarded-For` entry.
+#[derive(Debug, Clone, Default)]
+pub struct ClientIp(pub Option<String>);
+
+impl ClientIp {
+    fn of(parts: &Parts, trust_forwarded_for: bool) -> Self {
+        let forwarded = trust_forwarded_for
+            .then(|| parts.headers.get_all("x-forwarded-for").iter().next_back())
+            .flatten()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok());
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        Self(forwarded.or(peer).map(|ip| ip.to_string()))
+    }
+
+    /// Wraps a message for an anonymous service call (login, reset, ...).
+    pub fn request<T>(&self, message: T) -> tonic::Request<T> {
+        portal_platform::auth::with_client_ip(traced(message), self.0.as_deref())
+    }
+}
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self::of(parts, state.trust_forwarded_for))
+    }
+}
+
 /// A logged-in caller: the token is checked here and again by each service.
 pub struct Caller {
     pub token: String,
     pub claims: Claims,
+    pub ip: ClientIp,
 }
 
 impl Caller {
-    /// Wraps a message for a service call on the caller's behalf.
-    pub fn request<T>(&self, message: T) -> tonic::Request<T> {
-        portal_platform::auth::with_bearer(traced(message), &self.token)
-    }
-}
-
-impl FromRequestParts<AppState> for Caller {
-    type Rejection = Problem;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        let BearerToken(token) = BearerToken::from_request_parts(parts, state).await?;
+    /// Checks a token (from a header or a cookie) for a call on its behalf.
+    pub async fn verify(state: &AppState, token: String, ip: ClientIp) -> Result<Self, Problem> {
         let claims = state.verifier.verify(&token).await.map_err(|e| match e {
             portal_platform::auth::AuthError::Keys(_) => Problem::new(
                 axum::http::StatusCode::SERVICE_UNAVAILABLE,
@@ -91,6 +122,21 @@ impl FromRequestParts<AppState> for Caller {
             ),
             _ => Problem::unauthenticated("the access token is invalid or expired"),
         })?;
-        Ok(Self { token, claims })
+        Ok(Self { token, claims, ip })
+    }
+
+    /// Wraps a message for a service call on the caller's behalf.
+    pub fn request<T>(&self, message: T) -> tonic::Request<T> {
+        portal_platform::auth::with_bearer(self.ip.request(message), &self.token)
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        let BearerToken(token) = BearerToken::from_request_parts(parts, state).await?;
+        let ip = ClientIp::of(parts, state.trust_forwarded_for);
+        Caller::verify(state, token, ip).await
     }
 }

@@ -10,6 +10,7 @@ pub mod routes;
 pub mod state;
 pub mod tls;
 pub mod views;
+pub mod web;
 
 use std::time::Duration;
 
@@ -77,7 +78,7 @@ pub async fn run(
     tracing::info!(addr = %listener.local_addr()?, "gateway serving HTTPS");
     axum_server::from_tcp_rustls(listener, tls)?
         .handle(handle)
-        .serve(app(state).into_make_service())
+        .serve(app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .await?;
     Ok(())
 }

@@ -25,6 +25,8 @@ pub struct AppState {
     pub verifier: Arc<TokenVerifier>,
     pub max_upload_bytes: usize,
     pub internal_token: String,
+    pub trust_forwarded_for: bool,
+    pub base_domain: String,
     /// Set on SIGTERM: /readyz says no while requests in flight finish.
     pub draining: portal_platform::admin::Readiness,
 }
@@ -56,6 +58,8 @@ impl AppState {
             verifier: Arc::new(TokenVerifier::new(IdentityKeys::new(identity))),
             max_upload_bytes: cfg.max_upload_bytes,
             internal_token: cfg.internal_token.clone(),
+            trust_forwarded_for: cfg.trust_forwarded_for,
+            base_domain: cfg.base_domain.trim().trim_start_matches('.').to_owned(),
             draining: portal_platform::admin::Readiness::default(),
         })
     }

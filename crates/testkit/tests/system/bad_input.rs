@@ -223,6 +223,8 @@ fn contact_claims(
         roles: vec![],
         cust: Some(t.customer_id.parse()?),
         sites: vec![],
+        wo: None,
+        rvis: None,
         jti: uuid::Uuid::now_v7(),
         iat,
         exp,

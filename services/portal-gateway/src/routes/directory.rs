@@ -95,6 +95,7 @@ pub async fn set_portal(
     let req = pb::SetCustomerPortalRequest {
         customer_id,
         enabled: b.enabled,
+        ..Default::default()
     };
     let c = state
         .identity

@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/attachments/{id}/content", get(requests::download))
         .route("/api/v1/work-orders", get(work_orders::list))
+        .merge(crate::web::router())
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)
         .with_state(state)
