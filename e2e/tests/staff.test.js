@@ -1,0 +1,91 @@
+// Issue 3: a staff member enables the portal and copies a secure link that
+// opens the portal in a fresh browser context. Staff pages at desktop size,
+// the link's landing at phone size.
+import assert from 'node:assert/strict';
+
+import { createCustomer, createTenant } from '../lib/api.js';
+import { DESKTOP, PHONE, e2e } from '../lib/browser.js';
+import { logIn, open, submit, tenantPath, waitForPath } from '../lib/pages.js';
+
+/** A value for a date or date-time input a week from now, in its own format. */
+function nextWeek(inputType) {
+  const iso = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();
+  return inputType === 'date' ? iso.slice(0, 10) : iso.slice(0, 16);
+}
+
+e2e('staff enables the portal and copies a secure link that opens the portal in a fresh context', async (session) => {
+  const tenant = await createTenant('link');
+  const customer = await createCustomer(tenant, { portal: false });
+
+  const context = await session.context({ size: DESKTOP, clipboard: true });
+  const page = await context.newPage();
+  await open(page, tenantPath(tenant.slug, 'login'));
+  await page.locator('#login-form').waitFor();
+  await session.visit(page, 'login');
+  await logIn(page, tenant.slug, tenant.admin.email, tenant.admin.password);
+  await waitForPath(page, tenantPath(tenant.slug, 'staff/customers'));
+  const list = await page.locator('main').innerText();
+  assert.ok(list.includes(customer.name), `the customers list does not show ${customer.name}`);
+  await session.visit(page, 'customers');
+
+  const detail = tenantPath(tenant.slug, `staff/customers/${customer.id}`);
+  await open(page, detail);
+  const enabled = page.locator('#portal-form [name=enabled]');
+  await enabled.waitFor();
+  assert.equal(await enabled.isChecked(), false, 'the portal is on before the staff member enabled it');
+  await session.visit(page, 'customer-detail');
+
+  await enabled.check();
+  await submit(page, '#portal-form');
+  await page.locator('#portal-form [name=enabled]').waitFor();
+  // Whatever page the form answers with, the customer's page now says "on".
+  if (new URL(page.url()).pathname !== detail) await open(page, detail);
+  assert.equal(await page.locator('#portal-form [name=enabled]').isChecked(), true, 'the portal is still off after enabling it');
+
+  // A link for the whole customer: no site chosen, a week's validity.
+  const form = page.locator('#secure-link-form');
+  const site = form.locator('[name=site_id]');
+  if ((await site.count()) > 0 && (await site.evaluate((el) => el.tagName)) === 'SELECT') {
+    await site.selectOption({ index: 0 });
+    assert.equal(await site.inputValue(), '', 'the first choice of site_id is not "whole customer"');
+  }
+  const expires = form.locator('[name=expires_at]');
+  if ((await expires.count()) > 0 && !(await expires.inputValue())) {
+    await expires.fill(nextWeek(await expires.getAttribute('type')));
+  }
+  const label = form.locator('[name=label]');
+  if ((await label.count()) > 0) await label.fill('E2E whole customer');
+  await submit(page, '#secure-link-form');
+
+  const urlField = page.locator('#secure-link-url');
+  await urlField.waitFor();
+  const secureLink = await urlField.inputValue();
+  assert.match(secureLink, /\/link\?token=./, `#secure-link-url holds no link: ${secureLink}`);
+  assert.equal(await urlField.getAttribute('readonly') !== null, true, '#secure-link-url is not readonly');
+  await session.visit(page, 'secure-link-created');
+
+  await page.locator('#copy-secure-link').click();
+  await page.waitForFunction(
+    async (expected) => (await navigator.clipboard.readText()) === expected,
+    secureLink,
+    { timeout: 5_000 },
+  ).catch(async () => {
+    const held = await page.evaluate(() => navigator.clipboard.readText());
+    assert.fail(`after #copy-secure-link the clipboard holds ${JSON.stringify(held)}, not the link`);
+  });
+
+  await open(page, tenantPath(tenant.slug, 'staff/audit'));
+  await page.locator('main').waitFor();
+  await session.visit(page, 'audit');
+
+  // Someone who got the link: a new context, no cookies, at phone size.
+  const stranger = await session.page({ size: PHONE });
+  await open(stranger, secureLink);
+  await waitForPath(stranger, tenantPath(tenant.slug));
+  const card = stranger.locator('section#customer-card');
+  await card.waitFor();
+  const text = await card.innerText();
+  assert.ok(text.includes(customer.number), `#customer-card lacks the number ${customer.number}: ${text}`);
+  assert.ok(text.includes(customer.name), `#customer-card lacks the name ${customer.name}: ${text}`);
+  await session.visit(stranger, 'secure-link-portal-home');
+});
