@@ -4,6 +4,7 @@
 
 mod bench;
 mod deploy_check;
+mod e2e;
 mod http;
 mod infra;
 mod mail;
@@ -42,6 +43,8 @@ enum Command {
     Bench(bench::Options),
     /// Check the Dockerfile, docker-compose.yml, the Helm chart and deploy/ offline with real tools.
     DeployCheck,
+    /// Browser tests (e2e/): a private copy of the system on its own ports, Playwright with Chromium, axe-core.
+    E2e(e2e::Options),
     /// Check formatting, run clippy and the workspace tests against local PostgreSQL and NATS.
     Test {
         /// Extra arguments for `cargo test`, given after `--`; arguments for the
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
         Command::Parked => parked::run(),
         Command::DeployCheck => deploy_check::run(),
         Command::Bench(options) => bench::run(&options),
+        Command::E2e(options) => e2e::run(&options),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

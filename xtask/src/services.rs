@@ -195,10 +195,13 @@ pub fn backend_command(bin_dir: &Path, backend: &Backend, settings: &Settings) -
     if backend.name == IDENTITY.name {
         cmd.env("PORTAL_OPERATOR_TOKEN", &settings.operator_token);
     }
-    if backend.name == NOTIFICATION.name
-        && let Some(smtp_url) = &settings.smtp_url
-    {
-        cmd.env("PORTAL_SMTP_URL", smtp_url);
+    if backend.name == NOTIFICATION.name {
+        // Settings decide, not whatever the caller's shell exports: without
+        // an SMTP URL the mails must land as files (e2e reads them there).
+        match &settings.smtp_url {
+            Some(smtp_url) => cmd.env("PORTAL_SMTP_URL", smtp_url),
+            None => cmd.env_remove("PORTAL_SMTP_URL"),
+        };
     }
     if backend.name == DOCUMENTS.name {
         cmd.env("PORTAL_BLOB_URL", &settings.blob_url);

@@ -95,20 +95,23 @@ pub fn wait_until_every(
 /// Installs a Debian package when running as root; otherwise fails with the
 /// exact command to run, since xtask never asks for a password.
 pub fn apt_install(package: &str, what: &str) -> Result<()> {
+    apt_install_all(&[package], what)
+}
+
+/// [`apt_install`] for several packages in one `apt-get install`.
+pub fn apt_install_all(packages: &[&str], what: &str) -> Result<()> {
+    let list = packages.join(" ");
     if !is_root() {
-        bail!(
-            "{what} is not installed. Install it with:\n\n    sudo apt-get install -y {package}\n"
-        );
+        bail!("{what} is not installed. Install it with:\n\n    sudo apt-get install -y {list}\n");
     }
     if which("apt-get").is_none() {
-        bail!(
-            "{what} is not installed and this system has no apt-get; install `{package}` by hand"
-        );
+        bail!("{what} is not installed and this system has no apt-get; install `{list}` by hand");
     }
-    println!("Installing {what} (apt-get install {package})...");
+    println!("Installing {what} (apt-get install {list})...");
     run(Command::new("apt-get").arg("update"))?;
     run(Command::new("apt-get")
-        .args(["install", "-y", package])
+        .args(["install", "-y"])
+        .args(packages)
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
