@@ -4,6 +4,8 @@ use tonic::{Code, Status};
 
 /// Metadata key naming the problem type for the gateway.
 pub const PROBLEM_HEADER: &str = "portal-problem";
+/// Metadata key: seconds before a refused attempt may be repeated.
+pub const RETRY_AFTER_HEADER: &str = "retry-after";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -25,6 +27,12 @@ pub enum ServiceError {
     WrongState(String),
     #[error("{0}")]
     Unavailable(String),
+    /// Too many attempts: the caller may try again after this many seconds.
+    #[error("{message}")]
+    TooMany {
+        message: String,
+        retry_after_secs: u64,
+    },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -47,6 +55,7 @@ impl ServiceError {
             Self::UnsupportedType(_) => (Code::InvalidArgument, "unsupported-media-type"),
             Self::WrongState(_) => (Code::FailedPrecondition, "wrong-state"),
             Self::Unavailable(_) => (Code::Unavailable, "unavailable"),
+            Self::TooMany { .. } => (Code::ResourceExhausted, "too-many-requests"),
             Self::Internal(_) => (Code::Internal, "internal"),
         }
     }
@@ -61,6 +70,13 @@ impl From<ServiceError> for Status {
         let mut status = Status::new(code, e.to_string());
         if let Ok(v) = problem.parse() {
             status.metadata_mut().insert(PROBLEM_HEADER, v);
+        }
+        if let ServiceError::TooMany {
+            retry_after_secs, ..
+        } = &e
+            && let Ok(v) = retry_after_secs.to_string().parse()
+        {
+            status.metadata_mut().insert(RETRY_AFTER_HEADER, v);
         }
         status
     }
@@ -122,6 +138,22 @@ mod tests {
             Some("payload-too-large")
         );
         assert_eq!(s.message(), "file over 10 MiB");
+    }
+
+    #[test]
+    fn too_many_attempts_say_when_to_retry() {
+        let s: Status = ServiceError::TooMany {
+            message: "too many attempts".into(),
+            retry_after_secs: 42,
+        }
+        .into();
+        assert_eq!(s.code(), Code::ResourceExhausted);
+        assert_eq!(
+            s.metadata()
+                .get(RETRY_AFTER_HEADER)
+                .and_then(|v| v.to_str().ok()),
+            Some("42")
+        );
     }
 
     #[test]

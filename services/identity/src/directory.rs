@@ -2,7 +2,7 @@
 //! invitations, and directory reads for other services.
 use std::collections::HashMap;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use portal_platform::auth;
 use portal_platform::errors::{ServiceError, ServiceResult, lookup_id, parse_id};
 use portal_platform::outbox;
@@ -14,7 +14,8 @@ use sha2::{Digest, Sha256};
 use tonic::Request;
 use uuid::Uuid;
 
-use crate::domain::{self, Action};
+use crate::audit::{self, Actor};
+use crate::domain::{self, Action, RequestVisibility};
 use crate::grpc::{
     INVITATION_TTL, Identity, SOURCE, conflict_as, contact_pb, customer_pb, invalid, site_pb,
 };
@@ -134,35 +135,20 @@ impl Identity {
         req: Request<pb::CreateContactRequest>,
     ) -> ServiceResult<pb::Contact> {
         let claims = self.staff_may(&req, Action::ManageContacts).await?;
+        let actor = Actor::of(&claims, &req);
         let r = req.into_inner();
         let customer_id = lookup_id("customer", &r.customer_id)?;
         self.existing_customer(claims.tid, customer_id).await?;
         invalid(domain::required("name", &r.name))?;
         invalid(domain::validate_email(r.email.trim()))?;
         let language = domain::language(&r.language).map_err(ServiceError::Invalid)?;
-        let site_ids = r
-            .site_ids
-            .iter()
-            .map(|s| parse_id("site_ids", s))
-            .collect::<ServiceResult<Vec<_>>>()?;
-        let owned =
-            store::count_customer_sites(&self.pool, claims.tid, customer_id, &site_ids).await?;
-        if usize::try_from(owned).unwrap_or(0) != site_ids.len() {
-            return Err(ServiceError::Invalid(
-                "every site must belong to the contact's customer".into(),
-            ));
-        }
-        let access_from = r.access_from.as_ref().and_then(from_proto);
-        let access_until = r.access_until.as_ref().and_then(from_proto);
-        if let (Some(f), Some(u)) = (access_from, access_until)
-            && f >= u
-        {
-            return Err(ServiceError::Invalid(
-                "access_from must be before access_until".into(),
-            ));
-        }
+        let site_ids = self
+            .customer_site_ids(claims.tid, customer_id, &r.site_ids)
+            .await?;
+        let (access_from, access_until) = access_window(&r.access_from, &r.access_until)?;
+        let mut tx = self.pool.begin().await?;
         let row = store::insert_contact(
-            &self.pool,
+            &mut tx,
             &store::NewContact {
                 tenant_id: claims.tid,
                 customer_id,
@@ -180,7 +166,40 @@ impl Identity {
             "a contact with e-mail '{}' already exists",
             r.email
         )))?;
+        audit::record(
+            &mut tx,
+            claims.tid,
+            &actor,
+            "contact.created",
+            ("contact", Some(row.id)),
+            contact_scope(&row),
+        )
+        .await?;
+        tx.commit().await?;
         Ok(contact_pb(row))
+    }
+
+    /// Parses site ids and checks that each belongs to the customer.
+    pub(crate) async fn customer_site_ids(
+        &self,
+        tenant_id: Uuid,
+        customer_id: Uuid,
+        ids: &[String],
+    ) -> ServiceResult<Vec<Uuid>> {
+        let mut site_ids = ids
+            .iter()
+            .map(|s| parse_id("site_ids", s))
+            .collect::<ServiceResult<Vec<_>>>()?;
+        site_ids.sort();
+        site_ids.dedup();
+        let owned =
+            store::count_customer_sites(&self.pool, tenant_id, customer_id, &site_ids).await?;
+        if usize::try_from(owned).unwrap_or(0) != site_ids.len() {
+            return Err(ServiceError::Invalid(
+                "every site must belong to the contact's customer".into(),
+            ));
+        }
+        Ok(site_ids)
     }
 
     pub(crate) async fn set_customer_portal(
@@ -188,12 +207,40 @@ impl Identity {
         req: Request<pb::SetCustomerPortalRequest>,
     ) -> ServiceResult<pb::Customer> {
         let claims = self.staff_may(&req, Action::ManageCustomers).await?;
+        let actor = Actor::of(&claims, &req);
         let r = req.into_inner();
         let customer_id = lookup_id("customer", &r.customer_id)?;
+        let visibility = if r.request_visibility.is_empty() {
+            None
+        } else {
+            let v =
+                RequestVisibility::parse(&r.request_visibility).map_err(ServiceError::Invalid)?;
+            let since = r.visible_since.as_ref().and_then(from_proto);
+            if v == RequestVisibility::Since && since.is_none() {
+                return Err(ServiceError::Invalid(
+                    "visible_since is required when request_visibility is 'since'".into(),
+                ));
+            }
+            Some((v.as_str(), since.filter(|_| v == RequestVisibility::Since)))
+        };
         let mut tx = self.pool.begin().await?;
-        let row = store::set_customer_portal(&mut tx, claims.tid, customer_id, r.enabled)
-            .await?
-            .ok_or_else(|| ServiceError::not_found("customer"))?;
+        let row =
+            store::set_customer_portal(&mut tx, claims.tid, customer_id, r.enabled, visibility)
+                .await?
+                .ok_or_else(|| ServiceError::not_found("customer"))?;
+        audit::record(
+            &mut tx,
+            claims.tid,
+            &actor,
+            if r.enabled {
+                "customer.portal_enabled"
+            } else {
+                "customer.portal_disabled"
+            },
+            ("customer", Some(customer_id)),
+            format!("requests visible: {}", row.request_visibility),
+        )
+        .await?;
         let event = ev::CustomerPortalChanged {
             tenant_id: claims.tid.to_string(),
             customer_id: customer_id.to_string(),
@@ -210,6 +257,7 @@ impl Identity {
         req: Request<pb::InviteContactRequest>,
     ) -> ServiceResult<pb::InviteContactResponse> {
         let claims = self.staff_may(&req, Action::InviteContacts).await?;
+        let actor = Actor::of(&claims, &req);
         let r = req.into_inner();
         let contact_id = lookup_id("contact", &r.contact_id)?;
         let login = store::contact_login(&self.pool, claims.tid, contact_id)
@@ -224,7 +272,7 @@ impl Identity {
         invalid(domain::validate_email(&contact.email)).map_err(|_| {
             ServiceError::WrongState("the contact has no valid e-mail address".into())
         })?;
-        if !login.customer_portal_enabled || !login.tenant_portal_enabled {
+        if !login.portal_open() {
             return Err(ServiceError::WrongState(
                 "enable the portal for this customer first".into(),
             ));
@@ -261,6 +309,15 @@ impl Identity {
             expires_at: Some(to_proto(expires_at)),
         };
         outbox::enqueue(&mut tx, claims.tid, SOURCE, &event).await?;
+        audit::record(
+            &mut tx,
+            claims.tid,
+            &actor,
+            "contact.invited",
+            ("contact", Some(contact_id)),
+            format!("to {}", contact.email),
+        )
+        .await?;
 
         // The link holds a secret: it goes to notification over gRPC, never
         // as an event. It is queued before the commit, so that no
@@ -368,4 +425,41 @@ impl Identity {
                 .collect(),
         })
     }
+}
+
+/// An access window's start and end, either open.
+pub(crate) type Window = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+/// The access window (A6), when its ends are in order.
+pub(crate) fn access_window(
+    from: &Option<prost_types::Timestamp>,
+    until: &Option<prost_types::Timestamp>,
+) -> ServiceResult<Window> {
+    let access_from = from.as_ref().and_then(from_proto);
+    let access_until = until.as_ref().and_then(from_proto);
+    if let (Some(f), Some(u)) = (access_from, access_until)
+        && f >= u
+    {
+        return Err(ServiceError::Invalid(
+            "access_from must be before access_until".into(),
+        ));
+    }
+    Ok((access_from, access_until))
+}
+
+/// A contact's scope and window in words, for the audit log.
+pub(crate) fn contact_scope(c: &store::ContactRow) -> String {
+    let sites = if c.site_ids.is_empty() {
+        "all sites".to_owned()
+    } else {
+        format!("{} site(s)", c.site_ids.len())
+    };
+    let day =
+        |d: Option<DateTime<Utc>>| d.map_or("-".to_owned(), |d| d.format("%Y-%m-%d").to_string());
+    format!(
+        "{}, {sites}, access {} to {}",
+        c.email,
+        day(c.access_from),
+        day(c.access_until)
+    )
 }

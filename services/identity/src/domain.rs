@@ -12,17 +12,119 @@ pub enum Action {
     ManageCustomers,
     ManageContacts,
     InviteContacts,
+    ManageSecureLinks,
     ReadDirectory,
+    ManageTenant,
+    ReadAudit,
 }
 
 /// The permission table: one place, tested as a table.
 pub fn may(roles: &[String], action: Action) -> bool {
     let has = |r: &str| roles.iter().any(|x| x == r);
     match action {
-        Action::ManageCustomers | Action::ManageContacts | Action::InviteContacts => {
-            has("admin") || has("dispatcher")
-        }
+        Action::ManageCustomers
+        | Action::ManageContacts
+        | Action::InviteContacts
+        | Action::ManageSecureLinks => has("admin") || has("dispatcher"),
         Action::ReadDirectory => has("admin") || has("dispatcher") || has("technician"),
+        Action::ManageTenant | Action::ReadAudit => has("admin"),
+    }
+}
+
+/// Whether a customer's contacts may use the portal (A1): the tenant's
+/// switch, then either "all customers" or the customer's own switch.
+pub fn portal_open(tenant_enabled: bool, all_customers: bool, customer_enabled: bool) -> bool {
+    tenant_enabled && (all_customers || customer_enabled)
+}
+
+/// Which of a customer's requests its contacts see (A10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestVisibility {
+    All,
+    Since,
+    AfterEnabled,
+}
+
+impl RequestVisibility {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        match s {
+            "all" => Ok(Self::All),
+            "since" => Ok(Self::Since),
+            "after_enabled" => Ok(Self::AfterEnabled),
+            _ => Err("request_visibility must be one of all, since, after_enabled".into()),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Since => "since",
+            Self::AfterEnabled => "after_enabled",
+        }
+    }
+
+    /// The earliest creation time of a visible request; `None` = all.
+    pub fn lower_bound(
+        self,
+        visible_since: Option<DateTime<Utc>>,
+        portal_enabled_at: Option<DateTime<Utc>>,
+    ) -> Option<DateTime<Utc>> {
+        match self {
+            Self::All => None,
+            Self::Since => visible_since,
+            Self::AfterEnabled => portal_enabled_at,
+        }
+    }
+}
+
+/// How many attempts a key may make in a window before it must wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub attempts: i32,
+    pub window_secs: i64,
+}
+
+/// Failed logins for one account (tenant + e-mail): a guesser gets five tries
+/// per quarter hour, whatever address they come from.
+pub const LOGIN_PER_ACCOUNT: Limit = Limit {
+    attempts: 5,
+    window_secs: 15 * 60,
+};
+/// Failed logins from one address, over every account (an office behind one
+/// NAT still gets room).
+pub const LOGIN_PER_ADDRESS: Limit = Limit {
+    attempts: 30,
+    window_secs: 15 * 60,
+};
+/// Mails asked for (reset, registration) per address and per e-mail: no
+/// mail bombing through the portal.
+pub const MAILS_PER_ADDRESS: Limit = Limit {
+    attempts: 10,
+    window_secs: 15 * 60,
+};
+pub const MAILS_PER_ACCOUNT: Limit = Limit {
+    attempts: 3,
+    window_secs: 15 * 60,
+};
+/// Unknown or dead link tokens per address.
+pub const LINKS_PER_ADDRESS: Limit = Limit {
+    attempts: 20,
+    window_secs: 15 * 60,
+};
+
+/// Seconds to wait before the next attempt, when `attempts` made since
+/// `window_start` have used up the limit.
+pub fn retry_after(
+    limit: Limit,
+    attempts: i32,
+    window_start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<u64> {
+    let ends = window_start + chrono::Duration::seconds(limit.window_secs);
+    if attempts >= limit.attempts && now < ends {
+        Some(u64::try_from((ends - now).num_seconds().max(1)).unwrap_or(1))
+    } else {
+        None
     }
 }
 
@@ -141,6 +243,18 @@ mod tests {
             (["technician"], InviteContacts, false),
             (["technician"], ManageContacts, false),
             (["technician"], ReadDirectory, true),
+            (["admin"], ManageSecureLinks, true),
+            (["dispatcher"], ManageSecureLinks, true),
+            (["technician"], ManageSecureLinks, false),
+            (["admin"], ManageTenant, true),
+            (["dispatcher"], ManageTenant, false),
+            (["technician"], ManageTenant, false),
+            (["admin"], ReadAudit, true),
+            (["dispatcher"], ReadAudit, false),
+            (["technician"], ReadAudit, false),
+            (["dispatcher"], ManageContacts, true),
+            (["dispatcher"], InviteContacts, true),
+            (["technician"], ManageCustomers, false),
         ];
         for (r, action, expected) in table {
             assert_eq!(may(&roles(&r), action), expected, "{r:?} {action:?}");
@@ -214,5 +328,34 @@ mod tests {
             contact_may_log_in(&a, now),
             Err(Denied::OutsideAccessWindow)
         );
+    }
+
+    #[test]
+    fn portal_switches() {
+        assert!(portal_open(true, false, true));
+        assert!(portal_open(true, true, false));
+        assert!(!portal_open(true, false, false));
+        assert!(!portal_open(false, true, true));
+    }
+
+    #[test]
+    fn request_visibility_bounds() {
+        let since = Utc::now() - Duration::days(30);
+        let enabled = Utc::now() - Duration::days(2);
+        let v = |s| RequestVisibility::parse(s).map(|v| v.lower_bound(Some(since), Some(enabled)));
+        assert_eq!(v("all"), Ok(None));
+        assert_eq!(v("since"), Ok(Some(since)));
+        assert_eq!(v("after_enabled"), Ok(Some(enabled)));
+        assert!(v("some").is_err());
+    }
+
+    #[test]
+    fn attempts_beyond_the_limit_wait_for_the_window_to_end() {
+        let now = Utc::now();
+        let start = now - Duration::minutes(5);
+        assert_eq!(retry_after(LOGIN_PER_ACCOUNT, 4, start, now), None);
+        assert_eq!(retry_after(LOGIN_PER_ACCOUNT, 5, start, now), Some(600));
+        let old = now - Duration::minutes(16);
+        assert_eq!(retry_after(LOGIN_PER_ACCOUNT, 50, old, now), None);
     }
 }

@@ -21,8 +21,11 @@ use crate::store::{self, ContactRow, CustomerRow, SiteRow};
 pub(crate) const SOURCE: &str = "/portal/identity";
 pub(crate) const REFRESH_TTL: Duration = Duration::days(30);
 pub(crate) const INVITATION_TTL: Duration = Duration::days(7);
+/// A secure link's session lasts at most this long (and never past the link).
+pub(crate) const LINK_SESSION_TTL: Duration = Duration::hours(12);
 pub(crate) const BAD_LOGIN: &str = "wrong tenant, e-mail or password";
 
+#[derive(Clone)]
 pub struct Identity {
     pub pool: PgPool,
     pub authn: Authenticator,
@@ -146,7 +149,7 @@ impl IdentityService for Identity {
         reply(Identity::create_tenant(self, req).await)
     }
     async fn login(&self, req: Request<pb::LoginRequest>) -> Rpc<pb::TokenPair> {
-        reply(Identity::login(self, req.into_inner()).await)
+        reply(Identity::login(self, req).await)
     }
     async fn refresh(&self, req: Request<pb::RefreshRequest>) -> Rpc<pb::TokenPair> {
         reply(Identity::refresh(self, req.into_inner()).await)
@@ -155,7 +158,7 @@ impl IdentityService for Identity {
         &self,
         req: Request<pb::AcceptInvitationRequest>,
     ) -> Rpc<pb::TokenPair> {
-        reply(Identity::accept_invitation(self, req.into_inner()).await)
+        reply(Identity::accept_invitation(self, req).await)
     }
     async fn get_signing_keys(
         &self,
@@ -206,110 +209,101 @@ impl IdentityService for Identity {
     }
     async fn request_password_reset(
         &self,
-        _req: Request<pb::RequestPasswordResetRequest>,
+        req: Request<pb::RequestPasswordResetRequest>,
     ) -> Rpc<pb::Accepted> {
-        Err(Status::unimplemented("RequestPasswordReset"))
+        reply(Identity::request_password_reset(self, req).await)
     }
     async fn confirm_password_reset(
         &self,
-        _req: Request<pb::ConfirmPasswordResetRequest>,
+        req: Request<pb::ConfirmPasswordResetRequest>,
     ) -> Rpc<pb::TokenPair> {
-        Err(Status::unimplemented("ConfirmPasswordReset"))
+        reply(Identity::confirm_password_reset(self, req).await)
     }
-    async fn register(&self, _req: Request<pb::RegisterRequest>) -> Rpc<pb::Accepted> {
-        Err(Status::unimplemented("Register"))
+    async fn register(&self, req: Request<pb::RegisterRequest>) -> Rpc<pb::Accepted> {
+        reply(Identity::register(self, req).await)
     }
     async fn confirm_registration(
         &self,
-        _req: Request<pb::ConfirmRegistrationRequest>,
+        req: Request<pb::ConfirmRegistrationRequest>,
     ) -> Rpc<pb::TokenPair> {
-        Err(Status::unimplemented("ConfirmRegistration"))
+        reply(Identity::confirm_registration(self, req).await)
     }
     async fn open_secure_link(
         &self,
-        _req: Request<pb::OpenSecureLinkRequest>,
+        req: Request<pb::OpenSecureLinkRequest>,
     ) -> Rpc<pb::TokenPair> {
-        Err(Status::unimplemented("OpenSecureLink"))
+        reply(Identity::open_secure_link(self, req).await)
     }
-    async fn describe_link(&self, _req: Request<pb::DescribeLinkRequest>) -> Rpc<pb::LinkInfo> {
-        Err(Status::unimplemented("DescribeLink"))
+    async fn describe_link(&self, req: Request<pb::DescribeLinkRequest>) -> Rpc<pb::LinkInfo> {
+        reply(Identity::describe_link(self, req).await)
     }
-    async fn get_tenant_info(
-        &self,
-        _req: Request<pb::GetTenantInfoRequest>,
-    ) -> Rpc<pb::TenantInfo> {
-        Err(Status::unimplemented("GetTenantInfo"))
+    async fn get_tenant_info(&self, req: Request<pb::GetTenantInfoRequest>) -> Rpc<pb::TenantInfo> {
+        reply(Identity::get_tenant_info(self, req).await)
     }
-    async fn logout(&self, _req: Request<pb::LogoutRequest>) -> Rpc<pb::Accepted> {
-        Err(Status::unimplemented("Logout"))
+    async fn logout(&self, req: Request<pb::LogoutRequest>) -> Rpc<pb::Accepted> {
+        reply(self.logout(req.into_inner()).await)
     }
     async fn logout_everywhere(
         &self,
-        _req: Request<pb::LogoutEverywhereRequest>,
+        req: Request<pb::LogoutEverywhereRequest>,
     ) -> Rpc<pb::Accepted> {
-        Err(Status::unimplemented("LogoutEverywhere"))
+        reply(Identity::logout_everywhere(self, req).await)
     }
-    async fn change_password(
-        &self,
-        _req: Request<pb::ChangePasswordRequest>,
-    ) -> Rpc<pb::TokenPair> {
-        Err(Status::unimplemented("ChangePassword"))
+    async fn change_password(&self, req: Request<pb::ChangePasswordRequest>) -> Rpc<pb::TokenPair> {
+        reply(Identity::change_password(self, req).await)
     }
-    async fn switch_customer(
-        &self,
-        _req: Request<pb::SwitchCustomerRequest>,
-    ) -> Rpc<pb::TokenPair> {
-        Err(Status::unimplemented("SwitchCustomer"))
+    async fn switch_customer(&self, req: Request<pb::SwitchCustomerRequest>) -> Rpc<pb::TokenPair> {
+        reply(Identity::switch_customer(self, req).await)
     }
-    async fn update_me(&self, _req: Request<pb::UpdateMeRequest>) -> Rpc<pb::Me> {
-        Err(Status::unimplemented("UpdateMe"))
+    async fn update_me(&self, req: Request<pb::UpdateMeRequest>) -> Rpc<pb::Me> {
+        reply(Identity::update_me(self, req).await)
     }
     async fn list_customers(
         &self,
-        _req: Request<pb::ListCustomersRequest>,
+        req: Request<pb::ListCustomersRequest>,
     ) -> Rpc<pb::ListCustomersResponse> {
-        Err(Status::unimplemented("ListCustomers"))
+        reply(Identity::list_customers(self, req).await)
     }
-    async fn get_customer(&self, _req: Request<pb::GetCustomerRequest>) -> Rpc<pb::CustomerDetail> {
-        Err(Status::unimplemented("GetCustomer"))
+    async fn get_customer(&self, req: Request<pb::GetCustomerRequest>) -> Rpc<pb::CustomerDetail> {
+        reply(Identity::get_customer(self, req).await)
     }
     async fn list_contacts(
         &self,
-        _req: Request<pb::ListContactsRequest>,
+        req: Request<pb::ListContactsRequest>,
     ) -> Rpc<pb::ListContactsResponse> {
-        Err(Status::unimplemented("ListContacts"))
+        reply(Identity::list_contacts(self, req).await)
     }
-    async fn update_contact(&self, _req: Request<pb::UpdateContactRequest>) -> Rpc<pb::Contact> {
-        Err(Status::unimplemented("UpdateContact"))
+    async fn update_contact(&self, req: Request<pb::UpdateContactRequest>) -> Rpc<pb::Contact> {
+        reply(Identity::update_contact(self, req).await)
     }
     async fn add_contact_to_customer(
         &self,
-        _req: Request<pb::AddContactToCustomerRequest>,
+        req: Request<pb::AddContactToCustomerRequest>,
     ) -> Rpc<pb::Contact> {
-        Err(Status::unimplemented("AddContactToCustomer"))
+        reply(Identity::add_contact_to_customer(self, req).await)
     }
-    async fn update_tenant(&self, _req: Request<pb::UpdateTenantRequest>) -> Rpc<pb::TenantInfo> {
-        Err(Status::unimplemented("UpdateTenant"))
+    async fn update_tenant(&self, req: Request<pb::UpdateTenantRequest>) -> Rpc<pb::TenantInfo> {
+        reply(Identity::update_tenant(self, req).await)
     }
     async fn create_secure_link(
         &self,
-        _req: Request<pb::CreateSecureLinkRequest>,
+        req: Request<pb::CreateSecureLinkRequest>,
     ) -> Rpc<pb::SecureLink> {
-        Err(Status::unimplemented("CreateSecureLink"))
+        reply(Identity::create_secure_link(self, req).await)
     }
     async fn list_secure_links(
         &self,
-        _req: Request<pb::ListSecureLinksRequest>,
+        req: Request<pb::ListSecureLinksRequest>,
     ) -> Rpc<pb::ListSecureLinksResponse> {
-        Err(Status::unimplemented("ListSecureLinks"))
+        reply(Identity::list_secure_links(self, req).await)
     }
     async fn revoke_secure_link(
         &self,
-        _req: Request<pb::RevokeSecureLinkRequest>,
+        req: Request<pb::RevokeSecureLinkRequest>,
     ) -> Rpc<pb::SecureLink> {
-        Err(Status::unimplemented("RevokeSecureLink"))
+        reply(Identity::revoke_secure_link(self, req).await)
     }
-    async fn list_audit(&self, _req: Request<pb::ListAuditRequest>) -> Rpc<pb::ListAuditResponse> {
-        Err(Status::unimplemented("ListAudit"))
+    async fn list_audit(&self, req: Request<pb::ListAuditRequest>) -> Rpc<pb::ListAuditResponse> {
+        reply(Identity::list_audit(self, req).await)
     }
 }

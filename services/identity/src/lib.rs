@@ -1,11 +1,15 @@
 //! identity: tenants, staff, customers, sites, contacts, credentials,
 //! invitations and tokens.
 
+pub mod access;
+pub mod audit;
 pub mod config;
 pub mod directory;
 pub mod domain;
 pub mod grpc;
 pub mod keys;
+pub mod limits;
+pub mod organisation;
 pub mod secrets;
 pub mod sessions;
 pub mod store;

@@ -1,4 +1,15 @@
-//! Every SQL statement of identity.
+//! Every SQL statement of identity (the directory and sessions here; links,
+//! attempts and the audit log in the submodules).
+mod audit;
+mod links;
+mod members;
+mod throttle;
+
+pub use audit::*;
+pub use links::*;
+pub use members::*;
+pub use throttle::*;
+
 use chrono::{DateTime, Utc};
 use portal_platform::auth::KeyList;
 use sqlx::{FromRow, PgConnection, PgPool};
@@ -10,6 +21,11 @@ pub struct TenantRow {
     pub slug: String,
     pub name: String,
     pub portal_enabled: bool,
+    pub portal_all_customers: bool,
+    pub registration_open: bool,
+    pub contact_email: String,
+    pub phone: String,
+    pub address: String,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -33,6 +49,9 @@ pub struct CustomerRow {
     pub info: String,
     pub portal_enabled: bool,
     pub created_at: DateTime<Utc>,
+    pub portal_enabled_at: Option<DateTime<Utc>>,
+    pub request_visibility: String,
+    pub visible_since: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -69,6 +88,18 @@ pub struct ContactLogin {
     pub contact: ContactRow,
     pub customer_portal_enabled: bool,
     pub tenant_portal_enabled: bool,
+    pub tenant_portal_all_customers: bool,
+}
+
+impl ContactLogin {
+    /// Whether the portal is open for the contact's home customer.
+    pub fn portal_open(&self) -> bool {
+        crate::domain::portal_open(
+            self.tenant_portal_enabled,
+            self.tenant_portal_all_customers,
+            self.customer_portal_enabled,
+        )
+    }
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -90,6 +121,7 @@ pub struct RefreshRow {
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    pub customer_id: Option<Uuid>,
 }
 
 // Shared column lists, spliced at compile time so every query stays a literal.
@@ -101,10 +133,24 @@ macro_rules! contact_columns {
 }
 macro_rules! contact_login_from {
     () => {
-        "cu.portal_enabled AS customer_portal_enabled, t.portal_enabled AS tenant_portal_enabled \
+        "cu.portal_enabled AS customer_portal_enabled, t.portal_enabled AS tenant_portal_enabled, \
+         t.portal_all_customers AS tenant_portal_all_customers \
          FROM contacts c JOIN customers cu ON cu.id = c.customer_id JOIN tenants t ON t.id = c.tenant_id"
     };
 }
+macro_rules! customer_columns {
+    () => {
+        "id, tenant_id, number, name, address, info, portal_enabled, created_at, \
+         portal_enabled_at, request_visibility, visible_since"
+    };
+}
+macro_rules! tenant_columns {
+    () => {
+        "id, slug, name, portal_enabled, portal_all_customers, registration_open, \
+         contact_email, phone, address"
+    };
+}
+pub(crate) use {contact_columns, customer_columns, tenant_columns};
 
 // ---- signing keys ----
 
@@ -191,17 +237,25 @@ pub async fn insert_staff(
 }
 
 pub async fn tenant_by_slug(pool: &PgPool, slug: &str) -> sqlx::Result<Option<TenantRow>> {
-    sqlx::query_as("SELECT id, slug, name, portal_enabled FROM tenants WHERE slug = $1")
-        .bind(slug)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as(concat!(
+        "SELECT ",
+        tenant_columns!(),
+        " FROM tenants WHERE slug = $1"
+    ))
+    .bind(slug)
+    .fetch_optional(pool)
+    .await
 }
 
 pub async fn tenant(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<TenantRow>> {
-    sqlx::query_as("SELECT id, slug, name, portal_enabled FROM tenants WHERE id = $1")
-        .bind(id)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as(concat!(
+        "SELECT ",
+        tenant_columns!(),
+        " FROM tenants WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await
 }
 
 pub async fn staff_by_email(
@@ -256,11 +310,11 @@ pub struct NewCustomer<'a> {
 }
 
 pub async fn insert_customer(pool: &PgPool, c: &NewCustomer<'_>) -> sqlx::Result<CustomerRow> {
-    sqlx::query_as(
+    sqlx::query_as(concat!(
         "INSERT INTO customers (id, tenant_id, number, name, address, info)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         RETURNING id, tenant_id, number, name, address, info, portal_enabled, created_at",
-    )
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING ",
+        customer_columns!()
+    ))
     .bind(Uuid::now_v7())
     .bind(c.tenant_id)
     .bind(c.number)
@@ -276,32 +330,40 @@ pub async fn customer(
     tenant_id: Uuid,
     id: Uuid,
 ) -> sqlx::Result<Option<CustomerRow>> {
-    sqlx::query_as(
-        "SELECT id, tenant_id, number, name, address, info, portal_enabled, created_at
-         FROM customers WHERE tenant_id = $1 AND id = $2",
-    )
+    sqlx::query_as(concat!(
+        "SELECT ",
+        customer_columns!(),
+        " FROM customers WHERE tenant_id = $1 AND id = $2"
+    ))
     .bind(tenant_id)
     .bind(id)
     .fetch_optional(pool)
     .await
 }
 
-/// Switches the portal; returns the customer when it exists in the tenant.
+/// Switches the portal and sets which requests its contacts see (`None`
+/// keeps the current setting); returns the customer when it exists.
 pub async fn set_customer_portal(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     id: Uuid,
     enabled: bool,
+    visibility: Option<(&str, Option<DateTime<Utc>>)>,
 ) -> sqlx::Result<Option<CustomerRow>> {
-    sqlx::query_as(
+    let (vis, since) = visibility.map_or((None, None), |(v, s)| (Some(v), s));
+    sqlx::query_as(concat!(
         "UPDATE customers SET portal_enabled = $3,
-             portal_enabled_at = CASE WHEN $3 AND NOT portal_enabled THEN now() ELSE portal_enabled_at END
-         WHERE tenant_id = $1 AND id = $2
-         RETURNING id, tenant_id, number, name, address, info, portal_enabled, created_at",
-    )
+             portal_enabled_at = CASE WHEN $3 AND NOT portal_enabled THEN now() ELSE portal_enabled_at END,
+             request_visibility = coalesce($4, request_visibility),
+             visible_since = CASE WHEN $4 IS NULL THEN visible_since ELSE $5 END
+         WHERE tenant_id = $1 AND id = $2 RETURNING ",
+        customer_columns!()
+    ))
     .bind(tenant_id)
     .bind(id)
     .bind(enabled)
+    .bind(vis)
+    .bind(since)
     .fetch_optional(conn)
     .await
 }
@@ -372,7 +434,10 @@ pub struct NewContact<'a> {
     pub access_until: Option<DateTime<Utc>>,
 }
 
-pub async fn insert_contact(pool: &PgPool, c: &NewContact<'_>) -> sqlx::Result<ContactRow> {
+pub async fn insert_contact(
+    conn: &mut PgConnection,
+    c: &NewContact<'_>,
+) -> sqlx::Result<ContactRow> {
     sqlx::query_as(concat!(
         "INSERT INTO contacts AS c (id, tenant_id, customer_id, name, email, language, notifications,
                                     site_ids, access_from, access_until)
@@ -389,7 +454,7 @@ pub async fn insert_contact(pool: &PgPool, c: &NewContact<'_>) -> sqlx::Result<C
     .bind(c.site_ids)
     .bind(c.access_from)
     .bind(c.access_until)
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await
 }
 
@@ -514,12 +579,14 @@ pub struct NewRefresh<'a> {
     pub family_id: Uuid,
     pub token_hash: &'a [u8],
     pub expires_at: DateTime<Utc>,
+    pub customer_id: Option<Uuid>,
 }
 
 pub async fn insert_refresh(conn: &mut PgConnection, r: &NewRefresh<'_>) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO refresh_tokens (id, tenant_id, account_id, account_kind, family_id, token_hash, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO refresh_tokens (id, tenant_id, account_id, account_kind, family_id, token_hash,
+                                     expires_at, customer_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(Uuid::now_v7())
     .bind(r.tenant_id)
@@ -528,6 +595,7 @@ pub async fn insert_refresh(conn: &mut PgConnection, r: &NewRefresh<'_>) -> sqlx
     .bind(r.family_id)
     .bind(r.token_hash)
     .bind(r.expires_at)
+    .bind(r.customer_id)
     .execute(conn)
     .await?;
     Ok(())
@@ -538,7 +606,8 @@ pub async fn refresh_for_update(
     token_hash: &[u8],
 ) -> sqlx::Result<Option<RefreshRow>> {
     sqlx::query_as(
-        "SELECT id, tenant_id, account_id, account_kind, family_id, expires_at, used_at, revoked_at
+        "SELECT id, tenant_id, account_id, account_kind, family_id, expires_at, used_at, revoked_at,
+                customer_id
          FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE",
     )
     .bind(token_hash)
@@ -561,5 +630,55 @@ pub async fn revoke_family(conn: &mut PgConnection, family_id: Uuid) -> sqlx::Re
     .bind(family_id)
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// Ends every session of an account (log out everywhere, new password,
+/// revoked link), except the family `keep` when given.
+pub async fn revoke_account_sessions(
+    conn: &mut PgConnection,
+    account_id: Uuid,
+    keep: Option<Uuid>,
+) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = now()
+         WHERE account_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR family_id <> $2)",
+    )
+    .bind(account_id)
+    .bind(keep)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// The family of a live refresh token, for logging out one session.
+pub async fn refresh_family(
+    pool: &PgPool,
+    token_hash: &[u8],
+) -> sqlx::Result<Option<(Uuid, Uuid, Uuid)>> {
+    sqlx::query_as(
+        "SELECT family_id, tenant_id, account_id FROM refresh_tokens WHERE token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn set_password(
+    conn: &mut PgConnection,
+    kind: &str,
+    id: Uuid,
+    password_hash: &str,
+) -> sqlx::Result<()> {
+    let sql = if kind == "staff" {
+        "UPDATE staff_users SET password_hash = $2 WHERE id = $1"
+    } else {
+        "UPDATE contacts SET password_hash = $2, activated_at = coalesce(activated_at, now()) WHERE id = $1"
+    };
+    sqlx::query(sql)
+        .bind(id)
+        .bind(password_hash)
+        .execute(conn)
+        .await?;
     Ok(())
 }

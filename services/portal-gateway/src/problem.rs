@@ -19,6 +19,9 @@ pub struct Problem {
     pub title: String,
     pub status: u16,
     pub detail: String,
+    /// Seconds before trying again (429), sent as `Retry-After`.
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
@@ -28,6 +31,7 @@ impl Problem {
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
             detail: detail.into(),
+            retry_after: None,
         }
     }
 
@@ -43,7 +47,11 @@ impl Problem {
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let retry_after = self.retry_after;
         let mut res = (status, Json(self)).into_response();
+        if let Some(v) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
         res.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
@@ -95,7 +103,13 @@ impl From<tonic::Status> for Problem {
         } else {
             s.message().to_owned()
         };
-        Self::new(status, slug, detail)
+        let mut problem = Self::new(status, slug, detail);
+        problem.retry_after = s
+            .metadata()
+            .get(portal_platform::errors::RETRY_AFTER_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        problem
     }
 }
 

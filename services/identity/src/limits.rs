@@ -1,0 +1,45 @@
+//! Rate limits on logins, mails asked for and link tokens: counted in the
+//! database so that every identity replica sees the same numbers.
+use chrono::Utc;
+use portal_platform::errors::{ServiceError, ServiceResult};
+
+use crate::domain::{self, Limit};
+use crate::grpc::Identity;
+use crate::store;
+
+impl Identity {
+    /// Refuses with 429 when `key` has used up `limit`.
+    pub(crate) async fn within(&self, key: &str, limit: Limit) -> ServiceResult<()> {
+        if let Some((attempts, start)) = store::attempts(&self.pool, key).await?
+            && let Some(wait) = domain::retry_after(limit, attempts, start, Utc::now())
+        {
+            tracing::warn!(key, attempts, "rate limited");
+            return Err(ServiceError::TooMany {
+                message: format!(
+                    "too many attempts; try again in {} minute(s)",
+                    wait.div_ceil(60)
+                ),
+                retry_after_secs: wait,
+            });
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn count(&self, key: &str, limit: Limit) -> ServiceResult<()> {
+        store::count_attempt(&self.pool, key, limit.window_secs).await?;
+        Ok(())
+    }
+
+    pub(crate) async fn forget(&self, key: &str) -> ServiceResult<()> {
+        store::clear_attempts(&self.pool, key).await?;
+        Ok(())
+    }
+}
+
+pub fn account_key(tenant: &str, email: &str) -> String {
+    format!("account:{}:{}", tenant.trim(), email.trim().to_lowercase())
+}
+
+pub fn address_key(kind: &str, ip: Option<&str>) -> String {
+    format!("{kind}:{}", ip.unwrap_or("unknown"))
+}
