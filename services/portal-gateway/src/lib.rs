@@ -23,18 +23,34 @@ pub use config::Config;
 
 /// The whole HTTP application, without TLS (for tests and embedding).
 pub fn app(state: state::AppState) -> axum::Router {
+    // Pages refresh an expired access cookie before they run (web::session).
+    let refresh = axum::middleware::from_fn_with_state(state.clone(), web::session::refresh);
     routes::router(state)
+        .layer(refresh)
         .layer(SetResponseHeaderLayer::overriding(
             header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000"),
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
+        // Pages whose URL holds a token set `no-referrer` themselves.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        // No inline script or style anywhere: the pages use /static files only.
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"),
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                 form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+            ),
         ))
         .layer(axum::middleware::from_fn(observe::record_metrics))
         .layer(

@@ -1,14 +1,16 @@
-//! The minimal HTML front page (the web portal itself comes later).
-use axum::http::{StatusCode, Uri};
-use axum::response::Html;
+//! `/` and the answers for unknown routes and methods.
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::Response;
 
 use crate::problem::Problem;
+use crate::web::ctx::Ctx;
 
-pub async fn home() -> Html<&'static str> {
-    Html(include_str!("../../templates/home.html"))
+/// A tenant's portal home on its own host name, else the front page.
+pub async fn home(ctx: Ctx) -> Response {
+    crate::web::pages::portal::root(ctx).await
 }
 
-pub async fn method_not_allowed(method: axum::http::Method, uri: Uri) -> Problem {
+pub async fn method_not_allowed(method: Method, uri: Uri) -> Problem {
     Problem::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method-not-allowed",

@@ -1,9 +1,86 @@
-//! The web portal: server-rendered pages for contacts and staff.
+//! The web portal: server-rendered pages for contacts and staff, in five
+//! languages, with CSRF-checked forms that work without JavaScript.
+pub mod assets;
+pub mod cookies;
+pub mod csrf;
+pub mod ctx;
+pub mod errors;
+pub mod i18n;
+pub mod pages;
+pub mod render;
+pub mod session;
+pub mod tenant;
+
 use axum::Router;
+use axum::routing::{get, post};
 
 use crate::state::AppState;
+use pages::{auth, portal, staff};
 
-/// Routes of the HTML pages (merged beside the REST API).
+/// Routes of the HTML pages (merged beside the REST API). A tenant's pages
+/// exist twice: under `/t/<slug>` (any host) and at the root of its own
+/// host name (`<slug>.<base domain>`); `/` itself is `pages::home`.
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let mut r = Router::new()
+        .route("/static/{file}", get(assets::serve))
+        .route(
+            "/invitations/accept",
+            get(auth::invitation_form).post(auth::invitation_accept),
+        )
+        .route(
+            "/password-reset",
+            get(auth::reset_form).post(auth::reset_confirm),
+        )
+        .route("/registrations/confirm", get(auth::registration_confirm))
+        .route("/link", get(auth::secure_link))
+        .route("/t/{slug}", get(portal::to_home))
+        .route("/t/{slug}/", get(portal::home))
+        .route("/t/{slug}/{*rest}", get(portal::not_found));
+    for prefix in ["/t/{slug}", ""] {
+        let at = |path: &str| format!("{prefix}{path}");
+        r = r
+            .route(&at("/login"), get(auth::login_form).post(auth::login))
+            .route(&at("/logout"), post(auth::logout))
+            .route(
+                &at("/register"),
+                get(auth::register_form).post(auth::register),
+            )
+            .route(
+                &at("/password/forgot"),
+                get(auth::forgot_form).post(auth::forgot),
+            )
+            .route(&at("/switch"), post(portal::switch))
+            .route(&at("/contacts"), get(portal::contacts))
+            .route(
+                &at("/settings"),
+                get(portal::settings).post(portal::save_settings),
+            )
+            .route(&at("/settings/password"), post(portal::change_password))
+            .route(
+                &at("/settings/logout-everywhere"),
+                post(portal::logout_everywhere),
+            )
+            .route(&at("/staff/customers"), get(staff::customers))
+            .route(&at("/staff/customers/{id}"), get(staff::customer))
+            .route(&at("/staff/customers/{id}/portal"), post(staff::set_portal))
+            .route(
+                &at("/staff/customers/{id}/secure-links"),
+                post(staff::create_link),
+            )
+            .route(
+                &at("/staff/customers/{id}/secure-links/{link_id}/revoke"),
+                post(staff::revoke_link),
+            )
+            .route(
+                &at("/staff/contacts/{id}"),
+                get(staff::contact).post(staff::update_contact),
+            )
+            .route(&at("/staff/contacts/{id}/invite"), post(staff::invite))
+            .route(&at("/staff/audit"), get(staff::audit))
+            .route(
+                &at("/staff/settings"),
+                get(staff::tenant_settings).post(staff::save_tenant_settings),
+            );
+    }
+    r
 }
