@@ -4,6 +4,7 @@
 pub mod config;
 pub mod events;
 pub mod grpc;
+pub mod i18n;
 pub mod sender;
 pub mod store;
 pub mod templates;

@@ -1,6 +1,11 @@
 //! Mail texts: a template, a language and parameters make a subject and a
-//! plain-text body. Pure, so every wording is unit-tested.
+//! plain-text body. Pure, so every wording is unit-tested. The wording is in
+//! the Fluent files (`i18n/<lang>/mail.ftl`), see `crate::i18n`.
 use std::collections::HashMap;
+
+use fluent_bundle::FluentArgs;
+
+use crate::i18n;
 
 /// A mail ready to be queued.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,47 +25,128 @@ pub enum TemplateError {
     },
 }
 
-/// The languages with their own texts; every other one falls back to English.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Lang {
-    En,
-    Fr,
+/// Where the texts of a template come from and what it needs. The wording
+/// lives in `i18n/<lang>/mail.ftl`; this only says how a mail is put
+/// together: a greeting, paragraphs, then the footer.
+struct Template {
+    name: &'static str,
+    /// Refused when absent or blank, in this order.
+    required: &'static [&'static str],
+    /// Their text is left out when absent or blank.
+    optional: &'static [&'static str],
+    subject: &'static str,
+    body: &'static [Part],
+    /// The body holds a live single-use link: not kept once sent.
+    secret_link: bool,
 }
 
-impl Lang {
-    /// Looks at the primary subtag only, so "fr", "FR" and "fr-CA" are French.
-    fn of(language: &str) -> Self {
-        let primary = language.trim().split(['-', '_']).next().unwrap_or_default();
-        if primary.eq_ignore_ascii_case("fr") {
-            Self::Fr
-        } else {
-            Self::En
-        }
-    }
+enum Part {
+    Para(&'static str),
+    /// A paragraph shown only when the parameter (first) is given.
+    ParaIf(&'static str, &'static str),
+    /// A line added to the previous paragraph when the parameter is given.
+    LineIf(&'static str, &'static str),
 }
 
-/// Parameter access that names what is missing.
-struct Params<'a> {
-    template: &'static str,
-    map: &'a HashMap<String, String>,
+use Part::{LineIf, Para, ParaIf};
+
+const TEMPLATES: &[Template] = &[
+    // To a contact invited by staff (A2).
+    Template {
+        name: "invitation",
+        required: &["name", "link", "provider", "expires"],
+        optional: &[],
+        subject: "invitation-subject",
+        body: &[
+            Para("invitation-intro"),
+            Para("invitation-action"),
+            Para("invitation-expiry"),
+            Para("signature"),
+        ],
+        secret_link: true,
+    },
+    // From identity: "forgot password", also the way to a first password (A5).
+    Template {
+        name: "password_reset",
+        required: &["link", "provider", "expires"],
+        optional: &["name"],
+        subject: "password-reset-subject",
+        body: &[
+            Para("password-reset-intro"),
+            Para("password-reset-action"),
+            Para("password-reset-expiry"),
+            Para("password-reset-ignore"),
+            Para("signature"),
+        ],
+        secret_link: true,
+    },
+    // From identity: confirms a registration through the open link (A4).
+    Template {
+        name: "registration",
+        required: &["link", "provider", "expires"],
+        optional: &["name"],
+        subject: "registration-subject",
+        body: &[
+            Para("registration-intro"),
+            Para("registration-action"),
+            Para("registration-expiry"),
+            Para("signature"),
+        ],
+        secret_link: true,
+    },
+    // To staff; `name` (the staff member) and `link` (to the back office).
+    Template {
+        name: "request_submitted",
+        required: &["title", "request_id"],
+        optional: &["name", "link"],
+        subject: "request-submitted-subject",
+        body: &[
+            Para("request-submitted-intro"),
+            Para("request-submitted-details"),
+            LineIf("link", "request-submitted-link"),
+        ],
+        secret_link: false,
+    },
+    // To the contact who submitted the request.
+    Template {
+        name: "request_accepted",
+        required: &["name", "title"],
+        optional: &[],
+        subject: "request-accepted-subject",
+        body: &[Para("request-accepted-body")],
+        secret_link: false,
+    },
+    // To the contact who submitted the request; a blank reason leaves its
+    // paragraph out rather than failing the mail.
+    Template {
+        name: "request_rejected",
+        required: &["name", "title"],
+        optional: &["reason"],
+        subject: "request-rejected-subject",
+        body: &[
+            Para("request-rejected-intro"),
+            ParaIf("reason", "request-rejected-reason"),
+            Para("request-rejected-closing"),
+        ],
+        secret_link: false,
+    },
+];
+
+/// Templates whose body must not be kept once sent.
+pub fn with_secret_links() -> Vec<&'static str> {
+    TEMPLATES
+        .iter()
+        .filter(|t| t.secret_link)
+        .map(|t| t.name)
+        .collect()
 }
 
-impl<'a> Params<'a> {
-    /// A parameter that must be present and not blank.
-    fn req(&self, param: &'static str) -> Result<&'a str, TemplateError> {
-        self.opt(param).ok_or(TemplateError::MissingParam {
-            template: self.template,
-            param,
-        })
-    }
-
-    /// A parameter whose line is left out when absent or blank.
-    fn opt(&self, param: &str) -> Option<&'a str> {
-        self.map
-            .get(param)
-            .map(|v| v.trim())
-            .filter(|v| !v.is_empty())
-    }
+/// A parameter's value, `None` when absent or blank.
+fn given<'a>(params: &'a HashMap<String, String>, param: &str) -> Option<&'a str> {
+    params
+        .get(param)
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
 }
 
 /// Renders `template` in `language` with `params`.
@@ -69,22 +155,54 @@ pub fn render(
     language: &str,
     params: &HashMap<String, String>,
 ) -> Result<Rendered, TemplateError> {
-    let lang = Lang::of(language);
-    let rendered = match template {
-        "invitation" => invitation(lang, &params_for("invitation", params))?,
-        "request_submitted" => request_submitted(lang, &params_for("request_submitted", params))?,
-        "request_accepted" => request_accepted(lang, &params_for("request_accepted", params))?,
-        "request_rejected" => request_rejected(lang, &params_for("request_rejected", params))?,
-        other => return Err(TemplateError::UnknownTemplate(other.to_owned())),
-    };
-    Ok(Rendered {
-        subject: one_line(&rendered.subject),
-        body: rendered.body,
-    })
-}
+    let t = TEMPLATES
+        .iter()
+        .find(|t| t.name == template)
+        .ok_or_else(|| TemplateError::UnknownTemplate(template.to_owned()))?;
+    let lang = i18n::pick(language);
 
-fn params_for<'a>(template: &'static str, map: &'a HashMap<String, String>) -> Params<'a> {
-    Params { template, map }
+    // Only declared parameters reach the texts.
+    let mut args = FluentArgs::new();
+    for &param in t.required {
+        let value = given(params, param).ok_or(TemplateError::MissingParam {
+            template: t.name,
+            param,
+        })?;
+        args.set(param, value);
+    }
+    for &param in t.optional {
+        if let Some(value) = given(params, param) {
+            args.set(param, value);
+        }
+    }
+    let has = |param: &str| args.get(param).is_some();
+    let text = |key: &str| i18n::text(lang, key, &args);
+
+    let greeting = if has("name") {
+        "greeting-named"
+    } else {
+        "greeting"
+    };
+    let mut paragraphs = vec![text(greeting)];
+    for part in t.body {
+        match *part {
+            Para(key) => paragraphs.push(text(key)),
+            ParaIf(param, key) if has(param) => paragraphs.push(text(key)),
+            LineIf(param, key) if has(param) => {
+                if let Some(last) = paragraphs.last_mut() {
+                    last.push('\n');
+                    last.push_str(&text(key));
+                }
+            }
+            ParaIf(..) | LineIf(..) => {}
+        }
+    }
+    // "-- " is the usual plain-text signature separator.
+    let body = format!("{}\n\n-- \n{}\n", paragraphs.join("\n\n"), text("footer"));
+    Ok(Rendered {
+        subject: one_line(&text(t.subject)),
+        body,
+    })
 }
 
 /// Subjects come partly from users (request titles): no line breaks or
@@ -96,177 +214,32 @@ fn one_line(s: &str) -> String {
         .join(" ")
 }
 
-fn greeting(lang: Lang, name: Option<&str>) -> String {
-    match (lang, name) {
-        (Lang::En, Some(n)) => format!("Hello {n},"),
-        (Lang::En, None) => "Hello,".to_owned(),
-        (Lang::Fr, Some(n)) => format!("Bonjour {n},"),
-        (Lang::Fr, None) => "Bonjour,".to_owned(),
-    }
-}
-
-fn footer(lang: Lang) -> &'static str {
-    match lang {
-        Lang::En => "This message was sent automatically by the customer portal.",
-        Lang::Fr => "Ce message a été envoyé automatiquement par le portail client.",
-    }
-}
-
-fn invitation(lang: Lang, p: &Params<'_>) -> Result<Rendered, TemplateError> {
-    let (name, link, provider, expires) = (
-        p.req("name")?,
-        p.req("link")?,
-        p.req("provider")?,
-        p.req("expires")?,
-    );
-    let hello = greeting(lang, Some(name));
-    let footer = footer(lang);
-    Ok(match lang {
-        Lang::En => Rendered {
-            subject: format!("{provider} invites you to its customer portal"),
-            body: format!(
-                "{hello}\n\n\
-                 {provider} has invited you to its customer portal, where you can submit \
-                 and follow your requests, see planned interventions and find your documents.\n\n\
-                 To activate your account, open this link and choose a password:\n\
-                 {link}\n\n\
-                 The link is valid until {expires}. If you did not expect this invitation, \
-                 you can ignore this message.\n\n\
-                 {provider}\n\n-- \n{footer}\n"
-            ),
-        },
-        Lang::Fr => Rendered {
-            subject: format!("{provider} vous invite sur son portail client"),
-            body: format!(
-                "{hello}\n\n\
-                 {provider} vous invite sur son portail client, où vous pourrez déposer \
-                 et suivre vos demandes, consulter les interventions planifiées et retrouver \
-                 vos documents.\n\n\
-                 Pour activer votre compte, ouvrez ce lien et choisissez un mot de passe :\n\
-                 {link}\n\n\
-                 Ce lien est valable jusqu'au {expires}. Si vous n'attendiez pas cette \
-                 invitation, vous pouvez ignorer ce message.\n\n\
-                 {provider}\n\n-- \n{footer}\n"
-            ),
-        },
-    })
-}
-
-/// To staff: a customer submitted a request. `name` (the staff member) and
-/// `link` (to the request in the back office) are optional.
-fn request_submitted(lang: Lang, p: &Params<'_>) -> Result<Rendered, TemplateError> {
-    let (title, request_id) = (p.req("title")?, p.req("request_id")?);
-    let hello = greeting(lang, p.opt("name"));
-    let footer = footer(lang);
-    Ok(match lang {
-        Lang::En => {
-            let link = p
-                .opt("link")
-                .map(|l| format!("Open it: {l}\n"))
-                .unwrap_or_default();
-            Rendered {
-                subject: format!("New request: {title}"),
-                body: format!(
-                    "{hello}\n\n\
-                     A customer has submitted a new request in the portal.\n\n\
-                     Title: {title}\n\
-                     Reference: {request_id}\n\
-                     {link}\n-- \n{footer}\n"
-                ),
-            }
-        }
-        Lang::Fr => {
-            let link = p
-                .opt("link")
-                .map(|l| format!("Ouvrir : {l}\n"))
-                .unwrap_or_default();
-            Rendered {
-                subject: format!("Nouvelle demande : {title}"),
-                body: format!(
-                    "{hello}\n\n\
-                     Un client a déposé une nouvelle demande sur le portail.\n\n\
-                     Titre : {title}\n\
-                     Référence : {request_id}\n\
-                     {link}\n-- \n{footer}\n"
-                ),
-            }
-        }
-    })
-}
-
-/// To the contact who submitted the request.
-fn request_accepted(lang: Lang, p: &Params<'_>) -> Result<Rendered, TemplateError> {
-    let (name, title) = (p.req("name")?, p.req("title")?);
-    let hello = greeting(lang, Some(name));
-    let footer = footer(lang);
-    Ok(match lang {
-        Lang::En => Rendered {
-            subject: format!("Your request has been accepted: {title}"),
-            body: format!(
-                "{hello}\n\n\
-                 Your request \"{title}\" has been accepted. We will plan the intervention \
-                 and keep you informed in the portal.\n\n-- \n{footer}\n"
-            ),
-        },
-        Lang::Fr => Rendered {
-            subject: format!("Votre demande a été acceptée : {title}"),
-            body: format!(
-                "{hello}\n\n\
-                 Votre demande « {title} » a été acceptée. Nous allons planifier \
-                 l'intervention et vous tiendrons informé(e) sur le portail.\n\n-- \n{footer}\n"
-            ),
-        },
-    })
-}
-
-/// To the contact who submitted the request. A blank `reason` leaves its
-/// line out rather than failing the mail.
-fn request_rejected(lang: Lang, p: &Params<'_>) -> Result<Rendered, TemplateError> {
-    let (name, title) = (p.req("name")?, p.req("title")?);
-    let hello = greeting(lang, Some(name));
-    let footer = footer(lang);
-    Ok(match lang {
-        Lang::En => {
-            let reason = p
-                .opt("reason")
-                .map(|r| format!("Reason: {r}\n\n"))
-                .unwrap_or_default();
-            Rendered {
-                subject: format!("Your request was not accepted: {title}"),
-                body: format!(
-                    "{hello}\n\n\
-                     Your request \"{title}\" was not accepted.\n\n\
-                     {reason}\
-                     If you have any questions, please contact us.\n\n-- \n{footer}\n"
-                ),
-            }
-        }
-        Lang::Fr => {
-            let reason = p
-                .opt("reason")
-                .map(|r| format!("Motif : {r}\n\n"))
-                .unwrap_or_default();
-            Rendered {
-                subject: format!("Votre demande n'a pas été retenue : {title}"),
-                body: format!(
-                    "{hello}\n\n\
-                     Votre demande « {title} » n'a pas été retenue.\n\n\
-                     {reason}\
-                     Pour toute question, n'hésitez pas à nous contacter.\n\n-- \n{footer}\n"
-                ),
-            }
-        }
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const LANGS: [&str; 5] = ["en", "fr", "de", "es", "pl"];
 
     fn params(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         pairs
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    /// A distinct, recognisable value for every parameter a template takes.
+    fn all_params(t: &Template) -> HashMap<String, String> {
+        t.required
+            .iter()
+            .chain(t.optional)
+            .map(|p| ((*p).to_owned(), format!("<{p}-value>")))
+            .collect()
+    }
+
+    fn required_params(t: &Template) -> HashMap<String, String> {
+        t.required
+            .iter()
+            .map(|p| ((*p).to_owned(), format!("<{p}-value>")))
             .collect()
     }
 
@@ -282,6 +255,85 @@ mod tests {
         ])
     }
 
+    fn reset_params() -> HashMap<String, String> {
+        params(&[
+            ("link", "https://acme.portal.example/reset?token=xyz"),
+            ("provider", "Acme Services"),
+            ("expires", "2026-11-25 14:30 UTC"),
+        ])
+    }
+
+    /// Every template in every language: each parameter shows, no Fluent
+    /// gap (`{$x}` or an unknown key), no isolation mark, a real translation.
+    #[test]
+    fn every_template_renders_in_every_language_with_its_parameters() {
+        for t in TEMPLATES {
+            let p = all_params(t);
+            let english = render(t.name, "en", &p).expect("renders");
+            for lang in LANGS {
+                let r = render(t.name, lang, &p).unwrap_or_else(|e| panic!("{lang}: {e}"));
+                let ctx = format!("{} in {lang}", t.name);
+                for value in p.values() {
+                    assert!(r.body.contains(value.as_str()), "{ctx}: no {value}");
+                }
+                for text in [&r.subject, &r.body] {
+                    assert!(!text.contains('{') && !text.contains('}'), "{ctx}: {text}");
+                    assert!(!text.contains(['\u{2068}', '\u{2069}']), "{ctx}");
+                    assert!(!text.contains("-subject"), "{ctx}: {text}");
+                }
+                assert!(!r.subject.is_empty() && !r.subject.contains('\n'), "{ctx}");
+                assert!(
+                    r.body.ends_with('\n') && r.body.contains("\n\n-- \n"),
+                    "{ctx}"
+                );
+                if lang != "en" {
+                    assert_ne!(r.subject, english.subject, "{ctx} is untranslated");
+                    assert_ne!(r.body, english.body, "{ctx} is untranslated");
+                }
+            }
+        }
+    }
+
+    /// Every message a template may use formats cleanly in every language,
+    /// so none is missing from a file or names a parameter it is not given.
+    #[test]
+    fn every_message_of_every_template_formats_without_errors() {
+        for t in TEMPLATES {
+            let p = all_params(t);
+            let mut args = FluentArgs::new();
+            for (k, v) in &p {
+                args.set(k.as_str(), v.as_str());
+            }
+            let keys = t.body.iter().map(|part| match *part {
+                Para(k) | ParaIf(_, k) | LineIf(_, k) => k,
+            });
+            let mut keys: Vec<&str> = keys.chain([t.subject, "footer", "greeting"]).collect();
+            if t.required.contains(&"name") || t.optional.contains(&"name") {
+                keys.push("greeting-named");
+            }
+            for lang in LANGS {
+                for key in &keys {
+                    let (_, errors) = i18n::format(lang, key, &args);
+                    assert!(errors.is_empty(), "{lang} {key}: {errors:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn optional_parameters_may_be_left_out_in_every_language() {
+        for t in TEMPLATES {
+            for lang in LANGS {
+                let r = render(t.name, lang, &required_params(t))
+                    .unwrap_or_else(|e| panic!("{} in {lang}: {e}", t.name));
+                assert!(!r.body.contains('{'), "{} in {lang}: {}", t.name, r.body);
+                for param in t.optional {
+                    assert!(!r.body.contains(&format!("<{param}-value>")));
+                }
+            }
+        }
+    }
+
     #[test]
     fn invitation_in_english_carries_the_link_and_expiry() {
         let r = render("invitation", "en", &invitation_params()).expect("renders");
@@ -289,12 +341,15 @@ mod tests {
             r.subject,
             "Acme Services invites you to its customer portal"
         );
-        assert!(r.body.starts_with("Hello Alice Martin,"));
+        assert!(r.body.starts_with("Hello Alice Martin,\n\n"));
         assert!(
             r.body
                 .contains("\nhttps://portal.example/invitations/accept?token=abc\n")
         );
         assert!(r.body.contains("valid until 2026-12-02"));
+        assert!(r.body.ends_with(
+            "\n\nAcme Services\n\n-- \nThis message was sent automatically by the customer portal.\n"
+        ));
     }
 
     #[test]
@@ -311,10 +366,26 @@ mod tests {
     }
 
     #[test]
-    fn other_languages_fall_back_to_english() {
-        for lang in ["de", "es", "pl", "", "klingon"] {
+    fn german_spanish_and_polish_have_their_own_texts() {
+        for (lang, hello) in [
+            ("de-DE", "Guten Tag Alice Martin,"),
+            ("es", "Hola, Alice Martin:"),
+            ("pl_PL", "Dzień dobry, Alice Martin,"),
+        ] {
             let r = render("invitation", lang, &invitation_params()).expect("renders");
-            assert!(r.body.starts_with("Hello "), "{lang}");
+            assert!(r.body.starts_with(hello), "{lang}: {}", r.body);
+            assert!(r.body.contains("2026-12-02"), "{lang}");
+        }
+    }
+
+    #[test]
+    fn unknown_languages_fall_back_to_english() {
+        for lang in ["it", "pt-BR", "", "   ", "klingon", "-"] {
+            let r = render("invitation", lang, &invitation_params()).expect("renders");
+            assert_eq!(
+                r,
+                render("invitation", "en", &invitation_params()).expect("en")
+            );
         }
     }
 
@@ -344,6 +415,79 @@ mod tests {
     }
 
     #[test]
+    fn every_required_parameter_of_the_new_templates_is_named_when_missing() {
+        for template in ["password_reset", "registration"] {
+            for param in ["link", "provider", "expires"] {
+                let mut p = reset_params();
+                p.remove(param);
+                for lang in LANGS {
+                    let err = render(template, lang, &p).expect_err("required");
+                    assert_eq!(err, TemplateError::MissingParam { template, param });
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn password_reset_offers_to_set_or_reset_once_until_expiry() {
+        let r = render("password_reset", "en", &reset_params()).expect("renders");
+        assert_eq!(r.subject, "Set or reset your Acme Services portal password");
+        assert!(r.body.starts_with("Hello,\n\n"));
+        assert!(
+            r.body
+                .contains("set or reset the password of your Acme Services")
+        );
+        assert!(
+            r.body
+                .contains(":\nhttps://acme.portal.example/reset?token=xyz\n\n")
+        );
+        assert!(
+            r.body
+                .contains("only once and is valid until 2026-11-25 14:30 UTC.")
+        );
+        assert!(
+            r.body
+                .contains("If you did not make this request, you can ignore")
+        );
+
+        let mut p = reset_params();
+        p.insert("name".into(), "Alice".into());
+        let fr = render("password_reset", "fr-FR", &p).expect("renders");
+        assert!(fr.body.starts_with("Bonjour Alice,"));
+        assert!(fr.body.contains("définition ou de réinitialisation"));
+        assert!(fr.body.contains("jusqu'au 2026-11-25 14:30 UTC"));
+    }
+
+    #[test]
+    fn registration_asks_to_confirm_with_the_link() {
+        let mut p = reset_params();
+        p.insert("name".into(), "Bob".into());
+        let r = render("registration", "en", &p).expect("renders");
+        assert_eq!(
+            r.subject,
+            "Confirm your registration to the Acme Services customer portal"
+        );
+        assert!(r.body.starts_with("Hello Bob,"));
+        assert!(
+            r.body
+                .contains("open this link:\nhttps://acme.portal.example/reset?token=xyz\n")
+        );
+        assert!(r.body.contains("valid until 2026-11-25 14:30 UTC"));
+        let de = render("registration", "de", &p).expect("renders");
+        assert_eq!(
+            de.subject,
+            "Bestätigen Sie Ihre Registrierung im Kundenportal von Acme Services"
+        );
+    }
+
+    #[test]
+    fn mails_with_single_use_links_are_marked_secret() {
+        let mut secret = with_secret_links();
+        secret.sort_unstable();
+        assert_eq!(secret, ["invitation", "password_reset", "registration"]);
+    }
+
+    #[test]
     fn request_submitted_names_title_and_reference_and_optional_link() {
         let p = params(&[("title", "Boiler leaks"), ("request_id", "r-42")]);
         let r = render("request_submitted", "en", &p).expect("renders");
@@ -360,12 +504,12 @@ mod tests {
         assert!(r.body.starts_with("Bonjour Bob,"));
         assert!(
             r.body
-                .contains("Ouvrir : https://portal.example/requests/r-42\n")
+                .contains("Référence : r-42\nOuvrir : https://portal.example/requests/r-42\n")
         );
     }
 
     #[test]
-    fn request_accepted_in_both_languages() {
+    fn request_accepted_in_english_and_french() {
         let p = params(&[("name", "Alice"), ("title", "Boiler leaks")]);
         let en = render("request_accepted", "en", &p).expect("renders");
         assert_eq!(en.subject, "Your request has been accepted: Boiler leaks");
@@ -391,13 +535,24 @@ mod tests {
         ]);
         let en = render("request_rejected", "en", &p).expect("renders");
         assert_eq!(en.subject, "Your request was not accepted: Boiler leaks");
-        assert!(en.body.contains("Reason: Not covered by the contract\n"));
+        assert!(
+            en.body
+                .contains("\n\nReason: Not covered by the contract\n\n")
+        );
         let fr = render("request_rejected", "fr", &p).expect("renders");
         assert!(fr.body.contains("Motif : Not covered by the contract\n"));
 
-        let no_reason = params(&[("name", "Alice"), ("title", "Boiler leaks")]);
+        let no_reason = params(&[
+            ("name", "Alice"),
+            ("title", "Boiler leaks"),
+            ("reason", " "),
+        ]);
         let en = render("request_rejected", "en", &no_reason).expect("renders");
         assert!(!en.body.contains("Reason:"));
+        assert!(
+            en.body
+                .contains("was not accepted.\n\nIf you have any questions")
+        );
     }
 
     #[test]
@@ -406,10 +561,13 @@ mod tests {
             ("name", "Alice"),
             ("title", "Leak\r\nBcc: evil@example.com\tnow"),
         ]);
-        let r = render("request_accepted", "en", &p).expect("renders");
-        assert_eq!(
-            r.subject,
-            "Your request has been accepted: Leak Bcc: evil@example.com now"
-        );
+        for lang in LANGS {
+            let r = render("request_accepted", lang, &p).expect("renders");
+            assert!(
+                r.subject.ends_with(": Leak Bcc: evil@example.com now"),
+                "{lang}: {}",
+                r.subject
+            );
+        }
     }
 }

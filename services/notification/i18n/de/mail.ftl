@@ -1,0 +1,58 @@
+# Benachrichtigungs-E-Mails auf Deutsch (Sie-Form). Gleiche Schlüssel wie en/mail.ftl.
+# Nach der Anrede mit Komma beginnt der folgende Absatz klein, außer bei Namen und Anredepronomen.
+
+## Gemeinsam
+
+greeting = Guten Tag,
+greeting-named = Guten Tag { $name },
+signature = { $provider }
+footer = Diese Nachricht wurde automatisch vom Kundenportal versendet.
+
+## invitation
+
+invitation-subject = Einladung zum Kundenportal von { $provider }
+invitation-intro = { $provider } hat Sie zum Kundenportal eingeladen. Dort können Sie Ihre Anfragen stellen und verfolgen, geplante Einsätze einsehen und Ihre Dokumente abrufen.
+invitation-action =
+    Um Ihr Konto zu aktivieren, öffnen Sie bitte diesen Link und wählen Sie ein Passwort:
+    { $link }
+invitation-expiry = Der Link ist gültig bis { $expires }. Falls Sie diese Einladung nicht erwartet haben, können Sie diese Nachricht ignorieren.
+
+## password_reset
+
+password-reset-subject = Passwort für das Kundenportal von { $provider } festlegen oder zurücksetzen
+password-reset-intro = wir haben eine Anfrage erhalten, das Passwort Ihres Kontos im Kundenportal von { $provider } festzulegen oder zurückzusetzen.
+password-reset-action =
+    Um Ihr Passwort zu wählen, öffnen Sie bitte diesen Link:
+    { $link }
+password-reset-expiry = Der Link kann nur einmal verwendet werden und ist gültig bis { $expires }.
+password-reset-ignore = Falls Sie diese Anfrage nicht gestellt haben, können Sie diese Nachricht ignorieren; an Ihrem Konto ändert sich nichts.
+
+## registration
+
+registration-subject = Bestätigen Sie Ihre Registrierung im Kundenportal von { $provider }
+registration-intro = vielen Dank für Ihre Registrierung im Kundenportal von { $provider }.
+registration-action =
+    Bitte bestätigen Sie Ihre Registrierung über diesen Link:
+    { $link }
+registration-expiry = Der Link kann nur einmal verwendet werden und ist gültig bis { $expires }. Falls Sie sich nicht registriert haben, können Sie diese Nachricht ignorieren.
+
+## request_submitted
+
+request-submitted-subject = Neue Anfrage: { $title }
+request-submitted-intro = ein Kunde hat im Portal eine neue Anfrage gestellt.
+request-submitted-details =
+    Titel: { $title }
+    Referenz: { $request_id }
+request-submitted-link = Öffnen: { $link }
+
+## request_accepted
+
+request-accepted-subject = Ihre Anfrage wurde angenommen: { $title }
+request-accepted-body = Ihre Anfrage „{ $title }“ wurde angenommen. Wir planen den Einsatz und halten Sie im Portal auf dem Laufenden.
+
+## request_rejected
+
+request-rejected-subject = Ihre Anfrage wurde nicht angenommen: { $title }
+request-rejected-intro = Ihre Anfrage „{ $title }“ wurde leider nicht angenommen.
+request-rejected-reason = Begründung: { $reason }
+request-rejected-closing = Bei Fragen stehen wir Ihnen gerne zur Verfügung.

@@ -1,0 +1,60 @@
+# Notification e-mails (plain text). Every message here must exist in each
+# language (a unit test compares the files). Paragraphs are joined by the
+# service; a message may hold several lines.
+# Variables are the template's parameters, already trimmed.
+
+## Shared
+
+greeting = Hello,
+greeting-named = Hello { $name },
+signature = { $provider }
+footer = This message was sent automatically by the customer portal.
+
+## invitation: to a contact invited by staff (A2)
+
+invitation-subject = { $provider } invites you to its customer portal
+invitation-intro = { $provider } has invited you to its customer portal, where you can submit and follow your requests, see planned interventions and find your documents.
+invitation-action =
+    To activate your account, open this link and choose a password:
+    { $link }
+invitation-expiry = The link is valid until { $expires }. If you did not expect this invitation, you can ignore this message.
+
+## password_reset: "forgot password", which is also the first access (A5)
+
+password-reset-subject = Set or reset your { $provider } portal password
+password-reset-intro = We have received a request to set or reset the password of your { $provider } customer portal account.
+password-reset-action =
+    To choose your password, open this link:
+    { $link }
+password-reset-expiry = The link works only once and is valid until { $expires }.
+password-reset-ignore = If you did not make this request, you can ignore this message; nothing will change on your account.
+
+## registration: confirmation of the open registration link (A4)
+
+registration-subject = Confirm your registration to the { $provider } customer portal
+registration-intro = Thank you for registering for the { $provider } customer portal.
+registration-action =
+    To confirm your registration, open this link:
+    { $link }
+registration-expiry = The link works only once and is valid until { $expires }. If you did not register, you can ignore this message.
+
+## request_submitted: to staff
+
+request-submitted-subject = New request: { $title }
+request-submitted-intro = A customer has submitted a new request in the portal.
+request-submitted-details =
+    Title: { $title }
+    Reference: { $request_id }
+request-submitted-link = Open it: { $link }
+
+## request_accepted: to the contact who submitted the request
+
+request-accepted-subject = Your request has been accepted: { $title }
+request-accepted-body = Your request "{ $title }" has been accepted. We will plan the intervention and keep you informed in the portal.
+
+## request_rejected: to the contact who submitted the request
+
+request-rejected-subject = Your request was not accepted: { $title }
+request-rejected-intro = Your request "{ $title }" was not accepted.
+request-rejected-reason = Reason: { $reason }
+request-rejected-closing = If you have any questions, please contact us.

@@ -1,0 +1,57 @@
+# Correos de notificación en español (tratamiento de usted). Mismas claves que en/mail.ftl.
+
+## Común
+
+greeting = Hola:
+greeting-named = Hola, { $name }:
+signature = { $provider }
+footer = Este mensaje ha sido enviado automáticamente por el portal de clientes.
+
+## invitation
+
+invitation-subject = { $provider } le invita a su portal de clientes
+invitation-intro = { $provider } le ha invitado a su portal de clientes, donde podrá enviar y seguir sus solicitudes, consultar las intervenciones programadas y encontrar sus documentos.
+invitation-action =
+    Para activar su cuenta, abra este enlace y elija una contraseña:
+    { $link }
+invitation-expiry = El enlace es válido hasta el { $expires }. Si no esperaba esta invitación, puede ignorar este mensaje.
+
+## password_reset
+
+password-reset-subject = Establezca o restablezca su contraseña del portal de { $provider }
+password-reset-intro = Hemos recibido una solicitud para establecer o restablecer la contraseña de su cuenta en el portal de clientes de { $provider }.
+password-reset-action =
+    Para elegir su contraseña, abra este enlace:
+    { $link }
+password-reset-expiry = El enlace solo puede usarse una vez y es válido hasta el { $expires }.
+password-reset-ignore = Si no ha realizado esta solicitud, puede ignorar este mensaje; su cuenta no se modificará.
+
+## registration
+
+registration-subject = Confirme su registro en el portal de clientes de { $provider }
+registration-intro = Gracias por registrarse en el portal de clientes de { $provider }.
+registration-action =
+    Para confirmar su registro, abra este enlace:
+    { $link }
+registration-expiry = El enlace solo puede usarse una vez y es válido hasta el { $expires }. Si no se ha registrado, puede ignorar este mensaje.
+
+## request_submitted
+
+request-submitted-subject = Nueva solicitud: { $title }
+request-submitted-intro = Un cliente ha enviado una nueva solicitud en el portal.
+request-submitted-details =
+    Título: { $title }
+    Referencia: { $request_id }
+request-submitted-link = Abrir: { $link }
+
+## request_accepted
+
+request-accepted-subject = Su solicitud ha sido aceptada: { $title }
+request-accepted-body = Su solicitud «{ $title }» ha sido aceptada. Programaremos la intervención y le informaremos de su evolución a través del portal.
+
+## request_rejected
+
+request-rejected-subject = Su solicitud no ha sido aceptada: { $title }
+request-rejected-intro = Su solicitud «{ $title }» no ha sido aceptada.
+request-rejected-reason = Motivo: { $reason }
+request-rejected-closing = Si tiene alguna pregunta, no dude en ponerse en contacto con nosotros.

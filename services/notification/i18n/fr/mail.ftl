@@ -1,0 +1,57 @@
+# E-mails de notification, en français. Mêmes clés que en/mail.ftl.
+
+## Commun
+
+greeting = Bonjour,
+greeting-named = Bonjour { $name },
+signature = { $provider }
+footer = Ce message a été envoyé automatiquement par le portail client.
+
+## invitation
+
+invitation-subject = { $provider } vous invite sur son portail client
+invitation-intro = { $provider } vous invite sur son portail client, où vous pourrez déposer et suivre vos demandes, consulter les interventions planifiées et retrouver vos documents.
+invitation-action =
+    Pour activer votre compte, ouvrez ce lien et choisissez un mot de passe :
+    { $link }
+invitation-expiry = Ce lien est valable jusqu'au { $expires }. Si vous n'attendiez pas cette invitation, vous pouvez ignorer ce message.
+
+## password_reset
+
+password-reset-subject = Définir ou réinitialiser votre mot de passe du portail { $provider }
+password-reset-intro = Nous avons reçu une demande de définition ou de réinitialisation du mot de passe de votre compte sur le portail client { $provider }.
+password-reset-action =
+    Pour choisir votre mot de passe, ouvrez ce lien :
+    { $link }
+password-reset-expiry = Ce lien ne peut être utilisé qu'une seule fois et reste valable jusqu'au { $expires }.
+password-reset-ignore = Si vous n'êtes pas à l'origine de cette demande, vous pouvez ignorer ce message ; rien ne sera modifié sur votre compte.
+
+## registration
+
+registration-subject = Confirmez votre inscription au portail client { $provider }
+registration-intro = Merci de vous être inscrit(e) sur le portail client { $provider }.
+registration-action =
+    Pour confirmer votre inscription, ouvrez ce lien :
+    { $link }
+registration-expiry = Ce lien ne peut être utilisé qu'une seule fois et reste valable jusqu'au { $expires }. Si vous ne vous êtes pas inscrit(e), vous pouvez ignorer ce message.
+
+## request_submitted
+
+request-submitted-subject = Nouvelle demande : { $title }
+request-submitted-intro = Un client a déposé une nouvelle demande sur le portail.
+request-submitted-details =
+    Titre : { $title }
+    Référence : { $request_id }
+request-submitted-link = Ouvrir : { $link }
+
+## request_accepted
+
+request-accepted-subject = Votre demande a été acceptée : { $title }
+request-accepted-body = Votre demande « { $title } » a été acceptée. Nous allons planifier l'intervention et vous tiendrons informé(e) sur le portail.
+
+## request_rejected
+
+request-rejected-subject = Votre demande n'a pas été retenue : { $title }
+request-rejected-intro = Votre demande « { $title } » n'a pas été retenue.
+request-rejected-reason = Motif : { $reason }
+request-rejected-closing = Pour toute question, n'hésitez pas à nous contacter.

@@ -1,0 +1,58 @@
+# Powiadomienia e-mail po polsku (forma grzecznościowa, bez form zależnych od płci).
+# Te same klucze co en/mail.ftl.
+
+## Wspólne
+
+greeting = Dzień dobry,
+greeting-named = Dzień dobry, { $name },
+signature = { $provider }
+footer = Ta wiadomość została wysłana automatycznie przez portal klienta.
+
+## invitation
+
+invitation-subject = { $provider } zaprasza do portalu klienta
+invitation-intro = { $provider } zaprasza do swojego portalu klienta, w którym można zgłaszać i śledzić zgłoszenia, sprawdzać zaplanowane wizyty serwisowe oraz przeglądać dokumenty.
+invitation-action =
+    Aby aktywować konto, prosimy otworzyć poniższy link i ustawić hasło:
+    { $link }
+invitation-expiry = Link jest ważny do { $expires }. Jeśli to zaproszenie trafiło do Państwa przez pomyłkę, prosimy zignorować tę wiadomość.
+
+## password_reset
+
+password-reset-subject = Ustawienie lub zmiana hasła do portalu { $provider }
+password-reset-intro = Otrzymaliśmy prośbę o ustawienie lub zresetowanie hasła do konta w portalu klienta { $provider }.
+password-reset-action =
+    Aby ustawić hasło, prosimy otworzyć poniższy link:
+    { $link }
+password-reset-expiry = Z linku można skorzystać tylko raz; jest on ważny do { $expires }.
+password-reset-ignore = Jeśli to nie Państwo wysłali tę prośbę, prosimy zignorować tę wiadomość – konto pozostanie bez zmian.
+
+## registration
+
+registration-subject = Potwierdzenie rejestracji w portalu klienta { $provider }
+registration-intro = Dziękujemy za rejestrację w portalu klienta { $provider }.
+registration-action =
+    Aby potwierdzić rejestrację, prosimy otworzyć poniższy link:
+    { $link }
+registration-expiry = Z linku można skorzystać tylko raz; jest on ważny do { $expires }. Jeśli nie rejestrowali się Państwo w portalu, prosimy zignorować tę wiadomość.
+
+## request_submitted
+
+request-submitted-subject = Nowe zgłoszenie: { $title }
+request-submitted-intro = Klient przesłał nowe zgłoszenie w portalu.
+request-submitted-details =
+    Tytuł: { $title }
+    Numer: { $request_id }
+request-submitted-link = Otwórz: { $link }
+
+## request_accepted
+
+request-accepted-subject = Zgłoszenie zostało przyjęte: { $title }
+request-accepted-body = Zgłoszenie „{ $title }” zostało przyjęte. Zaplanujemy wizytę serwisową i będziemy informować o postępach w portalu.
+
+## request_rejected
+
+request-rejected-subject = Zgłoszenie nie zostało przyjęte: { $title }
+request-rejected-intro = Niestety zgłoszenie „{ $title }” nie zostało przyjęte.
+request-rejected-reason = Powód: { $reason }
+request-rejected-closing = W razie pytań prosimy o kontakt.
