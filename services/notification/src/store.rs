@@ -97,14 +97,16 @@ pub async fn claim_due(conn: &mut PgConnection) -> sqlx::Result<Option<DueDelive
 
 pub async fn mark_sent(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
     sqlx::query(
-        // An invitation's body holds a live secret link: once handed to the
-        // mail server it is not kept (secrets are stored only as hashes).
+        // Invitation, password reset and registration bodies hold a live
+        // secret link: once handed to the mail server it is not kept
+        // (secrets are stored only as hashes).
         "UPDATE deliveries
          SET status = 'sent', attempts = attempts + 1, sent_at = now(), last_error = NULL,
-             body = CASE WHEN template = 'invitation' THEN '' ELSE body END
+             body = CASE WHEN template = ANY($2) THEN '' ELSE body END
          WHERE id = $1",
     )
     .bind(id)
+    .bind(crate::templates::with_secret_links())
     .execute(conn)
     .await?;
     Ok(())
