@@ -9,3 +9,4 @@ mod outages;
 mod redelivery;
 mod sessions;
 mod telemetry;
+mod web_shell;

@@ -1,0 +1,380 @@
+//! The web portal's shell over real HTTPS: security headers, cookies, CSRF,
+//! language, tenant by path and by host name, transparent token refresh.
+use std::collections::BTreeMap;
+
+use portal_testkit::{Stack, smtp::link_token};
+use reqwest::header::{HeaderMap, SET_COOKIE};
+use serde_json::json;
+
+/// A browser without JavaScript: keeps cookies, never follows redirects.
+struct Browser {
+    http: reqwest::Client,
+    base: String,
+    host: Option<String>,
+    lang: Option<String>,
+    cookies: BTreeMap<String, String>,
+}
+
+struct Page {
+    status: u16,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Page {
+    fn header(&self, name: &str) -> String {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect()
+    }
+
+    /// The value of a hidden or text input `name`.
+    fn input(&self, name: &str) -> Option<String> {
+        let at = self.body.find(&format!("name=\"{name}\""))?;
+        let tag_start = self.body[..at].rfind('<')?;
+        let tag = &self.body[tag_start..at + self.body[at..].find('>')?];
+        let v = tag.split("value=\"").nth(1)?.split('"').next()?;
+        Some(v.to_owned())
+    }
+}
+
+impl Browser {
+    fn new(stack: &Stack) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .danger_accept_invalid_certs(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .http1_only()
+            .build()?;
+        Ok(Self {
+            http,
+            base: stack.api.base.clone(),
+            host: None,
+            lang: None,
+            cookies: BTreeMap::new(),
+        })
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn send(&mut self, req: reqwest::RequestBuilder) -> anyhow::Result<Page> {
+        let mut req = req.header("cookie", self.cookie_header());
+        if let Some(h) = &self.host {
+            req = req.header("host", h);
+        }
+        if let Some(l) = &self.lang {
+            req = req.header("accept-language", l);
+        }
+        let res = req.send().await?;
+        let page = Page {
+            status: res.status().as_u16(),
+            headers: res.headers().clone(),
+            body: res.text().await?,
+        };
+        for c in page.set_cookies() {
+            let first = c.split(';').next().unwrap_or_default();
+            let (name, value) = first.split_once('=').unwrap_or((first, ""));
+            if c.contains("Max-Age=0") || value.is_empty() {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        Ok(page)
+    }
+
+    async fn get(&mut self, path: &str) -> anyhow::Result<Page> {
+        let req = self.http.get(format!("{}{path}", self.base));
+        self.send(req).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> anyhow::Result<Page> {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        self.send(req).await
+    }
+
+    fn csrf(&self) -> String {
+        self.cookies
+            .get("__Host-portal-csrf")
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// `application/x-www-form-urlencoded` escaping of one key or value.
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn tenant(stack: &Stack, slug: &str) -> anyhow::Result<()> {
+    stack
+        .api
+        .post(
+            "/api/v1/tenants",
+            Some(&stack.operator_token),
+            &json!({"slug": slug, "name": format!("{slug} services"), "admin_email": format!("admin@{slug}.example"), "admin_password": "admin password 1"}),
+        )
+        .await?
+        .expect(201)?;
+    Ok(())
+}
+
+fn assert_safe_cookie(set_cookie: &str) {
+    for part in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(set_cookie.contains(part), "{part} missing in {set_cookie}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn login_page_headers_cookies_csrf_and_refresh() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    tenant(&stack, "webshell").await?;
+    let mut b = Browser::new(&stack)?;
+
+    let login = b.get("/t/webshell/login").await?;
+    assert_eq!(login.status, 200, "{}", login.body);
+    assert!(login.header("content-type").starts_with("text/html"));
+    let csp = login.header("content-security-policy");
+    assert!(
+        csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert!(
+        login
+            .header("strict-transport-security")
+            .contains("max-age=")
+    );
+    assert_eq!(login.header("x-content-type-options"), "nosniff");
+    assert_eq!(login.header("referrer-policy"), "same-origin");
+    assert!(login.body.contains("<html lang=\"en\""));
+    assert!(login.body.contains("id=\"login-form\"") && login.body.contains("<main id=\"main\""));
+    let csrf_cookie = login
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("__Host-portal-csrf="))
+        .unwrap_or_default();
+    assert_safe_cookie(&csrf_cookie);
+    assert_eq!(login.input("csrf"), Some(b.csrf()));
+
+    // Without the token, or with another one: refused before identity is asked.
+    let creds = [
+        ("email", "admin@webshell.example"),
+        ("password", "admin password 1"),
+    ];
+    let refused = b.post("/t/webshell/login", &creds).await?;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert!(refused.body.contains("<h1>"));
+    let forged = b
+        .post(
+            "/t/webshell/login",
+            &[creds[0], creds[1], ("csrf", "forged-token")],
+        )
+        .await?;
+    assert_eq!(forged.status, 403);
+    assert!(!b.cookies.contains_key("__Host-portal-at"));
+
+    // A wrong password stays on the form, with the reason next to it.
+    let csrf = b.csrf();
+    let wrong = b
+        .post(
+            "/t/webshell/login",
+            &[
+                ("email", "admin@webshell.example"),
+                ("password", "nope"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await?;
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.body.contains("role=\"alert\"") && wrong.body.contains("id=\"login-form\""));
+
+    let ok = b
+        .post("/t/webshell/login", &[creds[0], creds[1], ("csrf", &csrf)])
+        .await?;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    assert_eq!(ok.header("location"), "/t/webshell/staff/customers");
+    let set = ok.set_cookies();
+    for name in ["__Host-portal-at=", "__Host-portal-rt="] {
+        let c = set
+            .iter()
+            .find(|c| c.starts_with(name))
+            .cloned()
+            .unwrap_or_default();
+        assert_safe_cookie(&c);
+    }
+    let customers = b.get("/t/webshell/staff/customers").await?;
+    assert_eq!(customers.status, 200, "{}", customers.body);
+    assert!(customers.body.contains("id=\"logout-form\""));
+
+    // An expired (here: broken) access cookie is replaced from the refresh cookie.
+    let old_refresh = b
+        .cookies
+        .get("__Host-portal-rt")
+        .cloned()
+        .unwrap_or_default();
+    b.cookies
+        .insert("__Host-portal-at".into(), "expired.token.value".into());
+    let refreshed = b.get("/t/webshell/staff/customers").await?;
+    assert_eq!(refreshed.status, 200, "{}", refreshed.body);
+    let new_refresh = b
+        .cookies
+        .get("__Host-portal-rt")
+        .cloned()
+        .unwrap_or_default();
+    assert_ne!(old_refresh, new_refresh, "both cookies rotate");
+
+    // A replayed refresh token ends the session: cookies cleared, back to login.
+    b.cookies
+        .insert("__Host-portal-at".into(), "expired.token.value".into());
+    b.cookies.insert("__Host-portal-rt".into(), old_refresh);
+    let replay = b.get("/t/webshell/staff/customers").await?;
+    assert_eq!(replay.status, 303);
+    assert_eq!(replay.header("location"), "/t/webshell/login");
+    assert!(!b.cookies.contains_key("__Host-portal-rt"));
+
+    // Static files are cached for long; pages never.
+    let css = b.get("/static/portal.css").await?;
+    assert_eq!(css.status, 200);
+    assert!(css.header("cache-control").contains("immutable"));
+    assert_eq!(customers.header("cache-control"), "no-store");
+    stack.stop().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn language_and_tenant_by_path_or_host() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    tenant(&stack, "webhost").await?;
+    let mut b = Browser::new(&stack)?;
+
+    b.lang = Some("de-AT, de;q=0.9, en;q=0.5".into());
+    let de = b.get("/t/webhost/login").await?;
+    assert_eq!(de.status, 200, "{}", de.body);
+    assert!(
+        de.body.contains("<html lang=\"de\"") && de.body.contains("Anmelden"),
+        "{}",
+        de.body
+    );
+    b.lang = Some("ja, pl;q=0.8".into());
+    let pl = b.get("/t/webhost/password/forgot").await?;
+    assert!(pl.body.contains("<html lang=\"pl\"") && pl.body.contains("id=\"forgot-form\""));
+    b.lang = Some("ja".into());
+    let fallback = b.get("/t/webhost/login").await?;
+    assert!(fallback.body.contains("<html lang=\"en\""));
+
+    // The tenant's own host name (base domain `localhost`): paths without /t/<slug>.
+    b.host = Some("webhost.localhost".into());
+    let on_host = b.get("/login").await?;
+    assert_eq!(on_host.status, 200, "{}", on_host.body);
+    assert!(
+        on_host.body.contains("action=\"/login\""),
+        "{}",
+        on_host.body
+    );
+    let home = b.get("/").await?;
+    assert_eq!(home.status, 303, "an anonymous home asks for a login");
+    assert_eq!(home.header("location"), "/login");
+
+    // Unknown tenants: an HTML 404, by host and by path.
+    b.host = Some("nosuch.localhost".into());
+    let unknown_host = b.get("/login").await?;
+    assert_eq!(unknown_host.status, 404);
+    assert!(unknown_host.header("content-type").starts_with("text/html"));
+    b.host = None;
+    assert_eq!(b.get("/t/nosuch/login").await?.status, 404);
+    // A plain host has no tenant pages at its root, only the front page.
+    assert_eq!(b.get("/login").await?.status, 404);
+    let landing = b.get("/").await?;
+    assert_eq!(landing.status, 200);
+    assert!(landing.body.contains("<main id=\"main\""));
+    stack.stop().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_invited_contact_sets_a_password_in_their_language_and_lands_home() -> anyhow::Result<()>
+{
+    let stack = Stack::start().await?;
+    let t = crate::fixtures::invited_tenant(&stack, "webinvite").await?;
+    let sink = stack.smtp.as_ref().ok_or_else(|| anyhow::anyhow!("sink"))?;
+    let mail = portal_testkit::eventually(20, "the invitation", || async {
+        Ok(sink.to(&t.contact_email).into_iter().next())
+    })
+    .await?;
+    let token = link_token(&mail.body).ok_or_else(|| anyhow::anyhow!("token"))?;
+    let mut b = Browser::new(&stack)?;
+    b.lang = Some("en".into());
+
+    let form = b.get(&format!("/invitations/accept?token={token}")).await?;
+    assert_eq!(form.status, 200, "{}", form.body);
+    // Claire's language is French, whatever the browser says.
+    assert!(form.body.contains("<html lang=\"fr\""), "{}", form.body);
+    assert!(form.body.contains("id=\"invitation-form\"") && form.body.contains(&t.contact_email));
+    assert_eq!(form.header("referrer-policy"), "no-referrer");
+    let csrf = b.csrf();
+    let mismatch = b
+        .post(
+            "/invitations/accept",
+            &[
+                ("token", &token),
+                ("password", "a long password 1"),
+                ("password_confirm", "other"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await?;
+    assert_eq!(mismatch.status, 400);
+    let done = b
+        .post(
+            "/invitations/accept",
+            &[
+                ("token", &token),
+                ("password", "a long password 1"),
+                ("password_confirm", "a long password 1"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await?;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(done.header("location"), "/t/webinvite/");
+    let home = b.get("/t/webinvite/").await?;
+    assert_eq!(home.status, 200, "{}", home.body);
+    assert!(home.body.contains("id=\"customer-card\"") && home.body.contains("C-1"));
+    assert!(home.body.contains("Boulangerie Martin") && home.body.contains("Lyon bakery"));
+
+    // The link worked once.
+    let again = b.get(&format!("/invitations/accept?token={token}")).await?;
+    assert_eq!(again.status, 410);
+    assert!(!again.body.contains("id=\"invitation-form\""));
+    stack.stop().await
+}
