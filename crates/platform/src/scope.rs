@@ -1,8 +1,36 @@
 //! What an account may see: the whole tenant (staff) or one customer,
 //! possibly narrowed to some of its sites (contacts). Pure rules.
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::auth::{AccountKind, Claims};
+
+/// What narrows a customer's records beyond customer and site: requests
+/// created before `since` are hidden from its contacts (A10); a secure link
+/// for one work order sees only that work order's records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Narrowing {
+    pub since: Option<DateTime<Utc>>,
+    pub work_order: Option<Uuid>,
+}
+
+impl Narrowing {
+    pub fn of(claims: &Claims) -> Self {
+        if claims.is_staff() {
+            return Self::default();
+        }
+        Self {
+            since: claims.rvis.and_then(|s| DateTime::from_timestamp(s, 0)),
+            work_order: claims.wo,
+        }
+    }
+
+    /// Whether a record created at `created_at`, linked to `work_order`, shows.
+    pub fn allows(&self, created_at: DateTime<Utc>, work_order: Option<Uuid>) -> bool {
+        self.since.is_none_or(|s| created_at >= s)
+            && self.work_order.is_none_or(|w| work_order == Some(w))
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
@@ -90,6 +118,26 @@ mod tests {
         assert!(s.allows(c, Some(mine)));
         assert!(!s.allows(c, Some(other)));
         assert!(!s.allows(c, None));
+    }
+
+    #[test]
+    fn narrowing_hides_older_records_and_other_work_orders() {
+        let now = Utc::now();
+        let wo = id();
+        let n = Narrowing {
+            since: Some(now),
+            work_order: None,
+        };
+        assert!(n.allows(now, None));
+        assert!(!n.allows(now - chrono::Duration::seconds(1), None));
+        let n = Narrowing {
+            since: None,
+            work_order: Some(wo),
+        };
+        assert!(n.allows(now, Some(wo)));
+        assert!(!n.allows(now, Some(id())));
+        assert!(!n.allows(now, None));
+        assert!(Narrowing::default().allows(now, None));
     }
 
     #[test]

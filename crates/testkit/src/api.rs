@@ -14,6 +14,8 @@ pub struct Answer {
     pub status: StatusCode,
     pub content_type: String,
     pub body: Value,
+    /// `Retry-After` of a 429, in seconds.
+    pub retry_after: Option<u64>,
 }
 
 impl Answer {
@@ -92,13 +94,38 @@ impl Api {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_owned();
+        let retry_after = res
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
         let bytes = res.bytes().await?;
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         Ok(Answer {
             status,
             content_type,
             body,
+            retry_after,
         })
+    }
+
+    /// A POST from a client at `ip` (the test gateway trusts X-Forwarded-For).
+    pub async fn post_from(
+        &self,
+        ip: &str,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> anyhow::Result<Answer> {
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("x-forwarded-for", ip)
+            .json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        Self::answer(req.send().await?).await
     }
 
     pub async fn get(&self, path: &str, token: &str) -> anyhow::Result<Answer> {

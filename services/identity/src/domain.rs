@@ -15,6 +15,7 @@ pub enum Action {
     ManageSecureLinks,
     ReadDirectory,
     ManageTenant,
+    ManageStaff,
     ReadAudit,
 }
 
@@ -27,7 +28,7 @@ pub fn may(roles: &[String], action: Action) -> bool {
         | Action::InviteContacts
         | Action::ManageSecureLinks => has("admin") || has("dispatcher"),
         Action::ReadDirectory => has("admin") || has("dispatcher") || has("technician"),
-        Action::ManageTenant | Action::ReadAudit => has("admin"),
+        Action::ManageTenant | Action::ManageStaff | Action::ReadAudit => has("admin"),
     }
 }
 
@@ -125,6 +126,19 @@ pub fn retry_after(
         Some(u64::try_from((ends - now).num_seconds().max(1)).unwrap_or(1))
     } else {
         None
+    }
+}
+
+/// Staff roles: at least one, each known, no repeats.
+pub fn validate_roles(roles: &[String]) -> Result<(), String> {
+    let known = roles.iter().all(|r| ROLES.contains(&r.as_str()));
+    let mut unique = roles.to_vec();
+    unique.sort();
+    unique.dedup();
+    if roles.is_empty() || !known || unique.len() != roles.len() {
+        Err(format!("roles must be one or more of {}", ROLES.join(", ")))
+    } else {
+        Ok(())
     }
 }
 
@@ -250,6 +264,9 @@ mod tests {
             (["dispatcher"], ManageTenant, false),
             (["technician"], ManageTenant, false),
             (["admin"], ReadAudit, true),
+            (["admin"], ManageStaff, true),
+            (["dispatcher"], ManageStaff, false),
+            (["technician"], ManageStaff, false),
             (["dispatcher"], ReadAudit, false),
             (["technician"], ReadAudit, false),
             (["dispatcher"], ManageContacts, true),
@@ -260,6 +277,14 @@ mod tests {
             assert_eq!(may(&roles(&r), action), expected, "{r:?} {action:?}");
         }
         assert!(!may(&[], ReadDirectory));
+    }
+
+    #[test]
+    fn roles_are_known_and_not_repeated() {
+        assert!(validate_roles(&roles(&["dispatcher", "technician"])).is_ok());
+        assert!(validate_roles(&[]).is_err());
+        assert!(validate_roles(&roles(&["boss"])).is_err());
+        assert!(validate_roles(&roles(&["admin", "admin"])).is_err());
     }
 
     #[test]

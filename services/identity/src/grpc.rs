@@ -109,7 +109,9 @@ pub(crate) fn customer_pb(c: CustomerRow) -> pb::Customer {
         info: c.info,
         portal_enabled: c.portal_enabled,
         created_at: Some(to_proto(c.created_at)),
-        ..Default::default()
+        portal_enabled_at: opt_to_proto(c.portal_enabled_at),
+        request_visibility: c.request_visibility,
+        visible_since: opt_to_proto(c.visible_since),
     }
 }
 
@@ -305,5 +307,8 @@ impl IdentityService for Identity {
     }
     async fn list_audit(&self, req: Request<pb::ListAuditRequest>) -> Rpc<pb::ListAuditResponse> {
         reply(Identity::list_audit(self, req).await)
+    }
+    async fn create_staff(&self, req: Request<pb::CreateStaffRequest>) -> Rpc<pb::StaffMember> {
+        reply(Identity::create_staff(self, req).await)
     }
 }

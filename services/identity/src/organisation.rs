@@ -335,6 +335,55 @@ impl Identity {
     }
 }
 
+impl Identity {
+    pub(crate) async fn create_staff(
+        &self,
+        req: Request<pb::CreateStaffRequest>,
+    ) -> ServiceResult<pb::StaffMember> {
+        let claims = self.staff_may(&req, Action::ManageStaff).await?;
+        let actor = Actor::of(&claims, &req);
+        let r = req.into_inner();
+        invalid(domain::validate_email(r.email.trim()))?;
+        invalid(domain::required("name", &r.name))?;
+        invalid(domain::validate_roles(&r.roles))?;
+        invalid(domain::validate_password(&r.password))?;
+        let language = domain::language(&r.language).map_err(ServiceError::Invalid)?;
+        let hash = self.passwords.hash(&r.password).await?;
+        let mut tx = self.pool.begin().await?;
+        let id = store::insert_staff(
+            &mut tx,
+            claims.tid,
+            r.email.trim(),
+            r.name.trim(),
+            &hash,
+            &r.roles,
+        )
+        .await
+        .map_err(crate::grpc::conflict_as(format!(
+            "a staff member with e-mail '{}' already exists",
+            r.email.trim()
+        )))?;
+        store::set_staff_language(&mut tx, id, &language).await?;
+        audit::record(
+            &mut tx,
+            claims.tid,
+            &actor,
+            "staff.created",
+            ("staff", Some(id)),
+            format!("{} as {}", r.email.trim(), r.roles.join(", ")),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(pb::StaffMember {
+            id: id.to_string(),
+            email: r.email.trim().to_owned(),
+            name: r.name.trim().to_owned(),
+            roles: r.roles,
+            language,
+        })
+    }
+}
+
 fn on_off(b: bool) -> &'static str {
     if b { "on" } else { "off" }
 }

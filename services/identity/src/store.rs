@@ -682,3 +682,16 @@ pub async fn set_password(
         .await?;
     Ok(())
 }
+
+pub async fn set_staff_language(
+    conn: &mut PgConnection,
+    id: Uuid,
+    language: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE staff_users SET language = $2 WHERE id = $1")
+        .bind(id)
+        .bind(language)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -3,7 +3,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{directory, requests, sessions, work_orders};
+use crate::routes::{access, customers, directory, requests, sessions, work_orders};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -12,6 +12,12 @@ use crate::routes::{directory, requests, sessions, work_orders};
         sessions::create_tenant, sessions::login, sessions::refresh, sessions::accept_invitation, sessions::me,
         directory::create_customer, directory::create_site, directory::create_contact, directory::set_portal,
         directory::invite,
+        access::request_reset, access::confirm_reset, access::register, access::confirm_registration,
+        access::open_secure_link, access::logout, access::logout_everywhere, access::change_password,
+        access::update_me, access::switch_customer,
+        customers::list, customers::detail, customers::contacts, customers::update_contact,
+        customers::add_to_customer, customers::update_tenant, customers::create_secure_link,
+        customers::secure_links, customers::revoke_secure_link, customers::audit, customers::create_staff,
         requests::create, requests::list, requests::detail, requests::accept, requests::reject,
         requests::upload, requests::attachments, requests::download,
         work_orders::list,

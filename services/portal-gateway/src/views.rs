@@ -8,6 +8,9 @@ use portal_proto::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+mod access;
+pub use access::*;
+
 fn ts(t: Option<&prost_types::Timestamp>) -> Option<DateTime<Utc>> {
     t.and_then(from_proto)
 }
@@ -73,10 +76,25 @@ pub struct Me {
     pub id: String,
     pub kind: String,
     pub tenant: String,
+    pub tenant_name: String,
     pub roles: Vec<String>,
     pub customer_id: Option<String>,
+    pub customer_name: Option<String>,
     pub site_ids: Vec<String>,
+    pub work_order_id: Option<String>,
     pub email: String,
+    pub name: String,
+    pub language: String,
+    pub notifications: bool,
+    /// Customers this contact may switch to, the current one included.
+    pub customers: Vec<CustomerChoice>,
+    pub can_change_password: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerChoice {
+    pub id: String,
+    pub number: String,
     pub name: String,
 }
 
@@ -87,10 +105,25 @@ impl From<id::Me> for Me {
             kind: m.kind,
             tenant: m.tenant,
             roles: m.roles,
+            tenant_name: m.tenant_name,
             customer_id: non_empty(m.customer_id),
+            customer_name: non_empty(m.customer_name),
             site_ids: m.site_ids,
+            work_order_id: non_empty(m.work_order_id),
             email: m.email,
             name: m.name,
+            language: m.language,
+            notifications: m.notifications,
+            customers: m
+                .customers
+                .into_iter()
+                .map(|c| CustomerChoice {
+                    id: c.id,
+                    number: c.number,
+                    name: c.name,
+                })
+                .collect(),
+            can_change_password: m.can_change_password,
         }
     }
 }
@@ -114,12 +147,19 @@ pub struct Customer {
     pub info: String,
     pub portal_enabled: bool,
     pub created_at: Option<DateTime<Utc>>,
+    pub portal_enabled_at: Option<DateTime<Utc>>,
+    /// Which requests its contacts see: all, since (visible_since) or after_enabled.
+    pub request_visibility: String,
+    pub visible_since: Option<DateTime<Utc>>,
 }
 
 impl From<id::Customer> for Customer {
     fn from(c: id::Customer) -> Self {
         Self {
             created_at: ts(c.created_at.as_ref()),
+            portal_enabled_at: ts(c.portal_enabled_at.as_ref()),
+            visible_since: ts(c.visible_since.as_ref()),
+            request_visibility: c.request_visibility,
             id: c.id,
             number: c.number,
             name: c.name,
@@ -162,7 +202,7 @@ impl From<id::Site> for Site {
     }
 }
 
-fn yes() -> bool {
+pub(crate) fn yes() -> bool {
     true
 }
 
@@ -194,11 +234,14 @@ pub struct Contact {
     pub access_from: Option<DateTime<Utc>>,
     pub access_until: Option<DateTime<Utc>>,
     pub activated: bool,
+    /// Other customers this person is a contact of.
+    pub other_customer_ids: Vec<String>,
 }
 
 impl From<id::Contact> for Contact {
     fn from(c: id::Contact) -> Self {
         Self {
+            other_customer_ids: c.other_customer_ids,
             access_from: ts(c.access_from.as_ref()),
             access_until: ts(c.access_until.as_ref()),
             id: c.id,
@@ -216,6 +259,10 @@ impl From<id::Contact> for Contact {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SetPortal {
     pub enabled: bool,
+    /// all, since or after_enabled; absent keeps the current setting.
+    pub request_visibility: Option<String>,
+    /// With `since`: requests created before this are not shown.
+    pub visible_since: Option<DateTime<Utc>>,
     /// Reserved for per-customer portal options.
     #[serde(default)]
     pub options: Option<serde_json::Value>,

@@ -5,7 +5,7 @@ use portal_platform::auth::{self, Authenticator, Claims};
 use portal_platform::errors::{ServiceError, ServiceResult, lookup_id, parse_id, reply};
 use portal_platform::outbox;
 use portal_platform::paging::PageRequest;
-use portal_platform::scope::Scope;
+use portal_platform::scope::{Narrowing, Scope};
 use portal_platform::time::{opt_to_proto, to_proto};
 use portal_proto::events::v1 as ev;
 use portal_proto::identity::v1 as idpb;
@@ -43,7 +43,9 @@ impl Requests {
         let row = store::get(&self.pool, claims.tid, id)
             .await?
             .ok_or_else(|| ServiceError::not_found("request"))?;
-        if Scope::of(claims).allows(row.customer_id, Some(row.site_id)) {
+        if Scope::of(claims).allows(row.customer_id, Some(row.site_id))
+            && Narrowing::of(claims).allows(row.created_at, row.work_order_id)
+        {
             Ok(row)
         } else {
             Err(ServiceError::not_found("request"))
@@ -150,6 +152,7 @@ impl Requests {
             s => Some(parse_id("site_id", s)?),
         };
         let page = PageRequest::parse(r.limit, &r.cursor)?;
+        let narrowing = Narrowing::of(&claims);
         let rows = store::list(
             &self.pool,
             &ListFilter {
@@ -159,6 +162,8 @@ impl Requests {
                 status,
                 site_id,
                 contact_id: r.mine.then_some(claims.sub),
+                created_since: narrowing.since,
+                work_order_id: narrowing.work_order,
                 before: page.after,
                 limit: page.fetch(),
             },

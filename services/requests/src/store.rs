@@ -142,6 +142,8 @@ pub struct ListFilter {
     pub status: Option<String>,
     pub site_id: Option<Uuid>,
     pub contact_id: Option<Uuid>,
+    pub created_since: Option<DateTime<Utc>>,
+    pub work_order_id: Option<Uuid>,
     /// Keyset cursor: rows strictly older than this (created_at, id).
     pub before: Option<(DateTime<Utc>, Uuid)>,
     pub limit: i64,
@@ -159,6 +161,8 @@ pub async fn list(pool: &PgPool, f: &ListFilter) -> sqlx::Result<Vec<RequestRow>
            AND ($5::uuid IS NULL OR site_id = $5)
            AND ($6::uuid IS NULL OR contact_id = $6)
            AND ($7::timestamptz IS NULL OR (created_at, id) < ($7, $8))
+           AND ($10::timestamptz IS NULL OR created_at >= $10)
+           AND ($11::uuid IS NULL OR work_order_id = $11)
          ORDER BY created_at DESC, id DESC
          LIMIT $9"
     ))
@@ -171,6 +175,8 @@ pub async fn list(pool: &PgPool, f: &ListFilter) -> sqlx::Result<Vec<RequestRow>
     .bind(f.before.map(|b| b.0))
     .bind(f.before.map(|b| b.1))
     .bind(f.limit)
+    .bind(f.created_since)
+    .bind(f.work_order_id)
     .fetch_all(pool)
     .await
 }

@@ -7,6 +7,8 @@ mod golden_path;
 mod isolation;
 mod outages;
 mod redelivery;
+mod scope;
 mod sessions;
 mod telemetry;
+mod ways_in;
 mod web_shell;

@@ -95,7 +95,8 @@ pub async fn set_portal(
     let req = pb::SetCustomerPortalRequest {
         customer_id,
         enabled: b.enabled,
-        ..Default::default()
+        request_visibility: b.request_visibility.unwrap_or_default(),
+        visible_since: b.visible_since.map(to_proto),
     };
     let c = state
         .identity

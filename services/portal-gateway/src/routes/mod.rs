@@ -1,4 +1,6 @@
 //! The REST API's routes, one module per area.
+pub mod access;
+pub mod customers;
 pub mod directory;
 pub mod health;
 pub mod pages;
@@ -28,12 +30,50 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/auth/invitations/accept",
             post(sessions::accept_invitation),
         )
-        .route("/api/v1/me", get(sessions::me))
-        .route("/api/v1/customers", post(directory::create_customer))
+        .route("/api/v1/auth/password-reset", post(access::request_reset))
+        .route(
+            "/api/v1/auth/password-reset/confirm",
+            post(access::confirm_reset),
+        )
+        .route("/api/v1/auth/register", post(access::register))
+        .route(
+            "/api/v1/auth/register/confirm",
+            post(access::confirm_registration),
+        )
+        .route("/api/v1/auth/secure-link", post(access::open_secure_link))
+        .route("/api/v1/auth/logout", post(access::logout))
+        .route(
+            "/api/v1/auth/logout-everywhere",
+            post(access::logout_everywhere),
+        )
+        .route("/api/v1/me", get(sessions::me).put(access::update_me))
+        .route("/api/v1/me/password", post(access::change_password))
+        .route("/api/v1/me/customer", post(access::switch_customer))
+        .route("/api/v1/tenant", put(customers::update_tenant))
+        .route("/api/v1/staff", post(customers::create_staff))
+        .route("/api/v1/audit", get(customers::audit))
+        .route(
+            "/api/v1/customers",
+            post(directory::create_customer).get(customers::list),
+        )
+        .route("/api/v1/customers/{id}", get(customers::detail))
+        .route(
+            "/api/v1/customers/{id}/secure-links",
+            post(customers::create_secure_link).get(customers::secure_links),
+        )
+        .route(
+            "/api/v1/secure-links/{id}/revoke",
+            post(customers::revoke_secure_link),
+        )
+        .route("/api/v1/contacts/{id}", put(customers::update_contact))
+        .route(
+            "/api/v1/contacts/{id}/customers",
+            post(customers::add_to_customer),
+        )
         .route("/api/v1/customers/{id}/sites", post(directory::create_site))
         .route(
             "/api/v1/customers/{id}/contacts",
-            post(directory::create_contact),
+            post(directory::create_contact).get(customers::contacts),
         )
         .route("/api/v1/customers/{id}/portal", put(directory::set_portal))
         .route("/api/v1/contacts/{id}/invitation", post(directory::invite))

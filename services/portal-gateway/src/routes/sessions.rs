@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use portal_proto::identity::v1 as pb;
 use serde_json::{Value, json};
 
-use crate::extract::{ApiJson, BearerToken, Caller};
+use crate::extract::{ApiJson, BearerToken, Caller, ClientIp};
 use crate::problem::Problem;
 use crate::state::AppState;
 use crate::views::{AcceptInvitation, CreateTenant, Login, Me, Refresh, TenantCreated, Tokens};
@@ -44,16 +44,18 @@ pub async fn create_tenant(
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/login", request_body = Login,
-    responses((status = 200, body = Tokens), (status = 401, body = Problem)))]
+    responses((status = 200, body = Tokens), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 429, description = "too many attempts; see Retry-After", body = Problem)))]
 pub async fn login(
     State(state): State<AppState>,
+    ip: ClientIp,
     ApiJson(body): ApiJson<Login>,
 ) -> Result<Json<Tokens>, Problem> {
-    let req = pb::LoginRequest {
+    let req = ip.request(pb::LoginRequest {
         tenant: body.tenant,
         email: body.email,
         password: body.password,
-    };
+    });
     Ok(Json(
         state.identity.clone().login(req).await?.into_inner().into(),
     ))
@@ -83,12 +85,13 @@ pub async fn refresh(
     responses((status = 200, body = Tokens), (status = 400, body = Problem), (status = 401, body = Problem)))]
 pub async fn accept_invitation(
     State(state): State<AppState>,
+    ip: ClientIp,
     ApiJson(body): ApiJson<AcceptInvitation>,
 ) -> Result<Json<Tokens>, Problem> {
-    let req = pb::AcceptInvitationRequest {
+    let req = ip.request(pb::AcceptInvitationRequest {
         token: body.token,
         password: body.password,
-    };
+    });
     Ok(Json(
         state
             .identity

@@ -1,0 +1,533 @@
+//! Every way in besides the invitation (A3-A7): forgotten password as a
+//! first access, open registration, secure links, the access window,
+//! logging out and changing the password, and the limits on guessing.
+use portal_testkit::{Stack, eventually, smtp::link_token};
+use serde_json::json;
+
+use crate::fixtures::{self, s};
+
+async fn mail_token(stack: &Stack, to: &str, marker: &str) -> anyhow::Result<String> {
+    let sink = stack.smtp.as_ref().ok_or_else(|| anyhow::anyhow!("sink"))?;
+    let mail = eventually(20, marker, || async {
+        Ok(sink.to(to).into_iter().find(|m| m.body.contains(marker)))
+    })
+    .await?;
+    link_token(&mail.body).ok_or_else(|| anyhow::anyhow!("no link in {}", mail.body))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn forgot_password_answers_alike_and_works_as_a_first_access() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    // Invited but never accepted: "forgot password" is their way in (A5).
+    let t = fixtures::invited_tenant(&stack, "reset").await?;
+    let api = &stack.api;
+    let known = api
+        .post(
+            "/api/v1/auth/password-reset",
+            None,
+            &json!({"tenant": "reset", "email": t.contact_email}),
+        )
+        .await?
+        .expect(202)?;
+    let unknown = api
+        .post(
+            "/api/v1/auth/password-reset",
+            None,
+            &json!({"tenant": "reset", "email": "nobody@reset-client.example"}),
+        )
+        .await?
+        .expect(202)?;
+    let no_tenant = api
+        .post(
+            "/api/v1/auth/password-reset",
+            None,
+            &json!({"tenant": "no-such", "email": t.contact_email}),
+        )
+        .await?
+        .expect(202)?;
+    assert_eq!(known, unknown, "no user enumeration");
+    assert_eq!(known, no_tenant);
+
+    let token = mail_token(&stack, &t.contact_email, "/password-reset?token=").await?;
+    let sink = stack.smtp.as_ref().ok_or_else(|| anyhow::anyhow!("sink"))?;
+    assert!(sink.to("nobody@reset-client.example").is_empty());
+    let reset_mail = sink
+        .to(&t.contact_email)
+        .into_iter()
+        .find(|m| m.body.contains("/password-reset?token="))
+        .ok_or_else(|| anyhow::anyhow!("reset mail"))?;
+    assert!(
+        reset_mail.subject.contains("reset services") || reset_mail.body.contains("reset services"),
+        "provider named: {}",
+        reset_mail.body
+    );
+
+    // Too short a password is refused and the link stays usable.
+    api.post(
+        "/api/v1/auth/password-reset/confirm",
+        None,
+        &json!({"token": token, "password": "short"}),
+    )
+    .await?
+    .problem(400)?;
+    let tokens = api
+        .post(
+            "/api/v1/auth/password-reset/confirm",
+            None,
+            &json!({"token": token, "password": "my new password 1"}),
+        )
+        .await?
+        .expect(200)?;
+    let me = api
+        .get("/api/v1/me", &s(&tokens["access_token"]))
+        .await?
+        .expect(200)?;
+    assert_eq!(me["kind"], "contact");
+    assert_eq!(me["customer_id"], t.customer_id.as_str());
+    // Single use; the pending invitation died with it; the password works.
+    api.post(
+        "/api/v1/auth/password-reset/confirm",
+        None,
+        &json!({"token": token, "password": "other password 1"}),
+    )
+    .await?
+    .problem(401)?;
+    let invitation = mail_token(&stack, &t.contact_email, "/invitations/accept?token=").await?;
+    api.post(
+        "/api/v1/auth/invitations/accept",
+        None,
+        &json!({"token": invitation, "password": "other password 1"}),
+    )
+    .await?
+    .problem(401)?;
+    fixtures::login(&stack, "reset", &t.contact_email, "my new password 1").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn open_registration_lets_in_only_contacts_of_open_customers() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    let t = fixtures::tenant(&stack, "reg").await?;
+    let api = &stack.api;
+    // A contact who was never invited, and one of a customer whose portal is off.
+    api.post(
+        &format!("/api/v1/customers/{}/contacts", t.customer_id),
+        Some(&t.admin),
+        &json!({"name": "Paul", "email": "paul@reg-client.example", "language": "en"}),
+    )
+    .await?
+    .expect(201)?;
+    let closed = api
+        .post(
+            "/api/v1/customers",
+            Some(&t.admin),
+            &json!({"number": "C-9", "name": "Closed Ltd"}),
+        )
+        .await?
+        .expect(201)?;
+    api.post(
+        &format!("/api/v1/customers/{}/contacts", s(&closed["id"])),
+        Some(&t.admin),
+        &json!({"name": "Zoe", "email": "zoe@closed.example"}),
+    )
+    .await?
+    .expect(201)?;
+
+    let register =
+        |email: &str| json!({"tenant": "reg", "email": email, "password": "registered pw 1"});
+    let a = api
+        .post(
+            "/api/v1/auth/register",
+            None,
+            &register("paul@reg-client.example"),
+        )
+        .await?
+        .expect(202)?;
+    let b = api
+        .post(
+            "/api/v1/auth/register",
+            None,
+            &register("zoe@closed.example"),
+        )
+        .await?
+        .expect(202)?;
+    let c = api
+        .post(
+            "/api/v1/auth/register",
+            None,
+            &register("stranger@else.example"),
+        )
+        .await?
+        .expect(202)?;
+    assert!(a == b && b == c, "the same answer for everyone");
+
+    let token = mail_token(
+        &stack,
+        "paul@reg-client.example",
+        "/registrations/confirm?token=",
+    )
+    .await?;
+    let tokens = api
+        .post(
+            "/api/v1/auth/register/confirm",
+            None,
+            &json!({"token": token}),
+        )
+        .await?
+        .expect(200)?;
+    api.get("/api/v1/me", &s(&tokens["access_token"]))
+        .await?
+        .expect(200)?;
+    fixtures::login(&stack, "reg", "paul@reg-client.example", "registered pw 1").await?;
+    api.post(
+        "/api/v1/auth/register/confirm",
+        None,
+        &json!({"token": token}),
+    )
+    .await?
+    .problem(401)?;
+    let sink = stack.smtp.as_ref().ok_or_else(|| anyhow::anyhow!("sink"))?;
+    assert!(
+        sink.to("zoe@closed.example").is_empty(),
+        "portal off: no way in"
+    );
+    assert!(sink.to("stranger@else.example").is_empty());
+
+    // The admin closes registration: the link says so.
+    api.put(
+        "/api/v1/tenant",
+        &t.admin,
+        &json!({"name": "Reg services", "portal_enabled": true,
+        "portal_all_customers": false, "registration_open": false}),
+    )
+    .await?
+    .expect(200)?;
+    api.post(
+        "/api/v1/auth/register",
+        None,
+        &register("paul@reg-client.example"),
+    )
+    .await?
+    .problem(403)?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_secure_link_opens_its_scope_until_it_is_revoked_or_expires() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    let t = fixtures::tenant(&stack, "links").await?;
+    let api = &stack.api;
+    // One request on each site.
+    for (site, title) in t.site_ids.iter().zip(["Oven", "Door"]) {
+        api.post(
+            "/api/v1/requests",
+            Some(&t.contact),
+            &json!({"site_id": site, "title": title, "description": "broken"}),
+        )
+        .await?
+        .expect(201)?;
+    }
+    let base = format!("/api/v1/customers/{}/secure-links", t.customer_id);
+    api.post(
+        &base,
+        Some(&t.admin),
+        &json!({"expires_at": "2001-01-01T00:00:00Z"}),
+    )
+    .await?
+    .problem(400)?;
+    let link = api
+        .post(
+            &base,
+            Some(&t.admin),
+            &json!({"site_id": t.site_ids[0], "label": "Lyon bakery"}),
+        )
+        .await?
+        .expect(201)?;
+    let url = s(&link["url"]);
+    assert!(url.contains("/link?token="), "{url}");
+    let token = link_token(&url).ok_or_else(|| anyhow::anyhow!("token in {url}"))?;
+    // The URL is shown once: the list does not carry it.
+    let listed = api.get(&base, &t.admin).await?.expect(200)?;
+    assert_eq!(listed["items"][0]["id"], link["id"]);
+    assert!(listed["items"][0].get("url").is_none());
+
+    let session = api
+        .post("/api/v1/auth/secure-link", None, &json!({"token": token}))
+        .await?
+        .expect(200)?;
+    let access = s(&session["access_token"]);
+    let me = api.get("/api/v1/me", &access).await?.expect(200)?;
+    assert_eq!(me["kind"], "link");
+    assert_eq!(me["customer_id"], t.customer_id.as_str());
+    assert_eq!(me["site_ids"], json!([t.site_ids[0]]));
+    assert_eq!(me["can_change_password"], false);
+    // Its scope: one site's requests and sites, checked by each service.
+    let list = api.get("/api/v1/requests", &access).await?.expect(200)?;
+    let titles: Vec<_> = list["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| s(&r["title"]))
+        .collect();
+    assert_eq!(titles, ["Oven"]);
+    let card = api
+        .get(&format!("/api/v1/customers/{}", t.customer_id), &access)
+        .await?
+        .expect(200)?;
+    assert_eq!(card["sites"].as_array().map(Vec::len), Some(1));
+    assert_eq!(card["number"], "C-1");
+    // No credentials to change.
+    api.post(
+        "/api/v1/me/password",
+        Some(&access),
+        &json!({"current_password": "x", "new_password": "whatever pw 1"}),
+    )
+    .await?
+    .problem(403)?;
+
+    // Revoked: the link and its live session end.
+    api.post(
+        &format!("/api/v1/secure-links/{}/revoke", s(&link["id"])),
+        Some(&t.admin),
+        &json!({}),
+    )
+    .await?
+    .expect(200)?;
+    api.post("/api/v1/auth/secure-link", None, &json!({"token": token}))
+        .await?
+        .problem(401)?;
+    api.post(
+        "/api/v1/auth/refresh",
+        None,
+        &json!({"refresh_token": s(&session["refresh_token"])}),
+    )
+    .await?
+    .problem(401)?;
+
+    // A link past its expiry opens nothing.
+    let soon = api
+        .post(
+            &base,
+            Some(&t.admin),
+            &json!({"expires_at": (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339()}),
+        )
+        .await?
+        .expect(201)?;
+    let soon_token = link_token(&s(&soon["url"])).ok_or_else(|| anyhow::anyhow!("token"))?;
+    api.post(
+        "/api/v1/auth/secure-link",
+        None,
+        &json!({"token": soon_token}),
+    )
+    .await?
+    .expect(200)?;
+    let db = stack.db("identity").await?;
+    sqlx::query(
+        "UPDATE secure_links SET expires_at = now() - interval '1 second' WHERE id = $1::uuid",
+    )
+    .bind(s(&soon["id"]))
+    .execute(&db)
+    .await?;
+    api.post(
+        "/api/v1/auth/secure-link",
+        None,
+        &json!({"token": soon_token}),
+    )
+    .await?
+    .problem(401)?;
+    // And a made-up token is simply refused.
+    api.post(
+        "/api/v1/auth/secure-link",
+        None,
+        &json!({"token": "made-up"}),
+    )
+    .await?
+    .problem(401)?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn outside_the_access_window_logins_fail_and_live_sessions_end() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    let t = fixtures::tenant(&stack, "window").await?;
+    let api = &stack.api;
+    let login =
+        json!({"tenant": "window", "email": t.contact_email, "password": "contact password 1"});
+    let live = api
+        .post("/api/v1/auth/login", None, &login)
+        .await?
+        .expect(200)?;
+    let tomorrow = chrono::Utc::now() + chrono::Duration::days(1);
+    let update = |from: Option<String>| json!({"name": "Claire Martin", "language": "fr", "access_from": from});
+    api.put(
+        &format!("/api/v1/contacts/{}", t.contact_id),
+        &t.admin,
+        &update(Some(tomorrow.to_rfc3339())),
+    )
+    .await?
+    .expect(200)?;
+    let refused = api
+        .post("/api/v1/auth/login", None, &login)
+        .await?
+        .problem(403)?;
+    assert!(s(&refused["detail"]).contains("not open"), "{refused}");
+    api.post(
+        "/api/v1/auth/refresh",
+        None,
+        &json!({"refresh_token": s(&live["refresh_token"])}),
+    )
+    .await?
+    .problem(403)?;
+    // Reopened: they are back.
+    api.put(
+        &format!("/api/v1/contacts/{}", t.contact_id),
+        &t.admin,
+        &update(None),
+    )
+    .await?
+    .expect(200)?;
+    api.post("/api/v1/auth/login", None, &login)
+        .await?
+        .expect(200)?;
+    // A window that ends before it starts is refused.
+    api.put(&format!("/api/v1/contacts/{}", t.contact_id), &t.admin,
+        &json!({"name": "C", "access_from": tomorrow.to_rfc3339(), "access_until": chrono::Utc::now().to_rfc3339()}))
+        .await?
+        .problem(400)?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn log_out_everywhere_and_a_new_password_end_the_other_sessions() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    let t = fixtures::tenant(&stack, "logout").await?;
+    let api = &stack.api;
+    let login =
+        json!({"tenant": "logout", "email": t.contact_email, "password": "contact password 1"});
+    let phone = api
+        .post("/api/v1/auth/login", None, &login)
+        .await?
+        .expect(200)?;
+    let laptop = api
+        .post("/api/v1/auth/login", None, &login)
+        .await?
+        .expect(200)?;
+    let refresh = |r: &serde_json::Value| json!({"refresh_token": s(&r["refresh_token"])});
+
+    // Log out on the phone: the laptop stays.
+    api.post("/api/v1/auth/logout", None, &refresh(&phone))
+        .await?
+        .expect(204)?;
+    api.post("/api/v1/auth/refresh", None, &refresh(&phone))
+        .await?
+        .problem(401)?;
+    let laptop = api
+        .post("/api/v1/auth/refresh", None, &refresh(&laptop))
+        .await?
+        .expect(200)?;
+
+    // Change password: the old one is asked for; other sessions end.
+    api.post(
+        "/api/v1/me/password",
+        Some(&s(&laptop["access_token"])),
+        &json!({"current_password": "wrong password", "new_password": "brand new pw 1"}),
+    )
+    .await?
+    .problem(400)?;
+    let tablet = api
+        .post("/api/v1/auth/login", None, &login)
+        .await?
+        .expect(200)?;
+    let changed = api
+        .post(
+            "/api/v1/me/password",
+            Some(&s(&laptop["access_token"])),
+            &json!({"current_password": "contact password 1", "new_password": "brand new pw 1"}),
+        )
+        .await?
+        .expect(200)?;
+    api.post("/api/v1/auth/refresh", None, &refresh(&tablet))
+        .await?
+        .problem(401)?;
+    api.post("/api/v1/auth/login", None, &login)
+        .await?
+        .problem(401)?;
+    fixtures::login(&stack, "logout", &t.contact_email, "brand new pw 1").await?;
+
+    // Log out everywhere: even the session that asked for it.
+    api.post(
+        "/api/v1/auth/logout-everywhere",
+        Some(&s(&changed["access_token"])),
+        &json!({}),
+    )
+    .await?
+    .expect(204)?;
+    api.post("/api/v1/auth/refresh", None, &refresh(&changed))
+        .await?
+        .problem(401)?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn guessing_is_limited_per_account_and_per_address() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    let t = fixtures::tenant(&stack, "guess").await?;
+    let api = &stack.api;
+    let attempt =
+        |password: &str| json!({"tenant": "guess", "email": t.contact_email, "password": password});
+    for i in 0..5 {
+        api.post_from(
+            &format!("192.0.2.{i}"),
+            "/api/v1/auth/login",
+            None,
+            &attempt("wrong guess"),
+        )
+        .await?
+        .problem(401)?;
+    }
+    // Five wrong from five addresses: the account waits, even with the right password.
+    let limited = api
+        .post_from(
+            "192.0.2.99",
+            "/api/v1/auth/login",
+            None,
+            &attempt("contact password 1"),
+        )
+        .await?;
+    let wait = limited.retry_after;
+    let body = limited.problem(429)?;
+    assert!(
+        wait.is_some_and(|w| w > 0 && w <= 900),
+        "Retry-After {wait:?}"
+    );
+    assert!(s(&body["detail"]).contains("try again"), "{body}");
+
+    // One address trying many accounts is held back too, others are not.
+    for i in 0..30 {
+        api.post_from(
+            "198.51.100.7",
+            "/api/v1/auth/login",
+            None,
+            &json!({"tenant": "guess", "email": format!("user{i}@guess.example"), "password": "x"}),
+        )
+        .await?
+        .problem(401)?;
+    }
+    api.post_from(
+        "198.51.100.7",
+        "/api/v1/auth/login",
+        None,
+        &json!({"tenant": "guess", "email": "admin@guess.example", "password": "admin password 1"}),
+    )
+    .await?
+    .problem(429)?;
+    api.post_from(
+        "198.51.100.8",
+        "/api/v1/auth/login",
+        None,
+        &json!({"tenant": "guess", "email": "admin@guess.example", "password": "admin password 1"}),
+    )
+    .await?
+    .expect(200)?;
+    Ok(())
+}
