@@ -5,6 +5,7 @@ use std::path::PathBuf;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../proto");
     let files = [
+        "portal/audit/v1/audit.proto",
         "portal/identity/v1/identity.proto",
         "portal/requests/v1/requests.proto",
         "portal/work_orders/v1/work_orders.proto",

@@ -4,6 +4,7 @@
 //! verification, gRPC health and graceful shutdown.
 
 pub mod admin;
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -1,6 +1,11 @@
 //! Generated code for the service APIs and the event contract in `proto/`.
 #![allow(clippy::all, clippy::pedantic)]
 
+pub mod audit {
+    pub mod v1 {
+        tonic::include_proto!("portal.audit.v1");
+    }
+}
 pub mod identity {
     pub mod v1 {
         tonic::include_proto!("portal.identity.v1");

@@ -81,4 +81,4 @@ CREATE TABLE audit_log (
     detail      text NOT NULL DEFAULT '',
     client_ip   text
 );
-CREATE INDEX audit_log_tenant ON audit_log (tenant_id, id DESC);
+CREATE INDEX audit_log_tenant ON audit_log (tenant_id, at DESC, id DESC);

@@ -16,13 +16,13 @@ use sqlx::PgConnection;
 use tonic::Request;
 use uuid::Uuid;
 
-use crate::audit::{self, Actor};
 use crate::domain::{self, Action};
 use crate::grpc::{Identity, LINK_SESSION_TTL, REFRESH_TTL, SOURCE, invalid};
 use crate::limits::{account_key, address_key};
 use crate::secrets;
 use crate::sessions::staff_subject;
 use crate::store::{self, SecureLinkRow, TenantRow};
+use portal_platform::audit::{self, Actor};
 
 const RESET_TTL: Duration = Duration::hours(2);
 const REGISTRATION_TTL: Duration = Duration::days(2);

@@ -14,13 +14,13 @@ use sha2::{Digest, Sha256};
 use tonic::Request;
 use uuid::Uuid;
 
-use crate::audit::{self, Actor};
 use crate::domain::{self, Action, RequestVisibility};
 use crate::grpc::{
     INVITATION_TTL, Identity, SOURCE, conflict_as, contact_pb, customer_pb, invalid, site_pb,
 };
 use crate::secrets;
 use crate::store;
+use portal_platform::audit::{self, Actor};
 
 impl Identity {
     pub(crate) async fn create_tenant(

@@ -305,7 +305,10 @@ impl IdentityService for Identity {
     ) -> Rpc<pb::SecureLink> {
         reply(Identity::revoke_secure_link(self, req).await)
     }
-    async fn list_audit(&self, req: Request<pb::ListAuditRequest>) -> Rpc<pb::ListAuditResponse> {
+    async fn list_audit(
+        &self,
+        req: Request<portal_proto::audit::v1::ListAuditRequest>,
+    ) -> Rpc<portal_proto::audit::v1::ListAuditResponse> {
         reply(Identity::list_audit(self, req).await)
     }
     async fn create_staff(&self, req: Request<pb::CreateStaffRequest>) -> Rpc<pb::StaffMember> {

@@ -2,7 +2,6 @@
 //! invitations and tokens.
 
 pub mod access;
-pub mod audit;
 pub mod config;
 pub mod directory;
 pub mod domain;

@@ -8,17 +8,16 @@ use portal_platform::auth::{AccountKind, Claims};
 use portal_platform::errors::{ServiceError, ServiceResult, lookup_id};
 use portal_platform::paging::PageRequest;
 use portal_platform::scope::Scope;
-use portal_platform::time::to_proto;
 use portal_proto::identity::v1 as pb;
 use tonic::Request;
 use uuid::Uuid;
 
 use crate::access::tenant_pb;
-use crate::audit::{self, Actor};
 use crate::directory::{access_window, contact_scope};
 use crate::domain::{self, Action};
 use crate::grpc::{Identity, contact_pb, customer_pb, invalid, site_pb};
 use crate::store;
+use portal_platform::audit::{self, Actor};
 
 impl Identity {
     /// The customer a caller may read: any for staff, their current one for
@@ -306,32 +305,13 @@ impl Identity {
 
     pub(crate) async fn list_audit(
         &self,
-        req: Request<pb::ListAuditRequest>,
-    ) -> ServiceResult<pb::ListAuditResponse> {
+        req: Request<portal_proto::audit::v1::ListAuditRequest>,
+    ) -> ServiceResult<portal_proto::audit::v1::ListAuditResponse> {
         let claims = self.staff_may(&req, Action::ReadAudit).await?;
         let r = req.get_ref();
         let page = PageRequest::parse(i32::try_from(r.limit).unwrap_or(i32::MAX), &r.cursor)?;
-        let before = page.after.map(|(_, id)| id);
-        let rows = store::list_audit(&self.pool, claims.tid, before, page.fetch()).await?;
-        let (rows, next_cursor) = page.split(rows, |a| (a.at, a.id));
-        Ok(pb::ListAuditResponse {
-            items: rows
-                .into_iter()
-                .map(|a| pb::AuditEntry {
-                    id: a.id.to_string(),
-                    at: Some(to_proto(a.at)),
-                    actor_id: a.actor_id.map(|i| i.to_string()).unwrap_or_default(),
-                    actor_kind: a.actor_kind,
-                    actor_label: a.actor_label,
-                    action: a.action,
-                    target_kind: a.target_kind,
-                    target_id: a.target_id.map(|i| i.to_string()).unwrap_or_default(),
-                    detail: a.detail,
-                    client_ip: a.client_ip.unwrap_or_default(),
-                })
-                .collect(),
-            next_cursor,
-        })
+        let rows = store::list_audit(&self.pool, claims.tid, page.after, page.fetch()).await?;
+        Ok(audit::page_pb(&page, rows))
     }
 }
 

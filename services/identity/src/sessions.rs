@@ -12,13 +12,13 @@ use sqlx::PgConnection;
 use tonic::Request;
 use uuid::Uuid;
 
-use crate::audit::{self, Actor};
 use crate::domain::{self, ContactAccess, Denied};
 use crate::grpc::{BAD_LOGIN, Identity, REFRESH_TTL, SOURCE, invalid};
 use crate::limits::{account_key, address_key};
 use crate::secrets;
 use crate::store::{self, ContactRow, SecureLinkRow, StaffRow, TenantRow};
 use crate::tokens::{self, Subject};
+use portal_platform::audit::{self, Actor};
 
 /// Why a contact gets no session, as the caller should read it.
 fn denied(d: Denied) -> ServiceError {

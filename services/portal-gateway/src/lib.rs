@@ -1,6 +1,7 @@
 //! portal-gateway: the HTTPS door. Translates the REST API to the services'
 //! gRPC APIs; holds nothing durable.
 
+pub mod audit_log;
 pub mod config;
 pub mod extract;
 pub mod observe;

@@ -1,6 +1,7 @@
 //! requests' gRPC API: checks who calls and what they may see, then
 //! applies `domain` rules through `store`, with events in the same transaction.
 use chrono::Utc;
+use portal_platform::audit::{self, Actor};
 use portal_platform::auth::{self, Authenticator, Claims};
 use portal_platform::errors::{ServiceError, ServiceResult, lookup_id, parse_id, reply};
 use portal_platform::outbox;
@@ -179,6 +180,7 @@ impl Requests {
     async fn decide(
         &self,
         claims: Claims,
+        actor: Actor,
         id: &str,
         decision: Decision,
         reason: &str,
@@ -240,8 +242,41 @@ impl Requests {
                 outbox::enqueue(&mut tx, row.tenant_id, SOURCE, &event).await?;
             }
         }
+        let (action, detail) = match decision {
+            Decision::Accept => ("request.accepted", row.title.clone()),
+            Decision::Reject => (
+                "request.rejected",
+                format!("{}: {}", row.title, row.reject_reason),
+            ),
+        };
+        audit::record(
+            &mut tx,
+            row.tenant_id,
+            &actor,
+            action,
+            ("request", Some(row.id)),
+            detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(request_pb(row))
+    }
+
+    /// Accepts and rejects, for the admins' audit log.
+    async fn audit_page(
+        &self,
+        req: Request<portal_proto::audit::v1::ListAuditRequest>,
+    ) -> ServiceResult<portal_proto::audit::v1::ListAuditResponse> {
+        let claims = self.caller(&req).await?;
+        if !claims.has_role("admin") {
+            return Err(ServiceError::Forbidden(
+                "only admins read the audit log".into(),
+            ));
+        }
+        let r = req.get_ref();
+        let page = PageRequest::parse(i32::try_from(r.limit).unwrap_or(i32::MAX), &r.cursor)?;
+        let rows = audit::list(&self.pool, claims.tid, page.after, page.fetch()).await?;
+        Ok(audit::page_pb(&page, rows))
     }
 }
 
@@ -293,7 +328,8 @@ impl RequestsService for Requests {
     async fn accept_request(&self, req: Request<pb::AcceptRequestRequest>) -> Rpc<pb::Request> {
         let result = async {
             let claims = self.caller(&req).await?;
-            self.decide(claims, &req.get_ref().id, Decision::Accept, "")
+            let actor = Actor::of(&claims, &req);
+            self.decide(claims, actor, &req.get_ref().id, Decision::Accept, "")
                 .await
         }
         .await;
@@ -303,11 +339,19 @@ impl RequestsService for Requests {
     async fn reject_request(&self, req: Request<pb::RejectRequestRequest>) -> Rpc<pb::Request> {
         let result = async {
             let claims = self.caller(&req).await?;
+            let actor = Actor::of(&claims, &req);
             let r = req.get_ref();
-            self.decide(claims, &r.id, Decision::Reject, &r.reason)
+            self.decide(claims, actor, &r.id, Decision::Reject, &r.reason)
                 .await
         }
         .await;
         reply(result)
+    }
+
+    async fn list_audit(
+        &self,
+        req: Request<portal_proto::audit::v1::ListAuditRequest>,
+    ) -> Rpc<portal_proto::audit::v1::ListAuditResponse> {
+        reply(self.audit_page(req).await)
     }
 }

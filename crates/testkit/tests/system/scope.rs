@@ -375,12 +375,40 @@ async fn contacts_see_their_organisation_and_admins_read_who_changed_access() ->
     )
     .await?
     .expect(201)?;
+    // An accept is recorded by requests, in the same log.
+    let request = fixtures::submit_request(&stack, &t, "Audited oven").await?;
+    api.post_from(
+        "203.0.113.51",
+        &format!("/api/v1/requests/{}/accept", s(&request["id"])),
+        Some(&t.admin),
+        &json!({}),
+    )
+    .await?
+    .expect(200)?;
     let log = api.get("/api/v1/audit", &t.admin).await?.expect(200)?;
     let items = log["items"].as_array().cloned().unwrap_or_default();
-    let newest = &items[0];
-    assert_eq!(newest["action"], "secure_link.created");
-    assert_eq!(newest["actor"], "admin@audit.example");
-    assert_eq!(newest["client_ip"], "203.0.113.50");
+    let accepted = &items[0];
+    assert_eq!(accepted["action"], "request.accepted");
+    assert_eq!(accepted["actor"], "admin@audit.example");
+    assert_eq!(accepted["client_ip"], "203.0.113.51");
+    assert_eq!(accepted["target_id"], request["id"]);
+    let link = &items[1];
+    assert_eq!(link["action"], "secure_link.created");
+    assert_eq!(link["actor"], "admin@audit.example");
+    assert_eq!(link["client_ip"], "203.0.113.50");
+    // Pages follow one another without gaps or repeats.
+    let first = api
+        .get("/api/v1/audit?limit=2", &t.admin)
+        .await?
+        .expect(200)?;
+    let cursor = s(&first["next_cursor"]);
+    let second = api
+        .get(&format!("/api/v1/audit?limit=2&cursor={cursor}"), &t.admin)
+        .await?
+        .expect(200)?;
+    assert_eq!(first["items"][0]["id"], items[0]["id"]);
+    assert_eq!(second["items"][0]["id"], items[2]["id"]);
+    assert_eq!(second["items"][1]["id"], items[3]["id"]);
     let actions: Vec<String> = items.iter().map(|a| s(&a["action"])).collect();
     for expected in [
         "contact.created",

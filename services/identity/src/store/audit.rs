@@ -1,59 +1,15 @@
-//! The audit log: who changed access, when, from where.
-use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgConnection, PgPool};
+//! The audit log as admins read it: the shared columns (see
+//! `portal_platform::audit`) with each actor's e-mail or link label.
+use portal_platform::audit::AuditRow;
+use portal_platform::paging::Key;
+use sqlx::PgPool;
 use uuid::Uuid;
 
-pub struct NewAudit<'a> {
-    pub tenant_id: Uuid,
-    pub actor_id: Option<Uuid>,
-    pub actor_kind: &'a str,
-    pub action: &'a str,
-    pub target_kind: &'a str,
-    pub target_id: Option<Uuid>,
-    pub detail: String,
-    pub client_ip: Option<&'a str>,
-}
-
-pub async fn insert_audit(conn: &mut PgConnection, a: &NewAudit<'_>) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (id, tenant_id, actor_id, actor_kind, action, target_kind, target_id,
-                                detail, client_ip)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(Uuid::now_v7())
-    .bind(a.tenant_id)
-    .bind(a.actor_id)
-    .bind(a.actor_kind)
-    .bind(a.action)
-    .bind(a.target_kind)
-    .bind(a.target_id)
-    .bind(&a.detail)
-    .bind(a.client_ip)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-#[derive(Debug, Clone, FromRow)]
-pub struct AuditRow {
-    pub id: Uuid,
-    pub at: DateTime<Utc>,
-    pub actor_id: Option<Uuid>,
-    pub actor_kind: String,
-    pub actor_label: String,
-    pub action: String,
-    pub target_kind: String,
-    pub target_id: Option<Uuid>,
-    pub detail: String,
-    pub client_ip: Option<String>,
-}
-
-/// Newest first; `before` is the last id of the previous page (ids are
-/// time-ordered UUIDv7).
+/// Newest first, from before `before` (the last entry of the previous page).
 pub async fn list_audit(
     pool: &PgPool,
     tenant_id: Uuid,
-    before: Option<Uuid>,
+    before: Option<Key>,
     limit: i64,
 ) -> sqlx::Result<Vec<AuditRow>> {
     sqlx::query_as(
@@ -64,11 +20,12 @@ pub async fn list_audit(
          LEFT JOIN staff_users s ON a.actor_kind = 'staff' AND s.id = a.actor_id
          LEFT JOIN contacts c ON a.actor_kind = 'contact' AND c.id = a.actor_id
          LEFT JOIN secure_links l ON a.actor_kind = 'link' AND l.id = a.actor_id
-         WHERE a.tenant_id = $1 AND ($2::uuid IS NULL OR a.id < $2)
-         ORDER BY a.id DESC LIMIT $3",
+         WHERE a.tenant_id = $1 AND ($2::timestamptz IS NULL OR (a.at, a.id) < ($2, $3))
+         ORDER BY a.at DESC, a.id DESC LIMIT $4",
     )
     .bind(tenant_id)
-    .bind(before)
+    .bind(before.map(|b| b.0))
+    .bind(before.map(|b| b.1))
     .bind(limit)
     .fetch_all(pool)
     .await

@@ -185,7 +185,8 @@ pub async fn revoke_secure_link(
     Ok(Json(l.into_inner().into()))
 }
 
-/// Who did what (admins), newest first.
+/// Who did what (admins), newest first: access changes recorded by
+/// identity and decisions on requests recorded by requests, merged.
 #[utoipa::path(get, path = "/api/v1/audit", params(AuditFilter),
     responses((status = 200, body = Page<AuditEntry>), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn audit(
@@ -193,15 +194,10 @@ pub async fn audit(
     caller: Caller,
     ApiQuery(f): ApiQuery<AuditFilter>,
 ) -> Result<Json<Page<AuditEntry>>, Problem> {
-    let req = caller.request(pb::ListAuditRequest {
-        limit: f.limit.unwrap_or_default(),
-        cursor: f.cursor.unwrap_or_default(),
-    });
-    let r = state.identity.clone().list_audit(req).await?.into_inner();
-    Ok(Json(Page::new(
-        r.items.into_iter().map(AuditEntry::from_identity).collect(),
-        r.next_cursor,
-    )))
+    let cursor = f.cursor.unwrap_or_default();
+    let (entries, next) =
+        crate::audit_log::merged(&state, &caller, f.limit.unwrap_or_default(), &cursor).await?;
+    Ok(Json(Page::new(entries, next)))
 }
 
 /// A new staff member with their roles (admins).

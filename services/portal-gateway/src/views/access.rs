@@ -230,7 +230,7 @@ pub struct AuditEntry {
 }
 
 impl AuditEntry {
-    pub fn from_identity(a: id::AuditEntry) -> Self {
+    pub fn new(a: portal_proto::audit::v1::AuditEntry, source: &str) -> Self {
         Self {
             at: ts(a.at.as_ref()),
             id: a.id,
@@ -242,7 +242,7 @@ impl AuditEntry {
             target_id: non_empty(a.target_id),
             detail: a.detail,
             client_ip: non_empty(a.client_ip),
-            source: "identity".into(),
+            source: source.into(),
         }
     }
 }

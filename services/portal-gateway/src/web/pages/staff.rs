@@ -345,27 +345,23 @@ pub async fn audit(TenantPage(ctx): TenantPage, RawQuery(raw): RawQuery) -> Resp
         Ok(s) => s,
         Err(r) => return *r,
     };
-    let req = s.caller.request(pb::ListAuditRequest {
-        limit: 50,
-        cursor: query(raw.as_deref(), "cursor"),
-    });
-    match ctx.state.identity.clone().list_audit(req).await {
-        Ok(list) => {
-            let list = list.into_inner();
-            let items: Vec<Value> = list
-                .items
+    let cursor = query(raw.as_deref(), "cursor");
+    match crate::audit_log::merged(&ctx.state, &s.caller, 50, &cursor).await {
+        Ok((entries, next_cursor)) => {
+            let items: Vec<Value> = entries
                 .iter()
                 .map(|a| {
+                    let target = format!("{} {}", a.target_kind, a.target_id.as_deref().unwrap_or(""));
                     json!({
-                        "at": date_time(a.at.as_ref()), "actor": a.actor_label, "actor_kind": a.actor_kind,
-                        "action": a.action, "target": format!("{} {}", a.target_kind, a.target_id).trim().to_owned(),
-                        "detail": a.detail, "client_ip": a.client_ip,
+                        "at": a.at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default(),
+                        "actor": a.actor, "actor_kind": a.actor_kind,
+                        "action": a.action, "target": target.trim(),
+                        "detail": a.detail, "client_ip": a.client_ip.clone().unwrap_or_default(),
                     })
                 })
                 .collect();
-            let next = (!list.next_cursor.is_empty()).then(|| {
-                serde_urlencoded::to_string([("cursor", list.next_cursor.as_str())])
-                    .unwrap_or_default()
+            let next = (!next_cursor.is_empty()).then(|| {
+                serde_urlencoded::to_string([("cursor", next_cursor.as_str())]).unwrap_or_default()
             });
             ctx.page(
                 StatusCode::OK,
