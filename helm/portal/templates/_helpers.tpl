@@ -207,6 +207,13 @@ notification: [gateway, identity]
 - name: PORTAL_BLOB_URL
   value: file:///var/lib/portal/blobs
 {{- end }}
+{{- if eq .name "gateway" }}
+- name: PORTAL_BASE_DOMAIN
+  value: {{ $v.config.baseDomain | quote }}
+# Behind the ingress the client's address is the proxy's X-Forwarded-For entry.
+- name: PORTAL_TRUST_FORWARDED_FOR
+  value: {{ $v.ingress.enabled | quote }}
+{{- end }}
 {{- if has .name (list "documents" "gateway") }}
 - name: PORTAL_MAX_UPLOAD_BYTES
   value: {{ $v.config.maxUploadBytes | int64 | quote }}
