@@ -531,3 +531,65 @@ async fn guessing_is_limited_per_account_and_per_address() -> anyhow::Result<()>
     .expect(200)?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_secure_link_for_one_work_order_shows_only_that_work() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    let t = fixtures::tenant(&stack, "wolink").await?;
+    let api = &stack.api;
+    let planned = fixtures::submit_request(&stack, &t, "Planned oven").await?;
+    fixtures::submit_request(&stack, &t, "Other door").await?;
+    let id = s(&planned["id"]);
+    api.post(
+        &format!("/api/v1/requests/{id}/accept"),
+        Some(&t.admin),
+        &json!({}),
+    )
+    .await?
+    .expect(200)?;
+    let work_order = eventually(20, "the work order linked", || async {
+        let r = api
+            .get(&format!("/api/v1/requests/{id}"), &t.admin)
+            .await?
+            .expect(200)?;
+        Ok(r["work_order_id"].as_str().map(str::to_owned))
+    })
+    .await?;
+    let link = api
+        .post(
+            &format!("/api/v1/customers/{}/secure-links", t.customer_id),
+            Some(&t.admin),
+            &json!({"work_order_id": work_order, "label": "visit"}),
+        )
+        .await?
+        .expect(201)?;
+    let token = link_token(&s(&link["url"])).ok_or_else(|| anyhow::anyhow!("token"))?;
+    let session = api
+        .post("/api/v1/auth/secure-link", None, &json!({"token": token}))
+        .await?
+        .expect(200)?;
+    let access = s(&session["access_token"]);
+    let me = api.get("/api/v1/me", &access).await?.expect(200)?;
+    assert_eq!(me["work_order_id"], work_order.as_str());
+    let list = api.get("/api/v1/requests", &access).await?.expect(200)?;
+    let ids: Vec<_> = list["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| s(&r["id"]))
+        .collect();
+    assert_eq!(ids, [id.clone()]);
+    // The other request of the same site does not exist for this link.
+    let other = api.get("/api/v1/requests", &t.contact).await?.expect(200)?;
+    let other_id = other["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| s(&r["id"]))
+        .find(|r| *r != id)
+        .ok_or_else(|| anyhow::anyhow!("other request"))?;
+    api.get(&format!("/api/v1/requests/{other_id}"), &access)
+        .await?
+        .problem(404)?;
+    Ok(())
+}
