@@ -59,6 +59,7 @@ pub async fn run(
         access_ttl_secs: cfg.access_ttl_secs,
         dummy_hash,
     };
+    tokio::spawn(limits::prune_hourly(rt.pool.clone(), shutdown.clone()));
     let (router, health) = pgrpc::base_router()?;
     let router = router.add_service(IdentityServiceServer::new(service));
     rt.serve(

@@ -36,6 +36,22 @@ impl Identity {
     }
 }
 
+/// Drops ended attempt windows now and then, so the table stays small.
+pub async fn prune_hourly(pool: sqlx::PgPool, shutdown: portal_platform::CancellationToken) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        match store::prune_attempts(&pool).await {
+            Ok(n) if n > 0 => tracing::debug!(pruned = n, "old attempt windows pruned"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "pruning attempt windows failed"),
+        }
+    }
+}
+
 pub fn account_key(tenant: &str, email: &str) -> String {
     format!("account:{}:{}", tenant.trim(), email.trim().to_lowercase())
 }
