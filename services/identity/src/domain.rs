@@ -208,6 +208,14 @@ pub fn language(requested: &str) -> Result<String, String> {
     }
 }
 
+/// Seconds during which a refresh token just used may be presented again
+/// (two browser tabs refreshing at once) without ending the session.
+pub const REFRESH_REUSE_GRACE_SECS: i64 = 10;
+
+pub fn within_reuse_grace(used_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    now - used_at < chrono::Duration::seconds(REFRESH_REUSE_GRACE_SECS)
+}
+
 /// Why a contact may not log in now.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Denied {
@@ -353,6 +361,13 @@ mod tests {
             contact_may_log_in(&a, now),
             Err(Denied::OutsideAccessWindow)
         );
+    }
+
+    #[test]
+    fn a_refresh_token_may_be_replayed_only_seconds_after_its_use() {
+        let now = Utc::now();
+        assert!(within_reuse_grace(now - Duration::seconds(2), now));
+        assert!(!within_reuse_grace(now - Duration::seconds(11), now));
     }
 
     #[test]

@@ -234,7 +234,11 @@ impl Identity {
                 "unknown refresh token".into(),
             ));
         };
-        if row.used_at.is_some() || row.revoked_at.is_some() {
+        let now = Utc::now();
+        let just_used = row
+            .used_at
+            .is_some_and(|u| domain::within_reuse_grace(u, now));
+        if row.revoked_at.is_some() || (row.used_at.is_some() && !just_used) {
             // A used token presented again: someone holds a copy. End the session.
             store::revoke_family(&mut tx, row.family_id).await?;
             tx.commit().await?;
@@ -248,7 +252,9 @@ impl Identity {
                 "session expired; please log in again".into(),
             ));
         }
-        store::use_refresh(&mut tx, row.id).await?;
+        if !just_used {
+            store::use_refresh(&mut tx, row.id).await?;
+        }
         let gone = || ServiceError::Unauthenticated("account removed".into());
         // Access windows, portal switches and revoked links end live sessions here.
         let subject = match row.account_kind.as_str() {

@@ -28,10 +28,29 @@ async fn refresh_tokens_rotate_and_reuse_ends_the_session() -> anyhow::Result<()
         .await?
         .expect(200)?;
 
-    // Someone replays the old token: refused, and the newer one dies with it.
+    // Two tabs refreshing at once present the same token within seconds:
+    // both get a session.
+    let tab = api
+        .post("/api/v1/auth/refresh", None, &json!({"refresh_token": r1}))
+        .await?
+        .expect(200)?;
+    assert_ne!(s(&tab["refresh_token"]), r2);
+
+    // Later, someone replays the old token: refused, and the newer ones die with it.
+    let db = stack.db("identity").await?;
+    sqlx::query("UPDATE refresh_tokens SET used_at = used_at - interval '1 minute' WHERE used_at IS NOT NULL")
+        .execute(&db)
+        .await?;
     api.post("/api/v1/auth/refresh", None, &json!({"refresh_token": r1}))
         .await?
         .problem(401)?;
+    api.post(
+        "/api/v1/auth/refresh",
+        None,
+        &json!({"refresh_token": s(&tab["refresh_token"])}),
+    )
+    .await?
+    .problem(401)?;
     api.post("/api/v1/auth/refresh", None, &json!({"refresh_token": r2}))
         .await?
         .problem(401)?;

@@ -578,7 +578,7 @@ async fn a_secure_link_for_one_work_order_shows_only_that_work() -> anyhow::Resu
         .flatten()
         .map(|r| s(&r["id"]))
         .collect();
-    assert_eq!(ids, [id.clone()]);
+    assert_eq!(ids, std::slice::from_ref(&id));
     // The other request of the same site does not exist for this link.
     let other = api.get("/api/v1/requests", &t.contact).await?.expect(200)?;
     let other_id = other["items"]

@@ -255,7 +255,12 @@ async fn login_page_headers_cookies_csrf_and_refresh() -> anyhow::Result<()> {
         .unwrap_or_default();
     assert_ne!(old_refresh, new_refresh, "both cookies rotate");
 
-    // A replayed refresh token ends the session: cookies cleared, back to login.
+    // A refresh token replayed after the few seconds two tabs may need ends
+    // the session: cookies cleared, back to login.
+    let db = stack.db("identity").await?;
+    sqlx::query("UPDATE refresh_tokens SET used_at = used_at - interval '1 minute' WHERE used_at IS NOT NULL")
+        .execute(&db)
+        .await?;
     b.cookies
         .insert("__Host-portal-at".into(), "expired.token.value".into());
     b.cookies.insert("__Host-portal-rt".into(), old_refresh);
