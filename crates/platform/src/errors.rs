@@ -17,6 +17,10 @@ pub enum ServiceError {
     Conflict(String),
     #[error("{0}")]
     Forbidden(String),
+    /// Forbidden for a reason callers tell apart (`portal-disabled`,
+    /// `outside-access-window`): the first field is the problem type.
+    #[error("{1}")]
+    Refused(&'static str, String),
     #[error("{0}")]
     Unauthenticated(String),
     #[error("{0}")]
@@ -50,6 +54,7 @@ impl ServiceError {
             Self::Invalid(_) => (Code::InvalidArgument, "invalid-input"),
             Self::Conflict(_) => (Code::AlreadyExists, "conflict"),
             Self::Forbidden(_) => (Code::PermissionDenied, "forbidden"),
+            Self::Refused(problem, _) => (Code::PermissionDenied, problem),
             Self::Unauthenticated(_) => (Code::Unauthenticated, "unauthenticated"),
             Self::TooLarge(_) => (Code::InvalidArgument, "payload-too-large"),
             Self::UnsupportedType(_) => (Code::InvalidArgument, "unsupported-media-type"),

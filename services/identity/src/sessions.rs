@@ -23,12 +23,14 @@ use portal_platform::audit::{self, Actor};
 /// Why a contact gets no session, as the caller should read it.
 fn denied(d: Denied) -> ServiceError {
     match d {
-        Denied::PortalDisabled => {
-            ServiceError::Forbidden("the portal is not enabled for your organisation".into())
-        }
-        Denied::OutsideAccessWindow => {
-            ServiceError::Forbidden("your portal access is not open at this time".into())
-        }
+        Denied::PortalDisabled => ServiceError::Refused(
+            "portal-disabled",
+            "the portal is not enabled for your organisation".into(),
+        ),
+        Denied::OutsideAccessWindow => ServiceError::Refused(
+            "outside-access-window",
+            "your portal access is not open at this time".into(),
+        ),
         Denied::NotActivated => ServiceError::Unauthenticated(BAD_LOGIN.into()),
     }
 }

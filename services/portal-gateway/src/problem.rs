@@ -68,6 +68,8 @@ pub fn status_for(code: Code, problem: Option<&str>) -> (StatusCode, &'static st
         Some("unsupported-media-type") => {
             return (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type");
         }
+        Some("portal-disabled") => return (StatusCode::FORBIDDEN, "portal-disabled"),
+        Some("outside-access-window") => return (StatusCode::FORBIDDEN, "outside-access-window"),
         _ => {}
     }
     match code {

@@ -148,9 +148,11 @@ async fn a_contact_of_two_customers_switches_and_sees_one_at_a_time() -> anyhow:
     )
     .await?
     .expect(200)?;
-    api.post("/api/v1/auth/login", None, &login)
+    let off = api
+        .post("/api/v1/auth/login", None, &login)
         .await?
         .problem(403)?;
+    assert_eq!(off["type"], "urn:portal:problem:portal-disabled");
     // Unless the tenant opens the portal to every customer.
     api.put(
         "/api/v1/tenant",

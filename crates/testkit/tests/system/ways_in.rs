@@ -370,6 +370,7 @@ async fn outside_the_access_window_logins_fail_and_live_sessions_end() -> anyhow
         .post("/api/v1/auth/login", None, &login)
         .await?
         .problem(403)?;
+    assert_eq!(refused["type"], "urn:portal:problem:outside-access-window");
     assert!(s(&refused["detail"]).contains("not open"), "{refused}");
     api.post(
         "/api/v1/auth/refresh",

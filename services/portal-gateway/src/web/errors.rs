@@ -33,7 +33,10 @@ pub fn retry_after(s: &tonic::Status) -> Option<u64> {
 }
 
 pub fn shown(lang: &str, action: Action, s: &tonic::Status) -> Shown {
-    let message = s.message().to_ascii_lowercase();
+    let problem = s
+        .metadata()
+        .get(portal_platform::errors::PROBLEM_HEADER)
+        .and_then(|v| v.to_str().ok());
     let (status, key) = match s.code() {
         Code::ResourceExhausted => {
             let secs = retry_after(s).unwrap_or(60);
@@ -53,13 +56,11 @@ pub fn shown(lang: &str, action: Action, s: &tonic::Status) -> Shown {
         }
         Code::Unauthenticated if action == Action::Link => (StatusCode::GONE, "error-link-dead"),
         Code::Unauthenticated => (StatusCode::UNAUTHORIZED, "error-session"),
-        // identity words these two refusals (see its sessions module).
-        Code::PermissionDenied if message.contains("not open") || message.contains("window") => {
+        // identity names these two refusals with their own problem type.
+        Code::PermissionDenied if problem == Some("outside-access-window") => {
             (StatusCode::FORBIDDEN, "error-access-window")
         }
-        Code::PermissionDenied
-            if message.contains("not enabled") || message.contains("disabled") =>
-        {
+        Code::PermissionDenied if problem == Some("portal-disabled") => {
             (StatusCode::FORBIDDEN, "error-portal-disabled")
         }
         Code::PermissionDenied => (StatusCode::FORBIDDEN, "error-forbidden"),
@@ -131,15 +132,28 @@ mod tests {
         let window = shown(
             "de",
             Action::Login,
-            &tonic::Status::permission_denied("your portal access is not open at this time"),
+            &tonic::Status::from(portal_platform::errors::ServiceError::Refused(
+                "outside-access-window",
+                "your portal access is not open at this time".into(),
+            )),
         );
         assert_eq!(window.message, i18n::t("de", "error-access-window"));
         let off = shown(
             "es",
             Action::Login,
-            &tonic::Status::permission_denied("the portal is not enabled for your organisation"),
+            &tonic::Status::from(portal_platform::errors::ServiceError::Refused(
+                "portal-disabled",
+                "the portal is not enabled for your organisation".into(),
+            )),
         );
         assert_eq!(off.message, i18n::t("es", "error-portal-disabled"));
+        // Another refusal with similar words is not mistaken for them.
+        let other = shown(
+            "en",
+            Action::Other,
+            &tonic::Status::permission_denied("the window is not open"),
+        );
+        assert_eq!(other.message, i18n::t("en", "error-forbidden"));
         let dead = shown(
             "pl",
             Action::Link,
