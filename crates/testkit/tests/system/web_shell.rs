@@ -383,3 +383,75 @@ async fn an_invited_contact_sets_a_password_in_their_language_and_lands_home() -
     assert!(!again.body.contains("id=\"invitation-form\""));
     stack.stop().await
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn registering_in_the_browser_needs_the_mail_and_a_click() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    let t = crate::fixtures::tenant(&stack, "webreg").await?;
+    stack
+        .api
+        .post(
+            &format!("/api/v1/customers/{}/contacts", t.customer_id),
+            Some(&t.admin),
+            &json!({"name": "Jan Nowak", "email": "jan@webreg-client.example", "language": "pl"}),
+        )
+        .await?
+        .expect(201)?;
+    let mut b = Browser::new(&stack)?;
+    let page = b.get("/t/webreg/register").await?;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let csrf = b.csrf();
+    let sent = b
+        .post(
+            "/t/webreg/register",
+            &[
+                ("email", "jan@webreg-client.example"),
+                ("password", "jan's password 1"),
+                ("password_confirm", "jan's password 1"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await?;
+    assert!(
+        sent.status == 200 || sent.status == 303,
+        "{} {}",
+        sent.status,
+        sent.body
+    );
+    let sink = stack.smtp.as_ref().ok_or_else(|| anyhow::anyhow!("sink"))?;
+    let mail = portal_testkit::eventually(20, "the registration mail", || async {
+        Ok(sink.to("jan@webreg-client.example").into_iter().next())
+    })
+    .await?;
+    let token = link_token(&mail.body).ok_or_else(|| anyhow::anyhow!("token"))?;
+
+    // Following the link (as a mail scanner would) only shows a button.
+    for _ in 0..2 {
+        let confirm = b
+            .get(&format!("/registrations/confirm?token={token}"))
+            .await?;
+        assert_eq!(confirm.status, 200, "{}", confirm.body);
+        assert!(
+            confirm.body.contains("<html lang=\"pl\""),
+            "{}",
+            confirm.body
+        );
+        assert!(confirm.body.contains("id=\"registration-form\""));
+    }
+    let csrf = b.csrf();
+    let done = b
+        .post(
+            "/registrations/confirm",
+            &[("token", &token), ("csrf", &csrf)],
+        )
+        .await?;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(done.header("location"), "/t/webreg/");
+    let home = b.get("/t/webreg/").await?;
+    assert!(home.body.contains("id=\"customer-card\""), "{}", home.body);
+    let used = b
+        .get(&format!("/registrations/confirm?token={token}"))
+        .await?;
+    assert_eq!(used.status, 410);
+    stack.stop().await
+}

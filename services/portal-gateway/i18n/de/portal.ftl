@@ -62,6 +62,9 @@ invitation-title = Willkommen im Portal
 reset-title = Neues Passwort wählen
 password-set-intro = { $tenant }: Konto { $email }
 password-set-submit = Passwort speichern und anmelden
+registration-confirm-title = Konto bestätigen
+registration-confirm-intro = Bestätigen Sie, dass dieses Konto Ihnen gehört, um das Portal zu öffnen.
+registration-confirm-submit = Bestätigen und anmelden
 
 home-title = Startseite
 switch-label = Kunde

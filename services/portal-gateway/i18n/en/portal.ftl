@@ -62,6 +62,9 @@ invitation-title = Welcome to the portal
 reset-title = Choose a new password
 password-set-intro = { $tenant }: account { $email }
 password-set-submit = Save the password and log in
+registration-confirm-title = Confirm your account
+registration-confirm-intro = Confirm that this account is yours to open the portal.
+registration-confirm-submit = Confirm and log in
 
 home-title = Home
 switch-label = Customer

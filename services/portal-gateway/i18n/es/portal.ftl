@@ -62,6 +62,9 @@ invitation-title = Bienvenido al portal
 reset-title = Elija una nueva contraseña
 password-set-intro = { $tenant }: cuenta { $email }
 password-set-submit = Guardar la contraseña e iniciar sesión
+registration-confirm-title = Confirme su cuenta
+registration-confirm-intro = Confirme que esta cuenta es suya para abrir el portal.
+registration-confirm-submit = Confirmar e iniciar sesión
 
 home-title = Inicio
 switch-label = Cliente

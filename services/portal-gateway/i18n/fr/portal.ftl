@@ -62,6 +62,9 @@ invitation-title = Bienvenue sur le portail
 reset-title = Choisissez un nouveau mot de passe
 password-set-intro = { $tenant } : compte { $email }
 password-set-submit = Enregistrer le mot de passe et se connecter
+registration-confirm-title = Confirmez votre compte
+registration-confirm-intro = Confirmez que ce compte est le vôtre pour ouvrir le portail.
+registration-confirm-submit = Confirmer et se connecter
 
 home-title = Accueil
 switch-label = Client

@@ -62,6 +62,9 @@ invitation-title = Witamy w portalu
 reset-title = Ustaw nowe hasło
 password-set-intro = { $tenant }: konto { $email }
 password-set-submit = Zapisz hasło i zaloguj się
+registration-confirm-title = Potwierdź konto
+registration-confirm-intro = Potwierdź, że to konto należy do Ciebie, aby otworzyć portal.
+registration-confirm-submit = Potwierdź i zaloguj się
 
 home-title = Strona główna
 switch-label = Klient

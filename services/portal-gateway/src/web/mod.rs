@@ -31,7 +31,10 @@ pub fn router() -> Router<AppState> {
             "/password-reset",
             get(auth::reset_form).post(auth::reset_confirm),
         )
-        .route("/registrations/confirm", get(auth::registration_confirm))
+        .route(
+            "/registrations/confirm",
+            get(auth::registration_form).post(auth::registration_confirm),
+        )
         .route("/link", get(auth::secure_link))
         .route("/t/{slug}", get(portal::to_home))
         .route("/t/{slug}/", get(portal::home))

@@ -22,6 +22,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("forgot.html", include_str!("../../templates/forgot.html")),
     (
+        "registration_confirm.html",
+        include_str!("../../templates/registration_confirm.html"),
+    ),
+    (
         "password_set.html",
         include_str!("../../templates/password_set.html"),
     ),

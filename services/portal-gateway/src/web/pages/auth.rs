@@ -323,10 +323,42 @@ fn link_failed(ctx: &Ctx, s: &tonic::Status) -> Response {
     res.into_response()
 }
 
-pub async fn registration_confirm(mut ctx: Ctx, RawQuery(q): RawQuery) -> Response {
+/// The link of a registration mail shows a button: mail scanners follow
+/// links, and a plain GET must not use the single-use token up.
+pub async fn registration_form(mut ctx: Ctx, RawQuery(q): RawQuery) -> Response {
+    ctx.no_referrer = true;
+    let token = query(q.as_deref(), "token");
+    let req = pb::DescribeLinkRequest {
+        token: token.clone(),
+        purpose: "registration".into(),
+    };
+    let info = match ctx
+        .state
+        .identity
+        .clone()
+        .describe_link(ctx.ip.request(req))
+        .await
+    {
+        Ok(i) => i.into_inner(),
+        Err(s) => return link_failed(&ctx, &s),
+    };
+    if !info.valid {
+        return ctx.fail(StatusCode::GONE, "error-link-dead");
+    }
+    if let Some(l) = i18n::supported(&info.language) {
+        ctx.lang = l;
+    }
+    ctx.page(
+        StatusCode::OK,
+        "registration_confirm.html",
+        json!({"token": token, "email": info.email, "tenant_name": info.tenant_name}),
+    )
+}
+
+pub async fn registration_confirm(mut ctx: Ctx, form: Form) -> Response {
     ctx.no_referrer = true;
     let req = pb::ConfirmRegistrationRequest {
-        token: query(q.as_deref(), "token"),
+        token: form.get("token"),
     };
     match ctx
         .state
