@@ -455,3 +455,256 @@ async fn registering_in_the_browser_needs_the_mail_and_a_click() -> anyhow::Resu
     assert_eq!(used.status, 410);
     stack.stop().await
 }
+
+/// Logs a browser in through the login form; returns where it was sent.
+async fn log_in(
+    b: &mut Browser,
+    slug: &str,
+    email: &str,
+    password: &str,
+) -> anyhow::Result<String> {
+    b.get(&format!("/t/{slug}/login")).await?;
+    let csrf = b.csrf();
+    let done = b
+        .post(
+            &format!("/t/{slug}/login"),
+            &[("email", email), ("password", password), ("csrf", &csrf)],
+        )
+        .await?;
+    anyhow::ensure!(done.status == 303, "login: {} {}", done.status, done.body);
+    Ok(done.header("location"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn staff_open_the_portal_hand_out_a_secure_link_and_revoke_it() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    let t = crate::fixtures::tenant(&stack, "webstaff").await?;
+    let api = &stack.api;
+    let closed = api
+        .post(
+            "/api/v1/customers",
+            Some(&t.admin),
+            &json!({"number": "C-7", "name": "Hôtel Bellevue"}),
+        )
+        .await?
+        .expect(201)?;
+    let id = closed["id"].as_str().unwrap_or_default().to_owned();
+    let mut b = Browser::new(&stack)?;
+    let to = log_in(
+        &mut b,
+        "webstaff",
+        "admin@webstaff.example",
+        "admin password 1",
+    )
+    .await?;
+    assert_eq!(to, "/t/webstaff/staff/customers");
+    let list = b.get("/t/webstaff/staff/customers?q=Bellevue").await?;
+    assert!(
+        list.body.contains("Hôtel Bellevue") && !list.body.contains("Boulangerie"),
+        "{}",
+        list.body
+    );
+
+    let detail = b.get(&format!("/t/webstaff/staff/customers/{id}")).await?;
+    assert!(detail.body.contains("id=\"portal-form\""));
+    let csrf = b.csrf();
+    let saved = b
+        .post(
+            &format!("/t/webstaff/staff/customers/{id}/portal"),
+            &[
+                ("enabled", "true"),
+                ("request_visibility", "all"),
+                ("visible_since", ""),
+                ("csrf", &csrf),
+            ],
+        )
+        .await?;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let card = api
+        .get(&format!("/api/v1/customers/{id}"), &t.admin)
+        .await?
+        .expect(200)?;
+    assert_eq!(card["portal_enabled"], true);
+
+    // The new link is shown once, on the page that created it.
+    let created = b
+        .post(
+            &format!("/t/webstaff/staff/customers/{id}/secure-links"),
+            &[
+                ("site_id", ""),
+                ("expires_at", ""),
+                ("label", "reception"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await?;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let url = created
+        .body
+        .split("id=\"secure-link-url\"")
+        .nth(1)
+        .and_then(|tag| tag.split("value=\"").nth(1))
+        .and_then(|v| v.split('"').next())
+        .map(str::to_owned)
+        .ok_or_else(|| anyhow::anyhow!("no URL in {}", created.body))?;
+    let token = link_token(&url).ok_or_else(|| anyhow::anyhow!("token in {url}"))?;
+    let again = b.get(&format!("/t/webstaff/staff/customers/{id}")).await?;
+    assert!(!again.body.contains(&token), "the URL is not shown twice");
+
+    // Someone else opens it with no session: the customer's portal.
+    let mut guest = Browser::new(&stack)?;
+    let landed = guest.get(&format!("/link?token={token}")).await?;
+    assert_eq!(landed.status, 303, "{}", landed.body);
+    assert_eq!(landed.header("location"), "/t/webstaff/");
+    let home = guest.get("/t/webstaff/").await?;
+    assert!(home.body.contains("Hôtel Bellevue") && home.body.contains("id=\"customer-card\""));
+
+    // Revoked from the staff page: the link no longer opens anything.
+    let page = b.get(&format!("/t/webstaff/staff/customers/{id}")).await?;
+    let action_at = page
+        .body
+        .find("class=\"revoke-link-form\" method=\"post\" action=\"")
+        .ok_or_else(|| anyhow::anyhow!("no revoke form in {}", page.body))?;
+    let action: String = page.body[action_at..]
+        .split("action=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_default()
+        .replace("&#x2f;", "/");
+    let csrf = b.csrf();
+    let revoked = b.post(&action, &[("csrf", &csrf)]).await?;
+    assert_eq!(revoked.status, 303, "{}", revoked.body);
+    let mut late = Browser::new(&stack)?;
+    assert_eq!(late.get(&format!("/link?token={token}")).await?.status, 410);
+
+    // Both changes are in the audit log page.
+    let audit = b.get("/t/webstaff/staff/audit").await?;
+    assert_eq!(audit.status, 200, "{}", audit.body);
+    for action in [
+        "secure_link.created",
+        "secure_link.revoked",
+        "secure_link.opened",
+        "customer.portal_enabled",
+    ] {
+        assert!(audit.body.contains(action), "{action} in {}", audit.body);
+    }
+    // A contact cannot reach the staff pages.
+    let mut contact = Browser::new(&stack)?;
+    log_in(
+        &mut contact,
+        "webstaff",
+        &t.contact_email,
+        "contact password 1",
+    )
+    .await?;
+    let refused = contact.get("/t/webstaff/staff/customers").await?;
+    assert!(
+        refused.status == 403 || refused.status == 404,
+        "{}",
+        refused.status
+    );
+    stack.stop().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_contact_changes_language_and_password_then_logs_out_everywhere() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    let t = crate::fixtures::tenant(&stack, "websettings").await?;
+    let mut b = Browser::new(&stack)?;
+    let to = log_in(
+        &mut b,
+        "websettings",
+        &t.contact_email,
+        "contact password 1",
+    )
+    .await?;
+    assert_eq!(to, "/t/websettings/");
+    let settings = b.get("/t/websettings/settings").await?;
+    assert!(
+        settings.body.contains("<html lang=\"fr\""),
+        "Claire reads French"
+    );
+    assert!(
+        settings.body.contains("websettings services"),
+        "the provider's details"
+    );
+    let csrf = b.csrf();
+    let saved = b
+        .post(
+            "/t/websettings/settings",
+            &[
+                ("name", "Claire Martin"),
+                ("language", "es"),
+                ("notifications", "true"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await?;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let spanish = b.get("/t/websettings/settings").await?;
+    assert!(
+        spanish.body.contains("<html lang=\"es\""),
+        "{}",
+        spanish.body
+    );
+
+    let wrong = b
+        .post(
+            "/t/websettings/settings/password",
+            &[
+                ("current_password", "not it at all"),
+                ("new_password", "new secret pw 1"),
+                ("new_password_confirm", "new secret pw 1"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await?;
+    assert_eq!(wrong.status, 400, "{}", wrong.body);
+    let changed = b
+        .post(
+            "/t/websettings/settings/password",
+            &[
+                ("current_password", "contact password 1"),
+                ("new_password", "new secret pw 1"),
+                ("new_password_confirm", "new secret pw 1"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await?;
+    assert_eq!(changed.status, 303, "{}", changed.body);
+    crate::fixtures::login(&stack, "websettings", &t.contact_email, "new secret pw 1").await?;
+
+    // A second browser's session ends with "log out everywhere".
+    let mut other = Browser::new(&stack)?;
+    log_in(
+        &mut other,
+        "websettings",
+        &t.contact_email,
+        "new secret pw 1",
+    )
+    .await?;
+    let csrf = b.csrf();
+    let out = b
+        .post(
+            "/t/websettings/settings/logout-everywhere",
+            &[("csrf", &csrf)],
+        )
+        .await?;
+    assert_eq!(out.status, 303, "{}", out.body);
+    assert!(!b.cookies.contains_key("__Host-portal-rt"));
+    let refresh = other
+        .cookies
+        .get("__Host-portal-rt")
+        .cloned()
+        .unwrap_or_default();
+    stack
+        .api
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({"refresh_token": refresh}),
+        )
+        .await?
+        .problem(401)?;
+    stack.stop().await
+}
