@@ -76,5 +76,18 @@ export async function open(page, target) {
     response.status() < 400,
     `GET ${target} answered ${response.status()} (now on ${page.url()})`,
   );
+  checkSecurityHeaders(response);
   return response;
+}
+
+/** The headers issue 3 asks of every page: CSP without unsafe-inline, no framing, HSTS, no-sniff. */
+export function checkSecurityHeaders(response) {
+  const headers = response.headers();
+  const where = new URL(response.url()).pathname;
+  const csp = headers['content-security-policy'] ?? '';
+  assert.ok(csp, `${where} has no Content-Security-Policy`);
+  assert.ok(!csp.includes('unsafe-inline'), `${where}: CSP allows unsafe-inline: ${csp}`);
+  assert.match(csp, /frame-ancestors 'none'/, `${where}: CSP lacks frame-ancestors 'none': ${csp}`);
+  assert.ok(headers['strict-transport-security'], `${where} has no Strict-Transport-Security`);
+  assert.equal(headers['x-content-type-options'], 'nosniff', `${where} lacks X-Content-Type-Options: nosniff`);
 }
