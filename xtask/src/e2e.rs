@@ -15,10 +15,12 @@ use crate::process::Children;
 use crate::services::{BACKENDS, Layout, Settings};
 use crate::{sys, up, workspace};
 
-/// gRPC 51061-51065, admin 9110-9115, databases `portal_e2e_*`: clear of
-/// `up` (50051..., 9100...) and `bench` (51051..., 19100...).
+/// gRPC 29061-29065, admin 9110-9115, databases `portal_e2e_*`: clear of
+/// `up` (50051..., 9100...) and `bench` (51051..., 19100...), and below the
+/// ephemeral range (32768-60999): with 5106x, a connection the workspace
+/// tests had just opened held 51064 when `documents` tried to bind it.
 const LAYOUT: Layout = Layout {
-    grpc_port_offset: 1010,
+    grpc_port_offset: 29061 - 50051,
     admin_port_offset: 10,
     database_prefix: "portal_e2e_",
 };
@@ -242,8 +244,8 @@ mod tests {
 
     #[test]
     fn e2e_ports_and_databases_stay_clear_of_up_and_bench() {
-        assert_eq!(LAYOUT.grpc_port(&IDENTITY), 51061);
-        assert_eq!(LAYOUT.grpc_port(&NOTIFICATION), 51065);
+        assert_eq!(LAYOUT.grpc_port(&IDENTITY), 29061);
+        assert_eq!(LAYOUT.grpc_port(&NOTIFICATION), 29065);
         assert_eq!(LAYOUT.gateway_admin_port(), 9110);
         assert_eq!(LAYOUT.admin_port(&NOTIFICATION), 9115);
         for backend in &BACKENDS {

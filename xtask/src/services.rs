@@ -63,8 +63,10 @@ pub const GATEWAY_ADMIN_PORT: u16 = 9100;
 /// beside a developer's `up` without touching it.
 #[derive(Clone, Copy)]
 pub struct Layout {
-    /// Added to every standard gRPC port (50051...).
-    pub grpc_port_offset: u16,
+    /// Added to every standard gRPC port (50051...); negative moves a run
+    /// below Linux's ephemeral range (32768-60999), where an outgoing
+    /// connection can hold the port at the moment a service binds it.
+    pub grpc_port_offset: i32,
     /// Added to every standard admin port (9100...).
     pub admin_port_offset: u16,
     /// Replaces the `portal_` prefix of every database name.
@@ -80,7 +82,8 @@ pub const STANDARD: Layout = Layout {
 
 impl Layout {
     pub fn grpc_port(&self, backend: &Backend) -> u16 {
-        backend.grpc_port + self.grpc_port_offset
+        // Layouts are constants, each checked by a test to land in range.
+        (i32::from(backend.grpc_port) + self.grpc_port_offset) as u16
     }
 
     pub fn grpc_url(&self, backend: &Backend) -> String {
