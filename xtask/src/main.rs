@@ -45,7 +45,7 @@ enum Command {
     DeployCheck,
     /// Browser tests (e2e/): a private copy of the system on its own ports, Playwright with Chromium, axe-core.
     E2e(e2e::Options),
-    /// Check formatting, run clippy and the workspace tests against local PostgreSQL and NATS.
+    /// Check formatting, run clippy, the deployment checks, the workspace tests against local PostgreSQL and NATS, then the browser tests.
     Test {
         /// Extra arguments for `cargo test`, given after `--`; arguments for the
         /// test binaries follow a second `--` (`cargo xtask test -- -- --nocapture`).

@@ -1,5 +1,6 @@
-//! `cargo xtask test`: formatting, lints and the workspace tests, in that
-//! order, with PostgreSQL and nats-server made available to the tests.
+//! `cargo xtask test`: formatting, lints, the deployment checks, the workspace
+//! tests (with PostgreSQL and nats-server made available to them), then the
+//! browser tests (`cargo xtask e2e`), in that order.
 
 use std::process::Command;
 use std::time::Instant;
@@ -7,7 +8,7 @@ use std::time::Instant;
 use anyhow::{Result, bail};
 
 use crate::infra::{nats, postgres};
-use crate::{deploy_check, workspace};
+use crate::{deploy_check, e2e, workspace};
 
 pub fn run(test_args: &[String]) -> Result<()> {
     // Tests create their own databases from this admin URL and spawn private
@@ -64,6 +65,12 @@ pub fn run(test_args: &[String]) -> Result<()> {
             Err(error) => bail!("could not run `{line}`: {error}"),
         }
     }
+    // Last: it builds the service binaries and starts its own copy of the system.
+    println!("\n==> e2e: cargo xtask e2e");
+    let step_started = Instant::now();
+    e2e::run(&e2e::Options::default())?;
+    let elapsed = step_started.elapsed().as_secs_f64();
+    println!("==> e2e: ok in {elapsed:.1}s");
     println!(
         "\nAll checks passed in {:.1}s.",
         started.elapsed().as_secs_f64()
