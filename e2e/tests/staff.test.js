@@ -1,6 +1,6 @@
 // Issue 3: a staff member enables the portal and copies a secure link that
-// opens the portal in a fresh browser context. Staff pages at desktop size,
-// the link's landing at phone size.
+// opens the portal in a fresh browser context, then revokes it. Staff pages
+// at desktop size, the link's pages at phone size.
 import assert from 'node:assert/strict';
 
 import { createCustomer, createTenant } from '../lib/api.js';
@@ -88,4 +88,21 @@ e2e('staff enables the portal and copies a secure link that opens the portal in 
   assert.ok(text.includes(customer.number), `#customer-card lacks the number ${customer.number}: ${text}`);
   assert.ok(text.includes(customer.name), `#customer-card lacks the name ${customer.name}: ${text}`);
   await session.visit(stranger, 'secure-link-portal-home');
+
+  // A link session cannot change credentials (A3): settings without a password form.
+  await open(stranger, tenantPath(tenant.slug, 'settings'));
+  await stranger.locator('#logout-everywhere-form').waitFor();
+  assert.equal(await stranger.locator('#password-form').count(), 0, 'a secure-link session is offered #password-form');
+  await session.visit(stranger, 'secure-link-settings');
+
+  // Revoked by staff, the same link opens nothing for the next person.
+  await open(page, detail);
+  await submit(page, '.revoke-link-form');
+  assert.equal(await page.locator('.revoke-link-form').count(), 0, 'the link still has a revoke button after revoking it');
+  await session.visit(page, 'secure-link-revoked');
+  const late = await session.page({ size: PHONE });
+  await late.goto(secureLink);
+  await late.waitForLoadState('load');
+  assert.equal(await late.locator('section#customer-card').count(), 0, `a revoked link still opened the portal (${late.url()})`);
+  await session.visit(late, 'revoked-link-opened');
 });
