@@ -1,5 +1,7 @@
 //! Demo data through the public REST API, as a real client would create it:
-//! a tenant, its admin, a customer with two sites, and an activated contact.
+//! a tenant, its admin, a dispatcher and a technician, a customer with two
+//! sites and an activated contact, and a second customer whose portal is
+//! still off (to try "enable portal" and secure links).
 //! Idempotent: an existing `demo` tenant is left as it is.
 
 use std::fs;
@@ -16,6 +18,11 @@ pub const ADMIN_EMAIL: &str = "admin@demo.example";
 pub const ADMIN_PASSWORD: &str = "demo-admin-pass";
 pub const CONTACT_EMAIL: &str = "claire@martin.example";
 pub const CONTACT_PASSWORD: &str = "demo-contact-pass";
+/// Other staff, by role: (role, e-mail, password).
+pub const STAFF: [(&str, &str, &str); 2] = [
+    ("dispatcher", "dispatch@demo.example", "demo-dispatch-pass"),
+    ("technician", "tech@demo.example", "demo-tech-pass"),
+];
 
 const MAIL_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -111,6 +118,40 @@ pub fn demo(base: &str, operator_token: &str, mail_dir: Option<&Path>) -> Result
     )?
     .ensure_success("enabling the customer portal")?;
     println!("Created customer C-1001 with two sites and contact {CONTACT_EMAIL}.");
+
+    for (role, email, password) in STAFF {
+        staff(
+            "POST",
+            "/staff",
+            json!({"email": email, "name": format!("Demo {role}"), "roles": [role], "password": password}),
+            "creating demo staff",
+        )?;
+    }
+    let hotel = staff(
+        "POST",
+        "/customers",
+        json!({
+            "number": "C-1002",
+            "name": "Hôtel du Parc",
+            "address": "8 place Bellecour, Lyon",
+            "info": "Portal not enabled yet",
+        }),
+        "creating the second demo customer",
+    )?;
+    let hotel_id = string_field(&hotel, "id")?;
+    staff(
+        "POST",
+        &format!("/customers/{hotel_id}/sites"),
+        json!({"name": "Hotel kitchen", "address": "8 place Bellecour, Lyon"}),
+        "creating the hotel's site",
+    )?;
+    staff(
+        "POST",
+        &format!("/customers/{hotel_id}/contacts"),
+        json!({"name": "Marc Weber", "email": "marc@hotel-parc.example", "language": "de"}),
+        "creating the hotel's contact",
+    )?;
+    println!("Created staff (dispatcher, technician) and customer C-1002 (portal off).");
 
     // Remember the mails present now, so the invitation is the new one.
     let before = mail_dir.map(mail::snapshot).unwrap_or_default();

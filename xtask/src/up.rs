@@ -161,6 +161,7 @@ fn print_banner(base: &str, settings: &Settings, invitation: Option<&Invitation>
     println!("\n{rule}");
     println!("Portal is up.\n");
     println!("  Portal          {base}/");
+    println!("  Web login       {base}/t/{}/login", seed::TENANT);
     println!("  API document    {base}/api/openapi.json");
     println!("  Operator token  {}{token_note}", settings.operator_token);
     println!("  Mails           {mails}");
@@ -178,6 +179,9 @@ fn print_banner(base: &str, settings: &Settings, invitation: Option<&Invitation>
                 seed::CONTACT_EMAIL,
                 seed::CONTACT_PASSWORD
             );
+            for (role, email, password) in seed::STAFF {
+                println!("  {:<15} {email} / {password}", format!("{role} login"));
+            }
             if matches!(invitation, Invitation::SentToSmtp) {
                 println!(
                     "                  (the invitation went to the SMTP server: follow its link and set this password)"

@@ -24,6 +24,7 @@ pub fn url_for(admin: &str, database: &str) -> String {
 pub struct Databases {
     admin: String,
     pub names: Vec<String>,
+    dropped: std::sync::atomic::AtomicBool,
 }
 
 impl Databases {
@@ -40,7 +41,11 @@ impl Databases {
                 .await?;
             names.push(name);
         }
-        Ok(Self { admin, names })
+        Ok(Self {
+            admin,
+            names,
+            dropped: std::sync::atomic::AtomicBool::new(false),
+        })
     }
 
     pub fn url(&self, index: usize) -> String {
@@ -57,7 +62,39 @@ impl Databases {
             .execute(&mut conn)
             .await?;
         }
+        self.dropped
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         Ok(())
+    }
+}
+
+/// A test that ends without `Stack::stop` (or fails half-way) still leaves
+/// no database behind: they are dropped from a thread of their own, since
+/// `Drop` cannot await.
+impl Drop for Databases {
+    fn drop(&mut self) {
+        if self.dropped.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
+        let this = Self {
+            admin: self.admin.clone(),
+            names: std::mem::take(&mut self.names),
+            dropped: std::sync::atomic::AtomicBool::new(true),
+        };
+        let cleanup = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            match rt {
+                Ok(rt) => {
+                    if let Err(e) = rt.block_on(this.drop_all()) {
+                        eprintln!("test databases {:?} not dropped: {e:#}", this.names);
+                    }
+                }
+                Err(e) => eprintln!("no runtime to drop test databases: {e}"),
+            }
+        });
+        let _ = cleanup.join();
     }
 }
 
