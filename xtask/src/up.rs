@@ -180,7 +180,13 @@ fn print_banner(base: &str, settings: &Settings, invitation: Option<&Invitation>
                 seed::CONTACT_PASSWORD
             );
             for (role, email, password) in seed::STAFF {
-                println!("  {:<15} {email} / {password}", format!("{role} login"));
+                // "dispatcher" -> "Dispatcher", as the other labels.
+                let label: String = role
+                    .chars()
+                    .enumerate()
+                    .map(|(i, c)| if i == 0 { c.to_ascii_uppercase() } else { c })
+                    .collect();
+                println!("  {label:<15} {email} / {password}");
             }
             if matches!(invitation, Invitation::SentToSmtp) {
                 println!(
