@@ -23,6 +23,10 @@ domain_event!(ev::WorkOrderCreated, "work_order", "created");
 domain_event!(ev::ContactInvited, "contact", "invited");
 domain_event!(ev::AccountActivated, "account", "activated");
 domain_event!(ev::CustomerPortalChanged, "customer", "portal_changed");
+domain_event!(ev::RequestCommented, "request", "commented");
+domain_event!(ev::RequestAssigned, "request", "assigned");
+domain_event!(ev::RequestClosed, "request", "closed");
+domain_event!(ev::InboundMailReceived, "mail", "received");
 
 /// The subject filter for one event type across all tenants.
 pub fn filter<E: DomainEvent>() -> String {

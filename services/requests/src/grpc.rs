@@ -298,6 +298,7 @@ pub fn request_pb(r: RequestRow) -> pb::Request {
         updated_at: Some(to_proto(r.updated_at)),
         assignee: r.assignee,
         planned_start: opt_to_proto(r.planned_start),
+        ..Default::default()
     }
 }
 
@@ -353,5 +354,47 @@ impl RequestsService for Requests {
         req: Request<portal_proto::audit::v1::ListAuditRequest>,
     ) -> Rpc<portal_proto::audit::v1::ListAuditResponse> {
         reply(self.audit_page(req).await)
+    }
+    async fn get_request_detail(
+        &self,
+        _req: Request<pb::GetRequestRequest>,
+    ) -> Rpc<pb::RequestDetail> {
+        Err(Status::unimplemented("GetRequestDetail"))
+    }
+    async fn add_comment(&self, _req: Request<pb::AddCommentRequest>) -> Rpc<pb::Comment> {
+        Err(Status::unimplemented("AddComment"))
+    }
+    async fn assign_request(&self, _req: Request<pb::AssignRequestRequest>) -> Rpc<pb::Request> {
+        Err(Status::unimplemented("AssignRequest"))
+    }
+    async fn close_request(&self, _req: Request<pb::CloseRequestRequest>) -> Rpc<pb::Request> {
+        Err(Status::unimplemented("CloseRequest"))
+    }
+    async fn count_by_status(
+        &self,
+        _req: Request<pb::CountByStatusRequest>,
+    ) -> Rpc<pb::StatusCounts> {
+        Err(Status::unimplemented("CountByStatus"))
+    }
+    type ExportRequestsStream =
+        std::pin::Pin<Box<dyn futures::Stream<Item = Result<pb::Request, Status>> + Send>>;
+
+    async fn export_requests(
+        &self,
+        _req: Request<pb::ListRequestsRequest>,
+    ) -> Rpc<Self::ExportRequestsStream> {
+        Err(Status::unimplemented("ExportRequests"))
+    }
+    async fn get_request_settings(
+        &self,
+        _req: Request<pb::GetRequestSettingsRequest>,
+    ) -> Rpc<pb::RequestSettings> {
+        Err(Status::unimplemented("GetRequestSettings"))
+    }
+    async fn update_request_settings(
+        &self,
+        _req: Request<pb::RequestSettings>,
+    ) -> Rpc<pb::RequestSettings> {
+        Err(Status::unimplemented("UpdateRequestSettings"))
     }
 }

@@ -29,6 +29,7 @@ pub async fn create(
         description: b.description,
         category: b.category,
         priority: b.priority,
+        ..Default::default()
     };
     let r = state
         .requests
@@ -52,6 +53,7 @@ pub async fn list(
         mine: f.mine,
         limit: f.limit.unwrap_or(0),
         cursor: f.cursor.unwrap_or_default(),
+        ..Default::default()
     };
     let r = state
         .requests
