@@ -382,6 +382,30 @@ impl Identity {
         Ok(contact_pb(row))
     }
 
+    /// Inbound mail's question "is this sender a contact of the tenant?":
+    /// internal callers only, since an answer reveals whether an address
+    /// is known.
+    pub(crate) async fn find_contact_by_email(
+        &self,
+        req: Request<pb::FindContactByEmailRequest>,
+    ) -> ServiceResult<pb::Contact> {
+        if !self.authn.is_internal(&req) {
+            return Err(ServiceError::Forbidden("internal callers only".into()));
+        }
+        let tenant_id = lookup_id("contact", &req.get_ref().tenant_id)?;
+        let email = req.get_ref().email.trim();
+        if email.is_empty() {
+            return Err(ServiceError::not_found("contact"));
+        }
+        let row = store::contact_by_email(&self.pool, tenant_id, email)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("contact"))?;
+        let others = store::other_customer_ids(&self.pool, row.id).await?;
+        let mut contact = contact_pb(row);
+        contact.other_customer_ids = others.iter().map(Uuid::to_string).collect();
+        Ok(contact)
+    }
+
     pub(crate) async fn get_site(
         &self,
         req: Request<pb::GetSiteRequest>,

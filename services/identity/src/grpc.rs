@@ -206,6 +206,12 @@ impl IdentityService for Identity {
     async fn get_site(&self, req: Request<pb::GetSiteRequest>) -> Rpc<pb::Site> {
         reply(Identity::get_site(self, req).await)
     }
+    async fn find_contact_by_email(
+        &self,
+        req: Request<pb::FindContactByEmailRequest>,
+    ) -> Rpc<pb::Contact> {
+        reply(Identity::find_contact_by_email(self, req).await)
+    }
     async fn list_staff(&self, req: Request<pb::ListStaffRequest>) -> Rpc<pb::ListStaffResponse> {
         reply(Identity::list_staff(self, req).await)
     }

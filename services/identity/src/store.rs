@@ -470,6 +470,24 @@ pub async fn contact(pool: &PgPool, tenant_id: Uuid, id: Uuid) -> sqlx::Result<O
     .await
 }
 
+/// The tenant's contact with `email`, compared case-insensitively (the
+/// unique index is on `lower(email)`).
+pub async fn contact_by_email(
+    pool: &PgPool,
+    tenant_id: Uuid,
+    email: &str,
+) -> sqlx::Result<Option<ContactRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        contact_columns!(),
+        " FROM contacts c WHERE c.tenant_id = $1 AND lower(c.email) = lower($2)"
+    ))
+    .bind(tenant_id)
+    .bind(email)
+    .fetch_optional(pool)
+    .await
+}
+
 pub async fn contact_login_by_email(
     pool: &PgPool,
     tenant_id: Uuid,
