@@ -1,6 +1,8 @@
 //! The life of a request, free of I/O: valid input and allowed transitions.
 use std::fmt;
 
+use uuid::Uuid;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Submitted,
@@ -134,6 +136,325 @@ pub fn may_decide(roles: &[String]) -> bool {
     roles.iter().any(|r| r == "admin" || r == "dispatcher")
 }
 
+pub const SEVERITIES: [&str; 3] = ["minor", "major", "critical"];
+/// Optional fields a tenant may make required (title and description always are).
+pub const REQUIRABLE_FIELDS: [&str; 4] = ["category", "priority", "severity", "equipment_id"];
+const COMMENT_MAX: usize = 20_000;
+const ATTACHMENTS_PER_COMMENT: usize = 10;
+const CATEGORIES_MAX: usize = 100;
+const NOTE_MAX: usize = 2_000;
+
+/// A request's state as far as the conversation goes: closed and rejected
+/// requests are over.
+pub fn is_open(s: Status) -> bool {
+    !matches!(s, Status::Closed | Status::Rejected)
+}
+
+/// Who acts, as the rules need it (from the token's claims).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who<'a> {
+    /// A staff member with their roles.
+    Staff { id: Uuid, roles: &'a [String] },
+    /// A customer's contact, or a secure link acting for the customer.
+    Contact { id: Uuid },
+}
+
+impl Who<'_> {
+    pub fn id(&self) -> Uuid {
+        match self {
+            Who::Staff { id, .. } | Who::Contact { id } => *id,
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Who::Staff { .. } => "staff",
+            Who::Contact { .. } => "contact",
+        }
+    }
+
+    fn has(&self, role: &str) -> bool {
+        matches!(self, Who::Staff { roles, .. } if roles.iter().any(|r| r == role))
+    }
+}
+
+/// What the rules need of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ticket {
+    pub status: Status,
+    pub contact_id: Uuid,
+    pub assignee_id: Option<Uuid>,
+}
+
+/// Why an action is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The caller's role does not allow it (staff: 403).
+    Forbidden(String),
+    /// Not the caller's request (contacts learn nothing more: 404).
+    NotYours,
+    /// The request's state does not allow it (409).
+    WrongState(String),
+    /// Bad input (400).
+    Invalid(String),
+}
+
+/// Comments (C3). Every staff role and the customer's contacts (who can
+/// see the request) may comment while it is open; rejected requests stay
+/// open to comments (the contact may answer the reason), closed ones do not
+/// (C5: closing ends the conversation). Internal notes are staff-only.
+pub fn may_comment(who: Who<'_>, ticket: &Ticket, internal: bool) -> Result<(), Refusal> {
+    if internal && !matches!(who, Who::Staff { .. }) {
+        return Err(Refusal::Forbidden(
+            "only staff can write internal notes".into(),
+        ));
+    }
+    if ticket.status == Status::Closed {
+        return Err(Refusal::WrongState(
+            "the request is closed: the conversation has ended".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Closing (C5): the contact who created the request; staff who may decide
+/// (admin, dispatcher); a technician only when the request is assigned to
+/// them. Another contact of the same customer may not. Any state but
+/// closed and rejected can be closed.
+pub fn may_close(who: Who<'_>, ticket: &Ticket) -> Result<Status, Refusal> {
+    let allowed = match who {
+        Who::Contact { id } => {
+            if id != ticket.contact_id {
+                return Err(Refusal::NotYours);
+            }
+            true
+        }
+        Who::Staff { id, .. } => {
+            who.has("admin") || who.has("dispatcher") || ticket.assignee_id == Some(id)
+        }
+    };
+    if !allowed {
+        return Err(Refusal::Forbidden(
+            "a technician can close only the requests assigned to them".into(),
+        ));
+    }
+    if !is_open(ticket.status) {
+        return Err(Refusal::WrongState(format!(
+            "the request is {}: it cannot be closed",
+            ticket.status
+        )));
+    }
+    Ok(Status::Closed)
+}
+
+/// Assigning and setting a due date (G2): admins and dispatchers, on an
+/// open request. Contacts are refused as if the action did not exist.
+pub fn may_assign(who: Who<'_>, ticket: &Ticket) -> Result<(), Refusal> {
+    match who {
+        Who::Contact { .. } => return Err(Refusal::NotYours),
+        Who::Staff { .. } if !(who.has("admin") || who.has("dispatcher")) => {
+            return Err(Refusal::Forbidden(
+                "your role does not allow assigning requests".into(),
+            ));
+        }
+        Who::Staff { .. } => {}
+    }
+    if !is_open(ticket.status) {
+        return Err(Refusal::WrongState(format!(
+            "the request is {}: it cannot be assigned",
+            ticket.status
+        )));
+    }
+    Ok(())
+}
+
+/// Whether this reader sees internal notes.
+pub fn sees_internal(who: Who<'_>) -> bool {
+    matches!(who, Who::Staff { .. })
+}
+
+/// A comment as checked and normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCommentInput {
+    pub body: String,
+    pub attachment_ids: Vec<Uuid>,
+}
+
+pub fn validate_comment(body: &str, attachment_ids: &[String]) -> Result<NewCommentInput, Refusal> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(Refusal::Invalid("a comment needs a body".into()));
+    }
+    if body.chars().count() > COMMENT_MAX {
+        return Err(Refusal::Invalid(format!(
+            "a comment is longer than {COMMENT_MAX} characters"
+        )));
+    }
+    if attachment_ids.len() > ATTACHMENTS_PER_COMMENT {
+        return Err(Refusal::Invalid(format!(
+            "at most {ATTACHMENTS_PER_COMMENT} attachments per comment"
+        )));
+    }
+    let attachment_ids = attachment_ids
+        .iter()
+        .map(|a| {
+            a.trim()
+                .parse::<Uuid>()
+                .map_err(|_| Refusal::Invalid(format!("attachment id '{a}' is not valid")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(NewCommentInput {
+        body: body.to_owned(),
+        attachment_ids,
+    })
+}
+
+/// An optional closing note.
+pub fn validate_note(note: &str) -> Result<String, Refusal> {
+    let note = note.trim();
+    if note.chars().count() > NOTE_MAX {
+        return Err(Refusal::Invalid(format!(
+            "the note is longer than {NOTE_MAX} characters"
+        )));
+    }
+    Ok(note.to_owned())
+}
+
+/// A tenant's request settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// Offered categories; empty = free text.
+    pub categories: Vec<String>,
+    pub required_fields: Vec<String>,
+}
+
+/// Checks and normalises settings written by an admin.
+pub fn validate_settings(categories: &[String], required: &[String]) -> Result<Settings, Refusal> {
+    let mut cats: Vec<String> = Vec::new();
+    for c in categories {
+        let c = c.trim();
+        if c.is_empty() {
+            continue;
+        }
+        if c.chars().count() > 100 {
+            return Err(Refusal::Invalid(format!(
+                "category '{c}' is longer than 100 characters"
+            )));
+        }
+        if !cats.iter().any(|x| x == c) {
+            cats.push(c.to_owned());
+        }
+    }
+    if cats.len() > CATEGORIES_MAX {
+        return Err(Refusal::Invalid(format!(
+            "at most {CATEGORIES_MAX} categories"
+        )));
+    }
+    let mut fields: Vec<String> = Vec::new();
+    for f in required {
+        let f = f.trim();
+        if !REQUIRABLE_FIELDS.contains(&f) {
+            return Err(Refusal::Invalid(format!(
+                "'{f}' is not one of {}",
+                REQUIRABLE_FIELDS.join(", ")
+            )));
+        }
+        if !fields.iter().any(|x| x == f) {
+            fields.push(f.to_owned());
+        }
+    }
+    Ok(Settings {
+        categories: cats,
+        required_fields: fields,
+    })
+}
+
+/// The fields of a new request that settings may constrain.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extras<'a> {
+    pub severity: &'a str,
+    pub equipment_id: &'a str,
+}
+
+/// The tenant's rules on a new request: the category from the list (when
+/// there is one), required fields filled in, a known severity. Returns the
+/// normalised severity.
+pub fn check_against_settings(
+    settings: &Settings,
+    new: &NewRequest,
+    priority_given: &str,
+    extras: &Extras<'_>,
+) -> Result<String, Refusal> {
+    let severity = extras.severity.trim();
+    if !severity.is_empty() && !SEVERITIES.contains(&severity) {
+        return Err(Refusal::Invalid(format!(
+            "severity '{severity}' is not one of {}",
+            SEVERITIES.join(", ")
+        )));
+    }
+    if !settings.categories.is_empty()
+        && !new.category.is_empty()
+        && !settings.categories.contains(&new.category)
+    {
+        return Err(Refusal::Invalid(format!(
+            "category '{}' is not one of {}",
+            new.category,
+            settings.categories.join(", ")
+        )));
+    }
+    for field in &settings.required_fields {
+        let empty = match field.as_str() {
+            "category" => new.category.is_empty(),
+            "priority" => priority_given.trim().is_empty(),
+            "severity" => severity.is_empty(),
+            "equipment_id" => extras.equipment_id.trim().is_empty(),
+            _ => false,
+        };
+        if empty {
+            return Err(Refusal::Invalid(format!("{field} is required")));
+        }
+    }
+    Ok(severity.to_owned())
+}
+
+/// List orders. Each has an index whose order is the list's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    CreatedDesc,
+    CreatedAsc,
+    UpdatedDesc,
+    DueAsc,
+}
+
+impl Sort {
+    pub fn parse(s: &str) -> Result<Self, Refusal> {
+        match s.trim() {
+            "" | "created_desc" => Ok(Self::CreatedDesc),
+            "created_asc" => Ok(Self::CreatedAsc),
+            "updated_desc" => Ok(Self::UpdatedDesc),
+            "due_asc" => Ok(Self::DueAsc),
+            other => Err(Refusal::Invalid(format!(
+                "sort '{other}' is not one of created_desc, created_asc, updated_desc, due_asc"
+            ))),
+        }
+    }
+}
+
+/// Search text: bounded, and blank means no search.
+pub fn search_query(q: &str) -> Result<Option<String>, Refusal> {
+    let q = q.trim();
+    if q.is_empty() {
+        return Ok(None);
+    }
+    if q.chars().count() > 200 {
+        return Err(Refusal::Invalid(
+            "the search is longer than 200 characters".into(),
+        ));
+    }
+    Ok(Some(q.to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,5 +509,142 @@ mod tests {
         assert!(may_decide(&["admin".into()]));
         assert!(!may_decide(&["technician".into()]));
         assert!(!may_decide(&[]));
+    }
+
+    fn staff(roles: &[String]) -> Who<'_> {
+        Who::Staff {
+            id: Uuid::from_u128(1),
+            roles,
+        }
+    }
+
+    fn ticket(status: Status) -> Ticket {
+        Ticket {
+            status,
+            contact_id: Uuid::from_u128(10),
+            assignee_id: Some(Uuid::from_u128(2)),
+        }
+    }
+
+    #[test]
+    fn permission_table() {
+        // (who, comment, internal note, assign, close) on an open request
+        // created by contact 10 and assigned to staff 2.
+        let admin = vec!["admin".to_owned()];
+        let dispatcher = vec!["dispatcher".to_owned()];
+        let technician = vec!["technician".to_owned()];
+        let creator = Who::Contact {
+            id: Uuid::from_u128(10),
+        };
+        let other_contact = Who::Contact {
+            id: Uuid::from_u128(11),
+        };
+        let assigned_tech = Who::Staff {
+            id: Uuid::from_u128(2),
+            roles: &technician,
+        };
+        let t = ticket(Status::Accepted);
+        let table: [(Who<'_>, bool, bool, bool, bool); 6] = [
+            (staff(&admin), true, true, true, true),
+            (staff(&dispatcher), true, true, true, true),
+            (staff(&technician), true, true, false, false),
+            (assigned_tech, true, true, false, true),
+            (creator, true, false, false, true),
+            (other_contact, true, false, false, false),
+        ];
+        for (who, comment, note, assign, close) in table {
+            assert_eq!(
+                may_comment(who, &t, false).is_ok(),
+                comment,
+                "{who:?} comment"
+            );
+            assert_eq!(may_comment(who, &t, true).is_ok(), note, "{who:?} note");
+            assert_eq!(may_assign(who, &t).is_ok(), assign, "{who:?} assign");
+            assert_eq!(may_close(who, &t).is_ok(), close, "{who:?} close");
+        }
+        assert_eq!(may_close(other_contact, &t), Err(Refusal::NotYours));
+        assert_eq!(may_assign(creator, &t), Err(Refusal::NotYours));
+    }
+
+    #[test]
+    fn closed_from_any_open_state_and_no_comment_after() {
+        let admin = vec!["admin".to_owned()];
+        for s in Status::ALL {
+            let closed = may_close(staff(&admin), &ticket(s));
+            match s {
+                Status::Closed | Status::Rejected => {
+                    assert!(matches!(closed, Err(Refusal::WrongState(_))), "{s}")
+                }
+                _ => assert_eq!(closed, Ok(Status::Closed), "{s}"),
+            }
+        }
+        let creator = Who::Contact {
+            id: Uuid::from_u128(10),
+        };
+        assert!(matches!(
+            may_comment(creator, &ticket(Status::Closed), false),
+            Err(Refusal::WrongState(_))
+        ));
+        assert!(may_comment(creator, &ticket(Status::Rejected), false).is_ok());
+        assert!(may_assign(staff(&admin), &ticket(Status::Closed)).is_err());
+        assert!(sees_internal(staff(&admin)));
+        assert!(!sees_internal(creator));
+    }
+
+    #[test]
+    fn comments_are_checked() {
+        assert!(validate_comment("  ", &[]).is_err());
+        assert!(validate_comment(&"x".repeat(20_001), &[]).is_err());
+        assert!(validate_comment("ok", &["nope".into()]).is_err());
+        let id = Uuid::now_v7();
+        let c = validate_comment(" hello ", &[id.to_string()]).expect("valid");
+        assert_eq!(c.body, "hello");
+        assert_eq!(c.attachment_ids, vec![id]);
+        assert!(validate_note(&"n".repeat(2_001)).is_err());
+    }
+
+    #[test]
+    fn settings_and_required_fields() {
+        assert!(validate_settings(&[], &["colour".into()]).is_err());
+        let s = validate_settings(
+            &[
+                " repair ".into(),
+                "repair".into(),
+                "".into(),
+                "install".into(),
+            ],
+            &["category".into(), "severity".into()],
+        )
+        .expect("valid");
+        assert_eq!(s.categories, vec!["repair", "install"]);
+        let new = validate_new("t", "d", "repair", "").expect("valid");
+        let extras = Extras {
+            severity: "major",
+            equipment_id: "",
+        };
+        assert_eq!(
+            check_against_settings(&s, &new, "", &extras),
+            Ok("major".to_owned())
+        );
+        let no_sev = Extras::default();
+        assert!(check_against_settings(&s, &new, "", &no_sev).is_err());
+        let other = validate_new("t", "d", "painting", "").expect("valid");
+        assert!(check_against_settings(&s, &other, "", &extras).is_err());
+        let bad = Extras {
+            severity: "apocalyptic",
+            equipment_id: "",
+        };
+        assert!(check_against_settings(&Settings::default(), &new, "", &bad).is_err());
+        assert!(check_against_settings(&Settings::default(), &new, "", &no_sev).is_ok());
+    }
+
+    #[test]
+    fn sorts_and_search() {
+        assert_eq!(Sort::parse(""), Ok(Sort::CreatedDesc));
+        assert_eq!(Sort::parse("due_asc"), Ok(Sort::DueAsc));
+        assert!(Sort::parse("random").is_err());
+        assert_eq!(search_query("  "), Ok(None));
+        assert_eq!(search_query(" oven "), Ok(Some("oven".into())));
+        assert!(search_query(&"q".repeat(201)).is_err());
     }
 }

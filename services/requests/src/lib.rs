@@ -1,6 +1,7 @@
 //! requests: tickets raised by contacts, accepted or rejected by staff.
 
 pub mod config;
+pub mod conversation;
 pub mod domain;
 pub mod events;
 pub mod grpc;

@@ -1,7 +1,15 @@
-//! Every SQL statement of requests.
+//! Every SQL statement of requests: the requests themselves here, the
+//! conversation, lists and settings in their own modules.
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgConnection, PgPool};
 use uuid::Uuid;
+
+pub mod comments;
+pub mod list;
+pub mod settings;
+
+pub use comments::{CommentRow, NewComment, insert_comment};
+pub use list::{ListFilter, list};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct RequestRow {
@@ -21,20 +29,45 @@ pub struct RequestRow {
     pub planned_start: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub severity: String,
+    pub equipment_id: Option<Uuid>,
+    pub contract_id: Option<Uuid>,
+    pub assignee_id: Option<Uuid>,
+    pub due_date: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub closed_by: Option<Uuid>,
+    pub site_address: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+    pub source: String,
+    /// Comments a contact sees.
+    pub public_comments: i32,
+    /// Every comment, internal notes included (staff).
+    pub all_comments: i32,
 }
 
 macro_rules! columns {
     () => {
         "id, tenant_id, customer_id, site_id, contact_id, title, description, category, priority, \
-         status, work_order_id, reject_reason, assignee, planned_start, created_at, updated_at"
+         status, work_order_id, reject_reason, assignee, planned_start, created_at, updated_at, \
+         severity, equipment_id, contract_id, assignee_id, due_date, closed_at, closed_by, \
+         site_address, contact_name, contact_email, contact_phone, source, public_comments, \
+         all_comments"
     };
 }
+pub(crate) use columns;
 
 pub async fn insert(conn: &mut PgConnection, r: &RequestRow) -> sqlx::Result<()> {
+    // The search vectors start with title and description; comments add to them.
     sqlx::query(
         "INSERT INTO requests (id, tenant_id, customer_id, site_id, contact_id, title, description,
-                               category, priority, status, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+                               category, priority, status, created_at, updated_at, severity,
+                               equipment_id, contract_id, site_address, contact_name,
+                               contact_email, contact_phone, source, search_public, search_all)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17,
+                 $18, $19, to_tsvector('simple', $6 || ' ' || $7),
+                 to_tsvector('simple', $6 || ' ' || $7))",
     )
     .bind(r.id)
     .bind(r.tenant_id)
@@ -47,6 +80,14 @@ pub async fn insert(conn: &mut PgConnection, r: &RequestRow) -> sqlx::Result<()>
     .bind(&r.priority)
     .bind(&r.status)
     .bind(r.created_at)
+    .bind(&r.severity)
+    .bind(r.equipment_id)
+    .bind(r.contract_id)
+    .bind(&r.site_address)
+    .bind(&r.contact_name)
+    .bind(&r.contact_email)
+    .bind(&r.contact_phone)
+    .bind(&r.source)
     .execute(conn)
     .await?;
     Ok(())
@@ -134,49 +175,73 @@ pub async fn link_work_order(
     Ok(done.rows_affected() == 1)
 }
 
-/// Filters of a list; `None` = no filter on that field.
-pub struct ListFilter {
-    pub tenant_id: Uuid,
-    pub customer_id: Option<Uuid>,
-    pub site_ids: Option<Vec<Uuid>>,
-    pub status: Option<String>,
-    pub site_id: Option<Uuid>,
-    pub contact_id: Option<Uuid>,
-    pub created_since: Option<DateTime<Utc>>,
-    pub work_order_id: Option<Uuid>,
-    /// Keyset cursor: rows strictly older than this (created_at, id).
-    pub before: Option<(DateTime<Utc>, Uuid)>,
-    pub limit: i64,
+/// The status history of a request, oldest first.
+#[derive(Debug, Clone, FromRow)]
+pub struct StatusRow {
+    pub status: String,
+    pub changed_by: Uuid,
+    pub changed_at: DateTime<Utc>,
+    pub note: String,
 }
 
-pub async fn list(pool: &PgPool, f: &ListFilter) -> sqlx::Result<Vec<RequestRow>> {
-    sqlx::query_as(concat!(
-        "SELECT ",
-        columns!(),
-        " FROM requests
-         WHERE tenant_id = $1
-           AND ($2::uuid IS NULL OR customer_id = $2)
-           AND ($3::uuid[] IS NULL OR site_id = ANY ($3))
-           AND ($4::text IS NULL OR status = $4)
-           AND ($5::uuid IS NULL OR site_id = $5)
-           AND ($6::uuid IS NULL OR contact_id = $6)
-           AND ($7::timestamptz IS NULL OR (created_at, id) < ($7, $8))
-           AND ($10::timestamptz IS NULL OR created_at >= $10)
-           AND ($11::uuid IS NULL OR work_order_id = $11)
-         ORDER BY created_at DESC, id DESC
-         LIMIT $9"
-    ))
-    .bind(f.tenant_id)
-    .bind(f.customer_id)
-    .bind(&f.site_ids)
-    .bind(&f.status)
-    .bind(f.site_id)
-    .bind(f.contact_id)
-    .bind(f.before.map(|b| b.0))
-    .bind(f.before.map(|b| b.1))
-    .bind(f.limit)
-    .bind(f.created_since)
-    .bind(f.work_order_id)
+pub async fn history(pool: &PgPool, request_id: Uuid) -> sqlx::Result<Vec<StatusRow>> {
+    sqlx::query_as(
+        "SELECT status, changed_by, changed_at, note FROM request_status_history
+         WHERE request_id = $1 ORDER BY changed_at, id",
+    )
+    .bind(request_id)
     .fetch_all(pool)
     .await
+}
+
+/// Sets who handles the request and by when.
+pub async fn set_assignment(
+    conn: &mut PgConnection,
+    id: Uuid,
+    assignee_id: Option<Uuid>,
+    assignee_name: &str,
+    due_date: Option<DateTime<Utc>>,
+    at: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE requests SET assignee_id = $2, assignee = $3, due_date = $4, updated_at = $5
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(assignee_id)
+    .bind(assignee_name)
+    .bind(due_date)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_closed(
+    conn: &mut PgConnection,
+    id: Uuid,
+    by: Uuid,
+    at: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE requests SET status = 'closed', closed_at = $3, closed_by = $2, updated_at = $3
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(by)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Requests per status among those the scope shows.
+pub async fn count_by_status(
+    pool: &PgPool,
+    scope: &list::ScopeFilter,
+) -> sqlx::Result<Vec<(String, i64)>> {
+    let mut qb = sqlx::QueryBuilder::new("SELECT status, count(*) FROM requests WHERE ");
+    list::push_scope(&mut qb, scope);
+    qb.push(" GROUP BY status");
+    qb.build_query_as().fetch_all(pool).await
 }

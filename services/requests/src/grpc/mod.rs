@@ -18,8 +18,44 @@ use tonic::transport::Channel;
 use tonic::{Code, Request, Response, Status};
 use uuid::Uuid;
 
-use crate::domain::{self, Decision, Status as ReqStatus};
-use crate::store::{self, ListFilter, RequestRow};
+use crate::domain::{self, Decision, Refusal, Status as ReqStatus, Who};
+use crate::store::{self, RequestRow};
+
+mod lists;
+mod tickets;
+
+pub use tickets::comment_pb;
+
+pub type ExportStream =
+    std::pin::Pin<Box<dyn futures::Stream<Item = Result<pb::Request, Status>> + Send>>;
+
+/// The rules' view of the caller.
+pub fn who(claims: &Claims) -> Who<'_> {
+    if claims.is_staff() {
+        Who::Staff {
+            id: claims.sub,
+            roles: &claims.roles,
+        }
+    } else {
+        Who::Contact { id: claims.sub }
+    }
+}
+
+/// A rule's refusal as the service's error.
+pub fn refused(r: Refusal) -> ServiceError {
+    match r {
+        Refusal::Forbidden(m) => ServiceError::Forbidden(m),
+        Refusal::NotYours => ServiceError::not_found("request"),
+        Refusal::WrongState(m) => ServiceError::WrongState(m),
+        Refusal::Invalid(m) => ServiceError::Invalid(m),
+    }
+}
+
+/// Whether the caller's scope shows this request.
+pub fn may_see(claims: &Claims, row: &RequestRow) -> bool {
+    Scope::of(claims).allows(row.customer_id, Some(row.site_id))
+        && Narrowing::of(claims).allows(row.created_at, row.work_order_id)
+}
 
 pub const SOURCE: &str = "/portal/requests";
 
@@ -33,20 +69,18 @@ pub struct Requests {
 type Rpc<T> = Result<Response<T>, Status>;
 
 impl Requests {
-    async fn caller<T>(&self, req: &Request<T>) -> ServiceResult<Claims> {
+    pub(crate) async fn caller<T>(&self, req: &Request<T>) -> ServiceResult<Claims> {
         self.authn.claims(req).await
     }
 
     /// The request if it exists in the caller's tenant and scope; otherwise
     /// "not found", whether it exists elsewhere or not.
-    async fn visible(&self, claims: &Claims, id: &str) -> ServiceResult<RequestRow> {
+    pub(crate) async fn visible(&self, claims: &Claims, id: &str) -> ServiceResult<RequestRow> {
         let id = lookup_id("request", id)?;
         let row = store::get(&self.pool, claims.tid, id)
             .await?
             .ok_or_else(|| ServiceError::not_found("request"))?;
-        if Scope::of(claims).allows(row.customer_id, Some(row.site_id))
-            && Narrowing::of(claims).allows(row.created_at, row.work_order_id)
-        {
+        if may_see(claims, &row) {
             Ok(row)
         } else {
             Err(ServiceError::not_found("request"))
@@ -63,6 +97,23 @@ impl Requests {
         let r = req.into_inner();
         let new = domain::validate_new(&r.title, &r.description, &r.category, &r.priority)
             .map_err(ServiceError::Invalid)?;
+        let settings = store::settings::get(&self.pool, claims.tid).await?;
+        let severity = domain::check_against_settings(
+            &settings,
+            &new,
+            &r.priority,
+            &domain::Extras {
+                severity: &r.severity,
+                equipment_id: &r.equipment_id,
+            },
+        )
+        .map_err(refused)?;
+        let opt_id = |field: &str, v: &str| match v.trim() {
+            "" => Ok(None),
+            s => parse_id(field, s).map(Some),
+        };
+        let equipment_id = opt_id("equipment_id", &r.equipment_id)?;
+        let contract_id = opt_id("contract_id", &r.contract_id)?;
         let site_id = parse_id("site_id", &r.site_id)?;
         // The site must exist and be in the contact's scope (a directory read).
         let site = self
@@ -92,6 +143,15 @@ impl Requests {
         if !Scope::of(&claims).allows(site_customer, Some(site_id)) {
             return Err(ServiceError::Invalid("unknown site".into()));
         }
+        let (contact_name, contact_email) = match (r.contact_name.trim(), r.contact_email.trim()) {
+            ("", "") => self.contact_details(&claims).await,
+            (n, e) => (n.to_owned(), e.to_owned()),
+        };
+        let short = |s: &str, max: usize| s.trim().chars().take(max).collect::<String>();
+        let site_address = match r.site_address.trim() {
+            "" => site.address.clone(),
+            a => a.to_owned(),
+        };
         let now = Utc::now();
         let row = RequestRow {
             id: Uuid::now_v7(),
@@ -110,6 +170,20 @@ impl Requests {
             planned_start: None,
             created_at: now,
             updated_at: now,
+            severity,
+            equipment_id,
+            contract_id,
+            assignee_id: None,
+            due_date: None,
+            closed_at: None,
+            closed_by: None,
+            site_address: short(&site_address, 500),
+            contact_name: short(&contact_name, 200),
+            contact_email: short(&contact_email, 320),
+            contact_phone: short(&r.contact_phone, 50),
+            source: "portal".into(),
+            public_comments: 0,
+            all_comments: 0,
         };
         let mut tx = self.pool.begin().await?;
         store::insert(&mut tx, &row).await?;
@@ -126,55 +200,37 @@ impl Requests {
         };
         outbox::enqueue(&mut tx, row.tenant_id, SOURCE, &event).await?;
         tx.commit().await?;
-        Ok(request_pb(row))
+        Ok(request_pb(row, false))
     }
 
-    async fn list(
-        &self,
-        req: Request<pb::ListRequestsRequest>,
-    ) -> ServiceResult<pb::ListRequestsResponse> {
-        let claims = self.caller(&req).await?;
-        let r = req.into_inner();
-        let (customer_id, site_ids, visible) = Scope::of(&claims).sql_filter();
-        if !visible {
-            return Ok(pb::ListRequestsResponse::default());
+    /// The caller's name and address from the directory, to prefill a new
+    /// request; blank when the caller is not a contact (a secure link) or
+    /// the directory does not answer (the request is still taken).
+    async fn contact_details(&self, claims: &Claims) -> (String, String) {
+        if claims.kind != auth::AccountKind::Contact {
+            return (String::new(), String::new());
         }
-        let status = match r.status.trim() {
-            "" => None,
-            s => Some(
-                ReqStatus::parse(s)
-                    .ok_or_else(|| ServiceError::Invalid(format!("unknown status '{s}'")))?
-                    .as_str()
-                    .to_owned(),
-            ),
-        };
-        let site_id = match r.site_id.trim() {
-            "" => None,
-            s => Some(parse_id("site_id", s)?),
-        };
-        let page = PageRequest::parse(r.limit, &r.cursor)?;
-        let narrowing = Narrowing::of(&claims);
-        let rows = store::list(
-            &self.pool,
-            &ListFilter {
-                tenant_id: claims.tid,
-                customer_id,
-                site_ids,
-                status,
-                site_id,
-                contact_id: r.mine.then_some(claims.sub),
-                created_since: narrowing.since,
-                work_order_id: narrowing.work_order,
-                before: page.after,
-                limit: page.fetch(),
-            },
-        )
-        .await?;
-        let (items, next_cursor) = page.split(rows, |r| (r.created_at, r.id));
-        Ok(pb::ListRequestsResponse {
-            items: items.into_iter().map(request_pb).collect(),
-            next_cursor,
-        })
+        let found = self
+            .identity
+            .clone()
+            .get_contact(auth::with_internal(
+                Request::new(idpb::GetContactRequest {
+                    tenant_id: claims.tid.to_string(),
+                    contact_id: claims.sub.to_string(),
+                }),
+                &self.internal_token,
+            ))
+            .await;
+        match found {
+            Ok(c) => {
+                let c = c.into_inner();
+                (c.name, c.email)
+            }
+            Err(s) => {
+                tracing::warn!(error = %s.message(), "contact details unavailable");
+                (String::new(), String::new())
+            }
+        }
     }
 
     async fn decide(
@@ -259,7 +315,7 @@ impl Requests {
         )
         .await?;
         tx.commit().await?;
-        Ok(request_pb(row))
+        Ok(request_pb(row, true))
     }
 
     /// Accepts and rejects, for the admins' audit log.
@@ -280,7 +336,9 @@ impl Requests {
     }
 }
 
-pub fn request_pb(r: RequestRow) -> pb::Request {
+/// The request as `staff` (every comment counted) or a contact sees it.
+pub fn request_pb(r: RequestRow, staff: bool) -> pb::Request {
+    let id = |v: Option<Uuid>| v.map(|v| v.to_string()).unwrap_or_default();
     pb::Request {
         id: r.id.to_string(),
         tenant_id: r.tenant_id.to_string(),
@@ -298,7 +356,24 @@ pub fn request_pb(r: RequestRow) -> pb::Request {
         updated_at: Some(to_proto(r.updated_at)),
         assignee: r.assignee,
         planned_start: opt_to_proto(r.planned_start),
-        ..Default::default()
+        severity: r.severity,
+        equipment_id: id(r.equipment_id),
+        contract_id: id(r.contract_id),
+        assignee_id: id(r.assignee_id),
+        due_date: opt_to_proto(r.due_date),
+        closed_at: opt_to_proto(r.closed_at),
+        closed_by: id(r.closed_by),
+        site_address: r.site_address,
+        contact_name: r.contact_name,
+        contact_email: r.contact_email,
+        contact_phone: r.contact_phone,
+        comment_count: u32::try_from(if staff {
+            r.all_comments
+        } else {
+            r.public_comments
+        })
+        .unwrap_or(0),
+        source: r.source,
     }
 }
 
@@ -318,9 +393,10 @@ impl RequestsService for Requests {
     async fn get_request(&self, req: Request<pb::GetRequestRequest>) -> Rpc<pb::Request> {
         let result = async {
             let claims = self.caller(&req).await?;
+            let staff = claims.is_staff();
             self.visible(&claims, &req.get_ref().id)
                 .await
-                .map(request_pb)
+                .map(|r| request_pb(r, staff))
         }
         .await;
         reply(result)
@@ -357,44 +433,43 @@ impl RequestsService for Requests {
     }
     async fn get_request_detail(
         &self,
-        _req: Request<pb::GetRequestRequest>,
+        req: Request<pb::GetRequestRequest>,
     ) -> Rpc<pb::RequestDetail> {
-        Err(Status::unimplemented("GetRequestDetail"))
+        reply(self.detail(req).await)
     }
-    async fn add_comment(&self, _req: Request<pb::AddCommentRequest>) -> Rpc<pb::Comment> {
-        Err(Status::unimplemented("AddComment"))
+    async fn add_comment(&self, req: Request<pb::AddCommentRequest>) -> Rpc<pb::Comment> {
+        reply(self.comment(req).await)
     }
-    async fn assign_request(&self, _req: Request<pb::AssignRequestRequest>) -> Rpc<pb::Request> {
-        Err(Status::unimplemented("AssignRequest"))
+    async fn assign_request(&self, req: Request<pb::AssignRequestRequest>) -> Rpc<pb::Request> {
+        reply(self.assign(req).await)
     }
-    async fn close_request(&self, _req: Request<pb::CloseRequestRequest>) -> Rpc<pb::Request> {
-        Err(Status::unimplemented("CloseRequest"))
+    async fn close_request(&self, req: Request<pb::CloseRequestRequest>) -> Rpc<pb::Request> {
+        reply(self.close(req).await)
     }
     async fn count_by_status(
         &self,
-        _req: Request<pb::CountByStatusRequest>,
+        req: Request<pb::CountByStatusRequest>,
     ) -> Rpc<pb::StatusCounts> {
-        Err(Status::unimplemented("CountByStatus"))
+        reply(self.counts(req).await)
     }
-    type ExportRequestsStream =
-        std::pin::Pin<Box<dyn futures::Stream<Item = Result<pb::Request, Status>> + Send>>;
+    type ExportRequestsStream = ExportStream;
 
     async fn export_requests(
         &self,
-        _req: Request<pb::ListRequestsRequest>,
+        req: Request<pb::ListRequestsRequest>,
     ) -> Rpc<Self::ExportRequestsStream> {
-        Err(Status::unimplemented("ExportRequests"))
+        reply(self.export(req).await)
     }
     async fn get_request_settings(
         &self,
-        _req: Request<pb::GetRequestSettingsRequest>,
+        req: Request<pb::GetRequestSettingsRequest>,
     ) -> Rpc<pb::RequestSettings> {
-        Err(Status::unimplemented("GetRequestSettings"))
+        reply(self.settings(req).await)
     }
     async fn update_request_settings(
         &self,
-        _req: Request<pb::RequestSettings>,
+        req: Request<pb::RequestSettings>,
     ) -> Rpc<pb::RequestSettings> {
-        Err(Status::unimplemented("UpdateRequestSettings"))
+        reply(self.update_settings(req).await)
     }
 }
