@@ -43,6 +43,9 @@ pub struct Stack {
     pub nats: NatsServer,
     pub smtp: Option<SmtpSink>,
     pub smtp_port: u16,
+    /// notification's inbound SMTP listener (C6) and its mail domain.
+    pub inbound_smtp: std::net::SocketAddr,
+    pub inbound_domain: String,
     pub dbs: Databases,
     pub urls: Urls,
     pub data_dir: PathBuf,
@@ -110,6 +113,8 @@ impl Stack {
             admin_addr: Some(admin[index]),
             drain_secs: 0,
         };
+        let inbound_smtp = std::net::SocketAddr::from(([127, 0, 0, 1], crate::free_port()?));
+        let inbound_domain = "in.portal.test".to_owned();
         let public_url = format!("https://{gateway_addr}");
         let shutdown = CancellationToken::new();
         let mut tasks: Vec<(&'static str, JoinHandle<anyhow::Result<()>>)> = Vec::new();
@@ -165,6 +170,10 @@ impl Stack {
             retry_base_ms: 200,
             max_attempts: 100,
             concurrency: 4,
+            inbound_smtp_addr: Some(inbound_smtp),
+            inbound_domain: Some(inbound_domain.clone()),
+            inbound_secret: Some(format!("inbound-{}", uuid::Uuid::new_v4().simple())),
+            inbound_max_bytes: 1024 * 1024,
         };
         tasks.push((
             "notification",
@@ -201,6 +210,8 @@ impl Stack {
             nats,
             smtp,
             smtp_port,
+            inbound_smtp,
+            inbound_domain,
             dbs,
             urls,
             data_dir,

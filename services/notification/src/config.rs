@@ -41,4 +41,40 @@ pub struct Config {
     /// Attempts before a mail is marked failed for good.
     #[arg(long, env = "PORTAL_MAIL_MAX_ATTEMPTS", default_value_t = 12)]
     pub max_attempts: u32,
+    /// Address of the inbound SMTP listener (C6, ADR 0010), e.g.
+    /// `0.0.0.0:2525`. Unset: no listener (another replica may run it).
+    #[arg(long, env = "PORTAL_INBOUND_SMTP_ADDR")]
+    pub inbound_smtp_addr: Option<SocketAddr>,
+    /// Domain of reply and intake addresses (`reply+<token>@<domain>`,
+    /// `<tenant slug>@<domain>`). Unset: comment mails carry no reply
+    /// address; required by the listener.
+    #[arg(long, env = "PORTAL_INBOUND_DOMAIN")]
+    pub inbound_domain: Option<String>,
+    /// Secret that signs reply addresses; the same on every replica. Unset:
+    /// derived from PORTAL_INTERNAL_TOKEN.
+    #[arg(long, env = "PORTAL_INBOUND_SECRET", hide_env_values = true)]
+    pub inbound_secret: Option<String>,
+    /// Largest inbound message taken, in bytes (larger: 552).
+    #[arg(long, env = "PORTAL_INBOUND_MAX_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub inbound_max_bytes: usize,
+}
+
+impl Config {
+    /// Reply addresses, when an inbound domain is set.
+    pub fn reply_settings(&self) -> Option<crate::reply::ReplySettings> {
+        let domain = self
+            .inbound_domain
+            .as_deref()
+            .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
+            .filter(|d| !d.is_empty())?;
+        let secret = self
+            .inbound_secret
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or(&self.common.internal_token);
+        Some(crate::reply::ReplySettings {
+            key: crate::reply::ReplyKey::new(secret.as_bytes()),
+            domain,
+        })
+    }
 }

@@ -68,6 +68,8 @@ impl Notification {
             language: r.language,
             subject: rendered.subject,
             body: rendered.body,
+            reply_to: None,
+            thread_id: None,
         };
         let mut conn = self.pool.acquire().await?;
         let id = store::insert_delivery(&mut conn, &delivery).await?;

@@ -5,6 +5,9 @@ pub mod config;
 pub mod events;
 pub mod grpc;
 pub mod i18n;
+pub mod inbound;
+pub mod quotes;
+pub mod reply;
 pub mod sender;
 pub mod store;
 pub mod templates;
@@ -39,6 +42,10 @@ pub async fn run(
         .parse()
         .with_context(|| format!("PORTAL_MAIL_FROM {:?} is not a mailbox", cfg.mail_from))?;
     let transport = sender::Transport::from_config(&cfg).await?;
+    let replies = cfg.reply_settings();
+    if cfg.inbound_smtp_addr.is_some() && replies.is_none() {
+        anyhow::bail!("PORTAL_INBOUND_SMTP_ADDR needs PORTAL_INBOUND_DOMAIN");
+    }
     let rt = Runtime::connect("notification", &cfg.common, &MIGRATIONS).await?;
     let (pool, js) = (rt.pool.clone(), rt.js.clone());
     let service = grpc::Notification {
@@ -53,7 +60,16 @@ pub async fn run(
     // Background work stops on its own token, cancelled after the server
     // has drained, and is awaited so that a mail in flight gets recorded.
     let background = shutdown.child_token();
-    let mut tasks = events::spawn_all(&js, &pool, &directory, &background);
+    let mut tasks = events::spawn_all(&js, &pool, &directory, replies.as_ref(), &background);
+    if let (Some(addr), Some(replies)) = (cfg.inbound_smtp_addr, replies) {
+        let listener = inbound::Inbound {
+            pool: pool.clone(),
+            directory: directory.clone(),
+            replies,
+            max_bytes: cfg.inbound_max_bytes,
+        };
+        inbound::spawn(listener, addr, background.clone())?;
+    }
     let mailer = sender::Sender {
         pool: pool.clone(),
         transport,

@@ -201,13 +201,26 @@ pub fn build_message(from: &Mailbox, d: &DueDelivery) -> anyhow::Result<Message>
         .recipient
         .parse()
         .with_context(|| format!("invalid recipient {:?}", d.recipient))?;
-    let message = Message::builder()
+    let mut builder = Message::builder()
         .from(from.clone())
         .to(to)
         .subject(d.subject.clone())
         // Stable across retries, so a receiver can drop a duplicate.
         .message_id(Some(format!("<{}@portal>", d.id)))
-        .header(ContentType::TEXT_PLAIN)
+        .header(ContentType::TEXT_PLAIN);
+    if let Some(reply_to) = &d.reply_to {
+        let reply_to: Mailbox = reply_to
+            .parse()
+            .with_context(|| format!("invalid reply address {reply_to:?}"))?;
+        builder = builder.reply_to(reply_to);
+    }
+    if let Some(thread) = &d.thread_id {
+        // Every mail of a request joins one thread in the mail client.
+        builder = builder
+            .in_reply_to(thread.clone())
+            .references(thread.clone());
+    }
+    let message = builder
         // 8bit keeps links readable in the raw mail (and in dev's .eml files);
         // lettre falls back to an encoding when a line is too long for it.
         .body(
@@ -229,6 +242,8 @@ mod tests {
             body: "Bonjour Alice,\n\nC'est fait.\n".into(),
             attempts: 0,
             traceparent: None,
+            reply_to: None,
+            thread_id: None,
         }
     }
 
@@ -245,6 +260,31 @@ mod tests {
         assert!(raw.contains("From: Portal <no-reply@portal.localhost>\r\n"));
         assert!(raw.contains("Content-Type: text/plain; charset=utf-8\r\n"));
         assert!(build_message(&from, &due("not an address")).is_err());
+        assert!(!raw.contains("Reply-To:") && !raw.contains("References:"));
+    }
+
+    #[test]
+    fn request_mails_carry_the_reply_address_and_the_thread() {
+        let from: Mailbox = "Portal <no-reply@portal.localhost>"
+            .parse()
+            .expect("mailbox");
+        let mut d = due("alice@example.com");
+        d.reply_to = Some("reply+0123abcd@in.example".into());
+        d.thread_id = Some("<request.0192@portal>".into());
+        let raw = String::from_utf8(build_message(&from, &d).expect("builds").formatted())
+            .expect("utf-8");
+        assert!(
+            raw.contains("Reply-To: reply+0123abcd@in.example\r\n"),
+            "{raw}"
+        );
+        assert!(
+            raw.contains("In-Reply-To: <request.0192@portal>\r\n"),
+            "{raw}"
+        );
+        assert!(
+            raw.contains("References: <request.0192@portal>\r\n"),
+            "{raw}"
+        );
     }
 
     #[tokio::test]

@@ -18,6 +18,10 @@ pub struct NewDelivery {
     pub language: String,
     pub subject: String,
     pub body: String,
+    /// Reply-To: the signed reply address of a request's mail.
+    pub reply_to: Option<String>,
+    /// References: the thread of the request the mail is about.
+    pub thread_id: Option<String>,
 }
 
 /// What the sender needs of a due delivery.
@@ -29,6 +33,8 @@ pub struct DueDelivery {
     pub body: String,
     pub attempts: i32,
     pub traceparent: Option<String>,
+    pub reply_to: Option<String>,
+    pub thread_id: Option<String>,
 }
 
 /// A row of the delivery log, as staff see it.
@@ -51,8 +57,9 @@ pub struct DeliveryRow {
 pub async fn insert_delivery(conn: &mut PgConnection, d: &NewDelivery) -> sqlx::Result<Uuid> {
     let inserted: Option<Uuid> = sqlx::query_scalar(
         "INSERT INTO deliveries
-             (id, tenant_id, idempotency_key, template, recipient, language, subject, body, traceparent)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             (id, tenant_id, idempotency_key, template, recipient, language, subject, body, traceparent,
+              reply_to, thread_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING id",
     )
@@ -65,6 +72,8 @@ pub async fn insert_delivery(conn: &mut PgConnection, d: &NewDelivery) -> sqlx::
     .bind(&d.subject)
     .bind(&d.body)
     .bind(portal_platform::telemetry::current_traceparent())
+    .bind(&d.reply_to)
+    .bind(&d.thread_id)
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(id) = inserted {
@@ -86,7 +95,8 @@ pub async fn insert_delivery(conn: &mut PgConnection, d: &NewDelivery) -> sqlx::
 /// it while the lock is held.
 pub async fn claim_due(conn: &mut PgConnection) -> sqlx::Result<Option<DueDelivery>> {
     sqlx::query_as(
-        "SELECT id, recipient, subject, body, attempts, traceparent FROM deliveries
+        "SELECT id, recipient, subject, body, attempts, traceparent, reply_to, thread_id
+         FROM deliveries
          WHERE status = 'pending' AND next_attempt_at <= now()
          ORDER BY next_attempt_at LIMIT 1
          FOR UPDATE SKIP LOCKED",
@@ -153,4 +163,54 @@ pub async fn list_deliveries(
     .bind(limit)
     .fetch_all(pool)
     .await
+}
+
+/// Remembers the tenant of a request whose contact was given a reply address.
+pub async fn remember_thread(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    request_id: Uuid,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO reply_threads (request_id, tenant_id) VALUES ($1, $2)
+         ON CONFLICT (request_id) DO NOTHING",
+    )
+    .bind(request_id)
+    .bind(tenant_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The tenant of a request that was given a reply address.
+pub async fn thread_tenant(pool: &PgPool, request_id: Uuid) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar("SELECT tenant_id FROM reply_threads WHERE request_id = $1")
+        .bind(request_id)
+        .fetch_optional(pool)
+        .await
+}
+
+/// An inbound mail to record once.
+#[derive(Debug, Clone)]
+pub struct InboundMail<'a> {
+    pub tenant_id: Uuid,
+    pub message_id: &'a str,
+    pub sender: &'a str,
+    pub request_id: Option<Uuid>,
+}
+
+/// Records an inbound mail; false when this Message-ID was already taken
+/// for the tenant (the caller then publishes nothing).
+pub async fn record_inbound(conn: &mut PgConnection, m: &InboundMail<'_>) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO inbound_mails (tenant_id, message_id, sender, request_id)
+         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+    )
+    .bind(m.tenant_id)
+    .bind(m.message_id)
+    .bind(m.sender)
+    .bind(m.request_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

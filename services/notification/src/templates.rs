@@ -130,6 +130,70 @@ const TEMPLATES: &[Template] = &[
         ],
         secret_link: false,
     },
+    // To the request's contact when staff comment (never for internal
+    // notes); `reply_to` is the signed reply address, when inbound mail is on.
+    Template {
+        name: "request_comment",
+        required: &["name", "title", "author", "comment"],
+        optional: &["reply_to"],
+        subject: "request-comment-subject",
+        body: &[
+            Para("request-comment-intro"),
+            Para("request-comment-text"),
+            ParaIf("reply_to", "request-comment-reply"),
+        ],
+        secret_link: false,
+    },
+    // To the assignee, or the dispatchers, when the contact comments.
+    Template {
+        name: "request_comment_staff",
+        required: &["title", "request_id", "author", "comment"],
+        optional: &["name", "link"],
+        subject: "request-comment-staff-subject",
+        body: &[
+            Para("request-comment-staff-intro"),
+            Para("request-comment-text"),
+            ParaIf("link", "request-comment-staff-link"),
+        ],
+        secret_link: false,
+    },
+    // To the contact: who handles the request and, when set, by when.
+    Template {
+        name: "request_assigned",
+        required: &["name", "title", "assignee"],
+        optional: &["due"],
+        subject: "request-assigned-subject",
+        body: &[
+            Para("request-assigned-body"),
+            LineIf("due", "request-assigned-due"),
+        ],
+        secret_link: false,
+    },
+    // To the contact when the request is closed (by either side).
+    Template {
+        name: "request_closed",
+        required: &["name", "title"],
+        optional: &["note"],
+        subject: "request-closed-subject",
+        body: &[
+            Para("request-closed-body"),
+            ParaIf("note", "request-closed-note"),
+            Para("request-closed-closing"),
+        ],
+        secret_link: false,
+    },
+    // To the assignee when the contact closed the request.
+    Template {
+        name: "request_closed_staff",
+        required: &["title", "request_id", "closer"],
+        optional: &["name", "note"],
+        subject: "request-closed-staff-subject",
+        body: &[
+            Para("request-closed-staff-body"),
+            ParaIf("note", "request-closed-note"),
+        ],
+        secret_link: false,
+    },
 ];
 
 /// Templates whose body must not be kept once sent.
@@ -553,6 +617,94 @@ mod tests {
             en.body
                 .contains("was not accepted.\n\nIf you have any questions")
         );
+    }
+
+    #[test]
+    fn comment_to_the_contact_offers_to_reply_by_mail_in_five_languages() {
+        let p = params(&[
+            ("name", "Claire"),
+            ("title", "Four en panne"),
+            ("author", "Dispatch Demo"),
+            (
+                "comment",
+                "Un technicien passe mardi.\nMerci de laisser l'accès.",
+            ),
+            ("reply_to", "reply+abc@in.example"),
+        ]);
+        let fr = render("request_comment", "fr", &p).expect("renders");
+        assert_eq!(
+            fr.subject,
+            "Nouveau commentaire sur votre demande : Four en panne"
+        );
+        assert!(
+            fr.body
+                .starts_with("Bonjour Claire,\n\nDispatch Demo a ajouté")
+        );
+        assert!(
+            fr.body
+                .contains("\n\nUn technicien passe mardi.\nMerci de laisser l'accès.\n\n")
+        );
+        assert!(fr.body.contains("reply+abc@in.example"));
+        for (lang, words) in [
+            ("en", "replying to this e-mail"),
+            ("de", "auf diese E-Mail antworten"),
+            ("es", "respondiendo a este correo"),
+            ("pl", "odpowiedzieć na tę wiadomość"),
+        ] {
+            let r = render("request_comment", lang, &p).expect("renders");
+            assert!(r.body.contains(words), "{lang}: {}", r.body);
+        }
+        // Without inbound mail there is nothing to reply to.
+        let mut p = p;
+        p.remove("reply_to");
+        let fr = render("request_comment", "fr", &p).expect("renders");
+        assert!(!fr.body.contains("répondre"));
+    }
+
+    #[test]
+    fn comment_to_staff_names_the_author_and_reference() {
+        let p = params(&[
+            ("title", "Oven"),
+            ("request_id", "r-7"),
+            ("author", "Claire Martin"),
+            ("comment", "Still broken."),
+        ]);
+        let en = render("request_comment_staff", "en", &p).expect("renders");
+        assert_eq!(en.subject, "The customer commented on: Oven");
+        assert!(en.body.contains("Claire Martin has added a comment to the request \"Oven\" (reference r-7):\n\nStill broken.\n"));
+    }
+
+    #[test]
+    fn assignment_shows_the_due_date_when_there_is_one() {
+        let p = params(&[("name", "Claire"), ("title", "Oven"), ("assignee", "Tom")]);
+        let en = render("request_assigned", "en", &p).expect("renders");
+        assert!(en.body.contains("\"Oven\" is now handled by Tom.\n\n-- "));
+        let mut p = p;
+        p.insert("due".into(), "2026-12-01".into());
+        let fr = render("request_assigned", "fr", &p).expect("renders");
+        assert_eq!(fr.subject, "Votre demande est prise en charge : Oven");
+        assert!(
+            fr.body
+                .contains("suivie par Tom.\nElle doit être traitée au plus tard le 2026-12-01.")
+        );
+    }
+
+    #[test]
+    fn closing_mails_for_the_contact_and_the_assignee() {
+        let p = params(&[("name", "Claire"), ("title", "Oven")]);
+        let de = render("request_closed", "de", &p).expect("renders");
+        assert_eq!(de.subject, "Ihre Anfrage wurde geschlossen: Oven");
+        assert!(!de.body.contains("Hinweis"));
+        let p = params(&[
+            ("title", "Oven"),
+            ("request_id", "r-7"),
+            ("closer", "Claire Martin"),
+            ("note", "Fixed itself"),
+        ]);
+        let en = render("request_closed_staff", "en", &p).expect("renders");
+        assert!(en.body.contains(
+            "Claire Martin has closed the request \"Oven\" (reference r-7).\n\nNote: Fixed itself\n"
+        ));
     }
 
     #[test]

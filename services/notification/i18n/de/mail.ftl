@@ -56,3 +56,34 @@ request-rejected-subject = Ihre Anfrage wurde nicht angenommen: { $title }
 request-rejected-intro = Ihre Anfrage „{ $title }“ wurde leider nicht angenommen.
 request-rejected-reason = Begründung: { $reason }
 request-rejected-closing = Bei Fragen stehen wir Ihnen gerne zur Verfügung.
+
+## request_comment
+
+request-comment-subject = Neuer Kommentar zu Ihrer Anfrage: { $title }
+request-comment-intro = { $author } hat Ihre Anfrage „{ $title }“ kommentiert:
+request-comment-text = { $comment }
+request-comment-reply = Sie können einfach auf diese E-Mail antworten (die Antwort geht an { $reply_to }); sie wird der Anfrage hinzugefügt. Bitte schreiben Sie Ihre Antwort über den zitierten Text.
+
+## request_comment_staff
+
+request-comment-staff-subject = Der Kunde hat kommentiert: { $title }
+request-comment-staff-intro = { $author } hat die Anfrage „{ $title }“ (Referenz { $request_id }) kommentiert:
+request-comment-staff-link = Öffnen: { $link }
+
+## request_assigned
+
+request-assigned-subject = Ihre Anfrage wird bearbeitet: { $title }
+request-assigned-body = Ihre Anfrage „{ $title }“ wird jetzt von { $assignee } bearbeitet.
+request-assigned-due = Sie soll bis zum { $due } erledigt sein.
+
+## request_closed
+
+request-closed-subject = Ihre Anfrage wurde geschlossen: { $title }
+request-closed-body = Ihre Anfrage „{ $title }“ wurde geschlossen.
+request-closed-note = Hinweis: { $note }
+request-closed-closing = Sollte das Problem erneut auftreten, können Sie im Portal eine neue Anfrage stellen.
+
+## request_closed_staff
+
+request-closed-staff-subject = Der Kunde hat die Anfrage geschlossen: { $title }
+request-closed-staff-body = { $closer } hat die Anfrage „{ $title }“ (Referenz { $request_id }) geschlossen.

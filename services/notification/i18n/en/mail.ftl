@@ -58,3 +58,34 @@ request-rejected-subject = Your request was not accepted: { $title }
 request-rejected-intro = Your request "{ $title }" was not accepted.
 request-rejected-reason = Reason: { $reason }
 request-rejected-closing = If you have any questions, please contact us.
+
+## request_comment: to the contact, when staff comment on their request
+
+request-comment-subject = New comment on your request: { $title }
+request-comment-intro = { $author } has added a comment to your request "{ $title }":
+request-comment-text = { $comment }
+request-comment-reply = You can answer by replying to this e-mail (it goes to { $reply_to }); your answer is added to the request. Please keep your reply above the quoted text.
+
+## request_comment_staff: to the assignee (or dispatchers), when the contact comments
+
+request-comment-staff-subject = The customer commented on: { $title }
+request-comment-staff-intro = { $author } has added a comment to the request "{ $title }" (reference { $request_id }):
+request-comment-staff-link = Open it: { $link }
+
+## request_assigned: to the contact, when staff assign the request or set its due date
+
+request-assigned-subject = Your request is being handled: { $title }
+request-assigned-body = Your request "{ $title }" is now handled by { $assignee }.
+request-assigned-due = It is due to be dealt with by { $due }.
+
+## request_closed: to the contact when the request is closed
+
+request-closed-subject = Your request has been closed: { $title }
+request-closed-body = Your request "{ $title }" has been closed.
+request-closed-note = Note: { $note }
+request-closed-closing = If the problem comes back, you can submit a new request in the portal.
+
+## request_closed_staff: to the assignee when the contact closed the request
+
+request-closed-staff-subject = The customer closed the request: { $title }
+request-closed-staff-body = { $closer } has closed the request "{ $title }" (reference { $request_id }).

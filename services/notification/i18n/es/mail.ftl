@@ -55,3 +55,34 @@ request-rejected-subject = Su solicitud no ha sido aceptada: { $title }
 request-rejected-intro = Su solicitud «{ $title }» no ha sido aceptada.
 request-rejected-reason = Motivo: { $reason }
 request-rejected-closing = Si tiene alguna pregunta, no dude en ponerse en contacto con nosotros.
+
+## request_comment
+
+request-comment-subject = Nuevo comentario en su solicitud: { $title }
+request-comment-intro = { $author } ha añadido un comentario a su solicitud «{ $title }»:
+request-comment-text = { $comment }
+request-comment-reply = Puede contestar respondiendo a este correo (la respuesta se envía a { $reply_to }); se añadirá a la solicitud. Escriba su respuesta por encima del texto citado.
+
+## request_comment_staff
+
+request-comment-staff-subject = El cliente ha comentado: { $title }
+request-comment-staff-intro = { $author } ha añadido un comentario a la solicitud «{ $title }» (referencia { $request_id }):
+request-comment-staff-link = Abrir: { $link }
+
+## request_assigned
+
+request-assigned-subject = Su solicitud está en curso: { $title }
+request-assigned-body = Su solicitud «{ $title }» la gestiona ahora { $assignee }.
+request-assigned-due = Está previsto resolverla antes del { $due }.
+
+## request_closed
+
+request-closed-subject = Su solicitud ha sido cerrada: { $title }
+request-closed-body = Su solicitud «{ $title }» ha sido cerrada.
+request-closed-note = Nota: { $note }
+request-closed-closing = Si el problema vuelve a aparecer, puede enviar una nueva solicitud en el portal.
+
+## request_closed_staff
+
+request-closed-staff-subject = El cliente ha cerrado la solicitud: { $title }
+request-closed-staff-body = { $closer } ha cerrado la solicitud «{ $title }» (referencia { $request_id }).

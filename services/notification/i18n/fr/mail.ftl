@@ -55,3 +55,34 @@ request-rejected-subject = Votre demande n'a pas été retenue : { $title }
 request-rejected-intro = Votre demande « { $title } » n'a pas été retenue.
 request-rejected-reason = Motif : { $reason }
 request-rejected-closing = Pour toute question, n'hésitez pas à nous contacter.
+
+## request_comment
+
+request-comment-subject = Nouveau commentaire sur votre demande : { $title }
+request-comment-intro = { $author } a ajouté un commentaire à votre demande « { $title } » :
+request-comment-text = { $comment }
+request-comment-reply = Vous pouvez répondre directement à cet e-mail (la réponse part vers { $reply_to }) ; elle sera ajoutée à la demande. Merci d'écrire votre réponse au-dessus du texte cité.
+
+## request_comment_staff
+
+request-comment-staff-subject = Le client a commenté : { $title }
+request-comment-staff-intro = { $author } a ajouté un commentaire à la demande « { $title } » (référence { $request_id }) :
+request-comment-staff-link = Ouvrir : { $link }
+
+## request_assigned
+
+request-assigned-subject = Votre demande est prise en charge : { $title }
+request-assigned-body = Votre demande « { $title } » est désormais suivie par { $assignee }.
+request-assigned-due = Elle doit être traitée au plus tard le { $due }.
+
+## request_closed
+
+request-closed-subject = Votre demande a été clôturée : { $title }
+request-closed-body = Votre demande « { $title } » a été clôturée.
+request-closed-note = Remarque : { $note }
+request-closed-closing = Si le problème se reproduit, vous pouvez déposer une nouvelle demande sur le portail.
+
+## request_closed_staff
+
+request-closed-staff-subject = Le client a clôturé la demande : { $title }
+request-closed-staff-body = { $closer } a clôturé la demande « { $title } » (référence { $request_id }).

@@ -56,3 +56,34 @@ request-rejected-subject = Zgłoszenie nie zostało przyjęte: { $title }
 request-rejected-intro = Niestety zgłoszenie „{ $title }” nie zostało przyjęte.
 request-rejected-reason = Powód: { $reason }
 request-rejected-closing = W razie pytań prosimy o kontakt.
+
+## request_comment
+
+request-comment-subject = Nowy komentarz do zgłoszenia: { $title }
+request-comment-intro = { $author } dodał(a) komentarz do zgłoszenia „{ $title }”:
+request-comment-text = { $comment }
+request-comment-reply = Możesz odpowiedzieć na tę wiadomość (odpowiedź trafi na adres { $reply_to }); zostanie ona dodana do zgłoszenia. Prosimy pisać odpowiedź nad cytowanym tekstem.
+
+## request_comment_staff
+
+request-comment-staff-subject = Klient dodał komentarz: { $title }
+request-comment-staff-intro = { $author } dodał(a) komentarz do zgłoszenia „{ $title }” (numer { $request_id }):
+request-comment-staff-link = Otwórz: { $link }
+
+## request_assigned
+
+request-assigned-subject = Zgłoszenie jest w realizacji: { $title }
+request-assigned-body = Zgłoszeniem „{ $title }” zajmuje się teraz { $assignee }.
+request-assigned-due = Planowany termin realizacji: { $due }.
+
+## request_closed
+
+request-closed-subject = Zgłoszenie zostało zamknięte: { $title }
+request-closed-body = Zgłoszenie „{ $title }” zostało zamknięte.
+request-closed-note = Uwaga: { $note }
+request-closed-closing = Jeśli problem się powtórzy, możesz wysłać nowe zgłoszenie w portalu.
+
+## request_closed_staff
+
+request-closed-staff-subject = Klient zamknął zgłoszenie: { $title }
+request-closed-staff-body = { $closer } zamknął/zamknęła zgłoszenie „{ $title }” (numer { $request_id }).

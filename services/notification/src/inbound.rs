@@ -1,0 +1,527 @@
+//! Inbound mail (C6, ADR 0010): an SMTP listener that takes replies to a
+//! request's reply address and new requests sent to a tenant's intake
+//! address, and publishes them as `mail.received` through the outbox.
+//!
+//! Everything that can be refused is refused during the SMTP conversation
+//! with a 5xx and a text a person understands (the sender's own mail server
+//! turns it into a bounce): a foreign domain, a forged reply token, an
+//! unknown tenant, a sender who is not a contact, a mail without text. So
+//! nothing is ever mailed back to an address that may be forged.
+//!
+//! `mailin-embedded` is a blocking server with a thread pool: it runs on its
+//! own threads and reaches the async world (database, identity) with
+//! `Handle::block_on`.
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::Context;
+use mailin_embedded::{Handler, Response, Server, response};
+use mailparse::{DispositionType, MailAddr, MailHeaderMap, ParsedMail};
+use portal_platform::CancellationToken;
+use portal_proto::events::v1 as ev;
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::events::{Directory, Lookup};
+use crate::quotes::strip_quoted;
+use crate::reply::{Recipient, Refusal, ReplySettings, parse_recipient};
+use crate::store::{self, InboundMail};
+
+/// `ce-source` of the events notification publishes.
+const SOURCE: &str = "/portal/notification";
+
+/// What the listener needs.
+pub struct Inbound {
+    pub pool: PgPool,
+    pub directory: Directory,
+    pub replies: ReplySettings,
+    /// Larger messages are refused (552).
+    pub max_bytes: usize,
+}
+
+/// Starts the listener on `addr` in its own threads. After `shutdown` every
+/// new connection is told 421 (the blocking accept loop cannot be woken; it
+/// ends with the process).
+pub fn spawn(
+    inbound: Inbound,
+    addr: SocketAddr,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let listener = std::net::TcpListener::bind(addr)
+        .with_context(|| format!("PORTAL_INBOUND_SMTP_ADDR {addr} cannot be bound"))?;
+    let closed = Arc::new(AtomicBool::new(false));
+    let flag = closed.clone();
+    tokio::spawn(async move {
+        shutdown.cancelled().await;
+        flag.store(true, Ordering::SeqCst);
+    });
+    let session = Session {
+        shared: Arc::new(Shared {
+            inbound,
+            runtime: tokio::runtime::Handle::current(),
+            closed,
+        }),
+        state: State::default(),
+    };
+    let mut server = Server::new(session);
+    server
+        .with_name(inbound_name())
+        .with_num_threads(8)
+        .with_tcp_listener(listener);
+    tracing::info!(%addr, "inbound SMTP listening");
+    // The server's error is not Send: it stays (and is logged) in its thread.
+    std::thread::Builder::new()
+        .name("inbound-smtp".into())
+        .spawn(move || {
+            if let Err(e) = server.serve() {
+                tracing::error!(error = %e, "inbound SMTP stopped");
+            }
+        })
+        .context("starting the inbound SMTP thread")?;
+    Ok(())
+}
+
+fn inbound_name() -> String {
+    "portal inbound".to_owned()
+}
+
+struct Shared {
+    inbound: Inbound,
+    runtime: tokio::runtime::Handle,
+    closed: Arc<AtomicBool>,
+}
+
+/// Where the message of the current transaction goes.
+#[derive(Debug, Clone)]
+struct Target {
+    tenant_id: Uuid,
+    request_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct State {
+    target: Option<Target>,
+    data: Vec<u8>,
+    too_big: bool,
+}
+
+/// One SMTP connection (mailin clones it per connection).
+#[derive(Clone)]
+struct Session {
+    shared: Arc<Shared>,
+    state: State,
+}
+
+fn refuse(code: u16, text: impl Into<String>) -> Response {
+    Response::custom(code, text.into())
+}
+
+fn unavailable() -> Response {
+    refuse(
+        451,
+        "4.3.0 temporarily unable to take mail, please try again later",
+    )
+}
+
+impl Handler for Session {
+    fn helo(&mut self, _ip: IpAddr, _domain: &str) -> Response {
+        if self.shared.closed.load(Ordering::SeqCst) {
+            return response::NO_SERVICE;
+        }
+        response::OK
+    }
+
+    fn mail(&mut self, _ip: IpAddr, _domain: &str, _from: &str) -> Response {
+        if self.shared.closed.load(Ordering::SeqCst) {
+            return response::NO_SERVICE;
+        }
+        self.state = State::default();
+        response::OK
+    }
+
+    fn rcpt(&mut self, to: &str) -> Response {
+        if self.state.target.is_some() {
+            // Each message names one request or one tenant: the client
+            // sends the other recipients in their own transaction.
+            return refuse(452, "4.5.3 one recipient per message, please");
+        }
+        let shared = self.shared.clone();
+        let inbound = &shared.inbound;
+        let recipient = match parse_recipient(to, &inbound.replies.domain, &inbound.replies.key) {
+            Ok(r) => r,
+            Err(refusal) => {
+                tracing::info!(to, %refusal, "inbound recipient refused");
+                let code = if refusal == Refusal::Malformed {
+                    553
+                } else {
+                    550
+                };
+                return refuse(code, refusal.to_string());
+            }
+        };
+        let found = shared
+            .runtime
+            .block_on(resolve(&inbound.pool, &inbound.directory, &recipient));
+        match found {
+            Ok(Some(target)) => {
+                self.state.target = Some(target);
+                response::OK
+            }
+            Ok(None) => {
+                tracing::info!(to, "inbound recipient unknown");
+                let text = match recipient {
+                    Recipient::Reply(_) => Refusal::ForgedToken.to_string(),
+                    Recipient::Intake(_) => "5.1.1 no such mailbox".to_owned(),
+                };
+                refuse(550, text)
+            }
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "inbound recipient could not be checked");
+                unavailable()
+            }
+        }
+    }
+
+    fn data_start(
+        &mut self,
+        _domain: &str,
+        _from: &str,
+        _is8bit: bool,
+        _to: &[String],
+    ) -> Response {
+        self.state.data.clear();
+        self.state.too_big = false;
+        response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        if self.state.data.len().saturating_add(buf.len()) > self.shared.inbound.max_bytes {
+            self.state.too_big = true;
+        } else {
+            self.state.data.extend_from_slice(buf);
+        }
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> Response {
+        let state = std::mem::take(&mut self.state);
+        if state.too_big {
+            return refuse(552, "5.3.4 message too large");
+        }
+        let Some(target) = state.target else {
+            return refuse(503, "5.5.1 no valid recipient");
+        };
+        let shared = self.shared.clone();
+        let taken = shared
+            .runtime
+            .block_on(take(&shared.inbound, &target, &state.data));
+        match taken {
+            Ok(Taken::Published) | Ok(Taken::Duplicate) => refuse(250, "2.0.0 received, thank you"),
+            Ok(Taken::Ignored(why)) => {
+                tracing::info!(why, "inbound mail accepted and dropped");
+                refuse(250, "2.0.0 received")
+            }
+            Ok(Taken::Refused(text)) => refuse(550, text),
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "inbound mail could not be taken");
+                unavailable()
+            }
+        }
+    }
+}
+
+/// The tenant (and request) a recipient stands for; `None` when unknown.
+async fn resolve(
+    pool: &PgPool,
+    directory: &Directory,
+    recipient: &Recipient,
+) -> anyhow::Result<Option<Target>> {
+    match recipient {
+        Recipient::Reply(request_id) => {
+            Ok(store::thread_tenant(pool, *request_id)
+                .await?
+                .map(|tenant_id| Target {
+                    tenant_id,
+                    request_id: Some(*request_id),
+                }))
+        }
+        Recipient::Intake(slug) => match directory.tenant_by_slug(slug).await? {
+            Lookup::Found(t) => Ok(Some(Target {
+                tenant_id: t.id.parse().context("identity's tenant id")?,
+                request_id: None,
+            })),
+            Lookup::Missing => Ok(None),
+        },
+    }
+}
+
+/// What became of a message.
+#[derive(Debug, PartialEq, Eq)]
+enum Taken {
+    Published,
+    /// The same Message-ID was taken before.
+    Duplicate,
+    /// Accepted without effect (an auto-reply), with why.
+    Ignored(&'static str),
+    /// Refused with this SMTP text.
+    Refused(String),
+}
+
+/// The parts of a message inbound mail uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed {
+    pub message_id: String,
+    pub from: String,
+    pub from_name: String,
+    pub subject: String,
+    /// The new text, quoted history stripped.
+    pub text: String,
+    /// An auto-reply (out of office, bounce): never a comment.
+    pub automatic: bool,
+}
+
+/// Reads a raw message. Pure.
+pub fn parse(raw: &[u8]) -> Result<Parsed, String> {
+    let mail = mailparse::parse_mail(raw).map_err(|e| format!("unparsable message: {e}"))?;
+    let headers = mail.get_headers();
+    let (from, from_name) = headers
+        .get_first_header("From")
+        .and_then(|h| mailparse::addrparse_header(h).ok())
+        .and_then(|list| {
+            list.iter().find_map(|a| match a {
+                MailAddr::Single(s) => Some((s.addr.trim().to_owned(), s.display_name.clone())),
+                MailAddr::Group(g) => g
+                    .addrs
+                    .first()
+                    .map(|s| (s.addr.trim().to_owned(), s.display_name.clone())),
+            })
+        })
+        .ok_or("the message has no From address")?;
+    let message_id = headers
+        .get_first_value("Message-ID")
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        // Without one, the content stands in: a resent copy is the same mail.
+        .unwrap_or_else(|| {
+            let digest = Sha256::digest(raw);
+            let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+            format!("<{hex}@inbound.portal>")
+        });
+    let auto_submitted = headers
+        .get_first_value("Auto-Submitted")
+        .is_some_and(|v| !v.trim().eq_ignore_ascii_case("no"));
+    let precedence = headers
+        .get_first_value("Precedence")
+        .map(|v| v.trim().to_ascii_lowercase())
+        .is_some_and(|v| ["bulk", "junk", "list", "auto_reply"].contains(&v.as_str()));
+    let text = body_text(&mail)
+        .map(|t| strip_quoted(&t))
+        .unwrap_or_default();
+    Ok(Parsed {
+        message_id,
+        from,
+        from_name: from_name.unwrap_or_default().trim().to_owned(),
+        subject: headers
+            .get_first_value("Subject")
+            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap_or_default(),
+        text,
+        automatic: auto_submitted || precedence,
+    })
+}
+
+/// The message's text: its first inline text/plain part, else its first
+/// text/html part with the tags taken out.
+fn body_text(mail: &ParsedMail<'_>) -> Option<String> {
+    find_part(mail, "text/plain")
+        .or_else(|| find_part(mail, "text/html").map(|html| html_to_text(&html)))
+}
+
+fn find_part(mail: &ParsedMail<'_>, mimetype: &str) -> Option<String> {
+    if mail.get_content_disposition().disposition == DispositionType::Attachment {
+        return None;
+    }
+    if mail.subparts.is_empty() {
+        return mail
+            .ctype
+            .mimetype
+            .eq_ignore_ascii_case(mimetype)
+            .then(|| mail.get_body().ok())
+            .flatten();
+    }
+    mail.subparts.iter().find_map(|p| find_part(p, mimetype))
+}
+
+/// A rough text of an HTML body: tags out, block ends as line breaks,
+/// quoted blocks left out, the commonest entities decoded.
+fn html_to_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    let mut quote_depth = 0usize;
+    while let Some(start) = rest.find('<') {
+        if quote_depth == 0 {
+            out.push_str(rest.get(..start).unwrap_or_default());
+        }
+        let after = rest.get(start..).unwrap_or_default();
+        let end = after.find('>').map_or(after.len(), |e| e + 1);
+        let tag = after.get(..end).unwrap_or_default().to_ascii_lowercase();
+        if tag.starts_with("<blockquote") {
+            quote_depth += 1;
+        } else if tag.starts_with("</blockquote") {
+            quote_depth = quote_depth.saturating_sub(1);
+        } else if ["<br", "</p", "</div", "</li", "</tr", "</h"]
+            .iter()
+            .any(|t| tag.starts_with(t))
+            && quote_depth == 0
+        {
+            out.push('\n');
+        }
+        rest = after.get(end..).unwrap_or_default();
+    }
+    if quote_depth == 0 {
+        out.push_str(rest);
+    }
+    out.replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Checks a message for `target` and publishes it once.
+async fn take(inbound: &Inbound, target: &Target, raw: &[u8]) -> anyhow::Result<Taken> {
+    let parsed = match parse(raw) {
+        Ok(p) => p,
+        Err(e) => return Ok(Taken::Refused(format!("5.6.0 {e}"))),
+    };
+    if parsed.automatic {
+        return Ok(Taken::Ignored("automatic reply"));
+    }
+    if parsed.text.trim().is_empty() {
+        return Ok(Taken::Refused(
+            "5.6.0 the message has no text of its own (above the quoted part)".into(),
+        ));
+    }
+    match inbound
+        .directory
+        .contact_by_email(target.tenant_id, &parsed.from)
+        .await?
+    {
+        Lookup::Found(_) => {}
+        Lookup::Missing => {
+            tracing::info!(tenant = %target.tenant_id, "inbound mail from an unknown sender refused");
+            return Ok(Taken::Refused(format!(
+                "5.7.1 Sorry, {} is not a known contact of this service provider, so we cannot \
+                 take this message. Please write from the address registered in your customer \
+                 portal, or submit your request there.",
+                parsed.from
+            )));
+        }
+    }
+    let event = ev::InboundMailReceived {
+        tenant_id: target.tenant_id.to_string(),
+        mail_id: parsed.message_id.clone(),
+        from: parsed.from.clone(),
+        from_name: parsed.from_name.clone(),
+        subject: parsed.subject.clone(),
+        text: parsed.text.clone(),
+        request_id: target.request_id.map(|r| r.to_string()).unwrap_or_default(),
+        received_at: Some(portal_platform::time::to_proto(chrono::Utc::now())),
+    };
+    let mut tx = inbound.pool.begin().await?;
+    let new = store::record_inbound(
+        &mut tx,
+        &InboundMail {
+            tenant_id: target.tenant_id,
+            message_id: &parsed.message_id,
+            sender: &parsed.from,
+            request_id: target.request_id,
+        },
+    )
+    .await?;
+    if !new {
+        tx.commit().await?;
+        return Ok(Taken::Duplicate);
+    }
+    portal_platform::outbox::enqueue(&mut tx, target.tenant_id, SOURCE, &event).await?;
+    tx.commit().await?;
+    tracing::info!(tenant = %target.tenant_id, request = ?target.request_id, "inbound mail published");
+    Ok(Taken::Published)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plain_reply_is_read_and_its_quotes_stripped() {
+        let raw = b"From: Claire Martin <Claire@Martin.example>\r\n\
+To: reply+abc@in.example\r\n\
+Subject: Re: New comment\r\n on your request\r\n\
+Message-ID: <m1@martin.example>\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+\r\n\
+Mardi me va tr\xc3\xa8s bien.\r\n\
+\r\n\
+Le mar. 24 nov. 2026 \xc3\xa0 10:02, Portal <reply+abc@in.example> a \xc3\xa9crit :\r\n\
+> Bonjour Claire,\r\n";
+        let p = parse(raw).expect("parses");
+        assert_eq!(p.from, "Claire@Martin.example");
+        assert_eq!(p.from_name, "Claire Martin");
+        assert_eq!(p.message_id, "<m1@martin.example>");
+        assert_eq!(p.subject, "Re: New comment on your request");
+        assert_eq!(p.text, "Mardi me va très bien.");
+        assert!(!p.automatic);
+    }
+
+    #[test]
+    fn multipart_prefers_plain_text_and_skips_attachments() {
+        let raw = b"From: a@b.example\r\n\
+Subject: x\r\n\
+Content-Type: multipart/mixed; boundary=\"XX\"\r\n\
+\r\n\
+--XX\r\n\
+Content-Type: text/plain\r\n\
+Content-Disposition: attachment; filename=\"log.txt\"\r\n\
+\r\n\
+not this\r\n\
+--XX\r\n\
+Content-Type: multipart/alternative; boundary=\"YY\"\r\n\
+\r\n\
+--YY\r\n\
+Content-Type: text/html\r\n\
+\r\n\
+<p>html</p>\r\n\
+--YY\r\n\
+Content-Type: text/plain\r\n\
+\r\n\
+The oven is cold.\r\n\
+--YY--\r\n\
+--XX--\r\n";
+        let p = parse(raw).expect("parses");
+        assert_eq!(p.text, "The oven is cold.");
+        // No Message-ID: the content stands in, the same for the same mail.
+        assert!(p.message_id.ends_with("@inbound.portal>"));
+        assert_eq!(parse(raw).expect("parses").message_id, p.message_id);
+    }
+
+    #[test]
+    fn html_only_mails_lose_tags_and_quoted_blocks() {
+        let raw = b"From: a@b.example\r\nContent-Type: text/html\r\n\r\n<div>Yes &amp; thanks<br>Claire</div><blockquote><p>old</p></blockquote>";
+        assert_eq!(parse(raw).expect("parses").text, "Yes & thanks\nClaire");
+    }
+
+    #[test]
+    fn auto_replies_are_recognised_and_a_missing_sender_refused() {
+        let raw = b"From: a@b.example\r\nAuto-Submitted: auto-replied\r\n\r\nI am away.";
+        assert!(parse(raw).expect("parses").automatic);
+        let raw = b"From: a@b.example\r\nAuto-Submitted: no\r\n\r\nHi";
+        assert!(!parse(raw).expect("parses").automatic);
+        let raw = b"From: a@b.example\r\nPrecedence: bulk\r\n\r\nNews";
+        assert!(parse(raw).expect("parses").automatic);
+        assert!(parse(b"Subject: x\r\n\r\nno sender").is_err());
+    }
+}
