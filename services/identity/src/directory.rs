@@ -401,8 +401,13 @@ impl Identity {
             .await?
             .ok_or_else(|| ServiceError::not_found("contact"))?;
         let others = store::other_customer_ids(&self.pool, row.id).await?;
+        let first_site = store::customer_sites(&self.pool, tenant_id, row.customer_id)
+            .await?
+            .into_iter()
+            .find(|s| row.site_ids.is_empty() || row.site_ids.contains(&s.id));
         let mut contact = contact_pb(row);
         contact.other_customer_ids = others.iter().map(Uuid::to_string).collect();
+        contact.first_site_id = first_site.map(|s| s.id.to_string()).unwrap_or_default();
         Ok(contact)
     }
 

@@ -3,7 +3,9 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{access, customers, directory, requests, sessions, work_orders};
+use crate::routes::{
+    access, customers, directory, exports, requests, sessions, tickets, work_orders,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,6 +22,8 @@ use crate::routes::{access, customers, directory, requests, sessions, work_order
         customers::secure_links, customers::revoke_secure_link, customers::audit, customers::create_staff,
         requests::create, requests::list, requests::detail, requests::accept, requests::reject,
         requests::upload, requests::attachments, requests::download,
+        tickets::comment, tickets::assign, tickets::close, tickets::counts, tickets::settings,
+        tickets::update_settings, exports::csv, exports::xlsx,
         work_orders::list,
     ),
     modifiers(&Security)

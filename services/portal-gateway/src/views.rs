@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 mod access;
+mod requests;
 pub use access::*;
+pub use requests::*;
 
 fn ts(t: Option<&prost_types::Timestamp>) -> Option<DateTime<Utc>> {
     t.and_then(from_proto)
@@ -286,6 +288,23 @@ pub struct CreateRequest {
     /// low, normal (default), high or urgent.
     #[serde(default)]
     pub priority: String,
+    /// minor, major or critical; empty when not given.
+    #[serde(default)]
+    pub severity: String,
+    #[serde(default)]
+    pub equipment_id: String,
+    #[serde(default)]
+    pub contract_id: String,
+    /// Prefilled from the site; correctable for this request.
+    #[serde(default)]
+    pub site_address: String,
+    /// Prefilled from the caller's contact record; correctable.
+    #[serde(default)]
+    pub contact_name: String,
+    #[serde(default)]
+    pub contact_email: String,
+    #[serde(default)]
+    pub contact_phone: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -301,11 +320,20 @@ pub struct RejectRequest {
 pub struct RequestFilter {
     pub status: Option<String>,
     pub site_id: Option<String>,
-    /// Only the caller's own requests.
+    /// Contacts: the requests they created; staff: those assigned to them.
     #[serde(default)]
     pub mine: bool,
     pub limit: Option<i32>,
     pub cursor: Option<String>,
+    /// Full-text search over title, description and comments.
+    pub q: Option<String>,
+    /// created_desc (default), created_asc, updated_desc or due_asc.
+    pub sort: Option<String>,
+    /// Staff: one customer's requests.
+    pub customer_id: Option<String>,
+    /// Staff: the "to assign" inbox.
+    #[serde(default)]
+    pub unassigned: bool,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -339,14 +367,6 @@ impl From<docs::Attachment> for Attachment {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Comment {
-    pub id: String,
-    pub body: String,
-    pub author: String,
-    pub created_at: Option<DateTime<Utc>>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
 pub struct RequestView {
     pub id: String,
     pub status: String,
@@ -357,14 +377,33 @@ pub struct RequestView {
     pub contact_id: String,
     pub category: String,
     pub priority: String,
+    pub severity: Option<String>,
+    pub equipment_id: Option<String>,
+    pub contract_id: Option<String>,
     pub work_order_id: Option<String>,
+    /// The assignee's name.
     pub assignee: Option<String>,
+    pub assignee_id: Option<String>,
+    pub due_date: Option<DateTime<Utc>>,
     pub planned_start: Option<DateTime<Utc>>,
     pub reject_reason: Option<String>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub closed_by: Option<String>,
+    pub site_address: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+    /// portal, email or api.
+    pub source: String,
+    /// Comments the caller can read.
+    pub comment_count: u32,
     pub created_at: Option<DateTime<Utc>>,
     pub updated_at: Option<DateTime<Utc>>,
-    /// Comments arrive with the conversation feature; always present.
+    /// The conversation, oldest first (on the detail; empty in lists).
     pub comments: Vec<Comment>,
+    /// Status changes, oldest first (on the detail only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<StatusChange>>,
     /// Present on the detail only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
@@ -376,6 +415,8 @@ impl From<req::Request> for RequestView {
             created_at: ts(r.created_at.as_ref()),
             updated_at: ts(r.updated_at.as_ref()),
             planned_start: ts(r.planned_start.as_ref()),
+            due_date: ts(r.due_date.as_ref()),
+            closed_at: ts(r.closed_at.as_ref()),
             id: r.id,
             status: r.status,
             title: r.title,
@@ -385,10 +426,22 @@ impl From<req::Request> for RequestView {
             contact_id: r.contact_id,
             category: r.category,
             priority: r.priority,
+            severity: non_empty(r.severity),
+            equipment_id: non_empty(r.equipment_id),
+            contract_id: non_empty(r.contract_id),
             work_order_id: non_empty(r.work_order_id),
             assignee: non_empty(r.assignee),
+            assignee_id: non_empty(r.assignee_id),
             reject_reason: non_empty(r.reject_reason),
+            closed_by: non_empty(r.closed_by),
+            site_address: r.site_address,
+            contact_name: r.contact_name,
+            contact_email: r.contact_email,
+            contact_phone: r.contact_phone,
+            source: r.source,
+            comment_count: r.comment_count,
             comments: vec![],
+            history: None,
             attachments: None,
         }
     }

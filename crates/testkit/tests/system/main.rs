@@ -10,5 +10,6 @@ mod redelivery;
 mod scope;
 mod sessions;
 mod telemetry;
+mod tickets;
 mod ways_in;
 mod web_shell;

@@ -2,10 +2,12 @@
 pub mod access;
 pub mod customers;
 pub mod directory;
+pub mod exports;
 pub mod health;
 pub mod pages;
 pub mod requests;
 pub mod sessions;
+pub mod tickets;
 pub mod work_orders;
 
 use axum::Router;
@@ -81,7 +83,20 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/requests",
             post(requests::create).get(requests::list),
         )
+        .route("/api/v1/requests/counts", get(tickets::counts))
+        .route("/api/v1/requests/export.csv", get(exports::csv))
+        .route("/api/v1/requests/export.xlsx", get(exports::xlsx))
         .route("/api/v1/requests/{id}", get(requests::detail))
+        .route(
+            "/api/v1/requests/{id}/comments",
+            post(tickets::comment).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/api/v1/requests/{id}/assign", post(tickets::assign))
+        .route("/api/v1/requests/{id}/close", post(tickets::close))
+        .route(
+            "/api/v1/request-settings",
+            get(tickets::settings).put(tickets::update_settings),
+        )
         .route("/api/v1/requests/{id}/accept", post(requests::accept))
         .route("/api/v1/requests/{id}/reject", post(requests::reject))
         .route(

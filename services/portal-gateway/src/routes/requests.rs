@@ -29,7 +29,13 @@ pub async fn create(
         description: b.description,
         category: b.category,
         priority: b.priority,
-        ..Default::default()
+        severity: b.severity,
+        equipment_id: b.equipment_id,
+        contract_id: b.contract_id,
+        site_address: b.site_address,
+        contact_name: b.contact_name,
+        contact_email: b.contact_email,
+        contact_phone: b.contact_phone,
     };
     let r = state
         .requests
@@ -47,18 +53,10 @@ pub async fn list(
     caller: Caller,
     ApiQuery(f): ApiQuery<RequestFilter>,
 ) -> Result<Json<Page<RequestView>>, Problem> {
-    let req = pb::ListRequestsRequest {
-        status: f.status.unwrap_or_default(),
-        site_id: f.site_id.unwrap_or_default(),
-        mine: f.mine,
-        limit: f.limit.unwrap_or(0),
-        cursor: f.cursor.unwrap_or_default(),
-        ..Default::default()
-    };
     let r = state
         .requests
         .clone()
-        .list_requests(caller.request(req))
+        .list_requests(caller.request(list_request(f)))
         .await?
         .into_inner();
     Ok(Json(Page::new(
@@ -67,6 +65,23 @@ pub async fn list(
     )))
 }
 
+/// The list's filters as the service's message (lists and exports).
+pub fn list_request(f: RequestFilter) -> pb::ListRequestsRequest {
+    pb::ListRequestsRequest {
+        status: f.status.unwrap_or_default(),
+        site_id: f.site_id.unwrap_or_default(),
+        mine: f.mine,
+        limit: f.limit.unwrap_or(0),
+        cursor: f.cursor.unwrap_or_default(),
+        q: f.q.unwrap_or_default(),
+        sort: f.sort.unwrap_or_default(),
+        customer_id: f.customer_id.unwrap_or_default(),
+        unassigned: f.unassigned,
+    }
+}
+
+/// The whole ticket: the request, its status history, the conversation
+/// (internal notes for staff only) and its attachments.
 #[utoipa::path(get, path = "/api/v1/requests/{id}",
     responses((status = 200, body = RequestView), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn detail(
@@ -77,7 +92,7 @@ pub async fn detail(
     let r = state
         .requests
         .clone()
-        .get_request(caller.request(pb::GetRequestRequest { id: id.clone() }))
+        .get_request_detail(caller.request(pb::GetRequestRequest { id: id.clone() }))
         .await?;
     let files = list_attachments(&state, &caller, id).await?;
     let mut view: RequestView = r.into_inner().into();
@@ -148,51 +163,66 @@ pub async fn upload(
             .content_type()
             .unwrap_or("application/octet-stream")
             .to_owned();
-        // Read to the end even past the limit (up to the body limit), so the
-        // client gets a clean 413 instead of a connection reset mid-upload.
-        let mut content = Vec::new();
-        let mut too_large = false;
-        while let Some(chunk) = field.chunk().await? {
-            if content.len() + chunk.len() > state.max_upload_bytes {
-                too_large = true;
-                content = Vec::new();
-            } else if !too_large {
-                content.extend_from_slice(&chunk);
-            }
-        }
-        if too_large {
-            return Err(Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload-too-large",
-                format!(
-                    "the file is larger than the {} byte limit",
-                    state.max_upload_bytes
-                ),
-            ));
-        }
-        let req = docs::UploadAttachmentRequest {
-            owner_type: OWNER.into(),
-            owner_id: request.id.clone(),
-            customer_id: request.customer_id.clone(),
-            site_id: request.site_id.clone(),
-            name,
-            content_type,
-            content,
-        };
-        // The gateway vouches for the owner it has just read with the caller's token.
-        let vouched =
-            portal_platform::auth::with_internal(caller.request(req), &state.internal_token);
-        let a = state
-            .documents
-            .clone()
-            .upload_attachment(vouched)
-            .await?
-            .into_inner();
+        let content = read_capped(&mut field, state.max_upload_bytes).await?;
+        let a = store_attachment(&state, &caller, &request, name, content_type, content).await?;
         return Ok((StatusCode::CREATED, Json(a.into())));
     }
     Err(Problem::invalid(
         "a multipart field named 'file' is required",
     ))
+}
+
+/// A file field read to the end even past the limit (up to the body limit),
+/// so the client gets a clean 413 instead of a connection reset mid-upload.
+pub(crate) async fn read_capped(
+    field: &mut axum::extract::multipart::Field<'_>,
+    max: usize,
+) -> Result<Vec<u8>, Problem> {
+    let mut content = Vec::new();
+    let mut too_large = false;
+    while let Some(chunk) = field.chunk().await? {
+        if content.len() + chunk.len() > max {
+            too_large = true;
+            content = Vec::new();
+        } else if !too_large {
+            content.extend_from_slice(&chunk);
+        }
+    }
+    if too_large {
+        return Err(Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload-too-large",
+            format!("the file is larger than the {max} byte limit"),
+        ));
+    }
+    Ok(content)
+}
+
+pub(crate) async fn store_attachment(
+    state: &AppState,
+    caller: &Caller,
+    request: &pb::Request,
+    name: String,
+    content_type: String,
+    content: Vec<u8>,
+) -> Result<docs::Attachment, Problem> {
+    let req = docs::UploadAttachmentRequest {
+        owner_type: OWNER.into(),
+        owner_id: request.id.clone(),
+        customer_id: request.customer_id.clone(),
+        site_id: request.site_id.clone(),
+        name,
+        content_type,
+        content,
+    };
+    // The gateway vouches for the owner it has just read with the caller's token.
+    let vouched = portal_platform::auth::with_internal(caller.request(req), &state.internal_token);
+    Ok(state
+        .documents
+        .clone()
+        .upload_attachment(vouched)
+        .await?
+        .into_inner())
 }
 
 #[utoipa::path(get, path = "/api/v1/requests/{id}/attachments",

@@ -1,0 +1,226 @@
+//! The ticket life after creation: comments, assignment, closing, counts
+//! per status, and the tenant's request settings.
+use axum::Json;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{StatusCode, header};
+use portal_platform::time::to_proto;
+use portal_proto::identity::v1 as idpb;
+use portal_proto::requests::v1 as pb;
+
+use crate::extract::{ApiJson, ApiMultipart, ApiPath, Caller};
+use crate::problem::Problem;
+use crate::routes::requests::{read_capped, store_attachment};
+use crate::state::AppState;
+use crate::views::{
+    AddComment, AssignRequest, CloseRequest, Comment, RequestSettings, RequestView, StatusCounts,
+};
+
+/// The caller's display name, from the directory (blank when it has none).
+async fn display_name(state: &AppState, caller: &Caller) -> Result<String, Problem> {
+    let me = state
+        .identity
+        .clone()
+        .get_me(caller.request(idpb::GetMeRequest {}))
+        .await?
+        .into_inner();
+    Ok(if me.name.trim().is_empty() {
+        me.email
+    } else {
+        me.name
+    })
+}
+
+/// A comment from either side. JSON `{body, internal, attachment_ids}`
+/// (files uploaded first), or multipart with fields `body`, `internal`
+/// and any number of `file` parts (each stored as an attachment of the
+/// request, then listed on the comment; 413 over the size limit).
+#[utoipa::path(post, path = "/api/v1/requests/{id}/comments", request_body = AddComment,
+    responses((status = 201, body = Comment), (status = 400, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn comment(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    request: Request,
+) -> Result<(StatusCode, Json<Comment>), Problem> {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/"));
+    let body = if multipart {
+        let ApiMultipart(mut form) = ApiMultipart::from_request(request, &state).await?;
+        // The request decides visibility; a closed one refuses before any upload.
+        let target = state
+            .requests
+            .clone()
+            .get_request(caller.request(pb::GetRequestRequest { id: id.clone() }))
+            .await?
+            .into_inner();
+        if target.status == "closed" {
+            return Err(Problem::new(
+                StatusCode::CONFLICT,
+                "wrong-state",
+                "the request is closed: the conversation has ended",
+            ));
+        }
+        let mut b = AddComment {
+            body: String::new(),
+            internal: false,
+            attachment_ids: Vec::new(),
+        };
+        let mut files = Vec::new();
+        while let Some(mut field) = form.next_field().await? {
+            match field.name() {
+                Some("body") => b.body = field.text().await?,
+                Some("internal") => {
+                    b.internal = matches!(field.text().await?.trim(), "true" | "on" | "1")
+                }
+                Some("attachment_ids") => b.attachment_ids.push(field.text().await?),
+                Some("file") => {
+                    let name = field.file_name().unwrap_or("attachment").to_owned();
+                    let content_type = field
+                        .content_type()
+                        .unwrap_or("application/octet-stream")
+                        .to_owned();
+                    let content = read_capped(&mut field, state.max_upload_bytes).await?;
+                    if !content.is_empty() {
+                        files.push((name, content_type, content));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if b.body.trim().is_empty() {
+            return Err(Problem::invalid("a comment needs a body"));
+        }
+        for (name, content_type, content) in files {
+            let a = store_attachment(&state, &caller, &target, name, content_type, content).await?;
+            b.attachment_ids.push(a.id);
+        }
+        b
+    } else {
+        let ApiJson(b) = ApiJson::<AddComment>::from_request(request, &state).await?;
+        b
+    };
+    let author_name = display_name(&state, &caller).await?;
+    let c = state
+        .requests
+        .clone()
+        .add_comment(caller.request(pb::AddCommentRequest {
+            request_id: id,
+            body: body.body,
+            internal: body.internal,
+            attachment_ids: body.attachment_ids,
+            author_name,
+        }))
+        .await?
+        .into_inner();
+    Ok((StatusCode::CREATED, Json(c.into())))
+}
+
+/// Staff (admin, dispatcher): who handles it and by when; the contact sees both.
+#[utoipa::path(post, path = "/api/v1/requests/{id}/assign", request_body = AssignRequest,
+    responses((status = 200, body = RequestView), (status = 400, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn assign(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<AssignRequest>,
+) -> Result<Json<RequestView>, Problem> {
+    let r = state
+        .requests
+        .clone()
+        .assign_request(caller.request(pb::AssignRequestRequest {
+            id,
+            assignee_id: b.assignee_id.unwrap_or_default(),
+            assignee_name: String::new(),
+            due_date: b.due_date.map(to_proto),
+        }))
+        .await?;
+    Ok(Json(r.into_inner().into()))
+}
+
+/// The contact who created it, or staff (C5); ends the conversation.
+#[utoipa::path(post, path = "/api/v1/requests/{id}/close", request_body = CloseRequest,
+    responses((status = 200, body = RequestView), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn close(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<RequestView>, Problem> {
+    // The body is optional: `{}`, `{"note": …}` or nothing.
+    let note = if body.iter().all(u8::is_ascii_whitespace) {
+        String::new()
+    } else {
+        serde_json::from_slice::<CloseRequest>(&body)
+            .map_err(|e| Problem::invalid(format!("invalid JSON body: {e}")))?
+            .note
+    };
+    let r = state
+        .requests
+        .clone()
+        .close_request(caller.request(pb::CloseRequestRequest { id, note }))
+        .await?;
+    Ok(Json(r.into_inner().into()))
+}
+
+/// How many requests the caller sees in each status (the staff inbox).
+#[utoipa::path(get, path = "/api/v1/requests/counts",
+    responses((status = 200, body = StatusCounts)), security(("bearer" = [])))]
+pub async fn counts(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<StatusCounts>, Problem> {
+    let c = state
+        .requests
+        .clone()
+        .count_by_status(caller.request(pb::CountByStatusRequest {}))
+        .await?
+        .into_inner();
+    Ok(Json(StatusCounts {
+        counts: c.counts.into_iter().collect(),
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/request-settings",
+    responses((status = 200, body = RequestSettings)), security(("bearer" = [])))]
+pub async fn settings(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<RequestSettings>, Problem> {
+    let s = state
+        .requests
+        .clone()
+        .get_request_settings(caller.request(pb::GetRequestSettingsRequest {}))
+        .await?
+        .into_inner();
+    Ok(Json(s.into()))
+}
+
+/// Admins: the categories offered and the fields a contact must fill in.
+#[utoipa::path(put, path = "/api/v1/request-settings", request_body = RequestSettings,
+    responses((status = 200, body = RequestSettings), (status = 400, body = Problem), (status = 403, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn update_settings(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(b): ApiJson<RequestSettings>,
+) -> Result<Json<RequestSettings>, Problem> {
+    let s = state
+        .requests
+        .clone()
+        .update_request_settings(caller.request(pb::RequestSettings {
+            categories: b.categories,
+            required_fields: b.required_fields,
+        }))
+        .await?
+        .into_inner();
+    Ok(Json(s.into()))
+}

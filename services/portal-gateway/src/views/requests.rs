@@ -1,0 +1,124 @@
+//! JSON shapes of the ticket life: conversation, history, assignment,
+//! closing, counts and settings.
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use portal_proto::requests::v1 as req;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{RequestView, non_empty, ts};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Comment {
+    pub id: String,
+    pub body: String,
+    /// The author's display name.
+    pub author: String,
+    pub author_id: Option<String>,
+    /// staff, contact or email.
+    pub author_kind: String,
+    /// Staff-only note (never sent to contacts).
+    pub internal: bool,
+    /// portal or email.
+    pub source: String,
+    pub attachment_ids: Vec<String>,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+impl From<req::Comment> for Comment {
+    fn from(c: req::Comment) -> Self {
+        Self {
+            created_at: ts(c.created_at.as_ref()),
+            id: c.id,
+            body: c.body,
+            author: c.author_name,
+            author_id: non_empty(c.author_id),
+            author_kind: c.author_kind,
+            internal: c.internal,
+            source: c.source,
+            attachment_ids: c.attachment_ids,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusChange {
+    pub status: String,
+    pub at: Option<DateTime<Utc>>,
+    /// The account that made the change.
+    pub by: String,
+    pub note: Option<String>,
+}
+
+impl From<req::StatusChange> for StatusChange {
+    fn from(h: req::StatusChange) -> Self {
+        Self {
+            at: ts(h.at.as_ref()),
+            status: h.status,
+            by: h.by,
+            note: non_empty(h.note),
+        }
+    }
+}
+
+impl From<req::RequestDetail> for RequestView {
+    fn from(d: req::RequestDetail) -> Self {
+        let mut view: RequestView = d.request.unwrap_or_default().into();
+        view.comments = d.comments.into_iter().map(Into::into).collect();
+        view.history = Some(d.history.into_iter().map(Into::into).collect());
+        view
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AddComment {
+    pub body: String,
+    /// Staff only: a note the contact never sees.
+    #[serde(default)]
+    pub internal: bool,
+    /// Files uploaded first with `POST /api/v1/requests/{id}/attachments`.
+    #[serde(default)]
+    pub attachment_ids: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AssignRequest {
+    /// A staff member of the tenant; empty or absent to unassign.
+    #[serde(default)]
+    pub assignee_id: Option<String>,
+    /// When the work is due; the contact sees it.
+    pub due_date: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct CloseRequest {
+    /// Optional closing words.
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusCounts {
+    /// Every status, with the number of requests the caller sees in it.
+    pub counts: BTreeMap<String, u32>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RequestSettings {
+    /// Categories offered to contacts; empty = free text.
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// Fields a contact must fill in: category, priority, severity, equipment_id.
+    #[serde(default)]
+    pub required_fields: Vec<String>,
+}
+
+impl From<req::RequestSettings> for RequestSettings {
+    fn from(s: req::RequestSettings) -> Self {
+        Self {
+            categories: s.categories,
+            required_fields: s.required_fields,
+        }
+    }
+}
