@@ -27,6 +27,10 @@ pub struct Report {
     pub ceiling: Throughput,
     /// (2) the contact's `GET /api/v1/requests?limit=20` through the gateway.
     pub list: List,
+    /// (2b) other pages of 20 over the same rows: filters, search, sorts.
+    pub list_variants: Vec<ListVariant>,
+    /// (2b) a CSV download of every seeded request.
+    pub export: Export,
     /// (3) create, accept, work order, mail.
     pub golden: Golden,
     /// (4) by process.
@@ -57,6 +61,20 @@ pub struct List {
     /// background, per call.
     pub sql_per_call: f64,
     pub sql_by_service: Snapshot,
+}
+
+#[derive(Serialize)]
+pub struct ListVariant {
+    pub name: String,
+    pub api: Throughput,
+}
+
+#[derive(Serialize)]
+pub struct Export {
+    pub rows: u64,
+    pub bytes: u64,
+    pub first_byte_s: f64,
+    pub total_s: f64,
 }
 
 #[derive(Serialize)]
@@ -128,6 +146,19 @@ impl Report {
             "(2) GET /api/v1/requests?limit=20 (contact)",
             &list.api,
             format!("{:.1} % of (1)", 100.0 * list.ratio_to_ceiling),
+        );
+        for v in &self.list_variants {
+            table.throughput(&format!("(2b) {}", v.name), &v.api, String::new());
+        }
+        table.note(
+            "(2b) export.csv, every request (staff)",
+            format!(
+                "{} rows, {:.1} MB, first byte {:.2} s, all {:.2} s",
+                self.export.rows,
+                self.export.bytes as f64 / 1e6,
+                self.export.first_byte_s,
+                self.export.total_s
+            ),
         );
         let g = &self.golden;
         let capacity = &g.accept_capacity;

@@ -154,7 +154,8 @@ pub async fn run(args: Args) -> Result<()> {
     println!("(2) the contact lists requests through the gateway...");
     let before = counters.snapshot().await?;
     let list_started = tokio::time::Instant::now();
-    let list_run = list(&plan, &args.base, &seeded.contact_token).await?;
+    let list_url = format!("{}/api/v1/requests?limit=20", args.base);
+    let list_run = list_page(&plan, &list_url, &seeded.contact_token).await?;
     let list_elapsed = list_started.elapsed().as_secs_f64();
     let after = counters.snapshot().await?;
     let sql_by_service = counters::since(&before, &after);
@@ -170,6 +171,44 @@ pub async fn run(args: Args) -> Result<()> {
         sql_by_service,
         api: list_api,
     };
+
+    println!("(2b) list variants over the seeded requests: filters, search, sort...");
+    let mut list_variants = Vec::new();
+    for (name, query, token) in [
+        (
+            "staff, status=submitted",
+            "status=submitted",
+            &seeded.admin_token,
+        ),
+        (
+            "staff, to assign (unassigned)",
+            "unassigned=true",
+            &seeded.admin_token,
+        ),
+        (
+            "staff, sort=updated_desc",
+            "sort=updated_desc",
+            &seeded.admin_token,
+        ),
+        (
+            "contact, q=w123 (1 in 1 000)",
+            "q=w123",
+            &seeded.contact_token,
+        ),
+        (
+            "contact, q=benchmark (every row)",
+            "q=benchmark",
+            &seeded.contact_token,
+        ),
+    ] {
+        let url = format!("{}/api/v1/requests?limit=20&{query}", args.base);
+        let run = list_page(&plan, &url, token).await?;
+        list_variants.push(report::ListVariant {
+            name: name.to_owned(),
+            api: Throughput::of(&run),
+        });
+    }
+    let export = export_csv(&args.base, &seeded.admin_token).await?;
 
     let mut ctx = golden::Context {
         base: api.base.clone(),
@@ -219,6 +258,8 @@ pub async fn run(args: Args) -> Result<()> {
         background_sql_per_s,
         ceiling,
         list,
+        list_variants,
+        export,
         golden,
         rss_mib,
     };
@@ -255,10 +296,39 @@ async fn ceiling(plan: &Plan, ceiling_url: &str, rows: u64) -> Result<Throughput
     Ok(throughput)
 }
 
-/// (2) The contact's first page of requests, 20 of the seeded rows.
-async fn list(plan: &Plan, base: &str, contact_token: &str) -> Result<load::Run<()>> {
-    let url: Arc<str> = format!("{base}/api/v1/requests?limit=20").into();
-    let contact = api::bearer(contact_token)?;
+/// (2b) One staff CSV download of every request the filter shows (all of
+/// them): time to the last byte and rows received.
+async fn export_csv(base: &str, token: &str) -> Result<report::Export> {
+    let client = api::client()?;
+    let started = std::time::Instant::now();
+    let response = client
+        .get(format!("{base}/api/v1/requests/export.csv"))
+        .header(AUTHORIZATION, api::bearer(token)?)
+        .send()
+        .await?;
+    let first_byte_s = started.elapsed().as_secs_f64();
+    let status = response.status();
+    let body = response.bytes().await?;
+    if status != StatusCode::OK {
+        bail!("export answered {status}");
+    }
+    let rows = body
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        .saturating_sub(1);
+    Ok(report::Export {
+        rows: rows as u64,
+        bytes: body.len() as u64,
+        first_byte_s,
+        total_s: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// (2) A page of 20 requests at `url` (the contact's first page, or a variant).
+async fn list_page(plan: &Plan, url: &str, token: &str) -> Result<load::Run<()>> {
+    let url: Arc<str> = url.into();
+    let contact = api::bearer(token)?;
     let run = load::run(plan, move |client: Client, _seq| {
         let (url, contact) = (Arc::clone(&url), contact.clone());
         async move {

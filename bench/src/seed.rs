@@ -203,13 +203,21 @@ pub async fn insert_requests(
         .connect(database_url)
         .await
         .context("connecting to the bench requests database")?;
+    // Every request's description holds a word shared by 1 in 1 000 rows
+    // (`w<n mod 1000>`), so a full-text search has realistic selectivity;
+    // the search columns are filled as the requests store fills them.
     sqlx::query(
         "INSERT INTO requests (id, tenant_id, customer_id, site_id, contact_id, title, description,
-                               category, priority, status, created_at, updated_at)
-         SELECT ('00000000-0000-4000-' || $5 || '-' || lpad(to_hex(n), 12, '0'))::uuid,
-                $1, $2, $3, $4, $6 || n, 'Created by the benchmark.', 'maintenance', 'normal',
-                'submitted', now() - make_interval(secs => n), now() - make_interval(secs => n)
-         FROM generate_series(1, $7::bigint) AS n",
+                               category, priority, status, created_at, updated_at,
+                               search_public, search_all)
+         SELECT id, $1, $2, $3, $4, title, description, 'maintenance', 'normal', 'submitted',
+                at, at, to_tsvector('simple', title || ' ' || description),
+                to_tsvector('simple', title || ' ' || description)
+         FROM (SELECT ('00000000-0000-4000-' || $5 || '-' || lpad(to_hex(n), 12, '0'))::uuid AS id,
+                      $6 || n AS title,
+                      'Created by the benchmark, batch w' || (n % 1000) || '.' AS description,
+                      now() - make_interval(secs => n) AS at
+               FROM generate_series(1, $7::bigint) AS n) AS r",
     )
     .bind(owner.tenant)
     .bind(owner.customer)
