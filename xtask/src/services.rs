@@ -224,6 +224,8 @@ pub fn gateway_command(bin_dir: &Path, settings: &Settings) -> Command {
         .env("PORTAL_PUBLIC_URL", &settings.public_url)
         .env("PORTAL_DATA_DIR", &settings.data_dir)
         .env("PORTAL_INTERNAL_TOKEN", &settings.internal_token)
+        // Live updates of open request pages.
+        .env("NATS_URL", &settings.nats_url)
         .env("PORTAL_IDENTITY_URL", layout.grpc_url(&IDENTITY))
         .env("PORTAL_REQUESTS_URL", layout.grpc_url(&REQUESTS))
         .env("PORTAL_WORK_ORDERS_URL", layout.grpc_url(&WORK_ORDERS))

@@ -196,6 +196,7 @@ impl Stack {
             // Tests play clients at different addresses with X-Forwarded-For.
             trust_forwarded_for: true,
             base_domain: "localhost".into(),
+            nats_url: nats.url(),
         };
         tasks.push((
             "portal-gateway",

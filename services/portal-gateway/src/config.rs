@@ -75,4 +75,8 @@ pub struct Config {
     /// `/t/<slug>/` path form. Empty: path form only.
     #[arg(long, env = "PORTAL_BASE_DOMAIN", default_value = "")]
     pub base_domain: String,
+    /// NATS, for live updates of open request pages (a core subscription;
+    /// the gateway stores nothing). Pages work without it, only not live.
+    #[arg(long, env = "NATS_URL", default_value = "nats://127.0.0.1:4222")]
+    pub nats_url: String,
 }

@@ -4,6 +4,7 @@
 pub mod audit_log;
 pub mod config;
 pub mod extract;
+pub mod live;
 pub mod observe;
 pub mod openapi;
 pub mod problem;
@@ -74,6 +75,7 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let tls = tls::server_config(&cfg).await?;
     let state = state::AppState::new(&cfg)?;
+    state.live.spawn(cfg.nats_url.clone(), shutdown.clone());
     let readiness = portal_platform::admin::Readiness::default();
     // The gateway's own readiness (every backend serving) is /readyz on its
     // HTTPS port; the admin port says it is up.
@@ -82,6 +84,7 @@ pub async fn run(
     let handle = axum_server::Handle::new();
     let stopper = handle.clone();
     let (draining, drain) = (state.draining.clone(), Duration::from_secs(cfg.drain_secs));
+    let live = state.live.clone();
     tokio::spawn(async move {
         shutdown.cancelled().await;
         // Say "not ready" first, keep serving while load balancers notice,
@@ -89,6 +92,8 @@ pub async fn run(
         draining.set(true);
         readiness.set(false);
         tokio::time::sleep(drain).await;
+        // Open event streams end, so that their connections can close.
+        live.closing.cancel();
         stopper.graceful_shutdown(Some(Duration::from_secs(10)));
     });
     listener.set_nonblocking(true)?;

@@ -29,6 +29,8 @@ pub struct AppState {
     pub base_domain: String,
     /// Set on SIGTERM: /readyz says no while requests in flight finish.
     pub draining: portal_platform::admin::Readiness,
+    /// Live updates of open request pages (fed from NATS by `run`).
+    pub live: crate::live::Hub,
 }
 
 impl AppState {
@@ -61,6 +63,7 @@ impl AppState {
             trust_forwarded_for: cfg.trust_forwarded_for,
             base_domain: cfg.base_domain.trim().trim_start_matches('.').to_owned(),
             draining: portal_platform::admin::Readiness::default(),
+            live: crate::live::Hub::default(),
         })
     }
 }

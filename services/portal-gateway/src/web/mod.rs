@@ -5,6 +5,7 @@ pub mod cookies;
 pub mod csrf;
 pub mod ctx;
 pub mod errors;
+pub mod events;
 pub mod i18n;
 pub mod pages;
 pub mod render;
@@ -12,10 +13,11 @@ pub mod session;
 pub mod tenant;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
-use pages::{auth, portal, staff};
+use pages::{auth, portal, requests, staff, staff_requests};
 
 /// Routes of the HTML pages (merged beside the REST API). A tenant's pages
 /// exist twice: under `/t/<slug>` (any host) and at the root of its own
@@ -79,6 +81,41 @@ pub fn router() -> Router<AppState> {
                 get(staff::contact).post(staff::update_contact),
             )
             .route(&at("/staff/contacts/{id}/invite"), post(staff::invite))
+            .route(&at("/requests"), get(requests::list))
+            // Multipart forms with files: `requests::read_multipart` limits them.
+            .route(
+                &at("/requests/new"),
+                get(requests::new_form)
+                    .post(requests::create)
+                    .layer(DefaultBodyLimit::disable()),
+            )
+            .route(&at("/requests/{id}"), get(requests::detail))
+            .route(&at("/requests/{id}/comments"), post(requests::comment))
+            .route(&at("/requests/{id}/close"), post(requests::close))
+            .route(
+                &at("/requests/{id}/attachments"),
+                post(requests::upload).layer(DefaultBodyLimit::disable()),
+            )
+            .route(&at("/requests/{id}/events"), get(events::stream))
+            .route(&at("/attachments/{id}"), get(requests::download))
+            .route(&at("/staff/requests"), get(staff_requests::inbox))
+            .route(&at("/staff/requests/{id}"), get(staff_requests::detail))
+            .route(
+                &at("/staff/requests/{id}/assign"),
+                post(staff_requests::assign),
+            )
+            .route(
+                &at("/staff/requests/{id}/accept"),
+                post(staff_requests::accept),
+            )
+            .route(
+                &at("/staff/requests/{id}/reject"),
+                post(staff_requests::reject),
+            )
+            .route(
+                &at("/staff/request-settings"),
+                get(staff_requests::settings).post(staff_requests::save_settings),
+            )
             .route(&at("/staff/audit"), get(staff::audit))
             .route(
                 &at("/staff/settings"),

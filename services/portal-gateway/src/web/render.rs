@@ -58,6 +58,23 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "staff_settings.html",
         include_str!("../../templates/staff_settings.html"),
     ),
+    (
+        "requests.html",
+        include_str!("../../templates/requests.html"),
+    ),
+    (
+        "request_new.html",
+        include_str!("../../templates/request_new.html"),
+    ),
+    ("request.html", include_str!("../../templates/request.html")),
+    (
+        "staff_requests.html",
+        include_str!("../../templates/staff_requests.html"),
+    ),
+    (
+        "staff_request_settings.html",
+        include_str!("../../templates/staff_request_settings.html"),
+    ),
 ];
 
 /// Rust sources that name translation keys with `t("…")` (checked by tests).
@@ -67,6 +84,12 @@ pub const CODE: &[(&str, &str)] = &[
     ("pages/auth.rs", include_str!("pages/auth.rs")),
     ("pages/portal.rs", include_str!("pages/portal.rs")),
     ("pages/staff.rs", include_str!("pages/staff.rs")),
+    ("pages/requests.rs", include_str!("pages/requests.rs")),
+    (
+        "pages/staff_requests.rs",
+        include_str!("pages/staff_requests.rs"),
+    ),
+    ("events.rs", include_str!("events.rs")),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -1,7 +1,9 @@
 //! The page handlers, by audience.
 pub mod auth;
 pub mod portal;
+pub mod requests;
 pub mod staff;
+pub mod staff_requests;
 
 use std::collections::HashMap;
 
