@@ -2,6 +2,7 @@
 //! says so), against real PostgreSQL, NATS JetStream and SMTP.
 
 mod bad_input;
+mod browser;
 mod fixtures;
 mod golden_path;
 mod isolation;
@@ -13,3 +14,4 @@ mod telemetry;
 mod tickets;
 mod ways_in;
 mod web_shell;
+mod web_tickets;
