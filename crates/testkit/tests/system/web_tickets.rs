@@ -262,6 +262,29 @@ async fn a_ticket_in_the_browser_with_a_live_stream() -> anyhow::Result<()> {
         .await?;
     assert!(!none.body.contains(&id) && none.body.contains("id=\"requests-none\""));
 
+    // The list's downloads carry its filters (E5), with the session's cookies.
+    let csv = contact
+        .get(&format!("/t/{SLUG}/requests/export.csv?q=seal&mine=true"))
+        .await?;
+    assert_eq!(csv.status, 200, "{}", csv.body);
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    assert!(csv.body.contains("Oven door"), "{}", csv.body);
+    let empty = contact
+        .get(&format!("/t/{SLUG}/requests/export.csv?status=closed"))
+        .await?;
+    assert!(!empty.body.contains("Oven door"));
+    let xlsx = contact
+        .get(&format!("/t/{SLUG}/requests/export.xlsx?q=seal"))
+        .await?;
+    assert_eq!(xlsx.status, 200);
+    assert!(xlsx.header("content-type").contains("spreadsheetml"));
+    assert!(
+        list.body
+            .contains(&format!("{SLUG}/requests/export.xlsx?\"")),
+        "{}",
+        list.body
+    );
+
     let detail_path = format!("/t/{SLUG}/requests/{id}");
     let detail = contact.get(&detail_path).await?;
     assert_eq!(detail.status, 200, "{}", detail.body);

@@ -782,35 +782,76 @@ pub async fn upload(
     }
 }
 
+/// The session as a REST caller (to reuse the API's handlers).
+fn api_caller(s: &Session) -> crate::extract::Caller {
+    crate::extract::Caller {
+        token: s.caller.token.clone(),
+        claims: s.caller.claims.clone(),
+        ip: s.caller.ip.clone(),
+    }
+}
+
+/// A refusal of a REST handler, as a page.
+fn problem_page(ctx: &Ctx, p: crate::problem::Problem) -> Response {
+    let status = axum::response::IntoResponse::into_response(p).status();
+    let key = match status {
+        StatusCode::NOT_FOUND => "error-not-found",
+        StatusCode::BAD_REQUEST => "error-invalid",
+        StatusCode::FORBIDDEN => "error-forbidden",
+        StatusCode::UNAUTHORIZED => "error-session",
+        _ => "error-unavailable",
+    };
+    ctx.fail(status, key)
+}
+
+/// `GET /requests/export.csv|xlsx?<the list's filters>` (E5): the API's
+/// download with the session, streamed.
+async fn export(ctx: Ctx, raw: Option<String>, xlsx: bool) -> Response {
+    let s = session_or_return!(ctx);
+    let f = Filter::parse(raw.as_deref());
+    let opt = |v: &str| (!v.is_empty()).then(|| v.to_owned());
+    let filter = crate::views::RequestFilter {
+        status: opt(&f.status),
+        site_id: opt(&f.site_id),
+        mine: f.mine,
+        limit: None,
+        cursor: None,
+        q: opt(&f.q),
+        sort: opt(&f.sort),
+        customer_id: opt(&f.customer_id),
+        unassigned: f.unassigned,
+    };
+    let state = axum::extract::State(ctx.state.clone());
+    let query = crate::extract::ApiQuery(filter);
+    let res = if xlsx {
+        crate::routes::exports::xlsx(state, api_caller(s), query).await
+    } else {
+        crate::routes::exports::csv(state, api_caller(s), query).await
+    };
+    res.unwrap_or_else(|p| problem_page(&ctx, p))
+}
+
+pub async fn export_csv(TenantPage(ctx): TenantPage, RawQuery(raw): RawQuery) -> Response {
+    export(ctx, raw, false).await
+}
+
+pub async fn export_xlsx(TenantPage(ctx): TenantPage, RawQuery(raw): RawQuery) -> Response {
+    export(ctx, raw, true).await
+}
+
 /// `GET /attachments/{id}`: a file of a request the session may see.
 pub async fn download(TenantPage(ctx): TenantPage, Path(p): Params) -> Response {
     let Some(id) = param(&p, "id") else {
         return ctx.fail(StatusCode::NOT_FOUND, "error-not-found");
     };
     let s = session_or_return!(ctx);
-    let caller = crate::extract::Caller {
-        token: s.caller.token.clone(),
-        claims: s.caller.claims.clone(),
-        ip: s.caller.ip.clone(),
-    };
-    match crate::routes::requests::download(
+    crate::routes::requests::download(
         axum::extract::State(ctx.state.clone()),
-        caller,
+        api_caller(s),
         crate::extract::ApiPath(id),
     )
     .await
-    {
-        Ok(res) => res,
-        Err(p) => {
-            let status = axum::response::IntoResponse::into_response(p).status();
-            let key = if status == StatusCode::NOT_FOUND {
-                "error-not-found"
-            } else {
-                "error-unavailable"
-            };
-            ctx.fail(status, key)
-        }
-    }
+    .unwrap_or_else(|p| problem_page(&ctx, p))
 }
 
 #[cfg(test)]
