@@ -314,3 +314,4 @@ flash-files-added = Die Dateien wurden hinzugefügt.
 flash-assigned = Die Zuweisung wurde gespeichert.
 flash-accepted = Die Anfrage wurde angenommen: ein Arbeitsauftrag wird erstellt.
 flash-rejected = Die Anfrage wurde abgelehnt; der Kontakt sieht den Grund.
+field-customer = Kunde

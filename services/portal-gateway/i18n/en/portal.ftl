@@ -314,3 +314,4 @@ flash-files-added = The files were added.
 flash-assigned = The assignment was saved.
 flash-accepted = The request was accepted: a work order is being created.
 flash-rejected = The request was rejected; the contact sees the reason.
+field-customer = Customer

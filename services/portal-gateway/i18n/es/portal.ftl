@@ -314,3 +314,4 @@ flash-files-added = Los archivos se han añadido.
 flash-assigned = La asignación se ha guardado.
 flash-accepted = La solicitud se ha aceptado: se está creando una orden de trabajo.
 flash-rejected = La solicitud se ha rechazado; el contacto ve el motivo.
+field-customer = Cliente

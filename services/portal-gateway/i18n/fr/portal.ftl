@@ -314,3 +314,4 @@ flash-files-added = Les fichiers sont ajoutés.
 flash-assigned = L’attribution est enregistrée.
 flash-accepted = La demande est acceptée : une intervention est créée.
 flash-rejected = La demande est refusée ; le contact voit le motif.
+field-customer = Client

@@ -316,3 +316,4 @@ flash-files-added = Pliki zostały dodane.
 flash-assigned = Przypisanie zostało zapisane.
 flash-accepted = Zgłoszenie przyjęto: tworzone jest zlecenie.
 flash-rejected = Zgłoszenie odrzucono; kontakt widzi powód.
+field-customer = Klient
