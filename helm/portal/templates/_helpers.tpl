@@ -153,6 +153,9 @@ notification: [gateway, identity]
 {{- if eq .name "gateway" }}
 - name: PORTAL_HTTPS_ADDR
   value: {{ printf "0.0.0.0:%v" .svc.httpsPort | quote }}
+# Live updates of open request pages (a core subscription, nothing stored).
+- name: NATS_URL
+  value: {{ include "portal.natsUrl" $root | quote }}
 {{- range $backend := list "identity" "requests" "work-orders" "documents" "notification" }}
 - name: {{ printf "PORTAL_%s_URL" ($backend | upper | replace "-" "_") }}
   value: {{ include "portal.grpcUrl" (dict "root" $root "name" $backend) | quote }}
@@ -293,15 +296,21 @@ notification: [gateway, identity]
     {{- toYaml $v.networkPolicy.postgresqlTo | nindent 4 }}
   {{- end }}
 {{- if .nats }}
+{{ include "portal.egressToNats" .root }}
+{{- end }}
+{{- end }}
+
+{{/* Egress to NATS (the backends; the gateway for live updates). */}}
+{{- define "portal.egressToNats" -}}
+{{- $v := .Values -}}
 - ports:
-    - port: {{ include "portal.natsPort" .root }}
+    - port: {{ include "portal.natsPort" . }}
       protocol: TCP
   {{- if $v.trial.enabled }}
   to:
-    {{- include "portal.peers" (dict "root" .root "components" (list "nats")) | nindent 4 }}
+    {{- include "portal.peers" (dict "root" . "components" (list "nats")) | nindent 4 }}
   {{- else if $v.networkPolicy.natsTo }}
   to:
     {{- toYaml $v.networkPolicy.natsTo | nindent 4 }}
   {{- end }}
-{{- end }}
 {{- end }}
