@@ -44,6 +44,8 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const kind of ["submitted", "accepted", "rejected", "commented", "assigned", "work_order", "refresh"]) {
     source.addEventListener(kind, refresh);
   }
+  // requests links a work order a moment after the work order's own event.
+  source.addEventListener("work_order", () => setTimeout(refresh, 1500));
   // Closing ends the conversation: the forms go too.
   source.addEventListener("closed", () => window.location.reload());
   source.addEventListener("ready", () => { live.dataset.connected = "true"; });

@@ -514,3 +514,127 @@ async fn a_ticket_in_the_browser_with_a_live_stream() -> anyhow::Result<()> {
     drop(staff_stream);
     stack.stop().await
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn staff_accept_or_reject_and_the_contact_sees_why_in_their_language() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    let slug = "webdecide";
+    let t = fixtures::tenant(&stack, slug).await?;
+    let rejected = s(&fixtures::submit_request(&stack, &t, "Paint the hall").await?["id"]);
+    let accepted = s(&fixtures::submit_request(&stack, &t, "Oven repair").await?["id"]);
+
+    // The contact (French) listens on the request that will be accepted.
+    let mut contact = Browser::new(&stack)?;
+    contact
+        .log_in(slug, &t.contact_email, "contact password 1")
+        .await?;
+    let mut stream = contact
+        .stream(&format!("/t/{slug}/requests/{accepted}/events"))
+        .await?;
+    let mut seen = String::new();
+    read_until(&mut stream, &mut seen, "ready", |s| {
+        s.contains("event: ready")
+    })
+    .await?;
+    // Staff pages are not theirs.
+    assert_eq!(
+        contact
+            .get(&format!("/t/{slug}/staff/requests"))
+            .await?
+            .status,
+        404
+    );
+    assert_eq!(
+        contact
+            .get(&format!("/t/{slug}/staff/requests/{accepted}"))
+            .await?
+            .status,
+        404
+    );
+
+    let mut admin = Browser::new(&stack)?;
+    admin
+        .log_in(slug, &format!("admin@{slug}.example"), "admin password 1")
+        .await?;
+    let inbox = admin
+        .get(&format!("/t/{slug}/staff/requests?unassigned=true"))
+        .await?;
+    assert!(
+        inbox.body.contains("data-status=\"submitted\">2<"),
+        "{}",
+        inbox.body
+    );
+    // The newest first.
+    let (a, r) = (inbox.body.find(&accepted), inbox.body.find(&rejected));
+    assert!(a.is_some() && r.is_some() && a < r, "{}", inbox.body);
+    let csrf = admin.csrf();
+    let staff_page = format!("/t/{slug}/staff/requests/{rejected}");
+    let page = admin.get(&staff_page).await?;
+    assert!(page.body.contains("id=\"reject-form\"") && page.body.contains("id=\"accept-form\""));
+    // A rejection needs its reason.
+    let bare = admin
+        .post(
+            &format!("{staff_page}/reject"),
+            &[("csrf", &csrf), ("reason", " ")],
+        )
+        .await?;
+    assert_eq!(bare.status, 400, "{}", bare.body);
+    let done = admin
+        .post(
+            &format!("{staff_page}/reject"),
+            &[
+                ("csrf", &csrf),
+                ("reason", "Painting is not part of our contract."),
+            ],
+        )
+        .await?;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(done.header("location"), staff_page);
+    let ok = admin
+        .post(
+            &format!("/t/{slug}/staff/requests/{accepted}/accept"),
+            &[("csrf", &csrf)],
+        )
+        .await?;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    // Deciding twice is a conflict, said on the page.
+    let twice = admin
+        .post(
+            &format!("/t/{slug}/staff/requests/{accepted}/accept"),
+            &[("csrf", &csrf)],
+        )
+        .await?;
+    assert_eq!(twice.status, 409, "{}", twice.body);
+
+    // The contact's stream hears the acceptance, then the work order.
+    read_until(&mut stream, &mut seen, "accepted and the work order", |s| {
+        s.contains("event: accepted") && s.contains("event: work_order")
+    })
+    .await?;
+    let why = contact
+        .get(&format!("/t/{slug}/requests/{rejected}"))
+        .await?;
+    assert!(why.body.contains("<html lang=\"fr\""));
+    assert!(
+        why.body.contains("Painting is not part of our contract.") && why.body.contains("Refusée"),
+        "{}",
+        why.body
+    );
+    // The work order is linked by requests once work-orders made it.
+    let mut planned = contact
+        .get(&format!("/t/{slug}/requests/{accepted}"))
+        .await?;
+    for _ in 0..100 {
+        if planned.body.contains("À planifier") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        planned = contact
+            .get(&format!("/t/{slug}/requests/{accepted}"))
+            .await?;
+    }
+    assert!(planned.body.contains("À planifier"), "{}", planned.body);
+    assert!(planned.body.contains("Acceptée"), "{}", planned.body);
+    drop(stream);
+    stack.stop().await
+}
