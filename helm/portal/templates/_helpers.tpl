@@ -205,6 +205,15 @@ notification: [gateway, identity]
 {{ include "portal.secretEnv" (merge (dict "env" "PORTAL_SMTP_URL" "key" "smtp-url" "optional" true) $secret) }}
 - name: PORTAL_MAIL_FROM
   value: {{ $v.config.mailFrom | quote }}
+{{- if $v.inboundMail.enabled }}
+- name: PORTAL_INBOUND_SMTP_ADDR
+  value: {{ printf "0.0.0.0:%v" $v.inboundMail.port | quote }}
+- name: PORTAL_INBOUND_DOMAIN
+  value: {{ required "inboundMail.domain is required when inboundMail.enabled" $v.inboundMail.domain | quote }}
+- name: PORTAL_INBOUND_MAX_BYTES
+  value: {{ $v.inboundMail.maxBytes | int64 | quote }}
+{{ include "portal.secretEnv" (merge (dict "env" "PORTAL_INBOUND_SECRET" "key" "inbound-secret" "optional" true) $secret) }}
+{{- end }}
 {{- end }}
 {{- if eq .name "documents" }}
 - name: PORTAL_BLOB_URL
