@@ -165,3 +165,67 @@ e2e('a ticket from the first words to closing, live on the contact\'s open page'
   assert.match(await page.locator('#requests-table tbody tr').first().innerText(), /Closed/);
   await session.visit(page, 'requests-closed');
 }, { timeout: 120_000 });
+
+e2e('an admin sets request categories and required fields; the French form follows them; search finds the request', async (session) => {
+  const tenant = await createTenant('tixcat');
+  const customer = await createCustomer(tenant, {
+    contact: { name: 'Marie Curie', language: 'fr', localPart: 'marie' },
+    portal: true,
+  });
+  await tenant.post(`/contacts/${customer.contact.id}/invitation`, {});
+  const { link } = await waitForLink(customer.contact.email, '/invitations/accept?token=');
+  await call('POST', '/auth/invitations/accept', {
+    body: { token: new URL(link).searchParams.get('token'), password: PASSWORD },
+  });
+
+  const admin = await session.page({ size: DESKTOP });
+  await logIn(admin, tenant.slug, tenant.admin.email, tenant.admin.password);
+  await waitForPath(admin, tenantPath(tenant.slug, 'staff/customers'));
+  await open(admin, tenantPath(tenant.slug, 'staff/request-settings'));
+  await admin.locator('#request-settings-form').waitFor();
+  await admin.locator('#request-settings-form [name=categories]').fill('Réparation\nInstallation');
+  await admin.locator('#required-category').check();
+  await submit(admin, '#request-settings-form');
+  await admin.locator('.flash').waitFor();
+  assert.equal(await admin.locator('#required-category').isChecked(), true);
+  await session.visit(admin, 'request-settings');
+
+  const page = await session.page({ size: PHONE });
+  await logIn(page, tenant.slug, customer.contact.email, PASSWORD);
+  await waitForPath(page, tenantPath(tenant.slug));
+  // From the site on the home page (C7): the site is preselected.
+  await page.locator('a.site-request').first().click();
+  await waitForPath(page, tenantPath(tenant.slug, 'requests/new'));
+  assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
+  const form = page.locator('#request-form');
+  assert.equal(await form.locator('[name=site_id]').inputValue(), customer.site.id);
+  assert.equal(await form.locator('select[name=category]').getAttribute('required'), '');
+  await session.visit(page, 'request-form-fr');
+  await form.locator('[name=title]').fill('Fuite sous l’évier');
+  await form.locator('[name=description]').fill('De l’eau coule sous l’évier de la cuisine.');
+  await form.locator('[name=category]').selectOption('Réparation');
+  await form.locator('button[type=submit]').click();
+  await page.waitForURL((url) => url.searchParams.has('created'));
+  await page.locator('#request-created').waitFor();
+  assert.match(await page.locator('#requests-table tbody tr').first().innerText(), /Réparation/);
+
+  // Full-text search and a status filter, then the downloads of what is shown.
+  await page.locator('#request-filter [name=q]').fill('évier');
+  await Promise.all([
+    page.waitForURL((url) => url.searchParams.get('q') === 'évier'),
+    page.locator('#request-filter button[type=submit]').click(),
+  ]);
+  assert.match(await page.locator('#requests-table').innerText(), /Fuite sous/);
+  await session.visit(page, 'requests-search-fr');
+  const csvHref = await page.locator('#export-csv').getAttribute('href');
+  assert.match(csvHref, /export\.csv\?q=/);
+  const csv = await page.request.get(csvHref);
+  assert.equal(csv.status(), 200);
+  assert.match(await csv.text(), /Fuite sous/);
+  await page.locator('#request-filter [name=status]').selectOption('closed');
+  await Promise.all([
+    page.waitForURL((url) => url.searchParams.get('status') === 'closed'),
+    page.locator('#request-filter button[type=submit]').click(),
+  ]);
+  await page.locator('#requests-none').waitFor();
+});
