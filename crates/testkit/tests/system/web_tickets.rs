@@ -476,6 +476,41 @@ async fn a_ticket_in_the_browser_with_a_live_stream() -> anyhow::Result<()> {
         answer.header("location"),
         format!("{detail_path}#conversation")
     );
+    // A comment with a file (the form is multipart): the file is listed under it.
+    let with_file = contact
+        .post_multipart(
+            &format!("{detail_path}/comments"),
+            Form::new()
+                .text("csrf", csrf.clone())
+                .text("body", "Here is the label of the oven.")
+                .part("file", file("label.png", "image/png", PNG.to_vec())?),
+        )
+        .await?;
+    assert_eq!(with_file.status, 303, "{}", with_file.body);
+    let detail = contact.get(&detail_path).await?;
+    let comment_at = detail
+        .body
+        .find("Here is the label of the oven.")
+        .unwrap_or(0);
+    assert!(
+        detail.body[comment_at..].contains("label.png"),
+        "{}",
+        detail.body
+    );
+    // Files never go with internal notes (contacts see every file of the request).
+    let staff_csrf = staff_b.csrf();
+    let refused = staff_b
+        .post_multipart(
+            &format!("{detail_path}/comments"),
+            Form::new()
+                .text("csrf", staff_csrf)
+                .text("body", "Internal with a file")
+                .text("internal", "true")
+                .part("file", file("secret.png", "image/png", PNG.to_vec())?),
+        )
+        .await?;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(!contact.get(&detail_path).await?.body.contains("secret.png"));
     let closed = contact
         .post(&format!("{detail_path}/close"), &[("csrf", &csrf)])
         .await?;

@@ -315,3 +315,6 @@ flash-assigned = Die Zuweisung wurde gespeichert.
 flash-accepted = Die Anfrage wurde angenommen: ein Arbeitsauftrag wird erstellt.
 flash-rejected = Die Anfrage wurde abgelehnt; der Kontakt sieht den Grund.
 field-customer = Kunde
+error-internal-files = Interne Notizen können keine Dateien tragen: hängen Sie sie an einen öffentlichen Kommentar.
+comment-files = Dateien zu diesem Kommentar (optional)
+comment-files-public = Dateien nur zu öffentlichen Kommentaren.

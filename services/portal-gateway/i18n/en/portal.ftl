@@ -315,3 +315,6 @@ flash-assigned = The assignment was saved.
 flash-accepted = The request was accepted: a work order is being created.
 flash-rejected = The request was rejected; the contact sees the reason.
 field-customer = Customer
+error-internal-files = Internal notes cannot carry files: attach them to a public comment.
+comment-files = Files for this comment (optional)
+comment-files-public = Files go with public comments only.

@@ -315,3 +315,6 @@ flash-assigned = La asignación se ha guardado.
 flash-accepted = La solicitud se ha aceptado: se está creando una orden de trabajo.
 flash-rejected = La solicitud se ha rechazado; el contacto ve el motivo.
 field-customer = Cliente
+error-internal-files = Las notas internas no pueden llevar archivos: adjúntelos a un comentario público.
+comment-files = Archivos para este comentario (opcional)
+comment-files-public = Los archivos solo van con comentarios públicos.

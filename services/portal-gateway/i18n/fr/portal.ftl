@@ -315,3 +315,6 @@ flash-assigned = L’attribution est enregistrée.
 flash-accepted = La demande est acceptée : une intervention est créée.
 flash-rejected = La demande est refusée ; le contact voit le motif.
 field-customer = Client
+error-internal-files = Une note interne ne peut pas porter de fichiers : joignez-les à un commentaire public.
+comment-files = Fichiers pour ce commentaire (facultatif)
+comment-files-public = Les fichiers n’accompagnent que les commentaires publics.

@@ -317,3 +317,6 @@ flash-assigned = Przypisanie zostało zapisane.
 flash-accepted = Zgłoszenie przyjęto: tworzone jest zlecenie.
 flash-rejected = Zgłoszenie odrzucono; kontakt widzi powód.
 field-customer = Klient
+error-internal-files = Notatki wewnętrzne nie mogą mieć plików: dołącz je do komentarza publicznego.
+comment-files = Pliki do tego komentarza (opcjonalnie)
+comment-files-public = Pliki tylko do komentarzy publicznych.

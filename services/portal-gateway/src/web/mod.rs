@@ -92,7 +92,10 @@ pub fn router() -> Router<AppState> {
             .route(&at("/requests/export.csv"), get(requests::export_csv))
             .route(&at("/requests/export.xlsx"), get(requests::export_xlsx))
             .route(&at("/requests/{id}"), get(requests::detail))
-            .route(&at("/requests/{id}/comments"), post(requests::comment))
+            .route(
+                &at("/requests/{id}/comments"),
+                post(requests::comment).layer(DefaultBodyLimit::disable()),
+            )
             .route(&at("/requests/{id}/close"), post(requests::close))
             .route(
                 &at("/requests/{id}/attachments"),

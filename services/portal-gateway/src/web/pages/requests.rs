@@ -678,27 +678,90 @@ pub async fn refused(ctx: &Ctx, id: &str, e: &tonic::Status) -> Response {
     detail_page(ctx, id, shown.status, json!({"error": shown.message})).await
 }
 
-/// `POST /requests/{id}/comments`: public, or (staff) an internal note.
-pub async fn comment(TenantPage(mut ctx): TenantPage, Path(p): Params, form: Form) -> Response {
+/// `POST /requests/{id}/comments`: public, or (staff) an internal note; the
+/// form is multipart when it carries files (public comments only: files
+/// belong to the request, which contacts see whole).
+pub async fn comment(
+    TenantPage(mut ctx): TenantPage,
+    Path(p): Params,
+    req: axum::extract::Request,
+) -> Response {
+    use axum::extract::FromRequest;
     let Some(id) = param(&p, "id") else {
         return ctx.fail(StatusCode::NOT_FOUND, "error-not-found");
     };
-    let s = session_or_return!(ctx);
+    if let Err(r) = ctx.session() {
+        return *r;
+    }
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (form, files) = if multipart {
+        let Ok(m) = Multipart::from_request(req, &ctx.state).await else {
+            return ctx.fail(StatusCode::BAD_REQUEST, "error-invalid");
+        };
+        match read_multipart(&ctx, m).await {
+            Ok(f) => (f.fields, f.files),
+            Err(r) => return r,
+        }
+    } else {
+        match Form::from_request(req, &ctx.state).await {
+            Ok(f) => (f, vec![]),
+            Err(r) => return r,
+        }
+    };
+    let Some(s) = ctx.session.as_ref() else {
+        return ctx.fail(StatusCode::UNAUTHORIZED, "error-session");
+    };
     let body = form.get("body");
-    if body.is_empty() {
-        let e = i18n::text(
+    let internal = s.is_staff() && form.flag("internal");
+    let problem = if body.is_empty() {
+        Some(i18n::text(
             ctx.lang,
             "error-required",
             &[("fields", i18n::Arg::Str(i18n::t(ctx.lang, "field-comment")))],
-        );
+        ))
+    } else if internal && !files.is_empty() {
+        Some(i18n::t(ctx.lang, "error-internal-files"))
+    } else {
+        None
+    };
+    if let Some(e) = problem {
         return detail_page(&ctx, &id, StatusCode::BAD_REQUEST, json!({"error": e})).await;
     }
-    let internal = s.is_staff() && form.flag("internal");
+    let mut attachment_ids = Vec::new();
+    if !files.is_empty() {
+        let request = match ctx
+            .state
+            .requests
+            .clone()
+            .get_request(s.caller.request(pb::GetRequestRequest { id: id.clone() }))
+            .await
+        {
+            Ok(r) => r.into_inner(),
+            Err(e) => return ctx.grpc_fail(&e),
+        };
+        // Nothing is stored for a comment that cannot be made.
+        if request.status == "closed" {
+            let e = i18n::t(ctx.lang, "request-closed-note");
+            return detail_page(&ctx, &id, StatusCode::CONFLICT, json!({"error": e})).await;
+        }
+        for file in files {
+            match attach(&ctx, s, &request, file).await {
+                Ok(a) => attachment_ids.push(a.id),
+                Err((status, message)) => {
+                    return detail_page(&ctx, &id, status, json!({"error": message})).await;
+                }
+            }
+        }
+    }
     let req = s.caller.request(pb::AddCommentRequest {
         request_id: id.clone(),
         body,
         internal,
-        attachment_ids: vec![],
+        attachment_ids,
         author_name: s.me.name.clone(),
     });
     match ctx.state.requests.clone().add_comment(req).await {
