@@ -301,6 +301,28 @@ async fn a_ticket_in_the_browser_with_a_live_stream() -> anyhow::Result<()> {
             detail.body
         );
     }
+    // The files download with the session (the text file, by its link before its name).
+    let notes_at = detail.body.find("notes.txt").unwrap_or(0);
+    let link_at =
+        detail.body[..notes_at].rfind("/attachments/").unwrap_or(0) + "/attachments/".len();
+    let file_id: String = detail.body[link_at..]
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect();
+    let download = contact
+        .get(&format!("/t/{SLUG}/attachments/{file_id}"))
+        .await?;
+    assert_eq!(download.status, 200, "{file_id}: {}", download.body);
+    assert_eq!(download.body, "seal part 4711");
+    assert!(download.header("content-disposition").contains("notes.txt"));
+    assert_eq!(
+        Browser::new(&stack)?
+            .get(&format!("/t/{SLUG}/attachments/{file_id}"))
+            .await?
+            .status,
+        303
+    );
+
     // A file too large, a type refused: said next to the upload form.
     let csrf = contact.csrf();
     let big = contact
