@@ -400,6 +400,22 @@ async fn a_ticket_in_the_browser_with_a_live_stream() -> anyhow::Result<()> {
         "{}",
         inbox.body
     );
+    // One customer's requests, from the customer's page.
+    let customer_page = staff_b
+        .get(&format!("/t/{SLUG}/staff/customers/{}", t.customer_id))
+        .await?;
+    assert!(
+        customer_page.body.contains("id=\"customer-requests\""),
+        "{}",
+        customer_page.body
+    );
+    let theirs = staff_b
+        .get(&format!(
+            "/t/{SLUG}/staff/requests?customer_id={}",
+            t.customer_id
+        ))
+        .await?;
+    assert!(theirs.body.contains(&id), "{}", theirs.body);
     let staff_detail = format!("/t/{SLUG}/staff/requests/{id}");
     let page = staff_b.get(&staff_detail).await?;
     assert!(

@@ -318,3 +318,4 @@ field-customer = Kunde
 error-internal-files = Interne Notizen können keine Dateien tragen: hängen Sie sie an einen öffentlichen Kommentar.
 comment-files = Dateien zu diesem Kommentar (optional)
 comment-files-public = Dateien nur zu öffentlichen Kommentaren.
+customer-requests = Anfragen dieses Kunden

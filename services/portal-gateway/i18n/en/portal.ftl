@@ -318,3 +318,4 @@ field-customer = Customer
 error-internal-files = Internal notes cannot carry files: attach them to a public comment.
 comment-files = Files for this comment (optional)
 comment-files-public = Files go with public comments only.
+customer-requests = Requests of this customer

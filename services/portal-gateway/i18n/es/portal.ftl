@@ -318,3 +318,4 @@ field-customer = Cliente
 error-internal-files = Las notas internas no pueden llevar archivos: adjúntelos a un comentario público.
 comment-files = Archivos para este comentario (opcional)
 comment-files-public = Los archivos solo van con comentarios públicos.
+customer-requests = Solicitudes de este cliente

@@ -318,3 +318,4 @@ field-customer = Client
 error-internal-files = Une note interne ne peut pas porter de fichiers : joignez-les à un commentaire public.
 comment-files = Fichiers pour ce commentaire (facultatif)
 comment-files-public = Les fichiers n’accompagnent que les commentaires publics.
+customer-requests = Demandes de ce client

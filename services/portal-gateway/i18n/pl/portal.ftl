@@ -320,3 +320,4 @@ field-customer = Klient
 error-internal-files = Notatki wewnętrzne nie mogą mieć plików: dołącz je do komentarza publicznego.
 comment-files = Pliki do tego komentarza (opcjonalnie)
 comment-files-public = Pliki tylko do komentarzy publicznych.
+customer-requests = Zgłoszenia tego klienta
