@@ -70,7 +70,7 @@ pub async fn comment_from_mail(
     conn: &mut PgConnection,
     m: &MailComment,
 ) -> ServiceResult<Option<CommentRow>> {
-    let input = domain::validate_comment(&m.body, &[]).map_err(crate::grpc::refused)?;
+    let input = domain::validate_comment(&m.body, &[], false).map_err(crate::grpc::refused)?;
     let row = store::get_for_update(conn, m.tenant_id, m.request_id)
         .await?
         .ok_or_else(|| ServiceError::not_found("request"))?;

@@ -280,7 +280,18 @@ pub struct NewCommentInput {
     pub attachment_ids: Vec<Uuid>,
 }
 
-pub fn validate_comment(body: &str, attachment_ids: &[String]) -> Result<NewCommentInput, Refusal> {
+/// Files of a request are listed to its contact: an internal note cannot
+/// carry any, or the note's files would reach the contact.
+pub fn validate_comment(
+    body: &str,
+    attachment_ids: &[String],
+    internal: bool,
+) -> Result<NewCommentInput, Refusal> {
+    if internal && !attachment_ids.is_empty() {
+        return Err(Refusal::Invalid(
+            "internal notes cannot carry files: contacts see every file of a request".into(),
+        ));
+    }
     let body = body.trim();
     if body.is_empty() {
         return Err(Refusal::Invalid("a comment needs a body".into()));
@@ -593,11 +604,13 @@ mod tests {
 
     #[test]
     fn comments_are_checked() {
-        assert!(validate_comment("  ", &[]).is_err());
-        assert!(validate_comment(&"x".repeat(20_001), &[]).is_err());
-        assert!(validate_comment("ok", &["nope".into()]).is_err());
+        assert!(validate_comment("  ", &[], false).is_err());
+        assert!(validate_comment(&"x".repeat(20_001), &[], false).is_err());
+        assert!(validate_comment("ok", &["nope".into()], false).is_err());
         let id = Uuid::now_v7();
-        let c = validate_comment(" hello ", &[id.to_string()]).expect("valid");
+        let c = validate_comment(" hello ", &[id.to_string()], false).expect("valid");
+        assert!(validate_comment("note", &[id.to_string()], true).is_err());
+        assert!(validate_comment("note", &[], true).is_ok());
         assert_eq!(c.body, "hello");
         assert_eq!(c.attachment_ids, vec![id]);
         assert!(validate_note(&"n".repeat(2_001)).is_err());

@@ -124,6 +124,14 @@ async fn a_ticket_from_first_words_to_closing() -> anyhow::Result<()> {
     api.post(&path("/comments"), Some(&t.contact), &json!({"body": "  "}))
         .await?
         .problem(400)?;
+    // Files of a request are listed to its contact: none on internal notes.
+    api.post(
+        &path("/comments"),
+        Some(&dispatcher),
+        &json!({"body": "see file", "internal": true, "attachment_ids": [uuid::Uuid::now_v7().to_string()]}),
+    )
+    .await?
+    .problem(400)?;
     // An attachment on a comment (multipart); over the size limit: 413.
     let form = reqwest::multipart::Form::new()
         .text("body", "A photo of the oven.")

@@ -90,7 +90,8 @@ impl Requests {
         let claims = self.caller(&req).await?;
         let r = req.into_inner();
         let me = who(&claims);
-        let input = domain::validate_comment(&r.body, &r.attachment_ids).map_err(refused)?;
+        let input =
+            domain::validate_comment(&r.body, &r.attachment_ids, r.internal).map_err(refused)?;
         let mut tx = self.pool.begin().await?;
         let row = self
             .visible_for_update(&mut tx, &claims, &r.request_id)
