@@ -9,6 +9,18 @@ pub struct Mail {
     pub to: Vec<String>,
     pub subject: String,
     pub body: String,
+    /// Every header, decoded, in order.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Mail {
+    /// The first header of this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 #[derive(Clone, Default)]
@@ -48,6 +60,11 @@ impl Handler for Collector {
                     .map(|h| h.get_value())
                     .unwrap_or_default(),
                 body: p.get_body().unwrap_or_default(),
+                headers: p
+                    .headers
+                    .iter()
+                    .map(|h| (h.get_key(), h.get_value()))
+                    .collect(),
             },
             Err(_) => return response::INTERNAL_ERROR,
         };

@@ -29,6 +29,10 @@ use crate::quotes::strip_quoted;
 use crate::reply::{Recipient, Refusal, ReplySettings, parse_recipient};
 use crate::store::{self, InboundMail};
 
+/// Connections served at once: each holds a thread while open (mailin
+/// drops an idle one after five minutes).
+const SESSIONS: u32 = 32;
+
 /// `ce-source` of the events notification publishes.
 const SOURCE: &str = "/portal/notification";
 
@@ -68,7 +72,7 @@ pub fn spawn(
     let mut server = Server::new(session);
     server
         .with_name(inbound_name())
-        .with_num_threads(8)
+        .with_num_threads(SESSIONS)
         .with_tcp_listener(listener);
     tracing::info!(%addr, "inbound SMTP listening");
     // The server's error is not Send: it stays (and is logged) in its thread.
@@ -206,6 +210,19 @@ impl Handler for Session {
     }
 
     fn data_end(&mut self) -> Response {
+        let mut response = self.end_of_data();
+        if response.is_error {
+            // mailin leaves the session in its DATA state after a refusal
+            // here, so the client's next command would be read as message
+            // text: the connection is closed after the reply instead.
+            response.action = mailin_embedded::Action::Close;
+        }
+        response
+    }
+}
+
+impl Session {
+    fn end_of_data(&mut self) -> Response {
         let state = std::mem::take(&mut self.state);
         if state.too_big {
             return refuse(552, "5.3.4 message too large");
@@ -348,10 +365,26 @@ fn find_part(mail: &ParsedMail<'_>, mimetype: &str) -> Option<String> {
             .ctype
             .mimetype
             .eq_ignore_ascii_case(mimetype)
-            .then(|| mail.get_body().ok())
+            .then(|| decoded_body(mail))
             .flatten();
     }
     mail.subparts.iter().find_map(|p| find_part(p, mimetype))
+}
+
+/// A part's text in its declared charset; without a declaration, UTF-8
+/// when it is valid UTF-8 (MIME's us-ascii default would garble it).
+fn decoded_body(part: &ParsedMail<'_>) -> Option<String> {
+    let declared = part
+        .get_headers()
+        .get_first_value("Content-Type")
+        .is_some_and(|v| v.to_ascii_lowercase().contains("charset"));
+    if !declared
+        && let Ok(raw) = part.get_body_raw()
+        && let Ok(text) = String::from_utf8(raw)
+    {
+        return Some(text);
+    }
+    part.get_body().ok()
 }
 
 /// A rough text of an HTML body: tags out, block ends as line breaks,
@@ -506,6 +539,14 @@ The oven is cold.\r\n\
         // No Message-ID: the content stands in, the same for the same mail.
         assert!(p.message_id.ends_with("@inbound.portal>"));
         assert_eq!(parse(raw).expect("parses").message_id, p.message_id);
+    }
+
+    #[test]
+    fn an_undeclared_charset_is_read_as_utf8_when_it_is() {
+        let raw = "From: a@b.example\r\n\r\nTrès bien.\n\nLe mar. 24 nov. 2026 à 10:02, X <x@y.example> a écrit :\n> old\n";
+        assert_eq!(parse(raw.as_bytes()).expect("parses").text, "Très bien.");
+        let latin1 = b"From: a@b.example\r\nContent-Type: text/plain; charset=iso-8859-1\r\n\r\nTr\xe8s bien.";
+        assert_eq!(parse(latin1).expect("parses").text, "Très bien.");
     }
 
     #[test]

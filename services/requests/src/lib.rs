@@ -5,6 +5,7 @@ pub mod conversation;
 pub mod domain;
 pub mod events;
 pub mod grpc;
+pub mod inbound;
 pub mod store;
 
 use portal_platform::CancellationToken;
@@ -44,6 +45,18 @@ pub async fn run(
         ConsumerSpec::new(events::WORK_ORDER_CREATED, filter::<ev::WorkOrderCreated>()),
         events::LinkWorkOrder {
             pool: rt.pool.clone(),
+        },
+        shutdown.clone(),
+    ));
+    // Replies and new requests by mail (ADR 0010).
+    tokio::spawn(consumer::run(
+        rt.js.clone(),
+        rt.pool.clone(),
+        ConsumerSpec::new(inbound::MAIL_RECEIVED, filter::<ev::InboundMailReceived>()),
+        inbound::InboundMail {
+            pool: rt.pool.clone(),
+            identity: IdentityServiceClient::new(rt.identity.clone()),
+            internal_token: rt.internal_token.clone(),
         },
         shutdown.clone(),
     ));

@@ -6,6 +6,7 @@ mod browser;
 mod fixtures;
 mod golden_path;
 mod isolation;
+mod mail_in_out;
 mod outages;
 mod redelivery;
 mod scope;
