@@ -397,6 +397,20 @@ async fn assignment_and_closing_are_mailed_once_each() -> anyhow::Result<()> {
     );
     assert!(assigned.body.contains("2030-12-01"), "{}", assigned.body);
 
+    // A staff comment gives the contact a reply address.
+    comment(&stack, &t.admin, &request_id, "Nous passons demain.", false).await?;
+    let mail = eventually(20, "the comment mail", || async {
+        Ok(mails_to(&stack, &t.contact_email, "Nouveau commentaire")
+            .into_iter()
+            .next())
+    })
+    .await?;
+    let reply_to = mail
+        .header("Reply-To")
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+
     // The contact closes it: they and the assignee are told.
     let call = with_bearer(
         Request::new(pb::CloseRequestRequest {
@@ -427,5 +441,55 @@ async fn assignment_and_closing_are_mailed_once_each() -> anyhow::Result<()> {
         "{}",
         staff[0].body
     );
+
+    // A reply that arrives after the closing ends nowhere: the conversation is over.
+    send(
+        &stack,
+        &t.contact_email,
+        &reply_to,
+        "Re: Nouveau commentaire",
+        "Finalement ce n'est pas réparé.",
+        "<late@client.example>",
+    )
+    .await?;
+    drained(&stack, "requests-mail-received").await?;
+    let late = conversation(&stack, &t, &request_id)
+        .await?
+        .into_iter()
+        .filter(|c| c.source == "email")
+        .count();
+    assert_eq!(late, 0);
+
+    // Whether an address is a contact is for services only, not for staff.
+    let call = with_bearer(
+        Request::new(pb::GetRequestRequest {
+            id: request_id.clone(),
+        }),
+        &t.admin,
+    );
+    let tenant_id = requests(&stack)
+        .await?
+        .get_request(call)
+        .await?
+        .into_inner()
+        .tenant_id;
+    let mut identity =
+        portal_proto::identity::v1::identity_service_client::IdentityServiceClient::connect(
+            stack.urls.identity.clone(),
+        )
+        .await?;
+    let call = with_bearer(
+        Request::new(portal_proto::identity::v1::FindContactByEmailRequest {
+            tenant_id: tenant_id.clone(),
+            email: t.contact_email.clone(),
+        }),
+        &t.admin,
+    );
+    let refused = identity
+        .find_contact_by_email(call)
+        .await
+        .err()
+        .ok_or_else(|| anyhow::anyhow!("staff read FindContactByEmail"))?;
+    assert_eq!(refused.code(), tonic::Code::PermissionDenied);
     stack.stop().await
 }
