@@ -183,6 +183,7 @@ fn settings(admin_url: String, stack_dir: &Path) -> Result<Settings> {
         data_dir,
         rust_log: "warn".to_owned(),
         layout: LAYOUT,
+        inbound_mail: None,
     })
 }
 

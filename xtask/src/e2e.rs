@@ -159,6 +159,7 @@ fn settings(admin_url: String, stack_dir: &Path) -> Result<Settings> {
             .filter(|filter| !filter.is_empty())
             .unwrap_or_else(|| "warn".to_owned()),
         layout: LAYOUT,
+        inbound_mail: None,
     })
 }
 

@@ -127,6 +127,8 @@ pub struct Settings {
     pub blob_url: String,
     pub rust_log: String,
     pub layout: Layout,
+    /// The inbound SMTP listener (address, mail domain); off when `None`.
+    pub inbound_mail: Option<(String, String)>,
 }
 
 impl Settings {
@@ -157,6 +159,11 @@ impl Settings {
             blob_url,
             rust_log: var("RUST_LOG").unwrap_or_else(|| "info".to_owned()),
             layout: STANDARD,
+            inbound_mail: var("PORTAL_INBOUND_SMTP_ADDR").map(|addr| {
+                let domain =
+                    var("PORTAL_INBOUND_DOMAIN").unwrap_or_else(|| "portal.localhost".to_owned());
+                (addr, domain)
+            }),
         })
     }
 
@@ -204,6 +211,14 @@ pub fn backend_command(bin_dir: &Path, backend: &Backend, settings: &Settings) -
         match &settings.smtp_url {
             Some(smtp_url) => cmd.env("PORTAL_SMTP_URL", smtp_url),
             None => cmd.env_remove("PORTAL_SMTP_URL"),
+        };
+        match &settings.inbound_mail {
+            Some((addr, domain)) => cmd
+                .env("PORTAL_INBOUND_SMTP_ADDR", addr)
+                .env("PORTAL_INBOUND_DOMAIN", domain),
+            None => cmd
+                .env_remove("PORTAL_INBOUND_SMTP_ADDR")
+                .env_remove("PORTAL_INBOUND_DOMAIN"),
         };
     }
     if backend.name == DOCUMENTS.name {

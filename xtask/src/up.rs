@@ -48,7 +48,11 @@ pub fn run(options: &Options) -> Result<()> {
     build(options.release)?;
     let profile = if options.release { "release" } else { "debug" };
     let bin_dir = workspace::target_dir().join(profile);
-    let settings = Settings::from_env(admin_url, nats_url, &data_dir)?;
+    let mut settings = Settings::from_env(admin_url, nats_url, &data_dir)?;
+    // Replies to comment mails and new requests by mail (C6) work locally too.
+    settings
+        .inbound_mail
+        .get_or_insert_with(|| ("127.0.0.1:2525".to_owned(), "portal.localhost".to_owned()));
 
     start_services(&bin_dir, &settings, &mut children)?;
     let base = format!("https://{}", settings.https_addr);
@@ -165,6 +169,12 @@ fn print_banner(base: &str, settings: &Settings, invitation: Option<&Invitation>
     println!("  API document    {base}/api/openapi.json");
     println!("  Operator token  {}{token_note}", settings.operator_token);
     println!("  Mails           {mails}");
+    if let Some((addr, domain)) = &settings.inbound_mail {
+        println!(
+            "  Mail in         smtp://{addr}: replies to comment mails, new requests to {}@{domain}",
+            seed::TENANT
+        );
+    }
     match invitation {
         None => println!("\n  No demo data (--no-demo)."),
         Some(invitation) => {
