@@ -548,7 +548,7 @@ async fn a_secure_link_for_one_work_order_shows_only_that_work() -> anyhow::Resu
     )
     .await?
     .expect(200)?;
-    let work_order = eventually(20, "the work order linked", || async {
+    let work_order = eventually(40, "the work order linked", || async {
         let r = api
             .get(&format!("/api/v1/requests/{id}"), &t.admin)
             .await?
