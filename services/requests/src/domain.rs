@@ -138,7 +138,9 @@ pub fn may_decide(roles: &[String]) -> bool {
 
 pub const SEVERITIES: [&str; 3] = ["minor", "major", "critical"];
 /// Optional fields a tenant may make required (title and description always are).
-pub const REQUIRABLE_FIELDS: [&str; 4] = ["category", "priority", "severity", "equipment_id"];
+/// Equipment is not among them: no service keeps equipment yet, so no
+/// contact could fill it in (an optional id for integrators meanwhile).
+pub const REQUIRABLE_FIELDS: [&str; 3] = ["category", "priority", "severity"];
 const COMMENT_MAX: usize = 20_000;
 const ATTACHMENTS_PER_COMMENT: usize = 10;
 const CATEGORIES_MAX: usize = 100;
@@ -384,7 +386,6 @@ pub fn validate_settings(categories: &[String], required: &[String]) -> Result<S
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Extras<'a> {
     pub severity: &'a str,
-    pub equipment_id: &'a str,
 }
 
 /// The tenant's rules on a new request: the category from the list (when
@@ -418,7 +419,6 @@ pub fn check_against_settings(
             "category" => new.category.is_empty(),
             "priority" => priority_given.trim().is_empty(),
             "severity" => severity.is_empty(),
-            "equipment_id" => extras.equipment_id.trim().is_empty(),
             _ => false,
         };
         if empty {
@@ -631,10 +631,7 @@ mod tests {
         .expect("valid");
         assert_eq!(s.categories, vec!["repair", "install"]);
         let new = validate_new("t", "d", "repair", "").expect("valid");
-        let extras = Extras {
-            severity: "major",
-            equipment_id: "",
-        };
+        let extras = Extras { severity: "major" };
         assert_eq!(
             check_against_settings(&s, &new, "", &extras),
             Ok("major".to_owned())
@@ -645,7 +642,6 @@ mod tests {
         assert!(check_against_settings(&s, &other, "", &extras).is_err());
         let bad = Extras {
             severity: "apocalyptic",
-            equipment_id: "",
         };
         assert!(check_against_settings(&Settings::default(), &new, "", &bad).is_err());
         assert!(check_against_settings(&Settings::default(), &new, "", &no_sev).is_ok());

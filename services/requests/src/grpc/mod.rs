@@ -104,7 +104,6 @@ impl Requests {
             &r.priority,
             &domain::Extras {
                 severity: &r.severity,
-                equipment_id: &r.equipment_id,
             },
         )
         .map_err(refused)?;
