@@ -493,3 +493,68 @@ async fn assignment_and_closing_are_mailed_once_each() -> anyhow::Result<()> {
     assert_eq!(refused.code(), tonic::Code::PermissionDenied);
     stack.stop().await
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_rejection_is_mailed_once_with_its_reason_in_the_contacts_language() -> anyhow::Result<()>
+{
+    let stack = Stack::start().await?;
+    let t = fixtures::tenant(&stack, "mailreject").await?;
+    let request = submit_request(&stack, &t, "Peinture du hall").await?;
+    let request_id = s(&request["id"]);
+    stack
+        .api
+        .post(
+            &format!("/api/v1/requests/{request_id}/reject"),
+            Some(&t.admin),
+            &serde_json::json!({"reason": "Nous ne faisons pas de peinture."}),
+        )
+        .await?
+        .expect(200)?;
+    let mail = eventually(20, "the rejection mail", || async {
+        Ok(mails_to(&stack, &t.contact_email, "pas été retenue")
+            .into_iter()
+            .next())
+    })
+    .await?;
+    assert!(
+        mail.subject.contains("Peinture du hall"),
+        "{}",
+        mail.subject
+    );
+    assert!(
+        mail.body
+            .contains("Motif : Nous ne faisons pas de peinture."),
+        "{}",
+        mail.body
+    );
+    drained(&stack, "notification-request-rejected").await?;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        mails_to(&stack, &t.contact_email, "pas été retenue").len(),
+        1
+    );
+    // The contact sees the same reason on the request.
+    let seen = stack
+        .api
+        .get(&format!("/api/v1/requests/{request_id}"), &t.contact)
+        .await?
+        .expect(200)?;
+    assert_eq!(seen["status"], "rejected");
+    assert_eq!(seen["reject_reason"], "Nous ne faisons pas de peinture.");
+    // G5: who rejected it, and when, is in the audit log.
+    let audit = stack
+        .api
+        .get("/api/v1/audit", &t.admin)
+        .await?
+        .expect(200)?;
+    let rejected = audit["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["action"] == "request.rejected")
+        .ok_or_else(|| anyhow::anyhow!("no request.rejected in {audit}"))?;
+    assert_eq!(rejected["actor_kind"], "staff");
+    assert!(rejected["at"].is_string(), "{rejected}");
+    assert_eq!(rejected["target_id"], request_id.as_str());
+    stack.stop().await
+}

@@ -332,6 +332,8 @@ async fn contacts_see_their_organisation_and_admins_read_who_changed_access() ->
     let site_b =
         fixtures::extra_contact(&stack, &t, "site-b@audit-client.example", &[&t.site_ids[1]])
             .await?;
+    // A colleague of the other site only: one of "all", not of "mine".
+    fixtures::extra_contact(&stack, &t, "site-a@audit-client.example", &[&t.site_ids[0]]).await?;
     let all = api
         .get(
             &format!("/api/v1/customers/{}/contacts", t.customer_id),
@@ -339,7 +341,7 @@ async fn contacts_see_their_organisation_and_admins_read_who_changed_access() ->
         )
         .await?
         .expect(200)?;
-    assert_eq!(all["items"].as_array().map(Vec::len), Some(2));
+    assert_eq!(all["items"].as_array().map(Vec::len), Some(3));
     assert!(
         all["items"][0]["access_from"].is_null(),
         "no account details for contacts"
@@ -352,7 +354,14 @@ async fn contacts_see_their_organisation_and_admins_read_who_changed_access() ->
         )
         .await?
         .expect(200)?;
-    assert_eq!(mine["items"].as_array().map(Vec::len), Some(2));
+    let emails: Vec<_> = mine["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| s(&c["email"]))
+        .collect();
+    assert_eq!(emails.len(), 2, "{emails:?}");
+    assert!(!emails.contains(&"site-a@audit-client.example".to_owned()));
     // Another tenant's customer does not exist for them.
     let other = fixtures::invited_tenant(&stack, "audit-other").await?;
     api.get(

@@ -175,7 +175,7 @@ async fn a_contact_of_chosen_sites_sees_only_those_sites_requests() -> anyhow::R
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn only_the_newest_invitation_link_works() -> anyhow::Result<()> {
+async fn only_the_newest_invitation_link_works_until_it_expires() -> anyhow::Result<()> {
     let stack = Stack::start().await?;
     let t = fixtures::invited_tenant(&stack, "reinvite").await?;
     let api = &stack.api;
@@ -207,13 +207,56 @@ async fn only_the_newest_invitation_link_works() -> anyhow::Result<()> {
     )
     .await?
     .problem(401)?;
+    // A week later the newest link has expired too: refused, nothing set.
+    let identity = stack.db("identity").await?;
+    let aged = sqlx::query(
+        "UPDATE invitations SET expires_at = now() - interval '1 second' \
+         WHERE contact_id = $1::uuid AND used_at IS NULL",
+    )
+    .bind(&t.contact_id)
+    .execute(&identity)
+    .await?;
+    assert_eq!(aged.rows_affected(), 1);
     api.post(
         "/api/v1/auth/invitations/accept",
         None,
         &json!({"token": new, "password": "second password 1"}),
     )
     .await?
+    .problem(401)?;
+    let mut browser = crate::browser::Browser::new(&stack)?;
+    let page = browser
+        .get(&format!("/invitations/accept?token={new}"))
+        .await?;
+    assert_eq!(page.status, 410, "{}", page.body);
+    assert!(!page.body.contains("id=\"invitation-form\""));
+    api.post(
+        "/api/v1/auth/login",
+        None,
+        &json!({"tenant": "reinvite", "email": t.contact_email, "password": "second password 1"}),
+    )
+    .await?
+    .problem(401)?;
+    // Staff send a fresh one, and that one works.
+    api.post(
+        &format!("/api/v1/contacts/{}/invitation", t.contact_id),
+        Some(&t.admin),
+        &json!({}),
+    )
+    .await?
+    .expect(202)?;
+    let third = portal_testkit::eventually(20, "the third invitation", || async {
+        Ok(sink.to(&t.contact_email).into_iter().nth(2))
+    })
+    .await?;
+    let fresh = link_token(&third.body).ok_or_else(|| anyhow::anyhow!("token"))?;
+    api.post(
+        "/api/v1/auth/invitations/accept",
+        None,
+        &json!({"token": fresh, "password": "third password 1"}),
+    )
+    .await?
     .expect(200)?;
-    fixtures::login(&stack, "reinvite", &t.contact_email, "second password 1").await?;
+    fixtures::login(&stack, "reinvite", &t.contact_email, "third password 1").await?;
     stack.stop().await
 }

@@ -448,5 +448,41 @@ async fn a_ticket_from_first_words_to_closing() -> anyhow::Result<()> {
         actions.contains(&"request.closed".to_owned()),
         "{actions:?}"
     );
+
+    // Staff close too: the technician once it is theirs, a dispatcher any.
+    let third_path = format!("/api/v1/requests/{}", s(&third["id"]));
+    api.post(
+        &format!("{third_path}/assign"),
+        Some(&t.admin),
+        &json!({"assignee_id": technician_id}),
+    )
+    .await?
+    .expect(200)?;
+    let by_tech = api
+        .post(
+            &format!("{third_path}/close"),
+            Some(&technician),
+            &json!({"note": "Done on site."}),
+        )
+        .await?
+        .expect(200)?;
+    assert_eq!(by_tech["status"], "closed");
+    let fourth = api
+        .post("/api/v1/requests", Some(&t.contact), &b2)
+        .await?
+        .expect(201)?;
+    let by_dispatcher = api
+        .post(
+            &format!("/api/v1/requests/{}/close", s(&fourth["id"])),
+            Some(&dispatcher),
+            &json!({}),
+        )
+        .await?
+        .expect(200)?;
+    assert_eq!(by_dispatcher["status"], "closed");
+    // The contact sees who closed theirs as closed, with the note.
+    let seen = api.get(&third_path, &t.contact).await?.expect(200)?;
+    assert_eq!(seen["status"], "closed");
+    assert_eq!(seen["history"][1]["note"], "Done on site.");
     stack.stop().await
 }
