@@ -45,6 +45,13 @@ e2e('contact accepts an invitation and lands on the portal home in French', asyn
     assert.equal(await page.locator(form).count(), 1, `settings page lacks ${form}`);
   }
   await session.visit(page, 'settings');
+
+  // B5: the people of the organisation, all of them or those sharing a site.
+  await open(page, tenantPath(tenant.slug, 'contacts'));
+  const people = await page.locator('#contacts-table').innerText();
+  assert.ok(people.includes('Jean Dupont'), `the organisation's contacts lack Jean Dupont: ${people}`);
+  assert.equal(await page.locator('nav.tabs a[aria-current=page]').count(), 1, 'no Mine/All tab is current');
+  await session.visit(page, 'organisation-contacts');
 });
 
 e2e('contact logs in, sees HttpOnly Secure SameSite=Lax cookies, and logs out to the login page', async (session) => {

@@ -106,3 +106,68 @@ e2e('staff enables the portal and copies a secure link that opens the portal in 
   assert.equal(await late.locator('section#customer-card').count(), 0, `a revoked link still opened the portal (${late.url()})`);
   await session.visit(late, 'revoked-link-opened');
 });
+
+/** A date `days` from today, as a date input takes it. */
+function inDays(days) {
+  return new Date(Date.now() + days * 24 * 3600 * 1000).toISOString().slice(0, 10);
+}
+
+e2e("staff set a contact's access window and sites; a technician reads the customer without changing it", async (session) => {
+  const tenant = await createTenant('scope');
+  const customer = await createCustomer(tenant, {
+    contact: { name: 'Marta Nowak', language: 'pl', localPart: 'marta' },
+    portal: true,
+  });
+  const page = await session.page({ size: DESKTOP });
+  await logIn(page, tenant.slug, tenant.admin.email, tenant.admin.password);
+  await waitForPath(page, tenantPath(tenant.slug, 'staff/customers'));
+
+  const contactPage = tenantPath(tenant.slug, `staff/contacts/${customer.contact.id}`);
+  await open(page, contactPage);
+  await page.locator('#contact-form').waitFor();
+  await session.visit(page, 'contact-detail');
+
+  // An end before the start is refused in words, and nothing is saved.
+  await page.locator('#access-from').fill(inDays(10));
+  await page.locator('#access-until').fill(inDays(3));
+  const refused = await submit(page, '#contact-form', { allowError: true });
+  assert.equal(refused.status(), 400, 'an access window ending before it starts was accepted');
+  const error = await page.locator('#form-error').innerText();
+  assert.equal(error, 'The start of the access must come before its end.');
+  await session.visit(page, 'contact-window-refused');
+
+  await open(page, contactPage);
+  await page.locator('#access-from').fill('');
+  await page.locator('#access-until').fill(inDays(30));
+  await page.locator(`#site-${customer.site.id}`).check();
+  await submit(page, '#contact-form');
+  await open(page, contactPage);
+  assert.equal(await page.locator('#access-until').inputValue(), inDays(30), 'the access window was not saved');
+  assert.equal(await page.locator(`#site-${customer.site.id}`).isChecked(), true, 'the site scope was not saved');
+  // The customer's page lists the contact with that site and window.
+  await open(page, tenantPath(tenant.slug, `staff/customers/${customer.id}`));
+  const row = await page.locator('#contacts-table tbody tr').first().innerText();
+  assert.ok(row.includes('Kitchen') && row.includes(inDays(30)), `the contacts table shows ${row}`);
+
+  await open(page, tenantPath(tenant.slug, 'staff/settings'));
+  await page.locator('main form').first().waitFor();
+  await session.visit(page, 'tenant-settings');
+
+  // A technician, on a phone: reads the customer and the contact, is offered no change.
+  const tech = { email: `tech@${tenant.slug}.example`, password: 'technician password' };
+  await tenant.post('/staff', { email: tech.email, name: 'Tom Tech', roles: ['technician'], password: tech.password });
+  const techPage = await session.page({ size: PHONE });
+  await logIn(techPage, tenant.slug, tech.email, tech.password);
+  await waitForPath(techPage, tenantPath(tenant.slug, 'staff/customers'));
+  await open(techPage, tenantPath(tenant.slug, `staff/customers/${customer.id}`));
+  await techPage.locator('#portal-state').waitFor();
+  for (const form of ['#portal-form', '#secure-link-form', '.invite-form']) {
+    assert.equal(await techPage.locator(form).count(), 0, `a technician is offered ${form}`);
+  }
+  await session.visit(techPage, 'customer-detail-technician');
+  await open(techPage, contactPage);
+  await techPage.locator('#contact-form').waitFor();
+  assert.equal(await techPage.locator('#contact-form button[type=submit]').count(), 0, 'a technician may save a contact');
+  assert.equal(await techPage.locator('#access-until').isDisabled(), true, 'a technician may edit the access window');
+  await session.visit(techPage, 'contact-detail-technician');
+});

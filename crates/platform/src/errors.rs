@@ -21,6 +21,13 @@ pub enum ServiceError {
     /// `outside-access-window`): the first field is the problem type.
     #[error("{1}")]
     Refused(&'static str, String),
+    /// Invalid input for a reason a page explains in the reader's language
+    /// (`password-too-short`, ...): the first field is the problem type.
+    #[error("{1}")]
+    InvalidAs(&'static str, String),
+    /// Not possible in the current state, for a named reason (as `InvalidAs`).
+    #[error("{1}")]
+    WrongStateAs(&'static str, String),
     #[error("{0}")]
     Unauthenticated(String),
     #[error("{0}")]
@@ -55,6 +62,8 @@ impl ServiceError {
             Self::Conflict(_) => (Code::AlreadyExists, "conflict"),
             Self::Forbidden(_) => (Code::PermissionDenied, "forbidden"),
             Self::Refused(problem, _) => (Code::PermissionDenied, problem),
+            Self::InvalidAs(problem, _) => (Code::InvalidArgument, problem),
+            Self::WrongStateAs(problem, _) => (Code::FailedPrecondition, problem),
             Self::Unauthenticated(_) => (Code::Unauthenticated, "unauthenticated"),
             Self::TooLarge(_) => (Code::InvalidArgument, "payload-too-large"),
             Self::UnsupportedType(_) => (Code::InvalidArgument, "unsupported-media-type"),

@@ -17,7 +17,7 @@ use tonic::Request;
 use uuid::Uuid;
 
 use crate::domain::{self, Action};
-use crate::grpc::{Identity, LINK_SESSION_TTL, REFRESH_TTL, SOURCE, invalid};
+use crate::grpc::{Identity, LINK_SESSION_TTL, REFRESH_TTL, SOURCE, invalid, new_password};
 use crate::limits::{account_key, address_key};
 use crate::secrets;
 use crate::sessions::staff_subject;
@@ -226,7 +226,7 @@ impl Identity {
     ) -> ServiceResult<pb::TokenPair> {
         let ip = client_ip(req.metadata());
         let r = req.into_inner();
-        invalid(domain::validate_password(&r.password))?;
+        new_password(&r.password)?;
         self.link_quota(ip.as_deref()).await?;
         let mut tx = self.pool.begin().await?;
         let Some(link) =
@@ -313,7 +313,7 @@ impl Identity {
         let ip = client_ip(req.metadata());
         let r = req.into_inner();
         invalid(domain::validate_email(r.email.trim()))?;
-        invalid(domain::validate_password(&r.password))?;
+        new_password(&r.password)?;
         let tenant = store::tenant_by_slug(&self.pool, r.tenant.trim())
             .await?
             .ok_or_else(|| ServiceError::not_found("portal"))?;
@@ -538,7 +538,8 @@ impl Identity {
         let work_order_id = optional_id("work_order_id", &r.work_order_id)?;
         let expires_at = r.expires_at.as_ref().and_then(from_proto);
         if expires_at.is_some_and(|e| e <= Utc::now()) {
-            return Err(ServiceError::Invalid(
+            return Err(ServiceError::InvalidAs(
+                "expiry-in-past",
                 "expires_at must be in the future".into(),
             ));
         }

@@ -16,7 +16,8 @@ use uuid::Uuid;
 
 use crate::domain::{self, Action, RequestVisibility};
 use crate::grpc::{
-    INVITATION_TTL, Identity, SOURCE, conflict_as, contact_pb, customer_pb, invalid, site_pb,
+    INVITATION_TTL, Identity, SOURCE, conflict_as, contact_pb, customer_pb, invalid, new_password,
+    site_pb,
 };
 use crate::secrets;
 use crate::store;
@@ -43,7 +44,7 @@ impl Identity {
         invalid(domain::validate_slug(&r.slug))?;
         invalid(domain::required("name", &r.name))?;
         invalid(domain::validate_email(&r.admin_email))?;
-        invalid(domain::validate_password(&r.admin_password))?;
+        new_password(&r.admin_password)?;
         let hash = self.passwords.hash(&r.admin_password).await?;
         let id = Uuid::now_v7();
         let admin_name = r
@@ -265,22 +266,28 @@ impl Identity {
             .ok_or_else(|| ServiceError::not_found("contact"))?;
         let contact = &login.contact;
         if !contact.notifications {
-            return Err(ServiceError::WrongState(
+            return Err(ServiceError::WrongStateAs(
+                "notifications-off",
                 "the contact's notifications are off: no invitation can be sent".into(),
             ));
         }
         invalid(domain::validate_email(&contact.email)).map_err(|_| {
-            ServiceError::WrongState("the contact has no valid e-mail address".into())
+            ServiceError::WrongStateAs(
+                "no-valid-email",
+                "the contact has no valid e-mail address".into(),
+            )
         })?;
         if !login.portal_open() {
-            return Err(ServiceError::WrongState(
+            return Err(ServiceError::WrongStateAs(
+                "portal-not-enabled",
                 "enable the portal for this customer first".into(),
             ));
         }
         if contact.activated_at.is_some() {
             // An invitation sets a password: for an active account that would
             // be a password reset by another name.
-            return Err(ServiceError::WrongState(
+            return Err(ServiceError::WrongStateAs(
+                "already-active",
                 "the contact has already activated their account".into(),
             ));
         }
@@ -469,7 +476,8 @@ pub(crate) fn access_window(
     if let (Some(f), Some(u)) = (access_from, access_until)
         && f >= u
     {
-        return Err(ServiceError::Invalid(
+        return Err(ServiceError::InvalidAs(
+            "access-window-order",
             "access_from must be before access_until".into(),
         ));
     }

@@ -174,13 +174,39 @@ pub fn validate_email(email: &str) -> Result<(), String> {
     }
 }
 
-pub fn validate_password(password: &str) -> Result<(), String> {
+/// Why a new password is refused; the slug names it to the pages, which
+/// explain it in the reader's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordProblem {
+    TooShort,
+    TooLong,
+}
+
+impl PasswordProblem {
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::TooShort => "password-too-short",
+            Self::TooLong => "password-too-long",
+        }
+    }
+
+    pub fn message(self) -> String {
+        match self {
+            Self::TooShort => format!("password must have at least {MIN_PASSWORD} characters"),
+            Self::TooLong => format!("password must have at most {MAX_PASSWORD_BYTES} bytes"),
+        }
+    }
+}
+
+/// Longest password accepted, in bytes (argon2 hashes any length; this
+/// bounds the work a caller can ask for).
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
+pub fn validate_password(password: &str) -> Result<(), PasswordProblem> {
     if password.chars().count() < MIN_PASSWORD {
-        Err(format!(
-            "password must have at least {MIN_PASSWORD} characters"
-        ))
-    } else if password.len() > 1024 {
-        Err("password is too long".into())
+        Err(PasswordProblem::TooShort)
+    } else if password.len() > MAX_PASSWORD_BYTES {
+        Err(PasswordProblem::TooLong)
     } else {
         Ok(())
     }
@@ -314,7 +340,11 @@ mod tests {
 
     #[test]
     fn passwords_and_languages() {
-        assert!(validate_password("short").is_err());
+        assert_eq!(validate_password("short"), Err(PasswordProblem::TooShort));
+        assert_eq!(
+            validate_password(&"x".repeat(1025)),
+            Err(PasswordProblem::TooLong)
+        );
         assert!(validate_password("long enough pw").is_ok());
         assert_eq!(language(""), Ok("en".into()));
         assert_eq!(language("fr"), Ok("fr".into()));

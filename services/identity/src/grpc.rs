@@ -55,6 +55,11 @@ pub(crate) fn invalid(r: Result<(), String>) -> ServiceResult<()> {
     r.map_err(ServiceError::Invalid)
 }
 
+/// Checks a password being set; the refusal names its reason for the pages.
+pub(crate) fn new_password(password: &str) -> ServiceResult<()> {
+    domain::validate_password(password).map_err(|p| ServiceError::InvalidAs(p.slug(), p.message()))
+}
+
 impl Identity {
     /// The customer, when it exists in the tenant.
     pub(crate) async fn existing_customer(

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::access::tenant_pb;
 use crate::directory::{access_window, contact_scope};
 use crate::domain::{self, Action};
-use crate::grpc::{Identity, contact_pb, customer_pb, invalid, site_pb};
+use crate::grpc::{Identity, contact_pb, customer_pb, invalid, new_password, site_pb};
 use crate::store;
 use portal_platform::audit::{self, Actor};
 
@@ -326,7 +326,7 @@ impl Identity {
         invalid(domain::validate_email(r.email.trim()))?;
         invalid(domain::required("name", &r.name))?;
         invalid(domain::validate_roles(&r.roles))?;
-        invalid(domain::validate_password(&r.password))?;
+        new_password(&r.password)?;
         let language = domain::language(&r.language).map_err(ServiceError::Invalid)?;
         let hash = self.passwords.hash(&r.password).await?;
         let mut tx = self.pool.begin().await?;

@@ -13,7 +13,7 @@ use tonic::Request;
 use uuid::Uuid;
 
 use crate::domain::{self, ContactAccess, Denied};
-use crate::grpc::{BAD_LOGIN, Identity, REFRESH_TTL, SOURCE, invalid};
+use crate::grpc::{BAD_LOGIN, Identity, REFRESH_TTL, SOURCE, invalid, new_password};
 use crate::limits::{account_key, address_key};
 use crate::secrets;
 use crate::store::{self, ContactRow, SecureLinkRow, StaffRow, TenantRow};
@@ -295,7 +295,7 @@ impl Identity {
         const DEAD_LINK: &str = "this invitation link is invalid, already used or expired";
         let ip = client_ip(req.metadata());
         let r = req.into_inner();
-        invalid(domain::validate_password(&r.password))?;
+        new_password(&r.password)?;
         self.within(
             &address_key("link", ip.as_deref()),
             domain::LINKS_PER_ADDRESS,
@@ -473,11 +473,12 @@ impl Identity {
         .ok_or_else(|| ServiceError::not_found("account"))?;
         if !self.passwords.verify(&r.current_password, &current).await? {
             self.count(&key, domain::LOGIN_PER_ACCOUNT).await?;
-            return Err(ServiceError::Invalid(
+            return Err(ServiceError::InvalidAs(
+                "wrong-current-password",
                 "the current password is not right".into(),
             ));
         }
-        invalid(domain::validate_password(&r.new_password))?;
+        new_password(&r.new_password)?;
         let hash = self.passwords.hash(&r.new_password).await?;
         let subject = self.subject_of(&claims).await?;
         let mut tx = self.pool.begin().await?;

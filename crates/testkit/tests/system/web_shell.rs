@@ -227,6 +227,33 @@ async fn an_invited_contact_sets_a_password_in_their_language_and_lands_home() -
         )
         .await?;
     assert_eq!(mismatch.status, 400);
+    // The English browser gets Claire's French in the error too.
+    assert!(
+        mismatch
+            .body
+            .contains("Les deux mots de passe ne sont pas identiques."),
+        "{}",
+        mismatch.body
+    );
+    let short = b
+        .post(
+            "/invitations/accept",
+            &[
+                ("token", &token),
+                ("password", "court"),
+                ("password_confirm", "court"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await?;
+    assert_eq!(short.status, 400);
+    assert!(
+        short
+            .body
+            .contains("Le mot de passe doit compter au moins 10 caractères."),
+        "{}",
+        short.body
+    );
     let done = b
         .post(
             "/invitations/accept",
@@ -528,6 +555,32 @@ async fn a_contact_changes_language_and_password_then_logs_out_everywhere() -> a
         )
         .await?;
     assert_eq!(wrong.status, 400, "{}", wrong.body);
+    // Said in the contact's language, not in the service's English.
+    assert!(
+        wrong.body.contains("La contraseña actual es incorrecta."),
+        "{}",
+        wrong.body
+    );
+    let short = b
+        .post(
+            "/t/websettings/settings/password",
+            &[
+                ("current_password", "contact password 1"),
+                ("new_password", "short"),
+                ("new_password_confirm", "short"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await?;
+    assert_eq!(short.status, 400, "{}", short.body);
+    assert!(
+        short
+            .body
+            .contains("La contraseña necesita al menos 10 caracteres."),
+        "{}",
+        short.body
+    );
+    assert!(!short.body.contains("password must"), "{}", short.body);
     let changed = b
         .post(
             "/t/websettings/settings/password",

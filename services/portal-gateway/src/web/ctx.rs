@@ -27,6 +27,18 @@ impl Session {
     pub fn is_admin(&self) -> bool {
         self.is_staff() && self.me.roles.iter().any(|r| r == "admin")
     }
+
+    /// Admins and dispatchers change the directory, hand out access and
+    /// decide requests (identity's and requests' role tables); the pages
+    /// offer those forms to them only.
+    pub fn is_manager(&self) -> bool {
+        self.is_staff()
+            && self
+                .me
+                .roles
+                .iter()
+                .any(|r| r == "admin" || r == "dispatcher")
+    }
 }
 
 pub struct Ctx {
@@ -218,6 +230,7 @@ impl Ctx {
                 "kind": s.me.kind,
                 "is_staff": s.is_staff(),
                 "is_admin": s.is_admin(),
+                "is_manager": s.is_manager(),
                 "customer_id": s.me.customer_id,
                 "customer_name": s.me.customer_name,
                 "customers": s.me.customers.iter()

@@ -32,6 +32,25 @@ pub fn retry_after(s: &tonic::Status) -> Option<u64> {
         .and_then(|v| v.trim().parse().ok())
 }
 
+/// Shortest password identity accepts (said in the refusal and the forms).
+pub const MIN_PASSWORD: usize = 10;
+
+/// The translation of a refusal that identity names with a problem type.
+fn named_refusal(problem: &str) -> Option<&'static str> {
+    Some(match problem {
+        "password-too-short" => "error-password-too-short",
+        "password-too-long" => "error-password-too-long",
+        "wrong-current-password" => "error-current-password",
+        "notifications-off" => "error-invite-notifications-off",
+        "no-valid-email" => "error-invite-no-email",
+        "portal-not-enabled" => "error-invite-portal-off",
+        "already-active" => "error-invite-already-active",
+        "expiry-in-past" => "error-expiry-in-past",
+        "access-window-order" => "error-access-window-order",
+        _ => return None,
+    })
+}
+
 pub fn shown(lang: &str, action: Action, s: &tonic::Status) -> Shown {
     let problem = s
         .metadata()
@@ -66,6 +85,20 @@ pub fn shown(lang: &str, action: Action, s: &tonic::Status) -> Shown {
         Code::PermissionDenied => (StatusCode::FORBIDDEN, "error-forbidden"),
         Code::NotFound if action == Action::Link => (StatusCode::GONE, "error-link-dead"),
         Code::NotFound => (StatusCode::NOT_FOUND, "error-not-found"),
+        // Refusals a reader can act on, named by the service: said in
+        // the reader's language, without the service's English detail.
+        _ if let Some(key) = problem.and_then(named_refusal) => {
+            let status = if s.code() == Code::FailedPrecondition {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            return Shown {
+                status,
+                message: i18n::text(lang, key, &[("min", Arg::Num(MIN_PASSWORD as f64))]),
+                retry_after: None,
+            };
+        }
         Code::InvalidArgument | Code::OutOfRange => {
             return Shown {
                 status: StatusCode::BAD_REQUEST,
@@ -168,5 +201,48 @@ mod tests {
             &tonic::Status::internal("secret detail"),
         );
         assert!(!internal.message.contains("secret"));
+    }
+
+    #[test]
+    fn named_refusals_are_said_in_the_readers_language() {
+        use portal_platform::errors::ServiceError;
+        let short = shown(
+            "fr",
+            Action::Other,
+            &tonic::Status::from(ServiceError::InvalidAs(
+                "password-too-short",
+                "password must have at least 10 characters".into(),
+            )),
+        );
+        assert_eq!(short.status, StatusCode::BAD_REQUEST);
+        assert!(!short.message.contains("password"), "{}", short.message);
+        assert!(short.message.contains("10"), "{}", short.message);
+        let active = shown(
+            "de",
+            Action::Other,
+            &tonic::Status::from(ServiceError::WrongStateAs(
+                "already-active",
+                "the contact has already activated their account".into(),
+            )),
+        );
+        assert_eq!(active.status, StatusCode::CONFLICT);
+        assert_eq!(active.message, i18n::t("de", "error-invite-already-active"));
+        // Every named refusal has its sentence in every language.
+        for problem in [
+            "password-too-short",
+            "password-too-long",
+            "wrong-current-password",
+            "notifications-off",
+            "no-valid-email",
+            "portal-not-enabled",
+            "already-active",
+            "expiry-in-past",
+            "access-window-order",
+        ] {
+            let key = named_refusal(problem).unwrap_or_else(|| unreachable!());
+            for lang in ["en", "fr", "de", "es", "pl"] {
+                assert_ne!(i18n::t(lang, key), key, "{lang} {key}");
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! The web portal: server-rendered pages for contacts and staff, in five
 //! languages, with CSRF-checked forms that work without JavaScript.
 pub mod assets;
+pub mod audit_names;
 pub mod cookies;
 pub mod csrf;
 pub mod ctx;

@@ -120,10 +120,15 @@ fn translator(lang: &'static str) -> Value {
     )
 }
 
-/// Renders `template` in `lang` with `ctx` (plus `lang` and `t`).
+/// Renders `template` in `lang` with `ctx` (plus `lang`, `t` and `min_password`).
 pub fn html(lang: &'static str, template: &str, ctx: Value) -> Result<String, minijinja::Error> {
     let tmpl = ENV.get_template(template)?;
-    tmpl.render(context! { lang => lang, t => translator(lang), ..ctx })
+    tmpl.render(context! {
+        lang => lang,
+        t => translator(lang),
+        min_password => crate::web::errors::MIN_PASSWORD,
+        ..ctx
+    })
 }
 
 /// The language of a page outside a session: the browser's, else English.

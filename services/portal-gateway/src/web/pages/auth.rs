@@ -191,12 +191,19 @@ impl LinkPage {
     }
 }
 
+/// Why a password was not set; put into words only once the page's
+/// language (the invitee's) is known.
+enum SetError {
+    Mismatch,
+    Refused(tonic::Status),
+}
+
 /// The "choose a password" page of an invitation or reset link.
 async fn password_page(
     mut ctx: Ctx,
     page: LinkPage,
     token: String,
-    error: Option<(StatusCode, String)>,
+    error: Option<SetError>,
 ) -> Response {
     ctx.no_referrer = true;
     let req = pb::DescribeLinkRequest {
@@ -237,7 +244,17 @@ async fn password_page(
     if let Some(l) = i18n::supported(&info.language) {
         ctx.lang = l;
     }
-    let (status, error) = error.map_or((StatusCode::OK, None), |(s, e)| (s, Some(e)));
+    let (status, error) = match error {
+        None => (StatusCode::OK, None),
+        Some(SetError::Mismatch) => (
+            StatusCode::BAD_REQUEST,
+            Some(i18n::t(ctx.lang, "error-password-mismatch")),
+        ),
+        Some(SetError::Refused(s)) => {
+            let e = crate::web::errors::shown(ctx.lang, Action::Other, &s);
+            (e.status, Some(e.message))
+        }
+    };
     let (form_id, action, title_key) = match page {
         LinkPage::Invitation => ("invitation-form", "/invitations/accept", "invitation-title"),
         LinkPage::Reset => ("reset-form", "/password-reset", "reset-title"),
@@ -275,8 +292,7 @@ async fn set_password(mut ctx: Ctx, page: LinkPage, form: Form) -> Response {
     let token = form.get("token");
     let password = form.raw("password");
     if password != form.raw("password_confirm") {
-        let e = i18n::t(ctx.lang, "error-password-mismatch");
-        return password_page(ctx, page, token, Some((StatusCode::BAD_REQUEST, e))).await;
+        return password_page(ctx, page, token, Some(SetError::Mismatch)).await;
     }
     let mut identity = ctx.state.identity.clone();
     let answer = match page {
@@ -301,8 +317,7 @@ async fn set_password(mut ctx: Ctx, page: LinkPage, form: Form) -> Response {
             if s.code() == tonic::Code::InvalidArgument
                 || s.code() == tonic::Code::ResourceExhausted =>
         {
-            let e = crate::web::errors::shown(ctx.lang, Action::Other, &s);
-            password_page(ctx, page, token, Some((e.status, e.message))).await
+            password_page(ctx, page, token, Some(SetError::Refused(s))).await
         }
         Err(s) => link_failed(&ctx, &s),
     }

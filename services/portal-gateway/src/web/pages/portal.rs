@@ -175,22 +175,12 @@ pub async fn change_password(TenantPage(mut ctx): TenantPage, form: Form) -> Res
             ctx.redirect(&to)
         }
         Err(e) => {
-            // A wrong current password is the usual case here.
-            let action = if e.code() == tonic::Code::Unauthenticated {
-                Action::Login
-            } else {
-                Action::Other
-            };
-            let shown = crate::web::errors::shown(ctx.lang, action, &e);
-            let key = if action == Action::Login {
-                i18n::t(ctx.lang, "error-current-password")
-            } else {
-                shown.message
-            };
+            // identity names a wrong current password and a weak new one.
+            let shown = crate::web::errors::shown(ctx.lang, Action::Other, &e);
             ctx.page(
                 shown.status,
                 "settings.html",
-                json!({"password_error": key}),
+                json!({"password_error": shown.message}),
             )
         }
     }

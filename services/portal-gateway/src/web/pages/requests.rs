@@ -35,7 +35,8 @@ pub const SORTS: [&str; 4] = ["created_desc", "created_asc", "updated_desc", "du
 pub const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
 pub const SEVERITIES: [&str; 3] = ["minor", "major", "critical"];
 /// Fields a tenant may make required (besides title and description).
-pub const REQUIRABLE: [&str; 4] = ["category", "priority", "severity", "equipment_id"];
+/// As requests' own list; equipment waits for a service that keeps it.
+pub const REQUIRABLE: [&str; 3] = ["category", "priority", "severity"];
 /// What the file input offers (documents decides what it accepts).
 pub const ACCEPT: &str = "image/*,application/pdf,text/plain,text/csv,.docx,.xlsx";
 const OWNER: &str = "request";
@@ -610,8 +611,14 @@ pub async fn detail_page(ctx: &Ctx, id: &str, status: StatusCode, extra: Value) 
         "work_order": work_order,
         "staff_view": staff,
         "open": open,
-        "can_close": open && (staff || r.contact_id == s.me.id),
-        "can_decide": staff && r.status == "submitted",
+        // The forms follow requests' own rules (domain::may_close, may_assign).
+        "can_close": open && if staff {
+            s.is_manager() || r.assignee_id == s.me.id
+        } else {
+            r.contact_id == s.me.id
+        },
+        "can_assign": open && s.is_manager(),
+        "can_decide": s.is_manager() && r.status == "submitted",
         "accept": ACCEPT, "max_bytes": ctx.state.max_upload_bytes,
         "max_mb": ctx.state.max_upload_bytes.div_ceil(1024 * 1024),
         "page_url": detail_url(ctx, staff, &r.id),

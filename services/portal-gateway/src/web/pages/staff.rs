@@ -13,6 +13,7 @@ use crate::web::ctx::{Ctx, TenantPage, date, date_time, parse_date};
 use crate::web::errors::Action;
 use crate::web::pages::portal::{contact_json, customer_json, site_json};
 use crate::web::pages::{param, query, with_error};
+use crate::web::{audit_names, i18n};
 
 type Params = Path<HashMap<String, String>>;
 
@@ -229,7 +230,8 @@ pub async fn create_link(TenantPage(ctx): TenantPage, Path(p): Params, form: For
     let req = s.caller.request(pb::CreateSecureLinkRequest {
         customer_id: id.clone(),
         site_id: form.get("site_id"),
-        work_order_id: String::new(),
+        // Set by the form on a request's page: a link to that work order only.
+        work_order_id: form.get("work_order_id"),
         expires_at,
         label: form.get("label"),
     });
@@ -354,8 +356,13 @@ pub async fn audit(TenantPage(ctx): TenantPage, RawQuery(raw): RawQuery) -> Resp
                     let target = format!("{} {}", a.target_kind, a.target_id.as_deref().unwrap_or(""));
                     json!({
                         "at": a.at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default(),
-                        "actor": a.actor, "actor_kind": a.actor_kind,
-                        "action": a.action, "target": target.trim(),
+                        "actor": a.actor,
+                        "actor_kind": audit_names::kind_key(&a.actor_kind)
+                            .map_or_else(|| a.actor_kind.clone(), |k| i18n::t(ctx.lang, &k)),
+                        "action": a.action,
+                        "action_name": audit_names::action_key(&a.action)
+                            .map(|k| i18n::t(ctx.lang, &k)),
+                        "target": target.trim(),
                         "detail": a.detail, "client_ip": a.client_ip.clone().unwrap_or_default(),
                     })
                 })
