@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod nats;
 pub mod outbox;
 pub mod paging;
+pub mod passwords;
 pub mod scope;
 pub mod service;
 pub mod shutdown;

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 pub const ROLES: [&str; 3] = ["admin", "dispatcher", "technician"];
 pub const LANGUAGES: [&str; 5] = ["en", "fr", "de", "es", "pl"];
-pub const MIN_PASSWORD: usize = 10;
+pub use portal_platform::passwords::MIN_PASSWORD_CHARS as MIN_PASSWORD;
 
 /// What staff can do in identity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

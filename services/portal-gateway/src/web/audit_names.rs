@@ -44,16 +44,15 @@ mod tests {
     use crate::web::i18n;
 
     #[test]
-    fn every_action_and_kind_is_translated_in_every_language() {
+    fn every_action_and_kind_is_translated() {
+        // The other languages are held to English's keys by i18n's own test.
         let keys = ACTIONS.iter().filter_map(|a| action_key(a)).chain(
             ["staff", "contact", "link"]
                 .iter()
                 .filter_map(|k| kind_key(k)),
         );
         for key in keys {
-            for lang in i18n::LANGS {
-                assert_ne!(i18n::t(lang, &key), key, "{lang} lacks {key}");
-            }
+            assert_ne!(i18n::t("en", &key), key, "{key}");
         }
         assert_eq!(action_key("something.new"), None);
     }

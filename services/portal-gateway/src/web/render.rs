@@ -126,7 +126,7 @@ pub fn html(lang: &'static str, template: &str, ctx: Value) -> Result<String, mi
     tmpl.render(context! {
         lang => lang,
         t => translator(lang),
-        min_password => crate::web::errors::MIN_PASSWORD,
+        min_password => portal_platform::passwords::MIN_PASSWORD_CHARS,
         ..ctx
     })
 }
