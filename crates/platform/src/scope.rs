@@ -27,8 +27,22 @@ impl Narrowing {
 
     /// Whether a record created at `created_at`, linked to `work_order`, shows.
     pub fn allows(&self, created_at: DateTime<Utc>, work_order: Option<Uuid>) -> bool {
-        self.since.is_none_or(|s| created_at >= s)
+        self.allows_copy(Some(created_at), work_order)
+    }
+
+    /// The same rule for services that keep a copy of the request's facts
+    /// (work-orders, documents): an unknown creation time (a row older than
+    /// the copy, an event not yet arrived) hides the record from a caller
+    /// bounded by `since`, rather than showing what might be hidden.
+    pub fn allows_copy(&self, created_at: Option<DateTime<Utc>>, work_order: Option<Uuid>) -> bool {
+        self.since
+            .is_none_or(|s| created_at.is_some_and(|c| c >= s))
             && self.work_order.is_none_or(|w| work_order == Some(w))
+    }
+
+    /// Whether nothing narrows: callers need not look up the request's facts.
+    pub fn is_open(&self) -> bool {
+        self.since.is_none() && self.work_order.is_none()
     }
 }
 
@@ -138,6 +152,55 @@ mod tests {
         assert!(!n.allows(now, Some(id())));
         assert!(!n.allows(now, None));
         assert!(Narrowing::default().allows(now, None));
+    }
+
+    #[test]
+    fn copies_hide_what_they_cannot_date() {
+        let now = Utc::now();
+        let wo = id();
+        let since = Narrowing {
+            since: Some(now),
+            work_order: None,
+        };
+        assert!(since.allows_copy(Some(now), None));
+        assert!(!since.allows_copy(Some(now - chrono::Duration::seconds(1)), None));
+        assert!(!since.allows_copy(None, None));
+        assert!(!since.is_open());
+        // A link needs no date, only its own work order.
+        let link = Narrowing {
+            since: None,
+            work_order: Some(wo),
+        };
+        assert!(link.allows_copy(None, Some(wo)));
+        assert!(!link.allows_copy(Some(now), Some(id())));
+        assert!(!link.allows_copy(Some(now), None));
+        let open = Narrowing::default();
+        assert!(open.is_open());
+        assert!(open.allows_copy(None, None));
+    }
+
+    #[test]
+    fn staff_are_never_narrowed() {
+        let mut claims = Claims {
+            sub: id(),
+            tid: id(),
+            kind: AccountKind::Staff,
+            roles: vec![],
+            cust: None,
+            sites: vec![],
+            wo: Some(id()),
+            rvis: Some(0),
+            jti: id(),
+            iat: 0,
+            exp: 0,
+            iss: String::new(),
+            aud: String::new(),
+        };
+        assert!(Narrowing::of(&claims).is_open());
+        claims.kind = AccountKind::Contact;
+        let n = Narrowing::of(&claims);
+        assert!(!n.is_open());
+        assert_eq!(n.since, DateTime::from_timestamp(0, 0));
     }
 
     #[test]

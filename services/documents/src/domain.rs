@@ -1,6 +1,9 @@
 //! Rules of an upload, without I/O: what owner, name, size and content
-//! type are accepted, and where the bytes are kept.
+//! type are accepted, and where the bytes are kept; and whose files a
+//! narrowed caller sees.
+use chrono::{DateTime, Utc};
 use portal_platform::errors::{ServiceError, ServiceResult};
+use portal_platform::scope::Narrowing;
 use uuid::Uuid;
 
 use crate::config::MIB;
@@ -32,6 +35,28 @@ pub struct Limits<'a> {
 pub struct Accepted {
     pub name: String,
     pub content_type: String,
+}
+
+/// What documents knows of a request that owns files, from its events;
+/// either part may not have arrived yet.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct OwnerRequest {
+    pub created_at: Option<DateTime<Utc>>,
+    pub work_order_id: Option<Uuid>,
+}
+
+/// Whether a caller with narrowing `n` sees the files of an owner: a
+/// request's files follow the request (requests created before a customer's
+/// "since" limit are hidden; a secure link for one work order sees only its
+/// request), judged from `known` (`None`: no event yet, so hidden from
+/// narrowed callers). Owners of other kinds have no such rule yet: hidden
+/// from narrowed callers.
+pub fn files_show(n: &Narrowing, owner_type: &str, known: Option<OwnerRequest>) -> bool {
+    if n.is_open() {
+        return true;
+    }
+    let known = known.unwrap_or_default();
+    owner_type == OWNER_REQUEST && n.allows_copy(known.created_at, known.work_order_id)
 }
 
 pub fn owner_type(raw: &str) -> ServiceResult<&'static str> {
@@ -161,6 +186,51 @@ mod tests {
     use super::*;
 
     const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+
+    #[test]
+    fn files_follow_their_request() {
+        let now = Utc::now();
+        let (wo, other) = (Uuid::now_v7(), Uuid::now_v7());
+        let known = |created_at, work_order_id| {
+            Some(OwnerRequest {
+                created_at,
+                work_order_id,
+            })
+        };
+        let since = Narrowing {
+            since: Some(now),
+            work_order: None,
+        };
+        assert!(files_show(&since, OWNER_REQUEST, known(Some(now), None)));
+        let older = now - chrono::Duration::seconds(1);
+        assert!(!files_show(&since, OWNER_REQUEST, known(Some(older), None)));
+        let link = Narrowing {
+            since: None,
+            work_order: Some(wo),
+        };
+        assert!(files_show(
+            &link,
+            OWNER_REQUEST,
+            known(Some(older), Some(wo))
+        ));
+        assert!(!files_show(
+            &link,
+            OWNER_REQUEST,
+            known(Some(now), Some(other))
+        ));
+        assert!(!files_show(&link, OWNER_REQUEST, known(Some(now), None)));
+    }
+
+    #[test]
+    fn unknown_owners_are_hidden_from_narrowed_callers_only() {
+        let since = Narrowing {
+            since: Some(Utc::now()),
+            work_order: None,
+        };
+        assert!(!files_show(&since, OWNER_REQUEST, None));
+        assert!(!files_show(&since, "quote", None));
+        assert!(files_show(&Narrowing::default(), OWNER_REQUEST, None));
+    }
 
     fn types() -> Vec<String> {
         ["image/png", "application/pdf", "text/plain", "image/webp"]

@@ -4,7 +4,7 @@ use bytes::Bytes;
 use futures::stream::{self, BoxStream, StreamExt};
 use portal_platform::auth::{Authenticator, Claims};
 use portal_platform::errors::{ServiceError, ServiceResult, lookup_id, parse_id, reply};
-use portal_platform::scope::Scope;
+use portal_platform::scope::{Narrowing, Scope};
 use portal_platform::time::to_proto;
 use portal_proto::documents::v1 as pb;
 use portal_proto::documents::v1::documents_service_server::DocumentsService;
@@ -34,6 +34,22 @@ pub type ChunkStream = BoxStream<'static, Result<pb::DownloadChunk, Status>>;
 impl Documents {
     async fn caller<T>(&self, req: &Request<T>) -> ServiceResult<Claims> {
         self.authn.claims(req).await
+    }
+
+    /// Whether the token's narrowing lets the caller see this owner's files
+    /// (`domain::files_show`); a lookup only for narrowed callers.
+    async fn owner_shows(
+        &self,
+        claims: &Claims,
+        owner_type: &str,
+        owner_id: Uuid,
+    ) -> ServiceResult<bool> {
+        let narrowing = Narrowing::of(claims);
+        if narrowing.is_open() {
+            return Ok(true);
+        }
+        let known = store::owner_request(&self.pool, claims.tid, owner_id).await?;
+        Ok(domain::files_show(&narrowing, owner_type, known))
     }
 
     async fn upload(
@@ -120,6 +136,9 @@ impl Documents {
         let r = req.get_ref();
         let owner_type = domain::owner_type(&r.owner_type)?;
         let owner_id = lookup_id(owner_type, &r.owner_id)?;
+        if !self.owner_shows(&claims, owner_type, owner_id).await? {
+            return Ok(pb::ListAttachmentsResponse::default());
+        }
         let rows = store::list_for_owner(
             &self.pool,
             claims.tid,
@@ -144,6 +163,13 @@ impl Documents {
             .await?
             .filter(|a| scope.allows(a.customer_id, a.site_id))
             .ok_or_else(|| ServiceError::not_found("attachment"))?;
+        // A file of a request the caller may not see does not exist for them.
+        if !self
+            .owner_shows(&claims, &row.owner_type, row.owner_id)
+            .await?
+        {
+            return Err(ServiceError::not_found("attachment"));
+        }
         // Opened before answering, so a missing blob is an error status
         // rather than a stream that breaks after the metadata.
         let data = self

@@ -4,12 +4,16 @@
 pub mod blobs;
 pub mod config;
 pub mod domain;
+pub mod events;
 pub mod grpc;
 pub mod store;
 
 use portal_platform::CancellationToken;
+use portal_platform::consumer::{self, ConsumerSpec};
+use portal_platform::event_types::filter;
 use portal_platform::service::Runtime;
 use portal_proto::documents::v1::documents_service_server::DocumentsServiceServer;
+use portal_proto::events::v1 as ev;
 use tokio::net::TcpListener;
 
 pub use config::Config;
@@ -38,6 +42,24 @@ pub async fn run(
         max_upload_bytes: cfg.max_upload_bytes,
         allowed_types: cfg.allowed_types.clone(),
     };
+    tokio::spawn(consumer::run(
+        rt.js.clone(),
+        rt.pool.clone(),
+        ConsumerSpec::new(events::REQUEST_SUBMITTED, filter::<ev::RequestSubmitted>()),
+        events::NoteRequest {
+            pool: rt.pool.clone(),
+        },
+        shutdown.clone(),
+    ));
+    tokio::spawn(consumer::run(
+        rt.js.clone(),
+        rt.pool.clone(),
+        ConsumerSpec::new(events::WORK_ORDER_CREATED, filter::<ev::WorkOrderCreated>()),
+        events::NoteWorkOrder {
+            pool: rt.pool.clone(),
+        },
+        shutdown.clone(),
+    ));
     // Room for the largest file plus the other fields of the message.
     let max_message = cfg.max_upload_bytes.saturating_add(config::MIB);
     let (router, health) = portal_platform::grpc::base_router()?;

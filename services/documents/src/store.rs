@@ -1,8 +1,10 @@
 //! Every SQL statement of documents.
 use chrono::{DateTime, Utc};
 use portal_platform::scope::Scope;
-use sqlx::{FromRow, PgPool};
+use sqlx::{FromRow, PgConnection, PgPool};
 use uuid::Uuid;
+
+use crate::domain::OwnerRequest;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct AttachmentRow {
@@ -111,6 +113,60 @@ pub async fn get(pool: &PgPool, tenant_id: Uuid, id: Uuid) -> sqlx::Result<Optio
     ))
     .bind(tenant_id)
     .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Records when a request was created (from `request.submitted`).
+pub async fn note_request_created(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    request_id: Uuid,
+    created_at: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO owner_requests (tenant_id, request_id, created_at) VALUES ($1, $2, $3)
+         ON CONFLICT (tenant_id, request_id) DO UPDATE SET created_at = EXCLUDED.created_at",
+    )
+    .bind(tenant_id)
+    .bind(request_id)
+    .bind(created_at)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// Records a request's work order (from `work_order.created`).
+pub async fn note_work_order(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    request_id: Uuid,
+    work_order_id: Uuid,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO owner_requests (tenant_id, request_id, work_order_id) VALUES ($1, $2, $3)
+         ON CONFLICT (tenant_id, request_id) DO UPDATE SET work_order_id = EXCLUDED.work_order_id",
+    )
+    .bind(tenant_id)
+    .bind(request_id)
+    .bind(work_order_id)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// What is known of one request; `None` when no event has told yet.
+pub async fn owner_request(
+    pool: &PgPool,
+    tenant_id: Uuid,
+    request_id: Uuid,
+) -> sqlx::Result<Option<OwnerRequest>> {
+    sqlx::query_as(
+        "SELECT created_at, work_order_id FROM owner_requests
+         WHERE tenant_id = $1 AND request_id = $2",
+    )
+    .bind(tenant_id)
+    .bind(request_id)
     .fetch_optional(pool)
     .await
 }

@@ -3,7 +3,7 @@ use chrono::Utc;
 use portal_platform::consumer::{self, HandleError, Handler};
 use portal_platform::events::Envelope;
 use portal_platform::outbox;
-use portal_platform::time::to_proto;
+use portal_platform::time::{from_proto, to_proto};
 use portal_proto::events::v1 as ev;
 use prost::Message;
 use sqlx::PgPool;
@@ -30,6 +30,7 @@ impl Handler for CreateFromRequest {
             request_id: Some(parse(&event.request_id)?),
             customer_id: parse(&event.customer_id)?,
             site_id: parse(&event.site_id)?,
+            request_created_at: event.request_created_at.as_ref().and_then(from_proto),
             title: event.title.clone(),
             status: domain::INITIAL.as_str().into(),
             created_at: Utc::now(),

@@ -10,6 +10,8 @@ pub struct WorkOrderRow {
     pub request_id: Option<Uuid>,
     pub customer_id: Uuid,
     pub site_id: Uuid,
+    /// When the request was created; `None` for rows older than the copy.
+    pub request_created_at: Option<DateTime<Utc>>,
     pub title: String,
     pub status: String,
     pub created_at: DateTime<Utc>,
@@ -17,7 +19,7 @@ pub struct WorkOrderRow {
 
 macro_rules! columns {
     () => {
-        "id, tenant_id, request_id, customer_id, site_id, title, status, created_at"
+        "id, tenant_id, request_id, customer_id, site_id, request_created_at, title, status, created_at"
     };
 }
 
@@ -29,8 +31,8 @@ pub async fn insert_for_request(
     description: &str,
 ) -> sqlx::Result<Option<WorkOrderRow>> {
     sqlx::query_as(concat!(
-        "INSERT INTO work_orders (id, tenant_id, request_id, customer_id, site_id, title, description, status, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        "INSERT INTO work_orders (id, tenant_id, request_id, customer_id, site_id, title, description, status, created_at, request_created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT ON CONSTRAINT work_orders_one_per_request DO NOTHING
          RETURNING ",
         columns!()
@@ -44,6 +46,7 @@ pub async fn insert_for_request(
     .bind(description)
     .bind(&row.status)
     .bind(row.created_at)
+    .bind(row.request_created_at)
     .fetch_optional(conn)
     .await
 }

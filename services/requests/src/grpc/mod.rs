@@ -279,6 +279,7 @@ impl Requests {
                     description: row.description.clone(),
                     accepted_by: claims.sub.to_string(),
                     accepted_at: Some(to_proto(now)),
+                    request_created_at: Some(to_proto(row.created_at)),
                 };
                 outbox::enqueue(&mut tx, row.tenant_id, SOURCE, &event).await?;
             }
