@@ -5,6 +5,7 @@ mod bad_input;
 mod browser;
 mod fixtures;
 mod golden_path;
+mod hidden_work;
 mod isolation;
 mod mail_in_out;
 mod outages;
