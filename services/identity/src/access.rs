@@ -410,9 +410,15 @@ impl Identity {
         if link.used_at.is_some() || link.expires_at <= Utc::now() {
             return Err(ServiceError::Unauthenticated(DEAD_LINK.into()));
         }
+        // A registration never changes the password of an account that has
+        // one: whoever registered may not be whoever activated it since.
+        let active = store::contact(&self.pool, link.tenant_id, link.account_id)
+            .await?
+            .is_none_or(|c| c.activated_at.is_some() || c.password_hash.is_some());
         let hash = link
             .password_hash
             .clone()
+            .filter(|_| !active)
             .ok_or_else(|| ServiceError::Unauthenticated(DEAD_LINK.into()))?;
         let pair = self
             .set_password_by_link(&mut tx, &link, &hash, ip, "account.activated")

@@ -85,18 +85,6 @@ pub struct Limit {
     pub window_secs: i64,
 }
 
-/// Failed logins for one account (tenant + e-mail): a guesser gets five tries
-/// per quarter hour, whatever address they come from.
-pub const LOGIN_PER_ACCOUNT: Limit = Limit {
-    attempts: 5,
-    window_secs: 15 * 60,
-};
-/// Failed logins from one address, over every account (an office behind one
-/// NAT still gets room).
-pub const LOGIN_PER_ADDRESS: Limit = Limit {
-    attempts: 30,
-    window_secs: 15 * 60,
-};
 /// Mails asked for (reset, registration) per address and per e-mail: no
 /// mail bombing through the portal.
 pub const MAILS_PER_ADDRESS: Limit = Limit {
@@ -423,9 +411,9 @@ mod tests {
     fn attempts_beyond_the_limit_wait_for_the_window_to_end() {
         let now = Utc::now();
         let start = now - Duration::minutes(5);
-        assert_eq!(retry_after(LOGIN_PER_ACCOUNT, 4, start, now), None);
-        assert_eq!(retry_after(LOGIN_PER_ACCOUNT, 5, start, now), Some(600));
+        assert_eq!(retry_after(MAILS_PER_ADDRESS, 9, start, now), None);
+        assert_eq!(retry_after(MAILS_PER_ADDRESS, 10, start, now), Some(600));
         let old = now - Duration::minutes(16);
-        assert_eq!(retry_after(LOGIN_PER_ACCOUNT, 50, old, now), None);
+        assert_eq!(retry_after(MAILS_PER_ADDRESS, 50, old, now), None);
     }
 }

@@ -2,6 +2,7 @@
 //! invitations and tokens.
 
 pub mod access;
+pub mod backoff;
 pub mod config;
 pub mod directory;
 pub mod domain;

@@ -3,6 +3,7 @@
 use chrono::Utc;
 use portal_platform::errors::{ServiceError, ServiceResult};
 
+use crate::backoff::{self, Backoff, Gate};
 use crate::domain::{self, Limit};
 use crate::grpc::Identity;
 use crate::store;
@@ -25,6 +26,37 @@ impl Identity {
         Ok(())
     }
 
+    /// Counts a login try before its password is checked, and refuses it
+    /// unchecked while the key must wait (see `backoff`).
+    pub(crate) async fn take_try(&self, key: &str, b: Backoff) -> ServiceResult<()> {
+        let mut tx = self.pool.begin().await?;
+        let before = store::tries_for_update(&mut tx, key).await?;
+        let gate = backoff::gate(b, before, Utc::now());
+        if let Gate::Go(tries) = &gate {
+            store::set_tries(&mut tx, key, tries).await?;
+        }
+        tx.commit().await?;
+        match gate {
+            Gate::Go(_) => Ok(()),
+            Gate::Wait(wait) => {
+                tracing::warn!(key, wait, "login try refused unchecked");
+                Err(ServiceError::TooMany {
+                    message: format!(
+                        "too many attempts; try again in {wait} second(s), \
+                         or get in by mail with \"forgot password\""
+                    ),
+                    retry_after_secs: wait,
+                })
+            }
+        }
+    }
+
+    /// Takes back one counted try of `key` (a success from a shared address).
+    pub(crate) async fn untake_try(&self, key: &str) -> ServiceResult<()> {
+        store::untake_try(&self.pool, key).await?;
+        Ok(())
+    }
+
     pub(crate) async fn count(&self, key: &str, limit: Limit) -> ServiceResult<()> {
         store::count_attempt(&self.pool, key, limit.window_secs).await?;
         Ok(())
@@ -44,6 +76,9 @@ pub async fn prune_hourly(pool: sqlx::PgPool, shutdown: portal_platform::Cancell
             () = shutdown.cancelled() => return,
             _ = tick.tick() => {}
         }
+        if let Err(e) = store::prune_devices(&pool).await {
+            tracing::warn!(error = %e, "pruning idle devices failed");
+        }
         match store::prune_attempts(&pool).await {
             Ok(n) if n > 0 => tracing::debug!(pruned = n, "old attempt windows pruned"),
             Ok(_) => {}
@@ -54,6 +89,10 @@ pub async fn prune_hourly(pool: sqlx::PgPool, shutdown: portal_platform::Cancell
 
 pub fn account_key(tenant: &str, email: &str) -> String {
     format!("account:{}:{}", tenant.trim(), email.trim().to_lowercase())
+}
+
+pub fn device_key(id: uuid::Uuid) -> String {
+    format!("device:{id}")
 }
 
 pub fn address_key(kind: &str, ip: Option<&str>) -> String {

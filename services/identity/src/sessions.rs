@@ -14,7 +14,8 @@ use uuid::Uuid;
 
 use crate::domain::{self, ContactAccess, Denied};
 use crate::grpc::{BAD_LOGIN, Identity, REFRESH_TTL, SOURCE, invalid, new_password};
-use crate::limits::{account_key, address_key};
+use crate::backoff;
+use crate::limits::{account_key, address_key, device_key};
 use crate::secrets;
 use crate::store::{self, ContactRow, SecureLinkRow, StaffRow, TenantRow};
 use crate::tokens::{self, Subject};
@@ -82,6 +83,7 @@ impl Identity {
             refresh_token: refresh,
             token_type: "Bearer".into(),
             expires_in: self.access_ttl_secs,
+            device_token: String::new(),
         })
     }
 
@@ -174,24 +176,58 @@ impl Identity {
     ) -> ServiceResult<pb::TokenPair> {
         let ip = client_ip(req.metadata());
         let r = req.into_inner();
-        let account = account_key(&r.tenant, &r.email);
+        // A known device counts its own tries: others' guesses never keep it out.
+        let device = if r.device_token.is_empty() {
+            None
+        } else {
+            store::known_device(
+                &self.pool,
+                r.tenant.trim(),
+                r.email.trim(),
+                &secrets::hash_token(&r.device_token),
+            )
+            .await?
+        };
         let address = address_key("login", ip.as_deref());
-        self.within(&account, domain::LOGIN_PER_ACCOUNT).await?;
-        self.within(&address, domain::LOGIN_PER_ADDRESS).await?;
-        match self.check_password(&r).await {
-            Err(ServiceError::Unauthenticated(m)) => {
-                self.count(&account, domain::LOGIN_PER_ACCOUNT).await?;
-                self.count(&address, domain::LOGIN_PER_ADDRESS).await?;
-                Err(ServiceError::Unauthenticated(m))
+        let account = match device {
+            Some(id) => device_key(id),
+            None => {
+                self.take_try(&address, backoff::PER_ADDRESS).await?;
+                account_key(&r.tenant, &r.email)
             }
-            Err(other) => Err(other),
-            Ok(subject) => {
-                self.forget(&account).await?;
-                let mut conn = self.pool.acquire().await?;
-                self.issue(&mut conn, &subject, None, Utc::now() + REFRESH_TTL)
-                    .await
-            }
+        };
+        self.take_try(&account, backoff::PER_ACCOUNT).await?;
+        let subject = self.check_password(&r).await?;
+        self.forget(&account).await?;
+        if device.is_none() {
+            // A success is not a guess: it does not count against the address.
+            self.untake_try(&address).await?;
         }
+        let device_token = match device {
+            Some(id) => {
+                store::touch_device(&self.pool, id).await?;
+                r.device_token
+            }
+            None => {
+                let token = secrets::new_token();
+                store::insert_device(
+                    &self.pool,
+                    subject.tenant_id,
+                    r.email.trim(),
+                    &secrets::hash_token(&token),
+                )
+                .await?;
+                token
+            }
+        };
+        let mut conn = self.pool.acquire().await?;
+        let pair = self
+            .issue(&mut conn, &subject, None, Utc::now() + REFRESH_TTL)
+            .await?;
+        Ok(pb::TokenPair {
+            device_token,
+            ..pair
+        })
     }
 
     /// The account behind a tenant, e-mail and password; every failure
@@ -455,7 +491,7 @@ impl Identity {
     ) -> ServiceResult<pb::TokenPair> {
         let claims = self.authn.claims(&req).await?;
         let key = format!("password:{}", claims.sub);
-        self.within(&key, domain::LOGIN_PER_ACCOUNT).await?;
+        self.take_try(&key, backoff::PER_ACCOUNT).await?;
         let r = req.get_ref();
         let current = match claims.kind {
             AccountKind::Staff => store::staff(&self.pool, claims.tid, claims.sub)
@@ -472,12 +508,12 @@ impl Identity {
         }
         .ok_or_else(|| ServiceError::not_found("account"))?;
         if !self.passwords.verify(&r.current_password, &current).await? {
-            self.count(&key, domain::LOGIN_PER_ACCOUNT).await?;
             return Err(ServiceError::InvalidAs(
                 "wrong-current-password",
                 "the current password is not right".into(),
             ));
         }
+        self.forget(&key).await?;
         new_password(&r.new_password)?;
         let hash = self.passwords.hash(&r.new_password).await?;
         let subject = self.subject_of(&claims).await?;

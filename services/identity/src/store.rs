@@ -534,9 +534,9 @@ pub async fn activate_contact(
     )
     .bind(id)
     .bind(password_hash)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    end_pending_links(conn, id).await
 }
 
 // ---- invitations ----
@@ -696,9 +696,9 @@ pub async fn set_password(
     sqlx::query(sql)
         .bind(id)
         .bind(password_hash)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
-    Ok(())
+    end_pending_links(conn, id).await
 }
 
 pub async fn set_staff_language(

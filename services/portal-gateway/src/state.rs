@@ -24,6 +24,9 @@ pub struct AppState {
     pub backends: Arc<Vec<(&'static str, Channel)>>,
     pub verifier: Arc<TokenVerifier>,
     pub max_upload_bytes: usize,
+    /// Uploads being sent on to documents (each whole in memory until
+    /// documents takes a stream): at most this many at once.
+    pub upload_slots: Arc<tokio::sync::Semaphore>,
     pub internal_token: String,
     pub trust_forwarded_for: bool,
     pub base_domain: String,
@@ -59,6 +62,7 @@ impl AppState {
             ]),
             verifier: Arc::new(TokenVerifier::new(IdentityKeys::new(identity))),
             max_upload_bytes: cfg.max_upload_bytes,
+            upload_slots: Arc::new(tokio::sync::Semaphore::new(4)),
             internal_token: cfg.internal_token.clone(),
             trust_forwarded_for: cfg.trust_forwarded_for,
             base_domain: cfg.base_domain.trim().trim_start_matches('.').to_owned(),

@@ -41,6 +41,10 @@ pub struct Login {
     pub tenant: String,
     pub email: String,
     pub password: String,
+    /// The `device_token` of an earlier login of this account from this
+    /// client: its tries are counted apart from other clients' failures.
+    #[serde(default)]
+    pub device_token: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -60,6 +64,10 @@ pub struct Tokens {
     pub refresh_token: String,
     pub token_type: String,
     pub expires_in: i64,
+    /// Given by a password login: send it with the next login of this
+    /// account (see `Login.device_token`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_token: Option<String>,
 }
 
 impl From<id::TokenPair> for Tokens {
@@ -69,6 +77,7 @@ impl From<id::TokenPair> for Tokens {
             refresh_token: t.refresh_token,
             token_type: t.token_type,
             expires_in: t.expires_in,
+            device_token: Some(t.device_token).filter(|d| !d.is_empty()),
         }
     }
 }

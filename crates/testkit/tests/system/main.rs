@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod browser;
+mod doors;
 mod fixtures;
 mod golden_path;
 mod hidden_work;

@@ -107,7 +107,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/attachments/{id}/content", get(requests::download))
         .route("/api/v1/work-orders", get(work_orders::list))
-        .merge(crate::web::router())
+        .merge(crate::web::router(state.max_upload_bytes))
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)
         .with_state(state)

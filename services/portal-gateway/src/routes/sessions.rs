@@ -55,6 +55,7 @@ pub async fn login(
         tenant: body.tenant,
         email: body.email,
         password: body.password,
+        device_token: body.device_token.unwrap_or_default(),
     });
     Ok(Json(
         state.identity.clone().login(req).await?.into_inner().into(),

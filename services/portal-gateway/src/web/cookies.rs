@@ -6,9 +6,14 @@ pub const ACCESS: &str = "__Host-portal-at";
 pub const REFRESH: &str = "__Host-portal-rt";
 pub const CSRF: &str = "__Host-portal-csrf";
 pub const FLASH: &str = "__Host-portal-flash";
+/// A browser that logged in before: its login tries are counted apart, so
+/// a guesser elsewhere cannot keep its owner out. Kept across logouts.
+pub const DEVICE: &str = "__Host-portal-device";
 
 /// Refresh tokens live 30 days in identity; the cookie no longer.
 pub const REFRESH_MAX_AGE: i64 = 30 * 24 * 3600;
+/// identity forgets a device idle for 180 days.
+pub const DEVICE_MAX_AGE: i64 = 180 * 24 * 3600;
 
 /// Every `name=value` pair of the request's `Cookie` headers.
 pub fn all(headers: &HeaderMap) -> Vec<(String, String)> {

@@ -54,6 +54,7 @@ pub struct Ctx {
     pub session: Option<Session>,
     /// The refresh cookie (logout revokes it).
     pub refresh_token: Option<String>,
+    pub device_token: Option<String>,
     flash: Option<String>,
     /// `Set-Cookie` values every answer of this request carries.
     cookies: Vec<HeaderValue>,
@@ -142,6 +143,7 @@ impl FromRequestParts<AppState> for Ctx {
             host_tenant,
             session,
             refresh_token: cookies::get(&parts.headers, cookies::REFRESH),
+            device_token: cookies::get(&parts.headers, cookies::DEVICE),
             flash,
             cookies: set,
             no_referrer: false,
@@ -195,6 +197,13 @@ impl Ctx {
             &pair.refresh_token,
             Some(cookies::REFRESH_MAX_AGE),
         ));
+        if !pair.device_token.is_empty() {
+            self.set_cookie(cookies::set(
+                cookies::DEVICE,
+                &pair.device_token,
+                Some(cookies::DEVICE_MAX_AGE),
+            ));
+        }
     }
 
     pub fn clear_tokens(&mut self) {

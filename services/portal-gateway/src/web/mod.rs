@@ -8,6 +8,7 @@ pub mod ctx;
 pub mod errors;
 pub mod events;
 pub mod i18n;
+pub mod multipart;
 pub mod pages;
 pub mod render;
 pub mod session;
@@ -23,7 +24,8 @@ use pages::{auth, portal, requests, staff, staff_requests};
 /// Routes of the HTML pages (merged beside the REST API). A tenant's pages
 /// exist twice: under `/t/<slug>` (any host) and at the root of its own
 /// host name (`<slug>.<base domain>`); `/` itself is `pages::home`.
-pub fn router() -> Router<AppState> {
+pub fn router(max_upload_bytes: usize) -> Router<AppState> {
+    let upload_body = multipart::body_limit(max_upload_bytes);
     let mut r = Router::new()
         .route("/static/{file}", get(assets::serve))
         .route(
@@ -83,24 +85,24 @@ pub fn router() -> Router<AppState> {
             )
             .route(&at("/staff/contacts/{id}/invite"), post(staff::invite))
             .route(&at("/requests"), get(requests::list))
-            // Multipart forms with files: `requests::read_multipart` limits them.
+            // Multipart forms with files: `web::multipart` limits them as they stream.
             .route(
                 &at("/requests/new"),
                 get(requests::new_form)
                     .post(requests::create)
-                    .layer(DefaultBodyLimit::disable()),
+                    .layer(DefaultBodyLimit::max(upload_body)),
             )
             .route(&at("/requests/export.csv"), get(requests::export_csv))
             .route(&at("/requests/export.xlsx"), get(requests::export_xlsx))
             .route(&at("/requests/{id}"), get(requests::detail))
             .route(
                 &at("/requests/{id}/comments"),
-                post(requests::comment).layer(DefaultBodyLimit::disable()),
+                post(requests::comment).layer(DefaultBodyLimit::max(upload_body)),
             )
             .route(&at("/requests/{id}/close"), post(requests::close))
             .route(
                 &at("/requests/{id}/attachments"),
-                post(requests::upload).layer(DefaultBodyLimit::disable()),
+                post(requests::upload).layer(DefaultBodyLimit::max(upload_body)),
             )
             .route(&at("/requests/{id}/events"), get(events::stream))
             .route(&at("/attachments/{id}"), get(requests::download))

@@ -26,6 +26,7 @@ pub async fn login(TenantPage(mut ctx): TenantPage, form: Form) -> Response {
         tenant: ctx.slug().to_owned(),
         email: email.clone(),
         password: form.raw("password"),
+        device_token: ctx.device_token.clone().unwrap_or_default(),
     };
     match ctx.state.identity.clone().login(ctx.ip.request(req)).await {
         Ok(pair) => land(&mut ctx, pair.into_inner()).await,

@@ -12,7 +12,8 @@ use portal_proto::identity::v1 as id;
 use portal_proto::requests::v1 as pb;
 use serde_json::{Value, json};
 
-use crate::web::csrf::{self, Form};
+use crate::web::csrf::Form;
+use crate::web::multipart::{self, Upload};
 use crate::web::ctx::{Ctx, Session, TenantPage, date, date_time};
 use crate::web::i18n;
 use crate::web::pages::{param, query};
@@ -20,8 +21,7 @@ use crate::web::pages::{param, query};
 pub type Params = Path<HashMap<String, String>>;
 
 pub const PAGE_SIZE: i32 = 25;
-/// Files one form may carry.
-pub const MAX_FILES: usize = 10;
+pub use crate::web::multipart::MAX_FILES;
 pub const STATUSES: [&str; 7] = [
     "submitted",
     "accepted",
@@ -296,84 +296,6 @@ pub async fn new_form(TenantPage(ctx): TenantPage, RawQuery(raw): RawQuery) -> R
     new_page(&ctx, StatusCode::OK, json!({"site_id": site_id}), None).await
 }
 
-/// One file of a multipart form.
-pub struct Upload {
-    pub name: String,
-    pub content_type: String,
-    pub content: Vec<u8>,
-    pub too_large: bool,
-}
-
-/// A multipart form whose CSRF field was checked: text fields and files.
-pub struct MultipartForm {
-    pub fields: Form,
-    pub files: Vec<Upload>,
-}
-
-/// Reads a multipart form: fields, and files up to `max_bytes` each (a larger
-/// one is drained and marked, so the answer can say which).
-pub async fn read_multipart(
-    ctx: &Ctx,
-    mut multipart: Multipart,
-) -> Result<MultipartForm, Response> {
-    let max = ctx.state.max_upload_bytes;
-    let bad = || ctx.fail(StatusCode::BAD_REQUEST, "error-invalid");
-    let mut fields = Vec::new();
-    let mut files = Vec::new();
-    let mut total = 0usize;
-    while let Some(mut field) = multipart.next_field().await.map_err(|_| bad())? {
-        let name = field.name().unwrap_or_default().to_owned();
-        if field.file_name().is_none() {
-            let text = field.text().await.map_err(|_| bad())?;
-            if text.len() > 64 * 1024 {
-                return Err(bad());
-            }
-            fields.push((name, text));
-            continue;
-        }
-        let file_name = field.file_name().unwrap_or("attachment").to_owned();
-        let content_type = field
-            .content_type()
-            .unwrap_or("application/octet-stream")
-            .to_owned();
-        let mut upload = Upload {
-            name: file_name,
-            content_type,
-            content: Vec::new(),
-            too_large: false,
-        };
-        while let Some(chunk) = field.chunk().await.map_err(|_| bad())? {
-            total += chunk.len();
-            if total > (MAX_FILES + 1) * (max + 1024 * 1024) {
-                return Err(ctx.fail(StatusCode::PAYLOAD_TOO_LARGE, "error-file-too-large"));
-            }
-            if upload.content.len() + chunk.len() > max {
-                upload.too_large = true;
-                upload.content = Vec::new();
-            } else if !upload.too_large {
-                upload.content.extend_from_slice(&chunk);
-            }
-        }
-        // An empty file input sends a nameless, empty part.
-        if upload.name.is_empty() && upload.content.is_empty() {
-            continue;
-        }
-        files.push(upload);
-    }
-    let form = Form(fields);
-    let cookie = ctx.csrf.as_str();
-    if !csrf::matches(Some(cookie), Some(&form.raw(csrf::FIELD))) {
-        return Err(ctx.fail(StatusCode::FORBIDDEN, "error-csrf"));
-    }
-    if files.len() > MAX_FILES {
-        return Err(ctx.fail(StatusCode::BAD_REQUEST, "error-too-many-files"));
-    }
-    Ok(MultipartForm {
-        fields: form,
-        files,
-    })
-}
-
 /// Stores one file as an attachment of `request`; the error is a sentence.
 pub async fn attach(
     ctx: &Ctx,
@@ -382,7 +304,8 @@ pub async fn attach(
     f: Upload,
 ) -> Result<docs::Attachment, (StatusCode, String)> {
     let lang = ctx.lang;
-    let named = |key: &str| i18n::text(lang, key, &[("name", i18n::Arg::Str(f.name.clone()))]);
+    let file_name = f.name.clone();
+    let named = |key: &str| i18n::text(lang, key, &[("name", i18n::Arg::Str(file_name.clone()))]);
     if f.too_large {
         let mb = ctx.state.max_upload_bytes.div_ceil(1024 * 1024);
         return Err((
@@ -397,14 +320,27 @@ pub async fn attach(
             ),
         ));
     }
+    // Few whole files in memory at once, however many forms arrive.
+    let Ok(_slot) = ctx.state.upload_slots.acquire().await else {
+        return Err((StatusCode::SERVICE_UNAVAILABLE, named("error-file-failed")));
+    };
+    let name = f.name.clone();
+    let content_type = f.content_type.clone();
+    let content = match f.bytes().await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(error = %e, "spooled upload unreadable");
+            return Err((StatusCode::INTERNAL_SERVER_ERROR, named("error-file-failed")));
+        }
+    };
     let req = docs::UploadAttachmentRequest {
         owner_type: OWNER.into(),
         owner_id: request.id.clone(),
         customer_id: request.customer_id.clone(),
         site_id: request.site_id.clone(),
-        name: f.name.clone(),
-        content_type: f.content_type.clone(),
-        content: f.content,
+        name,
+        content_type,
+        content,
     };
     // The gateway vouches for the owner it has just read with the caller's token.
     let vouched =
@@ -427,7 +363,7 @@ pub async fn attach(
                 _ => {
                     let shown =
                         crate::web::errors::shown(lang, crate::web::errors::Action::Other, &e);
-                    (shown.status, format!("{}: {}", f.name, shown.message))
+                    (shown.status, format!("{}: {}", file_name, shown.message))
                 }
             })
         }
@@ -439,7 +375,7 @@ pub async fn create(TenantPage(mut ctx): TenantPage, multipart: Multipart) -> Re
     if let Err(r) = ctx.session() {
         return *r;
     }
-    let form = match read_multipart(&ctx, multipart).await {
+    let form = match multipart::read(&ctx, multipart).await {
         Ok(f) => f,
         Err(r) => return r,
     };
@@ -709,7 +645,7 @@ pub async fn comment(
         let Ok(m) = Multipart::from_request(req, &ctx.state).await else {
             return ctx.fail(StatusCode::BAD_REQUEST, "error-invalid");
         };
-        match read_multipart(&ctx, m).await {
+        match multipart::read(&ctx, m).await {
             Ok(f) => (f.fields, f.files),
             Err(r) => return r,
         }
@@ -806,7 +742,7 @@ pub async fn upload(
     if let Err(r) = ctx.session() {
         return *r;
     }
-    let form = match read_multipart(&ctx, multipart).await {
+    let form = match multipart::read(&ctx, multipart).await {
         Ok(f) => f,
         Err(r) => return r,
     };

@@ -1,0 +1,197 @@
+//! Multipart forms (new request, comment, attachments), read as a stream
+//! with every limit enforced while reading: the CSRF field must come first
+//! and is checked before anything else is read; text fields, their count,
+//! files and their count are capped as the bytes arrive; files go to an
+//! anonymous temporary file, never whole into memory.
+use std::io::SeekFrom;
+
+use axum::extract::Multipart;
+use axum::extract::multipart::Field;
+use axum::http::StatusCode;
+use axum::response::Response;
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+
+use crate::web::csrf::{self, Form};
+use crate::web::ctx::Ctx;
+
+/// Files one form may carry.
+pub const MAX_FILES: usize = 10;
+/// A text field (a description, a comment) is never longer.
+pub const MAX_FIELD_BYTES: usize = 64 * 1024;
+/// Text fields in one form.
+pub const MAX_FIELDS: usize = 40;
+
+/// The most a multipart route reads: every file a little past its limit
+/// (drained, to answer 413 cleanly) and every text field.
+pub fn body_limit(max_file_bytes: usize) -> usize {
+    (MAX_FILES + 1) * (max_file_bytes + 64 * 1024) + MAX_FIELDS * MAX_FIELD_BYTES
+}
+
+/// One file of a multipart form, spooled to disk.
+pub struct Upload {
+    pub name: String,
+    pub content_type: String,
+    pub too_large: bool,
+    pub len: usize,
+    spool: Option<tokio::fs::File>,
+}
+
+impl Upload {
+    /// The content, for the one call that sends it on (documents takes a
+    /// whole message today; `AppState::upload_slots` bounds how many are
+    /// in memory at once).
+    pub async fn bytes(self) -> std::io::Result<Vec<u8>> {
+        let mut content = Vec::with_capacity(self.len);
+        if let Some(mut f) = self.spool {
+            f.seek(SeekFrom::Start(0)).await?;
+            f.read_to_end(&mut content).await?;
+        }
+        Ok(content)
+    }
+}
+
+/// A multipart form whose CSRF field was checked: text fields and files.
+pub struct MultipartForm {
+    pub fields: Form,
+    pub files: Vec<Upload>,
+}
+
+/// Why a form was refused, before or while it was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    Csrf,
+    Malformed,
+    FieldTooLong,
+    TooManyFields,
+    TooManyFiles,
+    BodyTooLarge,
+}
+
+impl Refusal {
+    fn page(self, ctx: &Ctx) -> Response {
+        match self {
+            Self::Csrf => ctx.fail(StatusCode::FORBIDDEN, "error-csrf"),
+            Self::Malformed | Self::TooManyFields => {
+                ctx.fail(StatusCode::BAD_REQUEST, "error-invalid")
+            }
+            Self::FieldTooLong => ctx.fail(StatusCode::PAYLOAD_TOO_LARGE, "error-invalid"),
+            Self::TooManyFiles => ctx.fail(StatusCode::BAD_REQUEST, "error-too-many-files"),
+            Self::BodyTooLarge => ctx.fail(StatusCode::PAYLOAD_TOO_LARGE, "error-file-too-large"),
+        }
+    }
+}
+
+/// Reads a multipart form; a file over `max_file_bytes` is drained and
+/// marked, so the answer can say which.
+pub async fn read(ctx: &Ctx, multipart: Multipart) -> Result<MultipartForm, Response> {
+    read_limited(ctx.csrf.as_str(), ctx.state.max_upload_bytes, multipart)
+        .await
+        .map_err(|r| r.page(ctx))
+}
+
+async fn read_limited(
+    csrf_cookie: &str,
+    max_file_bytes: usize,
+    mut multipart: Multipart,
+) -> Result<MultipartForm, Refusal> {
+    // The pages put the token first; nothing else is read until it matches.
+    let first = next(&mut multipart).await?.ok_or(Refusal::Csrf)?;
+    if first.name() != Some(csrf::FIELD) {
+        return Err(Refusal::Csrf);
+    }
+    let token = text(first, 256).await.map_err(|_| Refusal::Csrf)?;
+    if !csrf::matches(Some(csrf_cookie), Some(&token)) {
+        return Err(Refusal::Csrf);
+    }
+    let mut fields = vec![(csrf::FIELD.to_owned(), token)];
+    let mut files = Vec::new();
+    while let Some(field) = next(&mut multipart).await? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if field.file_name().is_none() {
+            if fields.len() >= MAX_FIELDS {
+                return Err(Refusal::TooManyFields);
+            }
+            fields.push((name, text(field, MAX_FIELD_BYTES).await?));
+            continue;
+        }
+        let upload = spool(field, max_file_bytes).await?;
+        // An empty file input sends a nameless, empty part.
+        if upload.name.is_empty() && upload.len == 0 {
+            continue;
+        }
+        if files.len() >= MAX_FILES {
+            return Err(Refusal::TooManyFiles);
+        }
+        files.push(upload);
+    }
+    Ok(MultipartForm {
+        fields: Form(fields),
+        files,
+    })
+}
+
+async fn next(multipart: &mut Multipart) -> Result<Option<Field<'_>>, Refusal> {
+    match multipart.next_field().await {
+        Ok(f) => Ok(f),
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(Refusal::BodyTooLarge),
+        Err(_) => Err(Refusal::Malformed),
+    }
+}
+
+/// A text field, refused as soon as it passes `max` bytes.
+async fn text(mut field: Field<'_>, max: usize) -> Result<String, Refusal> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(|_| Refusal::Malformed)? {
+        if bytes.len() + chunk.len() > max {
+            return Err(Refusal::FieldTooLong);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    String::from_utf8(bytes).map_err(|_| Refusal::Malformed)
+}
+
+/// A file field written to an anonymous temporary file (gone when dropped).
+async fn spool(mut field: Field<'_>, max: usize) -> Result<Upload, Refusal> {
+    let mut upload = Upload {
+        name: field.file_name().unwrap_or("attachment").to_owned(),
+        content_type: field
+            .content_type()
+            .unwrap_or("application/octet-stream")
+            .to_owned(),
+        too_large: false,
+        len: 0,
+        spool: None,
+    };
+    let io = |_| Refusal::Malformed;
+    loop {
+        let chunk = match field.chunk().await {
+            Ok(Some(c)) => c,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(Refusal::BodyTooLarge);
+            }
+            Err(_) => return Err(Refusal::Malformed),
+        };
+        if upload.too_large || upload.len + chunk.len() > max {
+            // Drained to the end (the route's body limit bounds it), not kept.
+            upload.too_large = true;
+            upload.spool = None;
+            continue;
+        }
+        if upload.spool.is_none() {
+            let file = tokio::task::spawn_blocking(tempfile::tempfile)
+                .await
+                .map_err(|_| Refusal::Malformed)?
+                .map_err(io)?;
+            upload.spool = Some(tokio::fs::File::from_std(file));
+        }
+        if let Some(f) = upload.spool.as_mut() {
+            f.write_all(&chunk).await.map_err(io)?;
+        }
+        upload.len += chunk.len();
+    }
+    if let Some(f) = upload.spool.as_mut() {
+        f.flush().await.map_err(io)?;
+    }
+    Ok(upload)
+}
