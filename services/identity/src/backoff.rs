@@ -62,8 +62,7 @@ pub fn wait_after(b: Backoff, failures: i32) -> i64 {
 
 /// Decides on a try at `now` given what the key did before.
 pub fn gate(b: Backoff, before: Option<Tries>, now: DateTime<Utc>) -> Gate {
-    let before =
-        before.filter(|t| now - t.last_at <= Duration::seconds(b.forget_after_secs));
+    let before = before.filter(|t| now - t.last_at <= Duration::seconds(b.forget_after_secs));
     if let Some(t) = before
         && now < t.not_before
     {

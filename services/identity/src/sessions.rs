@@ -12,9 +12,9 @@ use sqlx::PgConnection;
 use tonic::Request;
 use uuid::Uuid;
 
+use crate::backoff;
 use crate::domain::{self, ContactAccess, Denied};
 use crate::grpc::{BAD_LOGIN, Identity, REFRESH_TTL, SOURCE, invalid, new_password};
-use crate::backoff;
 use crate::limits::{account_key, address_key, device_key};
 use crate::secrets;
 use crate::store::{self, ContactRow, SecureLinkRow, StaffRow, TenantRow};

@@ -49,16 +49,15 @@ async fn an_endless_form_is_refused_while_it_streams() -> anyhow::Result<()> {
 
     // A forged form: the token comes first and is checked before the rest.
     let pulled = Arc::new(AtomicUsize::new(0));
-    let form = Form::new()
-        .text("csrf", "forged")
-        .part("files", endless(200 * MB, pulled.clone()).file_name("big.png"));
+    let form = Form::new().text("csrf", "forged").part(
+        "files",
+        endless(200 * MB, pulled.clone()).file_name("big.png"),
+    );
     let forged = contact.post_multipart(new, form).await?;
     assert_eq!(forged.status, 403, "{}", forged.body);
     assert!(pulled.load(Ordering::Relaxed) < 16 * MB);
     // … and a form that does not start with it is refused alike.
-    let form = Form::new()
-        .text("title", "Oven")
-        .text("csrf", csrf.clone());
+    let form = Form::new().text("title", "Oven").text("csrf", csrf.clone());
     assert_eq!(contact.post_multipart(new, form).await?.status, 403);
 
     // Too many text fields, and too many files, are refused as they come.

@@ -475,9 +475,7 @@ async fn a_burst_of_guesses_is_counted_before_checking_and_never_locks_the_owner
     let stack = Stack::start().await?;
     let t = fixtures::tenant(&stack, "guess").await?;
     let api = &stack.api;
-    let attempt = |password: &str, device: Option<&str>| {
-        json!({"tenant": "guess", "email": t.contact_email, "password": password, "device_token": device})
-    };
+    let attempt = |password: &str, device: Option<&str>| json!({"tenant": "guess", "email": t.contact_email, "password": password, "device_token": device});
     // The owner's browser logged in before: it holds a device token.
     let mine = api
         .post_from(
@@ -519,7 +517,10 @@ async fn a_burst_of_guesses_is_counted_before_checking_and_never_locks_the_owner
     if limited.status == 429 {
         let wait = limited.retry_after;
         let body = limited.problem(429)?;
-        assert!(wait.is_some_and(|w| (1..=900).contains(&w)), "Retry-After {wait:?}");
+        assert!(
+            wait.is_some_and(|w| (1..=900).contains(&w)),
+            "Retry-After {wait:?}"
+        );
         assert!(s(&body["detail"]).contains("forgot password"), "{body}");
     }
     // The owner's known device gets in at once, whatever the guessers did.
