@@ -131,6 +131,10 @@ pub struct Settings {
     pub inbound_mail: Option<(String, String)>,
 }
 
+/// The relay name whose Authentication-Results a local listener trusts
+/// (ADR 0013), unless PORTAL_INBOUND_AUTHSERV_ID says otherwise.
+pub const DEV_AUTHSERV_ID: &str = "mx.portal.localhost";
+
 impl Settings {
     pub fn from_env(admin_url: String, nats_url: String, data_dir: &Path) -> Result<Self> {
         let (operator_token, operator_token_generated) = match var("PORTAL_OPERATOR_TOKEN") {
@@ -213,9 +217,15 @@ pub fn backend_command(bin_dir: &Path, backend: &Backend, settings: &Settings) -
             None => cmd.env_remove("PORTAL_SMTP_URL"),
         };
         match &settings.inbound_mail {
+            // Locally the sender of test mail on 127.0.0.1 is the trusted
+            // relay, and writes Authentication-Results as DEV_AUTHSERV_ID.
             Some((addr, domain)) => cmd
                 .env("PORTAL_INBOUND_SMTP_ADDR", addr)
-                .env("PORTAL_INBOUND_DOMAIN", domain),
+                .env("PORTAL_INBOUND_DOMAIN", domain)
+                .env(
+                    "PORTAL_INBOUND_AUTHSERV_ID",
+                    var("PORTAL_INBOUND_AUTHSERV_ID").unwrap_or_else(|| DEV_AUTHSERV_ID.to_owned()),
+                ),
             None => cmd
                 .env_remove("PORTAL_INBOUND_SMTP_ADDR")
                 .env_remove("PORTAL_INBOUND_DOMAIN"),

@@ -174,6 +174,10 @@ fn print_banner(base: &str, settings: &Settings, invitation: Option<&Invitation>
             "  Mail in         smtp://{addr}: replies to comment mails, new requests to {}@{domain}",
             seed::TENANT
         );
+        println!(
+            "                  from 127.0.0.1, as the relay: add `Authentication-Results: {}; dmarc=pass header.from=<sender's domain>`",
+            crate::services::DEV_AUTHSERV_ID
+        );
     }
     match invitation {
         None => println!("\n  No demo data (--no-demo)."),

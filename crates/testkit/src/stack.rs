@@ -36,6 +36,10 @@ pub struct Urls {
     pub notification: String,
 }
 
+/// The authserv-id whose `Authentication-Results` the stack's inbound
+/// listener trusts (from 127.0.0.1, the tests standing in for the relay).
+pub const INBOUND_AUTHSERV_ID: &str = "mx.portal.test";
+
 pub struct Stack {
     pub api: Api,
     pub operator_token: String,
@@ -174,6 +178,12 @@ impl Stack {
             inbound_domain: Some(inbound_domain.clone()),
             inbound_secret: Some(format!("inbound-{}", uuid::Uuid::new_v4().simple())),
             inbound_max_bytes: 1024 * 1024,
+            // The tests are the relay: they write its Authentication-Results.
+            inbound_trusted_relays: "127.0.0.1,::1".into(),
+            inbound_authserv_id: Some(INBOUND_AUTHSERV_ID.into()),
+            inbound_sessions: 32,
+            inbound_idle_secs: 60,
+            inbound_session_secs: 600,
         };
         tasks.push((
             "notification",

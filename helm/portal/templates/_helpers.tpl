@@ -212,6 +212,10 @@ notification: [gateway, identity]
   value: {{ required "inboundMail.domain is required when inboundMail.enabled" $v.inboundMail.domain | quote }}
 - name: PORTAL_INBOUND_MAX_BYTES
   value: {{ $v.inboundMail.maxBytes | int64 | quote }}
+- name: PORTAL_INBOUND_TRUSTED_RELAYS
+  value: {{ required "inboundMail.trustedRelays is required when inboundMail.enabled" (join "," $v.inboundMail.trustedRelays) | quote }}
+- name: PORTAL_INBOUND_AUTHSERV_ID
+  value: {{ required "inboundMail.authservId is required when inboundMail.enabled" $v.inboundMail.authservId | quote }}
 {{ include "portal.secretEnv" (merge (dict "env" "PORTAL_INBOUND_SECRET" "key" "inbound-secret" "optional" true) $secret) }}
 {{- end }}
 {{- end }}

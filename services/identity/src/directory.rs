@@ -389,9 +389,11 @@ impl Identity {
         Ok(contact_pb(row))
     }
 
-    /// Inbound mail's question "is this sender a contact of the tenant?":
+    /// Inbound mail's question "may this sender write to the tenant?":
     /// internal callers only, since an answer reveals whether an address
-    /// is known.
+    /// is known. A contact who could not log in now (portal off for their
+    /// customer, outside their access window, never activated) is not found
+    /// either: a mail must not do what a login may not.
     pub(crate) async fn find_contact_by_email(
         &self,
         req: Request<pb::FindContactByEmailRequest>,
@@ -404,9 +406,23 @@ impl Identity {
         if email.is_empty() {
             return Err(ServiceError::not_found("contact"));
         }
-        let row = store::contact_by_email(&self.pool, tenant_id, email)
+        let login = store::contact_login_by_email(&self.pool, tenant_id, email)
             .await?
             .ok_or_else(|| ServiceError::not_found("contact"))?;
+        // The login's own rule, with the home customer (where a mail opens
+        // its request) as the customer.
+        let access = domain::ContactAccess {
+            tenant_portal_enabled: login.tenant_portal_enabled,
+            customer_portal_enabled: login.portal_open(),
+            activated: login.contact.activated_at.is_some(),
+            access_from: login.contact.access_from,
+            access_until: login.contact.access_until,
+        };
+        if let Err(denied) = domain::contact_may_log_in(&access, Utc::now()) {
+            tracing::info!(contact = %login.contact.id, ?denied, "contact may not write by mail now");
+            return Err(ServiceError::not_found("contact"));
+        }
+        let row = login.contact;
         let others = store::other_customer_ids(&self.pool, row.id).await?;
         let first_site = store::customer_sites(&self.pool, tenant_id, row.customer_id)
             .await?

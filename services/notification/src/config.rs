@@ -57,6 +57,27 @@ pub struct Config {
     /// Largest inbound message taken, in bytes (larger: 552).
     #[arg(long, env = "PORTAL_INBOUND_MAX_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub inbound_max_bytes: usize,
+    /// Addresses or CIDR blocks of the MTA in front of the listener, which
+    /// checks SPF/DKIM/DMARC (ADR 0013); mail from any other peer is refused.
+    #[arg(
+        long,
+        env = "PORTAL_INBOUND_TRUSTED_RELAYS",
+        default_value = "127.0.0.1,::1"
+    )]
+    pub inbound_trusted_relays: String,
+    /// The authserv-id of that MTA: only its `Authentication-Results` header
+    /// counts. Required by the listener.
+    #[arg(long, env = "PORTAL_INBOUND_AUTHSERV_ID")]
+    pub inbound_authserv_id: Option<String>,
+    /// Inbound SMTP connections served at once (more: 421).
+    #[arg(long, env = "PORTAL_INBOUND_SESSIONS", default_value_t = 32)]
+    pub inbound_sessions: usize,
+    /// Seconds an inbound SMTP client may stay silent before it is dropped.
+    #[arg(long, env = "PORTAL_INBOUND_IDLE_SECS", default_value_t = 60)]
+    pub inbound_idle_secs: u64,
+    /// Longest inbound SMTP connection, in seconds.
+    #[arg(long, env = "PORTAL_INBOUND_SESSION_SECS", default_value_t = 600)]
+    pub inbound_session_secs: u64,
 }
 
 impl Config {
@@ -76,5 +97,36 @@ impl Config {
             key: crate::reply::ReplyKey::new(secret.as_bytes()),
             domain,
         })
+    }
+}
+
+impl Config {
+    /// The inbound listener's settings beyond the reply addresses, checked.
+    pub fn inbound_trust(
+        &self,
+    ) -> anyhow::Result<(
+        crate::relay::TrustedRelays,
+        String,
+        crate::smtp_server::Limits,
+    )> {
+        let relays = crate::relay::TrustedRelays::parse(&self.inbound_trusted_relays)
+            .map_err(|e| anyhow::anyhow!("PORTAL_INBOUND_TRUSTED_RELAYS: {e}"))?;
+        let authserv_id = self
+            .inbound_authserv_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "PORTAL_INBOUND_SMTP_ADDR needs PORTAL_INBOUND_AUTHSERV_ID (the relay's authserv-id)"
+                )
+            })?
+            .to_owned();
+        let limits = crate::smtp_server::Limits {
+            sessions: self.inbound_sessions.max(1),
+            idle: std::time::Duration::from_secs(self.inbound_idle_secs.max(1)),
+            session: std::time::Duration::from_secs(self.inbound_session_secs.max(1)),
+        };
+        Ok((relays, authserv_id, limits))
     }
 }

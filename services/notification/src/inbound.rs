@@ -5,18 +5,24 @@
 //! Everything that can be refused is refused during the SMTP conversation
 //! with a 5xx and a text a person understands (the sender's own mail server
 //! turns it into a bounce): a foreign domain, a forged reply token, an
-//! unknown tenant, a sender who is not a contact, a mail without text. So
-//! nothing is ever mailed back to an address that may be forged.
+//! unknown tenant, a mail without text or with too much, a sender who may
+//! not write. So nothing is ever mailed back to an address that may be
+//! forged.
 //!
-//! `mailin-embedded` is a blocking server with a thread pool: it runs on its
-//! own threads and reaches the async world (database, identity) with
-//! `Handle::block_on`.
+//! The sender is decided at the end of DATA, in one answer (ADR 0013): a
+//! `From` the trusted relay did not authenticate, an address that is no
+//! contact, and a contact who could not log in now (identity applies the
+//! login's rules) all get the same reply, so SMTP tells no one whether an
+//! address is a contact.
+//!
+//! The server (`smtp_server`) is blocking, a thread per connection: it
+//! reaches the async world (database, identity) with `Handle::block_on`.
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
-use mailin_embedded::{Handler, Response, Server, response};
+use mailin::{Handler, Response, response};
 use mailparse::{DispositionType, MailAddr, MailHeaderMap, ParsedMail};
 use portal_platform::CancellationToken;
 use portal_proto::events::v1 as ev;
@@ -26,12 +32,22 @@ use uuid::Uuid;
 
 use crate::events::{Directory, Lookup};
 use crate::quotes::strip_quoted;
+use crate::relay::{self, TrustedRelays};
 use crate::reply::{Recipient, Refusal, ReplySettings, parse_recipient};
+use crate::smtp_server::{self, Limits};
 use crate::store::{self, InboundMail};
 
-/// Connections served at once: each holds a thread while open (mailin
-/// drops an idle one after five minutes).
-const SESSIONS: u32 = 32;
+/// Most characters of text a mail may bring: requests takes no longer
+/// description or comment (its DESCRIPTION_MAX and COMMENT_MAX), and a
+/// longer one must be refused here rather than dropped there.
+pub const TEXT_MAX: usize = 20_000;
+
+/// The one answer to a sender who may not write: not authenticated by the
+/// relay, not a contact, or a contact who could not log in now. Byte for
+/// byte the same, so that it reveals nothing about the address.
+pub const SENDER_REFUSED: &str = "5.7.1 Sorry, we cannot take this message from its sender. \
+If you are a contact of this service provider, please write from the address registered \
+in your customer portal, or submit your request there.";
 
 /// `ce-source` of the events notification publishes.
 const SOURCE: &str = "/portal/notification";
@@ -43,6 +59,11 @@ pub struct Inbound {
     pub replies: ReplySettings,
     /// Larger messages are refused (552).
     pub max_bytes: usize,
+    /// Peers mail is taken from (the MTA that checks SPF/DKIM/DMARC).
+    pub relays: TrustedRelays,
+    /// The relay's authserv-id: only its `Authentication-Results` count.
+    pub authserv_id: String,
+    pub limits: Limits,
 }
 
 /// Starts the listener on `addr` in its own threads. After `shutdown` every
@@ -61,27 +82,21 @@ pub fn spawn(
         shutdown.cancelled().await;
         flag.store(true, Ordering::SeqCst);
     });
+    let relays = inbound.relays.clone();
+    let limits = inbound.limits.clone();
     let session = Session {
         shared: Arc::new(Shared {
             inbound,
             runtime: tokio::runtime::Handle::current(),
-            closed,
+            closed: closed.clone(),
         }),
         state: State::default(),
     };
-    let mut server = Server::new(session);
-    server
-        .with_name(inbound_name())
-        .with_num_threads(SESSIONS)
-        .with_tcp_listener(listener);
     tracing::info!(%addr, "inbound SMTP listening");
-    // The server's error is not Send: it stays (and is logged) in its thread.
     std::thread::Builder::new()
         .name("inbound-smtp".into())
         .spawn(move || {
-            if let Err(e) = server.serve() {
-                tracing::error!(error = %e, "inbound SMTP stopped");
-            }
+            smtp_server::serve(listener, inbound_name(), session, relays, limits, closed);
         })
         .context("starting the inbound SMTP thread")?;
     Ok(())
@@ -215,7 +230,7 @@ impl Handler for Session {
             // mailin leaves the session in its DATA state after a refusal
             // here, so the client's next command would be read as message
             // text: the connection is closed after the reply instead.
-            response.action = mailin_embedded::Action::Close;
+            response.action = mailin::Action::Close;
         }
         response
     }
@@ -241,6 +256,7 @@ impl Session {
                 refuse(250, "2.0.0 received")
             }
             Ok(Taken::Refused(text)) => refuse(550, text),
+            Ok(Taken::TooLong(text)) => refuse(552, text),
             Err(e) => {
                 tracing::warn!(error = %format!("{e:#}"), "inbound mail could not be taken");
                 unavailable()
@@ -284,6 +300,8 @@ enum Taken {
     Ignored(&'static str),
     /// Refused with this SMTP text.
     Refused(String),
+    /// Refused as too large (552) with this text.
+    TooLong(String),
 }
 
 /// The parts of a message inbound mail uses.
@@ -424,6 +442,35 @@ fn html_to_text(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// Whether the trusted relay authenticated the message's one `From`
+/// address (a message with several has no single author to check).
+fn sender_authentic(raw: &[u8], authserv_id: &str, from: &str) -> bool {
+    let Ok((headers, _)) = mailparse::parse_headers(raw) else {
+        return false;
+    };
+    let senders: usize = headers
+        .get_all_headers("From")
+        .iter()
+        .filter_map(|h| mailparse::addrparse_header(h).ok())
+        .map(|list| {
+            list.iter()
+                .map(|a| match a {
+                    MailAddr::Single(_) => 1,
+                    MailAddr::Group(g) => g.addrs.len(),
+                })
+                .sum::<usize>()
+        })
+        .sum();
+    if senders != 1 {
+        return false;
+    }
+    let results: Vec<String> = headers
+        .get_all_values("Authentication-Results")
+        .into_iter()
+        .collect();
+    relay::from_is_authentic(results.iter().map(String::as_str), authserv_id, from)
+}
+
 /// Checks a message for `target` and publishes it once.
 async fn take(inbound: &Inbound, target: &Target, raw: &[u8]) -> anyhow::Result<Taken> {
     let parsed = match parse(raw) {
@@ -433,10 +480,20 @@ async fn take(inbound: &Inbound, target: &Target, raw: &[u8]) -> anyhow::Result<
     if parsed.automatic {
         return Ok(Taken::Ignored("automatic reply"));
     }
+    // What the text is decides before who sent it, the same for anyone.
     if parsed.text.trim().is_empty() {
         return Ok(Taken::Refused(
             "5.6.0 the message has no text of its own (above the quoted part)".into(),
         ));
+    }
+    if parsed.text.chars().count() > TEXT_MAX {
+        return Ok(Taken::TooLong(format!(
+            "5.3.4 the message text is too long (at most {TEXT_MAX} characters, quoted part excluded)"
+        )));
+    }
+    if !sender_authentic(raw, &inbound.authserv_id, &parsed.from) {
+        tracing::info!(tenant = %target.tenant_id, "inbound mail whose sender the relay did not authenticate refused");
+        return Ok(Taken::Refused(SENDER_REFUSED.into()));
     }
     match inbound
         .directory
@@ -445,13 +502,8 @@ async fn take(inbound: &Inbound, target: &Target, raw: &[u8]) -> anyhow::Result<
     {
         Lookup::Found(_) => {}
         Lookup::Missing => {
-            tracing::info!(tenant = %target.tenant_id, "inbound mail from an unknown sender refused");
-            return Ok(Taken::Refused(format!(
-                "5.7.1 Sorry, {} is not a known contact of this service provider, so we cannot \
-                 take this message. Please write from the address registered in your customer \
-                 portal, or submit your request there.",
-                parsed.from
-            )));
+            tracing::info!(tenant = %target.tenant_id, "inbound mail from a sender who may not write refused");
+            return Ok(Taken::Refused(SENDER_REFUSED.into()));
         }
     }
     let event = ev::InboundMailReceived {
@@ -553,6 +605,28 @@ The oven is cold.\r\n\
     fn html_only_mails_lose_tags_and_quoted_blocks() {
         let raw = b"From: a@b.example\r\nContent-Type: text/html\r\n\r\n<div>Yes &amp; thanks<br>Claire</div><blockquote><p>old</p></blockquote>";
         assert_eq!(parse(raw).expect("parses").text, "Yes & thanks\nClaire");
+    }
+
+    #[test]
+    fn only_one_from_vouched_for_by_our_relay_is_authentic() {
+        let id = "mx.portal.example";
+        let mail = |from: &str, auth: &str| {
+            format!("{auth}From: {from}\r\nSubject: x\r\n\r\nHello\r\n").into_bytes()
+        };
+        let pass = "Authentication-Results: mx.portal.example; dkim=pass header.d=martin.example;\r\n \
+                    dmarc=pass header.from=martin.example\r\n";
+        let claire = "claire@martin.example";
+        assert!(sender_authentic(&mail(claire, pass), id, claire));
+        // No verdict, or one from a name we do not trust.
+        assert!(!sender_authentic(&mail(claire, ""), id, claire));
+        assert!(!sender_authentic(
+            &mail(claire, pass),
+            "mx.other.example",
+            claire
+        ));
+        // Two authors: the verdict cannot be for both.
+        let two = "claire@martin.example, mallory@evil.example";
+        assert!(!sender_authentic(&mail(two, pass), id, claire));
     }
 
     #[test]

@@ -7,8 +7,10 @@ pub mod grpc;
 pub mod i18n;
 pub mod inbound;
 pub mod quotes;
+pub mod relay;
 pub mod reply;
 pub mod sender;
+pub mod smtp_server;
 pub mod store;
 pub mod templates;
 
@@ -46,6 +48,10 @@ pub async fn run(
     if cfg.inbound_smtp_addr.is_some() && replies.is_none() {
         anyhow::bail!("PORTAL_INBOUND_SMTP_ADDR needs PORTAL_INBOUND_DOMAIN");
     }
+    let trust = cfg
+        .inbound_smtp_addr
+        .map(|_| cfg.inbound_trust())
+        .transpose()?;
     let rt = Runtime::connect("notification", &cfg.common, &MIGRATIONS).await?;
     let (pool, js) = (rt.pool.clone(), rt.js.clone());
     let service = grpc::Notification {
@@ -61,12 +67,17 @@ pub async fn run(
     // has drained, and is awaited so that a mail in flight gets recorded.
     let background = shutdown.child_token();
     let mut tasks = events::spawn_all(&js, &pool, &directory, replies.as_ref(), &background);
-    if let (Some(addr), Some(replies)) = (cfg.inbound_smtp_addr, replies) {
+    if let (Some(addr), Some(replies), Some((relays, authserv_id, limits))) =
+        (cfg.inbound_smtp_addr, replies, trust)
+    {
         let listener = inbound::Inbound {
             pool: pool.clone(),
             directory: directory.clone(),
             replies,
             max_bytes: cfg.inbound_max_bytes,
+            relays,
+            authserv_id,
+            limits,
         };
         inbound::spawn(listener, addr, background.clone())?;
     }

@@ -220,14 +220,29 @@ pub fn build_message(from: &Mailbox, d: &DueDelivery) -> anyhow::Result<Message>
             .in_reply_to(thread.clone())
             .references(thread.clone());
     }
-    let message = builder
-        // 8bit keeps links readable in the raw mail (and in dev's .eml files);
-        // lettre falls back to an encoding when a line is too long for it.
-        .body(
-            Body::new_with_encoding(d.body.clone(), ContentTransferEncoding::EightBit)
-                .unwrap_or_else(Body::new),
-        )?;
+    let message = builder.body(text_body(&d.body))?;
     Ok(message)
+}
+
+/// RFC 5322's longest line, without its CRLF.
+const LINE_OCTETS: usize = 998;
+
+/// The text as 8bit, which keeps links readable in the raw mail (and in
+/// dev's .eml files, where the README has `grep token=` find the invitation
+/// link). lettre itself refuses 8bit for any line of 76 characters or more,
+/// which every paragraph and link is, and then chose base64; the real limit
+/// is 998 octets. Longer lines (or a NUL) fall back to quoted-printable.
+fn text_body(text: &str) -> Body {
+    let normalised = text.replace("\r\n", "\n").replace('\r', "\n");
+    let fits = normalised
+        .split('\n')
+        .all(|line| line.len() <= LINE_OCTETS && !line.contains('\0'));
+    if fits {
+        let crlf = normalised.replace('\n', "\r\n");
+        return Body::dangerous_pre_encoded(crlf.into_bytes(), ContentTransferEncoding::EightBit);
+    }
+    Body::new_with_encoding(text.to_owned(), ContentTransferEncoding::QuotedPrintable)
+        .unwrap_or_else(Body::new)
 }
 
 #[cfg(test)]
@@ -261,6 +276,45 @@ mod tests {
         assert!(raw.contains("Content-Type: text/plain; charset=utf-8\r\n"));
         assert!(build_message(&from, &due("not an address")).is_err());
         assert!(!raw.contains("Reply-To:") && !raw.contains("References:"));
+    }
+
+    #[test]
+    fn an_invitation_link_can_be_found_in_the_raw_mail() {
+        let from: Mailbox = "Portal <no-reply@portal.localhost>"
+            .parse()
+            .expect("mailbox");
+        let params = std::collections::HashMap::from([
+            ("name".to_owned(), "Élodie Martin".to_owned()),
+            (
+                "link".to_owned(),
+                "https://portal.localhost:8443/invitations/accept?token=Ab_c-9".to_owned(),
+            ),
+            ("provider".to_owned(), "Dépannage Démo".to_owned()),
+            ("expires".to_owned(), "2026-12-02".to_owned()),
+        ]);
+        for language in ["en", "fr", "de"] {
+            let r = crate::templates::render("invitation", language, &params).expect("renders");
+            let mut d = due("alice@example.com");
+            d.subject = r.subject;
+            d.body = r.body;
+            let raw = String::from_utf8(build_message(&from, &d).expect("builds").formatted())
+                .expect("utf-8");
+            assert!(raw.contains("Content-Transfer-Encoding: 8bit\r\n"), "{raw}");
+            assert!(
+                raw.contains("/invitations/accept?token=Ab_c-9\r\n"),
+                "{raw}"
+            );
+        }
+        // A line too long for 8bit: quoted-printable, still greppable text.
+        let mut d = due("alice@example.com");
+        d.body = format!("Voilà {}\nhttps://x.example/?token=abc\n", "é".repeat(600));
+        let raw = String::from_utf8(build_message(&from, &d).expect("builds").formatted())
+            .expect("utf-8");
+        assert!(
+            raw.contains("Content-Transfer-Encoding: quoted-printable"),
+            "{raw}"
+        );
+        assert!(raw.contains("?token=3Dabc"), "{raw}");
     }
 
     #[test]

@@ -2,8 +2,11 @@
 //! 0010): a reply to a request's signed reply address becomes a comment
 //! (source `email`), a mail to the tenant's intake address a new request.
 //!
-//! notification has already checked the signature and that the sender is a
-//! contact of the tenant; here the sender must also belong to the request:
+//! notification has already checked the signature, that the trusted relay
+//! authenticated the sender (ADR 0013) and that they are a contact of the
+//! tenant who could log in now. identity is asked again here, so a portal
+//! switched off (or a window closed) since then still counts: it answers
+//! "not found" for such a contact. The sender must also belong to the request:
 //! its own contact, or a contact of its customer whose sites include the
 //! request's. What cannot be applied (a closed request, a sender of another
 //! customer, a contact without a site) is logged and acknowledged: retrying
@@ -63,8 +66,9 @@ fn ids(values: &[String]) -> Vec<Uuid> {
 }
 
 impl InboundMail {
-    /// The tenant's contact with this address; `None` when there is none
-    /// (any more: removed since notification checked).
+    /// The tenant's contact with this address; `None` when there is none,
+    /// or none who may write now (removed, portal off, outside the access
+    /// window, since notification checked).
     async fn contact(
         &self,
         tenant_id: Uuid,
@@ -262,7 +266,7 @@ impl Handler for InboundMail {
         let e = ev::InboundMailReceived::decode(payload)
             .map_err(|err| HandleError::Poison(err.into()))?;
         let Some(contact) = self.contact(envelope.tenant_id, &e.from).await? else {
-            tracing::warn!(event = %envelope.id, "mail from an address that is no longer a contact, dropped");
+            tracing::warn!(event = %envelope.id, "mail from an address that is no longer a contact who may write, dropped");
             return self.skip(envelope).await;
         };
         match e.request_id.trim() {

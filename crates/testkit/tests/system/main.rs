@@ -5,6 +5,7 @@ mod bad_input;
 mod browser;
 mod doors;
 mod fixtures;
+mod forged_mail;
 mod golden_path;
 mod hidden_work;
 mod isolation;
