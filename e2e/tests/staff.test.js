@@ -81,6 +81,10 @@ e2e('staff enables the portal and copies a secure link that opens the portal in 
   // Someone who got the link: a new context, no cookies, at phone size.
   const stranger = await session.page({ size: PHONE });
   await open(stranger, secureLink);
+  // The link asks first (a GET opens nothing), then opens on a click.
+  await stranger.locator('#secure-link-open-form').waitFor();
+  await session.visit(stranger, 'secure-link-confirm');
+  await submit(stranger, '#secure-link-open-form');
   await waitForPath(stranger, tenantPath(tenant.slug));
   const card = stranger.locator('section#customer-card');
   await card.waitFor();

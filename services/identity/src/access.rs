@@ -469,6 +469,9 @@ impl Identity {
         let r = req.into_inner();
         let hash = secrets::hash_token(&r.token);
         let now = Utc::now();
+        if r.purpose == "secure" {
+            return self.describe_secure_link(&hash, ip.as_deref()).await;
+        }
         let found = match r.purpose.as_str() {
             "invitation" => store::invitation(&self.pool, &hash)
                 .await?
@@ -480,7 +483,7 @@ impl Identity {
                 .map(|l| (l.tenant_id, l.account_kind, l.account_id)),
             _ => {
                 return Err(ServiceError::Invalid(
-                    "purpose must be invitation, reset or registration".into(),
+                    "purpose must be invitation, reset, registration or secure".into(),
                 ));
             }
         };
@@ -510,6 +513,36 @@ impl Identity {
             email,
             name,
             language,
+        })
+    }
+
+    /// A secure link before it is opened: whose portal it opens (the page
+    /// asks before it replaces anything).
+    async fn describe_secure_link(
+        &self,
+        hash: &[u8],
+        ip: Option<&str>,
+    ) -> ServiceResult<pb::LinkInfo> {
+        let now = Utc::now();
+        let Some(link) = store::secure_link_by_token(&self.pool, hash)
+            .await?
+            .filter(|l| l.revoked_at.is_none() && l.expires_at.is_none_or(|e| e > now))
+        else {
+            self.count(&address_key("link", ip), domain::LINKS_PER_ADDRESS)
+                .await?;
+            return Ok(pb::LinkInfo::default());
+        };
+        let tenant = self.tenant_row(link.tenant_id).await?;
+        let customer = self
+            .existing_customer(link.tenant_id, link.customer_id)
+            .await?;
+        Ok(pb::LinkInfo {
+            valid: true,
+            tenant: tenant.slug,
+            tenant_name: tenant.name,
+            email: String::new(),
+            name: customer.name,
+            language: String::new(),
         })
     }
 

@@ -43,10 +43,36 @@ impl Change {
     }
 }
 
+/// Open streams one account may hold on one gateway (a few tabs); more are
+/// refused, so a script cannot pin connections and memory without end.
+pub const STREAMS_PER_ACCOUNT: usize = 6;
+
+/// Open streams per account.
+type Counts = Arc<std::sync::Mutex<std::collections::HashMap<uuid::Uuid, usize>>>;
+
+/// One account's open stream; counted until dropped with the stream.
+pub struct StreamSlot {
+    counts: Counts,
+    account: uuid::Uuid,
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = counts.get_mut(&self.account) {
+            *n -= 1;
+            if *n == 0 {
+                counts.remove(&self.account);
+            }
+        }
+    }
+}
+
 /// The fan-out point every SSE stream subscribes to.
 #[derive(Clone)]
 pub struct Hub {
     tx: broadcast::Sender<Arc<Change>>,
+    open: Counts,
     /// Cancelled when the gateway stops: open streams end so that the
     /// listener can close without waiting for browsers.
     pub closing: CancellationToken,
@@ -56,12 +82,27 @@ impl Default for Hub {
     fn default() -> Self {
         Self {
             tx: broadcast::channel(CAPACITY).0,
+            open: Counts::default(),
             closing: CancellationToken::new(),
         }
     }
 }
 
 impl Hub {
+    /// A slot for one more stream of `account`, unless it holds the most.
+    pub fn slot(&self, account: uuid::Uuid) -> Option<StreamSlot> {
+        let mut counts = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        let n = counts.entry(account).or_insert(0);
+        if *n >= STREAMS_PER_ACCOUNT {
+            return None;
+        }
+        *n += 1;
+        Some(StreamSlot {
+            counts: self.open.clone(),
+            account,
+        })
+    }
+
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Change>> {
         self.tx.subscribe()
     }
@@ -162,6 +203,24 @@ pub fn decode(subject: &str, payload: &[u8]) -> Option<Change> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_account_holds_a_few_streams_and_gets_them_back_when_they_end() {
+        let hub = Hub::default();
+        let (a, b) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        let mut held: Vec<StreamSlot> = (0..STREAMS_PER_ACCOUNT)
+            .map(|_| hub.slot(a).expect("a slot"))
+            .collect();
+        assert!(hub.slot(a).is_none(), "one too many");
+        assert!(hub.slot(b).is_some(), "another account is not affected");
+        held.pop();
+        assert!(hub.slot(a).is_some(), "a closed stream frees its slot");
+        held.clear();
+        assert!(
+            hub.open.lock().unwrap().get(&a).is_none(),
+            "nothing left counted"
+        );
+    }
 
     #[test]
     fn decodes_comments_with_their_visibility() {

@@ -87,3 +87,97 @@ async fn an_endless_form_is_refused_while_it_streams() -> anyhow::Result<()> {
     assert_eq!(list["items"].as_array().map(Vec::len), Some(0), "{list}");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn files_are_not_cached_closed_requests_take_none_and_streams_are_few() -> anyhow::Result<()>
+{
+    let stack = Stack::start().await?;
+    let t = fixtures::tenant(&stack, "shut").await?;
+    let api = &stack.api;
+    let request = fixtures::submit_request(&stack, &t, "Fridge").await?;
+    let id = fixtures::s(&request["id"]);
+    let files = format!("/api/v1/requests/{id}/attachments");
+    let file = api
+        .upload(
+            &files,
+            &t.contact,
+            "door.png",
+            "image/png",
+            fixtures::PNG.to_vec(),
+        )
+        .await?
+        .expect(201)?;
+    let res = api
+        .http
+        .get(format!(
+            "{}/api/v1/attachments/{}/content",
+            api.base,
+            fixtures::s(&file["id"])
+        ))
+        .bearer_auth(&t.contact)
+        .send()
+        .await?;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
+
+    // A page may hold a few live streams per account, not any number.
+    let mut contact = Browser::new(&stack)?;
+    contact
+        .log_in("shut", &t.contact_email, "contact password 1")
+        .await?;
+    let events = format!("/t/shut/requests/{id}/events");
+    let mut open = Vec::new();
+    for _ in 0..6 {
+        let s = contact.stream(&events).await?;
+        assert_eq!(s.status(), 200);
+        open.push(s);
+    }
+    assert_eq!(contact.stream(&events).await?.status(), 429);
+    open.pop();
+    // The slot comes back once the server sees the stream gone.
+    portal_testkit::eventually(10, "a freed stream slot", || async {
+        let s = contact.stream(&events).await?;
+        Ok((s.status() == 200).then_some(s))
+    })
+    .await?;
+
+    // Closed: no more files, by the API or the page.
+    api.post(
+        &format!("/api/v1/requests/{id}/close"),
+        Some(&t.contact),
+        &serde_json::json!({}),
+    )
+    .await?
+    .expect(200)?;
+    api.upload(
+        &files,
+        &t.contact,
+        "late.png",
+        "image/png",
+        fixtures::PNG.to_vec(),
+    )
+    .await?
+    .problem(409)?;
+    contact.get(&format!("/t/shut/requests/{id}")).await?;
+    let csrf = contact.csrf();
+    let page = contact
+        .post_multipart(
+            &format!("/t/shut/requests/{id}/attachments"),
+            Form::new().text("csrf", csrf).part(
+                "file",
+                Part::bytes(fixtures::PNG.to_vec())
+                    .file_name("late.png")
+                    .mime_str("image/png")?,
+            ),
+        )
+        .await?;
+    assert_eq!(page.status, 409, "{}", page.body);
+    let listed = api.get(&files, &t.contact).await?.expect(200)?;
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    Ok(())
+}

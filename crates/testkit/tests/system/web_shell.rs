@@ -447,8 +447,42 @@ async fn staff_open_the_portal_hand_out_a_secure_link_and_revoke_it() -> anyhow:
     assert!(!again.body.contains(&token), "the URL is not shown twice");
 
     // Someone else opens it with no session: the customer's portal.
+    // The GET only asks (a mail scanner or a prefetch opens nothing) …
     let mut guest = Browser::new(&stack)?;
-    let landed = guest.get(&format!("/link?token={token}")).await?;
+    let asked = guest.get(&format!("/link?token={token}")).await?;
+    assert_eq!(asked.status, 200, "{}", asked.body);
+    assert!(
+        asked.body.contains("id=\"secure-link-open-form\"")
+            && asked.body.contains("Hôtel Bellevue")
+    );
+    assert!(
+        asked
+            .set_cookies()
+            .iter()
+            .all(|c| !c.starts_with("__Host-portal-at="))
+    );
+    // … and a staff member who follows it keeps their own session.
+    let staff_asked = b.get(&format!("/link?token={token}")).await?;
+    assert_eq!(staff_asked.status, 409, "{}", staff_asked.body);
+    let staff_csrf = b.csrf();
+    let staff_post = b
+        .post("/link", &[("csrf", &staff_csrf), ("token", &token)])
+        .await?;
+    assert_eq!(staff_post.status, 409, "{}", staff_post.body);
+    assert_eq!(
+        b.get(&format!("/t/webstaff/staff/customers/{id}"))
+            .await?
+            .status,
+        200,
+        "still staff"
+    );
+    // Without the CSRF field nothing opens; with it, the customer's portal.
+    let forged = guest.post("/link", &[("token", &token)]).await?;
+    assert_eq!(forged.status, 403);
+    let csrf = guest.csrf();
+    let landed = guest
+        .post("/link", &[("csrf", &csrf), ("token", &token)])
+        .await?;
     assert_eq!(landed.status, 303, "{}", landed.body);
     assert_eq!(landed.header("location"), "/t/webstaff/");
     let home = guest.get("/t/webstaff/").await?;

@@ -65,6 +65,11 @@ password-set-submit = Passwort speichern und anmelden
 registration-confirm-title = Konto bestätigen
 registration-confirm-intro = Bestätigen Sie, dass dieses Konto Ihnen gehört, um das Portal zu öffnen.
 registration-confirm-submit = Bestätigen und anmelden
+secure-link-title = Portal öffnen
+secure-link-intro = Dieser Link öffnet das Portal von { $customer } bei { $tenant }, ohne Passwort.
+secure-link-replaces = Sie sind angemeldet: Das Öffnen beendet diese Sitzung in diesem Browser.
+secure-link-submit = Portal öffnen
+secure-link-staff-session = Sie sind als Mitarbeiter angemeldet. Melden Sie sich zuerst ab oder öffnen Sie den Link in einem privaten Fenster: Ein sicherer Link ersetzt nie eine Mitarbeitersitzung.
 
 home-title = Startseite
 switch-label = Kunde

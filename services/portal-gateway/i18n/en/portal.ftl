@@ -65,6 +65,11 @@ password-set-submit = Save the password and log in
 registration-confirm-title = Confirm your account
 registration-confirm-intro = Confirm that this account is yours to open the portal.
 registration-confirm-submit = Confirm and log in
+secure-link-title = Open the portal
+secure-link-intro = This link opens the portal of { $customer } at { $tenant }, without a password.
+secure-link-replaces = You are signed in: opening it ends that session in this browser.
+secure-link-submit = Open the portal
+secure-link-staff-session = You are signed in as staff. Log out first, or open the link in a private window: a secure link never replaces a staff session.
 
 home-title = Home
 switch-label = Customer

@@ -65,6 +65,11 @@ password-set-submit = Guardar la contraseña e iniciar sesión
 registration-confirm-title = Confirme su cuenta
 registration-confirm-intro = Confirme que esta cuenta es suya para abrir el portal.
 registration-confirm-submit = Confirmar e iniciar sesión
+secure-link-title = Abrir el portal
+secure-link-intro = Este enlace abre el portal de { $customer } en { $tenant }, sin contraseña.
+secure-link-replaces = Ha iniciado sesión: abrirlo cierra esa sesión en este navegador.
+secure-link-submit = Abrir el portal
+secure-link-staff-session = Ha iniciado sesión como personal. Cierre la sesión primero o abra el enlace en una ventana privada: un enlace seguro nunca sustituye una sesión del personal.
 
 home-title = Inicio
 switch-label = Cliente

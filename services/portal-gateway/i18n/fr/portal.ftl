@@ -65,6 +65,11 @@ password-set-submit = Enregistrer le mot de passe et se connecter
 registration-confirm-title = Confirmez votre compte
 registration-confirm-intro = Confirmez que ce compte est le vôtre pour ouvrir le portail.
 registration-confirm-submit = Confirmer et se connecter
+secure-link-title = Ouvrir le portail
+secure-link-intro = Ce lien ouvre le portail de { $customer } chez { $tenant }, sans mot de passe.
+secure-link-replaces = Vous êtes connecté : l'ouvrir met fin à cette session dans ce navigateur.
+secure-link-submit = Ouvrir le portail
+secure-link-staff-session = Vous êtes connecté en tant que membre de l'équipe. Déconnectez-vous d'abord ou ouvrez le lien dans une fenêtre privée : un lien sécurisé ne remplace jamais une session de l'équipe.
 
 home-title = Accueil
 switch-label = Client

@@ -65,6 +65,11 @@ password-set-submit = Zapisz hasło i zaloguj się
 registration-confirm-title = Potwierdź konto
 registration-confirm-intro = Potwierdź, że to konto należy do Ciebie, aby otworzyć portal.
 registration-confirm-submit = Potwierdź i zaloguj się
+secure-link-title = Otwórz portal
+secure-link-intro = Ten link otwiera portal { $customer } w { $tenant }, bez hasła.
+secure-link-replaces = Jesteś zalogowany: otwarcie linku zakończy tę sesję w tej przeglądarce.
+secure-link-submit = Otwórz portal
+secure-link-staff-session = Jesteś zalogowany jako pracownik. Najpierw się wyloguj lub otwórz link w oknie prywatnym: bezpieczny link nigdy nie zastępuje sesji pracownika.
 
 home-title = Strona główna
 switch-label = Klient

@@ -154,6 +154,7 @@ pub async fn upload(
         .get_request(caller.request(pb::GetRequestRequest { id }))
         .await?
         .into_inner();
+    takes_files(&request)?;
     while let Some(mut field) = multipart.next_field().await? {
         if field.name() != Some("file") {
             continue;
@@ -196,6 +197,18 @@ pub(crate) async fn read_capped(
         ));
     }
     Ok(content)
+}
+
+/// A closed request takes no more files (its conversation has ended).
+pub(crate) fn takes_files(request: &pb::Request) -> Result<(), Problem> {
+    if request.status == "closed" {
+        return Err(Problem::new(
+            StatusCode::CONFLICT,
+            "wrong-state",
+            "the request is closed: nothing more can be added to it",
+        ));
+    }
+    Ok(())
 }
 
 pub(crate) async fn store_attachment(
@@ -292,6 +305,8 @@ pub async fn download(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    // A customer's file: never kept by a shared cache or the browser's disk cache.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     let safe_name: String = meta
         .name
         .chars()

@@ -9,7 +9,7 @@ use portal_proto::requests::v1 as pb;
 
 use crate::extract::{ApiJson, ApiMultipart, ApiPath, Caller};
 use crate::problem::Problem;
-use crate::routes::requests::{read_capped, store_attachment};
+use crate::routes::requests::{read_capped, store_attachment, takes_files};
 use crate::state::AppState;
 use crate::views::{
     AddComment, AssignRequest, CloseRequest, Comment, RequestSettings, RequestView, StatusCounts,
@@ -58,13 +58,7 @@ pub async fn comment(
             .get_request(caller.request(pb::GetRequestRequest { id: id.clone() }))
             .await?
             .into_inner();
-        if target.status == "closed" {
-            return Err(Problem::new(
-                StatusCode::CONFLICT,
-                "wrong-state",
-                "the request is closed: the conversation has ended",
-            ));
-        }
+        takes_files(&target)?;
         let mut b = AddComment {
             body: String::new(),
             internal: false,

@@ -43,6 +43,9 @@ pub async fn stream(
         // No redirect: an EventSource cannot log in.
         return ctx.fail(StatusCode::UNAUTHORIZED, "error-session");
     };
+    let Some(slot) = ctx.state.live.slot(s.caller.claims.sub) else {
+        return ctx.fail(StatusCode::TOO_MANY_REQUESTS, "error-unavailable");
+    };
     // Listening before the check: nothing between the check and the stream is lost.
     let rx = ctx.state.live.subscribe();
     let req = s.caller.request(pb::GetRequestRequest { id: id.clone() });
@@ -78,6 +81,8 @@ pub async fn stream(
     });
     let closing = ctx.state.live.closing.clone();
     let end = async move {
+        // The account's slot is given back when the stream ends or is dropped.
+        let _slot = slot;
         tokio::select! {
             _ = closing.cancelled() => {}
             _ = tokio::time::sleep(LIFETIME) => {}

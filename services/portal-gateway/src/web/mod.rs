@@ -40,7 +40,7 @@ pub fn router(max_upload_bytes: usize) -> Router<AppState> {
             "/registrations/confirm",
             get(auth::registration_form).post(auth::registration_confirm),
         )
-        .route("/link", get(auth::secure_link))
+        .route("/link", get(auth::secure_link).post(auth::secure_link_open))
         .route("/t/{slug}", get(portal::to_home))
         .route("/t/{slug}/", get(portal::home))
         .route("/t/{slug}/{*rest}", get(portal::not_found));

@@ -26,6 +26,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/registration_confirm.html"),
     ),
     (
+        "secure_link.html",
+        include_str!("../../templates/secure_link.html"),
+    ),
+    (
         "password_set.html",
         include_str!("../../templates/password_set.html"),
     ),

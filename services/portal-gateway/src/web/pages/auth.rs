@@ -388,10 +388,55 @@ pub async fn registration_confirm(mut ctx: Ctx, form: Form) -> Response {
     }
 }
 
+/// A secure link shows a button first: a GET (a mail scanner, a prefetch,
+/// a link planted in a page) never opens a session nor ends the one this
+/// browser has; a staff session is never replaced at all.
 pub async fn secure_link(mut ctx: Ctx, RawQuery(q): RawQuery) -> Response {
     ctx.no_referrer = true;
+    let token = query(q.as_deref(), "token");
+    let req = pb::DescribeLinkRequest {
+        token: token.clone(),
+        purpose: "secure".into(),
+    };
+    let info = match ctx
+        .state
+        .identity
+        .clone()
+        .describe_link(ctx.ip.request(req))
+        .await
+    {
+        Ok(i) => i.into_inner(),
+        Err(s) => return link_failed(&ctx, &s),
+    };
+    if !info.valid {
+        return ctx.fail(StatusCode::GONE, "error-link-dead");
+    }
+    let staff = ctx.session.as_ref().is_some_and(|s| s.is_staff());
+    let status = if staff {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::OK
+    };
+    ctx.page(
+        status,
+        "secure_link.html",
+        json!({"token": token, "customer_name": info.name, "tenant_name": info.tenant_name,
+               "staff": staff, "replaces": ctx.session.is_some()}),
+    )
+}
+
+/// `POST /link`: opens the link's session (after the CSRF check).
+pub async fn secure_link_open(mut ctx: Ctx, form: Form) -> Response {
+    ctx.no_referrer = true;
+    if ctx.session.as_ref().is_some_and(|s| s.is_staff()) {
+        return ctx.page(
+            StatusCode::CONFLICT,
+            "secure_link.html",
+            json!({"staff": true}),
+        );
+    }
     let req = pb::OpenSecureLinkRequest {
-        token: query(q.as_deref(), "token"),
+        token: form.get("token"),
     };
     match ctx
         .state

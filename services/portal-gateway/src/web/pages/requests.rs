@@ -13,9 +13,9 @@ use portal_proto::requests::v1 as pb;
 use serde_json::{Value, json};
 
 use crate::web::csrf::Form;
-use crate::web::multipart::{self, Upload};
 use crate::web::ctx::{Ctx, Session, TenantPage, date, date_time};
 use crate::web::i18n;
+use crate::web::multipart::{self, Upload};
 use crate::web::pages::{param, query};
 
 pub type Params = Path<HashMap<String, String>>;
@@ -330,7 +330,10 @@ pub async fn attach(
         Ok(c) => c,
         Err(e) => {
             tracing::warn!(error = %e, "spooled upload unreadable");
-            return Err((StatusCode::INTERNAL_SERVER_ERROR, named("error-file-failed")));
+            return Err((
+                StatusCode::INTERNAL_SERVER_ERROR,
+                named("error-file-failed"),
+            ));
         }
     };
     let req = docs::UploadAttachmentRequest {
@@ -739,16 +742,12 @@ pub async fn upload(
     let Some(id) = param(&p, "id") else {
         return ctx.fail(StatusCode::NOT_FOUND, "error-not-found");
     };
-    if let Err(r) = ctx.session() {
-        return *r;
-    }
-    let form = match multipart::read(&ctx, multipart).await {
-        Ok(f) => f,
-        Err(r) => return r,
+    let s = match ctx.session() {
+        Ok(s) => s,
+        Err(r) => return *r,
     };
-    let Some(s) = ctx.session.as_ref() else {
-        return ctx.fail(StatusCode::UNAUTHORIZED, "error-session");
-    };
+    // The request first (a read): one the caller cannot see, or a closed
+    // one, is refused before the files are read.
     let request = match ctx
         .state
         .requests
@@ -758,6 +757,17 @@ pub async fn upload(
     {
         Ok(r) => r.into_inner(),
         Err(e) => return ctx.grpc_fail(&e),
+    };
+    if request.status == "closed" {
+        let e = i18n::t(ctx.lang, "request-closed-note");
+        return detail_page(&ctx, &id, StatusCode::CONFLICT, json!({"upload_error": e})).await;
+    }
+    let form = match multipart::read(&ctx, multipart).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let Some(s) = ctx.session.as_ref() else {
+        return ctx.fail(StatusCode::UNAUTHORIZED, "error-session");
     };
     if form.files.is_empty() {
         let e = i18n::text(
