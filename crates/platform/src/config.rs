@@ -31,12 +31,16 @@ pub struct CommonConfig {
     pub db_max_connections: u32,
 }
 
-/// A shared secret worth the name: at least 16 characters.
+/// A shared secret worth the name: at least 16 characters, and not one of
+/// the placeholders published in earlier examples.
 pub fn secret(value: &str) -> Result<String, String> {
-    if value.trim().len() >= 16 {
-        Ok(value.trim().to_owned())
-    } else {
+    let value = value.trim();
+    if value.len() < 16 {
         Err("must be at least 16 characters long".into())
+    } else if value.contains("change-me") || value.contains("changeme") {
+        Err("is a published placeholder; set a random value".into())
+    } else {
+        Ok(value.to_owned())
     }
 }
 
@@ -47,5 +51,6 @@ mod tests {
         assert!(super::secret("").is_err());
         assert!(super::secret("password").is_err());
         assert!(super::secret("0123456789abcdef").is_ok());
+        assert!(super::secret("dev-internal-token-change-me").is_err());
     }
 }

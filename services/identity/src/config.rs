@@ -16,7 +16,8 @@ pub struct Config {
     #[arg(long, env = "PORTAL_GRPC_ADDR", default_value = "127.0.0.1:50051")]
     pub grpc_addr: SocketAddr,
     /// Bearer token of the installation's operator (creates tenants).
-    #[arg(long, env = "PORTAL_OPERATOR_TOKEN", hide_env_values = true)]
+    #[arg(long, env = "PORTAL_OPERATOR_TOKEN", hide_env_values = true,
+          value_parser = portal_platform::config::secret)]
     pub operator_token: Option<String>,
     /// Public address of the portal, for links in mails.
     #[arg(
