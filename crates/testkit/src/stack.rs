@@ -203,8 +203,9 @@ impl Stack {
             internal_token: internal_token.clone(),
             admin_addr: None,
             drain_secs: 0,
-            // Tests play clients at different addresses with X-Forwarded-For.
-            trust_forwarded_for: true,
+            // Tests play clients at different addresses with X-Forwarded-For:
+            // their own loopback client stands for the ingress.
+            trusted_proxies: vec!["127.0.0.0/8".parse()?, "::1/128".parse()?],
             base_domain: "localhost".into(),
             nats_url: nats.url(),
         };

@@ -226,9 +226,11 @@ notification: [gateway, identity]
 {{- if eq .name "gateway" }}
 - name: PORTAL_BASE_DOMAIN
   value: {{ $v.config.baseDomain | quote }}
-# Behind the ingress the client's address is the proxy's X-Forwarded-For entry.
-- name: PORTAL_TRUST_FORWARDED_FOR
-  value: {{ $v.ingress.enabled | quote }}
+{{- if and $v.ingress.enabled $v.ingress.trustedProxies }}
+# Only the ingress controller's X-Forwarded-For names the client.
+- name: PORTAL_TRUSTED_PROXIES
+  value: {{ join "," $v.ingress.trustedProxies | quote }}
+{{- end }}
 {{- end }}
 {{- if has .name (list "documents" "gateway") }}
 - name: PORTAL_MAX_UPLOAD_BYTES

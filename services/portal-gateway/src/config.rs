@@ -66,11 +66,12 @@ pub struct Config {
     /// Largest upload accepted, in bytes (documents applies its own limit too).
     #[arg(long, env = "PORTAL_MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_upload_bytes: usize,
-    /// Behind a proxy (an ingress): take the client's address from the last
-    /// `X-Forwarded-For` entry, the one the proxy added. Off when the gateway
-    /// faces clients directly, so that nobody can choose their own address.
-    #[arg(long, env = "PORTAL_TRUST_FORWARDED_FOR", default_value_t = false)]
-    pub trust_forwarded_for: bool,
+    /// Proxies (an ingress controller's addresses, as CIDRs, comma
+    /// separated) whose `X-Forwarded-For` names the client. Only a
+    /// connection from one of them is believed, so no other pod or client
+    /// can choose its own address. Empty: the socket's peer is the client.
+    #[arg(long, env = "PORTAL_TRUSTED_PROXIES", value_delimiter = ',', num_args = 0..)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Tenants are served on `<slug>.<base domain>`; any host also takes the
     /// `/t/<slug>/` path form. Empty: path form only.
     #[arg(long, env = "PORTAL_BASE_DOMAIN", default_value = "")]

@@ -1,5 +1,5 @@
 //! Request extractors that answer with problem+json when input is bad.
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Multipart, Path, Query};
 use axum::http::header::AUTHORIZATION;
@@ -67,24 +67,51 @@ pub fn traced<T>(message: T) -> tonic::Request<T> {
     req
 }
 
-/// The end user's network address: the socket's peer, or (behind a trusted
-/// proxy) the last `X-Forwarded-For` entry.
+/// The end user's network address: the socket's peer, or, when the peer is
+/// a trusted proxy, the nearest `X-Forwarded-For` entry that is not one.
 #[derive(Debug, Clone, Default)]
 pub struct ClientIp(pub Option<String>);
 
+/// The client behind `peer`: entries of `X-Forwarded-For` are read from
+/// the right (the ones the trusted proxies appended) while they are trusted
+/// proxies themselves; the first other address is the client. Entries left
+/// of it were written by the client and are never believed.
+pub fn client_address(
+    peer: Option<IpAddr>,
+    forwarded_for: &[&str],
+    trusted: &[ipnet::IpNet],
+) -> Option<IpAddr> {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    let peer = peer?;
+    if !is_trusted(&peer) {
+        return Some(peer);
+    }
+    let mut client = peer;
+    for entry in forwarded_for.iter().rev().flat_map(|v| v.rsplit(',')) {
+        let Ok(ip) = entry.trim().parse::<IpAddr>() else {
+            break;
+        };
+        client = ip;
+        if !is_trusted(&ip) {
+            break;
+        }
+    }
+    Some(client)
+}
+
 impl ClientIp {
-    fn of(parts: &Parts, trust_forwarded_for: bool) -> Self {
-        let forwarded = trust_forwarded_for
-            .then(|| parts.headers.get_all("x-forwarded-for").iter().next_back())
-            .flatten()
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit(',').next())
-            .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok());
+    fn of(parts: &Parts, trusted: &[ipnet::IpNet]) -> Self {
+        let forwarded: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip());
-        Self(forwarded.or(peer).map(|ip| ip.to_string()))
+        Self(client_address(peer, &forwarded, trusted).map(|ip| ip.to_string()))
     }
 
     /// Wraps a message for an anonymous service call (login, reset, ...).
@@ -100,7 +127,7 @@ impl FromRequestParts<AppState> for ClientIp {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(Self::of(parts, state.trust_forwarded_for))
+        Ok(Self::of(parts, &state.trusted_proxies))
     }
 }
 
@@ -136,7 +163,46 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
         let BearerToken(token) = BearerToken::from_request_parts(parts, state).await?;
-        let ip = ClientIp::of(parts, state.trust_forwarded_for);
+        let ip = ClientIp::of(parts, &state.trusted_proxies);
         Caller::verify(state, token, ip).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> Option<IpAddr> {
+        s.parse().ok()
+    }
+
+    #[test]
+    fn only_a_trusted_proxy_names_the_client() {
+        let ingress: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        // Straight from the internet, or from another pod: the header is the sender's word.
+        assert_eq!(
+            client_address(ip("203.0.113.9"), &["198.51.100.1"], &ingress),
+            ip("203.0.113.9")
+        );
+        assert_eq!(
+            client_address(ip("192.168.1.5"), &["198.51.100.1"], &[]),
+            ip("192.168.1.5")
+        );
+        // Through the ingress: the entry it appended, not what the client wrote before it.
+        assert_eq!(
+            client_address(ip("10.1.2.3"), &["6.6.6.6, 203.0.113.9"], &ingress),
+            ip("203.0.113.9")
+        );
+        // Proxies in a row are skipped; several headers read as one list.
+        assert_eq!(
+            client_address(ip("10.1.2.3"), &["203.0.113.9", "10.9.9.9"], &ingress),
+            ip("203.0.113.9")
+        );
+        // Garbage ends the walk at the last good address.
+        assert_eq!(
+            client_address(ip("10.1.2.3"), &["nonsense"], &ingress),
+            ip("10.1.2.3")
+        );
+        assert_eq!(client_address(None, &["203.0.113.9"], &ingress), None);
     }
 }

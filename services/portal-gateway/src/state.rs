@@ -28,7 +28,7 @@ pub struct AppState {
     /// documents takes a stream): at most this many at once.
     pub upload_slots: Arc<tokio::sync::Semaphore>,
     pub internal_token: String,
-    pub trust_forwarded_for: bool,
+    pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
     pub base_domain: String,
     /// Set on SIGTERM: /readyz says no while requests in flight finish.
     pub draining: portal_platform::admin::Readiness,
@@ -64,7 +64,7 @@ impl AppState {
             max_upload_bytes: cfg.max_upload_bytes,
             upload_slots: Arc::new(tokio::sync::Semaphore::new(4)),
             internal_token: cfg.internal_token.clone(),
-            trust_forwarded_for: cfg.trust_forwarded_for,
+            trusted_proxies: Arc::new(cfg.trusted_proxies.clone()),
             base_domain: cfg.base_domain.trim().trim_start_matches('.').to_owned(),
             draining: portal_platform::admin::Readiness::default(),
             live: crate::live::Hub::default(),
