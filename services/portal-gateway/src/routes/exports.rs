@@ -1,14 +1,19 @@
 //! Downloads of what a request list's filter shows (E5): CSV streamed row
-//! by row as the service streams them; Excel built in memory (the xlsx
-//! format is a zip written at the end), off the async threads.
+//! by row as the service streams them; Excel written row by row off the
+//! async threads in rust_xlsxwriter's constant-memory mode (rows go to a
+//! temporary file), then zipped straight into the response body: no
+//! download is ever whole in memory.
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
+use std::io::Write;
+
 use futures::StreamExt;
 use portal_platform::time::from_proto;
 use portal_proto::requests::v1 as pb;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::extract::{ApiQuery, Caller};
 use crate::problem::Problem;
@@ -147,21 +152,49 @@ pub async fn xlsx(
     caller: Caller,
     ApiQuery(f): ApiQuery<RequestFilter>,
 ) -> Result<Response, Problem> {
+    let internal = |e: String| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e);
     let mut stream = rows(&state, &caller, f).await?;
-    let mut all = Vec::new();
+    let (row_tx, row_rx) = mpsc::channel::<[String; 16]>(256);
+    let (filled_tx, filled_rx) = oneshot::channel::<Result<(), String>>();
+    let (out_tx, out_rx) = mpsc::channel::<std::io::Result<bytes::Bytes>>(16);
+    tokio::task::spawn_blocking(move || {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let filled = fill(&mut book, row_rx).map_err(|e| e.to_string());
+        let ok = filled.is_ok();
+        // The handler answers (a problem, or the body below) once every row is in.
+        if filled_tx.send(filled).is_err() || !ok {
+            return;
+        }
+        let mut out = ChannelWriter::new(out_tx.clone());
+        if let Err(e) = book
+            .save_to_writer(&mut out)
+            .map_err(std::io::Error::other)
+            .and_then(|()| out.flush())
+        {
+            let _ = out_tx.blocking_send(Err(e));
+        }
+    });
+    let mut count = 0usize;
     while let Some(r) = stream.message().await? {
-        if all.len() >= XLSX_MAX_ROWS {
+        count += 1;
+        if count >= XLSX_MAX_ROWS {
             return Err(Problem::invalid(
                 "more rows than a worksheet holds: narrow the filter or download CSV",
             ));
         }
-        all.push(row(&r));
+        if row_tx.send(row(&r)).await.is_err() {
+            break;
+        }
     }
-    let built = tokio::task::spawn_blocking(move || workbook(&all))
+    drop(row_tx);
+    filled_rx
         .await
-        .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
-        .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
-    let mut res = Response::new(Body::from(built));
+        .map_err(|e| internal(e.to_string()))?
+        .map_err(internal)?;
+    let pieces = futures::stream::unfold(out_rx, |mut rx| async move {
+        rx.recv().await.map(|piece| (piece, rx))
+    });
+    let mut res = Response::new(Body::from_stream(pieces));
     attachment(
         &mut res,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -170,23 +203,68 @@ pub async fn xlsx(
     Ok(res)
 }
 
-fn workbook(rows: &[[String; 16]]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
+/// Writes the header and every row that arrives, in order (constant-memory
+/// worksheets flush each finished row to their temporary file).
+fn fill(
+    book: &mut rust_xlsxwriter::Workbook,
+    mut rows: mpsc::Receiver<[String; 16]>,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let sheet = book.add_worksheet_with_constant_memory();
     sheet.set_name("Requests")?;
     let bold = rust_xlsxwriter::Format::new().set_bold();
     for (c, name) in (0u16..).zip(COLUMNS) {
         sheet.write_string_with_format(0, c, name, &bold)?;
     }
-    for (r, cells) in (1u32..).zip(rows) {
-        for (c, cell) in (0u16..).zip(cells) {
+    let mut r = 1u32;
+    while let Some(cells) = rows.blocking_recv() {
+        for (c, cell) in (0u16..).zip(&cells) {
             if !cell.is_empty() {
                 // Written as text: never a formula.
                 sheet.write_string(r, c, cell)?;
             }
         }
+        r += 1;
     }
-    book.save_to_buffer()
+    Ok(())
+}
+
+/// A `Write` that hands 64 KiB pieces to the response body.
+struct ChannelWriter {
+    tx: mpsc::Sender<std::io::Result<bytes::Bytes>>,
+    buf: Vec<u8>,
+}
+
+impl ChannelWriter {
+    const PIECE: usize = 64 * 1024;
+
+    fn new(tx: mpsc::Sender<std::io::Result<bytes::Bytes>>) -> Self {
+        Self {
+            tx,
+            buf: Vec::with_capacity(Self::PIECE),
+        }
+    }
+}
+
+impl Write for ChannelWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= Self::PIECE {
+            self.flush()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let piece = bytes::Bytes::from(std::mem::take(&mut self.buf));
+        self.buf.reserve(Self::PIECE);
+        // The browser went away: stop writing.
+        self.tx
+            .blocking_send(Ok(piece))
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+    }
 }
 
 #[cfg(test)]
@@ -201,9 +279,35 @@ mod tests {
     }
 
     #[test]
-    fn a_workbook_is_a_zip() -> anyhow::Result<()> {
-        let book = workbook(&[row(&pb::Request::default())])?;
-        assert_eq!(&book[..4], b"PK\x03\x04");
+    fn a_workbook_is_written_row_by_row_into_pieces() -> anyhow::Result<()> {
+        let (row_tx, row_rx) = mpsc::channel(4);
+        let (out_tx, mut out_rx) = mpsc::channel(1024);
+        let writer = std::thread::spawn(move || -> anyhow::Result<()> {
+            let mut book = rust_xlsxwriter::Workbook::new();
+            fill(&mut book, row_rx)?;
+            let mut out = ChannelWriter::new(out_tx);
+            book.save_to_writer(&mut out)?;
+            out.flush()?;
+            Ok(())
+        });
+        for i in 0..20_000 {
+            let mut r = row(&pb::Request::default());
+            r[0] = uuid::Uuid::new_v4().to_string();
+            r[3] = format!("=request {i} with a title long enough to matter");
+            row_tx.blocking_send(r)?;
+        }
+        drop(row_tx);
+        writer
+            .join()
+            .map_err(|_| anyhow::anyhow!("writer panicked"))??;
+        let mut book = Vec::new();
+        let mut pieces = 0;
+        while let Ok(piece) = out_rx.try_recv() {
+            book.extend_from_slice(&piece?);
+            pieces += 1;
+        }
+        assert_eq!(&book[..4], b"PK\x03\x04", "a zip");
+        assert!(pieces > 1, "sent in pieces, not as one buffer");
         Ok(())
     }
 }
