@@ -123,7 +123,8 @@ pub async fn mark_sent(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
 }
 
 /// Records a failed attempt: retried after `retry_in`, or failed for good
-/// when `give_up`.
+/// when `give_up` (then a body holding a live secret link is not kept
+/// either: nobody will send it, and a backup must not hold the way in).
 pub async fn mark_attempt_failed(
     conn: &mut PgConnection,
     id: Uuid,
@@ -136,13 +137,15 @@ pub async fn mark_attempt_failed(
          SET attempts = attempts + 1,
              last_error = $2,
              next_attempt_at = now() + make_interval(secs => $3),
-             status = CASE WHEN $4 THEN 'failed' ELSE 'pending' END
+             status = CASE WHEN $4 THEN 'failed' ELSE 'pending' END,
+             body = CASE WHEN $4 AND template = ANY($5) THEN '' ELSE body END
          WHERE id = $1",
     )
     .bind(id)
     .bind(error)
     .bind(retry_in.as_secs_f64())
     .bind(give_up)
+    .bind(crate::templates::with_secret_links())
     .execute(conn)
     .await?;
     Ok(())

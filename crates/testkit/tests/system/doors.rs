@@ -181,3 +181,39 @@ async fn files_are_not_cached_closed_requests_take_none_and_streams_are_few() ->
     assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_mail_that_failed_for_good_keeps_no_secret_link() -> anyhow::Result<()> {
+    let port = portal_testkit::free_port()?;
+    let stack = Stack::start_with(portal_testkit::MailSetup::Unreachable(port)).await?;
+    let t = fixtures::invited_tenant(&stack, "deadmail").await?;
+    let db = stack.db("notification").await?;
+    // The invitation waits, unsent, with its link in the stored body.
+    let id: uuid::Uuid = portal_testkit::eventually(20, "the queued invitation", || async {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM deliveries WHERE recipient = $1 AND body LIKE '%token=%'",
+        )
+        .bind(&t.contact_email)
+        .fetch_optional(&db)
+        .await?)
+    })
+    .await?;
+    // The mail server refuses it for good (what the sender records then).
+    let mut conn = db.acquire().await?;
+    notification::store::mark_attempt_failed(
+        &mut conn,
+        id,
+        "550 5.1.1 no such mailbox",
+        std::time::Duration::ZERO,
+        true,
+    )
+    .await?;
+    let (status, body): (String, String) =
+        sqlx::query_as("SELECT status, body FROM deliveries WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+    assert_eq!(status, "failed");
+    assert!(body.is_empty(), "the link is still stored: {body}");
+    Ok(())
+}
