@@ -114,8 +114,11 @@ pub fn run(options: &Options) -> Result<()> {
         .env("PORTAL_E2E_OPERATOR_TOKEN", &settings.operator_token);
     children.spawn(TESTS, tests)?;
     // The tests end, or a service dies under them: either way, stop the rest.
-    let (name, status) = children.wait_any()?;
+    let ended = children.wait_any()?;
     children.stop_all(Duration::from_secs(10));
+    let Some((name, status)) = ended else {
+        bail!("stopped by a signal while the browser tests ran");
+    };
     let elapsed = tests_started.elapsed().as_secs_f64();
     let screenshots = out_dir.join("screenshots");
     if name != TESTS {

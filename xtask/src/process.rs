@@ -3,10 +3,13 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
 use crate::sys;
 
@@ -28,7 +31,8 @@ struct Running {
 
 impl Children {
     /// Starts `cmd` as a child called `name`, forwarding its output line by line.
-    pub fn spawn(&mut self, name: &str, mut cmd: Command) -> Result<()> {
+    pub fn spawn(&mut self, name: &str, cmd: Command) -> Result<()> {
+        let mut cmd = dies_with_us(cmd);
         cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -65,13 +69,18 @@ impl Children {
         }
     }
 
-    /// Blocks until one child exits and returns its name and status.
-    pub fn wait_any(&mut self) -> Result<(String, ExitStatus)> {
+    /// Blocks until one child exits (its name and status) or xtask is told
+    /// to stop by a signal (`None`).
+    pub fn wait_any(&mut self) -> Result<Option<(String, ExitStatus)>> {
+        let stop = stop_flag()?;
         loop {
             if let Some(exited) = self.first_exited()? {
-                return Ok(exited);
+                return Ok(Some(exited));
             }
-            thread::sleep(Duration::from_millis(500));
+            if stop.load(Ordering::Relaxed) {
+                return Ok(None);
+            }
+            thread::sleep(Duration::from_millis(200));
         }
     }
 
@@ -129,6 +138,48 @@ impl Drop for Children {
     fn drop(&mut self) {
         self.kill_all();
     }
+}
+
+/// `cmd` run under `setpriv --pdeathsig TERM` (util-linux, on every Debian):
+/// the kernel sends the child SIGTERM when xtask dies, even by SIGKILL, so
+/// nothing is left holding the ports. Unchanged where setpriv is missing.
+fn dies_with_us(cmd: Command) -> Command {
+    let Some(setpriv) = sys::which("setpriv") else {
+        return cmd;
+    };
+    let mut wrapped = Command::new(setpriv);
+    wrapped
+        .args(["--pdeathsig", "TERM", "--"])
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(v) => wrapped.env(key, v),
+            None => wrapped.env_remove(key),
+        };
+    }
+    if let Some(dir) = cmd.get_current_dir() {
+        wrapped.current_dir(dir);
+    }
+    wrapped
+}
+
+/// Set once SIGINT, SIGTERM or SIGHUP reaches xtask (a terminal's Ctrl-C, a
+/// process manager, `kill`): `wait_any` then returns, and the caller stops
+/// every child it started. Installed by the first wait, so that a signal
+/// during the build still ends xtask at once (its children then get SIGTERM
+/// through `dies_with_us`).
+fn stop_flag() -> Result<Arc<AtomicBool>> {
+    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+    if let Some(flag) = FLAG.get() {
+        return Ok(flag.clone());
+    }
+    let flag = Arc::new(AtomicBool::new(false));
+    for signal in [SIGINT, SIGTERM, SIGHUP] {
+        signal_hook::flag::register(signal, flag.clone())
+            .context("installing the stop signal handlers")?;
+    }
+    Ok(FLAG.get_or_init(|| flag).clone())
 }
 
 /// Copies `pipe` to `sink` with every line prefixed by `name`. A plain thread

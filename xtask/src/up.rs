@@ -70,17 +70,23 @@ pub fn run(options: &Options) -> Result<()> {
     };
     print_banner(&base, &settings, invitation.as_ref());
 
-    // Ctrl-C reaches the whole process group, so the services stop with us;
-    // if one stops on its own, the system is broken: stop the rest and fail.
-    let (name, status) = children.wait_any()?;
-    // A clean exit means a service drained after Ctrl-C (which reaches the
-    // whole process group): let the others finish draining too.
+    // Ctrl-C, SIGTERM or SIGHUP to xtask alone stop every service it
+    // started; if one stops on its own, the system is broken: stop the rest
+    // and fail.
+    let ended = children.wait_any()?;
     children.stop_all(Duration::from_secs(15));
-    if status.success() {
-        println!("Stopped.");
-        Ok(())
-    } else {
-        bail!("{name} exited ({status}); stopped the other services")
+    match ended {
+        // A clean exit means a service drained after Ctrl-C (which reaches
+        // the whole process group).
+        None => {
+            println!("Stopped.");
+            Ok(())
+        }
+        Some((_, status)) if status.success() => {
+            println!("Stopped.");
+            Ok(())
+        }
+        Some((name, status)) => bail!("{name} exited ({status}); stopped the other services"),
     }
 }
 
