@@ -78,13 +78,31 @@ async fn an_endless_form_is_refused_while_it_streams() -> anyhow::Result<()> {
     let too_many = contact.post_multipart(new, files).await?;
     assert_eq!(too_many.status, 400, "{}", too_many.body);
 
-    // Nothing of all this became a request.
+    // The API takes the same limits as it streams.
+    let request = fixtures::submit_request(&stack, &t, "Freezer").await?;
+    let pulled = Arc::new(AtomicUsize::new(0));
+    let res = stack
+        .api
+        .http
+        .post(format!(
+            "{}/api/v1/requests/{}/comments",
+            stack.api.base,
+            fixtures::s(&request["id"])
+        ))
+        .bearer_auth(&t.contact)
+        .multipart(Form::new().part("body", endless(200 * MB, pulled.clone())))
+        .send()
+        .await?;
+    assert_eq!(res.status(), 413);
+    assert!(pulled.load(Ordering::Relaxed) < 16 * MB);
+
+    // Nothing of all this became a request (beyond the one made above).
     let list = stack
         .api
         .get("/api/v1/requests", &t.contact)
         .await?
         .expect(200)?;
-    assert_eq!(list["items"].as_array().map(Vec::len), Some(0), "{list}");
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "{list}");
     Ok(())
 }
 

@@ -12,6 +12,7 @@ use crate::extract::{ApiJson, ApiMultipart, ApiPath, ApiQuery, Caller};
 use crate::problem::Problem;
 use crate::state::AppState;
 use crate::views::{Attachment, CreateRequest, Page, RejectRequest, RequestFilter, RequestView};
+use crate::web::multipart::{self, Upload};
 
 const OWNER: &str = "request";
 
@@ -145,7 +146,7 @@ pub async fn upload(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<String>,
-    ApiMultipart(mut multipart): ApiMultipart,
+    ApiMultipart(multipart): ApiMultipart,
 ) -> Result<(StatusCode, Json<Attachment>), Problem> {
     // The request decides visibility and scope; documents checks the scope again.
     let request = state
@@ -155,48 +156,14 @@ pub async fn upload(
         .await?
         .into_inner();
     takes_files(&request)?;
-    while let Some(mut field) = multipart.next_field().await? {
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.file_name().unwrap_or("attachment").to_owned();
-        let content_type = field
-            .content_type()
-            .unwrap_or("application/octet-stream")
-            .to_owned();
-        let content = read_capped(&mut field, state.max_upload_bytes).await?;
-        let a = store_attachment(&state, &caller, &request, name, content_type, content).await?;
-        return Ok((StatusCode::CREATED, Json(a.into())));
-    }
-    Err(Problem::invalid(
-        "a multipart field named 'file' is required",
-    ))
-}
-
-/// A file field read to the end even past the limit (up to the body limit),
-/// so the client gets a clean 413 instead of a connection reset mid-upload.
-pub(crate) async fn read_capped(
-    field: &mut axum::extract::multipart::Field<'_>,
-    max: usize,
-) -> Result<Vec<u8>, Problem> {
-    let mut content = Vec::new();
-    let mut too_large = false;
-    while let Some(chunk) = field.chunk().await? {
-        if content.len() + chunk.len() > max {
-            too_large = true;
-            content = Vec::new();
-        } else if !too_large {
-            content.extend_from_slice(&chunk);
-        }
-    }
-    if too_large {
-        return Err(Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload-too-large",
-            format!("the file is larger than the {max} byte limit"),
-        ));
-    }
-    Ok(content)
+    let form = multipart::read_api(&state, multipart).await?;
+    let file = form
+        .files
+        .into_iter()
+        .find(|f| f.field == "file")
+        .ok_or_else(|| Problem::invalid("a multipart field named 'file' is required"))?;
+    let a = store_attachment(&state, &caller, &request, file).await?;
+    Ok((StatusCode::CREATED, Json(a.into())))
 }
 
 /// A closed request takes no more files (its conversation has ended).
@@ -215,10 +182,25 @@ pub(crate) async fn store_attachment(
     state: &AppState,
     caller: &Caller,
     request: &pb::Request,
-    name: String,
-    content_type: String,
-    content: Vec<u8>,
+    file: Upload,
 ) -> Result<docs::Attachment, Problem> {
+    if file.too_large {
+        return Err(Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload-too-large",
+            format!(
+                "{} is larger than the {} byte limit",
+                file.name, state.max_upload_bytes
+            ),
+        ));
+    }
+    let name = file.name.clone();
+    let content_type = file.content_type.clone();
+    // Few whole files in memory at once, however many uploads arrive.
+    let (content, _slot) = file
+        .bytes(&state.upload_slots)
+        .await
+        .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
     let req = docs::UploadAttachmentRequest {
         owner_type: OWNER.into(),
         owner_id: request.id.clone(),

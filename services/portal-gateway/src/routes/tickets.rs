@@ -9,11 +9,12 @@ use portal_proto::requests::v1 as pb;
 
 use crate::extract::{ApiJson, ApiMultipart, ApiPath, Caller};
 use crate::problem::Problem;
-use crate::routes::requests::{read_capped, store_attachment, takes_files};
+use crate::routes::requests::{store_attachment, takes_files};
 use crate::state::AppState;
 use crate::views::{
     AddComment, AssignRequest, CloseRequest, Comment, RequestSettings, RequestView, StatusCounts,
 };
+use crate::web::multipart;
 
 /// The caller's display name, from the directory (blank when it has none).
 async fn display_name(state: &AppState, caller: &Caller) -> Result<String, Problem> {
@@ -50,7 +51,6 @@ pub async fn comment(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/"));
     let body = if multipart {
-        let ApiMultipart(mut form) = ApiMultipart::from_request(request, &state).await?;
         // The request decides visibility; a closed one refuses before any upload.
         let target = state
             .requests
@@ -59,38 +59,22 @@ pub async fn comment(
             .await?
             .into_inner();
         takes_files(&target)?;
+        let ApiMultipart(multipart) = ApiMultipart::from_request(request, &state).await?;
+        let form = multipart::read_api(&state, multipart).await?;
         let mut b = AddComment {
-            body: String::new(),
-            internal: false,
-            attachment_ids: Vec::new(),
+            body: form.fields.raw("body"),
+            internal: matches!(form.fields.get("internal").as_str(), "true" | "on" | "1"),
+            attachment_ids: form.fields.all("attachment_ids"),
         };
-        let mut files = Vec::new();
-        while let Some(mut field) = form.next_field().await? {
-            match field.name() {
-                Some("body") => b.body = field.text().await?,
-                Some("internal") => {
-                    b.internal = matches!(field.text().await?.trim(), "true" | "on" | "1")
-                }
-                Some("attachment_ids") => b.attachment_ids.push(field.text().await?),
-                Some("file") => {
-                    let name = field.file_name().unwrap_or("attachment").to_owned();
-                    let content_type = field
-                        .content_type()
-                        .unwrap_or("application/octet-stream")
-                        .to_owned();
-                    let content = read_capped(&mut field, state.max_upload_bytes).await?;
-                    if !content.is_empty() {
-                        files.push((name, content_type, content));
-                    }
-                }
-                _ => {}
-            }
-        }
         if b.body.trim().is_empty() {
             return Err(Problem::invalid("a comment needs a body"));
         }
-        for (name, content_type, content) in files {
-            let a = store_attachment(&state, &caller, &target, name, content_type, content).await?;
+        for file in form
+            .files
+            .into_iter()
+            .filter(|f| f.field == "file" && f.len > 0)
+        {
+            let a = store_attachment(&state, &caller, &target, file).await?;
             b.attachment_ids.push(a.id);
         }
         b

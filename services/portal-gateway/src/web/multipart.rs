@@ -1,8 +1,9 @@
-//! Multipart forms (new request, comment, attachments), read as a stream
-//! with every limit enforced while reading: the CSRF field must come first
-//! and is checked before anything else is read; text fields, their count,
-//! files and their count are capped as the bytes arrive; files go to an
-//! anonymous temporary file, never whole into memory.
+//! Multipart forms (new request, comment, attachments; pages and API),
+//! read as a stream with every limit enforced while reading: on the pages
+//! the CSRF field must come first and is checked before anything else is
+//! read; text fields, their count, files and their count are capped as the
+//! bytes arrive; files go to an anonymous temporary file, never whole into
+//! memory.
 use std::io::SeekFrom;
 
 use axum::extract::Multipart;
@@ -10,7 +11,10 @@ use axum::extract::multipart::Field;
 use axum::http::StatusCode;
 use axum::response::Response;
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use tokio::sync::{Semaphore, SemaphorePermit};
 
+use crate::problem::Problem;
+use crate::state::AppState;
 use crate::web::csrf::{self, Form};
 use crate::web::ctx::Ctx;
 
@@ -29,6 +33,8 @@ pub fn body_limit(max_file_bytes: usize) -> usize {
 
 /// One file of a multipart form, spooled to disk.
 pub struct Upload {
+    /// The form field it came in.
+    pub field: String,
     pub name: String,
     pub content_type: String,
     pub too_large: bool,
@@ -37,16 +43,20 @@ pub struct Upload {
 }
 
 impl Upload {
-    /// The content, for the one call that sends it on (documents takes a
-    /// whole message today; `AppState::upload_slots` bounds how many are
-    /// in memory at once).
-    pub async fn bytes(self) -> std::io::Result<Vec<u8>> {
+    /// The content, for the one call that sends it on: documents takes a
+    /// whole message today, so the permit of `slots` (held until the call
+    /// ends) bounds how many files are in memory at once.
+    pub async fn bytes(self, slots: &Semaphore) -> std::io::Result<(Vec<u8>, SemaphorePermit<'_>)> {
+        let permit = slots
+            .acquire()
+            .await
+            .map_err(|_| std::io::Error::other("upload slots closed"))?;
         let mut content = Vec::with_capacity(self.len);
         if let Some(mut f) = self.spool {
             f.seek(SeekFrom::Start(0)).await?;
             f.read_to_end(&mut content).await?;
         }
-        Ok(content)
+        Ok((content, permit))
     }
 }
 
@@ -81,29 +91,64 @@ impl Refusal {
     }
 }
 
-/// Reads a multipart form; a file over `max_file_bytes` is drained and
-/// marked, so the answer can say which.
+impl From<Refusal> for Problem {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Csrf | Refusal::Malformed => Problem::invalid("a malformed multipart body"),
+            Refusal::FieldTooLong => Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                format!("a text field is longer than {MAX_FIELD_BYTES} bytes"),
+            ),
+            Refusal::TooManyFields => {
+                Problem::invalid(format!("more than {MAX_FIELDS} text fields"))
+            }
+            Refusal::TooManyFiles => Problem::invalid(format!("more than {MAX_FILES} files")),
+            Refusal::BodyTooLarge => Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                "the body is larger than the files it may carry",
+            ),
+        }
+    }
+}
+
+/// Reads a page's multipart form; a file over the size limit is drained
+/// and marked, so the answer can say which.
 pub async fn read(ctx: &Ctx, multipart: Multipart) -> Result<MultipartForm, Response> {
-    read_limited(ctx.csrf.as_str(), ctx.state.max_upload_bytes, multipart)
-        .await
-        .map_err(|r| r.page(ctx))
+    read_limited(
+        Some(ctx.csrf.as_str()),
+        ctx.state.max_upload_bytes,
+        multipart,
+    )
+    .await
+    .map_err(|r| r.page(ctx))
+}
+
+/// Reads an API multipart body (a bearer token, no CSRF field) with the
+/// same limits.
+pub async fn read_api(state: &AppState, multipart: Multipart) -> Result<MultipartForm, Problem> {
+    Ok(read_limited(None, state.max_upload_bytes, multipart).await?)
 }
 
 async fn read_limited(
-    csrf_cookie: &str,
+    csrf_cookie: Option<&str>,
     max_file_bytes: usize,
     mut multipart: Multipart,
 ) -> Result<MultipartForm, Refusal> {
-    // The pages put the token first; nothing else is read until it matches.
-    let first = next(&mut multipart).await?.ok_or(Refusal::Csrf)?;
-    if first.name() != Some(csrf::FIELD) {
-        return Err(Refusal::Csrf);
+    let mut fields = Vec::new();
+    if let Some(cookie) = csrf_cookie {
+        // The pages put the token first; nothing else is read until it matches.
+        let first = next(&mut multipart).await?.ok_or(Refusal::Csrf)?;
+        if first.name() != Some(csrf::FIELD) {
+            return Err(Refusal::Csrf);
+        }
+        let token = text(first, 256).await.map_err(|_| Refusal::Csrf)?;
+        if !csrf::matches(Some(cookie), Some(&token)) {
+            return Err(Refusal::Csrf);
+        }
+        fields.push((csrf::FIELD.to_owned(), token));
     }
-    let token = text(first, 256).await.map_err(|_| Refusal::Csrf)?;
-    if !csrf::matches(Some(csrf_cookie), Some(&token)) {
-        return Err(Refusal::Csrf);
-    }
-    let mut fields = vec![(csrf::FIELD.to_owned(), token)];
     let mut files = Vec::new();
     while let Some(field) = next(&mut multipart).await? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -153,6 +198,7 @@ async fn text(mut field: Field<'_>, max: usize) -> Result<String, Refusal> {
 /// A file field written to an anonymous temporary file (gone when dropped).
 async fn spool(mut field: Field<'_>, max: usize) -> Result<Upload, Refusal> {
     let mut upload = Upload {
+        field: field.name().unwrap_or_default().to_owned(),
         name: field.file_name().unwrap_or("attachment").to_owned(),
         content_type: field
             .content_type()

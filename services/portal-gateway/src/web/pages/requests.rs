@@ -320,13 +320,10 @@ pub async fn attach(
             ),
         ));
     }
-    // Few whole files in memory at once, however many forms arrive.
-    let Ok(_slot) = ctx.state.upload_slots.acquire().await else {
-        return Err((StatusCode::SERVICE_UNAVAILABLE, named("error-file-failed")));
-    };
     let name = f.name.clone();
     let content_type = f.content_type.clone();
-    let content = match f.bytes().await {
+    // Few whole files in memory at once, however many forms arrive.
+    let (content, _slot) = match f.bytes(&ctx.state.upload_slots).await {
         Ok(c) => c,
         Err(e) => {
             tracing::warn!(error = %e, "spooled upload unreadable");
