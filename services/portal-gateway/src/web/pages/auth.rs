@@ -339,28 +339,36 @@ fn link_failed(ctx: &Ctx, s: &tonic::Status) -> Response {
     res.into_response()
 }
 
-/// The link of a registration mail shows a button: mail scanners follow
-/// links, and a plain GET must not use the single-use token up.
-pub async fn registration_form(mut ctx: Ctx, RawQuery(q): RawQuery) -> Response {
-    ctx.no_referrer = true;
-    let token = query(q.as_deref(), "token");
+/// What identity knows of a mailed or handed-out link that still works;
+/// the page to answer otherwise (410 for a dead link).
+async fn live_link(ctx: &Ctx, token: &str, purpose: &str) -> Result<pb::LinkInfo, Box<Response>> {
     let req = pb::DescribeLinkRequest {
-        token: token.clone(),
-        purpose: "registration".into(),
+        token: token.to_owned(),
+        purpose: purpose.into(),
     };
-    let info = match ctx
+    let info = ctx
         .state
         .identity
         .clone()
         .describe_link(ctx.ip.request(req))
         .await
-    {
-        Ok(i) => i.into_inner(),
-        Err(s) => return link_failed(&ctx, &s),
-    };
+        .map_err(|s| Box::new(link_failed(ctx, &s)))?
+        .into_inner();
     if !info.valid {
-        return ctx.fail(StatusCode::GONE, "error-link-dead");
+        return Err(Box::new(ctx.fail(StatusCode::GONE, "error-link-dead")));
     }
+    Ok(info)
+}
+
+/// The link of a registration mail shows a button: mail scanners follow
+/// links, and a plain GET must not use the single-use token up.
+pub async fn registration_form(mut ctx: Ctx, RawQuery(q): RawQuery) -> Response {
+    ctx.no_referrer = true;
+    let token = query(q.as_deref(), "token");
+    let info = match live_link(&ctx, &token, "registration").await {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
     if let Some(l) = i18n::supported(&info.language) {
         ctx.lang = l;
     }
@@ -394,23 +402,10 @@ pub async fn registration_confirm(mut ctx: Ctx, form: Form) -> Response {
 pub async fn secure_link(mut ctx: Ctx, RawQuery(q): RawQuery) -> Response {
     ctx.no_referrer = true;
     let token = query(q.as_deref(), "token");
-    let req = pb::DescribeLinkRequest {
-        token: token.clone(),
-        purpose: "secure".into(),
+    let info = match live_link(&ctx, &token, "secure").await {
+        Ok(i) => i,
+        Err(r) => return *r,
     };
-    let info = match ctx
-        .state
-        .identity
-        .clone()
-        .describe_link(ctx.ip.request(req))
-        .await
-    {
-        Ok(i) => i.into_inner(),
-        Err(s) => return link_failed(&ctx, &s),
-    };
-    if !info.valid {
-        return ctx.fail(StatusCode::GONE, "error-link-dead");
-    }
     let staff = ctx.session.as_ref().is_some_and(|s| s.is_staff());
     let status = if staff {
         StatusCode::CONFLICT
