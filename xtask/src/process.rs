@@ -210,3 +210,81 @@ where
         }
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_child_is_started_to_die_with_xtask_and_keeps_its_settings() {
+        let mut cmd = Command::new("/bin/true");
+        cmd.args(["--flag", "value"])
+            .env("PORTAL_X", "1")
+            .env_remove("PORTAL_Y")
+            .current_dir("/tmp");
+        let wrapped = dies_with_us(cmd);
+        if sys::which("setpriv").is_none() {
+            assert_eq!(wrapped.get_program(), "/bin/true");
+            return;
+        }
+        let args: Vec<_> = wrapped.get_args().collect();
+        assert_eq!(
+            args,
+            ["--pdeathsig", "TERM", "--", "/bin/true", "--flag", "value"]
+        );
+        let envs: Vec<_> = wrapped.get_envs().collect();
+        assert!(envs.contains(&(
+            std::ffi::OsStr::new("PORTAL_X"),
+            Some(std::ffi::OsStr::new("1"))
+        )));
+        assert!(envs.contains(&(std::ffi::OsStr::new("PORTAL_Y"), None)));
+        assert_eq!(
+            wrapped.get_current_dir(),
+            Some(std::path::Path::new("/tmp"))
+        );
+    }
+
+    #[test]
+    fn a_child_under_setpriv_gets_sigterm_when_its_parent_dies() -> Result<()> {
+        if sys::which("setpriv").is_none() {
+            return Ok(());
+        }
+        // A parent shell starts a wrapped sleeper, prints its pid and is killed.
+        let sleeper = dies_with_us({
+            let mut c = Command::new("sleep");
+            c.arg("30");
+            c
+        });
+        let line = format!(
+            "{} {} & echo $!; exec sleep 30",
+            sleeper.get_program().to_string_lossy(),
+            sleeper
+                .get_args()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        let mut parent = Command::new("sh")
+            .args(["-c", &line])
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let mut pid = String::new();
+        BufReader::new(parent.stdout.take().context("stdout")?).read_line(&mut pid)?;
+        let pid = pid.trim().to_owned();
+        thread::sleep(Duration::from_millis(300));
+        parent.kill()?;
+        parent.wait()?;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .map(|s| s.contains(") Z "))
+                .unwrap_or(true);
+            if zombie {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the child outlived its parent");
+            thread::sleep(Duration::from_millis(50));
+        }
+        Ok(())
+    }
+}
