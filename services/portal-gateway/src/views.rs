@@ -10,8 +10,10 @@ use utoipa::{IntoParams, ToSchema};
 
 mod access;
 mod requests;
+mod vocab;
 pub use access::*;
 pub use requests::*;
+pub use vocab::*;
 
 fn ts(t: Option<&prost_types::Timestamp>) -> Option<DateTime<Utc>> {
     t.and_then(from_proto)
@@ -23,9 +25,19 @@ fn non_empty(s: String) -> Option<String> {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateTenant {
+    /// 2 to 40 lowercase letters, digits or dashes, not starting or ending with a dash.
+    #[schema(
+        min_length = 2,
+        max_length = 40,
+        pattern = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
+    )]
     pub slug: String,
+    #[schema(min_length = 1, pattern = "[^\\s\\u0085]")]
     pub name: String,
+    #[schema(format = Email, max_length = 254)]
     pub admin_email: String,
+    /// At least 10 characters and at most 1024 bytes (UTF-8).
+    #[schema(min_length = 10, max_length = 256)]
     pub admin_password: String,
 }
 
@@ -141,7 +153,9 @@ impl From<id::Me> for Me {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateCustomer {
+    #[schema(min_length = 1, pattern = "[^\\s\\u0085]")]
     pub number: String,
+    #[schema(min_length = 1, pattern = "[^\\s\\u0085]")]
     pub name: String,
     #[serde(default)]
     pub address: String,
@@ -183,10 +197,13 @@ impl From<id::Customer> for Customer {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateSite {
+    #[schema(min_length = 1, pattern = "[^\\s\\u0085]")]
     pub name: String,
     #[serde(default)]
     pub address: String,
+    #[schema(minimum = -90.0, maximum = 90.0)]
     pub latitude: Option<f64>,
+    #[schema(minimum = -180.0, maximum = 180.0)]
     pub longitude: Option<f64>,
 }
 
@@ -219,16 +236,21 @@ pub(crate) fn yes() -> bool {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateContact {
+    #[schema(min_length = 1, pattern = "[^\\s\\u0085]")]
     pub name: String,
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
-    /// en, fr, de, es or pl; English when absent.
+    /// English when absent.
     #[serde(default)]
+    #[schema(value_type = Language)]
     pub language: String,
     #[serde(default = "yes")]
     pub notifications: bool,
-    /// Empty: the contact sees every site of the customer.
+    /// Sites of this customer; empty: the contact sees every site of the customer.
     #[serde(default)]
+    #[schema(value_type = Vec<uuid::Uuid>)]
     pub site_ids: Vec<String>,
+    /// Before `access_until` when both are given.
     pub access_from: Option<DateTime<Utc>>,
     pub access_until: Option<DateTime<Utc>>,
 }
@@ -270,9 +292,10 @@ impl From<id::Contact> for Contact {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SetPortal {
     pub enabled: bool,
-    /// all, since or after_enabled; absent keeps the current setting.
+    /// Absent keeps the current setting.
+    #[schema(value_type = Option<RequestVisibility>)]
     pub request_visibility: Option<String>,
-    /// With `since`: requests created before this are not shown.
+    /// Required with `since`: requests created before this are not shown.
     pub visible_since: Option<DateTime<Utc>>,
     /// Reserved for per-customer portal options.
     #[serde(default)]
@@ -286,23 +309,39 @@ pub struct InvitationSent {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateRequest {
+    /// A site in the caller's scope.
+    #[schema(format = Uuid)]
     pub site_id: String,
+    /// Absent: the description's first line.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub title: String,
-    /// Required.
     #[serde(default)]
+    #[schema(
+        required = true,
+        min_length = 1,
+        max_length = 20000,
+        pattern = "[^\\s\\u0085]"
+    )]
     pub description: String,
+    /// One of the tenant's categories when it has a list
+    /// (`GET /api/v1/request-settings`); required when the tenant says so.
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub category: String,
-    /// low, normal (default), high or urgent.
+    /// `normal` when absent; required when the tenant says so.
     #[serde(default)]
+    #[schema(value_type = Priority)]
     pub priority: String,
-    /// minor, major or critical; empty when not given.
+    /// Required when the tenant says so.
     #[serde(default)]
+    #[schema(value_type = Severity)]
     pub severity: String,
     #[serde(default)]
+    #[schema(format = Uuid)]
     pub equipment_id: String,
     #[serde(default)]
+    #[schema(format = Uuid)]
     pub contract_id: String,
     /// Prefilled from the site; correctable for this request.
     #[serde(default)]
@@ -318,7 +357,9 @@ pub struct CreateRequest {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RejectRequest {
+    /// Shown to the contact.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, pattern = "[^\\s\\u0085]")]
     pub reason: String,
 }
 
@@ -327,18 +368,26 @@ pub struct RejectRequest {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct RequestFilter {
+    #[param(value_type = Option<RequestStatus>)]
     pub status: Option<String>,
+    #[param(format = Uuid)]
     pub site_id: Option<String>,
     /// Contacts: the requests they created; staff: those assigned to them.
     #[serde(default)]
     pub mine: bool,
+    /// Page size: 20 when absent, at most 100 (larger is cut to 100).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i32>,
+    /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// Full-text search over title, description and comments.
+    #[param(max_length = 200)]
     pub q: Option<String>,
-    /// created_desc (default), created_asc, updated_desc or due_asc.
+    /// `created_desc` when absent.
+    #[param(value_type = Option<RequestSort>)]
     pub sort: Option<String>,
     /// Staff: one customer's requests.
+    #[param(format = Uuid)]
     pub customer_id: Option<String>,
     /// Staff: the "to assign" inbox.
     #[serde(default)]
@@ -349,8 +398,12 @@ pub struct RequestFilter {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct WorkOrderFilter {
+    #[param(value_type = Option<WorkOrderStatus>)]
     pub status: Option<String>,
+    /// Page size: 20 when absent, at most 100 (larger is cut to 100).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i32>,
+    /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
 

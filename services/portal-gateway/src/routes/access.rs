@@ -15,8 +15,8 @@ use crate::views::{
 
 /// Asks for a password-reset (or first-access) mail. The answer is the same
 /// whether the address is known or not.
-#[utoipa::path(post, path = "/api/v1/auth/password-reset", request_body = PasswordResetRequest,
-    responses((status = 202, body = Accepted), (status = 400, body = Problem), (status = 429, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", operation_id = "request_password_reset", request_body = PasswordResetRequest,
+    responses((status = 202, body = Accepted), (status = 429, description = "too many mails asked for; see Retry-After", body = Problem)))]
 pub async fn request_reset(
     State(state): State<AppState>,
     ip: ClientIp,
@@ -35,8 +35,10 @@ pub async fn request_reset(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", request_body = TokenAndPassword,
-    responses((status = 200, body = Tokens), (status = 400, body = Problem), (status = 401, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", operation_id = "confirm_password_reset", request_body = TokenAndPassword,
+    responses((status = 200, body = Tokens), (status = 401, description = "unknown, used or expired link", body = Problem),
+        (status = 403, description = "the contact's portal is off or the access window is closed", body = Problem),
+        (status = 429, description = "too many tries from this address; see Retry-After", body = Problem)))]
 pub async fn confirm_reset(
     State(state): State<AppState>,
     ip: ClientIp,
@@ -52,9 +54,10 @@ pub async fn confirm_reset(
 
 /// Open registration (one link per tenant): only contacts of a customer
 /// whose portal is on get a confirmation mail; the answer is the same.
-#[utoipa::path(post, path = "/api/v1/auth/register", request_body = Register,
-    responses((status = 202, body = Accepted), (status = 400, body = Problem), (status = 403, body = Problem),
-        (status = 429, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/auth/register", operation_id = "register", request_body = Register,
+    responses((status = 202, body = Accepted), (status = 403, description = "the tenant's registration is closed", body = Problem),
+        (status = 404, description = "no such tenant", body = Problem),
+        (status = 429, description = "too many mails asked for; see Retry-After", body = Problem)))]
 pub async fn register(
     State(state): State<AppState>,
     ip: ClientIp,
@@ -74,8 +77,10 @@ pub async fn register(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/register/confirm", request_body = LinkToken,
-    responses((status = 200, body = Tokens), (status = 401, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/auth/register/confirm", operation_id = "confirm_registration", request_body = LinkToken,
+    responses((status = 200, body = Tokens), (status = 401, description = "unknown, used or expired link", body = Problem),
+        (status = 403, description = "the contact's portal is off or the access window is closed", body = Problem),
+        (status = 429, description = "too many tries from this address; see Retry-After", body = Problem)))]
 pub async fn confirm_registration(
     State(state): State<AppState>,
     ip: ClientIp,
@@ -88,8 +93,10 @@ pub async fn confirm_registration(
 
 /// Opens a secure link: a session scoped to the link's customer, site or
 /// work order.
-#[utoipa::path(post, path = "/api/v1/auth/secure-link", request_body = LinkToken,
-    responses((status = 200, body = Tokens), (status = 401, body = Problem), (status = 403, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/auth/secure-link", operation_id = "open_secure_link", request_body = LinkToken,
+    responses((status = 200, body = Tokens), (status = 401, description = "unknown, revoked or expired link", body = Problem),
+        (status = 403, description = "the customer's portal is off", body = Problem),
+        (status = 429, description = "too many tries from this address; see Retry-After", body = Problem)))]
 pub async fn open_secure_link(
     State(state): State<AppState>,
     ip: ClientIp,
@@ -101,8 +108,8 @@ pub async fn open_secure_link(
 }
 
 /// Ends the session of this refresh token.
-#[utoipa::path(post, path = "/api/v1/auth/logout", request_body = Refresh,
-    responses((status = 204, description = "session ended")))]
+#[utoipa::path(post, path = "/api/v1/auth/logout", operation_id = "logout", request_body = Refresh,
+    responses((status = 204, description = "session ended (also when it had ended already)")))]
 pub async fn logout(
     State(state): State<AppState>,
     ip: ClientIp,
@@ -116,8 +123,8 @@ pub async fn logout(
 }
 
 /// Ends every session of the account.
-#[utoipa::path(post, path = "/api/v1/auth/logout-everywhere",
-    responses((status = 204, description = "every session ended"), (status = 401, body = Problem)),
+#[utoipa::path(post, path = "/api/v1/auth/logout-everywhere", operation_id = "logout_everywhere",
+    responses((status = 204, description = "every session ended")),
     security(("bearer" = [])))]
 pub async fn logout_everywhere(
     State(state): State<AppState>,
@@ -133,8 +140,9 @@ pub async fn logout_everywhere(
 
 /// Changes the password (asks the current one); other sessions end and a
 /// new session is returned.
-#[utoipa::path(post, path = "/api/v1/me/password", request_body = ChangePassword,
-    responses((status = 200, body = Tokens), (status = 400, body = Problem), (status = 403, body = Problem)),
+#[utoipa::path(post, path = "/api/v1/me/password", operation_id = "change_password", request_body = ChangePassword,
+    responses((status = 200, body = Tokens), (status = 403, description = "the current password is wrong, or the account has none (a secure link)", body = Problem),
+        (status = 429, description = "too many wrong passwords; see Retry-After", body = Problem)),
     security(("bearer" = [])))]
 pub async fn change_password(
     State(state): State<AppState>,
@@ -150,8 +158,9 @@ pub async fn change_password(
 }
 
 /// Personal details, language and notification preference.
-#[utoipa::path(put, path = "/api/v1/me", request_body = UpdateMe,
-    responses((status = 200, body = Me), (status = 400, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(put, path = "/api/v1/me", operation_id = "update_me", request_body = UpdateMe,
+    responses((status = 200, body = Me), (status = 403, description = "a secure link's session has no account to change", body = Problem)),
+    security(("bearer" = [])))]
 pub async fn update_me(
     State(state): State<AppState>,
     caller: Caller,
@@ -167,8 +176,10 @@ pub async fn update_me(
 }
 
 /// A contact of several customers acts for another one: a new session.
-#[utoipa::path(post, path = "/api/v1/me/customer", request_body = SwitchCustomer,
-    responses((status = 200, body = Tokens), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/me/customer", operation_id = "switch_customer", request_body = SwitchCustomer,
+    responses((status = 200, body = Tokens), (status = 403, description = "staff and secure links act for no customer", body = Problem),
+        (status = 404, description = "not one of the contact's customers", body = Problem)),
+    security(("bearer" = [])))]
 pub async fn switch_customer(
     State(state): State<AppState>,
     caller: Caller,

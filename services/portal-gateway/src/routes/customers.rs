@@ -15,7 +15,7 @@ use crate::views::{
     UpdateContact,
 };
 
-#[utoipa::path(get, path = "/api/v1/customers", params(CustomerFilter),
+#[utoipa::path(get, path = "/api/v1/customers", operation_id = "list_customers", params(CustomerFilter),
     responses((status = 200, body = Page<Customer>), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -40,7 +40,7 @@ pub async fn list(
 }
 
 /// The customer card: staff for any customer, a contact for their own.
-#[utoipa::path(get, path = "/api/v1/customers/{id}",
+#[utoipa::path(get, path = "/api/v1/customers/{id}", operation_id = "get_customer", params(("id" = uuid::Uuid, Path, description = "The customer's id")),
     responses((status = 200, body = CustomerDetail), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn detail(
     State(state): State<AppState>,
@@ -52,8 +52,9 @@ pub async fn detail(
     Ok(Json(d.into()))
 }
 
-#[utoipa::path(get, path = "/api/v1/customers/{id}/contacts", params(ContactFilter),
-    responses((status = 200, body = Page<Contact>), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/customers/{id}/contacts", operation_id = "list_contacts", params(("id" = uuid::Uuid, Path, description = "The customer's id"), ContactFilter),
+    responses((status = 200, body = Page<Contact>), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
 pub async fn contacts(
     State(state): State<AppState>,
     caller: Caller,
@@ -77,8 +78,9 @@ pub async fn contacts(
 }
 
 /// A contact's details, sites and access window (staff).
-#[utoipa::path(put, path = "/api/v1/contacts/{id}", request_body = UpdateContact,
-    responses((status = 200, body = Contact), (status = 400, body = Problem), (status = 404, body = Problem)),
+#[utoipa::path(put, path = "/api/v1/contacts/{id}", operation_id = "update_contact", request_body = UpdateContact,
+    params(("id" = uuid::Uuid, Path, description = "The contact's id")),
+    responses((status = 200, body = Contact), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 pub async fn update_contact(
     State(state): State<AppState>,
@@ -92,8 +94,10 @@ pub async fn update_contact(
 }
 
 /// Makes a contact a contact of one more customer.
-#[utoipa::path(post, path = "/api/v1/contacts/{id}/customers", request_body = AddToCustomer,
-    responses((status = 200, body = Contact), (status = 404, body = Problem), (status = 409, body = Problem)),
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/customers", operation_id = "add_contact_to_customer", request_body = AddToCustomer,
+    params(("id" = uuid::Uuid, Path, description = "The contact's id")),
+    responses((status = 200, body = Contact), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, description = "already a contact of that customer", body = Problem)),
     security(("bearer" = [])))]
 pub async fn add_to_customer(
     State(state): State<AppState>,
@@ -111,7 +115,7 @@ pub async fn add_to_customer(
 }
 
 /// The tenant's portal switches and provider details (admins).
-#[utoipa::path(put, path = "/api/v1/tenant", request_body = TenantSettings,
+#[utoipa::path(put, path = "/api/v1/tenant", operation_id = "update_tenant", request_body = TenantSettings,
     responses((status = 200, body = TenantSettings), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn update_tenant(
     State(state): State<AppState>,
@@ -132,8 +136,9 @@ pub async fn update_tenant(
 }
 
 /// A new secure link; its URL is in this answer only.
-#[utoipa::path(post, path = "/api/v1/customers/{id}/secure-links", request_body = CreateSecureLink,
-    responses((status = 201, body = SecureLink), (status = 400, body = Problem), (status = 404, body = Problem)),
+#[utoipa::path(post, path = "/api/v1/customers/{id}/secure-links", operation_id = "create_secure_link", request_body = CreateSecureLink,
+    params(("id" = uuid::Uuid, Path, description = "The customer's id")),
+    responses((status = 201, body = SecureLink), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 pub async fn create_secure_link(
     State(state): State<AppState>,
@@ -152,8 +157,9 @@ pub async fn create_secure_link(
     Ok((StatusCode::CREATED, Json(l.into_inner().into())))
 }
 
-#[utoipa::path(get, path = "/api/v1/customers/{id}/secure-links",
-    responses((status = 200, body = Page<SecureLink>), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/customers/{id}/secure-links", operation_id = "list_secure_links", params(("id" = uuid::Uuid, Path, description = "The customer's id")),
+    responses((status = 200, body = Page<SecureLink>), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
 pub async fn secure_links(
     State(state): State<AppState>,
     caller: Caller,
@@ -173,8 +179,9 @@ pub async fn secure_links(
 }
 
 /// Revokes a secure link; sessions opened with it end at their next refresh.
-#[utoipa::path(post, path = "/api/v1/secure-links/{id}/revoke",
-    responses((status = 200, body = SecureLink), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/secure-links/{id}/revoke", operation_id = "revoke_secure_link", params(("id" = uuid::Uuid, Path, description = "The secure link's id")),
+    responses((status = 200, body = SecureLink), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
 pub async fn revoke_secure_link(
     State(state): State<AppState>,
     caller: Caller,
@@ -187,7 +194,7 @@ pub async fn revoke_secure_link(
 
 /// Who did what (admins), newest first: access changes recorded by
 /// identity and decisions on requests recorded by requests, merged.
-#[utoipa::path(get, path = "/api/v1/audit", params(AuditFilter),
+#[utoipa::path(get, path = "/api/v1/audit", operation_id = "list_audit", params(AuditFilter),
     responses((status = 200, body = Page<AuditEntry>), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn audit(
     State(state): State<AppState>,
@@ -201,9 +208,9 @@ pub async fn audit(
 }
 
 /// A new staff member with their roles (admins).
-#[utoipa::path(post, path = "/api/v1/staff", request_body = CreateStaff,
-    responses((status = 201, body = StaffMember), (status = 400, body = Problem), (status = 403, body = Problem),
-        (status = 409, body = Problem)),
+#[utoipa::path(post, path = "/api/v1/staff", operation_id = "create_staff", request_body = CreateStaff,
+    responses((status = 201, body = StaffMember), (status = 403, body = Problem),
+        (status = 409, description = "the e-mail address is taken", body = Problem)),
     security(("bearer" = [])))]
 pub async fn create_staff(
     State(state): State<AppState>,

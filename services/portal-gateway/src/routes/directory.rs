@@ -12,8 +12,9 @@ use crate::views::{
     Contact, CreateContact, CreateCustomer, CreateSite, Customer, InvitationSent, SetPortal, Site,
 };
 
-#[utoipa::path(post, path = "/api/v1/customers", request_body = CreateCustomer,
-    responses((status = 201, body = Customer), (status = 400, body = Problem), (status = 403, body = Problem)),
+#[utoipa::path(post, path = "/api/v1/customers", operation_id = "create_customer", request_body = CreateCustomer,
+    responses((status = 201, body = Customer), (status = 403, description = "contacts, and staff whose role may not", body = Problem),
+        (status = 409, description = "the number is taken", body = Problem)),
     security(("bearer" = [])))]
 pub async fn create_customer(
     State(state): State<AppState>,
@@ -34,8 +35,10 @@ pub async fn create_customer(
     Ok((StatusCode::CREATED, Json(c.into_inner().into())))
 }
 
-#[utoipa::path(post, path = "/api/v1/customers/{id}/sites", request_body = CreateSite,
-    responses((status = 201, body = Site), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/customers/{id}/sites", operation_id = "create_site", request_body = CreateSite,
+    params(("id" = uuid::Uuid, Path, description = "The customer's id")),
+    responses((status = 201, body = Site), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
 pub async fn create_site(
     State(state): State<AppState>,
     caller: Caller,
@@ -57,8 +60,10 @@ pub async fn create_site(
     Ok((StatusCode::CREATED, Json(s.into_inner().into())))
 }
 
-#[utoipa::path(post, path = "/api/v1/customers/{id}/contacts", request_body = CreateContact,
-    responses((status = 201, body = Contact), (status = 400, body = Problem), (status = 409, body = Problem)),
+#[utoipa::path(post, path = "/api/v1/customers/{id}/contacts", operation_id = "create_contact", request_body = CreateContact,
+    params(("id" = uuid::Uuid, Path, description = "The customer's id")),
+    responses((status = 201, body = Contact), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, description = "the e-mail address is taken", body = Problem)),
     security(("bearer" = [])))]
 pub async fn create_contact(
     State(state): State<AppState>,
@@ -84,8 +89,10 @@ pub async fn create_contact(
     Ok((StatusCode::CREATED, Json(c.into_inner().into())))
 }
 
-#[utoipa::path(put, path = "/api/v1/customers/{id}/portal", request_body = SetPortal,
-    responses((status = 200, body = Customer), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(put, path = "/api/v1/customers/{id}/portal", operation_id = "set_portal", request_body = SetPortal,
+    params(("id" = uuid::Uuid, Path, description = "The customer's id")),
+    responses((status = 200, body = Customer), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
 pub async fn set_portal(
     State(state): State<AppState>,
     caller: Caller,
@@ -106,8 +113,11 @@ pub async fn set_portal(
     Ok(Json(c.into_inner().into()))
 }
 
-#[utoipa::path(post, path = "/api/v1/contacts/{id}/invitation",
-    responses((status = 202, body = InvitationSent), (status = 404, body = Problem), (status = 409, body = Problem)),
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/invitation", operation_id = "invite_contact",
+    params(("id" = uuid::Uuid, Path, description = "The contact's id")),
+    responses((status = 202, body = InvitationSent), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, description = "already activated, or the portal is off for this contact", body = Problem),
+        (status = 429, description = "too many mails to this address; see Retry-After", body = Problem)),
     security(("bearer" = [])))]
 pub async fn invite(
     State(state): State<AppState>,

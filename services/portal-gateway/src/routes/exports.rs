@@ -121,7 +121,7 @@ async fn rows(
         .into_inner())
 }
 
-#[utoipa::path(get, path = "/api/v1/requests/export.csv", params(RequestFilter),
+#[utoipa::path(get, path = "/api/v1/requests/export.csv", operation_id = "export_requests_csv", params(RequestFilter),
     responses((status = 200, description = "every request the filter shows, as CSV", content_type = "text/csv")),
     security(("bearer" = [])))]
 pub async fn csv(
@@ -143,7 +143,7 @@ pub async fn csv(
     Ok(res)
 }
 
-#[utoipa::path(get, path = "/api/v1/requests/export.xlsx", params(RequestFilter),
+#[utoipa::path(get, path = "/api/v1/requests/export.xlsx", operation_id = "export_requests_xlsx", params(RequestFilter),
     responses((status = 200, description = "every request the filter shows, as an Excel workbook",
                content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
     security(("bearer" = [])))]

@@ -11,13 +11,15 @@ use portal_proto::requests::v1 as pb;
 use crate::extract::{ApiJson, ApiMultipart, ApiPath, ApiQuery, Caller};
 use crate::problem::Problem;
 use crate::state::AppState;
-use crate::views::{Attachment, CreateRequest, Page, RejectRequest, RequestFilter, RequestView};
+use crate::views::{
+    Attachment, CreateRequest, Page, RejectRequest, RequestFilter, RequestView, UploadForm,
+};
 use crate::web::multipart::{self, Upload};
 
 const OWNER: &str = "request";
 
-#[utoipa::path(post, path = "/api/v1/requests", request_body = CreateRequest,
-    responses((status = 201, body = RequestView), (status = 400, body = Problem), (status = 403, body = Problem)),
+#[utoipa::path(post, path = "/api/v1/requests", operation_id = "create_request", request_body = CreateRequest,
+    responses((status = 201, body = RequestView), (status = 403, description = "staff do not submit requests", body = Problem)),
     security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
@@ -47,7 +49,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(r.into())))
 }
 
-#[utoipa::path(get, path = "/api/v1/requests", params(RequestFilter),
+#[utoipa::path(get, path = "/api/v1/requests", operation_id = "list_requests", params(RequestFilter),
     responses((status = 200, body = Page<RequestView>)), security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -83,7 +85,7 @@ pub fn list_request(f: RequestFilter) -> pb::ListRequestsRequest {
 
 /// The whole ticket: the request, its status history, the conversation
 /// (internal notes for staff only) and its attachments.
-#[utoipa::path(get, path = "/api/v1/requests/{id}",
+#[utoipa::path(get, path = "/api/v1/requests/{id}", operation_id = "get_request", params(("id" = uuid::Uuid, Path, description = "The request's id")),
     responses((status = 200, body = RequestView), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn detail(
     State(state): State<AppState>,
@@ -101,8 +103,9 @@ pub async fn detail(
     Ok(Json(view))
 }
 
-#[utoipa::path(post, path = "/api/v1/requests/{id}/accept",
-    responses((status = 200, body = RequestView), (status = 404, body = Problem), (status = 409, body = Problem)),
+#[utoipa::path(post, path = "/api/v1/requests/{id}/accept", operation_id = "accept_request", params(("id" = uuid::Uuid, Path, description = "The request's id")),
+    responses((status = 200, body = RequestView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, description = "not submitted", body = Problem)),
     security(("bearer" = [])))]
 pub async fn accept(
     State(state): State<AppState>,
@@ -117,8 +120,9 @@ pub async fn accept(
     Ok(Json(r.into_inner().into()))
 }
 
-#[utoipa::path(post, path = "/api/v1/requests/{id}/reject", request_body = RejectRequest,
-    responses((status = 200, body = RequestView), (status = 400, body = Problem), (status = 409, body = Problem)),
+#[utoipa::path(post, path = "/api/v1/requests/{id}/reject", operation_id = "reject_request", request_body = RejectRequest, params(("id" = uuid::Uuid, Path, description = "The request's id")),
+    responses((status = 200, body = RequestView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, description = "not submitted", body = Problem)),
     security(("bearer" = [])))]
 pub async fn reject(
     State(state): State<AppState>,
@@ -138,9 +142,12 @@ pub async fn reject(
 }
 
 /// Attaches one file (multipart field `file`) to a request the caller can see.
-#[utoipa::path(post, path = "/api/v1/requests/{id}/attachments",
-    responses((status = 201, body = Attachment), (status = 404, body = Problem), (status = 413, body = Problem),
-              (status = 415, body = Problem)),
+#[utoipa::path(post, path = "/api/v1/requests/{id}/attachments", operation_id = "upload_attachment", params(("id" = uuid::Uuid, Path, description = "The request's id")),
+    request_body(content = inline(UploadForm), content_type = "multipart/form-data"),
+    responses((status = 201, body = Attachment), (status = 404, body = Problem),
+        (status = 409, description = "the request is closed", body = Problem),
+        (status = 413, description = "the file is over the size limit", body = Problem),
+        (status = 415, description = "the file's type is refused", body = Problem)),
     security(("bearer" = [])))]
 pub async fn upload(
     State(state): State<AppState>,
@@ -220,7 +227,7 @@ pub(crate) async fn store_attachment(
         .into_inner())
 }
 
-#[utoipa::path(get, path = "/api/v1/requests/{id}/attachments",
+#[utoipa::path(get, path = "/api/v1/requests/{id}/attachments", operation_id = "list_attachments", params(("id" = uuid::Uuid, Path, description = "The request's id")),
     responses((status = 200, body = Vec<Attachment>), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn attachments(
     State(state): State<AppState>,
@@ -255,8 +262,10 @@ async fn list_attachments(
 }
 
 /// Streams a file the caller may see.
-#[utoipa::path(get, path = "/api/v1/attachments/{id}/content",
-    responses((status = 200, description = "the file"), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/attachments/{id}/content", operation_id = "download_attachment", params(("id" = uuid::Uuid, Path, description = "The attachment's id")),
+    responses((status = 200, description = "the file, with its own content type", content_type = "*/*"),
+        (status = 404, body = Problem)),
+    security(("bearer" = [])))]
 pub async fn download(
     State(state): State<AppState>,
     caller: Caller,

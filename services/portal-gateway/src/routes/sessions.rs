@@ -11,8 +11,9 @@ use crate::state::AppState;
 use crate::views::{AcceptInvitation, CreateTenant, Login, Me, Refresh, TenantCreated, Tokens};
 
 /// Creates a tenant and its first admin (operator only).
-#[utoipa::path(post, path = "/api/v1/tenants", request_body = CreateTenant,
-    responses((status = 201, body = TenantCreated), (status = 401, body = Problem), (status = 409, body = Problem)),
+#[utoipa::path(post, path = "/api/v1/tenants", operation_id = "create_tenant", request_body = CreateTenant,
+    responses((status = 201, body = TenantCreated), (status = 400, description = "invalid slug, name, e-mail or password", body = Problem),
+        (status = 401, description = "not the operator token", body = Problem), (status = 409, description = "the slug is taken", body = Problem)),
     security(("operator" = [])))]
 pub async fn create_tenant(
     State(state): State<AppState>,
@@ -43,8 +44,9 @@ pub async fn create_tenant(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/login", request_body = Login,
-    responses((status = 200, body = Tokens), (status = 401, body = Problem), (status = 403, body = Problem),
+#[utoipa::path(post, path = "/api/v1/auth/login", operation_id = "login", request_body = Login,
+    responses((status = 200, body = Tokens), (status = 401, description = "wrong tenant, e-mail or password", body = Problem),
+        (status = 403, description = "the contact's portal is off or the access window is closed", body = Problem),
         (status = 429, description = "too many attempts; see Retry-After", body = Problem)))]
 pub async fn login(
     State(state): State<AppState>,
@@ -62,8 +64,9 @@ pub async fn login(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/refresh", request_body = Refresh,
-    responses((status = 200, body = Tokens), (status = 401, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/auth/refresh", operation_id = "refresh", request_body = Refresh,
+    responses((status = 200, body = Tokens), (status = 401, description = "unknown, used or expired refresh token", body = Problem),
+        (status = 403, description = "the contact's portal is off or the access window is closed", body = Problem)))]
 pub async fn refresh(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<Refresh>,
@@ -82,8 +85,11 @@ pub async fn refresh(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/invitations/accept", request_body = AcceptInvitation,
-    responses((status = 200, body = Tokens), (status = 400, body = Problem), (status = 401, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/auth/invitations/accept", operation_id = "accept_invitation", request_body = AcceptInvitation,
+    responses((status = 200, body = Tokens), (status = 400, description = "the password is too short or too long", body = Problem),
+        (status = 401, description = "unknown, used or expired invitation", body = Problem),
+        (status = 403, description = "the contact's portal is off or the access window is closed", body = Problem),
+        (status = 429, description = "too many tries from this address; see Retry-After", body = Problem)))]
 pub async fn accept_invitation(
     State(state): State<AppState>,
     ip: ClientIp,
@@ -104,7 +110,7 @@ pub async fn accept_invitation(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = Problem)),
+#[utoipa::path(get, path = "/api/v1/me", operation_id = "me", responses((status = 200, body = Me)),
     security(("bearer" = [])))]
 pub async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Me>, Problem> {
     let me = state

@@ -12,7 +12,8 @@ use crate::problem::Problem;
 use crate::routes::requests::{store_attachment, takes_files};
 use crate::state::AppState;
 use crate::views::{
-    AddComment, AssignRequest, CloseRequest, Comment, RequestSettings, RequestView, StatusCounts,
+    AddComment, AssignRequest, CloseRequest, Comment, CommentForm, RequestSettings, RequestView,
+    StatusCounts,
 };
 use crate::web::multipart;
 
@@ -35,9 +36,12 @@ async fn display_name(state: &AppState, caller: &Caller) -> Result<String, Probl
 /// (files uploaded first), or multipart with fields `body`, `internal`
 /// and any number of `file` parts (each stored as an attachment of the
 /// request, then listed on the comment; 413 over the size limit).
-#[utoipa::path(post, path = "/api/v1/requests/{id}/comments", request_body = AddComment,
-    responses((status = 201, body = Comment), (status = 400, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem)),
+#[utoipa::path(post, path = "/api/v1/requests/{id}/comments", operation_id = "add_comment", params(("id" = uuid::Uuid, Path, description = "The request's id")),
+    request_body(content((AddComment = "application/json"), (inline(CommentForm) = "multipart/form-data"))),
+    responses((status = 201, body = Comment), (status = 403, description = "contacts write no internal notes", body = Problem),
+        (status = 404, body = Problem), (status = 409, description = "the request is closed", body = Problem),
+        (status = 413, description = "a file is over the size limit", body = Problem),
+        (status = 415, description = "a file's type is refused", body = Problem)),
     security(("bearer" = [])))]
 pub async fn comment(
     State(state): State<AppState>,
@@ -99,9 +103,9 @@ pub async fn comment(
 }
 
 /// Staff (admin, dispatcher): who handles it and by when; the contact sees both.
-#[utoipa::path(post, path = "/api/v1/requests/{id}/assign", request_body = AssignRequest,
-    responses((status = 200, body = RequestView), (status = 400, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 409, body = Problem)),
+#[utoipa::path(post, path = "/api/v1/requests/{id}/assign", operation_id = "assign_request", request_body = AssignRequest, params(("id" = uuid::Uuid, Path, description = "The request's id")),
+    responses((status = 200, body = RequestView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, description = "closed or rejected", body = Problem)),
     security(("bearer" = [])))]
 pub async fn assign(
     State(state): State<AppState>,
@@ -123,9 +127,10 @@ pub async fn assign(
 }
 
 /// The contact who created it, or staff (C5); ends the conversation.
-#[utoipa::path(post, path = "/api/v1/requests/{id}/close", request_body = CloseRequest,
+#[utoipa::path(post, path = "/api/v1/requests/{id}/close", operation_id = "close_request", params(("id" = uuid::Uuid, Path, description = "The request's id")),
+    request_body(content = CloseRequest, description = "optional: an empty body closes without a note"),
     responses((status = 200, body = RequestView), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 409, body = Problem)),
+        (status = 409, description = "closed or rejected", body = Problem)),
     security(("bearer" = [])))]
 pub async fn close(
     State(state): State<AppState>,
@@ -150,7 +155,7 @@ pub async fn close(
 }
 
 /// How many requests the caller sees in each status (the staff inbox).
-#[utoipa::path(get, path = "/api/v1/requests/counts",
+#[utoipa::path(get, path = "/api/v1/requests/counts", operation_id = "count_requests",
     responses((status = 200, body = StatusCounts)), security(("bearer" = [])))]
 pub async fn counts(
     State(state): State<AppState>,
@@ -167,7 +172,7 @@ pub async fn counts(
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/request-settings",
+#[utoipa::path(get, path = "/api/v1/request-settings", operation_id = "get_request_settings",
     responses((status = 200, body = RequestSettings)), security(("bearer" = [])))]
 pub async fn settings(
     State(state): State<AppState>,
@@ -183,8 +188,8 @@ pub async fn settings(
 }
 
 /// Admins: the categories offered and the fields a contact must fill in.
-#[utoipa::path(put, path = "/api/v1/request-settings", request_body = RequestSettings,
-    responses((status = 200, body = RequestSettings), (status = 400, body = Problem), (status = 403, body = Problem)),
+#[utoipa::path(put, path = "/api/v1/request-settings", operation_id = "update_request_settings", request_body = RequestSettings,
+    responses((status = 200, body = RequestSettings), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 pub async fn update_settings(
     State(state): State<AppState>,

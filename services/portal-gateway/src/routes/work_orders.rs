@@ -8,7 +8,7 @@ use crate::problem::Problem;
 use crate::state::AppState;
 use crate::views::{Page, WorkOrder, WorkOrderFilter};
 
-#[utoipa::path(get, path = "/api/v1/work-orders", params(WorkOrderFilter),
+#[utoipa::path(get, path = "/api/v1/work-orders", operation_id = "list_work_orders", params(WorkOrderFilter),
     responses((status = 200, body = Page<WorkOrder>), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,

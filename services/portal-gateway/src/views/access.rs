@@ -12,12 +12,15 @@ use super::{Contact, Customer, Site, non_empty, ts};
 pub struct PasswordResetRequest {
     /// The tenant's slug.
     pub tenant: String,
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TokenAndPassword {
     pub token: String,
+    /// At least 10 characters and at most 1024 bytes (UTF-8).
+    #[schema(min_length = 10, max_length = 256)]
     pub password: String,
 }
 
@@ -25,7 +28,10 @@ pub struct TokenAndPassword {
 pub struct Register {
     /// The tenant's slug.
     pub tenant: String,
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
+    /// At least 10 characters and at most 1024 bytes (UTF-8).
+    #[schema(min_length = 10, max_length = 256)]
     pub password: String,
 }
 
@@ -43,13 +49,16 @@ pub struct Accepted {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ChangePassword {
     pub current_password: String,
+    /// At least 10 characters and at most 1024 bytes (UTF-8).
+    #[schema(min_length = 10, max_length = 256)]
     pub new_password: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateMe {
+    #[schema(min_length = 1, pattern = "[^\\s\\u0085]")]
     pub name: String,
-    /// en, fr, de, es or pl.
+    #[schema(value_type = super::Language)]
     pub language: String,
     /// Contacts: whether they get e-mails.
     #[serde(default = "super::yes")]
@@ -58,15 +67,22 @@ pub struct UpdateMe {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SwitchCustomer {
+    /// One of `GET /api/v1/me`'s `customers`.
+    #[schema(format = Uuid)]
     pub customer_id: String,
 }
 
+/// Unknown parameters are refused rather than silently ignored.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct CustomerFilter {
     /// Part of the number or name.
     pub q: Option<String>,
+    /// Page size: 20 when absent, at most 100 (larger is cut to 100).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
 
@@ -90,6 +106,7 @@ impl From<id::CustomerDetail> for CustomerDetail {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ContactFilter {
     /// Contacts: only the people who share one of my sites.
     #[serde(default)]
@@ -98,13 +115,17 @@ pub struct ContactFilter {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateContact {
+    #[schema(min_length = 1, pattern = "[^\\s\\u0085]")]
     pub name: String,
+    /// English when absent.
     #[serde(default)]
+    #[schema(value_type = super::Language)]
     pub language: String,
     #[serde(default = "super::yes")]
     pub notifications: bool,
-    /// Empty: every site of the customer.
+    /// Sites of the contact's customer; empty: every site of the customer.
     #[serde(default)]
+    #[schema(value_type = Vec<uuid::Uuid>)]
     pub site_ids: Vec<String>,
     pub access_from: Option<DateTime<Utc>>,
     pub access_until: Option<DateTime<Utc>>,
@@ -126,19 +147,25 @@ impl UpdateContact {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AddToCustomer {
+    #[schema(format = Uuid)]
     pub customer_id: String,
+    /// Sites of that customer; empty: every site of it.
     #[serde(default)]
+    #[schema(value_type = Vec<uuid::Uuid>)]
     pub site_ids: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct TenantSettings {
+    #[schema(min_length = 1, pattern = "[^\\s\\u0085]")]
     pub name: String,
     pub portal_enabled: bool,
     /// true: every customer's contacts; false: customers switched on one by one.
     pub portal_all_customers: bool,
     pub registration_open: bool,
+    /// Empty, or an e-mail address.
     #[serde(default)]
+    #[schema(max_length = 254)]
     pub contact_email: String,
     #[serde(default)]
     pub phone: String,
@@ -162,12 +189,16 @@ impl From<id::TenantInfo> for TenantSettings {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateSecureLink {
-    /// Only this site; absent: the whole customer.
+    /// Only this site of the customer; absent: the whole customer.
+    #[schema(format = Uuid)]
     pub site_id: Option<String>,
     /// Only this work order.
+    #[schema(format = Uuid)]
     pub work_order_id: Option<String>,
+    /// In the future.
     pub expires_at: Option<DateTime<Utc>>,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub label: String,
 }
 
@@ -206,8 +237,12 @@ impl From<id::SecureLink> for SecureLink {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AuditFilter {
+    /// Page size: 20 when absent, at most 100 (larger is cut to 100).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
 
@@ -249,12 +284,19 @@ impl AuditEntry {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateStaff {
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
+    #[schema(min_length = 1, pattern = "[^\\s\\u0085]")]
     pub name: String,
-    /// admin, dispatcher, technician.
+    /// One or more, each once.
+    #[schema(value_type = Vec<super::Role>, min_items = 1, max_items = 3)]
     pub roles: Vec<String>,
+    /// At least 10 characters and at most 1024 bytes (UTF-8).
+    #[schema(min_length = 10, max_length = 256)]
     pub password: String,
+    /// English when absent.
     #[serde(default)]
+    #[schema(value_type = super::Language)]
     pub language: String,
 }
 

@@ -73,19 +73,46 @@ impl From<req::RequestDetail> for RequestView {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AddComment {
+    #[schema(min_length = 1, max_length = 20000, pattern = "[^\\s\\u0085]")]
     pub body: String,
-    /// Staff only: a note the contact never sees.
+    /// Staff only: a note the contact never sees (and that carries no files).
     #[serde(default)]
     pub internal: bool,
     /// Files uploaded first with `POST /api/v1/requests/{id}/attachments`.
     #[serde(default)]
+    #[schema(value_type = Vec<uuid::Uuid>, max_items = 10)]
     pub attachment_ids: Vec<String>,
+}
+
+/// A file for a request (`multipart/form-data`); documented only: the
+/// handler streams the parts itself.
+#[derive(ToSchema)]
+pub struct UploadForm {
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}
+
+/// A comment with files (`multipart/form-data`); documented only.
+#[derive(ToSchema)]
+pub struct CommentForm {
+    #[schema(min_length = 1, max_length = 20000, pattern = "[^\\s\\u0085]")]
+    pub body: String,
+    /// `true`, `on` or `1` for an internal note (staff only, no files).
+    #[schema(required = false)]
+    pub internal: bool,
+    /// Files uploaded earlier.
+    #[schema(value_type = Vec<uuid::Uuid>, required = false)]
+    pub attachment_ids: Vec<String>,
+    /// Each stored as an attachment of the request, then listed on the comment.
+    #[schema(value_type = Vec<String>, format = Binary, required = false)]
+    pub file: Vec<Vec<u8>>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AssignRequest {
-    /// A staff member of the tenant; empty or absent to unassign.
+    /// A staff member of the tenant; absent or null to unassign.
     #[serde(default)]
+    #[schema(format = Uuid)]
     pub assignee_id: Option<String>,
     /// When the work is due; the contact sees it.
     pub due_date: Option<DateTime<Utc>>,
@@ -95,6 +122,7 @@ pub struct AssignRequest {
 pub struct CloseRequest {
     /// Optional closing words.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub note: String,
 }
 
@@ -108,10 +136,26 @@ pub struct StatusCounts {
 pub struct RequestSettings {
     /// Categories offered to contacts; empty = free text.
     #[serde(default)]
+    #[schema(schema_with = categories)]
     pub categories: Vec<String>,
-    /// Fields a contact must fill in: category, priority, severity, equipment_id.
+    /// Fields a contact must fill in.
     #[serde(default)]
+    #[schema(value_type = Vec<super::RequirableField>)]
     pub required_fields: Vec<String>,
+}
+
+/// At most 100 categories of at most 100 characters each.
+fn categories() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(100)),
+        )
+        .max_items(Some(100))
+        .description(Some("Categories offered to contacts; empty = free text."))
+        .build()
 }
 
 impl From<req::RequestSettings> for RequestSettings {
