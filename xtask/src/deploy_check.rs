@@ -331,6 +331,8 @@ impl Tools {
         // without them): the check gives sample ones.
         cmd.env("PORTAL_INTERNAL_TOKEN", "deploy-check-internal-token")
             .env("PORTAL_OPERATOR_TOKEN", "deploy-check-operator-token");
+        // Nor has identity's signing key (one PEM).
+        cmd.env("PORTAL_SIGNING_KEY", "deploy-check-signing-key");
         for var in [
             "PORTAL_PUBLIC_URL",
             "PORTAL_SMTP_URL",

@@ -12,6 +12,7 @@ mod parked;
 mod process;
 mod seed;
 mod services;
+mod signing_keys;
 mod sys;
 mod test;
 mod up;

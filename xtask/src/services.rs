@@ -207,7 +207,11 @@ pub fn backend_command(bin_dir: &Path, backend: &Backend, settings: &Settings) -
     .env("PORTAL_DATA_DIR", &settings.data_dir);
     // Each secret or setting goes only to the service that needs it.
     if backend.name == IDENTITY.name {
-        cmd.env("PORTAL_OPERATOR_TOKEN", &settings.operator_token);
+        cmd.env("PORTAL_OPERATOR_TOKEN", &settings.operator_token)
+            .env(
+                "PORTAL_SIGNING_KEYS_DIR",
+                crate::signing_keys::ensure(&settings.data_dir)?,
+            );
     }
     if backend.name == NOTIFICATION.name {
         // Settings decide, not whatever the caller's shell exports: without

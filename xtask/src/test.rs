@@ -1,6 +1,7 @@
 //! `cargo xtask test`: formatting, lints, the deployment checks, the workspace
-//! tests (with PostgreSQL and nats-server made available to them), then the
-//! browser tests (`cargo xtask e2e`), in that order.
+//! tests (with PostgreSQL and nats-server made available to them), the API
+//! fuzzing (`cargo xtask fuzz-api`), then the browser tests (`cargo xtask
+//! e2e`), in that order.
 
 use std::process::Command;
 use std::time::Instant;
@@ -8,7 +9,7 @@ use std::time::Instant;
 use anyhow::{Result, bail};
 
 use crate::infra::{nats, postgres};
-use crate::{deploy_check, e2e, workspace};
+use crate::{deploy_check, e2e, fuzz_api, workspace};
 
 pub fn run(test_args: &[String]) -> Result<()> {
     // Tests create their own databases from this admin URL and spawn private
@@ -65,7 +66,12 @@ pub fn run(test_args: &[String]) -> Result<()> {
             Err(error) => bail!("could not run `{line}`: {error}"),
         }
     }
-    // Last: it builds the service binaries and starts its own copy of the system.
+    // Both build the service binaries and start their own copy of the system.
+    println!("\n==> fuzz-api: cargo xtask fuzz-api");
+    let step_started = Instant::now();
+    fuzz_api::run(&fuzz_api::Options::default())?;
+    let elapsed = step_started.elapsed().as_secs_f64();
+    println!("==> fuzz-api: ok in {elapsed:.1}s");
     println!("\n==> e2e: cargo xtask e2e");
     let step_started = Instant::now();
     e2e::run(&e2e::Options::default())?;

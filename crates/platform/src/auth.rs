@@ -110,27 +110,75 @@ impl From<AuthError> for Status {
 
 /// `(kid, x)` pairs: raw Ed25519 public keys, base64url.
 pub type KeyList = Vec<(String, String)>;
-type KeyFuture<'a> = Pin<Box<dyn Future<Output = anyhow::Result<KeyList>> + Send + 'a>>;
 
-/// Where the public keys come from (identity's gRPC, or its own store).
+/// The keys a source publishes, and how long they may be cached.
+#[derive(Debug, Clone, Default)]
+pub struct KeySet {
+    pub keys: KeyList,
+    /// `None`: the verifier's default ([`DEFAULT_KEYS_MAX_AGE`]).
+    pub max_age: Option<Duration>,
+}
+
+type KeyFuture<'a> = Pin<Box<dyn Future<Output = anyhow::Result<KeySet>> + Send + 'a>>;
+
+/// Where the public keys come from (identity's gRPC, or its own key ring).
 pub trait KeySource: Send + Sync + 'static {
     fn fetch(&self) -> KeyFuture<'_>;
 }
 
-/// Verifies tokens against cached keys, refetching on an unknown `kid`
-/// (at most once every few seconds, so garbage tokens cannot flood identity).
+/// How long a fetched key set is used when its source does not say.
+pub const DEFAULT_KEYS_MAX_AGE: Duration = Duration::from_secs(60);
+/// Fetches at most this often, so garbage tokens cannot flood identity.
+const MIN_REFETCH: Duration = Duration::from_secs(5);
+/// While identity cannot be reached, a stale key set is still used for this
+/// many times its age limit (services keep working through an identity
+/// restart); after that, verification reports the keys unavailable.
+const STALE_FACTOR: u32 = 3;
+
+struct CachedKeys {
+    keys: HashMap<String, DecodingKey>,
+    fetched: Option<Instant>,
+    max_age: Duration,
+}
+
+impl CachedKeys {
+    fn age(&self) -> Option<Duration> {
+        self.fetched.map(|t| t.elapsed())
+    }
+
+    fn is_stale(&self) -> bool {
+        self.age().is_none_or(|age| age >= self.max_age)
+    }
+
+    /// Too old to trust even when no fresher list can be had.
+    fn is_expired(&self) -> bool {
+        self.age()
+            .is_none_or(|age| age >= self.max_age * STALE_FACTOR)
+    }
+}
+
+/// Verifies tokens against a cached key set. The set is fetched again when
+/// a token names an unknown `kid` and when it is older than its `max_age`,
+/// and each fetch replaces it whole: a key that identity no longer
+/// publishes (retired after a rotation) stops verifying at the next fetch.
 pub struct TokenVerifier {
-    keys: RwLock<HashMap<String, DecodingKey>>,
+    cache: RwLock<CachedKeys>,
     source: Box<dyn KeySource>,
-    last_fetch: Mutex<Option<Instant>>,
+    last_attempt: Mutex<Option<Instant>>,
+    min_refetch: Duration,
 }
 
 impl TokenVerifier {
     pub fn new(source: impl KeySource) -> Self {
         Self {
-            keys: RwLock::new(HashMap::new()),
+            cache: RwLock::new(CachedKeys {
+                keys: HashMap::new(),
+                fetched: None,
+                max_age: DEFAULT_KEYS_MAX_AGE,
+            }),
             source: Box::new(source),
-            last_fetch: Mutex::new(None),
+            last_attempt: Mutex::new(None),
+            min_refetch: MIN_REFETCH,
         }
     }
 
@@ -140,11 +188,27 @@ impl TokenVerifier {
         let kid = header
             .kid
             .ok_or_else(|| AuthError::Invalid("no key id".into()))?;
-        if !self.keys.read().await.contains_key(&kid) {
-            self.refresh().await?;
+        let (known, stale) = {
+            let cache = self.cache.read().await;
+            (cache.keys.contains_key(&kid), cache.is_stale())
+        };
+        if (!known || stale)
+            && let Err(e) = self.refresh().await
+        {
+            // A known key of a list not yet expired may still serve while
+            // identity is away; anything else waits for identity.
+            let cache = self.cache.read().await;
+            if !known || cache.is_expired() {
+                return Err(e);
+            }
+            tracing::warn!(error = %e, "token keys not refreshed, using the cached ones");
         }
-        let keys = self.keys.read().await;
-        let key = keys
+        let cache = self.cache.read().await;
+        if cache.is_expired() {
+            return Err(AuthError::Keys("token keys are out of date".into()));
+        }
+        let key = cache
+            .keys
             .get(&kid)
             .ok_or_else(|| AuthError::Invalid("unknown key id".into()))?;
         let data = jsonwebtoken::decode::<Claims>(token, key, &validation())
@@ -153,24 +217,28 @@ impl TokenVerifier {
     }
 
     async fn refresh(&self) -> Result<(), AuthError> {
-        let mut last = self.last_fetch.lock().await;
-        if last.is_some_and(|t| t.elapsed() < Duration::from_secs(5)) {
+        let mut last = self.last_attempt.lock().await;
+        if last.is_some_and(|t| t.elapsed() < self.min_refetch) {
             return Ok(());
         }
-        let list = self
+        *last = Some(Instant::now());
+        let set = self
             .source
             .fetch()
             .await
             .map_err(|e| AuthError::Keys(e.to_string()))?;
-        *last = Some(Instant::now());
-        let mut map = HashMap::new();
-        for (kid, x) in list {
+        let mut keys = HashMap::new();
+        for (kid, x) in set.keys {
             let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
                 .decode(x.as_bytes())
                 .map_err(|e| AuthError::Keys(e.to_string()))?;
-            map.insert(kid, DecodingKey::from_ed_der(&raw));
+            keys.insert(kid, DecodingKey::from_ed_der(&raw));
         }
-        *self.keys.write().await = map;
+        *self.cache.write().await = CachedKeys {
+            keys,
+            fetched: Some(Instant::now()),
+            max_age: set.max_age.unwrap_or(DEFAULT_KEYS_MAX_AGE),
+        };
         Ok(())
     }
 }
@@ -196,12 +264,15 @@ impl KeySource for IdentityKeys {
     fn fetch(&self) -> KeyFuture<'_> {
         let mut client = self.client.clone();
         Box::pin(async move {
-            let keys = client
+            let reply = client
                 .get_signing_keys(portal_proto::identity::v1::GetSigningKeysRequest {})
                 .await?
-                .into_inner()
-                .keys;
-            Ok(keys.into_iter().map(|k| (k.kid, k.x)).collect())
+                .into_inner();
+            Ok(KeySet {
+                keys: reply.keys.into_iter().map(|k| (k.kid, k.x)).collect(),
+                max_age: (reply.cache_secs > 0)
+                    .then(|| Duration::from_secs(reply.cache_secs.into())),
+            })
         })
     }
 }
@@ -291,4 +362,162 @@ pub fn with_internal<T>(mut req: tonic::Request<T>, secret: &str) -> tonic::Requ
         req.metadata_mut().insert(INTERNAL_HEADER, v);
     }
     req
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex as StdMutex;
+
+    use jsonwebtoken::{EncodingKey, Header};
+
+    use super::*;
+
+    // Two Ed25519 keys (PKCS#8) with their public halves (JWK "x").
+    const PEM_A: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIH40s4M/4hwl6UkadmALcvk0Iz88rJSaRgrhh/iprwnw\n-----END PRIVATE KEY-----\n";
+    const X_A: &str = "1CGsUNsq92nvTJIn3G6seQjkM578PAg1e1E1K6VYz9Q";
+    const PEM_B: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIEgrPImkwvfXytA1/9jndnkN3EW7leTvYttE5Sx1xYyI\n-----END PRIVATE KEY-----\n";
+    const X_B: &str = "lYyQwSMWYa_WaBQQzV_KgMbNPzBlNI31k2DK-UaogvU";
+
+    /// A key source whose list the test changes, counting fetches.
+    #[derive(Clone, Default)]
+    struct Keys(Arc<StdMutex<(KeySet, usize)>>);
+
+    impl Keys {
+        fn publish(&self, keys: &[(&str, &str)], max_age: Duration) {
+            let mut state = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            state.0 = KeySet {
+                keys: keys
+                    .iter()
+                    .map(|(k, x)| ((*k).to_owned(), (*x).to_owned()))
+                    .collect(),
+                max_age: Some(max_age),
+            };
+        }
+
+        fn fetches(&self) -> usize {
+            self.0.lock().unwrap_or_else(|e| e.into_inner()).1
+        }
+    }
+
+    impl KeySource for Keys {
+        fn fetch(&self) -> KeyFuture<'_> {
+            let mut state = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            state.1 += 1;
+            let set = state.0.clone();
+            Box::pin(async move { Ok(set) })
+        }
+    }
+
+    /// A verifier with the refetch limit scaled down to test time.
+    fn verifier(source: impl KeySource) -> TokenVerifier {
+        let mut v = TokenVerifier::new(source);
+        v.min_refetch = Duration::from_millis(50);
+        v
+    }
+
+    async fn sleep_ms(ms: u64) {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+
+    fn token(kid: &str, pem: &str) -> String {
+        let now = chrono::Utc::now().timestamp();
+        let claims = Claims {
+            sub: Uuid::now_v7(),
+            tid: Uuid::now_v7(),
+            kind: AccountKind::Staff,
+            roles: vec![],
+            cust: None,
+            sites: vec![],
+            wo: None,
+            rvis: None,
+            jti: Uuid::now_v7(),
+            iat: now,
+            exp: now + 600,
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+        };
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(kid.into());
+        let key = EncodingKey::from_ed_pem(pem.as_bytes()).expect("test key");
+        jsonwebtoken::encode(&header, &claims, &key).expect("signed")
+    }
+
+    #[tokio::test]
+    async fn a_key_no_longer_published_is_refused_after_the_cache_age() {
+        let keys = Keys::default();
+        keys.publish(&[("a", X_A)], Duration::from_millis(300));
+        let verifier = verifier(keys.clone());
+        let old = token("a", PEM_A);
+        assert!(verifier.verify(&old).await.is_ok());
+
+        // Rotation: b signs, a stays published; b is fetched on first sight.
+        keys.publish(&[("a", X_A), ("b", X_B)], Duration::from_millis(300));
+        sleep_ms(60).await;
+        assert!(verifier.verify(&token("b", PEM_B)).await.is_ok());
+        assert!(verifier.verify(&old).await.is_ok());
+
+        // Retirement: a is gone from the list. Within the cache age the
+        // cached list still holds it; after it, the refetched list does not.
+        keys.publish(&[("b", X_B)], Duration::from_millis(300));
+        assert!(verifier.verify(&old).await.is_ok());
+        sleep_ms(310).await;
+        assert!(matches!(
+            verifier.verify(&old).await,
+            Err(AuthError::Invalid(_))
+        ));
+        assert!(verifier.verify(&token("b", PEM_B)).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn unknown_kids_refetch_at_most_every_few_seconds() {
+        let keys = Keys::default();
+        keys.publish(&[("a", X_A)], Duration::from_secs(600));
+        let verifier = verifier(keys.clone());
+        for _ in 0..10 {
+            assert!(verifier.verify(&token("zz", PEM_B)).await.is_err());
+        }
+        assert_eq!(keys.fetches(), 1);
+        assert!(verifier.verify(&token("a", PEM_A)).await.is_ok());
+        assert_eq!(keys.fetches(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_forged_token_with_a_known_kid_is_refused() {
+        let keys = Keys::default();
+        keys.publish(&[("a", X_A)], Duration::from_secs(600));
+        let verifier = verifier(keys);
+        assert!(matches!(
+            verifier.verify(&token("a", PEM_B)).await,
+            Err(AuthError::Invalid(_))
+        ));
+    }
+
+    /// A source that fails after its first answer (identity restarting).
+    struct Flaky(StdMutex<bool>);
+
+    impl KeySource for Flaky {
+        fn fetch(&self) -> KeyFuture<'_> {
+            let mut served = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            let first = !*served;
+            *served = true;
+            Box::pin(async move {
+                anyhow::ensure!(first, "identity unreachable");
+                Ok(KeySet {
+                    keys: vec![("a".into(), X_A.into())],
+                    max_age: Some(Duration::from_millis(100)),
+                })
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_stale_list_serves_for_a_while_when_identity_is_away() {
+        let verifier = verifier(Flaky(StdMutex::new(false)));
+        let t = token("a", PEM_A);
+        assert!(verifier.verify(&t).await.is_ok());
+        sleep_ms(150).await;
+        assert!(verifier.verify(&t).await.is_ok());
+        sleep_ms(200).await;
+        assert!(matches!(verifier.verify(&t).await, Err(AuthError::Keys(_))));
+    }
 }

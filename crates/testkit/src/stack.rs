@@ -40,6 +40,10 @@ pub struct Urls {
 /// listener trusts (from 127.0.0.1, the tests standing in for the relay).
 pub const INBOUND_AUTHSERV_ID: &str = "mx.portal.test";
 
+/// The kid of the signing key a stack starts with (`<kid>.pem` in
+/// `Stack::signing_keys_dir`).
+pub const FIRST_SIGNING_KID: &str = "k1";
+
 pub struct Stack {
     pub api: Api,
     pub operator_token: String,
@@ -53,11 +57,16 @@ pub struct Stack {
     pub dbs: Databases,
     pub urls: Urls,
     pub data_dir: PathBuf,
+    /// identity's signing keys (PORTAL_SIGNING_KEYS_DIR): one PEM per kid.
+    pub signing_keys_dir: PathBuf,
     /// The backends' admin addresses, in the order identity, requests,
     /// work-orders, documents, notification.
     pub admin: Vec<std::net::SocketAddr>,
     shutdown: CancellationToken,
     tasks: Vec<(&'static str, JoinHandle<anyhow::Result<()>>)>,
+    /// identity's settings and its own stop signal, for `restart_identity`.
+    identity_cfg: identity::Config,
+    identity_shutdown: CancellationToken,
 }
 
 async fn grpc_listener() -> anyhow::Result<(tokio::net::TcpListener, String)> {
@@ -122,6 +131,12 @@ impl Stack {
         let public_url = format!("https://{gateway_addr}");
         let shutdown = CancellationToken::new();
         let mut tasks: Vec<(&'static str, JoinHandle<anyhow::Result<()>>)> = Vec::new();
+        let signing_keys_dir = data_dir.join("signing-keys");
+        std::fs::create_dir_all(&signing_keys_dir)?;
+        std::fs::write(
+            signing_keys_dir.join(format!("{FIRST_SIGNING_KID}.pem")),
+            identity::keys::generate_pem()?,
+        )?;
 
         let cfg = identity::Config {
             common: common(0),
@@ -130,10 +145,19 @@ impl Stack {
             public_url: public_url.clone(),
             notification_url: urls.notification.clone(),
             access_ttl_secs: 900,
+            signing_keys: identity::config::SigningKeysConfig {
+                dir: Some(signing_keys_dir.clone()),
+                key: None,
+                active: None,
+                // Short, so that a retired key is refused soon after.
+                cache_secs: 2,
+            },
         };
+        let identity_cfg = cfg.clone();
+        let identity_shutdown = shutdown.child_token();
         tasks.push((
             "identity",
-            tokio::spawn(identity::run(cfg, identity_l, shutdown.clone())),
+            tokio::spawn(identity::run(cfg, identity_l, identity_shutdown.clone())),
         ));
         let cfg = requests::Config {
             common: common(1),
@@ -227,9 +251,12 @@ impl Stack {
             dbs,
             urls,
             data_dir,
+            signing_keys_dir,
             admin,
             shutdown,
             tasks,
+            identity_cfg,
+            identity_shutdown,
         };
         stack.wait_ready().await?;
         Ok(stack)
@@ -250,6 +277,34 @@ impl Stack {
             Ok(res.ok().filter(|r| r.status().is_success()).map(|_| ()))
         })
         .await
+    }
+
+    /// Stops identity and starts it again on the same address, with its
+    /// settings changed by `change` (it reads its signing keys again).
+    pub async fn restart_identity(
+        &mut self,
+        change: impl FnOnce(&mut identity::Config),
+    ) -> anyhow::Result<()> {
+        let index = self
+            .tasks
+            .iter()
+            .position(|(name, _)| *name == "identity")
+            .ok_or_else(|| anyhow::anyhow!("no identity task"))?;
+        self.identity_shutdown.cancel();
+        let (_, task) = self.tasks.remove(index);
+        match tokio::time::timeout(Duration::from_secs(15), task).await {
+            Ok(Ok(Ok(()))) => {}
+            Ok(Ok(Err(e))) => anyhow::bail!("identity failed: {e:#}"),
+            Ok(Err(e)) => anyhow::bail!("identity panicked: {e}"),
+            Err(_) => anyhow::bail!("identity did not stop within 15 s"),
+        }
+        change(&mut self.identity_cfg);
+        let cfg = self.identity_cfg.clone();
+        let listener = tokio::net::TcpListener::bind(cfg.grpc_addr).await?;
+        self.identity_shutdown = self.shutdown.child_token();
+        let task = tokio::spawn(identity::run(cfg, listener, self.identity_shutdown.clone()));
+        self.tasks.insert(index, ("identity", task));
+        self.wait_ready().await
     }
 
     /// Stops the services, then drops their databases.

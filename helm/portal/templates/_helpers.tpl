@@ -77,6 +77,17 @@ app.kubernetes.io/component: {{ .name }}
 {{- default (printf "%s-secrets" (include "portal.fullname" .)) .Values.secrets.existingSecret }}
 {{- end }}
 
+{{/* identity's signing keys: named, or beside secrets.existingSecret, or the chart's own. */}}
+{{- define "portal.signingKeysSecretName" -}}
+{{- if .Values.signingKeys.existingSecret }}
+{{- .Values.signingKeys.existingSecret }}
+{{- else if .Values.secrets.existingSecret }}
+{{- printf "%s-signing-keys" .Values.secrets.existingSecret }}
+{{- else }}
+{{- printf "%s-signing-keys" (include "portal.fullname" .) }}
+{{- end }}
+{{- end }}
+
 {{/* The gRPC endpoint of a backend, as the other services dial it. */}}
 {{- define "portal.grpcUrl" -}}
 {{- $svc := index .root.Values.services .name }}
@@ -200,6 +211,14 @@ notification: [gateway, identity]
   value: {{ include "portal.publicUrl" $root | quote }}
 - name: PORTAL_NOTIFICATION_URL
   value: {{ include "portal.grpcUrl" (dict "root" $root "name" "notification") | quote }}
+- name: PORTAL_SIGNING_KEYS_DIR
+  value: /etc/portal/signing-keys
+{{- with $v.signingKeys.active }}
+- name: PORTAL_SIGNING_KEY_ACTIVE
+  value: {{ . | quote }}
+{{- end }}
+- name: PORTAL_SIGNING_KEYS_CACHE_SECS
+  value: {{ $v.signingKeys.cacheSecs | quote }}
 {{- end }}
 {{- if eq .name "notification" }}
 {{ include "portal.secretEnv" (merge (dict "env" "PORTAL_SMTP_URL" "key" "smtp-url" "optional" true) $secret) }}

@@ -14,7 +14,7 @@ use tonic::{Request, Response, Status};
 use uuid::Uuid;
 
 use crate::domain::{self, Action};
-use crate::keys::SigningKey;
+use crate::keys::KeyRing;
 use crate::secrets::Passwords;
 use crate::store::{self, ContactRow, CustomerRow, SiteRow};
 
@@ -30,7 +30,7 @@ pub struct Identity {
     pub pool: PgPool,
     pub authn: Authenticator,
     pub passwords: Passwords,
-    pub key: SigningKey,
+    pub keys: std::sync::Arc<KeyRing>,
     pub operator_digest: Option<[u8; 32]>,
     pub public_url: String,
     pub notification: NotificationServiceClient<Channel>,
@@ -171,14 +171,17 @@ impl IdentityService for Identity {
         &self,
         _req: Request<pb::GetSigningKeysRequest>,
     ) -> Rpc<pb::GetSigningKeysResponse> {
-        let keys = store::public_keys(&self.pool)
-            .await
-            .map_err(ServiceError::from)?;
         Ok(Response::new(pb::GetSigningKeysResponse {
-            keys: keys
-                .into_iter()
-                .map(|(kid, x)| pb::SigningKey { kid, x })
+            keys: self
+                .keys
+                .public_keys()
+                .iter()
+                .map(|(kid, x)| pb::SigningKey {
+                    kid: kid.clone(),
+                    x: x.clone(),
+                })
                 .collect(),
+            cache_secs: u32::try_from(self.keys.cache().as_secs()).unwrap_or(u32::MAX),
         }))
     }
     async fn get_me(&self, req: Request<pb::GetMeRequest>) -> Rpc<pb::Me> {

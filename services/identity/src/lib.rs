@@ -37,18 +37,25 @@ pub async fn run(
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
+    // Keys first: a missing or broken key stops the start before anything
+    // is connected.
+    let keys = std::sync::Arc::new(keys::KeyRing::load(&cfg.signing_keys)?);
+    tracing::info!(
+        active = %keys.active().kid,
+        published = keys.public_keys().len(),
+        "signing keys loaded"
+    );
     let rt = Runtime::connect("identity", &cfg.common, &MIGRATIONS).await?;
-    let key = keys::current(&rt.pool).await?;
     let passwords = secrets::Passwords::default();
     let dummy_hash = passwords
         .hash("not a real password, only for timing")
         .await?;
     let service = grpc::Identity {
         pool: rt.pool.clone(),
-        // identity verifies its own tokens from its own key table.
-        authn: rt.authenticator_with(keys::StoredKeys(rt.pool.clone())),
+        // identity verifies its own tokens against the keys it publishes.
+        authn: rt.authenticator_with(keys::Published(keys.clone())),
         passwords,
-        key,
+        keys,
         operator_digest: cfg
             .operator_token
             .as_deref()

@@ -62,7 +62,7 @@ impl Identity {
         let now = Utc::now();
         let access = tokens::sign(
             &tokens::claims(subject, now, self.access_ttl_secs),
-            &self.key,
+            self.keys.active(),
         )?;
         let refresh = secrets::new_token();
         store::insert_refresh(

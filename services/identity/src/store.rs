@@ -11,7 +11,6 @@ pub use members::*;
 pub use throttle::*;
 
 use chrono::{DateTime, Utc};
-use portal_platform::auth::KeyList;
 use sqlx::{FromRow, PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -151,49 +150,6 @@ macro_rules! tenant_columns {
     };
 }
 pub(crate) use {contact_columns, customer_columns, tenant_columns};
-
-// ---- signing keys ----
-
-pub async fn current_signing_key(pool: &PgPool) -> sqlx::Result<Option<(String, String)>> {
-    sqlx::query_as(
-        "SELECT kid, private_pem FROM signing_keys WHERE retired_at IS NULL
-         ORDER BY created_at DESC LIMIT 1",
-    )
-    .fetch_optional(pool)
-    .await
-}
-
-pub async fn insert_signing_key_if_none(
-    pool: &PgPool,
-    kid: &str,
-    pem: &str,
-    x: &str,
-) -> sqlx::Result<()> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock(7001)")
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO signing_keys (kid, private_pem, public_x)
-         SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM signing_keys WHERE retired_at IS NULL)",
-    )
-    .bind(kid)
-    .bind(pem)
-    .bind(x)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await
-}
-
-/// Keys that may still have valid tokens in circulation.
-pub async fn public_keys(pool: &PgPool) -> sqlx::Result<KeyList> {
-    sqlx::query_as(
-        "SELECT kid, public_x FROM signing_keys
-         WHERE retired_at IS NULL OR retired_at > now() - interval '1 day'",
-    )
-    .fetch_all(pool)
-    .await
-}
 
 // ---- tenants and staff ----
 

@@ -187,11 +187,9 @@ async fn identity_key(
     stack: &Stack,
     t: &fixtures::Tenant,
 ) -> anyhow::Result<(String, String, uuid::Uuid)> {
+    let kid = portal_testkit::stack::FIRST_SIGNING_KID.to_owned();
+    let pem = std::fs::read_to_string(stack.signing_keys_dir.join(format!("{kid}.pem")))?;
     let db = stack.db("identity").await?;
-    let (kid, pem): (String, String) =
-        sqlx::query_as("SELECT kid, private_pem FROM signing_keys LIMIT 1")
-            .fetch_one(&db)
-            .await?;
     let tenant_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1")
         .bind(&t.slug)
         .fetch_one(&db)

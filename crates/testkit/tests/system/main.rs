@@ -9,6 +9,7 @@ mod forged_mail;
 mod golden_path;
 mod hidden_work;
 mod isolation;
+mod key_rotation;
 mod mail_in_out;
 mod outages;
 mod redelivery;
