@@ -5,6 +5,7 @@
 mod bench;
 mod deploy_check;
 mod e2e;
+mod fuzz_api;
 mod http;
 mod infra;
 mod mail;
@@ -46,6 +47,8 @@ enum Command {
     DeployCheck,
     /// Browser tests (e2e/): a private copy of the system on its own ports, Playwright with Chromium, axe-core.
     E2e(e2e::Options),
+    /// Fuzz the REST API with schemathesis against /api/openapi.json, as a contact and as staff, on a private copy of the system.
+    FuzzApi(fuzz_api::Options),
     /// Check formatting, run clippy, the deployment checks, the workspace tests against local PostgreSQL and NATS, then the browser tests.
     Test {
         /// Extra arguments for `cargo test`, given after `--`; arguments for the
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
         Command::DeployCheck => deploy_check::run(),
         Command::Bench(options) => bench::run(&options),
         Command::E2e(options) => e2e::run(&options),
+        Command::FuzzApi(options) => fuzz_api::run(&options),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
