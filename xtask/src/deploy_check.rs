@@ -327,12 +327,18 @@ impl Tools {
     fn compose(&self, root: &Path) -> Command {
         let mut cmd = Command::new(&self.docker_compose);
         cmd.current_dir(root).args(["-f", "docker-compose.yml"]);
-        // The two tokens have no defaults (compose refuses to start
-        // without them): the check gives sample ones.
-        cmd.env("PORTAL_INTERNAL_TOKEN", "deploy-check-internal-token")
-            .env("PORTAL_OPERATOR_TOKEN", "deploy-check-operator-token");
+        // The secrets have no defaults (compose refuses to start without
+        // them): the check gives sample ones, a different one per service.
+        cmd.env("PORTAL_OPERATOR_TOKEN", "deploy-check-operator-token");
         // Nor has identity's signing key (one PEM).
         cmd.env("PORTAL_SIGNING_KEY", "deploy-check-signing-key");
+        let mut peers = Vec::new();
+        for b in &BINARIES {
+            let var = format!("PORTAL_{}_SECRET", b.key.replace('-', "_").to_uppercase());
+            cmd.env(var, format!("deploy-check-{}-secret", b.key));
+            peers.push(format!("{}={}", b.key, "0".repeat(64)));
+        }
+        cmd.env("PORTAL_PEERS", peers.join(","));
         for var in [
             "PORTAL_PUBLIC_URL",
             "PORTAL_SMTP_URL",
@@ -580,7 +586,7 @@ impl Binary {
     fn required_env(&self) -> Vec<&'static str> {
         let common: &[&str] = if self.is_gateway() {
             &[
-                "PORTAL_INTERNAL_TOKEN",
+                "PORTAL_SERVICE_SECRET",
                 "PORTAL_ADMIN_ADDR",
                 "PORTAL_IDENTITY_URL",
                 "PORTAL_REQUESTS_URL",
@@ -592,7 +598,8 @@ impl Binary {
             &[
                 "DATABASE_URL",
                 "NATS_URL",
-                "PORTAL_INTERNAL_TOKEN",
+                "PORTAL_SERVICE_SECRET",
+                "PORTAL_PEERS",
                 "PORTAL_IDENTITY_URL",
                 "PORTAL_ADMIN_ADDR",
                 "PORTAL_LOG_FORMAT",
@@ -746,6 +753,19 @@ fn scalar(value: &Value) -> Option<String> {
     }
 }
 
+/// Settings a deployment must not carry: the retired shared token (the
+/// services refuse to start with it) and reflection outside development.
+fn check_retired(found: &mut Vec<String>, who: &str, env: &dyn Fn(&str) -> Option<String>) {
+    if env("PORTAL_INTERNAL_TOKEN").is_some() {
+        found.push(format!(
+            "{who}: PORTAL_INTERNAL_TOKEN is retired (PORTAL_SERVICE_SECRET, PORTAL_PEERS)"
+        ));
+    }
+    if env("PORTAL_GRPC_REFLECTION").is_some_and(|v| v == "true") {
+        found.push(format!("{who}: gRPC reflection is for development only"));
+    }
+}
+
 /// Checks one service's environment; `host_of` names another service's host.
 fn check_env(
     found: &mut Vec<String>,
@@ -793,7 +813,7 @@ fn check_compose(config: &Value) -> Vec<String> {
     if !str_list(&services["nats"]["command"]).contains(&"-js") {
         found.push("nats: JetStream is not enabled (-js)".into());
     }
-    let mut tokens = Vec::new();
+    let mut secrets = Vec::new();
     for b in &BINARIES {
         let s = &services[b.compose];
         let who = format!("service {}", b.compose);
@@ -820,14 +840,15 @@ fn check_compose(config: &Value) -> Vec<String> {
         check_env(&mut found, &who, b, &env, &|target| {
             target.compose.to_string()
         });
-        if let Some(token) = env("PORTAL_INTERNAL_TOKEN") {
-            if token.len() < 16 {
+        if let Some(secret) = env("PORTAL_SERVICE_SECRET") {
+            if secret.len() < 16 {
                 found.push(format!(
-                    "{who}: PORTAL_INTERNAL_TOKEN needs at least 16 characters"
+                    "{who}: PORTAL_SERVICE_SECRET needs at least 16 characters"
                 ));
             }
-            tokens.push(token);
+            secrets.push(secret);
         }
+        check_retired(&mut found, &who, &env);
         if let (Some(database), Some(url)) = (b.database, env("DATABASE_URL"))
             && !(url.contains("@postgres:5432/") && url.ends_with(&format!("/{database}")))
         {
@@ -870,9 +891,11 @@ fn check_compose(config: &Value) -> Vec<String> {
             }
         }
     }
-    tokens.dedup();
-    if tokens.len() > 1 {
-        found.push("PORTAL_INTERNAL_TOKEN differs between services".into());
+    // Each service its own secret (ADR 0017): one shared by two would let
+    // either call as the other.
+    let distinct: std::collections::HashSet<_> = secrets.iter().collect();
+    if distinct.len() < secrets.len() {
+        found.push("PORTAL_SERVICE_SECRET is shared by several services".into());
     }
     let gateway_ports = services["portal-gateway"]["ports"]
         .as_array()
@@ -926,6 +949,19 @@ fn check_chart(docs: &Value) -> Vec<String> {
             })
         };
         check_env(&mut found, &who, b, &env, &|target| name_of(target));
+        check_retired(&mut found, &who, &env);
+        // Its own secret only, from the key named after it.
+        let own_key = format!("service-secret-{}", b.key);
+        let secret_keys: Vec<&str> = vars
+            .iter()
+            .filter_map(|e| e["valueFrom"]["secretKeyRef"]["key"].as_str())
+            .filter(|k| k.starts_with("service-secret-"))
+            .collect();
+        if secret_keys != [own_key.as_str()] {
+            found.push(format!(
+                "{who}: should read exactly its own {own_key}, reads {secret_keys:?}"
+            ));
+        }
         let ports: Vec<u64> = c["ports"]
             .as_array()
             .into_iter()
@@ -1062,7 +1098,10 @@ mod tests {
             "PORTAL_ADMIN_ADDR".into(),
             json!(format!("0.0.0.0:{}", b.admin_port)),
         );
-        env.insert("PORTAL_INTERNAL_TOKEN".into(), json!("0123456789abcdef"));
+        env.insert(
+            "PORTAL_SERVICE_SECRET".into(),
+            json!(format!("{}-0123456789abcdef", b.key)),
+        );
         for var in b.required_env() {
             if let Some(t) = binary_by_url_var(var) {
                 env.insert(
@@ -1150,5 +1189,23 @@ mod tests {
             "{found}"
         );
         assert!(found.contains("service documents is missing"), "{found}");
+    }
+
+    #[test]
+    fn a_shared_service_secret_and_the_retired_token_are_named() {
+        let mut config = good_compose();
+        let gateway_secret =
+            config["services"]["portal-gateway"]["environment"]["PORTAL_SERVICE_SECRET"].clone();
+        let identity = &mut config["services"]["identity"]["environment"];
+        identity["PORTAL_SERVICE_SECRET"] = gateway_secret;
+        identity["PORTAL_INTERNAL_TOKEN"] = json!("0123456789abcdef");
+        identity["PORTAL_GRPC_REFLECTION"] = json!("true");
+        let found = check_compose(&config).join("\n");
+        assert!(found.contains("shared by several services"), "{found}");
+        assert!(
+            found.contains("identity: PORTAL_INTERNAL_TOKEN is retired"),
+            "{found}"
+        );
+        assert!(found.contains("identity: gRPC reflection"), "{found}");
     }
 }

@@ -12,7 +12,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::infra::{nats, postgres};
 use crate::process::Children;
-use crate::services::{BACKENDS, Layout, Settings};
+use crate::services::{BACKENDS, Layout, ServiceSecrets, Settings};
 use crate::{sys, up, workspace};
 
 /// gRPC 29061-29065, admin 9110-9115, databases `portal_e2e_*`: clear of
@@ -149,7 +149,7 @@ fn settings(admin_url: String, stack_dir: &Path) -> Result<Settings> {
         nats_url: format!("nats://127.0.0.1:{NATS_PORT}"),
         operator_token: sys::random_hex(32)?,
         operator_token_generated: true,
-        internal_token: sys::random_hex(32)?,
+        secrets: ServiceSecrets::generate()?,
         https_addr: HTTPS_ADDR.to_owned(),
         public_url: format!("https://{HTTPS_ADDR}"),
         smtp_url: None,

@@ -120,7 +120,8 @@ pub struct Settings {
     pub operator_token: String,
     /// Whether the operator token was made up now (then it is printed).
     pub operator_token_generated: bool,
-    pub internal_token: String,
+    /// Each service's own secret, made up for this run.
+    pub secrets: ServiceSecrets,
     pub https_addr: String,
     pub public_url: String,
     pub smtp_url: Option<String>,
@@ -141,10 +142,6 @@ impl Settings {
             Some(token) => (token, false),
             None => (sys::random_hex(32)?, true),
         };
-        let internal_token = match var("PORTAL_INTERNAL_TOKEN") {
-            Some(token) => token,
-            None => sys::random_hex(32)?,
-        };
         let https_addr = var("PORTAL_HTTPS_ADDR").unwrap_or_else(|| "127.0.0.1:8443".to_owned());
         let public_url =
             var("PORTAL_PUBLIC_URL").unwrap_or_else(|| format!("https://{https_addr}"));
@@ -156,7 +153,7 @@ impl Settings {
             data_dir: data_dir.to_path_buf(),
             operator_token,
             operator_token_generated,
-            internal_token,
+            secrets: ServiceSecrets::generate()?,
             https_addr,
             public_url,
             smtp_url: var("PORTAL_SMTP_URL"),
@@ -177,6 +174,61 @@ impl Settings {
     }
 }
 
+/// The names the services call themselves by (`callers::Service` in the
+/// platform crate): the gateway is `gateway`.
+pub const SERVICE_NAMES: [&str; 6] = [
+    "identity",
+    "gateway",
+    "requests",
+    "work-orders",
+    "documents",
+    "notification",
+];
+
+/// Each service's own secret (ADR 0017): a service gets its own only, and
+/// every service gets the digests of all (PORTAL_PEERS).
+pub struct ServiceSecrets(Vec<(&'static str, String)>);
+
+impl ServiceSecrets {
+    pub fn generate() -> Result<Self> {
+        SERVICE_NAMES
+            .iter()
+            .map(|name| Ok((*name, sys::random_hex(32)?)))
+            .collect::<Result<_>>()
+            .map(Self)
+    }
+
+    /// The secret of the service `package` (a package name).
+    pub fn secret(&self, package: &str) -> &str {
+        let name = if package == GATEWAY {
+            "gateway"
+        } else {
+            package
+        };
+        self.0
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, secret)| secret.as_str())
+            .unwrap_or_default()
+    }
+
+    /// `PORTAL_PEERS`: `name=<sha256 hex>` of every service.
+    pub fn peers(&self) -> String {
+        use sha2::{Digest, Sha256};
+        self.0
+            .iter()
+            .map(|(name, secret)| {
+                let digest: String = Sha256::digest(secret.as_bytes())
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                format!("{name}={digest}")
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
 /// An environment variable, with empty meaning unset.
 fn var(name: &str) -> Option<String> {
     env::var(name).ok().filter(|value| !value.is_empty())
@@ -191,7 +243,15 @@ pub fn backend_command(bin_dir: &Path, backend: &Backend, settings: &Settings) -
         url::with_database(&settings.admin_url, &layout.database(backend))?,
     )
     .env("NATS_URL", &settings.nats_url)
-    .env("PORTAL_INTERNAL_TOKEN", &settings.internal_token)
+    .env(
+        "PORTAL_SERVICE_SECRET",
+        settings.secrets.secret(backend.name),
+    )
+    .env("PORTAL_PEERS", settings.secrets.peers())
+    // Local runs are development: reflection lets grpcurl list the API.
+    .env("PORTAL_GRPC_REFLECTION", "true")
+    // Replaced by the settings above; a value left in a shell would be refused.
+    .env_remove("PORTAL_INTERNAL_TOKEN")
     .env(
         "PORTAL_GRPC_ADDR",
         format!("127.0.0.1:{}", layout.grpc_port(backend)),
@@ -252,7 +312,8 @@ pub fn gateway_command(bin_dir: &Path, settings: &Settings) -> Command {
         )
         .env("PORTAL_PUBLIC_URL", &settings.public_url)
         .env("PORTAL_DATA_DIR", &settings.data_dir)
-        .env("PORTAL_INTERNAL_TOKEN", &settings.internal_token)
+        .env("PORTAL_SERVICE_SECRET", settings.secrets.secret(GATEWAY))
+        .env_remove("PORTAL_INTERNAL_TOKEN")
         // Live updates of open request pages.
         .env("NATS_URL", &settings.nats_url)
         .env("PORTAL_IDENTITY_URL", layout.grpc_url(&IDENTITY))
@@ -277,6 +338,19 @@ mod tests {
         let databases: std::collections::HashSet<_> = BACKENDS.iter().map(|b| b.database).collect();
         assert_eq!(databases.len(), BACKENDS.len());
         assert_eq!(BACKENDS[0].name, IDENTITY.name);
+    }
+
+    #[test]
+    fn each_service_gets_its_own_secret_and_everyone_the_digests() -> Result<()> {
+        let secrets = ServiceSecrets::generate()?;
+        assert_ne!(secrets.secret(GATEWAY), secrets.secret("identity"));
+        assert_eq!(secrets.secret(GATEWAY).len(), 64);
+        let peers = secrets.peers();
+        assert_eq!(peers.split(',').count(), 6);
+        assert!(peers.starts_with("identity="));
+        assert!(peers.contains(",gateway="));
+        assert!(!peers.contains(secrets.secret(GATEWAY)));
+        Ok(())
     }
 
     #[test]

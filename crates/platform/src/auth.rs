@@ -9,17 +9,15 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use tokio::sync::{Mutex, RwLock};
 use tonic::Status;
 use uuid::Uuid;
 
+use crate::callers::{self, CalledMethod, Peers, Service};
 use crate::errors::{ServiceError, ServiceResult};
 
 pub const ISSUER: &str = "urn:portal:identity";
 pub const AUDIENCE: &str = "urn:portal:api";
-/// Metadata key carrying the shared secret of service-to-service calls.
-pub const INTERNAL_HEADER: &str = "x-portal-internal";
 /// Metadata key with the end user's network address, set by the gateway
 /// (rate limits and the audit log use it).
 pub const CLIENT_IP_HEADER: &str = "x-portal-client-ip";
@@ -281,16 +279,15 @@ impl KeySource for IdentityKeys {
 #[derive(Clone)]
 pub struct Authenticator {
     verifier: Arc<TokenVerifier>,
-    /// `None` when no secret is configured: then no call is internal.
-    internal_digest: Option<[u8; 32]>,
+    /// The services this one recognises (by the digests of their secrets).
+    peers: Arc<Peers>,
 }
 
 impl Authenticator {
-    pub fn new(verifier: Arc<TokenVerifier>, internal_token: &str) -> Self {
+    pub fn new(verifier: Arc<TokenVerifier>, peers: Peers) -> Self {
         Self {
             verifier,
-            internal_digest: (!internal_token.is_empty())
-                .then(|| Sha256::digest(internal_token.as_bytes()).into()),
+            peers: Arc::new(peers),
         }
     }
 
@@ -305,18 +302,35 @@ impl Authenticator {
         })
     }
 
-    /// Whether the call carries the internal service secret.
-    pub fn is_internal<T>(&self, req: &tonic::Request<T>) -> bool {
-        req.metadata()
-            .get(INTERNAL_HEADER)
+    /// The service calling as itself, if the call carries a service
+    /// credential (`None`: a user's call). A credential that matches no
+    /// known service is UNAUTHENTICATED; a known service calling a method
+    /// that does not list it (`callers::may_call`) is PERMISSION_DENIED.
+    pub fn service<T>(&self, req: &tonic::Request<T>) -> ServiceResult<Option<Service>> {
+        let md = req.metadata();
+        let Some(name) = md.get(callers::SERVICE_HEADER) else {
+            return Ok(None);
+        };
+        let secret = md
+            .get(callers::SECRET_HEADER)
             .and_then(|v| v.to_str().ok())
-            .filter(|v| !v.is_empty())
-            .zip(self.internal_digest)
-            .is_some_and(|(v, expected)| {
-                // Compare digests: equal-length values, no early exit on the secret.
-                let d: [u8; 32] = Sha256::digest(v.as_bytes()).into();
-                d == expected
-            })
+            .unwrap_or_default();
+        let service = name
+            .to_str()
+            .ok()
+            .and_then(|name| self.peers.verify(name, secret))
+            .ok_or_else(|| ServiceError::Unauthenticated("unknown service credential".into()))?;
+        let method = req
+            .extensions()
+            .get::<CalledMethod>()
+            .map(|m| m.0.as_str())
+            .unwrap_or_default();
+        if !callers::may_call(method, service) {
+            return Err(ServiceError::Forbidden(format!(
+                "service {service} may not call {method}"
+            )));
+        }
+        Ok(Some(service))
     }
 }
 
@@ -350,16 +364,6 @@ pub fn with_client_ip<T>(mut req: tonic::Request<T>, ip: Option<&str>) -> tonic:
 pub fn with_bearer<T>(mut req: tonic::Request<T>, token: &str) -> tonic::Request<T> {
     if let Ok(v) = format!("Bearer {token}").parse() {
         req.metadata_mut().insert("authorization", v);
-    }
-    req
-}
-
-/// Marks an outgoing request as a service-to-service call (carrying the
-/// current trace along).
-pub fn with_internal<T>(mut req: tonic::Request<T>, secret: &str) -> tonic::Request<T> {
-    crate::telemetry::inject_into(req.metadata_mut());
-    if let Ok(v) = secret.parse() {
-        req.metadata_mut().insert(INTERNAL_HEADER, v);
     }
     req
 }

@@ -16,9 +16,18 @@ pub struct CommonConfig {
         default_value = "http://127.0.0.1:50051"
     )]
     pub identity_url: String,
-    /// Shared secret that services present to each other.
-    #[arg(long, env = "PORTAL_INTERNAL_TOKEN", hide_env_values = true, value_parser = secret)]
-    pub internal_token: String,
+    /// This service's own secret, presented (with its name) when it calls
+    /// another service; no other service holds it.
+    #[arg(long, env = "PORTAL_SERVICE_SECRET", hide_env_values = true, value_parser = secret)]
+    pub service_secret: String,
+    /// The services this one recognises: `name=<sha256 hex of its secret>`,
+    /// comma separated. Which of them may call which method is fixed in
+    /// code (`callers::may_call`).
+    #[arg(long, env = "PORTAL_PEERS", default_value = "", value_parser = crate::callers::Peers::parse)]
+    pub peers: crate::callers::Peers,
+    /// Serve gRPC reflection (development only).
+    #[arg(long, env = "PORTAL_GRPC_REFLECTION", default_value_t = false, action = clap::ArgAction::Set)]
+    pub grpc_reflection: bool,
     /// On SIGTERM, how long to answer NOT_SERVING before closing the
     /// listener, so that load balancers stop sending work first.
     #[arg(long, env = "PORTAL_DRAIN_SECS", default_value_t = 3)]
@@ -42,6 +51,20 @@ pub fn secret(value: &str) -> Result<String, String> {
     } else {
         Ok(value.to_owned())
     }
+}
+
+/// Refuses settings that were replaced, rather than silently ignoring them:
+/// an operator still setting the shared token would believe it protects
+/// something.
+pub fn refuse_retired_settings() -> anyhow::Result<()> {
+    if std::env::var_os("PORTAL_INTERNAL_TOKEN").is_some() {
+        anyhow::bail!(
+            "PORTAL_INTERNAL_TOKEN is no longer read: each service has its own \
+             PORTAL_SERVICE_SECRET and knows the others by PORTAL_PEERS (ADR 0017); \
+             unset it"
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Running a service's gRPC server: health (NOT_SERVING until the database
-//! and NATS are connected, and again while draining), reflection, shutdown.
+//! and NATS are connected, and again while draining), reflection in
+//! development, the called method for service checks, shutdown.
 use std::time::Duration;
 
 use futures::future::BoxFuture;
@@ -18,26 +19,77 @@ use tower::{Layer, Service};
 use crate::admin::Readiness;
 
 /// The server every backend builds on: request spans (continuing the
-/// caller's trace) and metrics on every call, health and reflection.
-pub type PortalRouter = Router<Stack<GrpcMetricsLayer, Identity>>;
+/// caller's trace) and metrics on every call, the called method in each
+/// request's extensions, health, and reflection when asked for.
+pub type PortalRouter = Router<Stack<CalledMethodLayer, Stack<GrpcMetricsLayer, Identity>>>;
 
-/// Adds health (initially NOT_SERVING) and reflection (v1 and v1alpha) to a
-/// server with tracing and metrics, returning the reporter that flips health.
-pub fn base_router() -> anyhow::Result<(PortalRouter, HealthReporter)> {
+/// Adds health (initially NOT_SERVING) to a server with tracing and
+/// metrics, returning the reporter that flips health. Reflection (v1 and
+/// v1alpha) only with `reflection` (PORTAL_GRPC_REFLECTION, development):
+/// in production it would map the whole API for anyone who reaches a port.
+pub fn base_router(reflection: bool) -> anyhow::Result<(PortalRouter, HealthReporter)> {
     let (reporter, health) = tonic_health::server::health_reporter();
-    let reflection_v1 = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(portal_proto::FILE_DESCRIPTOR_SET)
-        .build_v1()?;
-    let reflection_v1alpha = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(portal_proto::FILE_DESCRIPTOR_SET)
-        .build_v1alpha()?;
+    let (reflection_v1, reflection_v1alpha) = if reflection {
+        let v1 = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(portal_proto::FILE_DESCRIPTOR_SET)
+            .build_v1()?;
+        let v1alpha = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(portal_proto::FILE_DESCRIPTOR_SET)
+            .build_v1alpha()?;
+        (Some(v1), Some(v1alpha))
+    } else {
+        (None, None)
+    };
     let router = tonic::transport::Server::builder()
         .trace_fn(server_span)
         .layer(GrpcMetricsLayer)
+        .layer(CalledMethodLayer)
         .add_service(health)
-        .add_service(reflection_v1)
-        .add_service(reflection_v1alpha);
+        .add_optional_service(reflection_v1)
+        .add_optional_service(reflection_v1alpha);
     Ok((router, reporter))
+}
+
+/// Puts the called method's path into the request's extensions, where
+/// `Authenticator::service` reads it (tonic's servers do not say which
+/// method they serve).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CalledMethodLayer;
+
+impl<S> Layer<S> for CalledMethodLayer {
+    type Service = CalledMethodService<S>;
+
+    fn layer(&self, inner: S) -> CalledMethodService<S> {
+        CalledMethodService { inner }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct CalledMethodService<S> {
+    inner: S,
+}
+
+impl<S, B> Service<http::Request<B>> for CalledMethodService<S>
+where
+    S: Service<http::Request<B>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: http::Request<B>) -> Self::Future {
+        let path = req.uri().path().to_owned();
+        req.extensions_mut()
+            .insert(crate::callers::CalledMethod(path));
+        self.inner.call(req)
+    }
 }
 
 /// One span per call, child of the caller's (W3C `traceparent` metadata).

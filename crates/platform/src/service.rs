@@ -13,6 +13,7 @@ use tonic_health::server::HealthReporter;
 
 use crate::admin::{self, Readiness};
 use crate::auth::{Authenticator, IdentityKeys, KeySource, TokenVerifier};
+use crate::callers::{Credential, Peers, Service};
 use crate::config::CommonConfig;
 use crate::{db, grpc, nats, outbox};
 
@@ -26,7 +27,12 @@ pub struct Runtime {
     pub js: jetstream::Context,
     /// A lazily connecting channel to identity (keys, directory reads).
     pub identity: Channel,
-    pub internal_token: String,
+    /// This service's own credential for calls to other services.
+    pub credential: Credential,
+    /// The services it recognises when they call it.
+    pub peers: Peers,
+    /// Whether gRPC reflection is served (development).
+    pub grpc_reflection: bool,
     /// How long health says NOT_SERVING before the listener closes.
     pub drain: Duration,
     pub admin_addr: Option<std::net::SocketAddr>,
@@ -54,6 +60,8 @@ impl Runtime {
         common: &CommonConfig,
         migrations: &Migrator,
     ) -> anyhow::Result<Self> {
+        crate::config::refuse_retired_settings()?;
+        let service: Service = name.parse().map_err(anyhow::Error::msg)?;
         let pool = db::connect_and_migrate(
             &common.database_url,
             common.db_max_connections,
@@ -69,7 +77,9 @@ impl Runtime {
             nats,
             js,
             identity: grpc::channel(&common.identity_url)?,
-            internal_token: common.internal_token.clone(),
+            credential: Credential::new(service, common.service_secret.clone()),
+            peers: common.peers.clone(),
+            grpc_reflection: common.grpc_reflection,
             drain: Duration::from_secs(common.drain_secs),
             admin_addr: common.admin_addr,
         })
@@ -81,7 +91,7 @@ impl Runtime {
     }
 
     pub fn authenticator_with(&self, keys: impl KeySource) -> Authenticator {
-        Authenticator::new(Arc::new(TokenVerifier::new(keys)), &self.internal_token)
+        Authenticator::new(Arc::new(TokenVerifier::new(keys)), self.peers.clone())
     }
 
     /// Keeps health in step with the database and NATS, publishes the

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use portal_platform::CancellationToken;
+use portal_platform::callers::{Credential, Peers, Service};
 use portal_platform::config::CommonConfig;
 use tokio::task::JoinHandle;
 
@@ -47,7 +48,8 @@ pub const FIRST_SIGNING_KID: &str = "k1";
 pub struct Stack {
     pub api: Api,
     pub operator_token: String,
-    pub internal_token: String,
+    /// Each service's own credential (its name and secret).
+    pub credentials: Vec<Credential>,
     pub nats: NatsServer,
     pub smtp: Option<SmtpSink>,
     pub smtp_port: u16,
@@ -93,7 +95,26 @@ impl Stack {
         };
         let dbs = Databases::create(&SERVICES).await?;
         let operator_token = format!("op-{}", uuid::Uuid::new_v4().simple());
-        let internal_token = format!("in-{}", uuid::Uuid::new_v4().simple());
+        // Each service its own secret; all know the others by digest.
+        let credentials: Vec<Credential> = Service::ALL
+            .into_iter()
+            .map(|s| Credential::new(s, format!("{s}-{}", uuid::Uuid::new_v4().simple())))
+            .collect();
+        let peers = Peers::parse(
+            &credentials
+                .iter()
+                .map(Credential::peer_entry)
+                .collect::<Vec<_>>()
+                .join(","),
+        )
+        .map_err(anyhow::Error::msg)?;
+        let secret_of = |service: Service| {
+            credentials
+                .iter()
+                .find(|c| c.service == service)
+                .map(|c| c.secret().to_owned())
+                .unwrap_or_default()
+        };
         let data_dir =
             std::env::temp_dir().join(format!("portal-test-{}", uuid::Uuid::new_v4().simple()));
 
@@ -117,11 +138,13 @@ impl Stack {
             .iter()
             .map(|_| crate::free_port().map(|p| std::net::SocketAddr::from(([127, 0, 0, 1], p))))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let common = |index: usize| CommonConfig {
+        let common = |index: usize, service: Service| CommonConfig {
             database_url: dbs.url(index),
             nats_url: nats.url(),
             identity_url: urls.identity.clone(),
-            internal_token: internal_token.clone(),
+            service_secret: secret_of(service),
+            peers: peers.clone(),
+            grpc_reflection: false,
             db_max_connections: 5,
             admin_addr: Some(admin[index]),
             drain_secs: 0,
@@ -139,7 +162,7 @@ impl Stack {
         )?;
 
         let cfg = identity::Config {
-            common: common(0),
+            common: common(0, Service::Identity),
             grpc_addr: identity_l.local_addr()?,
             operator_token: Some(operator_token.clone()),
             public_url: public_url.clone(),
@@ -160,7 +183,7 @@ impl Stack {
             tokio::spawn(identity::run(cfg, identity_l, identity_shutdown.clone())),
         ));
         let cfg = requests::Config {
-            common: common(1),
+            common: common(1, Service::Requests),
             grpc_addr: requests_l.local_addr()?,
         };
         tasks.push((
@@ -168,7 +191,7 @@ impl Stack {
             tokio::spawn(requests::run(cfg, requests_l, shutdown.clone())),
         ));
         let cfg = work_orders::Config {
-            common: common(2),
+            common: common(2, Service::WorkOrders),
             grpc_addr: work_orders_l.local_addr()?,
         };
         tasks.push((
@@ -176,7 +199,7 @@ impl Stack {
             tokio::spawn(work_orders::run(cfg, work_orders_l, shutdown.clone())),
         ));
         let cfg = documents::Config {
-            common: common(3),
+            common: common(3, Service::Documents),
             grpc_addr: documents_l.local_addr()?,
             blob_url: Some(format!("file://{}", data_dir.join("blobs").display())),
             data_dir: data_dir.clone(),
@@ -190,7 +213,7 @@ impl Stack {
             tokio::spawn(documents::run(cfg, documents_l, shutdown.clone())),
         ));
         let cfg = notification::Config {
-            common: common(4),
+            common: common(4, Service::Notification),
             grpc_addr: notification_l.local_addr()?,
             smtp_url: Some(format!("smtp://127.0.0.1:{smtp_port}")),
             mail_from: "Portal <no-reply@portal.test>".into(),
@@ -224,7 +247,7 @@ impl Stack {
             documents_url: urls.documents.clone(),
             notification_url: urls.notification.clone(),
             max_upload_bytes: 1024 * 1024,
-            internal_token: internal_token.clone(),
+            service_secret: secret_of(Service::Gateway),
             admin_addr: None,
             drain_secs: 0,
             // Tests play clients at different addresses with X-Forwarded-For:
@@ -242,7 +265,7 @@ impl Stack {
         let stack = Self {
             api,
             operator_token,
-            internal_token,
+            credentials,
             nats,
             smtp,
             smtp_port,
@@ -260,6 +283,15 @@ impl Stack {
         };
         stack.wait_ready().await?;
         Ok(stack)
+    }
+
+    /// The credential of `service`, for tests that call as that service.
+    pub fn credential(&self, service: Service) -> Credential {
+        self.credentials
+            .iter()
+            .find(|c| c.service == service)
+            .cloned()
+            .unwrap_or_else(|| Credential::new(service, String::new()))
     }
 
     /// Waits until /readyz says every backend serves.

@@ -189,8 +189,9 @@ notification: [gateway, identity]
   value: {{ $v.config.drainSecs | quote }}
 - name: PORTAL_DB_MAX_CONNECTIONS
   value: {{ $v.config.dbMaxConnections | quote }}
+{{ include "portal.secretEnv" (merge (dict "env" "PORTAL_PEERS" "key" "service-peers") $secret) }}
 {{- end }}
-{{ include "portal.secretEnv" (merge (dict "env" "PORTAL_INTERNAL_TOKEN" "key" "internal-token") $secret) }}
+{{ include "portal.secretEnv" (merge (dict "env" "PORTAL_SERVICE_SECRET" "key" (printf "service-secret-%s" .name)) $secret) }}
 - name: PORTAL_ADMIN_ADDR
   value: {{ printf "0.0.0.0:%v" .svc.adminPort | quote }}
 - name: PORTAL_LOG_FORMAT

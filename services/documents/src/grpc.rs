@@ -60,7 +60,7 @@ impl Documents {
         // The owner and its scope are vouched for by the gateway, which has
         // just read the owner from its service with the caller's token; a
         // caller alone cannot vouch for them (ADR 0005).
-        if !self.authn.is_internal(&req) {
+        if self.authn.service(&req)?.is_none() {
             return Err(ServiceError::Forbidden(
                 "attachments are uploaded through the portal gateway".into(),
             ));

@@ -62,7 +62,7 @@ pub async fn run(
     ));
     // Room for the largest file plus the other fields of the message.
     let max_message = cfg.max_upload_bytes.saturating_add(config::MIB);
-    let (router, health) = portal_platform::grpc::base_router()?;
+    let (router, health) = portal_platform::grpc::base_router(rt.grpc_reflection)?;
     let router = router
         .add_service(DocumentsServiceServer::new(service).max_decoding_message_size(max_message));
     tracing::info!(blob_url, "documents stores files");

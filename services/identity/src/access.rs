@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use portal_platform::auth::{self, client_ip};
+use portal_platform::auth::client_ip;
 use portal_platform::errors::{ServiceError, ServiceResult, lookup_id, parse_id};
 use portal_platform::outbox;
 use portal_platform::time::{from_proto, opt_to_proto, to_proto};
@@ -57,10 +57,7 @@ impl Identity {
         };
         self.notification
             .clone()
-            .send_mail(auth::with_internal(
-                Request::new(mail),
-                &self.internal_token,
-            ))
+            .send_mail(self.credential.sign(Request::new(mail)))
             .await
             .map_err(|status| {
                 tracing::warn!(error = %status, template, "auth mail could not be queued");

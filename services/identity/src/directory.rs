@@ -353,10 +353,7 @@ impl Identity {
         let sent = self
             .notification
             .clone()
-            .send_mail(auth::with_internal(
-                Request::new(mail),
-                &self.internal_token,
-            ))
+            .send_mail(self.credential.sign(Request::new(mail)))
             .await;
         if let Err(status) = sent {
             tracing::warn!(error = %status, "invitation mail could not be queued");
@@ -398,7 +395,7 @@ impl Identity {
         &self,
         req: Request<pb::FindContactByEmailRequest>,
     ) -> ServiceResult<pb::Contact> {
-        if !self.authn.is_internal(&req) {
+        if self.authn.service(&req)?.is_none() {
             return Err(ServiceError::Forbidden("internal callers only".into()));
         }
         let tenant_id = lookup_id("contact", &req.get_ref().tenant_id)?;

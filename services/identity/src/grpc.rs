@@ -34,7 +34,8 @@ pub struct Identity {
     pub operator_digest: Option<[u8; 32]>,
     pub public_url: String,
     pub notification: NotificationServiceClient<Channel>,
-    pub internal_token: String,
+    /// identity's own credential (auth mails to notification).
+    pub credential: portal_platform::callers::Credential,
     pub access_ttl_secs: i64,
     /// Verified against when an account is unknown, so that timing does not
     /// reveal which addresses exist.
@@ -87,14 +88,15 @@ impl Identity {
         }
     }
 
-    /// Directory reads: another service (internal secret), or staff of the
-    /// tenant. Returns the claims of a user caller.
+    /// Directory reads: another service allowed this method
+    /// (`callers::may_call`), or staff of the tenant. Returns the claims of
+    /// a user caller.
     pub(crate) async fn directory_reader<T>(
         &self,
         req: &Request<T>,
         tenant_id: Uuid,
     ) -> ServiceResult<Option<Claims>> {
-        if self.authn.is_internal(req) {
+        if self.authn.service(req)?.is_some() {
             return Ok(None);
         }
         let claims = self.authn.claims(req).await?;

@@ -63,12 +63,12 @@ pub async fn run(
             .map(|t| Sha256::digest(t.as_bytes()).into()),
         public_url: cfg.public_url.clone(),
         notification: NotificationServiceClient::new(pgrpc::channel(&cfg.notification_url)?),
-        internal_token: cfg.common.internal_token.clone(),
+        credential: rt.credential.clone(),
         access_ttl_secs: cfg.access_ttl_secs,
         dummy_hash,
     };
     tokio::spawn(limits::prune_hourly(rt.pool.clone(), shutdown.clone()));
-    let (router, health) = pgrpc::base_router()?;
+    let (router, health) = pgrpc::base_router(rt.grpc_reflection)?;
     let router = router.add_service(IdentityServiceServer::new(service));
     rt.serve(
         router,

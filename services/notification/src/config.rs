@@ -51,7 +51,7 @@ pub struct Config {
     #[arg(long, env = "PORTAL_INBOUND_DOMAIN")]
     pub inbound_domain: Option<String>,
     /// Secret that signs reply addresses; the same on every replica. Unset:
-    /// derived from PORTAL_INTERNAL_TOKEN.
+    /// derived from notification's PORTAL_SERVICE_SECRET.
     #[arg(long, env = "PORTAL_INBOUND_SECRET", hide_env_values = true)]
     pub inbound_secret: Option<String>,
     /// Largest inbound message taken, in bytes (larger: 552).
@@ -92,7 +92,7 @@ impl Config {
             .inbound_secret
             .as_deref()
             .filter(|s| !s.trim().is_empty())
-            .unwrap_or(&self.common.internal_token);
+            .unwrap_or(&self.common.service_secret);
         Some(crate::reply::ReplySettings {
             key: crate::reply::ReplyKey::new(secret.as_bytes()),
             domain,

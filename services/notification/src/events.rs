@@ -31,7 +31,8 @@ const SUBMITTED_ROLES: [&str; 2] = ["admin", "dispatcher"];
 #[derive(Clone)]
 pub struct Directory {
     pub client: IdentityServiceClient<Channel>,
-    pub internal_token: String,
+    /// notification's own credential (directory reads).
+    pub credential: portal_platform::callers::Credential,
 }
 
 impl Directory {
@@ -47,10 +48,7 @@ impl Directory {
         let res = self
             .client
             .clone()
-            .list_staff(portal_platform::auth::with_internal(
-                Request::new(req),
-                &self.internal_token,
-            ))
+            .list_staff(self.credential.sign(Request::new(req)))
             .await
             .map_err(HandleError::from)?;
         Ok(res.into_inner().staff)
@@ -73,10 +71,7 @@ impl Directory {
         match self
             .client
             .clone()
-            .get_contact(portal_platform::auth::with_internal(
-                Request::new(req),
-                &self.internal_token,
-            ))
+            .get_contact(self.credential.sign(Request::new(req)))
             .await
         {
             Ok(res) => Ok(Some(res.into_inner())),
@@ -126,10 +121,7 @@ impl Directory {
         lookup(
             self.client
                 .clone()
-                .find_contact_by_email(portal_platform::auth::with_internal(
-                    Request::new(req),
-                    &self.internal_token,
-                ))
+                .find_contact_by_email(self.credential.sign(Request::new(req)))
                 .await,
         )
     }

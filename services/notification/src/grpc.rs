@@ -36,7 +36,7 @@ impl Notification {
         &self,
         req: Request<pb::SendMailRequest>,
     ) -> ServiceResult<pb::SendMailResponse> {
-        if !self.authn.is_internal(&req) {
+        if self.authn.service(&req)?.is_none() {
             // A valid user token is still not allowed: auth mails are the
             // services' business only.
             return Err(match self.authn.claims(&req).await {

@@ -60,7 +60,7 @@ pub async fn run(
     };
     let directory = events::Directory {
         client: IdentityServiceClient::new(rt.identity.clone()),
-        internal_token: rt.internal_token.clone(),
+        credential: rt.credential.clone(),
     };
 
     // Background work stops on its own token, cancelled after the server
@@ -91,7 +91,7 @@ pub async fn run(
     };
     tasks.push(tokio::spawn(mailer.run(background.clone())));
 
-    let (router, health) = portal_platform::grpc::base_router()?;
+    let (router, health) = portal_platform::grpc::base_router(rt.grpc_reflection)?;
     let router = router.add_service(NotificationServiceServer::new(service));
     let served = rt
         .serve(

@@ -52,10 +52,10 @@ pub struct Config {
         default_value = "http://127.0.0.1:50055"
     )]
     pub notification_url: String,
-    /// Shared secret of service-to-service calls (the gateway vouches for
-    /// an upload's owner with it).
-    #[arg(long, env = "PORTAL_INTERNAL_TOKEN", hide_env_values = true, value_parser = portal_platform::config::secret)]
-    pub internal_token: String,
+    /// The gateway's own secret: it vouches for an upload's owner to
+    /// documents with it (ADR 0005); no other method accepts it.
+    #[arg(long, env = "PORTAL_SERVICE_SECRET", hide_env_values = true, value_parser = portal_platform::config::secret)]
+    pub service_secret: String,
     /// Admin HTTP port (/metrics, /livez, /readyz); none when unset.
     #[arg(long, env = "PORTAL_ADMIN_ADDR")]
     pub admin_addr: Option<SocketAddr>,

@@ -73,6 +73,7 @@ pub async fn run(
     listener: std::net::TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
+    portal_platform::config::refuse_retired_settings()?;
     let tls = tls::server_config(&cfg).await?;
     let state = state::AppState::new(&cfg)?;
     state.live.spawn(cfg.nats_url.clone(), shutdown.clone());

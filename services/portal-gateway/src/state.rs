@@ -27,7 +27,9 @@ pub struct AppState {
     /// Uploads being sent on to documents (each whole in memory until
     /// documents takes a stream): at most this many at once.
     pub upload_slots: Arc<tokio::sync::Semaphore>,
-    pub internal_token: String,
+    /// The gateway's own credential: it vouches for an upload's owner to
+    /// documents with it (ADR 0005), and unlocks nothing else.
+    pub credential: portal_platform::callers::Credential,
     pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
     pub base_domain: String,
     /// Set on SIGTERM: /readyz says no while requests in flight finish.
@@ -63,7 +65,10 @@ impl AppState {
             verifier: Arc::new(TokenVerifier::new(IdentityKeys::new(identity))),
             max_upload_bytes: cfg.max_upload_bytes,
             upload_slots: Arc::new(tokio::sync::Semaphore::new(4)),
-            internal_token: cfg.internal_token.clone(),
+            credential: portal_platform::callers::Credential::new(
+                portal_platform::callers::Service::Gateway,
+                cfg.service_secret.clone(),
+            ),
             trusted_proxies: Arc::new(cfg.trusted_proxies.clone()),
             base_domain: cfg.base_domain.trim().trim_start_matches('.').to_owned(),
             draining: portal_platform::admin::Readiness::default(),

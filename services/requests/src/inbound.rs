@@ -12,7 +12,6 @@
 //! customer, a contact without a site) is logged and acknowledged: retrying
 //! would not change it, and the sender was already answered by SMTP.
 use chrono::Utc;
-use portal_platform::auth;
 use portal_platform::consumer::{self, HandleError, Handler};
 use portal_platform::errors::ServiceError;
 use portal_platform::events::Envelope;
@@ -38,7 +37,7 @@ pub const MAIL_RECEIVED: &str = "requests-mail-received";
 pub struct InboundMail {
     pub pool: PgPool,
     pub identity: IdentityServiceClient<Channel>,
-    pub internal_token: String,
+    pub credential: portal_platform::callers::Credential,
 }
 
 /// The sender, as identity knows them.
@@ -81,7 +80,7 @@ impl InboundMail {
         match self
             .identity
             .clone()
-            .find_contact_by_email(auth::with_internal(Request::new(req), &self.internal_token))
+            .find_contact_by_email(self.credential.sign(Request::new(req)))
             .await
         {
             Ok(c) => Ok(Some(c.into_inner())),
@@ -99,7 +98,7 @@ impl InboundMail {
         match self
             .identity
             .clone()
-            .get_site(auth::with_internal(Request::new(req), &self.internal_token))
+            .get_site(self.credential.sign(Request::new(req)))
             .await
         {
             Ok(s) => Ok(s.into_inner().address),

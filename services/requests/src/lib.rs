@@ -37,7 +37,7 @@ pub async fn run(
         pool: rt.pool.clone(),
         authn: rt.authenticator(),
         identity: IdentityServiceClient::new(rt.identity.clone()),
-        internal_token: rt.internal_token.clone(),
+        credential: rt.credential.clone(),
     };
     tokio::spawn(consumer::run(
         rt.js.clone(),
@@ -56,11 +56,11 @@ pub async fn run(
         inbound::InboundMail {
             pool: rt.pool.clone(),
             identity: IdentityServiceClient::new(rt.identity.clone()),
-            internal_token: rt.internal_token.clone(),
+            credential: rt.credential.clone(),
         },
         shutdown.clone(),
     ));
-    let (router, health) = portal_platform::grpc::base_router()?;
+    let (router, health) = portal_platform::grpc::base_router(rt.grpc_reflection)?;
     let router = router.add_service(RequestsServiceServer::new(service));
     rt.serve(
         router,

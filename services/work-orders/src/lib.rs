@@ -43,7 +43,7 @@ pub async fn run(
         },
         shutdown.clone(),
     ));
-    let (router, health) = portal_platform::grpc::base_router()?;
+    let (router, health) = portal_platform::grpc::base_router(rt.grpc_reflection)?;
     let router = router.add_service(WorkOrdersServiceServer::new(service));
     rt.serve(
         router,

@@ -14,6 +14,7 @@ mod mail_in_out;
 mod outages;
 mod redelivery;
 mod scope;
+mod service_identity;
 mod sessions;
 mod telemetry;
 mod tickets;

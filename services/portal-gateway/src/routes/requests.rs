@@ -218,7 +218,7 @@ pub(crate) async fn store_attachment(
         content,
     };
     // The gateway vouches for the owner it has just read with the caller's token.
-    let vouched = portal_platform::auth::with_internal(caller.request(req), &state.internal_token);
+    let vouched = state.credential.sign(caller.request(req));
     Ok(state
         .documents
         .clone()

@@ -63,7 +63,8 @@ pub struct Requests {
     pub pool: PgPool,
     pub authn: Authenticator,
     pub identity: IdentityServiceClient<Channel>,
-    pub internal_token: String,
+    /// requests' own credential (directory reads).
+    pub credential: portal_platform::callers::Credential,
 }
 
 type Rpc<T> = Result<Response<T>, Status>;
@@ -118,13 +119,10 @@ impl Requests {
         let site = self
             .identity
             .clone()
-            .get_site(auth::with_internal(
-                Request::new(idpb::GetSiteRequest {
-                    tenant_id: claims.tid.to_string(),
-                    site_id: site_id.to_string(),
-                }),
-                &self.internal_token,
-            ))
+            .get_site(self.credential.sign(Request::new(idpb::GetSiteRequest {
+                tenant_id: claims.tid.to_string(),
+                site_id: site_id.to_string(),
+            })))
             .await;
         let site = match site {
             Ok(s) => s.into_inner(),
@@ -212,13 +210,10 @@ impl Requests {
         let found = self
             .identity
             .clone()
-            .get_contact(auth::with_internal(
-                Request::new(idpb::GetContactRequest {
-                    tenant_id: claims.tid.to_string(),
-                    contact_id: claims.sub.to_string(),
-                }),
-                &self.internal_token,
-            ))
+            .get_contact(self.credential.sign(Request::new(idpb::GetContactRequest {
+                tenant_id: claims.tid.to_string(),
+                contact_id: claims.sub.to_string(),
+            })))
             .await;
         match found {
             Ok(c) => {

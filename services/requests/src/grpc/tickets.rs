@@ -2,7 +2,7 @@
 //! conversation, comments, assignment, closing.
 use chrono::Utc;
 use portal_platform::audit::{self, Actor};
-use portal_platform::auth::{self, Claims};
+use portal_platform::auth::Claims;
 use portal_platform::errors::{ServiceError, ServiceResult, lookup_id, parse_id};
 use portal_platform::outbox;
 use portal_platform::time::{from_proto, opt_to_proto, to_proto};
@@ -220,13 +220,10 @@ impl Requests {
         let staff = self
             .identity
             .clone()
-            .list_staff(auth::with_internal(
-                Request::new(idpb::ListStaffRequest {
-                    tenant_id: claims.tid.to_string(),
-                    role: String::new(),
-                }),
-                &self.internal_token,
-            ))
+            .list_staff(self.credential.sign(Request::new(idpb::ListStaffRequest {
+                tenant_id: claims.tid.to_string(),
+                role: String::new(),
+            })))
             .await
             .map_err(|s| {
                 ServiceError::Unavailable(format!("directory unavailable: {}", s.message()))

@@ -344,7 +344,7 @@ pub async fn attach(
     };
     // The gateway vouches for the owner it has just read with the caller's token.
     let vouched =
-        portal_platform::auth::with_internal(s.caller.request(req), &ctx.state.internal_token);
+        ctx.state.credential.sign(s.caller.request(req));
     match ctx.state.documents.clone().upload_attachment(vouched).await {
         Ok(a) => Ok(a.into_inner()),
         Err(e) => {

@@ -1,0 +1,187 @@
+//! Services know each other by their own credentials (issue #9, item 6;
+//! ADR 0017): each gRPC method accepts only the callers it lists, a forged
+//! credential is nobody, and reflection is not served by default.
+use portal_platform::auth::Claims;
+use portal_platform::callers::{Credential, SECRET_HEADER, SERVICE_HEADER, Service};
+use portal_proto::identity::v1 as id;
+use portal_proto::identity::v1::identity_service_client::IdentityServiceClient;
+use portal_proto::notification::v1 as nf;
+use portal_proto::notification::v1::notification_service_client::NotificationServiceClient;
+use portal_testkit::Stack;
+use tonic::{Code, Request};
+
+use crate::fixtures;
+
+fn find_contact(tenant_id: &str, email: &str) -> Request<id::FindContactByEmailRequest> {
+    Request::new(id::FindContactByEmailRequest {
+        tenant_id: tenant_id.to_owned(),
+        email: email.to_owned(),
+    })
+}
+
+fn mail(tenant_id: &str, key: &str) -> Request<nf::SendMailRequest> {
+    Request::new(nf::SendMailRequest {
+        tenant_id: tenant_id.to_owned(),
+        idempotency_key: key.to_owned(),
+        template: "invitation".into(),
+        to: "someone@example.com".into(),
+        language: "en".into(),
+        params: [
+            (
+                "link".to_owned(),
+                "https://portal.test/x?token=t".to_owned(),
+            ),
+            ("provider".to_owned(), "Test".to_owned()),
+            ("name".to_owned(), "Someone".to_owned()),
+            ("expires".to_owned(), "2030-01-01".to_owned()),
+        ]
+        .into(),
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_service_calls_only_the_methods_that_list_it() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    let t = fixtures::tenant(&stack, "callers").await?;
+    let tenant_id = jsonwebtoken::dangerous::insecure_decode_claims::<Claims>(&t.admin)?
+        .tid
+        .to_string();
+    let mut identity = IdentityServiceClient::connect(stack.urls.identity.clone()).await?;
+    let mut notification =
+        NotificationServiceClient::connect(stack.urls.notification.clone()).await?;
+    let gateway = stack.credential(Service::Gateway);
+
+    // The internet-facing gateway is known, but reads no directory entry
+    // by address and sends no mail as itself.
+    let refused = identity
+        .find_contact_by_email(gateway.sign(find_contact(&tenant_id, &t.contact_email)))
+        .await
+        .err()
+        .ok_or_else(|| anyhow::anyhow!("the gateway read FindContactByEmail"))?;
+    assert_eq!(refused.code(), Code::PermissionDenied, "{refused:?}");
+    assert!(refused.message().contains("gateway"), "{refused:?}");
+    let refused = notification
+        .send_mail(gateway.sign(mail(&tenant_id, "gateway-try")))
+        .await
+        .err()
+        .ok_or_else(|| anyhow::anyhow!("the gateway sent mail"))?;
+    assert_eq!(refused.code(), Code::PermissionDenied, "{refused:?}");
+    // Nor may requests send mail, though it may read the directory.
+    let refused = notification
+        .send_mail(
+            stack
+                .credential(Service::Requests)
+                .sign(mail(&tenant_id, "req-try")),
+        )
+        .await
+        .err()
+        .ok_or_else(|| anyhow::anyhow!("requests sent mail"))?;
+    assert_eq!(refused.code(), Code::PermissionDenied, "{refused:?}");
+
+    // A forged secret, or one under another service's name, is nobody.
+    let forged = Credential::new(Service::Notification, "not-notification-secret-123456");
+    let refused = identity
+        .find_contact_by_email(forged.sign(find_contact(&tenant_id, &t.contact_email)))
+        .await
+        .err()
+        .ok_or_else(|| anyhow::anyhow!("a forged secret read FindContactByEmail"))?;
+    assert_eq!(refused.code(), Code::Unauthenticated, "{refused:?}");
+    let mut borrowed = find_contact(&tenant_id, &t.contact_email);
+    borrowed
+        .metadata_mut()
+        .insert(SERVICE_HEADER, "requests".parse()?);
+    borrowed
+        .metadata_mut()
+        .insert(SECRET_HEADER, gateway.secret().parse()?);
+    let refused = identity
+        .find_contact_by_email(borrowed)
+        .await
+        .err()
+        .ok_or_else(|| anyhow::anyhow!("the gateway's secret passed as requests"))?;
+    assert_eq!(refused.code(), Code::Unauthenticated, "{refused:?}");
+    let refused = notification
+        .send_mail(forged.sign(mail(&tenant_id, "forged")))
+        .await
+        .err()
+        .ok_or_else(|| anyhow::anyhow!("a forged secret sent mail"))?;
+    assert_eq!(refused.code(), Code::Unauthenticated, "{refused:?}");
+
+    // The rightful callers are served.
+    let contact = identity
+        .find_contact_by_email(
+            stack
+                .credential(Service::Requests)
+                .sign(find_contact(&tenant_id, &t.contact_email)),
+        )
+        .await?
+        .into_inner();
+    assert_eq!(contact.id, t.contact_id);
+    let sent = notification
+        .send_mail(
+            stack
+                .credential(Service::Identity)
+                .sign(mail(&tenant_id, "identity-ok")),
+        )
+        .await?
+        .into_inner();
+    assert!(!sent.delivery_id.is_empty());
+    stack.stop().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reflection_is_not_served_by_default() -> anyhow::Result<()> {
+    use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+    use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+    use tonic_reflection::pb::v1::{ServerReflectionRequest, server_reflection_response};
+    use tonic_reflection::pb::v1alpha::server_reflection_client::ServerReflectionClient as AlphaClient;
+
+    let stack = Stack::start().await?;
+    for url in [&stack.urls.identity, &stack.urls.notification] {
+        let channel = tonic::transport::Channel::from_shared(url.clone())?
+            .connect()
+            .await?;
+        let mut client = ServerReflectionClient::new(channel.clone());
+        let ask = ServerReflectionRequest {
+            host: String::new(),
+            message_request: Some(MessageRequest::ListServices(String::new())),
+        };
+        let answer = match client
+            .server_reflection_info(futures::stream::iter([ask]))
+            .await
+        {
+            Ok(stream) => stream.into_inner().message().await.map(|m| {
+                m.and_then(|m| m.message_response).map(|r| {
+                    matches!(
+                        r,
+                        server_reflection_response::MessageResponse::ListServicesResponse(_)
+                    )
+                })
+            }),
+            Err(status) => Err(status),
+        };
+        let status = answer
+            .err()
+            .ok_or_else(|| anyhow::anyhow!("{url} served reflection"))?;
+        assert_eq!(status.code(), Code::Unimplemented, "{status:?}");
+
+        let mut alpha = AlphaClient::new(channel);
+        let ask = tonic_reflection::pb::v1alpha::ServerReflectionRequest {
+            host: String::new(),
+            message_request: Some(
+                tonic_reflection::pb::v1alpha::server_reflection_request::MessageRequest::ListServices(
+                    String::new(),
+                ),
+            ),
+        };
+        let status = match alpha
+            .server_reflection_info(futures::stream::iter([ask]))
+            .await
+        {
+            Ok(stream) => stream.into_inner().message().await.err(),
+            Err(status) => Some(status),
+        }
+        .ok_or_else(|| anyhow::anyhow!("{url} served reflection v1alpha"))?;
+        assert_eq!(status.code(), Code::Unimplemented, "{status:?}");
+    }
+    stack.stop().await
+}
