@@ -1,10 +1,17 @@
-//! A private nats-server with JetStream, which a test may stop and restart.
+//! A private nats-server with JetStream, which a test may stop and restart,
+//! with a user per service limited to its own subjects (ADR 0017) and an
+//! unlimited `test` user for the tests themselves.
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
+
+use portal_platform::callers::Service;
 
 pub struct NatsServer {
     pub port: u16,
     store: std::path::PathBuf,
+    /// Each service's NATS password.
+    passwords: Vec<(Service, String)>,
+    admin_password: String,
     child: Option<Child>,
 }
 
@@ -31,31 +38,57 @@ impl NatsServer {
             "portal-test-nats-{}",
             uuid::Uuid::new_v4().simple()
         ));
+        let passwords = Service::ALL
+            .into_iter()
+            .map(|s| (s, format!("nats-{s}-{}", uuid::Uuid::new_v4().simple())))
+            .collect();
         let mut server = Self {
             port,
             store,
+            passwords,
+            admin_password: format!("nats-test-{}", uuid::Uuid::new_v4().simple()),
             child: None,
         };
         server.resume().await?;
         Ok(server)
     }
 
+    /// The URL of the tests' own, unlimited user (`no_auth_user`: a client
+    /// without credentials is it).
     pub fn url(&self) -> String {
         format!("nats://127.0.0.1:{}", self.port)
     }
 
+    /// The URL with `service`'s own user.
+    pub fn url_for(&self, service: Service) -> String {
+        let password = self
+            .passwords
+            .iter()
+            .find(|(s, _)| *s == service)
+            .map(|(_, p)| p.as_str())
+            .unwrap_or_default();
+        format!("nats://{service}:{password}@127.0.0.1:{}", self.port)
+    }
+
+    fn config(&self) -> std::path::PathBuf {
+        self.store.with_extension("conf")
+    }
+
     /// Starts (again) on the same port and store.
     pub async fn resume(&mut self) -> anyhow::Result<()> {
+        let users = portal_platform::nats_users::authorization(
+            &self.passwords,
+            &[("test", self.admin_password.clone())],
+        );
+        std::fs::write(self.config(), format!("no_auth_user: test\n{users}"))?;
         let child = Command::new(binary())
-            .args([
-                "-js",
-                "-a",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-sd",
-            ])
+            .args(["-js", "-a", "127.0.0.1", "-p", &self.port.to_string(), "-c"])
+            .arg(self.config())
+            .arg("-sd")
             .arg(&self.store)
+            // Refusals (permissions violations) are logged here.
+            .arg("-l")
+            .arg(self.store.with_extension("log"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -106,5 +139,9 @@ impl Drop for NatsServer {
             let _ = child.wait();
         }
         let _ = std::fs::remove_dir_all(&self.store);
+        let _ = std::fs::remove_file(self.config());
+        if std::env::var_os("PORTAL_KEEP_NATS_LOG").is_none() {
+            let _ = std::fs::remove_file(self.store.with_extension("log"));
+        }
     }
 }

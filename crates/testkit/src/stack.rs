@@ -140,7 +140,7 @@ impl Stack {
             .collect::<anyhow::Result<Vec<_>>>()?;
         let common = |index: usize, service: Service| CommonConfig {
             database_url: dbs.url(index),
-            nats_url: nats.url(),
+            nats_url: nats.url_for(service),
             identity_url: urls.identity.clone(),
             service_secret: secret_of(service),
             peers: peers.clone(),
@@ -254,7 +254,7 @@ impl Stack {
             // their own loopback client stands for the ingress.
             trusted_proxies: vec!["127.0.0.0/8".parse()?, "::1/128".parse()?],
             base_domain: "localhost".into(),
-            nats_url: nats.url(),
+            nats_url: nats.url_for(Service::Gateway),
         };
         tasks.push((
             "portal-gateway",

@@ -185,3 +185,83 @@ async fn reflection_is_not_served_by_default() -> anyhow::Result<()> {
     }
     stack.stop().await
 }
+
+/// A NATS client with `service`'s own user, and the server's complaints.
+async fn nats_as(
+    stack: &Stack,
+    service: Service,
+) -> anyhow::Result<(
+    async_nats::Client,
+    tokio::sync::mpsc::UnboundedReceiver<String>,
+)> {
+    let addr: async_nats::ServerAddr = stack.nats.url_for(service).parse()?;
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let client = async_nats::ConnectOptions::new()
+        .user_and_password(
+            addr.username().unwrap_or_default().to_owned(),
+            addr.password().unwrap_or_default().to_owned(),
+        )
+        .event_callback(move |event| {
+            let tx = tx.clone();
+            async move {
+                let _ = tx.send(format!("{event:?}"));
+            }
+        })
+        .connect(format!("nats://127.0.0.1:{}", stack.nats.port))
+        .await?;
+    Ok((client, rx))
+}
+
+/// Publishes and waits for the server to call it a permissions violation.
+async fn refused(
+    client: &async_nats::Client,
+    complaints: &mut tokio::sync::mpsc::UnboundedReceiver<String>,
+    subject: String,
+) -> anyhow::Result<()> {
+    client.publish(subject.clone(), "forged".into()).await?;
+    client.flush().await?;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let complaint = tokio::time::timeout_at(deadline, complaints.recv())
+            .await
+            .map_err(|_| anyhow::anyhow!("publishing {subject} was not refused"))?
+            .unwrap_or_default();
+        if complaint.contains("Permissions Violation") && complaint.contains(&subject) {
+            return Ok(());
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn only_notification_may_publish_mail_received() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    let tenant = uuid::Uuid::new_v4();
+    let mail = format!("portal.{tenant}.mail.received");
+
+    let (gateway, mut complaints) = nats_as(&stack, Service::Gateway).await?;
+    refused(&gateway, &mut complaints, mail.clone()).await?;
+    refused(
+        &gateway,
+        &mut complaints,
+        format!("portal.{tenant}.request.submitted"),
+    )
+    .await?;
+    let (requests, mut complaints) = nats_as(&stack, Service::Requests).await?;
+    refused(&requests, &mut complaints, mail.clone()).await?;
+    // A subject outside its own events.
+    refused(
+        &requests,
+        &mut complaints,
+        format!("portal.{tenant}.work_order.created"),
+    )
+    .await?;
+
+    // notification's user may: JetStream stores and acks it.
+    let (notification, _) = nats_as(&stack, Service::Notification).await?;
+    let ack = async_nats::jetstream::new(notification)
+        .publish(mail, "not an event".into())
+        .await?
+        .await?;
+    assert_eq!(ack.stream, "PORTAL");
+    stack.stop().await
+}

@@ -1,0 +1,126 @@
+//! NATS users per service (ADR 0017): each may publish only the events it
+//! emits and use the JetStream API of the PORTAL stream for its consumers;
+//! the gateway only subscribes for live updates. Nobody but notification
+//! publishes `mail.received`, which opens requests by mail.
+use crate::callers::Service;
+
+/// The event subjects `service` publishes (its outbox's aggregates).
+pub fn publishes(service: Service) -> &'static [&'static str] {
+    match service {
+        Service::Identity => &[
+            "portal.*.contact.>",
+            "portal.*.account.>",
+            "portal.*.customer.>",
+        ],
+        Service::Requests => &["portal.*.request.>"],
+        Service::WorkOrders => &["portal.*.work_order.>"],
+        Service::Documents => &["portal.*.document.>", "portal.*.quote.>"],
+        Service::Notification => &["portal.*.mail.received"],
+        Service::Gateway => &[],
+    }
+}
+
+/// What a backend needs of JetStream: the stream (created by whoever
+/// starts first), its durable pull consumers, and acks.
+const JETSTREAM_API: [&str; 8] = [
+    "$JS.API.INFO",
+    "$JS.API.STREAM.INFO.PORTAL",
+    "$JS.API.STREAM.CREATE.PORTAL",
+    "$JS.API.CONSUMER.INFO.PORTAL.*",
+    "$JS.API.CONSUMER.CREATE.PORTAL.>",
+    "$JS.API.CONSUMER.DURABLE.CREATE.PORTAL.*",
+    "$JS.API.CONSUMER.MSG.NEXT.PORTAL.*",
+    "$JS.ACK.PORTAL.>",
+];
+
+/// The `(publish, subscribe)` allow lists of `service`.
+pub fn permissions(service: Service) -> (Vec<&'static str>, Vec<&'static str>) {
+    // Replies (JetStream answers, publish acks, pulled messages) come to inboxes.
+    let mut subscribe = vec!["_INBOX.>"];
+    if service == Service::Gateway {
+        // Live updates of open pages only; it publishes nothing.
+        subscribe.extend(["portal.*.request.>", "portal.*.work_order.>"]);
+        return (Vec::new(), subscribe);
+    }
+    let mut publish = publishes(service).to_vec();
+    publish.extend(JETSTREAM_API);
+    (publish, subscribe)
+}
+
+/// The `authorization` block of a nats-server configuration: one user per
+/// service with its password, plus `admin` users (tests, operators) without
+/// limits.
+pub fn authorization(services: &[(Service, String)], admins: &[(&str, String)]) -> String {
+    let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+    let list = |items: &[&str]| {
+        items
+            .iter()
+            .map(|s| quote(s))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut users = Vec::new();
+    for (name, password) in admins {
+        users.push(format!(
+            "    {{ user: {}, password: {} }}",
+            quote(name),
+            quote(password)
+        ));
+    }
+    for (service, password) in services {
+        let (publish, subscribe) = permissions(*service);
+        // An empty allow list would allow everything: deny instead.
+        let publish = if publish.is_empty() {
+            "deny: [\">\"]".to_owned()
+        } else {
+            format!("allow: [{}]", list(&publish))
+        };
+        users.push(format!(
+            "    {{ user: {}, password: {}, permissions: {{ publish: {{ {publish} }}, subscribe: {{ allow: [{}] }} }} }}",
+            quote(service.name()),
+            quote(password),
+            list(&subscribe)
+        ));
+    }
+    format!(
+        "authorization {{\n  users: [\n{}\n  ]\n}}\n",
+        users.join("\n")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_notification_publishes_mail_received() {
+        for service in Service::ALL {
+            let (publish, _) = permissions(service);
+            let may = publish.contains(&"portal.*.mail.received");
+            assert_eq!(may, service == Service::Notification, "{service}");
+            assert!(!publish.contains(&">"), "{service}");
+            assert!(
+                !publish.iter().any(|p| p.starts_with("portal.*.*")),
+                "{service}"
+            );
+        }
+        let (publish, subscribe) = permissions(Service::Gateway);
+        assert!(publish.is_empty());
+        assert!(subscribe.contains(&"portal.*.request.>"));
+    }
+
+    #[test]
+    fn the_block_names_every_user() {
+        let block = authorization(
+            &[
+                (Service::Gateway, "g-pass".into()),
+                (Service::Notification, "n-pass".into()),
+            ],
+            &[("admin", "a-pass".into())],
+        );
+        assert!(block.contains("user: \"gateway\", password: \"g-pass\""));
+        assert!(block.contains("publish: { deny: [\">\"] }"));
+        assert!(block.contains("\"portal.*.mail.received\""));
+        assert!(block.contains("user: \"admin\", password: \"a-pass\" }"));
+    }
+}
