@@ -296,10 +296,13 @@ impl Authenticator {
     pub async fn claims<T>(&self, req: &tonic::Request<T>) -> ServiceResult<Claims> {
         let token = bearer(req.metadata())
             .ok_or_else(|| ServiceError::Unauthenticated(AuthError::Missing.to_string()))?;
-        self.verifier.verify(token).await.map_err(|e| match e {
+        let claims = self.verifier.verify(token).await.map_err(|e| match e {
             AuthError::Keys(m) => ServiceError::Unavailable(format!("token keys unavailable: {m}")),
             other => ServiceError::Unauthenticated(other.to_string()),
-        })
+        })?;
+        // The call's queries now see this tenant's rows only (ADR 0018).
+        crate::tenancy::enter(claims.tid);
+        Ok(claims)
     }
 
     /// The service calling as itself, if the call carries a service

@@ -6,6 +6,12 @@ pub struct CommonConfig {
     /// PostgreSQL URL of this service's own database.
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: String,
+    /// The same database for the service's own queries, as a plain role
+    /// under row-level security (ADR 0018); DATABASE_URL's role owns the
+    /// tables and runs migrations and cross-tenant jobs. Unset: DATABASE_URL
+    /// with the user `portal_app` (same password; created if missing).
+    #[arg(long, env = "PORTAL_DATABASE_APP_URL", hide_env_values = true)]
+    pub database_app_url: Option<String>,
     /// NATS server with JetStream.
     #[arg(long, env = "NATS_URL", default_value = "nats://127.0.0.1:4222")]
     pub nats_url: String,
@@ -38,6 +44,15 @@ pub struct CommonConfig {
     /// Largest database pool.
     #[arg(long, env = "PORTAL_DB_MAX_CONNECTIONS", default_value_t = 10)]
     pub db_max_connections: u32,
+}
+
+impl CommonConfig {
+    /// The app role's URL, configured or derived.
+    pub fn app_database_url(&self) -> String {
+        self.database_app_url
+            .clone()
+            .unwrap_or_else(|| crate::db::derive_app_url(&self.database_url))
+    }
 }
 
 /// A shared secret worth the name: at least 16 characters, and not one of

@@ -216,7 +216,9 @@ async fn consume<H: Handler>(
             Some(Ok(env)) => {
                 // The handler's work joins the trace of whoever caused the event.
                 crate::telemetry::set_parent(&span, env.traceparent.as_deref());
-                handler.handle(&env, &msg.payload).instrument(span).await
+                // Its queries see the event's tenant only (ADR 0018).
+                let handled = handler.handle(&env, &msg.payload).instrument(span);
+                crate::tenancy::scope(env.tenant_id, handled).await
             }
             Some(Err(e)) => Err(HandleError::Poison(e.into())),
             None => Err(HandleError::Poison(anyhow::anyhow!(

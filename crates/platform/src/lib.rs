@@ -25,6 +25,7 @@ pub mod scope;
 pub mod service;
 pub mod shutdown;
 pub mod telemetry;
+pub mod tenancy;
 pub mod time;
 
 pub use tokio_util::sync::CancellationToken;

@@ -22,7 +22,10 @@ const DATABASE_PATIENCE: Duration = Duration::from_secs(60);
 
 pub struct Runtime {
     pub name: &'static str,
+    /// The app pool: every query sees only its task's tenant (ADR 0018).
     pub pool: PgPool,
+    /// The owner's pool, for cross-tenant work only (the outbox relay).
+    pub system: db::SystemPool,
     pub nats: async_nats::Client,
     pub js: jetstream::Context,
     /// A lazily connecting channel to identity (keys, directory reads).
@@ -40,7 +43,14 @@ pub struct Runtime {
 
 /// `<service> migrate`: applies the migrations and returns.
 pub async fn migrate(common: &CommonConfig, migrations: &Migrator) -> anyhow::Result<()> {
-    db::connect_and_migrate(&common.database_url, 1, migrations, DATABASE_PATIENCE).await?;
+    db::migrate(
+        &common.database_url,
+        &common.app_database_url(),
+        1,
+        migrations,
+        DATABASE_PATIENCE,
+    )
+    .await?;
     Ok(())
 }
 
@@ -62,8 +72,9 @@ impl Runtime {
     ) -> anyhow::Result<Self> {
         crate::config::refuse_retired_settings()?;
         let service: Service = name.parse().map_err(anyhow::Error::msg)?;
-        let pool = db::connect_and_migrate(
+        let pools = db::connect_and_migrate(
             &common.database_url,
+            &common.app_database_url(),
             common.db_max_connections,
             migrations,
             DATABASE_PATIENCE,
@@ -73,7 +84,8 @@ impl Runtime {
         let js = jetstream::new(nats.clone());
         Ok(Self {
             name,
-            pool,
+            pool: pools.app,
+            system: pools.system,
             nats,
             js,
             identity: grpc::channel(&common.identity_url)?,
@@ -115,7 +127,7 @@ impl Runtime {
             shutdown.clone(),
         );
         tokio::spawn(outbox::run_relay(
-            self.pool.clone(),
+            self.system.cross_tenant().clone(),
             self.js.clone(),
             shutdown.clone(),
         ));

@@ -140,6 +140,7 @@ impl Stack {
             .collect::<anyhow::Result<Vec<_>>>()?;
         let common = |index: usize, service: Service| CommonConfig {
             database_url: dbs.url(index),
+            database_app_url: None,
             nats_url: nats.url_for(service),
             identity_url: urls.identity.clone(),
             service_secret: secret_of(service),

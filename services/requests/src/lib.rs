@@ -12,6 +12,7 @@ use portal_platform::CancellationToken;
 use portal_platform::consumer::{self, ConsumerSpec};
 use portal_platform::event_types::filter;
 use portal_platform::service::Runtime;
+use portal_platform::tenancy;
 use portal_proto::events::v1 as ev;
 use portal_proto::identity::v1::identity_service_client::IdentityServiceClient;
 use portal_proto::requests::v1::requests_service_server::RequestsServiceServer;
@@ -61,7 +62,8 @@ pub async fn run(
         shutdown.clone(),
     ));
     let (router, health) = portal_platform::grpc::base_router(rt.grpc_reflection)?;
-    let router = router.add_service(RequestsServiceServer::new(service));
+    // Each call in its own tenant scope, filled from the token (ADR 0018).
+    let router = router.add_service(tenancy::Scoped(RequestsServiceServer::new(service)));
     rt.serve(
         router,
         health,

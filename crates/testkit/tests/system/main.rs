@@ -13,6 +13,7 @@ mod key_rotation;
 mod mail_in_out;
 mod outages;
 mod redelivery;
+mod row_security;
 mod scope;
 mod service_identity;
 mod sessions;

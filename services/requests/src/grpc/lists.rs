@@ -7,6 +7,7 @@ use portal_platform::auth::Claims;
 use portal_platform::errors::{ServiceError, ServiceResult, parse_id};
 use portal_platform::paging::PageRequest;
 use portal_platform::scope::{Narrowing, Scope};
+use portal_platform::tenancy;
 use portal_proto::requests::v1 as pb;
 use tonic::{Request, Status};
 
@@ -146,7 +147,8 @@ impl Requests {
             };
             futures::stream::iter(items)
         });
-        Ok(Box::pin(items))
+        // Polled by the server after this call returned: out of its scope.
+        Ok(Box::pin(tenancy::stream(claims.tid, Box::pin(items))))
     }
 
     /// Every account of the tenant reads them (contacts fill in the form).
