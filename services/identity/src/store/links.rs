@@ -94,10 +94,12 @@ pub async fn account_link_for_update(
 /// still pending (reset, registration, invitation): an older mail can no
 /// longer set a password someone else chose.
 pub async fn end_pending_links(conn: &mut PgConnection, account_id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("UPDATE account_links SET used_at = now() WHERE account_id = $1 AND used_at IS NULL")
-        .bind(account_id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "UPDATE account_links SET used_at = now() WHERE account_id = $1 AND used_at IS NULL",
+    )
+    .bind(account_id)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query("UPDATE invitations SET used_at = now() WHERE contact_id = $1 AND used_at IS NULL")
         .bind(account_id)
         .execute(conn)

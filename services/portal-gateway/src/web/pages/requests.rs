@@ -343,8 +343,7 @@ pub async fn attach(
         content,
     };
     // The gateway vouches for the owner it has just read with the caller's token.
-    let vouched =
-        ctx.state.credential.sign(s.caller.request(req));
+    let vouched = ctx.state.credential.sign(s.caller.request(req));
     match ctx.state.documents.clone().upload_attachment(vouched).await {
         Ok(a) => Ok(a.into_inner()),
         Err(e) => {
