@@ -12,6 +12,7 @@ use portal_platform::CancellationToken;
 use portal_platform::consumer::{self, ConsumerSpec};
 use portal_platform::event_types::filter;
 use portal_platform::service::Runtime;
+use portal_platform::tenancy;
 use portal_proto::documents::v1::documents_service_server::DocumentsServiceServer;
 use portal_proto::events::v1 as ev;
 use tokio::net::TcpListener;
@@ -64,7 +65,10 @@ pub async fn run(
     let max_message = cfg.max_upload_bytes.saturating_add(config::MIB);
     let (router, health) = portal_platform::grpc::base_router(rt.grpc_reflection)?;
     let router = router
-        .add_service(DocumentsServiceServer::new(service).max_decoding_message_size(max_message));
+        // Each call in its own tenant scope, filled from the token (ADR 0018).
+        .add_service(tenancy::Scoped(
+            DocumentsServiceServer::new(service).max_decoding_message_size(max_message),
+        ));
     tracing::info!(blob_url, "documents stores files");
     rt.serve(
         router,

@@ -10,6 +10,7 @@ use portal_platform::CancellationToken;
 use portal_platform::consumer::{self, ConsumerSpec};
 use portal_platform::event_types::filter;
 use portal_platform::service::Runtime;
+use portal_platform::tenancy;
 use portal_proto::events::v1 as ev;
 use portal_proto::work_orders::v1::work_orders_service_server::WorkOrdersServiceServer;
 use tokio::net::TcpListener;
@@ -44,7 +45,8 @@ pub async fn run(
         shutdown.clone(),
     ));
     let (router, health) = portal_platform::grpc::base_router(rt.grpc_reflection)?;
-    let router = router.add_service(WorkOrdersServiceServer::new(service));
+    // Each call in its own tenant scope, filled from the token (ADR 0018).
+    let router = router.add_service(tenancy::Scoped(WorkOrdersServiceServer::new(service)));
     rt.serve(
         router,
         health,

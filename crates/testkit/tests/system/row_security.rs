@@ -12,10 +12,21 @@ use crate::fixtures::{self, PNG, Tenant, s};
 
 /// The services under the wall, each with an insert of one row of the
 /// tenant `$1` into one of its tables.
-const WALLED: [(&str, &str); 1] = [(
-    "requests",
-    "INSERT INTO request_settings (tenant_id) VALUES ($1) ON CONFLICT DO NOTHING",
-)];
+const WALLED: [(&str, &str); 3] = [
+    (
+        "requests",
+        "INSERT INTO request_settings (tenant_id) VALUES ($1) ON CONFLICT DO NOTHING",
+    ),
+    (
+        "work-orders",
+        "INSERT INTO work_orders (id, tenant_id, customer_id, site_id, title, status)
+         VALUES (gen_random_uuid(), $1, gen_random_uuid(), gen_random_uuid(), 'x', 'open')",
+    ),
+    (
+        "documents",
+        "INSERT INTO owner_requests (tenant_id, request_id) VALUES ($1, gen_random_uuid())",
+    ),
+];
 
 /// Tables holding a tenant_id that stay outside the wall (ADR 0018): the
 /// app role may only add to the outbox, which the relay reads as the owner.
