@@ -46,6 +46,8 @@ impl Notification {
         }
         let r = req.into_inner();
         let tenant_id = parse_id("tenant_id", &r.tenant_id)?;
+        // A service vouches for the tenant it sends for (ADR 0018).
+        portal_platform::tenancy::enter(tenant_id);
         let key = r.idempotency_key.trim();
         if key.is_empty() || key.len() > MAX_KEY_LEN {
             return Err(ServiceError::Invalid(format!(

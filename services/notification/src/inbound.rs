@@ -55,6 +55,9 @@ const SOURCE: &str = "/portal/notification";
 /// What the listener needs.
 pub struct Inbound {
     pub pool: PgPool,
+    /// Only to find the tenant of a reply address, before any tenant is
+    /// known (ADR 0018).
+    pub system: portal_platform::db::SystemPool,
     pub directory: Directory,
     pub replies: ReplySettings,
     /// Larger messages are refused (552).
@@ -180,9 +183,11 @@ impl Handler for Session {
                 return refuse(code, refusal.to_string());
             }
         };
-        let found = shared
-            .runtime
-            .block_on(resolve(&inbound.pool, &inbound.directory, &recipient));
+        let found = shared.runtime.block_on(resolve(
+            inbound.system.cross_tenant(),
+            &inbound.directory,
+            &recipient,
+        ));
         match found {
             Ok(Some(target)) => {
                 self.state.target = Some(target);
@@ -246,9 +251,10 @@ impl Session {
             return refuse(503, "5.5.1 no valid recipient");
         };
         let shared = self.shared.clone();
-        let taken = shared
-            .runtime
-            .block_on(take(&shared.inbound, &target, &state.data));
+        let taken = shared.runtime.block_on(portal_platform::tenancy::scope(
+            target.tenant_id,
+            take(&shared.inbound, &target, &state.data),
+        ));
         match taken {
             Ok(Taken::Published) | Ok(Taken::Duplicate) => refuse(250, "2.0.0 received, thank you"),
             Ok(Taken::Ignored(why)) => {

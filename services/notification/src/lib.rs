@@ -19,6 +19,7 @@ use std::time::Duration;
 use anyhow::Context;
 use portal_platform::CancellationToken;
 use portal_platform::service::Runtime;
+use portal_platform::tenancy;
 use portal_proto::identity::v1::identity_service_client::IdentityServiceClient;
 use portal_proto::notification::v1::notification_service_server::NotificationServiceServer;
 use tokio::net::TcpListener;
@@ -72,6 +73,7 @@ pub async fn run(
     {
         let listener = inbound::Inbound {
             pool: pool.clone(),
+            system: rt.system.clone(),
             directory: directory.clone(),
             replies,
             max_bytes: cfg.inbound_max_bytes,
@@ -82,7 +84,8 @@ pub async fn run(
         inbound::spawn(listener, addr, background.clone())?;
     }
     let mailer = sender::Sender {
-        pool: pool.clone(),
+        // The queue is every tenant's: claimed and marked as the owner.
+        pool: rt.system.cross_tenant().clone(),
         transport,
         from,
         retry_base: Duration::from_millis(cfg.retry_base_ms),
@@ -92,7 +95,9 @@ pub async fn run(
     tasks.push(tokio::spawn(mailer.run(background.clone())));
 
     let (router, health) = portal_platform::grpc::base_router(rt.grpc_reflection)?;
-    let router = router.add_service(NotificationServiceServer::new(service));
+    // Each call in its own tenant scope: from the token, or from the
+    // message for the services' SendMail (ADR 0018).
+    let router = router.add_service(tenancy::Scoped(NotificationServiceServer::new(service)));
     let served = rt
         .serve(
             router,

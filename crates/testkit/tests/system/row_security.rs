@@ -12,7 +12,7 @@ use crate::fixtures::{self, PNG, Tenant, s};
 
 /// The services under the wall, each with an insert of one row of the
 /// tenant `$1` into one of its tables.
-const WALLED: [(&str, &str); 3] = [
+const WALLED: [(&str, &str); 4] = [
     (
         "requests",
         "INSERT INTO request_settings (tenant_id) VALUES ($1) ON CONFLICT DO NOTHING",
@@ -25,6 +25,10 @@ const WALLED: [(&str, &str); 3] = [
     (
         "documents",
         "INSERT INTO owner_requests (tenant_id, request_id) VALUES ($1, gen_random_uuid())",
+    ),
+    (
+        "notification",
+        "INSERT INTO reply_threads (request_id, tenant_id) VALUES (gen_random_uuid(), $1)",
     ),
 ];
 
