@@ -56,7 +56,7 @@ mod tests {
             "documents",
             "--database-url",
             "postgres://x",
-            "--internal-token",
+            "--service-secret",
             "a-test-secret-of-enough-length",
         ];
         all.extend_from_slice(args);
