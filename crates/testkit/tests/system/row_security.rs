@@ -123,6 +123,20 @@ async fn a_query_without_its_tenant_filter_sees_only_its_tenant() -> anyhow::Res
         );
         tenancy::scope(tenant_a, insert_one(&app, insert, tenant_a)).await?;
 
+        if service == "requests" {
+            // Search keeps its GIN index below the policy only if `@@` is
+            // leakproof (ADR 18; the bench measured 812 -> 35 searches/s without).
+            let leakproof: bool = sqlx::query_scalar(
+                "SELECT proleakproof FROM pg_proc WHERE oid = 'pg_catalog.ts_match_vq(tsvector, tsquery)'::regprocedure",
+            )
+            .fetch_one(&app)
+            .await?;
+            assert!(
+                leakproof,
+                "full-text search cannot use its index under the wall"
+            );
+        }
+
         // The app role only adds to the outbox; the relay reads it as owner.
         let read = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM outbox")
             .fetch_one(&app)
