@@ -309,3 +309,47 @@ pub async fn handed_to(stack: &Stack, durable: &str) -> anyhow::Result<u64> {
         .map_err(|e| anyhow::anyhow!(e))?;
     Ok(consumer.info().await?.delivered.consumer_sequence)
 }
+
+/// Accepts request `id` as the admin and waits for the work order it
+/// becomes (two consumer hops); its id.
+pub async fn accept(stack: &Stack, t: &Tenant, id: &str) -> anyhow::Result<String> {
+    let api = &stack.api;
+    api.post(
+        &format!("/api/v1/requests/{id}/accept"),
+        Some(&t.admin),
+        &json!({}),
+    )
+    .await?
+    .expect(200)?;
+    eventually(40, "the work order linked", || async {
+        let r = api
+            .get(&format!("/api/v1/requests/{id}"), &t.admin)
+            .await?
+            .expect(200)?;
+        Ok(r["work_order_id"].as_str().map(str::to_owned))
+    })
+    .await
+}
+
+/// A contact's request with one photo, accepted: `(request id, file id,
+/// work order id)`.
+pub async fn accepted_with_file(
+    stack: &Stack,
+    t: &Tenant,
+    title: &str,
+) -> anyhow::Result<(String, String, String)> {
+    let id = s(&submit_request(stack, t, title).await?["id"]);
+    let file = stack
+        .api
+        .upload(
+            &format!("/api/v1/requests/{id}/attachments"),
+            &t.contact,
+            "photo.png",
+            "image/png",
+            PNG.to_vec(),
+        )
+        .await?
+        .expect(201)?;
+    let work_order = accept(stack, t, &id).await?;
+    Ok((id, s(&file["id"]), work_order))
+}

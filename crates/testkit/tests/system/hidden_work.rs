@@ -8,43 +8,7 @@ use portal_proto::work_orders::v1::work_orders_service_client::WorkOrdersService
 use portal_testkit::{Stack, eventually, smtp::link_token};
 use serde_json::json;
 
-use crate::fixtures::{self, PNG, Tenant, s};
-
-/// A request with one file, accepted: `(request id, file id, work order id)`.
-async fn accepted_with_file(
-    stack: &Stack,
-    t: &Tenant,
-    title: &str,
-) -> anyhow::Result<(String, String, String)> {
-    let api = &stack.api;
-    let id = s(&fixtures::submit_request(stack, t, title).await?["id"]);
-    let file = api
-        .upload(
-            &format!("/api/v1/requests/{id}/attachments"),
-            &t.contact,
-            "photo.png",
-            "image/png",
-            PNG.to_vec(),
-        )
-        .await?
-        .expect(201)?;
-    api.post(
-        &format!("/api/v1/requests/{id}/accept"),
-        Some(&t.admin),
-        &json!({}),
-    )
-    .await?
-    .expect(200)?;
-    let work_order = eventually(40, "the work order linked", || async {
-        let r = api
-            .get(&format!("/api/v1/requests/{id}"), &t.admin)
-            .await?
-            .expect(200)?;
-        Ok(r["work_order_id"].as_str().map(str::to_owned))
-    })
-    .await?;
-    Ok((id, s(&file["id"]), work_order))
-}
+use crate::fixtures::{self, s};
 
 fn content(file: &str) -> String {
     format!("/api/v1/attachments/{file}/content")
@@ -101,12 +65,12 @@ async fn a_file_of_a_hidden_request_does_not_exist_for_a_limited_contact() -> an
     let stack = Stack::start().await?;
     let t = fixtures::tenant(&stack, "hidden-since").await?;
     let api = &stack.api;
-    let (old, old_file, old_order) = accepted_with_file(&stack, &t, "Old oven").await?;
+    let (old, old_file, old_order) = fixtures::accepted_with_file(&stack, &t, "Old oven").await?;
     // Tokens carry the bound in whole seconds: keep a second on each side.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let cut = chrono::Utc::now();
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let (new, new_file, new_order) = accepted_with_file(&stack, &t, "New door").await?;
+    let (new, new_file, new_order) = fixtures::accepted_with_file(&stack, &t, "New door").await?;
     api.put(
         &format!("/api/v1/customers/{}/portal", t.customer_id),
         &t.admin,
@@ -152,8 +116,9 @@ async fn a_secure_link_sees_the_files_and_work_order_of_its_own_work_only() -> a
     let stack = Stack::start().await?;
     let t = fixtures::tenant(&stack, "hidden-link").await?;
     let api = &stack.api;
-    let (_, own_file, own_order) = accepted_with_file(&stack, &t, "Planned oven").await?;
-    let (other, other_file, other_order) = accepted_with_file(&stack, &t, "Other door").await?;
+    let (_, own_file, own_order) = fixtures::accepted_with_file(&stack, &t, "Planned oven").await?;
+    let (other, other_file, other_order) =
+        fixtures::accepted_with_file(&stack, &t, "Other door").await?;
     let link = api
         .post(
             &format!("/api/v1/customers/{}/secure-links", t.customer_id),

@@ -3,12 +3,11 @@
 //! still sees only the rows of the tenant of its scope, nothing without a
 //! scope, and cannot write a row for another tenant.
 use portal_platform::{db, tenancy};
-use portal_testkit::{Stack, eventually};
-use serde_json::json;
+use portal_testkit::Stack;
 use sqlx::{AssertSqlSafe, PgPool};
 use uuid::Uuid;
 
-use crate::fixtures::{self, PNG, Tenant, s};
+use crate::fixtures::{self, Tenant};
 
 /// The services under the wall, each with an insert of one row of the
 /// tenant `$1` into one of its tables.
@@ -147,36 +146,10 @@ async fn a_query_without_its_tenant_filter_sees_only_its_tenant() -> anyhow::Res
     stack.stop().await
 }
 
-/// A request of `t`'s with a file and a comment, accepted (a work order, a
-/// mail): rows in every service. Returns the request id.
+/// A request of `t`'s with a file, accepted (a work order, a mail): rows
+/// in every service. Returns the request id.
 async fn with_data(stack: &Stack, t: &Tenant, title: &str) -> anyhow::Result<String> {
-    let api = &stack.api;
-    let id = s(&fixtures::submit_request(stack, t, title).await?["id"]);
-    api.upload(
-        &format!("/api/v1/requests/{id}/attachments"),
-        &t.contact,
-        "photo.png",
-        "image/png",
-        PNG.to_vec(),
-    )
-    .await?
-    .expect(201)?;
-    api.post(
-        &format!("/api/v1/requests/{id}/accept"),
-        Some(&t.admin),
-        &json!({}),
-    )
-    .await?
-    .expect(200)?;
-    eventually(40, "the work order linked", || async {
-        let r = api
-            .get(&format!("/api/v1/requests/{id}"), &t.admin)
-            .await?
-            .expect(200)?;
-        Ok(r["work_order_id"].as_str().map(|_| ()))
-    })
-    .await?;
-    Ok(id)
+    Ok(fixtures::accepted_with_file(stack, t, title).await?.0)
 }
 
 /// The service's app pool, built as the service builds it.

@@ -684,21 +684,7 @@ async fn a_secure_link_for_one_work_order_shows_only_that_work() -> anyhow::Resu
     let planned = fixtures::submit_request(&stack, &t, "Planned oven").await?;
     fixtures::submit_request(&stack, &t, "Other door").await?;
     let id = s(&planned["id"]);
-    api.post(
-        &format!("/api/v1/requests/{id}/accept"),
-        Some(&t.admin),
-        &json!({}),
-    )
-    .await?
-    .expect(200)?;
-    let work_order = eventually(40, "the work order linked", || async {
-        let r = api
-            .get(&format!("/api/v1/requests/{id}"), &t.admin)
-            .await?
-            .expect(200)?;
-        Ok(r["work_order_id"].as_str().map(str::to_owned))
-    })
-    .await?;
+    let work_order = fixtures::accept(&stack, &t, &id).await?;
     let link = api
         .post(
             &format!("/api/v1/customers/{}/secure-links", t.customer_id),

@@ -686,7 +686,7 @@ pub async fn comment(
             Err(e) => return ctx.grpc_fail(&e),
         };
         // Nothing is stored for a comment that cannot be made.
-        if request.status == "closed" {
+        if crate::routes::requests::takes_files(&request).is_err() {
             let e = i18n::t(ctx.lang, "request-closed-note");
             return detail_page(&ctx, &id, StatusCode::CONFLICT, json!({"error": e})).await;
         }
@@ -754,7 +754,7 @@ pub async fn upload(
         Ok(r) => r.into_inner(),
         Err(e) => return ctx.grpc_fail(&e),
     };
-    if request.status == "closed" {
+    if crate::routes::requests::takes_files(&request).is_err() {
         let e = i18n::t(ctx.lang, "request-closed-note");
         return detail_page(&ctx, &id, StatusCode::CONFLICT, json!({"upload_error": e})).await;
     }
