@@ -10,9 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::infra::{nats, postgres};
-use crate::process::Children;
-use crate::services::{BACKENDS, Layout, ServiceSecrets, Settings};
+use crate::services::{Layout, ServiceSecrets, Settings};
 use crate::{sys, up, workspace};
 
 /// gRPC 29061-29065, admin 9110-9115, databases `portal_e2e_*`: clear of
@@ -24,7 +22,6 @@ const LAYOUT: Layout = Layout {
     admin_port_offset: 10,
     database_prefix: "portal_e2e_",
 };
-const HTTPS_PORT: u16 = 9443;
 const HTTPS_ADDR: &str = "127.0.0.1:9443";
 /// A private nats-server: the `PORTAL` stream and the durable consumers must
 /// not be shared with another running stack.
@@ -71,27 +68,14 @@ pub fn run(options: &Options) -> Result<()> {
     }
     fs::create_dir_all(&stack_dir)
         .with_context(|| format!("failed to create {}", stack_dir.display()))?;
-    for (what, port) in [("the e2e gateway", HTTPS_PORT), ("the e2e NATS", NATS_PORT)] {
-        if sys::tcp_answers("127.0.0.1", port) {
-            bail!(
-                "something already listens on 127.0.0.1:{port}, where {what} goes (another `cargo xtask e2e`?)"
-            );
-        }
-    }
-
-    let admin_url = postgres::prepare()?;
-    for backend in &BACKENDS {
-        postgres::recreate_database(&admin_url, &LAYOUT.database(backend))?;
-    }
-
-    // Dropping it on any error stops every process started below.
-    let mut children = Children::default();
-    nats::start_private(NATS_PORT, &stack_dir.join("nats"), &mut children)?;
-    let settings = settings(admin_url, &stack_dir)?;
-    let base = format!("https://{HTTPS_ADDR}");
-    println!("Starting the six services on the e2e ports...");
-    up::start_services(&bin_dir, &settings, &mut children)?;
-    up::wait_ready(&base, &mut children)?;
+    let (mut children, settings, base) = up::start_private(
+        "e2e",
+        &bin_dir,
+        &stack_dir,
+        &LAYOUT,
+        (HTTPS_ADDR, NATS_PORT),
+        settings,
+    )?;
     println!(
         "Up in {:.1}s; running the browser tests...",
         started.elapsed().as_secs_f64()
@@ -244,7 +228,7 @@ fn remove_dir(dir: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::services::{IDENTITY, NOTIFICATION, STANDARD};
+    use crate::services::{BACKENDS, IDENTITY, NOTIFICATION, STANDARD};
 
     #[test]
     fn e2e_ports_and_databases_stay_clear_of_up_and_bench() {

@@ -14,10 +14,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::{Value, json};
 
-use crate::infra::{nats, postgres};
-use crate::process::Children;
 use crate::seed::{self, Invitation};
-use crate::services::{BACKENDS, Layout, Settings};
+use crate::services::{Layout, Settings};
 use crate::{http, sys, up, workspace};
 
 /// gRPC 29161-29165, admin 9120-9125, databases `portal_fuzz_*`: clear of
@@ -82,26 +80,14 @@ pub fn run(options: &Options) -> Result<()> {
     }
     fs::create_dir_all(stack_dir.join("data/mail"))
         .with_context(|| format!("failed to create {}", stack_dir.display()))?;
-    for port in [9444, NATS_PORT] {
-        if sys::tcp_answers("127.0.0.1", port) {
-            bail!(
-                "something already listens on 127.0.0.1:{port} (another `cargo xtask fuzz-api`?)"
-            );
-        }
-    }
-    let admin_url = postgres::prepare()?;
-    for backend in &BACKENDS {
-        postgres::recreate_database(&admin_url, &LAYOUT.database(backend))?;
-    }
-
-    // Dropping it on any error stops every process started below.
-    let mut children = Children::default();
-    nats::start_private(NATS_PORT, &stack_dir.join("nats"), &mut children)?;
-    let settings = settings(admin_url, &stack_dir)?;
-    let base = format!("https://{HTTPS_ADDR}");
-    println!("Starting the six services on the fuzz ports...");
-    up::start_services(&bin_dir, &settings, &mut children)?;
-    up::wait_ready(&base, &mut children)?;
+    let (mut children, settings, base) = up::start_private(
+        "fuzz-api",
+        &bin_dir,
+        &stack_dir,
+        &LAYOUT,
+        (HTTPS_ADDR, NATS_PORT),
+        settings,
+    )?;
     let (staff, contact) = sessions(&base, &settings)?;
 
     let config = out_dir.join("schemathesis.toml");
@@ -371,7 +357,7 @@ fn ensure_schemathesis(tools: &Path) -> Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::services::{IDENTITY, NOTIFICATION, STANDARD};
+    use crate::services::{BACKENDS, IDENTITY, NOTIFICATION, STANDARD};
 
     #[test]
     fn reads_the_summary_and_the_report() -> Result<()> {

@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use crate::infra::{nats, postgres};
 use crate::process::Children;
 use crate::seed::{self, Invitation};
-use crate::services::{self, BACKENDS, IDENTITY, Settings};
+use crate::services::{self, BACKENDS, IDENTITY, Layout, Settings};
 use crate::{http, sys, url, workspace};
 
 const IDENTITY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -224,4 +224,39 @@ fn print_banner(base: &str, settings: &Settings, invitation: Option<&Invitation>
     }
     println!("\nPress Ctrl-C to stop.");
     println!("{rule}\n");
+}
+
+/// A private copy of the system for a test tool (`e2e`, `fuzz-api`) on the
+/// ports and databases of `layout`: fresh databases, its own nats-server
+/// on `nats_port` storing under `stack_dir`, the six services, ready. The
+/// children stop when the returned `Children` is dropped.
+pub(crate) fn start_private(
+    tool: &str,
+    bin_dir: &Path,
+    stack_dir: &Path,
+    layout: &Layout,
+    (https_addr, nats_port): (&str, u16),
+    settings: impl FnOnce(String, &Path) -> Result<Settings>,
+) -> Result<(Children, Settings, String)> {
+    let (host, https_port) = url::host_port(&format!("https://{https_addr}"), 443)?;
+    for (what, port) in [("gateway", https_port), ("NATS", nats_port)] {
+        if sys::tcp_answers(&host, port) {
+            bail!(
+                "something already listens on {host}:{port}, where the {tool} {what} goes (another `cargo xtask {tool}`?)"
+            );
+        }
+    }
+    let admin_url = postgres::prepare()?;
+    for backend in &BACKENDS {
+        postgres::recreate_database(&admin_url, &layout.database(backend))?;
+    }
+    // Dropping it on any error stops every process started below.
+    let mut children = Children::default();
+    nats::start_private(nats_port, &stack_dir.join("nats"), &mut children)?;
+    let settings = settings(admin_url, stack_dir)?;
+    let base = format!("https://{https_addr}");
+    println!("Starting the six services on the {tool} ports...");
+    start_services(bin_dir, &settings, &mut children)?;
+    wait_ready(&base, &mut children)?;
+    Ok((children, settings, base))
 }
