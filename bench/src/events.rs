@@ -77,9 +77,17 @@ impl Bus {
 
 /// Subscribes before returning, so no event of a later accept is missed.
 pub async fn connect(nats_url: &str) -> Result<Bus> {
-    let client = async_nats::connect(nats_url)
+    // async-nats keeps a URL's credentials but does not send them.
+    let mut options = async_nats::ConnectOptions::new();
+    if let Ok(addr) = nats_url.parse::<async_nats::ServerAddr>()
+        && let Some(user) = addr.username()
+    {
+        options = options.user_and_password(user.into(), addr.password().unwrap_or("").into());
+    }
+    let client = options
+        .connect(nats_url)
         .await
-        .with_context(|| format!("connecting to NATS at {nats_url}"))?;
+        .context("connecting to NATS")?;
     let jetstream = jetstream::new(client.clone());
     let mut subscription = client.subscribe(SUBJECT).await?;
     client.flush().await?;

@@ -41,7 +41,8 @@ pub struct Args {
     /// The SMTP sink's log, written by `portal-bench serve`.
     #[arg(long)]
     mail_log: PathBuf,
-    #[arg(long)]
+    /// With the user and password of a client allowed to subscribe to events.
+    #[arg(long, env = "PORTAL_BENCH_NATS_URL", hide_env_values = true)]
     nats_url: String,
     #[arg(long, env = "PORTAL_OPERATOR_TOKEN", hide_env_values = true)]
     operator_token: String,

@@ -63,7 +63,7 @@ pub fn run(options: &Options) -> Result<()> {
 
     // Dropping it on any error stops every process started below.
     let mut children = Children::default();
-    nats::start_private(NATS_PORT, &stack_dir.join("nats"), &mut children)?;
+    let nats = nats::start_private(NATS_PORT, &stack_dir.join("nats"), &mut children)?;
 
     let mail_log = stack_dir.join("mail.jsonl");
     children.spawn(
@@ -84,7 +84,7 @@ pub fn run(options: &Options) -> Result<()> {
         .map(|(_, pid)| *pid)
         .context("portal-bench serve is not running")?;
 
-    let settings = settings(admin_url, &stack_dir)?;
+    let settings = settings(admin_url, nats, &stack_dir)?;
     let base = format!("https://{HTTPS_ADDR}");
     println!("Starting the six services on the bench ports...");
     let boot = Instant::now();
@@ -103,7 +103,8 @@ pub fn run(options: &Options) -> Result<()> {
         ])
         .arg("--mail-log")
         .arg(&mail_log)
-        .args(["--nats-url", &format!("nats://127.0.0.1:{NATS_PORT}")])
+        // In the environment rather than argv: it holds a password.
+        .env("PORTAL_BENCH_NATS_URL", settings.nats.admin_url())
         .args(["--startup-ms", &startup.as_millis().to_string()])
         .args(["--requests", &options.requests.to_string()])
         .args(["--duration", &options.duration.to_string()])
@@ -168,11 +169,11 @@ fn serve_command(bin_dir: &Path, mail_log: &Path, requests_db: &str) -> Command 
 /// The services' settings for a bench run: fixed bench addresses, fresh
 /// secrets, mails to the sink, quiet logs (a log line per request would cost
 /// more than some requests).
-fn settings(admin_url: String, stack_dir: &Path) -> Result<Settings> {
+fn settings(admin_url: String, nats: nats::Access, stack_dir: &Path) -> Result<Settings> {
     let data_dir: PathBuf = stack_dir.join("data");
     Ok(Settings {
         admin_url,
-        nats_url: format!("nats://127.0.0.1:{NATS_PORT}"),
+        nats,
         operator_token: sys::random_hex(32)?,
         operator_token_generated: true,
         secrets: ServiceSecrets::generate()?,

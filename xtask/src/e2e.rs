@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
+use crate::infra::nats;
 use crate::services::{Layout, ServiceSecrets, Settings};
 use crate::{sys, up, workspace};
 
@@ -124,13 +125,13 @@ pub fn run(options: &Options) -> Result<()> {
 
 /// The services' settings for an e2e run: fixed e2e addresses, fresh
 /// secrets, mails as files under the run's data folder.
-fn settings(admin_url: String, stack_dir: &Path) -> Result<Settings> {
+fn settings(admin_url: String, nats: nats::Access, stack_dir: &Path) -> Result<Settings> {
     let data_dir: PathBuf = stack_dir.join("data");
     fs::create_dir_all(data_dir.join("mail"))
         .with_context(|| format!("failed to create {}", data_dir.display()))?;
     Ok(Settings {
         admin_url,
-        nats_url: format!("nats://127.0.0.1:{NATS_PORT}"),
+        nats,
         operator_token: sys::random_hex(32)?,
         operator_token_generated: true,
         secrets: ServiceSecrets::generate()?,

@@ -15,6 +15,7 @@ use anyhow::{Context, Result, bail, ensure};
 use serde_json::{Value, json};
 
 use crate::seed::{self, Invitation};
+use crate::infra::nats;
 use crate::services::{Layout, Settings};
 use crate::{http, sys, up, workspace};
 
@@ -282,13 +283,9 @@ fn login(base: &str, email: &str, password: &str) -> Result<String> {
 /// The services' settings for a fuzz run: fixed fuzz addresses, fresh
 /// tokens, mails as files under the run's data folder. Built on
 /// `Settings::from_env` so that new settings get their defaults.
-fn settings(admin_url: String, stack_dir: &Path) -> Result<Settings> {
+fn settings(admin_url: String, nats: nats::Access, stack_dir: &Path) -> Result<Settings> {
     let data_dir: PathBuf = stack_dir.join("data");
-    let mut settings = Settings::from_env(
-        admin_url,
-        format!("nats://127.0.0.1:{NATS_PORT}"),
-        &data_dir,
-    )?;
+    let mut settings = Settings::from_env(admin_url, nats, &data_dir)?;
     settings.operator_token = sys::random_hex(32)?;
     settings.operator_token_generated = true;
     settings.https_addr = HTTPS_ADDR.to_owned();

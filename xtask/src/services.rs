@@ -7,6 +7,9 @@ use std::process::Command;
 
 use anyhow::Result;
 
+use portal_roster::Service;
+
+use crate::infra::nats;
 use crate::{sys, url};
 
 /// A backend service: package and binary share its name; it owns one database
@@ -115,7 +118,7 @@ pub fn packages() -> impl Iterator<Item = &'static str> {
 /// Settings shared by all services, from the environment or generated.
 pub struct Settings {
     pub admin_url: String,
-    pub nats_url: String,
+    pub nats: nats::Access,
     pub data_dir: PathBuf,
     pub operator_token: String,
     /// Whether the operator token was made up now (then it is printed).
@@ -137,7 +140,7 @@ pub struct Settings {
 pub const DEV_AUTHSERV_ID: &str = "mx.portal.localhost";
 
 impl Settings {
-    pub fn from_env(admin_url: String, nats_url: String, data_dir: &Path) -> Result<Self> {
+    pub fn from_env(admin_url: String, nats: nats::Access, data_dir: &Path) -> Result<Self> {
         let (operator_token, operator_token_generated) = match var("PORTAL_OPERATOR_TOKEN") {
             Some(token) => (token, false),
             None => (sys::random_hex(32)?, true),
@@ -149,7 +152,7 @@ impl Settings {
             .unwrap_or_else(|| format!("file://{}", data_dir.join("blobs").display()));
         Ok(Self {
             admin_url,
-            nats_url,
+            nats,
             data_dir: data_dir.to_path_buf(),
             operator_token,
             operator_token_generated,
@@ -174,26 +177,15 @@ impl Settings {
     }
 }
 
-/// The names the services call themselves by (`callers::Service` in the
-/// platform crate): the gateway is `gateway`.
-pub const SERVICE_NAMES: [&str; 6] = [
-    "identity",
-    "gateway",
-    "requests",
-    "work-orders",
-    "documents",
-    "notification",
-];
-
 /// Each service's own secret (ADR 0017): a service gets its own only, and
 /// every service gets the digests of all (PORTAL_PEERS).
 pub struct ServiceSecrets(Vec<(&'static str, String)>);
 
 impl ServiceSecrets {
     pub fn generate() -> Result<Self> {
-        SERVICE_NAMES
-            .iter()
-            .map(|name| Ok((*name, sys::random_hex(32)?)))
+        Service::ALL
+            .into_iter()
+            .map(|service| Ok((service.name(), sys::random_hex(32)?)))
             .collect::<Result<_>>()
             .map(Self)
     }
@@ -237,12 +229,13 @@ fn var(name: &str) -> Option<String> {
 /// The command that runs `backend` from `bin_dir` with its environment.
 pub fn backend_command(bin_dir: &Path, backend: &Backend, settings: &Settings) -> Result<Command> {
     let layout = &settings.layout;
+    let service: Service = backend.name.parse().map_err(anyhow::Error::msg)?;
     let mut cmd = Command::new(bin_dir.join(backend.name));
     cmd.env(
         "DATABASE_URL",
         url::with_database(&settings.admin_url, &layout.database(backend))?,
     )
-    .env("NATS_URL", &settings.nats_url)
+    .env("NATS_URL", settings.nats.url_for(service))
     .env(
         "PORTAL_SERVICE_SECRET",
         settings.secrets.secret(backend.name),
@@ -315,7 +308,7 @@ pub fn gateway_command(bin_dir: &Path, settings: &Settings) -> Command {
         .env("PORTAL_SERVICE_SECRET", settings.secrets.secret(GATEWAY))
         .env_remove("PORTAL_INTERNAL_TOKEN")
         // Live updates of open request pages.
-        .env("NATS_URL", &settings.nats_url)
+        .env("NATS_URL", settings.nats.url_for(Service::Gateway))
         .env("PORTAL_IDENTITY_URL", layout.grpc_url(&IDENTITY))
         .env("PORTAL_REQUESTS_URL", layout.grpc_url(&REQUESTS))
         .env("PORTAL_WORK_ORDERS_URL", layout.grpc_url(&WORK_ORDERS))

@@ -38,7 +38,7 @@ pub fn run(options: &Options) -> Result<()> {
     let mut children = Children::default();
 
     let admin_url = postgres::prepare()?;
-    let nats_url = nats::ensure_running(&data_dir, &mut children)?;
+    let nats = nats::ensure_running(&data_dir, &mut children)?;
     for backend in &BACKENDS {
         if postgres::ensure_database(&admin_url, backend.database)? {
             println!("Created database {}.", backend.database);
@@ -48,7 +48,7 @@ pub fn run(options: &Options) -> Result<()> {
     build(options.release)?;
     let profile = if options.release { "release" } else { "debug" };
     let bin_dir = workspace::target_dir().join(profile);
-    let mut settings = Settings::from_env(admin_url, nats_url, &data_dir)?;
+    let mut settings = Settings::from_env(admin_url, nats, &data_dir)?;
     // Replies to comment mails and new requests by mail (C6) work locally too.
     settings
         .inbound_mail
@@ -175,6 +175,13 @@ fn print_banner(base: &str, settings: &Settings, invitation: Option<&Invitation>
     println!("  API document    {base}/api/openapi.json");
     println!("  Operator token  {}{token_note}", settings.operator_token);
     println!("  Mails           {mails}");
+    match &settings.nats {
+        nats::Access::Own { .. } => println!(
+            "  Events (NATS)   {} (admin; each service has its own user)",
+            settings.nats.admin_url()
+        ),
+        nats::Access::Given(url) => println!("  Events (NATS)   {}", url::redact(url)),
+    }
     if let Some((addr, domain)) = &settings.inbound_mail {
         println!(
             "  Mail in         smtp://{addr}: replies to comment mails, new requests to {}@{domain}",
@@ -236,7 +243,7 @@ pub(crate) fn start_private(
     stack_dir: &Path,
     layout: &Layout,
     (https_addr, nats_port): (&str, u16),
-    settings: impl FnOnce(String, &Path) -> Result<Settings>,
+    settings: impl FnOnce(String, nats::Access, &Path) -> Result<Settings>,
 ) -> Result<(Children, Settings, String)> {
     let (host, https_port) = url::host_port(&format!("https://{https_addr}"), 443)?;
     for (what, port) in [("gateway", https_port), ("NATS", nats_port)] {
@@ -252,8 +259,8 @@ pub(crate) fn start_private(
     }
     // Dropping it on any error stops every process started below.
     let mut children = Children::default();
-    nats::start_private(nats_port, &stack_dir.join("nats"), &mut children)?;
-    let settings = settings(admin_url, stack_dir)?;
+    let nats = nats::start_private(nats_port, &stack_dir.join("nats"), &mut children)?;
+    let settings = settings(admin_url, nats, stack_dir)?;
     let base = format!("https://{https_addr}");
     println!("Starting the six services on the {tool} ports...");
     start_services(bin_dir, &settings, &mut children)?;

@@ -4,64 +4,15 @@
 //! which method is one table, `may_call`.
 use std::collections::HashMap;
 use std::fmt;
-use std::str::FromStr;
 
 use sha2::{Digest, Sha256};
+
+pub use portal_roster::Service;
 
 /// Metadata key naming the calling service.
 pub const SERVICE_HEADER: &str = "x-portal-service";
 /// Metadata key carrying the calling service's own secret.
 pub const SECRET_HEADER: &str = "x-portal-service-secret";
-
-/// The six services, as they name themselves in calls and configuration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Service {
-    Identity,
-    Gateway,
-    Requests,
-    WorkOrders,
-    Documents,
-    Notification,
-}
-
-impl Service {
-    pub const ALL: [Service; 6] = [
-        Self::Identity,
-        Self::Gateway,
-        Self::Requests,
-        Self::WorkOrders,
-        Self::Documents,
-        Self::Notification,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Identity => "identity",
-            Self::Gateway => "gateway",
-            Self::Requests => "requests",
-            Self::WorkOrders => "work-orders",
-            Self::Documents => "documents",
-            Self::Notification => "notification",
-        }
-    }
-}
-
-impl fmt::Display for Service {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Service {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|service| service.name() == s)
-            .ok_or_else(|| format!("unknown service {s:?}"))
-    }
-}
 
 use Service::{Gateway, Identity, Notification, Requests};
 

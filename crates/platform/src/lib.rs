@@ -17,7 +17,7 @@ pub mod events;
 pub mod grpc;
 pub mod metrics;
 pub mod nats;
-pub mod nats_users;
+pub use portal_roster::nats_users;
 pub mod outbox;
 pub mod paging;
 pub mod passwords;

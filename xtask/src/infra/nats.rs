@@ -1,5 +1,6 @@
-//! NATS: find the `nats-server` binary (installing it as root if missing) and,
-//! for `up`, use a running server or start a private one as a child.
+//! NATS: find the `nats-server` binary (installing it as root if missing) and
+//! start a private one as a child, with a user per service, or use the
+//! operator's (`NATS_URL`).
 
 use std::env;
 use std::fs;
@@ -8,20 +9,13 @@ use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
+use portal_roster::{Service, nats_users};
 
 use crate::process::Children;
 use crate::{sys, url};
 
-const DEFAULT_URL: &str = "nats://127.0.0.1:4222";
+const DEFAULT_PORT: u16 = 4222;
 const START_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// `NATS_URL` if set, else the local default.
-pub fn url() -> String {
-    env::var("NATS_URL")
-        .ok()
-        .filter(|url| !url.is_empty())
-        .unwrap_or_else(|| DEFAULT_URL.to_owned())
-}
 
 /// The absolute path of `nats-server`, installed with apt if missing.
 pub fn server_binary() -> Result<PathBuf> {
@@ -32,10 +26,67 @@ pub fn server_binary() -> Result<PathBuf> {
     sys::which("nats-server").context("installed nats-server but cannot find its binary")
 }
 
-/// Returns a NATS URL that answers, starting `nats-server` with JetStream as a
-/// child (stored under `data_dir/nats`) when nothing listens locally.
-pub fn ensure_running(data_dir: &Path, children: &mut Children) -> Result<String> {
-    let url = url();
+/// How the services reach NATS.
+#[derive(Clone)]
+pub enum Access {
+    /// The operator's server (`NATS_URL`), used as given by every service.
+    Given(String),
+    /// A nats-server started here: each service connects as its own user
+    /// (ADR 0017), `admin` (tests, tools, integrators) without limits.
+    Own {
+        port: u16,
+        passwords: Vec<(Service, String)>,
+        admin_password: String,
+    },
+}
+
+impl Access {
+    /// The URL `service` connects with.
+    pub fn url_for(&self, service: Service) -> String {
+        match self {
+            Self::Given(url) => url.clone(),
+            Self::Own {
+                port, passwords, ..
+            } => {
+                let password = passwords
+                    .iter()
+                    .find(|(s, _)| *s == service)
+                    .map(|(_, p)| p.as_str())
+                    .unwrap_or_default();
+                format!("nats://{service}:{password}@127.0.0.1:{port}")
+            }
+        }
+    }
+
+    /// The URL of a client without limits: the bench, an integrator.
+    pub fn admin_url(&self) -> String {
+        match self {
+            Self::Given(url) => url.clone(),
+            Self::Own {
+                port,
+                admin_password,
+                ..
+            } => format!("nats://admin:{admin_password}@127.0.0.1:{port}"),
+        }
+    }
+}
+
+/// For `up`: the server `NATS_URL` names (which must answer, or be local to
+/// start), else a nats-server of our own with a user per service, on 4222
+/// or, when that port is taken (a machine's own NATS), the next free one.
+pub fn ensure_running(data_dir: &Path, children: &mut Children) -> Result<Access> {
+    let store = data_dir.join("nats");
+    let Some(url) = env::var("NATS_URL").ok().filter(|url| !url.is_empty()) else {
+        let port = (DEFAULT_PORT..DEFAULT_PORT + 100)
+            .find(|port| !sys::tcp_answers("127.0.0.1", *port))
+            .context("no free port for nats-server between 4222 and 4321")?;
+        let access = start_private(port, &store, children)?;
+        println!(
+            "NATS: nats://127.0.0.1:{port}, a user per service (admin: {})",
+            url::redact(&access.admin_url())
+        );
+        return Ok(access);
+    };
     // NATS_URL may list several servers; the first one decides.
     let first = url.split(',').next().unwrap_or(&url).trim();
     let first = if first.contains("://") {
@@ -43,28 +94,41 @@ pub fn ensure_running(data_dir: &Path, children: &mut Children) -> Result<String
     } else {
         format!("nats://{first}")
     };
-    let (host, port) = url::host_port(&first, 4222)?;
+    let (host, port) = url::host_port(&first, DEFAULT_PORT)?;
 
     if sys::tcp_answers(&host, port) {
-        println!("NATS: {} (already running)", url::redact(&url));
-        return Ok(url);
+        println!(
+            "NATS: {} (NATS_URL, already running; its own users apply)",
+            url::redact(&url)
+        );
+        return Ok(Access::Given(url));
     }
     if !url::is_local(&host) {
         bail!("NATS at {host}:{port} does not answer; start it or fix NATS_URL");
     }
-
-    start_private(port, &data_dir.join("nats"), children)?;
-    println!("NATS: {}", url::redact(&url));
-    Ok(url)
+    start_private(port, &store, children)
 }
 
 /// Starts `nats-server` with JetStream on `127.0.0.1:port`, storing under
-/// `store`, as a child, and waits until it answers.
-pub fn start_private(port: u16, store: &Path, children: &mut Children) -> Result<()> {
+/// `store`, with fresh passwords for the services' users (`nats_users`) and
+/// `admin`, as a child, and waits until it answers.
+pub fn start_private(port: u16, store: &Path, children: &mut Children) -> Result<Access> {
     let binary = server_binary()?;
     fs::create_dir_all(store).with_context(|| format!("failed to create {}", store.display()))?;
+    let passwords = Service::ALL
+        .into_iter()
+        .map(|service| Ok((service, sys::random_hex(24)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let admin_password = sys::random_hex(24)?;
+    let config = store.with_extension("conf");
+    write_private(
+        &config,
+        &nats_users::authorization(&passwords, &[("admin", admin_password.clone())]),
+    )?;
     let mut cmd = Command::new(binary);
-    cmd.args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
+    cmd.args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-c"])
+        .arg(&config)
+        .arg("-sd")
         .arg(store);
     println!(
         "Starting nats-server on 127.0.0.1:{port} (JetStream in {})...",
@@ -80,5 +144,24 @@ pub fn start_private(port: u16, store: &Path, children: &mut Children) -> Result
             START_TIMEOUT.as_secs()
         );
     }
-    Ok(())
+    Ok(Access::Own {
+        port,
+        passwords,
+        admin_password,
+    })
+}
+
+/// Writes a file only its owner may read (it holds passwords).
+fn write_private(path: &Path, contents: &str) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("failed to write {}", path.display()))?;
+    file.write_all(contents.as_bytes())
+        .with_context(|| format!("failed to write {}", path.display()))
 }

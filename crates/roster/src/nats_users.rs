@@ -2,7 +2,7 @@
 //! emits and use the JetStream API of the PORTAL stream for its consumers;
 //! the gateway only subscribes for live updates. Nobody but notification
 //! publishes `mail.received`, which opens requests by mail.
-use crate::callers::Service;
+use crate::Service;
 
 /// The event subjects `service` publishes (its outbox's aggregates).
 pub fn publishes(service: Service) -> &'static [&'static str] {
