@@ -56,4 +56,3 @@ impl FromStr for Service {
             .ok_or_else(|| format!("unknown service {s:?}"))
     }
 }
-
