@@ -2,7 +2,7 @@
 # Prints fresh secrets for docker-compose.yml: the operator token, one secret
 # per service (each service is given only its own), and PORTAL_PEERS, the
 # SHA-256 digests by which services know each other
-# (docs/adr/0017-service-identities.md). Usage: sh deploy/compose/make-env.sh > .env
+# (docs/adr/0017-service-identities.md), and a NATS password per service. Usage: sh deploy/compose/make-env.sh > .env
 set -eu
 printf 'PORTAL_OPERATOR_TOKEN=%s\n' "$(openssl rand -hex 24)"
 peers=""
@@ -14,3 +14,8 @@ for service in identity gateway requests work-orders documents notification; do
   peers="${peers:+$peers,}$service=$digest"
 done
 printf 'PORTAL_PEERS=%s\n' "$peers"
+# NATS: a user per service and admin (deploy/compose/nats-authorization.conf).
+for user in admin identity gateway requests work-orders documents notification; do
+  var=$(printf 'PORTAL_NATS_PASSWORD_%s' "$user" | tr 'a-z-' 'A-Z_')
+  printf '%s=%s\n' "$var" "$(openssl rand -hex 24)"
+done

@@ -20,6 +20,9 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::Value;
 
+use portal_roster::{Service, nats_users};
+
+use crate::infra::nats;
 use crate::{sys, workspace};
 
 /// The npm package whose `lib/layer.zip` holds static helm 4 and kubectl 1.35.
@@ -34,6 +37,12 @@ const CHART: &str = "helm/portal";
 const PRODUCTION_VALUES: &str = "helm/portal/ci/production-values.yaml";
 const MANIFESTS: &str = "deploy/kubernetes/portal.yaml";
 const RELEASE: &str = "portal";
+/// The NATS users of compose and of the chart, each a copy of
+/// [`nats_authorization`] (a chart cannot read files outside its folder).
+const NATS_AUTHORIZATION: [&str; 2] = [
+    "deploy/compose/nats-authorization.conf",
+    "helm/portal/files/nats-authorization.conf",
+];
 const NAMESPACE: &str = "portal";
 /// deploy/ refers to a Secret made by hand (deploy/README.md) instead of
 /// holding tokens generated at render time.
@@ -111,6 +120,35 @@ pub fn run() -> Result<()> {
             let config = tools.yaml_to_json(&scratch, "compose.yaml", &full.stdout)?;
             let config = config.get(0).cloned().unwrap_or(Value::Null);
             problems("docker-compose.yml", check_compose(&config))
+        },
+    )?;
+
+    step(
+        "nats users",
+        "compose's and the chart's users are crates/roster's, and nats-server takes them",
+        || {
+            let expected = nats_authorization();
+            let server = nats::server_binary()?;
+            for file in NATS_AUTHORIZATION {
+                let committed = fs::read_to_string(root.join(file))
+                    .with_context(|| format!("reading {file}"))?;
+                ensure!(
+                    committed == expected,
+                    "{file} is not the users of crates/roster/src/nats_users.rs; regenerate it with\n\n    cargo xtask nats-authorization > {file}\n"
+                );
+                let mut test = Command::new(&server);
+                test.arg("-c").arg(root.join(file)).arg("-t");
+                for user in nats_users() {
+                    test.env(nats_users::password_variable(user), "deploy-check");
+                }
+                let out = sys::capture(&mut test)?;
+                ensure!(
+                    out.status.success(),
+                    "nats-server -t {file}:\n{}",
+                    text(&out)
+                );
+            }
+            Ok(())
         },
     )?;
 
@@ -203,6 +241,24 @@ pub fn run() -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// The NATS users of a deployment, as `cargo xtask nats-authorization`
+/// prints them and compose and the chart carry them.
+pub fn nats_authorization() -> String {
+    format!(
+        "# The NATS users of Portal (ADR 0017): `cargo xtask nats-authorization`\n\
+         # writes this from crates/roster/src/nats_users.rs; deploy-check compares.\n\
+         # Each password is read from NATS_PASSWORD_<USER>.\n{}",
+        nats_users::authorization_from_env()
+    )
+}
+
+/// Every NATS user of a deployment: `admin` and the six services.
+fn nats_users() -> impl Iterator<Item = &'static str> {
+    ["admin"]
+        .into_iter()
+        .chain(Service::ALL.into_iter().map(Service::name))
 }
 
 /// Runs one check between two lines that say what and how long.
@@ -339,6 +395,12 @@ impl Tools {
             peers.push(format!("{}={}", b.key, "0".repeat(64)));
         }
         cmd.env("PORTAL_PEERS", peers.join(","));
+        for user in nats_users() {
+            cmd.env(
+                format!("PORTAL_{}", nats_users::password_variable(user)),
+                format!("deploy-check-nats-{user}"),
+            );
+        }
         for var in [
             "PORTAL_PUBLIC_URL",
             "PORTAL_SMTP_URL",
@@ -813,6 +875,41 @@ fn check_compose(config: &Value) -> Vec<String> {
     if !str_list(&services["nats"]["command"]).contains(&"-js") {
         found.push("nats: JetStream is not enabled (-js)".into());
     }
+    let nats_command = str_list(&services["nats"]["command"]);
+    if !nats_command
+        .windows(2)
+        .any(|w| w == ["-c", "/etc/nats/authorization.conf"])
+    {
+        found.push("nats: does not read /etc/nats/authorization.conf (-c)".into());
+    }
+    let mounted = services["nats"]["volumes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|v| {
+            // Long form, or docker-compose v1's `source:target:mode`.
+            let (source, target) = match v.as_str() {
+                Some(spec) => {
+                    let mut parts = spec.split(':');
+                    (parts.next(), parts.next())
+                }
+                None => (v["source"].as_str(), v["target"].as_str()),
+            };
+            target == Some("/etc/nats/authorization.conf")
+                && source.is_some_and(|s| s.ends_with(NATS_AUTHORIZATION[0]))
+        });
+    if !mounted {
+        found.push(format!(
+            "nats: {} is not mounted on /etc/nats/authorization.conf",
+            NATS_AUTHORIZATION[0]
+        ));
+    }
+    for user in nats_users() {
+        let var = nats_users::password_variable(user);
+        if scalar(&services["nats"]["environment"][&var]).is_none() {
+            found.push(format!("nats: {var} is not set"));
+        }
+    }
     let mut secrets = Vec::new();
     for b in &BINARIES {
         let s = &services[b.compose];
@@ -856,10 +953,10 @@ fn check_compose(config: &Value) -> Vec<String> {
                 "{who}: DATABASE_URL should name postgres:5432/{database}"
             ));
         }
-        if let Some(url) = env("NATS_URL").filter(|u| u != "nats://nats:4222") {
-            found.push(format!(
-                "{who}: NATS_URL is {url}, should be nats://nats:4222"
-            ));
+        // Its own NATS user (ADR 0017), with its own password.
+        let nats = format!("nats://{0}:deploy-check-nats-{0}@nats:4222", b.key);
+        if let Some(url) = env("NATS_URL").filter(|u| *u != nats) {
+            found.push(format!("{who}: NATS_URL is {url}, should be {nats}"));
         }
         if let Some(dir) = env("PORTAL_DATA_DIR") {
             let mounted = s["volumes"].as_array().into_iter().flatten().any(|v| {
@@ -960,6 +1057,21 @@ fn check_chart(docs: &Value) -> Vec<String> {
         if secret_keys != [own_key.as_str()] {
             found.push(format!(
                 "{who}: should read exactly its own {own_key}, reads {secret_keys:?}"
+            ));
+        }
+        // Its own NATS user (ADR 0017), the password from its own key.
+        let nats_key = format!("nats-password-{}", b.key);
+        let password = vars.iter().find(|e| e["name"] == "NATS_PASSWORD");
+        if password.map(|e| &e["valueFrom"]["secretKeyRef"]["key"])
+            != Some(&Value::from(nats_key.as_str()))
+        {
+            found.push(format!("{who}: NATS_PASSWORD should come from {nats_key}"));
+        }
+        let user = format!("://{}:$(NATS_PASSWORD)@", b.key);
+        if !env("NATS_URL").is_some_and(|url| url.contains(&user)) {
+            found.push(format!(
+                "{who}: NATS_URL should connect as {}{user}…",
+                "nats"
             ));
         }
         let ports: Vec<u64> = c["ports"]
@@ -1115,8 +1227,11 @@ mod tests {
                 "DATABASE_URL".into(),
                 json!(format!("postgres://p@postgres:5432/{db}")),
             );
-            env.insert("NATS_URL".into(), json!("nats://nats:4222"));
         }
+        env.insert(
+            "NATS_URL".into(),
+            json!(format!("nats://{0}:deploy-check-nats-{0}@nats:4222", b.key)),
+        );
         if b.env.contains(&"PORTAL_DATA_DIR") {
             env.insert("PORTAL_DATA_DIR".into(), json!("/var/lib/portal"));
         }
@@ -1147,9 +1262,17 @@ mod tests {
         }
         let health = json!({"test": ["CMD", "true"]});
         services.insert("postgres".into(), json!({"healthcheck": health}));
+        let passwords: serde_json::Map<String, Value> = nats_users()
+            .map(|user| (nats_users::password_variable(user), json!("set")))
+            .collect();
         services.insert(
             "nats".into(),
-            json!({"healthcheck": health, "command": ["-js"]}),
+            json!({
+                "healthcheck": health,
+                "command": ["-js", "-c", "/etc/nats/authorization.conf"],
+                "environment": passwords,
+                "volumes": [format!("/src/{}:/etc/nats/authorization.conf:ro", NATS_AUTHORIZATION[0])],
+            }),
         );
         services.insert("mailpit".into(), json!({}));
         services.insert("jaeger".into(), json!({}));
@@ -1207,5 +1330,27 @@ mod tests {
             "{found}"
         );
         assert!(found.contains("identity: gRPC reflection"), "{found}");
+    }
+
+    #[test]
+    fn a_service_on_another_nats_user_and_a_server_without_users_are_named() {
+        let mut config = good_compose();
+        // requests connecting as notification could publish mail.received.
+        config["services"]["requests"]["environment"]["NATS_URL"] =
+            json!("nats://notification:deploy-check-nats-notification@nats:4222");
+        config["services"]["nats"]["command"] = json!(["-js"]);
+        if let Some(env) = config["services"]["nats"]["environment"].as_object_mut() {
+            env.remove("NATS_PASSWORD_GATEWAY");
+        }
+        let found = check_compose(&config).join("\n");
+        assert!(
+            found.contains("requests: NATS_URL is nats://notification:"),
+            "{found}"
+        );
+        assert!(found.contains("nats: does not read"), "{found}");
+        assert!(
+            found.contains("nats: NATS_PASSWORD_GATEWAY is not set"),
+            "{found}"
+        );
     }
 }

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::{Value, json};
 
-use crate::seed::{self, Invitation};
 use crate::infra::nats;
+use crate::seed::{self, Invitation};
 use crate::services::{Layout, Settings};
 use crate::{http, sys, up, workspace};
 

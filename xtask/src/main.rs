@@ -45,6 +45,8 @@ enum Command {
     Bench(bench::Options),
     /// Check the Dockerfile, docker-compose.yml, the Helm chart and deploy/ offline with real tools.
     DeployCheck,
+    /// Print the NATS users of a deployment (ADR 0017), as compose and the chart carry them; passwords come from NATS_PASSWORD_<USER>.
+    NatsAuthorization,
     /// Browser tests (e2e/): a private copy of the system on its own ports, Playwright with Chromium, axe-core.
     E2e(e2e::Options),
     /// Fuzz the REST API with schemathesis against /api/openapi.json, as a contact and as staff, on a private copy of the system.
@@ -64,6 +66,10 @@ fn main() -> ExitCode {
         Command::Test { args } => test::run(&args),
         Command::Parked => parked::run(),
         Command::DeployCheck => deploy_check::run(),
+        Command::NatsAuthorization => {
+            print!("{}", deploy_check::nats_authorization());
+            Ok(())
+        }
         Command::Bench(options) => bench::run(&options),
         Command::E2e(options) => e2e::run(&options),
         Command::FuzzApi(options) => fuzz_api::run(&options),

@@ -51,7 +51,44 @@ pub fn permissions(service: Service) -> (Vec<&'static str>, Vec<&'static str>) {
 /// service with its password, plus `admin` users (tests, operators) without
 /// limits.
 pub fn authorization(services: &[(Service, String)], admins: &[(&str, String)]) -> String {
-    let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+    let admins = admins
+        .iter()
+        .map(|(name, password)| (*name, quote(password)))
+        .collect::<Vec<_>>();
+    let services = services
+        .iter()
+        .map(|(service, password)| (*service, quote(password)))
+        .collect::<Vec<_>>();
+    block(&admins, &services)
+}
+
+/// The environment variable a configuration from [`authorization_from_env`]
+/// reads `user`'s password from: `NATS_PASSWORD_WORK_ORDERS`.
+pub fn password_variable(user: &str) -> String {
+    format!(
+        "NATS_PASSWORD_{}",
+        user.to_ascii_uppercase().replace('-', "_")
+    )
+}
+
+/// The same block for a deployment (compose, the chart): every service and
+/// `admin`, each password read by nats-server from the environment
+/// ([`password_variable`]); a variable left unset stops the server at start.
+pub fn authorization_from_env() -> String {
+    let variable = |user: &str| format!("${}", password_variable(user));
+    let services = Service::ALL
+        .into_iter()
+        .map(|service| (service, variable(service.name())))
+        .collect::<Vec<_>>();
+    block(&[("admin", variable("admin"))], &services)
+}
+
+fn quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// `passwords` are already in configuration syntax (quoted, or `$VARIABLE`).
+fn block(admins: &[(&str, String)], services: &[(Service, String)]) -> String {
     let list = |items: &[&str]| {
         items
             .iter()
@@ -62,9 +99,8 @@ pub fn authorization(services: &[(Service, String)], admins: &[(&str, String)]) 
     let mut users = Vec::new();
     for (name, password) in admins {
         users.push(format!(
-            "    {{ user: {}, password: {} }}",
-            quote(name),
-            quote(password)
+            "    {{ user: {}, password: {password} }}",
+            quote(name)
         ));
     }
     for (service, password) in services {
@@ -76,9 +112,8 @@ pub fn authorization(services: &[(Service, String)], admins: &[(&str, String)]) 
             format!("allow: [{}]", list(&publish))
         };
         users.push(format!(
-            "    {{ user: {}, password: {}, permissions: {{ publish: {{ {publish} }}, subscribe: {{ allow: [{}] }} }} }}",
+            "    {{ user: {}, password: {password}, permissions: {{ publish: {{ {publish} }}, subscribe: {{ allow: [{}] }} }} }}",
             quote(service.name()),
-            quote(password),
             list(&subscribe)
         ));
     }
@@ -122,5 +157,23 @@ mod tests {
         assert!(block.contains("publish: { deny: [\">\"] }"));
         assert!(block.contains("\"portal.*.mail.received\""));
         assert!(block.contains("user: \"admin\", password: \"a-pass\" }"));
+    }
+
+    #[test]
+    fn a_deployment_reads_every_password_from_the_environment() {
+        let block = authorization_from_env();
+        for user in Service::ALL.map(Service::name).into_iter().chain(["admin"]) {
+            let line = format!("user: \"{user}\", password: ${},", password_variable(user));
+            let line = if user == "admin" {
+                line.trim_end_matches(',').to_owned() + " }"
+            } else {
+                line
+            };
+            assert!(block.contains(&line), "{user}: {block}");
+        }
+        assert_eq!(
+            password_variable("work-orders"),
+            "NATS_PASSWORD_WORK_ORDERS"
+        );
     }
 }

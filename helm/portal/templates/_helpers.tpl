@@ -102,6 +102,32 @@ app.kubernetes.io/component: {{ .name }}
 {{- end }}
 {{- end }}
 
+{{/* Whether each service connects as its own NATS user (ADR 0017). */}}
+{{- define "portal.natsUsers" -}}
+{{- if or .Values.trial.enabled .Values.nats.serviceUsers }}true{{ end }}
+{{- end }}
+
+{{/* The NATS users: the six services and admin (operators, integrators). */}}
+{{- define "portal.natsUserNames" -}}
+admin identity gateway requests work-orders documents notification
+{{- end }}
+
+{{/*
+NATS_URL of one service (.name): its own user, the password from the
+Secret through NATS_PASSWORD, set just before (Kubernetes expands $(VAR)).
+*/}}
+{{- define "portal.natsEnv" -}}
+{{- $url := include "portal.natsUrl" .root }}
+{{- if include "portal.natsUsers" .root }}
+{{ include "portal.secretEnv" (dict "root" .root "env" "NATS_PASSWORD" "key" (printf "nats-password-%s" .name)) }}
+- name: NATS_URL
+  value: {{ regexReplaceAll "^([a-z]+://)" $url (printf "${1}%s:$$(NATS_PASSWORD)@" .name) | quote }}
+{{- else }}
+- name: NATS_URL
+  value: {{ $url | quote }}
+{{- end }}
+{{- end }}
+
 {{- define "portal.publicUrl" -}}
 {{- if .Values.config.publicUrl }}
 {{- .Values.config.publicUrl }}
@@ -165,8 +191,7 @@ notification: [gateway, identity]
 - name: PORTAL_HTTPS_ADDR
   value: {{ printf "0.0.0.0:%v" .svc.httpsPort | quote }}
 # Live updates of open request pages (a core subscription, nothing stored).
-- name: NATS_URL
-  value: {{ include "portal.natsUrl" $root | quote }}
+{{- include "portal.natsEnv" (dict "root" $root "name" "gateway") }}
 {{- range $backend := list "identity" "requests" "work-orders" "documents" "notification" }}
 - name: {{ printf "PORTAL_%s_URL" ($backend | upper | replace "-" "_") }}
   value: {{ include "portal.grpcUrl" (dict "root" $root "name" $backend) | quote }}
@@ -179,8 +204,7 @@ notification: [gateway, identity]
 {{- end }}
 {{- else }}
 {{ include "portal.secretEnv" (merge (dict "env" "DATABASE_URL" "key" (printf "database-url-%s" .name)) $secret) }}
-- name: NATS_URL
-  value: {{ include "portal.natsUrl" $root | quote }}
+{{- include "portal.natsEnv" (dict "root" $root "name" .name) }}
 - name: PORTAL_GRPC_ADDR
   value: {{ printf "0.0.0.0:%v" .svc.grpcPort | quote }}
 - name: PORTAL_IDENTITY_URL
