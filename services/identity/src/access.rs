@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use portal_platform::auth::client_ip;
 use portal_platform::errors::{ServiceError, ServiceResult, lookup_id, parse_id};
-use portal_platform::outbox;
 use portal_platform::time::{from_proto, opt_to_proto, to_proto};
+use portal_platform::{outbox, tenancy};
 use portal_proto::events::v1 as ev;
 use portal_proto::identity::v1 as pb;
 use portal_proto::notification::v1 as notif;
@@ -21,7 +21,7 @@ use crate::grpc::{Identity, LINK_SESSION_TTL, REFRESH_TTL, SOURCE, invalid, new_
 use crate::limits::{account_key, address_key};
 use crate::secrets;
 use crate::sessions::staff_subject;
-use crate::store::{self, SecureLinkRow, TenantRow};
+use crate::store::{self, SecureLinkRow, TenantRow, TokenTable};
 use portal_platform::audit::{self, Actor};
 
 const RESET_TTL: Duration = Duration::hours(2);
@@ -154,11 +154,12 @@ impl Identity {
         invalid(domain::validate_email(r.email.trim()))?;
         self.mail_quota(ip.as_deref(), &r.tenant, &r.email).await?;
         let this = self.clone();
-        tokio::spawn(async move {
+        // Its own scope, which the tenant fills once it is resolved.
+        tokio::spawn(tenancy::unset(async move {
             if let Err(e) = this.send_reset(&r, ip).await {
                 tracing::warn!(error = %e, "password reset mail not sent");
             }
-        });
+        }));
         Ok(pb::Accepted {})
     }
 
@@ -170,6 +171,7 @@ impl Identity {
         let Some(tenant) = store::tenant_by_slug(&self.pool, r.tenant.trim()).await? else {
             return Ok(());
         };
+        tenancy::enter(tenant.id);
         let Some((account, _)) = self.account_for_mail(&tenant, r.email.trim()).await? else {
             return Ok(());
         };
@@ -225,11 +227,10 @@ impl Identity {
         let r = req.into_inner();
         new_password(&r.password)?;
         self.link_quota(ip.as_deref()).await?;
+        let hash = secrets::hash_token(&r.token);
+        self.enter_tenant_of(TokenTable::AccountLink, &hash).await?;
         let mut tx = self.pool.begin().await?;
-        let Some(link) =
-            store::account_link_for_update(&mut tx, &secrets::hash_token(&r.token), "reset")
-                .await?
-        else {
+        let Some(link) = store::account_link_for_update(&mut tx, &hash, "reset").await? else {
             return Err(self.dead_link(ip.as_deref()).await);
         };
         if link.used_at.is_some() || link.expires_at <= Utc::now() {
@@ -314,6 +315,7 @@ impl Identity {
         let tenant = store::tenant_by_slug(&self.pool, r.tenant.trim())
             .await?
             .ok_or_else(|| ServiceError::not_found("portal"))?;
+        tenancy::enter(tenant.id);
         if !tenant.registration_open || !tenant.portal_enabled {
             return Err(ServiceError::Forbidden(
                 "registration is closed for this portal".into(),
@@ -321,11 +323,11 @@ impl Identity {
         }
         self.mail_quota(ip.as_deref(), &r.tenant, &r.email).await?;
         let this = self.clone();
-        tokio::spawn(async move {
+        tokio::spawn(tenancy::scope(tenant.id, async move {
             if let Err(e) = this.send_registration(&tenant, &r, ip).await {
                 tracing::warn!(error = %e, "registration mail not sent");
             }
-        });
+        }));
         Ok(pb::Accepted {})
     }
 
@@ -394,13 +396,10 @@ impl Identity {
     ) -> ServiceResult<pb::TokenPair> {
         let ip = client_ip(req.metadata());
         self.link_quota(ip.as_deref()).await?;
+        let hash = secrets::hash_token(&req.get_ref().token);
+        self.enter_tenant_of(TokenTable::AccountLink, &hash).await?;
         let mut tx = self.pool.begin().await?;
-        let Some(link) = store::account_link_for_update(
-            &mut tx,
-            &secrets::hash_token(&req.get_ref().token),
-            "registration",
-        )
-        .await?
+        let Some(link) = store::account_link_for_update(&mut tx, &hash, "registration").await?
         else {
             return Err(self.dead_link(ip.as_deref()).await);
         };
@@ -431,10 +430,9 @@ impl Identity {
     ) -> ServiceResult<pb::TokenPair> {
         let ip = client_ip(req.metadata());
         self.link_quota(ip.as_deref()).await?;
-        let Some(link) =
-            store::secure_link_by_token(&self.pool, &secrets::hash_token(&req.get_ref().token))
-                .await?
-        else {
+        let hash = secrets::hash_token(&req.get_ref().token);
+        self.enter_tenant_of(TokenTable::SecureLink, &hash).await?;
+        let Some(link) = store::secure_link_by_token(&self.pool, &hash).await? else {
             return Err(self.dead_link(ip.as_deref()).await);
         };
         let subject = self.link_subject(&link).await?;
@@ -466,22 +464,30 @@ impl Identity {
         let r = req.into_inner();
         let hash = secrets::hash_token(&r.token);
         let now = Utc::now();
-        if r.purpose == "secure" {
-            return self.describe_secure_link(&hash, ip.as_deref()).await;
-        }
-        let found = match r.purpose.as_str() {
-            "invitation" => store::invitation(&self.pool, &hash)
-                .await?
-                .filter(|i| i.used_at.is_none() && i.expires_at > now)
-                .map(|i| (i.tenant_id, "contact".to_owned(), i.contact_id)),
-            "reset" | "registration" => store::account_link(&self.pool, &hash, &r.purpose)
-                .await?
-                .filter(|l| l.used_at.is_none() && l.expires_at > now)
-                .map(|l| (l.tenant_id, l.account_kind, l.account_id)),
+        let table = match r.purpose.as_str() {
+            "invitation" => TokenTable::Invitation,
+            "reset" | "registration" => TokenTable::AccountLink,
+            "secure" => TokenTable::SecureLink,
             _ => {
                 return Err(ServiceError::Invalid(
                     "purpose must be invitation, reset, registration or secure".into(),
                 ));
+            }
+        };
+        self.enter_tenant_of(table, &hash).await?;
+        let found = match table {
+            TokenTable::SecureLink => {
+                return self.describe_secure_link(&hash, ip.as_deref()).await;
+            }
+            TokenTable::Invitation => store::invitation(&self.pool, &hash)
+                .await?
+                .filter(|i| i.used_at.is_none() && i.expires_at > now)
+                .map(|i| (i.tenant_id, "contact".to_owned(), i.contact_id)),
+            TokenTable::AccountLink | TokenTable::Refresh => {
+                store::account_link(&self.pool, &hash, &r.purpose)
+                    .await?
+                    .filter(|l| l.used_at.is_none() && l.expires_at > now)
+                    .map(|l| (l.tenant_id, l.account_kind, l.account_id))
             }
         };
         let Some((tenant_id, kind, account_id)) = found else {

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use portal_platform::auth;
 use portal_platform::errors::{ServiceError, ServiceResult, lookup_id, parse_id};
-use portal_platform::outbox;
 use portal_platform::time::{from_proto, to_proto};
+use portal_platform::{outbox, tenancy};
 use portal_proto::events::v1 as ev;
 use portal_proto::identity::v1 as pb;
 use portal_proto::notification::v1 as notif;
@@ -53,6 +53,9 @@ impl Identity {
             .next()
             .unwrap_or_default()
             .to_owned();
+        // The first admin is the new tenant's: its scope before the
+        // connection is taken (ADR 0018).
+        tenancy::enter(id);
         let mut tx = self.pool.begin().await?;
         store::insert_tenant(&mut tx, id, &r.slug, r.name.trim())
             .await
@@ -399,6 +402,8 @@ impl Identity {
             return Err(ServiceError::Forbidden("internal callers only".into()));
         }
         let tenant_id = lookup_id("contact", &req.get_ref().tenant_id)?;
+        // The calling service vouches for the tenant it asks about (ADR 0018).
+        tenancy::enter(tenant_id);
         let email = req.get_ref().email.trim();
         if email.is_empty() {
             return Err(ServiceError::not_found("contact"));

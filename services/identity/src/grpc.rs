@@ -3,7 +3,9 @@
 
 use chrono::Duration;
 use portal_platform::auth::{Authenticator, Claims};
+use portal_platform::db::SystemPool;
 use portal_platform::errors::{ServiceError, ServiceResult, reply};
+use portal_platform::tenancy;
 use portal_platform::time::{opt_to_proto, to_proto};
 use portal_proto::identity::v1 as pb;
 use portal_proto::identity::v1::identity_service_server::IdentityService;
@@ -27,7 +29,11 @@ pub(crate) const BAD_LOGIN: &str = "wrong tenant, e-mail or password";
 
 #[derive(Clone)]
 pub struct Identity {
+    /// The app pool: each connection sees the call's tenant only (ADR 0018).
     pub pool: PgPool,
+    /// The owner's pool, only to find which tenant a presented token's hash
+    /// belongs to, and to prune every tenant's idle devices.
+    pub system: SystemPool,
     pub authn: Authenticator,
     pub passwords: Passwords,
     pub keys: std::sync::Arc<KeyRing>,
@@ -62,6 +68,20 @@ pub(crate) fn new_password(password: &str) -> ServiceResult<()> {
 }
 
 impl Identity {
+    /// Enters the tenant of the row that the hash of a presented secret
+    /// names (looked up across tenants). When nothing matches, no tenant is
+    /// entered and the scoped lookups that follow find nothing either.
+    pub(crate) async fn enter_tenant_of(
+        &self,
+        table: store::TokenTable,
+        token_hash: &[u8],
+    ) -> ServiceResult<()> {
+        if let Some(tenant) = store::tenant_of_token(&self.system, table, token_hash).await? {
+            tenancy::enter(tenant);
+        }
+        Ok(())
+    }
+
     /// The customer, when it exists in the tenant.
     pub(crate) async fn existing_customer(
         &self,
@@ -97,6 +117,8 @@ impl Identity {
         tenant_id: Uuid,
     ) -> ServiceResult<Option<Claims>> {
         if self.authn.service(req)?.is_some() {
+            // A service vouches for the tenant it reads for (ADR 0018).
+            tenancy::enter(tenant_id);
             return Ok(None);
         }
         let claims = self.authn.claims(req).await?;

@@ -16,7 +16,7 @@ pub mod store;
 pub mod tokens;
 
 use portal_platform::service::Runtime;
-use portal_platform::{CancellationToken, grpc as pgrpc};
+use portal_platform::{CancellationToken, grpc as pgrpc, tenancy};
 use portal_proto::identity::v1::identity_service_server::IdentityServiceServer;
 use portal_proto::notification::v1::notification_service_client::NotificationServiceClient;
 use sha2::{Digest, Sha256};
@@ -52,6 +52,7 @@ pub async fn run(
         .await?;
     let service = grpc::Identity {
         pool: rt.pool.clone(),
+        system: rt.system.clone(),
         // identity verifies its own tokens against the keys it publishes.
         authn: rt.authenticator_with(keys::Published(keys.clone())),
         passwords,
@@ -67,9 +68,16 @@ pub async fn run(
         access_ttl_secs: cfg.access_ttl_secs,
         dummy_hash,
     };
-    tokio::spawn(limits::prune_hourly(rt.pool.clone(), shutdown.clone()));
+    tokio::spawn(limits::prune_hourly(
+        rt.pool.clone(),
+        rt.system.clone(),
+        shutdown.clone(),
+    ));
     let (router, health) = pgrpc::base_router(rt.grpc_reflection)?;
-    let router = router.add_service(IdentityServiceServer::new(service));
+    // Each call in its own tenant scope: from the token, from the tenant a
+    // login or link resolves, or from the message of a service's directory
+    // read (ADR 0018).
+    let router = router.add_service(tenancy::Scoped(IdentityServiceServer::new(service)));
     rt.serve(
         router,
         health,

@@ -68,15 +68,20 @@ impl Identity {
     }
 }
 
-/// Drops ended attempt windows now and then, so the table stays small.
-pub async fn prune_hourly(pool: sqlx::PgPool, shutdown: portal_platform::CancellationToken) {
+/// Drops ended attempt windows (global) and idle devices (every tenant's,
+/// so as the owner) now and then, so the tables stay small.
+pub async fn prune_hourly(
+    pool: sqlx::PgPool,
+    system: portal_platform::db::SystemPool,
+    shutdown: portal_platform::CancellationToken,
+) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         tokio::select! {
             () = shutdown.cancelled() => return,
             _ = tick.tick() => {}
         }
-        if let Err(e) = store::prune_devices(&pool).await {
+        if let Err(e) = store::prune_devices(&system).await {
             tracing::warn!(error = %e, "pruning idle devices failed");
         }
         match store::prune_attempts(&pool).await {

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use portal_platform::auth::{AccountKind, Claims, client_ip};
 use portal_platform::errors::{ServiceError, ServiceResult, lookup_id};
-use portal_platform::outbox;
 use portal_platform::time::to_proto;
+use portal_platform::{outbox, tenancy};
 use portal_proto::events::v1 as ev;
 use portal_proto::identity::v1 as pb;
 use sqlx::PgConnection;
@@ -17,7 +17,7 @@ use crate::domain::{self, ContactAccess, Denied};
 use crate::grpc::{BAD_LOGIN, Identity, REFRESH_TTL, SOURCE, invalid, new_password};
 use crate::limits::{account_key, address_key, device_key};
 use crate::secrets;
-use crate::store::{self, ContactRow, SecureLinkRow, StaffRow, TenantRow};
+use crate::store::{self, ContactRow, SecureLinkRow, StaffRow, TenantRow, TokenTable};
 use crate::tokens::{self, Subject};
 use portal_platform::audit::{self, Actor};
 
@@ -176,17 +176,25 @@ impl Identity {
     ) -> ServiceResult<pb::TokenPair> {
         let ip = client_ip(req.metadata());
         let r = req.into_inner();
+        // The tenant first (tenants are outside the wall): every query of
+        // the login runs in its scope (ADR 0018). An unknown one enters
+        // nothing, so nothing is found, and the password check says so.
+        let tenant = store::tenant_by_slug(&self.pool, r.tenant.trim()).await?;
+        if let Some(t) = &tenant {
+            tenancy::enter(t.id);
+        }
         // A known device counts its own tries: others' guesses never keep it out.
-        let device = if r.device_token.is_empty() {
-            None
-        } else {
-            store::known_device(
-                &self.pool,
-                r.tenant.trim(),
-                r.email.trim(),
-                &secrets::hash_token(&r.device_token),
-            )
-            .await?
+        let device = match &tenant {
+            Some(t) if !r.device_token.is_empty() => {
+                store::known_device(
+                    &self.pool,
+                    t.id,
+                    r.email.trim(),
+                    &secrets::hash_token(&r.device_token),
+                )
+                .await?
+            }
+            _ => None,
         };
         let address = address_key("login", ip.as_deref());
         let account = match device {
@@ -197,7 +205,7 @@ impl Identity {
             }
         };
         self.take_try(&account, backoff::PER_ACCOUNT).await?;
-        let subject = self.check_password(&r).await?;
+        let subject = self.check_password(tenant.as_ref(), &r).await?;
         self.forget(&account).await?;
         if device.is_none() {
             // A success is not a guess: it does not count against the address.
@@ -232,8 +240,12 @@ impl Identity {
 
     /// The account behind a tenant, e-mail and password; every failure
     /// costs one hash, so timing does not tell which part was wrong.
-    async fn check_password(&self, r: &pb::LoginRequest) -> ServiceResult<Subject> {
-        let Some(tenant) = store::tenant_by_slug(&self.pool, r.tenant.trim()).await? else {
+    async fn check_password(
+        &self,
+        tenant: Option<&TenantRow>,
+        r: &pb::LoginRequest,
+    ) -> ServiceResult<Subject> {
+        let Some(tenant) = tenant else {
             self.passwords.verify(&r.password, &self.dummy_hash).await?;
             return Err(ServiceError::Unauthenticated(BAD_LOGIN.into()));
         };
@@ -259,15 +271,15 @@ impl Identity {
             _ => return Err(ServiceError::Unauthenticated(BAD_LOGIN.into())),
         };
         let activated = login.contact.activated_at.is_some();
-        self.contact_subject(&tenant, &login.contact, None, activated)
+        self.contact_subject(tenant, &login.contact, None, activated)
             .await
     }
 
     pub(crate) async fn refresh(&self, r: pb::RefreshRequest) -> ServiceResult<pb::TokenPair> {
+        let hash = secrets::hash_token(&r.refresh_token);
+        self.enter_tenant_of(TokenTable::Refresh, &hash).await?;
         let mut tx = self.pool.begin().await?;
-        let Some(row) =
-            store::refresh_for_update(&mut tx, &secrets::hash_token(&r.refresh_token)).await?
-        else {
+        let Some(row) = store::refresh_for_update(&mut tx, &hash).await? else {
             return Err(ServiceError::Unauthenticated(
                 "unknown refresh token".into(),
             ));
@@ -337,10 +349,10 @@ impl Identity {
             domain::LINKS_PER_ADDRESS,
         )
         .await?;
+        let hash = secrets::hash_token(&r.token);
+        self.enter_tenant_of(TokenTable::Invitation, &hash).await?;
         let mut tx = self.pool.begin().await?;
-        let Some(inv) =
-            store::invitation_for_update(&mut tx, &secrets::hash_token(&r.token)).await?
-        else {
+        let Some(inv) = store::invitation_for_update(&mut tx, &hash).await? else {
             self.count(
                 &address_key("link", ip.as_deref()),
                 domain::LINKS_PER_ADDRESS,
@@ -454,9 +466,9 @@ impl Identity {
 
     /// Ends the session of one refresh token (log out on this device).
     pub(crate) async fn logout(&self, r: pb::LogoutRequest) -> ServiceResult<pb::Accepted> {
-        if let Some((family, _, _)) =
-            store::refresh_family(&self.pool, &secrets::hash_token(&r.refresh_token)).await?
-        {
+        let hash = secrets::hash_token(&r.refresh_token);
+        self.enter_tenant_of(TokenTable::Refresh, &hash).await?;
+        if let Some((family, _, _)) = store::refresh_family(&self.pool, &hash).await? {
             let mut conn = self.pool.acquire().await?;
             store::revoke_family(&mut conn, family).await?;
         }

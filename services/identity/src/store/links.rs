@@ -1,7 +1,39 @@
 //! Password-reset and registration links, and secure links.
 use chrono::{DateTime, Utc};
+use portal_platform::db::SystemPool;
 use sqlx::{FromRow, PgConnection, PgPool};
 use uuid::Uuid;
+
+/// The tables whose rows are found by the hash of a secret someone
+/// presents (a refresh token, a mailed link, a secure link) before any
+/// tenant is known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenTable {
+    Refresh,
+    Invitation,
+    AccountLink,
+    SecureLink,
+}
+
+/// The tenant of the row holding `token_hash`, looked up across tenants as
+/// the owner (ADR 0018). Only the tenant comes back: the row itself is then
+/// read, locked and changed through the app pool in that tenant's scope.
+pub async fn tenant_of_token(
+    system: &SystemPool,
+    table: TokenTable,
+    token_hash: &[u8],
+) -> sqlx::Result<Option<Uuid>> {
+    let sql = match table {
+        TokenTable::Refresh => "SELECT tenant_id FROM refresh_tokens WHERE token_hash = $1",
+        TokenTable::Invitation => "SELECT tenant_id FROM invitations WHERE token_hash = $1",
+        TokenTable::AccountLink => "SELECT tenant_id FROM account_links WHERE token_hash = $1",
+        TokenTable::SecureLink => "SELECT tenant_id FROM secure_links WHERE token_hash = $1",
+    };
+    sqlx::query_scalar(sql)
+        .bind(token_hash)
+        .fetch_optional(system.cross_tenant())
+        .await
+}
 
 pub struct NewAccountLink<'a> {
     pub tenant_id: Uuid,

@@ -1,5 +1,6 @@
 //! Attempt windows for rate limits.
 use chrono::{DateTime, Utc};
+use portal_platform::db::SystemPool;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -104,17 +105,17 @@ pub async fn untake_try(pool: &PgPool, key: &str) -> sqlx::Result<()> {
 /// (and not idle for half a year).
 pub async fn known_device(
     pool: &PgPool,
-    tenant_slug: &str,
+    tenant_id: Uuid,
     email: &str,
     token_hash: &[u8],
 ) -> sqlx::Result<Option<Uuid>> {
     sqlx::query_scalar(
-        "SELECT d.id FROM known_devices d JOIN tenants t ON t.id = d.tenant_id
-         WHERE d.token_hash = $1 AND t.slug = $2 AND d.email = lower($3)
-           AND d.last_used_at > now() - interval '180 days'",
+        "SELECT id FROM known_devices
+         WHERE token_hash = $1 AND tenant_id = $2 AND email = lower($3)
+           AND last_used_at > now() - interval '180 days'",
     )
     .bind(token_hash)
-    .bind(tenant_slug)
+    .bind(tenant_id)
     .bind(email)
     .fetch_optional(pool)
     .await
@@ -146,11 +147,11 @@ pub async fn insert_device(
     Ok(())
 }
 
-/// Drops devices idle for half a year.
-pub async fn prune_devices(pool: &PgPool) -> sqlx::Result<u64> {
+/// Drops devices idle for half a year, every tenant's (as the owner).
+pub async fn prune_devices(system: &SystemPool) -> sqlx::Result<u64> {
     let done =
         sqlx::query("DELETE FROM known_devices WHERE last_used_at < now() - interval '180 days'")
-            .execute(pool)
+            .execute(system.cross_tenant())
             .await?;
     Ok(done.rows_affected())
 }
