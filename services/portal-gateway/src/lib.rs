@@ -11,6 +11,7 @@ pub mod problem;
 pub mod routes;
 pub mod state;
 pub mod tls;
+pub mod unread_body;
 pub mod views;
 pub mod web;
 
@@ -54,6 +55,8 @@ pub fn app(state: state::AppState) -> axum::Router {
                  form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
             ),
         ))
+        // Outermost but tracing: runs after every other layer answered.
+        .layer(axum::middleware::from_fn(unread_body::discard_unread))
         .layer(axum::middleware::from_fn(observe::record_metrics))
         .layer(
             TraceLayer::new_for_http()
