@@ -75,6 +75,11 @@ impl Claims {
     pub fn has_role(&self, role: &str) -> bool {
         self.is_staff() && self.roles.iter().any(|r| r == role)
     }
+
+    /// Whether the caller is staff with a role granting `permission`.
+    pub fn may(&self, permission: crate::permissions::Permission) -> bool {
+        self.is_staff() && crate::permissions::may(&self.roles, permission)
+    }
 }
 
 /// A validation that checks algorithm, expiry, issuer and audience.

@@ -14,7 +14,7 @@ pub const SERVICE_HEADER: &str = "x-portal-service";
 /// Metadata key carrying the calling service's own secret.
 pub const SECRET_HEADER: &str = "x-portal-service-secret";
 
-use Service::{Gateway, Identity, Notification, Requests};
+use Service::{Gateway, Identity, Notification, Requests, WorkOrders};
 
 /// The only methods another service may call with its own credential, and
 /// who. Everything else is called on behalf of a user (bearer token) only.
@@ -27,7 +27,7 @@ const ACCEPTED: &[(&str, &[Service])] = &[
     ("/portal.identity.v1.IdentityService/GetSite", &[Requests]),
     (
         "/portal.identity.v1.IdentityService/ListStaff",
-        &[Requests, Notification],
+        &[Requests, WorkOrders, Notification],
     ),
     // Whether a mail's sender is a contact (inbound mail, ADR 0010).
     (

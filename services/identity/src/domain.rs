@@ -6,30 +6,11 @@ pub const ROLES: [&str; 3] = ["admin", "dispatcher", "technician"];
 pub const LANGUAGES: [&str; 5] = ["en", "fr", "de", "es", "pl"];
 pub use portal_platform::passwords::MIN_PASSWORD_CHARS as MIN_PASSWORD;
 
-/// What staff can do in identity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    ManageCustomers,
-    ManageContacts,
-    InviteContacts,
-    ManageSecureLinks,
-    ReadDirectory,
-    ManageTenant,
-    ManageStaff,
-    ReadAudit,
-}
+/// What staff can do: the platform's one permission table.
+pub use portal_platform::permissions::Permission as Action;
 
-/// The permission table: one place, tested as a table.
 pub fn may(roles: &[String], action: Action) -> bool {
-    let has = |r: &str| roles.iter().any(|x| x == r);
-    match action {
-        Action::ManageCustomers
-        | Action::ManageContacts
-        | Action::InviteContacts
-        | Action::ManageSecureLinks => has("admin") || has("dispatcher"),
-        Action::ReadDirectory => has("admin") || has("dispatcher") || has("technician"),
-        Action::ManageTenant | Action::ManageStaff | Action::ReadAudit => has("admin"),
-    }
+    portal_platform::permissions::may(roles, action)
 }
 
 /// Whether a customer's contacts may use the portal (A1): the tenant's

@@ -190,11 +190,23 @@ pub fn decode(subject: &str, payload: &[u8]) -> Option<Change> {
         ("request", "rejected") => change(ev::RequestRejected::decode(payload).ok()?.request_id),
         ("request", "assigned") => change(ev::RequestAssigned::decode(payload).ok()?.request_id),
         ("request", "closed") => change(ev::RequestClosed::decode(payload).ok()?.request_id),
-        // Every work-order event names its request in field 3.
-        ("work_order", _) => Change {
-            kind: "work_order".into(),
-            ..change(ev::WorkOrderCreated::decode(payload).ok()?.request_id)
-        },
+        ("work_order", event) => {
+            let state = |w: Option<ev::WorkOrderState>| w.map(|w| w.request_id);
+            let request_id = match event {
+                "created" => Some(ev::WorkOrderCreated::decode(payload).ok()?.request_id),
+                "scheduled" => state(ev::WorkOrderScheduled::decode(payload).ok()?.work_order),
+                "rescheduled" => state(ev::WorkOrderRescheduled::decode(payload).ok()?.work_order),
+                "unscheduled" => state(ev::WorkOrderUnscheduled::decode(payload).ok()?.work_order),
+                "started" => state(ev::WorkOrderStarted::decode(payload).ok()?.work_order),
+                "completed" => state(ev::WorkOrderCompleted::decode(payload).ok()?.work_order),
+                "cancelled" => state(ev::WorkOrderCancelled::decode(payload).ok()?.work_order),
+                _ => None,
+            }?;
+            Change {
+                kind: "work_order".into(),
+                ..change(request_id)
+            }
+        }
         _ => return None,
     };
     (!c.request_id.is_empty()).then_some(c)
@@ -262,12 +274,16 @@ mod tests {
             c.map(|c| (c.kind, c.request_id)),
             Some(("assigned".into(), "r2".into()))
         );
-        let wo = ev::WorkOrderCreated {
-            request_id: "r3".into(),
+        let wo = ev::WorkOrderCompleted {
+            work_order: Some(ev::WorkOrderState {
+                request_id: "r3".into(),
+                ..Default::default()
+            }),
+            by_name: "Tom".into(),
             ..Default::default()
         }
         .encode_to_vec();
-        let c = decode("portal.t1.work_order.scheduled", &wo);
+        let c = decode("portal.t1.work_order.completed", &wo);
         assert_eq!(
             c.map(|c| (c.kind, c.request_id)),
             Some(("work_order".into(), "r3".into()))

@@ -38,11 +38,14 @@ use crate::routes::{
         requests::upload, requests::attachments, requests::download,
         tickets::comment, tickets::assign, tickets::close, tickets::counts, tickets::settings,
         tickets::update_settings, exports::csv, exports::xlsx,
-        work_orders::list,
+        work_orders::list, work_orders::detail, work_orders::schedule, work_orders::unschedule,
+        work_orders::start, work_orders::complete, work_orders::cancel, work_orders::appointments,
+        work_orders::calendar,
     ),
     // Named only by query parameters, which utoipa does not collect.
     components(schemas(
-        crate::views::RequestStatus, crate::views::RequestSort, crate::views::WorkOrderStatus
+        crate::views::RequestStatus, crate::views::RequestSort, crate::views::WorkOrderStatus,
+        crate::views::AppointmentsWhen
     )),
     modifiers(&Conventions)
 )]

@@ -2,18 +2,18 @@
 //! services' messages.
 use chrono::{DateTime, Utc};
 use portal_platform::time::from_proto;
-use portal_proto::{
-    documents::v1 as docs, identity::v1 as id, requests::v1 as req, work_orders::v1 as wo,
-};
+use portal_proto::{documents::v1 as docs, identity::v1 as id, requests::v1 as req};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 mod access;
 mod requests;
 mod vocab;
+mod work_orders;
 pub use access::*;
 pub use requests::*;
 pub use vocab::*;
+pub use work_orders::*;
 
 fn ts(t: Option<&prost_types::Timestamp>) -> Option<DateTime<Utc>> {
     t.and_then(from_proto)
@@ -394,19 +394,6 @@ pub struct RequestFilter {
     pub unassigned: bool,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct WorkOrderFilter {
-    #[param(value_type = Option<WorkOrderStatus>)]
-    pub status: Option<String>,
-    /// Page size: 20 when absent, at most 100 (larger is cut to 100).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i32>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Attachment {
     pub id: String,
@@ -505,31 +492,6 @@ impl From<req::Request> for RequestView {
             comments: vec![],
             history: None,
             attachments: None,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WorkOrder {
-    pub id: String,
-    pub request_id: Option<String>,
-    pub status: String,
-    pub customer_id: String,
-    pub site_id: String,
-    pub title: String,
-    pub created_at: Option<DateTime<Utc>>,
-}
-
-impl From<wo::WorkOrder> for WorkOrder {
-    fn from(w: wo::WorkOrder) -> Self {
-        Self {
-            created_at: ts(w.created_at.as_ref()),
-            id: w.id,
-            request_id: non_empty(w.request_id),
-            status: w.status,
-            customer_id: w.customer_id,
-            site_id: w.site_id,
-            title: w.title,
         }
     }
 }

@@ -133,7 +133,10 @@ pub fn validate_new(
 
 /// Staff roles that may decide on requests.
 pub fn may_decide(roles: &[String]) -> bool {
-    roles.iter().any(|r| r == "admin" || r == "dispatcher")
+    portal_platform::permissions::may(
+        roles,
+        portal_platform::permissions::Permission::DecideRequests,
+    )
 }
 
 pub const SEVERITIES: [&str; 3] = ["minor", "major", "critical"];

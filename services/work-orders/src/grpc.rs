@@ -1,85 +1,439 @@
-//! work-orders' gRPC API.
+//! work-orders' gRPC API: translates calls to the planning use cases and
+//! their answers back.
+use chrono::Utc;
 use portal_platform::auth::{Authenticator, Claims};
-use portal_platform::errors::{ServiceError, ServiceResult, lookup_id};
-use portal_platform::paging::PageRequest;
+use portal_platform::callers::Credential;
+use portal_platform::errors::{ServiceError, ServiceResult, lookup_id, parse_id};
+use portal_platform::paging::{PageRequest, encode_cursor};
+use portal_platform::permissions::Permission;
 use portal_platform::scope::{Narrowing, Scope};
-use portal_platform::time::to_proto;
+use portal_platform::time::{from_proto, to_proto};
+use portal_proto::identity::v1 as idpb;
+use portal_proto::identity::v1::identity_service_client::IdentityServiceClient;
 use portal_proto::work_orders::v1 as pb;
 use portal_proto::work_orders::v1::work_orders_service_server::WorkOrdersService;
 use sqlx::PgPool;
+use tonic::transport::Channel;
 use tonic::{Request, Response, Status};
+use uuid::Uuid;
 
-use crate::domain;
-use crate::store::{self, WorkOrderRow};
+use crate::planning::domain::{self, Action, Refusal, Rights, Window};
+use crate::planning::{self, Outcome, PlanError, Staff, status_pb, technician_pb};
+use crate::store::{self, AppointmentFilter, HistoryRow, ListFilter, TechnicianRow, WorkOrderRow};
 
 pub struct WorkOrders {
     pub pool: PgPool,
     pub authn: Authenticator,
+    pub identity: IdentityServiceClient<Channel>,
+    pub credential: Credential,
 }
 
 type Rpc<T> = Result<Response<T>, Status>;
 
+/// The limit of a window list (a board week of one tenant).
+const WINDOW_LIMIT: i64 = 2000;
+
+fn rights(claims: &Claims) -> Rights {
+    Rights {
+        plan: claims.may(Permission::PlanWork),
+        do_own: claims.may(Permission::DoOwnWork),
+        complete_any: claims.may(Permission::CompleteAnyWork),
+    }
+}
+
+impl From<PlanError> for ServiceError {
+    fn from(e: PlanError) -> Self {
+        match e {
+            PlanError::Refused(Refusal::NotAllowed(m)) => Self::Forbidden(m),
+            PlanError::Refused(Refusal::WrongState(m)) => Self::WrongState(m),
+            PlanError::Refused(Refusal::Invalid(m)) => Self::Invalid(m),
+            PlanError::NotFound => Self::not_found("work order"),
+            busy @ PlanError::Busy(_) => Self::Conflict(busy.to_string()),
+            PlanError::Db(e) => e.into(),
+        }
+    }
+}
+
 impl WorkOrders {
-    async fn caller<T>(&self, req: &Request<T>) -> ServiceResult<Claims> {
-        self.authn.claims(req).await
+    /// The tenant's staff, from identity's directory.
+    async fn staff(&self, tenant_id: Uuid, role: &str) -> ServiceResult<Vec<idpb::StaffMember>> {
+        Ok(self
+            .identity
+            .clone()
+            .list_staff(self.credential.sign(Request::new(idpb::ListStaffRequest {
+                tenant_id: tenant_id.to_string(),
+                role: role.to_owned(),
+            })))
+            .await
+            .map_err(|s| {
+                ServiceError::Unavailable(format!("directory unavailable: {}", s.message()))
+            })?
+            .into_inner()
+            .staff)
+    }
+
+    /// The caller as a staff member who may act on work orders.
+    async fn actor(&self, claims: &Claims) -> ServiceResult<Staff> {
+        let rights = rights(claims);
+        if rights == Rights::default() {
+            return Err(ServiceError::Forbidden(
+                "work orders are changed by staff only".into(),
+            ));
+        }
+        let me = claims.sub.to_string();
+        let name = self
+            .staff(claims.tid, "")
+            .await?
+            .into_iter()
+            .find(|m| m.id == me)
+            .map(|m| m.name)
+            .unwrap_or_default();
+        Ok(Staff {
+            tenant_id: claims.tid,
+            id: claims.sub,
+            name,
+            rights,
+        })
     }
 
     async fn list(
         &self,
-        req: Request<pb::ListWorkOrdersRequest>,
+        claims: &Claims,
+        r: pb::ListWorkOrdersRequest,
     ) -> ServiceResult<pb::ListWorkOrdersResponse> {
-        let claims = self.caller(&req).await?;
         if !claims.is_staff() {
             return Err(ServiceError::Forbidden(
                 "the work-order list is for staff".into(),
             ));
         }
-        let r = req.into_inner();
-        let status = match r.status.trim() {
+        let status = match pb::WorkOrderStatus::try_from(r.status) {
+            Ok(pb::WorkOrderStatus::Unspecified) => None,
+            Ok(s) => Some(status_of(s)),
+            Err(_) => {
+                return Err(ServiceError::Invalid(format!(
+                    "unknown status {}",
+                    r.status
+                )));
+            }
+        };
+        let mut technician = match r.technician_id.trim() {
             "" => None,
-            s => Some(
-                domain::Status::parse(s)
-                    .ok_or_else(|| ServiceError::Invalid(format!("unknown status '{s}'")))?,
-            ),
+            "me" => Some(claims.sub),
+            id => Some(parse_id("technician_id", id)?),
+        };
+        // A technician sees only their own work.
+        if !claims.may(Permission::PlanWork) {
+            if technician.is_some_and(|t| t != claims.sub) {
+                return Err(ServiceError::Forbidden(
+                    "a technician sees only their own work".into(),
+                ));
+            }
+            technician = Some(claims.sub);
+        }
+        let window = match (
+            r.from.as_ref().and_then(from_proto),
+            r.to.as_ref().and_then(from_proto),
+        ) {
+            (None, None) => None,
+            (Some(start), Some(end))
+                if end > start && end - start <= chrono::Duration::days(62) =>
+            {
+                Some(Window { start, end })
+            }
+            _ => {
+                return Err(ServiceError::Invalid(
+                    "from and to come together, to after from, at most 62 days apart".into(),
+                ));
+            }
         };
         let page = PageRequest::parse(r.limit, &r.cursor)?;
-        let rows = store::list(
-            &self.pool,
-            claims.tid,
-            status.map(domain::Status::as_str),
-            page.after,
-            page.fetch(),
-        )
-        .await?;
-        let (items, next_cursor) = page.split(rows, |w| (w.created_at, w.id));
-        Ok(pb::ListWorkOrdersResponse {
-            items: items.into_iter().map(work_order_pb).collect(),
-            next_cursor,
-        })
+        let filter = ListFilter {
+            status,
+            technician,
+            window,
+            after: page.after,
+            limit: if window.is_some() {
+                WINDOW_LIMIT
+            } else {
+                page.fetch()
+            },
+        };
+        let rows = store::list(&self.pool, claims.tid, &filter).await?;
+        let (rows, next_cursor) = if window.is_some() {
+            (rows, String::new())
+        } else {
+            page.split(rows, |w| (w.created_at, w.id))
+        };
+        let items = self.with_technicians(rows, claims).await?;
+        Ok(pb::ListWorkOrdersResponse { items, next_cursor })
     }
 
-    async fn get(&self, req: Request<pb::GetWorkOrderRequest>) -> ServiceResult<pb::WorkOrder> {
-        let claims = self.caller(&req).await?;
-        let id = lookup_id("work order", &req.get_ref().id)?;
+    async fn with_technicians(
+        &self,
+        rows: Vec<WorkOrderRow>,
+        claims: &Claims,
+    ) -> ServiceResult<Vec<pb::WorkOrder>> {
+        let ids: Vec<Uuid> = rows.iter().map(|w| w.id).collect();
+        let technicians = store::technicians(&self.pool, &ids).await?;
+        Ok(rows
+            .into_iter()
+            .map(|w| {
+                let own: Vec<TechnicianRow> = technicians
+                    .iter()
+                    .filter(|t| t.work_order_id == w.id)
+                    .cloned()
+                    .collect();
+                work_order_pb(w, &own, &[], claims)
+            })
+            .collect())
+    }
+
+    async fn get(&self, claims: &Claims, id: &str) -> ServiceResult<pb::WorkOrder> {
+        let id = lookup_id("work order", id)?;
+        let row = store::get(&self.pool, claims.tid, id).await?;
+        let technicians = store::technicians(&self.pool, &[id]).await?;
         // Out of scope or narrowed away reads as unknown, so nothing leaks.
-        let row = store::get(&self.pool, claims.tid, id)
-            .await?
-            .filter(|w| may_see(&claims, w))
+        let row = row
+            .filter(|w| may_see(claims, w, &technicians))
             .ok_or_else(|| ServiceError::not_found("work order"))?;
-        Ok(work_order_pb(row))
+        let history = store::history(&self.pool, id).await?;
+        Ok(work_order_pb(row, &technicians, &history, claims))
+    }
+
+    async fn appointments(
+        &self,
+        claims: &Claims,
+        r: pb::ListAppointmentsRequest,
+    ) -> ServiceResult<pb::ListWorkOrdersResponse> {
+        let Scope::Customer { customer_id, sites } = Scope::of(claims) else {
+            return Err(ServiceError::Forbidden(
+                "appointments are a contact's view; staff use the work-order list".into(),
+            ));
+        };
+        let done = match pb::AppointmentsWhen::try_from(r.when) {
+            Ok(pb::AppointmentsWhen::Unspecified | pb::AppointmentsWhen::Upcoming) => false,
+            Ok(pb::AppointmentsWhen::Done) => true,
+            Err(_) => return Err(ServiceError::Invalid("when is upcoming or done".into())),
+        };
+        let page = PageRequest::parse(r.limit, &r.cursor)?;
+        let narrowing = Narrowing::of(claims);
+        let filter = AppointmentFilter {
+            customer_id,
+            sites,
+            since: narrowing.since,
+            only: narrowing.work_order,
+            done,
+            after: page.after,
+            limit: page.fetch(),
+        };
+        let rows = store::appointments(&self.pool, claims.tid, &filter).await?;
+        let shown = usize::try_from(page.limit).unwrap_or(usize::MAX);
+        let more = rows.len() > shown;
+        let mut rows = rows;
+        rows.truncate(shown);
+        // The cursor is the position in this list's own order.
+        let next_cursor = match (more, rows.last()) {
+            (true, Some(last)) => {
+                let at = if done {
+                    last.completed_at
+                } else {
+                    last.planned_start
+                };
+                at.map(|at| encode_cursor(at, last.id)).unwrap_or_default()
+            }
+            _ => String::new(),
+        };
+        let items = self.with_technicians(rows, claims).await?;
+        Ok(pb::ListWorkOrdersResponse { items, next_cursor })
+    }
+
+    async fn act(&self, claims: &Claims, id: &str, action: Act) -> ServiceResult<pb::WorkOrder> {
+        let id = lookup_id("work order", id)?;
+        let by = self.actor(claims).await?;
+        let now = Utc::now();
+        // Input is checked before the directory or the row are.
+        let action = match action {
+            Act::Schedule {
+                technician_ids,
+                start,
+                end,
+                force,
+            } => {
+                if !by.rights.plan {
+                    return Err(ServiceError::Forbidden(
+                        "only a dispatcher or an admin may plan work orders".into(),
+                    ));
+                }
+                let ids = technician_ids
+                    .iter()
+                    .map(|t| parse_id("technician_ids", t))
+                    .collect::<ServiceResult<Vec<_>>>()?;
+                let ids = domain::technicians(&ids).map_err(PlanError::from)?;
+                let (Some(start), Some(end)) = (
+                    start.as_ref().and_then(from_proto),
+                    end.as_ref().and_then(from_proto),
+                ) else {
+                    return Err(ServiceError::Invalid("start and end are required".into()));
+                };
+                let window = Window::new(start, end, now).map_err(PlanError::from)?;
+                let known = self.staff(claims.tid, "technician").await?;
+                let technicians = ids
+                    .iter()
+                    .map(|id| {
+                        known
+                            .iter()
+                            .find(|m| m.id == id.to_string())
+                            .map(|m| (*id, m.name.clone()))
+                            .ok_or_else(|| {
+                                ServiceError::Invalid(format!(
+                                    "{id} is not a technician of this organisation"
+                                ))
+                            })
+                    })
+                    .collect::<ServiceResult<Vec<_>>>()?;
+                Step::Schedule(planning::Schedule {
+                    id,
+                    technicians,
+                    window,
+                    force,
+                })
+            }
+            Act::Unschedule => Step::Unschedule,
+            Act::Start => Step::Start,
+            Act::Complete {
+                notes,
+                minutes_spent,
+                signer_name,
+                signature_png,
+            } => Step::Complete(
+                domain::Completion::new(&notes, minutes_spent, &signer_name, signature_png)
+                    .map_err(PlanError::from)?,
+            ),
+            Act::Cancel { reason } => {
+                Step::Cancel(domain::cancel_reason(&reason).map_err(PlanError::from)?)
+            }
+        };
+        let mut tx = self.pool.begin().await?;
+        let outcome: Outcome = match action {
+            Step::Schedule(cmd) => planning::schedule(&mut tx, &by, cmd, now).await,
+            Step::Unschedule => planning::unschedule(&mut tx, &by, id, now).await,
+            Step::Start => planning::start(&mut tx, &by, id, now).await,
+            Step::Complete(done) => planning::complete(&mut tx, &by, id, done, now).await,
+            Step::Cancel(reason) => planning::cancel(&mut tx, &by, id, reason, now).await,
+        }?;
+        tx.commit().await?;
+        let history = store::history(&self.pool, id).await?;
+        Ok(work_order_pb(
+            outcome.work_order,
+            &outcome.technicians,
+            &history,
+            claims,
+        ))
     }
 }
 
-/// Whether the caller may see this work order: the customer and site of its
-/// request, and the same narrowing as the request itself (requests created
-/// before a customer's "since" limit are hidden; a secure link for one work
-/// order sees only that one).
-pub fn may_see(claims: &Claims, w: &WorkOrderRow) -> bool {
+/// An action as the API asks for it.
+enum Act {
+    Schedule {
+        technician_ids: Vec<String>,
+        start: Option<prost_types::Timestamp>,
+        end: Option<prost_types::Timestamp>,
+        force: bool,
+    },
+    Unschedule,
+    Start,
+    Complete {
+        notes: String,
+        minutes_spent: i32,
+        signer_name: String,
+        signature_png: Vec<u8>,
+    },
+    Cancel {
+        reason: String,
+    },
+}
+
+/// An action once its input is checked.
+enum Step {
+    Schedule(planning::Schedule),
+    Unschedule,
+    Start,
+    Complete(domain::Completion),
+    Cancel(String),
+}
+
+fn status_of(s: pb::WorkOrderStatus) -> domain::Status {
+    match s {
+        pb::WorkOrderStatus::Unspecified | pb::WorkOrderStatus::ToPlan => domain::Status::ToPlan,
+        pb::WorkOrderStatus::Scheduled => domain::Status::Scheduled,
+        pb::WorkOrderStatus::InProgress => domain::Status::InProgress,
+        pb::WorkOrderStatus::Completed => domain::Status::Completed,
+        pb::WorkOrderStatus::Cancelled => domain::Status::Cancelled,
+    }
+}
+
+/// Whether the caller may see this work order: planners every one of the
+/// tenant, a technician the work planned onto them, a contact the customer
+/// and site of its request with the same narrowing as the request itself
+/// (requests created before a customer's "since" limit are hidden; a secure
+/// link for one work order sees only that one).
+pub fn may_see(claims: &Claims, w: &WorkOrderRow, technicians: &[TechnicianRow]) -> bool {
+    if claims.is_staff() {
+        return claims.may(Permission::PlanWork)
+            || technicians.iter().any(|t| t.technician_id == claims.sub);
+    }
     Scope::of(claims).allows(w.customer_id, Some(w.site_id))
         && Narrowing::of(claims).allows_copy(w.request_created_at, Some(w.id))
 }
 
-fn work_order_pb(w: WorkOrderRow) -> pb::WorkOrder {
+fn action_pb(a: Action) -> pb::WorkOrderAction {
+    match a {
+        Action::Schedule => pb::WorkOrderAction::Schedule,
+        Action::Unschedule => pb::WorkOrderAction::Unschedule,
+        Action::Start => pb::WorkOrderAction::Start,
+        Action::Complete => pb::WorkOrderAction::Complete,
+        Action::Cancel => pb::WorkOrderAction::Cancel,
+    }
+}
+
+fn change_pb(c: domain::Change) -> pb::WorkOrderChange {
+    use domain::Change;
+    match c {
+        Change::Created => pb::WorkOrderChange::Created,
+        Change::Scheduled => pb::WorkOrderChange::Scheduled,
+        Change::Rescheduled => pb::WorkOrderChange::Rescheduled,
+        Change::Unscheduled => pb::WorkOrderChange::Unscheduled,
+        Change::Started => pb::WorkOrderChange::Started,
+        Change::Completed => pb::WorkOrderChange::Completed,
+        Change::Cancelled => pb::WorkOrderChange::Cancelled,
+    }
+}
+
+fn history_pb(h: &HistoryRow) -> pb::HistoryEntry {
+    pb::HistoryEntry {
+        change: change_pb(h.change).into(),
+        status: status_pb(h.status).into(),
+        by_id: h.by_id.map(|b| b.to_string()).unwrap_or_default(),
+        by_name: h.by_name.clone(),
+        at: Some(to_proto(h.at)),
+        start: h.planned_start.map(to_proto),
+        end: h.planned_end.map(to_proto),
+        note: h.note.clone(),
+    }
+}
+
+fn work_order_pb(
+    w: WorkOrderRow,
+    technicians: &[TechnicianRow],
+    history: &[HistoryRow],
+    claims: &Claims,
+) -> pb::WorkOrder {
+    let assigned = technicians.iter().any(|t| t.technician_id == claims.sub);
+    let allowed = if claims.is_staff() {
+        domain::allowed_actions(w.status, rights(claims), assigned)
+    } else {
+        Vec::new()
+    };
     pb::WorkOrder {
         id: w.id.to_string(),
         tenant_id: w.tenant_id.to_string(),
@@ -87,8 +441,25 @@ fn work_order_pb(w: WorkOrderRow) -> pb::WorkOrder {
         customer_id: w.customer_id.to_string(),
         site_id: w.site_id.to_string(),
         title: w.title,
-        status: w.status,
+        status: status_pb(w.status).into(),
         created_at: Some(to_proto(w.created_at)),
+        description: w.description,
+        technicians: technicians.iter().map(technician_pb).collect(),
+        start: w.planned_start.map(to_proto),
+        end: w.planned_end.map(to_proto),
+        started_at: w.started_at.map(to_proto),
+        completed_at: w.completed_at.map(to_proto),
+        notes: w.notes,
+        minutes_spent: w.minutes_spent,
+        signer_name: w.signer_name,
+        signed: w.signed,
+        cancel_reason: w.cancel_reason,
+        report_document_id: w
+            .report_document_id
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        history: history.iter().map(history_pb).collect(),
+        allowed_actions: allowed.into_iter().map(|a| action_pb(a).into()).collect(),
     }
 }
 
@@ -98,73 +469,85 @@ impl WorkOrdersService for WorkOrders {
         &self,
         req: Request<pb::ListWorkOrdersRequest>,
     ) -> Rpc<pb::ListWorkOrdersResponse> {
-        self.list(req)
-            .await
-            .map(Response::new)
-            .map_err(Status::from)
+        let claims = self.authn.claims(&req).await?;
+        Ok(Response::new(self.list(&claims, req.into_inner()).await?))
     }
 
     async fn get_work_order(&self, req: Request<pb::GetWorkOrderRequest>) -> Rpc<pb::WorkOrder> {
-        self.get(req).await.map(Response::new).map_err(Status::from)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::{DateTime, Utc};
-    use portal_platform::auth::AccountKind;
-    use uuid::Uuid;
-
-    fn link(customer: Uuid, wo: Option<Uuid>, rvis: Option<i64>) -> Claims {
-        Claims {
-            sub: Uuid::now_v7(),
-            tid: Uuid::now_v7(),
-            kind: AccountKind::Link,
-            roles: vec![],
-            cust: Some(customer),
-            sites: vec![],
-            wo,
-            rvis,
-            jti: Uuid::now_v7(),
-            iat: 0,
-            exp: 0,
-            iss: String::new(),
-            aud: String::new(),
-        }
+        let claims = self.authn.claims(&req).await?;
+        Ok(Response::new(self.get(&claims, &req.get_ref().id).await?))
     }
 
-    fn work_order(customer: Uuid, request_created_at: Option<DateTime<Utc>>) -> WorkOrderRow {
-        WorkOrderRow {
-            id: Uuid::now_v7(),
-            tenant_id: Uuid::now_v7(),
-            request_id: Some(Uuid::now_v7()),
-            customer_id: customer,
-            site_id: Uuid::now_v7(),
-            request_created_at,
-            title: "Oven".into(),
-            status: "to_plan".into(),
-            created_at: Utc::now(),
-        }
+    async fn schedule_work_order(
+        &self,
+        req: Request<pb::ScheduleWorkOrderRequest>,
+    ) -> Rpc<pb::WorkOrder> {
+        let claims = self.authn.claims(&req).await?;
+        let r = req.into_inner();
+        let act = Act::Schedule {
+            technician_ids: r.technician_ids,
+            start: r.start,
+            end: r.end,
+            force: r.force,
+        };
+        Ok(Response::new(self.act(&claims, &r.id, act).await?))
     }
 
-    #[test]
-    fn a_work_order_is_narrowed_like_its_request() {
-        let c = Uuid::now_v7();
-        let cut = DateTime::from_timestamp(1_800_000_000, 0).expect("time");
-        let old = work_order(c, Some(cut - chrono::Duration::seconds(1)));
-        let new = work_order(c, Some(cut));
-        let undated = work_order(c, None);
-        let since = link(c, None, Some(cut.timestamp()));
-        assert!(may_see(&since, &new));
-        assert!(!may_see(&since, &old));
-        assert!(!may_see(&since, &undated));
-        let one = link(c, Some(new.id), None);
-        assert!(may_see(&one, &new));
-        assert!(!may_see(&one, &old));
-        // No narrowing: every work order of the customer, dated or not.
-        let all = link(c, None, None);
-        assert!(may_see(&all, &undated));
-        assert!(!may_see(&link(Uuid::now_v7(), None, None), &new));
+    async fn unschedule_work_order(
+        &self,
+        req: Request<pb::UnscheduleWorkOrderRequest>,
+    ) -> Rpc<pb::WorkOrder> {
+        let claims = self.authn.claims(&req).await?;
+        Ok(Response::new(
+            self.act(&claims, &req.get_ref().id, Act::Unschedule)
+                .await?,
+        ))
+    }
+
+    async fn start_work_order(
+        &self,
+        req: Request<pb::StartWorkOrderRequest>,
+    ) -> Rpc<pb::WorkOrder> {
+        let claims = self.authn.claims(&req).await?;
+        Ok(Response::new(
+            self.act(&claims, &req.get_ref().id, Act::Start).await?,
+        ))
+    }
+
+    async fn complete_work_order(
+        &self,
+        req: Request<pb::CompleteWorkOrderRequest>,
+    ) -> Rpc<pb::WorkOrder> {
+        let claims = self.authn.claims(&req).await?;
+        let r = req.into_inner();
+        let act = Act::Complete {
+            notes: r.notes,
+            minutes_spent: r.minutes_spent,
+            signer_name: r.signer_name,
+            signature_png: r.signature_png,
+        };
+        Ok(Response::new(self.act(&claims, &r.id, act).await?))
+    }
+
+    async fn cancel_work_order(
+        &self,
+        req: Request<pb::CancelWorkOrderRequest>,
+    ) -> Rpc<pb::WorkOrder> {
+        let claims = self.authn.claims(&req).await?;
+        let r = req.into_inner();
+        Ok(Response::new(
+            self.act(&claims, &r.id, Act::Cancel { reason: r.reason })
+                .await?,
+        ))
+    }
+
+    async fn list_appointments(
+        &self,
+        req: Request<pb::ListAppointmentsRequest>,
+    ) -> Rpc<pb::ListWorkOrdersResponse> {
+        let claims = self.authn.claims(&req).await?;
+        Ok(Response::new(
+            self.appointments(&claims, req.into_inner()).await?,
+        ))
     }
 }

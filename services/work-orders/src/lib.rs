@@ -1,17 +1,16 @@
 //! work-orders: plannable work, created from accepted requests.
 
 pub mod config;
-pub mod domain;
-pub mod events;
 pub mod grpc;
+pub mod intake;
+pub mod planning;
 pub mod store;
 
 use portal_platform::CancellationToken;
-use portal_platform::consumer::{self, ConsumerSpec};
-use portal_platform::event_types::filter;
+use portal_platform::event_handler;
 use portal_platform::service::Runtime;
 use portal_platform::tenancy;
-use portal_proto::events::v1 as ev;
+use portal_proto::identity::v1::identity_service_client::IdentityServiceClient;
 use portal_proto::work_orders::v1::work_orders_service_server::WorkOrdersServiceServer;
 use tokio::net::TcpListener;
 
@@ -34,14 +33,13 @@ pub async fn run(
     let service = grpc::WorkOrders {
         pool: rt.pool.clone(),
         authn: rt.authenticator(),
+        identity: IdentityServiceClient::new(rt.identity.clone()),
+        credential: rt.credential.clone(),
     };
-    tokio::spawn(consumer::run(
+    tokio::spawn(event_handler::run(
         rt.js.clone(),
         rt.pool.clone(),
-        ConsumerSpec::new(events::REQUEST_ACCEPTED, filter::<ev::RequestAccepted>()),
-        events::CreateFromRequest {
-            pool: rt.pool.clone(),
-        },
+        intake::CreateFromRequest,
         shutdown.clone(),
     ));
     let (router, health) = portal_platform::grpc::base_router(rt.grpc_reflection)?;

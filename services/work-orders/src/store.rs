@@ -1,7 +1,9 @@
 //! Every SQL statement of work-orders.
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgConnection, PgPool};
+use sqlx::{FromRow, PgConnection, PgExecutor};
 use uuid::Uuid;
+
+use crate::planning::domain::{Change, Status, Window};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct WorkOrderRow {
@@ -13,13 +15,71 @@ pub struct WorkOrderRow {
     /// When the request was created; `None` for rows older than the copy.
     pub request_created_at: Option<DateTime<Utc>>,
     pub title: String,
-    pub status: String,
+    pub description: String,
+    pub status: Status,
     pub created_at: DateTime<Utc>,
+    pub planned_start: Option<DateTime<Utc>>,
+    pub planned_end: Option<DateTime<Utc>>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub notes: String,
+    pub minutes_spent: i32,
+    pub signer_name: String,
+    /// Whether a signature is stored (the image is read only when needed).
+    pub signed: bool,
+    pub cancel_reason: String,
+    pub report_document_id: Option<Uuid>,
+    /// The contact who asked for the work (none for older rows).
+    pub contact_id: Option<Uuid>,
+}
+
+impl WorkOrderRow {
+    pub fn window(&self) -> Option<Window> {
+        Some(Window {
+            start: self.planned_start?,
+            end: self.planned_end?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct TechnicianRow {
+    pub work_order_id: Uuid,
+    pub technician_id: Uuid,
+    pub technician_name: String,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct HistoryRow {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub work_order_id: Uuid,
+    pub change: Change,
+    pub status: Status,
+    pub by_id: Option<Uuid>,
+    pub by_name: String,
+    pub at: DateTime<Utc>,
+    pub planned_start: Option<DateTime<Utc>>,
+    pub planned_end: Option<DateTime<Utc>>,
+    pub note: String,
+}
+
+/// Another work order of a technician in the asked window.
+#[derive(Debug, Clone, FromRow)]
+pub struct ConflictRow {
+    pub technician_name: String,
+    pub work_order_id: Uuid,
+    pub title: String,
+    pub planned_start: DateTime<Utc>,
+    pub planned_end: DateTime<Utc>,
 }
 
 macro_rules! columns {
     () => {
-        "id, tenant_id, request_id, customer_id, site_id, request_created_at, title, status, created_at"
+        "id, tenant_id, request_id, customer_id, site_id, request_created_at, title, description,
+         status, created_at, planned_start, planned_end, started_at, completed_at, notes,
+         minutes_spent, signer_name, signature_png IS NOT NULL AS signed, cancel_reason,
+         report_document_id, contact_id"
     };
 }
 
@@ -28,11 +88,10 @@ macro_rules! columns {
 pub async fn insert_for_request(
     conn: &mut PgConnection,
     row: &WorkOrderRow,
-    description: &str,
 ) -> sqlx::Result<Option<WorkOrderRow>> {
     sqlx::query_as(concat!(
-        "INSERT INTO work_orders (id, tenant_id, request_id, customer_id, site_id, title, description, status, created_at, request_created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        "INSERT INTO work_orders (id, tenant_id, request_id, customer_id, site_id, title, description, status, created_at, request_created_at, contact_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT ON CONSTRAINT work_orders_one_per_request DO NOTHING
          RETURNING ",
         columns!()
@@ -43,15 +102,20 @@ pub async fn insert_for_request(
     .bind(row.customer_id)
     .bind(row.site_id)
     .bind(&row.title)
-    .bind(description)
-    .bind(&row.status)
+    .bind(&row.description)
+    .bind(row.status)
     .bind(row.created_at)
     .bind(row.request_created_at)
+    .bind(row.contact_id)
     .fetch_optional(conn)
     .await
 }
 
-pub async fn get(pool: &PgPool, tenant_id: Uuid, id: Uuid) -> sqlx::Result<Option<WorkOrderRow>> {
+pub async fn get<'e>(
+    db: impl PgExecutor<'e>,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> sqlx::Result<Option<WorkOrderRow>> {
     sqlx::query_as(concat!(
         "SELECT ",
         columns!(),
@@ -59,30 +123,285 @@ pub async fn get(pool: &PgPool, tenant_id: Uuid, id: Uuid) -> sqlx::Result<Optio
     ))
     .bind(tenant_id)
     .bind(id)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await
 }
 
-pub async fn list(
-    pool: &PgPool,
+/// The row, locked until the transaction ends: one change at a time.
+pub async fn get_for_update(
+    conn: &mut PgConnection,
     tenant_id: Uuid,
-    status: Option<&str>,
-    before: Option<(DateTime<Utc>, Uuid)>,
-    limit: i64,
-) -> sqlx::Result<Vec<WorkOrderRow>> {
+    id: Uuid,
+) -> sqlx::Result<Option<WorkOrderRow>> {
     sqlx::query_as(concat!(
         "SELECT ",
         columns!(),
-        " FROM work_orders
-         WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2)
-           AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4))
-         ORDER BY created_at DESC, id DESC LIMIT $5"
+        " FROM work_orders WHERE tenant_id = $1 AND id = $2 FOR UPDATE"
     ))
     .bind(tenant_id)
-    .bind(status)
-    .bind(before.map(|b| b.0))
-    .bind(before.map(|b| b.1))
-    .bind(limit)
-    .fetch_all(pool)
+    .bind(id)
+    .fetch_optional(conn)
     .await
+}
+
+/// Writes what changes in a work order's life; a signature only when given.
+pub async fn save(
+    conn: &mut PgConnection,
+    row: &WorkOrderRow,
+    signature_png: Option<&[u8]>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE work_orders SET status = $3, planned_start = $4, planned_end = $5,
+                started_at = $6, completed_at = $7, notes = $8, minutes_spent = $9,
+                signer_name = $10, signature_png = COALESCE($11, signature_png),
+                cancel_reason = $12, updated_at = now()
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(row.tenant_id)
+    .bind(row.id)
+    .bind(row.status)
+    .bind(row.planned_start)
+    .bind(row.planned_end)
+    .bind(row.started_at)
+    .bind(row.completed_at)
+    .bind(&row.notes)
+    .bind(row.minutes_spent)
+    .bind(&row.signer_name)
+    .bind(signature_png)
+    .bind(&row.cancel_reason)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The technicians planned on these work orders.
+pub async fn technicians<'e>(
+    db: impl PgExecutor<'e>,
+    work_order_ids: &[Uuid],
+) -> sqlx::Result<Vec<TechnicianRow>> {
+    sqlx::query_as(
+        "SELECT work_order_id, technician_id, technician_name FROM work_order_technicians
+         WHERE work_order_id = ANY($1) ORDER BY technician_name, technician_id",
+    )
+    .bind(work_order_ids)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn replace_technicians(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    work_order_id: Uuid,
+    technicians: &[(Uuid, String)],
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM work_order_technicians WHERE work_order_id = $1")
+        .bind(work_order_id)
+        .execute(&mut *conn)
+        .await?;
+    let (ids, names): (Vec<Uuid>, Vec<String>) = technicians.iter().cloned().unzip();
+    sqlx::query(
+        "INSERT INTO work_order_technicians (tenant_id, work_order_id, technician_id, technician_name)
+         SELECT $1, $2, t.id, t.name FROM unnest($3::uuid[], $4::text[]) AS t(id, name)",
+    )
+    .bind(tenant_id)
+    .bind(work_order_id)
+    .bind(&ids)
+    .bind(&names)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Serialises planning per technician until the transaction ends, so two
+/// dispatchers cannot both plan one technician into the same hour. Taken in
+/// id order: two plans sharing technicians never wait on each other in a
+/// circle.
+pub async fn lock_technicians(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    technician_ids: &[Uuid],
+) -> sqlx::Result<()> {
+    let mut ids = technician_ids.to_vec();
+    ids.sort();
+    for id in ids {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(format!("work-orders/technician/{tenant_id}/{id}"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The other scheduled or started work of these technicians that overlaps
+/// `window`.
+pub async fn conflicts(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    technician_ids: &[Uuid],
+    window: Window,
+    except: Uuid,
+) -> sqlx::Result<Vec<ConflictRow>> {
+    sqlx::query_as(
+        "SELECT t.technician_name, w.id AS work_order_id, w.title, w.planned_start, w.planned_end
+         FROM work_order_technicians t JOIN work_orders w ON w.id = t.work_order_id
+         WHERE t.tenant_id = $1 AND t.technician_id = ANY($2) AND w.id <> $3
+           AND w.status IN ('scheduled', 'in_progress')
+           AND w.planned_start < $5 AND w.planned_end > $4
+         ORDER BY w.planned_start, t.technician_name",
+    )
+    .bind(tenant_id)
+    .bind(technician_ids)
+    .bind(except)
+    .bind(window.start)
+    .bind(window.end)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn add_history(conn: &mut PgConnection, entry: &HistoryRow) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO work_order_history
+           (id, tenant_id, work_order_id, change, status, by_id, by_name, at, planned_start, planned_end, note)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(entry.id)
+    .bind(entry.tenant_id)
+    .bind(entry.work_order_id)
+    .bind(entry.change)
+    .bind(entry.status)
+    .bind(entry.by_id)
+    .bind(&entry.by_name)
+    .bind(entry.at)
+    .bind(entry.planned_start)
+    .bind(entry.planned_end)
+    .bind(&entry.note)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn history<'e>(
+    db: impl PgExecutor<'e>,
+    work_order_id: Uuid,
+) -> sqlx::Result<Vec<HistoryRow>> {
+    sqlx::query_as(
+        "SELECT id, tenant_id, work_order_id, change, status, by_id, by_name, at, planned_start, planned_end, note
+         FROM work_order_history WHERE work_order_id = $1 ORDER BY at, id",
+    )
+    .bind(work_order_id)
+    .fetch_all(db)
+    .await
+}
+
+/// What a staff list asks for.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub status: Option<Status>,
+    pub technician: Option<Uuid>,
+    /// Work planned to overlap this window, by start; else newest first.
+    pub window: Option<Window>,
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    pub limit: i64,
+}
+
+pub async fn list<'e>(
+    db: impl PgExecutor<'e>,
+    tenant_id: Uuid,
+    f: &ListFilter,
+) -> sqlx::Result<Vec<WorkOrderRow>> {
+    let (order, after) = if f.window.is_some() {
+        (
+            "ORDER BY planned_start, id",
+            "(planned_start, id) > ($5, $6)",
+        )
+    } else {
+        (
+            "ORDER BY created_at DESC, id DESC",
+            "(created_at, id) < ($5, $6)",
+        )
+    };
+    let sql = format!(
+        "SELECT {} FROM work_orders w
+         WHERE tenant_id = $1 AND ($2::work_order_status IS NULL OR status = $2)
+           AND ($3::uuid IS NULL OR EXISTS (
+                 SELECT 1 FROM work_order_technicians t
+                 WHERE t.work_order_id = w.id AND t.technician_id = $3))
+           AND ($4::timestamptz IS NULL OR {after})
+           AND ($7::timestamptz IS NULL OR (planned_start < $8 AND planned_end > $7))
+         {order} LIMIT $9",
+        columns!()
+    );
+    // Only constant fragments are formatted in; values are bound.
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(tenant_id)
+        .bind(f.status)
+        .bind(f.technician)
+        .bind(f.after.map(|a| a.0))
+        .bind(f.after.map(|a| a.0))
+        .bind(f.after.map(|a| a.1))
+        .bind(f.window.map(|w| w.start))
+        .bind(f.window.map(|w| w.end))
+        .bind(f.limit)
+        .fetch_all(db)
+        .await
+}
+
+/// A contact's appointments: planned or done work of their customer (and
+/// sites), narrowed like its requests.
+#[derive(Debug, Clone)]
+pub struct AppointmentFilter {
+    pub customer_id: Uuid,
+    /// Empty: every site of the customer.
+    pub sites: Vec<Uuid>,
+    /// Only work whose request was created since (A10).
+    pub since: Option<DateTime<Utc>>,
+    /// Only this work order (a secure link for one).
+    pub only: Option<Uuid>,
+    /// Upcoming (scheduled, in progress; soonest first) or done (completed;
+    /// latest first).
+    pub done: bool,
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    pub limit: i64,
+}
+
+pub async fn appointments<'e>(
+    db: impl PgExecutor<'e>,
+    tenant_id: Uuid,
+    f: &AppointmentFilter,
+) -> sqlx::Result<Vec<WorkOrderRow>> {
+    let (statuses, order, after) = if f.done {
+        (
+            "('completed')",
+            "ORDER BY completed_at DESC, id DESC",
+            "(completed_at, id) < ($6, $7)",
+        )
+    } else {
+        (
+            "('scheduled', 'in_progress')",
+            "ORDER BY planned_start, id",
+            "(planned_start, id) > ($6, $7)",
+        )
+    };
+    let sql = format!(
+        "SELECT {} FROM work_orders
+         WHERE tenant_id = $1 AND customer_id = $2 AND status IN {statuses}
+           AND (cardinality($3::uuid[]) = 0 OR site_id = ANY($3))
+           AND ($4::timestamptz IS NULL OR request_created_at >= $4)
+           AND ($5::uuid IS NULL OR id = $5)
+           AND ($6::timestamptz IS NULL OR {after})
+         {order} LIMIT $8",
+        columns!()
+    );
+    // Only constant fragments are formatted in; values are bound.
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(tenant_id)
+        .bind(f.customer_id)
+        .bind(&f.sites)
+        .bind(f.since)
+        .bind(f.only)
+        .bind(f.after.map(|a| a.0))
+        .bind(f.after.map(|a| a.1))
+        .bind(f.limit)
+        .fetch_all(db)
+        .await
 }

@@ -107,6 +107,26 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/attachments/{id}/content", get(requests::download))
         .route("/api/v1/work-orders", get(work_orders::list))
+        .route("/api/v1/work-orders/{id}", get(work_orders::detail))
+        .route(
+            "/api/v1/work-orders/{id}/schedule",
+            post(work_orders::schedule),
+        )
+        .route(
+            "/api/v1/work-orders/{id}/unschedule",
+            post(work_orders::unschedule),
+        )
+        .route("/api/v1/work-orders/{id}/start", post(work_orders::start))
+        .route(
+            "/api/v1/work-orders/{id}/complete",
+            post(work_orders::complete),
+        )
+        .route("/api/v1/work-orders/{id}/cancel", post(work_orders::cancel))
+        .route("/api/v1/appointments", get(work_orders::appointments))
+        .route(
+            "/api/v1/appointments/{work_order_id}/calendar.ics",
+            get(work_orders::calendar),
+        )
         .merge(crate::web::router(state.max_upload_bytes))
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)

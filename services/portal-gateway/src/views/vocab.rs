@@ -84,14 +84,3 @@ pub enum RequestSort {
     UpdatedDesc,
     DueAsc,
 }
-
-/// A work order's status (work-orders' `Status`).
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum WorkOrderStatus {
-    ToPlan,
-    Scheduled,
-    InProgress,
-    Completed,
-    Cancelled,
-}

@@ -535,7 +535,11 @@ pub async fn detail_page(ctx: &Ctx, id: &str, status: StatusCode, extra: Value) 
             .get_work_order(req)
             .await
             .ok()
-            .map(|w| json!({"id": w.get_ref().id, "status": w.get_ref().status}))
+            .map(|w| {
+                let w = crate::views::WorkOrder::from(w.into_inner());
+                json!({"id": w.id, "status": w.status.as_str(), "start": w.start.map(|s| s.to_rfc3339()),
+                       "technicians": w.technicians.iter().map(|t| t.name.as_str()).collect::<Vec<_>>()})
+            })
     };
     let open = r.status != "closed";
     let mut values = json!({

@@ -1,0 +1,89 @@
+//! Each accepted request becomes exactly one work order, to be planned.
+use chrono::Utc;
+use portal_platform::consumer::HandleError;
+use portal_platform::event_handler::EventHandler;
+use portal_platform::events::Envelope;
+use portal_platform::outbox;
+use portal_platform::time::{from_proto, to_proto};
+use portal_proto::events::v1 as ev;
+use sqlx::{Postgres, Transaction};
+use uuid::Uuid;
+
+use crate::planning::{SOURCE, domain};
+use crate::store::{self, HistoryRow, WorkOrderRow};
+
+pub struct CreateFromRequest;
+
+impl EventHandler for CreateFromRequest {
+    type Event = ev::RequestAccepted;
+    const DURABLE: &'static str = "work-orders-request-accepted";
+
+    async fn apply(
+        &self,
+        tx: &mut Transaction<'static, Postgres>,
+        envelope: &Envelope,
+        event: ev::RequestAccepted,
+    ) -> Result<(), HandleError> {
+        let parse = |s: &str| s.parse::<Uuid>().map_err(|e| HandleError::Poison(e.into()));
+        let now = Utc::now();
+        let row = WorkOrderRow {
+            id: Uuid::now_v7(),
+            tenant_id: envelope.tenant_id,
+            request_id: Some(parse(&event.request_id)?),
+            customer_id: parse(&event.customer_id)?,
+            site_id: parse(&event.site_id)?,
+            request_created_at: event.request_created_at.as_ref().and_then(from_proto),
+            title: event.title.clone(),
+            description: event.description.clone(),
+            status: domain::INITIAL,
+            created_at: now,
+            planned_start: None,
+            planned_end: None,
+            started_at: None,
+            completed_at: None,
+            notes: String::new(),
+            minutes_spent: 0,
+            signer_name: String::new(),
+            signed: false,
+            cancel_reason: String::new(),
+            report_document_id: None,
+            contact_id: event.contact_id.parse().ok(),
+        };
+        // The inbox (the runner's claim) makes a redelivered event a no-op;
+        // the unique constraint guards even a second, distinct event for the
+        // same request.
+        let Some(created) = store::insert_for_request(&mut **tx, &row).await? else {
+            return Ok(());
+        };
+        store::add_history(
+            &mut **tx,
+            &HistoryRow {
+                id: Uuid::now_v7(),
+                tenant_id: created.tenant_id,
+                work_order_id: created.id,
+                change: domain::Change::Created,
+                status: created.status,
+                by_id: None,
+                by_name: String::new(),
+                at: now,
+                planned_start: None,
+                planned_end: None,
+                note: String::new(),
+            },
+        )
+        .await?;
+        let out = ev::WorkOrderCreated {
+            tenant_id: created.tenant_id.to_string(),
+            work_order_id: created.id.to_string(),
+            request_id: event.request_id.clone(),
+            customer_id: created.customer_id.to_string(),
+            site_id: created.site_id.to_string(),
+            title: created.title.clone(),
+            status: "to_plan".into(),
+            created_at: Some(to_proto(created.created_at)),
+        };
+        outbox::enqueue(&mut **tx, created.tenant_id, SOURCE, &out).await?;
+        tracing::info!(work_order = %created.id, request = %event.request_id, "work order created");
+        Ok(())
+    }
+}
