@@ -22,3 +22,4 @@ mod tickets;
 mod ways_in;
 mod web_shell;
 mod web_tickets;
+mod work_orders;
