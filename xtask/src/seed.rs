@@ -1,7 +1,8 @@
 //! Demo data through the public REST API, as a real client would create it:
 //! a tenant, its admin, a dispatcher and a technician, a customer with two
 //! sites and an activated contact, and a second customer whose portal is
-//! still off (to try "enable portal" and secure links).
+//! still off (to try "enable portal" and secure links); once the contact is
+//! in, their requests as work to plan, planned, in progress and done.
 //! Idempotent: an existing `demo` tenant is left as it is.
 
 use std::fs;
@@ -85,16 +86,18 @@ pub fn demo(base: &str, operator_token: &str, mail_dir: Option<&Path>) -> Result
         "creating the demo customer",
     )?;
     let customer_id = string_field(&customer, "id")?;
+    let mut site_ids = Vec::new();
     for site in [
         json!({"name": "Lyon bakery", "address": "12 rue de la Paix, Lyon", "latitude": 45.76, "longitude": 4.83}),
         json!({"name": "Villeurbanne workshop", "address": "3 avenue Henri Barbusse, Villeurbanne", "latitude": 45.77, "longitude": 4.88}),
     ] {
-        staff(
+        let site = staff(
             "POST",
             &format!("/customers/{customer_id}/sites"),
             site,
             "creating a demo site",
         )?;
+        site_ids.push(string_field(&site, "id")?);
     }
     let contact = staff(
         "POST",
@@ -119,13 +122,17 @@ pub fn demo(base: &str, operator_token: &str, mail_dir: Option<&Path>) -> Result
     .ensure_success("enabling the customer portal")?;
     println!("Created customer C-1001 with two sites and contact {CONTACT_EMAIL}.");
 
+    let mut technician_id = String::new();
     for (role, email, password) in STAFF {
-        staff(
+        let member = staff(
             "POST",
             "/staff",
             json!({"email": email, "name": format!("Demo {role}"), "roles": [role], "password": password}),
             "creating demo staff",
         )?;
+        if role == "technician" {
+            technician_id = string_field(&member, "id")?;
+        }
     }
     let hotel = staff(
         "POST",
@@ -180,7 +187,135 @@ pub fn demo(base: &str, operator_token: &str, mail_dir: Option<&Path>) -> Result
     )?
     .ensure_success("accepting the demo contact's invitation")?;
     println!("Accepted the invitation from {}.", path.display());
+    work(&api, &token, &technician_id, &site_ids[0])?;
     Ok(Invitation::Accepted)
+}
+
+/// A 1×1 PNG standing in for a customer's drawn signature.
+const SIGNATURE_PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
+/// Claire's requests, accepted, as work in each state: one to plan, one
+/// planned for tomorrow, one in progress, one done and signed.
+fn work(
+    api: &dyn Fn(&str) -> String,
+    admin: &str,
+    technician_id: &str,
+    site_id: &str,
+) -> Result<()> {
+    let log_in = |email: &str, password: &str| -> Result<String> {
+        let answer = http::call(
+            "POST",
+            &api("/auth/login"),
+            None,
+            Some(&json!({"tenant": TENANT, "email": email, "password": password})),
+        )?
+        .ensure_success("logging in for the demo work")?;
+        string_field(&answer.json()?, "access_token")
+    };
+    let contact = log_in(CONTACT_EMAIL, CONTACT_PASSWORD)?;
+    let (_, tech_email, tech_password) = STAFF[1];
+    let technician = log_in(tech_email, tech_password)?;
+    let call = |token: &str, path: &str, body: Value, what: &str| {
+        http::call("POST", &api(path), Some(token), Some(&body))?
+            .ensure_success(what)?
+            .json()
+    };
+
+    let now = chrono::Utc::now();
+    let tomorrow = (now + chrono::Duration::days(1))
+        .date_naive()
+        .and_hms_opt(9, 0, 0)
+        .unwrap_or_default()
+        .and_utc();
+    let at = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339();
+    let work = [
+        ("Proofing cabinet door does not close", None, 0),
+        (
+            "Oven no longer reaches 250 °C",
+            Some((tomorrow, tomorrow + chrono::Duration::hours(2))),
+            0,
+        ),
+        (
+            "Walk-in fridge alarm",
+            Some((now, now + chrono::Duration::hours(2))),
+            1,
+        ),
+        (
+            "Dough mixer makes a grinding noise",
+            Some((now, now + chrono::Duration::hours(1))),
+            2,
+        ),
+    ];
+    for (title, plan, steps) in work {
+        let request = call(
+            &contact,
+            "/requests",
+            json!({"site_id": site_id, "title": title, "description": format!("{title}. Seen this morning by the team."), "category": "repair", "priority": "normal"}),
+            "creating a demo request",
+        )?;
+        let request_id = string_field(&request, "id")?;
+        call(
+            admin,
+            &format!("/requests/{request_id}/accept"),
+            json!({}),
+            "accepting a demo request",
+        )?;
+        let work_order = wait_for_work_order(api, admin, &request_id)?;
+        let Some((start, end)) = plan else { continue };
+        call(
+            admin,
+            &format!("/work-orders/{work_order}/schedule"),
+            json!({"technician_ids": [technician_id], "start": at(start), "end": at(end), "force": true}),
+            "planning demo work",
+        )?;
+        if steps >= 1 {
+            call(
+                &technician,
+                &format!("/work-orders/{work_order}/start"),
+                json!({}),
+                "starting demo work",
+            )?;
+        }
+        if steps >= 2 {
+            call(
+                &technician,
+                &format!("/work-orders/{work_order}/complete"),
+                json!({"notes": "Replaced the worn gearbox bearing and greased the drive. Runs quietly.", "minutes_spent": 55, "signer_name": "Claire Martin", "signature_png": SIGNATURE_PNG}),
+                "completing demo work",
+            )?;
+        }
+    }
+    println!("Created demo work: one to plan, one planned, one in progress, one done.");
+    Ok(())
+}
+
+/// The work order an accepted request becomes (two event hops away).
+fn wait_for_work_order(
+    api: &dyn Fn(&str) -> String,
+    token: &str,
+    request_id: &str,
+) -> Result<String> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let request = http::call(
+            "GET",
+            &api(&format!("/requests/{request_id}")),
+            Some(token),
+            None,
+        )?
+        .ensure_success("reading a demo request")?
+        .json()?;
+        if let Some(id) = request["work_order_id"]
+            .as_str()
+            .filter(|id| !id.is_empty())
+        {
+            return Ok(id.to_owned());
+        }
+        if std::time::Instant::now() > deadline {
+            bail!("request {request_id} got no work order within 30 s");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
 
 /// A string field of an answer; ids may also come as numbers.

@@ -355,3 +355,56 @@ async fn work_is_planned_done_and_shown_by_the_right_people() -> anyhow::Result<
     assert_eq!(upcoming["items"].as_array().map(Vec::len), Some(0));
     stack.stop().await
 }
+
+/// Two dispatchers planning one technician into the same hour at once: one
+/// plan wins, the others are told the technician is busy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_technician_is_not_planned_twice_at_once() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    let t = fixtures::tenant(&stack, "racing").await?;
+    let (tom_id, _) = staff(&stack, &t, "Tom Tech", "technician").await?;
+    let mut orders = Vec::new();
+    for title in [
+        "Oven", "Fridge", "Sink", "Door", "Boiler", "Roof", "Gate", "Lift",
+    ] {
+        let r = fixtures::submit_request(&stack, &t, title).await?;
+        orders.push(fixtures::accept(&stack, &t, &s(&r["id"])).await?);
+    }
+    let plan = json!({"technician_ids": [tom_id], "start": tomorrow(9), "end": tomorrow(10)});
+    let paths: Vec<String> = orders
+        .iter()
+        .map(|id| format!("/api/v1/work-orders/{id}/schedule"))
+        .collect();
+    // Warm one connection per plan, so that the plans arrive together.
+    futures::future::join_all(
+        paths
+            .iter()
+            .map(|_| stack.api.get("/api/v1/work-orders?limit=1", &t.admin)),
+    )
+    .await;
+    let answers = futures::future::join_all(
+        paths
+            .iter()
+            .map(|path| stack.api.post(path, Some(&t.admin), &plan)),
+    )
+    .await;
+    let mut statuses: Vec<u16> = answers
+        .into_iter()
+        .map(|a| a.map(|a| a.status.as_u16()))
+        .collect::<anyhow::Result<_>>()?;
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409, 409, 409, 409, 409, 409, 409]);
+    let planned = stack
+        .api
+        .get(
+            &format!("/api/v1/work-orders?technician_id={tom_id}"),
+            &t.admin,
+        )
+        .await?
+        .expect(200)?;
+    let scheduled = planned["items"]
+        .as_array()
+        .map(|a| a.iter().filter(|w| w["status"] == "scheduled").count());
+    assert_eq!(scheduled, Some(1));
+    stack.stop().await
+}
