@@ -551,3 +551,98 @@ impl WorkOrdersService for WorkOrders {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{DateTime, Utc};
+    use portal_platform::auth::AccountKind;
+
+    fn claims(kind: AccountKind, roles: &[&str], customer: Option<Uuid>) -> Claims {
+        Claims {
+            sub: Uuid::now_v7(),
+            tid: Uuid::now_v7(),
+            kind,
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+            cust: customer,
+            sites: vec![],
+            wo: None,
+            rvis: None,
+            jti: Uuid::now_v7(),
+            iat: 0,
+            exp: 0,
+            iss: String::new(),
+            aud: String::new(),
+        }
+    }
+
+    fn work_order(customer: Uuid, request_created_at: Option<DateTime<Utc>>) -> WorkOrderRow {
+        WorkOrderRow {
+            id: Uuid::now_v7(),
+            tenant_id: Uuid::now_v7(),
+            request_id: Some(Uuid::now_v7()),
+            customer_id: customer,
+            site_id: Uuid::now_v7(),
+            request_created_at,
+            title: "Oven".into(),
+            description: String::new(),
+            status: domain::Status::Scheduled,
+            created_at: Utc::now(),
+            planned_start: None,
+            planned_end: None,
+            started_at: None,
+            completed_at: None,
+            notes: String::new(),
+            minutes_spent: 0,
+            signer_name: String::new(),
+            signed: false,
+            cancel_reason: String::new(),
+            report_document_id: None,
+            contact_id: None,
+        }
+    }
+
+    fn on(w: &WorkOrderRow, technician: Uuid) -> Vec<TechnicianRow> {
+        vec![TechnicianRow {
+            work_order_id: w.id,
+            technician_id: technician,
+            technician_name: "Tom".into(),
+        }]
+    }
+
+    #[test]
+    fn planners_see_all_work_technicians_their_own() {
+        let w = work_order(Uuid::now_v7(), None);
+        let dispatcher = claims(AccountKind::Staff, &["dispatcher"], None);
+        let tom = claims(AccountKind::Staff, &["technician"], None);
+        let tina = claims(AccountKind::Staff, &["technician"], None);
+        let planned = on(&w, tom.sub);
+        assert!(may_see(&dispatcher, &w, &[]));
+        assert!(may_see(&tom, &w, &planned));
+        assert!(!may_see(&tina, &w, &planned));
+    }
+
+    #[test]
+    fn a_work_order_is_narrowed_like_its_request() {
+        let c = Uuid::now_v7();
+        let cut = DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
+        let old = work_order(c, Some(cut - chrono::Duration::seconds(1)));
+        let new = work_order(c, Some(cut));
+        let undated = work_order(c, None);
+        let mut since = claims(AccountKind::Link, &[], Some(c));
+        since.rvis = Some(cut.timestamp());
+        assert!(may_see(&since, &new, &[]));
+        assert!(!may_see(&since, &old, &[]));
+        assert!(!may_see(&since, &undated, &[]));
+        let mut one = claims(AccountKind::Link, &[], Some(c));
+        one.wo = Some(new.id);
+        assert!(may_see(&one, &new, &[]));
+        assert!(!may_see(&one, &old, &[]));
+        // No narrowing: every work order of the customer, dated or not; not
+        // another customer's.
+        let all = claims(AccountKind::Contact, &[], Some(c));
+        assert!(may_see(&all, &undated, &[]));
+        let stranger = claims(AccountKind::Contact, &[], Some(Uuid::now_v7()));
+        assert!(!may_see(&stranger, &new, &[]));
+    }
+}
