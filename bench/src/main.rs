@@ -5,6 +5,7 @@
 //! - `run`: once the services are ready, the seeding, the load and the report.
 
 mod api;
+mod board;
 mod ceiling;
 mod clock;
 mod counters;

@@ -33,6 +33,8 @@ pub struct Report {
     pub export: Export,
     /// (3) create, accept, work order, mail.
     pub golden: Golden,
+    /// (6) the dispatch board over 10 000 work orders, and plan -> mail.
+    pub board: crate::board::Board,
     /// (4) by process.
     pub rss_mib: BTreeMap<String, Rss>,
 }
@@ -214,6 +216,26 @@ impl Report {
             &paced.to_mail_from_send,
             String::new(),
         );
+        let board = &self.board;
+        table.throughput(
+            "(6) board week, GET /work-orders?from&to (staff)",
+            &board.week,
+            format!(
+                "{} of {} work orders in the week; {:.1} % of (1)",
+                board.in_week,
+                board.work_orders,
+                if self.ceiling.per_second > 0.0 {
+                    100.0 * board.week.per_second / self.ceiling.per_second
+                } else {
+                    0.0
+                }
+            ),
+        );
+        table.latency(
+            "(6)   plan 200 -> contact's mail at SMTP",
+            &board.plan_to_mail,
+            missing(board.missing_mails),
+        );
         table.note(
             "(4) start to all six ready",
             format!("{:.2} s", self.startup_to_ready_s),
@@ -256,6 +278,7 @@ impl Report {
             ("list", &list.api),
             ("create", &mails.create),
             ("accept (back to back)", &capacity.api),
+            ("board week", &self.board.week),
             ("accept (paced)", &paced.api),
         ] {
             if let Some(error) = &throughput.first_error {

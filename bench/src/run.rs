@@ -18,7 +18,7 @@ use crate::load::{self, Plan};
 use crate::mail_log::MailLog;
 use crate::report::{self, Report, Rss, Throughput};
 use crate::rss::Sampler;
-use crate::{events, seed};
+use crate::{board, events, seed};
 
 /// Stride through the seeded rows: a prime, so consecutive calls hit rows
 /// far apart, as random reads would, without a random number generator.
@@ -35,6 +35,9 @@ pub struct Args {
     /// The bench stack's requests database (seeded by SQL).
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     database_url: String,
+    /// work-orders' database, where the board's work orders are inserted.
+    #[arg(long, env = "PORTAL_BENCH_WORK_ORDERS_DB", hide_env_values = true)]
+    work_orders_database_url: String,
     /// The ceiling server started by `portal-bench serve`.
     #[arg(long)]
     ceiling_url: String,
@@ -112,6 +115,9 @@ pub async fn run(args: Args) -> Result<()> {
         args.requests,
     )
     .await?;
+
+    board::seed(&args.work_orders_database_url, seeded.owner).await?;
+    let technician_id = technician(&args.base, &seeded.admin_token).await?;
 
     let counters = Counters::new(
         args.services
@@ -228,6 +234,18 @@ pub async fn run(args: Args) -> Result<()> {
         measure,
     };
     let golden = golden::run(&mut ctx).await?;
+
+    println!("(6) the dispatch board's week, and plans timed to the contact's mail...");
+    let board = board::run(
+        &plan,
+        &args.base,
+        &seeded.admin_token,
+        &technician_id,
+        &args.work_orders_database_url,
+        seeded.owner,
+        &mut mails,
+    )
+    .await?;
     sampler.set_loaded(false);
 
     let peak = sampler.peak();
@@ -262,6 +280,7 @@ pub async fn run(args: Args) -> Result<()> {
         list_variants,
         export,
         golden,
+        board,
         rss_mib,
     };
     report.print();
@@ -271,6 +290,25 @@ pub async fn run(args: Args) -> Result<()> {
         path.display()
     );
     Ok(())
+}
+
+/// A technician to plan the board's work onto; their id.
+async fn technician(base: &str, admin_token: &str) -> Result<String> {
+    let member: serde_json::Value = api::client()?
+        .post(format!("{base}/api/v1/staff"))
+        .header(AUTHORIZATION, api::bearer(admin_token)?)
+        .json(&serde_json::json!({"email": "technician@bench.example", "name": "Bench Technician",
+                                  "roles": ["technician"], "password": "bench-technician-password"}))
+        .send()
+        .await?
+        .error_for_status()
+        .context("creating the bench technician")?
+        .json()
+        .await?;
+    member["id"]
+        .as_str()
+        .map(str::to_owned)
+        .context("the new technician has no id")
 }
 
 /// (1) `GET /requests/{id}` on the ceiling server, over the seeded rows.

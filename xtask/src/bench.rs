@@ -12,7 +12,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::infra::{nats, postgres};
 use crate::process::Children;
-use crate::services::{BACKENDS, GATEWAY, Layout, REQUESTS, ServiceSecrets, Settings};
+use crate::services::{BACKENDS, GATEWAY, Layout, REQUESTS, ServiceSecrets, Settings, WORK_ORDERS};
 use crate::{sys, up, url, workspace};
 
 /// Shifted ports and databases, so a developer's `up` (50051..., 9100...,
@@ -60,6 +60,7 @@ pub fn run(options: &Options) -> Result<()> {
         postgres::recreate_database(&admin_url, &LAYOUT.database(backend))?;
     }
     let requests_db = url::with_database(&admin_url, &LAYOUT.database(&REQUESTS))?;
+    let work_orders_db = url::with_database(&admin_url, &LAYOUT.database(&WORK_ORDERS))?;
 
     // Dropping it on any error stops every process started below.
     let mut children = Children::default();
@@ -114,7 +115,8 @@ pub fn run(options: &Options) -> Result<()> {
         .arg(&bench_dir)
         // In the environment rather than argv: no secret in the process list.
         .env("PORTAL_OPERATOR_TOKEN", &settings.operator_token)
-        .env("DATABASE_URL", &requests_db);
+        .env("DATABASE_URL", &requests_db)
+        .env("PORTAL_BENCH_WORK_ORDERS_DB", &work_orders_db);
     for (name, pid, admin_port) in watched(&children) {
         load.args(["--service", &format!("{name}={pid}:{admin_port}")]);
     }
