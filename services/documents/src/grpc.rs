@@ -4,6 +4,7 @@ use bytes::Bytes;
 use futures::stream::{self, BoxStream, StreamExt};
 use portal_platform::auth::{Authenticator, Claims};
 use portal_platform::errors::{ServiceError, ServiceResult, lookup_id, parse_id, reply};
+use portal_platform::paging::PageRequest;
 use portal_platform::scope::{Narrowing, Scope};
 use portal_platform::time::to_proto;
 use portal_proto::documents::v1 as pb;
@@ -14,6 +15,7 @@ use tonic::{Request, Response, Status};
 use uuid::Uuid;
 
 use crate::blobs::Blobs;
+use crate::catalog::{self, store as catalog_store};
 use crate::domain::{self, Limits, Upload};
 use crate::store::{self, AttachmentRow, NewAttachment};
 
@@ -30,6 +32,14 @@ pub struct Documents {
 
 type Rpc<T> = Result<Response<T>, Status>;
 pub type ChunkStream = BoxStream<'static, Result<pb::DownloadChunk, Status>>;
+pub type DocumentStream = BoxStream<'static, Result<pb::DocumentChunk, Status>>;
+
+fn optional_id(field: &str, value: &str) -> ServiceResult<Option<Uuid>> {
+    match value.trim() {
+        "" => Ok(None),
+        v => parse_id(field, v).map(Some),
+    }
+}
 
 impl Documents {
     async fn caller<T>(&self, req: &Request<T>) -> ServiceResult<Claims> {
@@ -194,6 +204,78 @@ impl Documents {
         });
         Ok(stream::once(async move { Ok(head) }).chain(body).boxed())
     }
+
+    /// The documents the caller may see: customer and sites from the
+    /// token's scope, narrowed like their requests, then the filters.
+    async fn documents_in_scope(
+        &self,
+        req: Request<pb::ListDocumentsRequest>,
+    ) -> ServiceResult<pb::ListDocumentsResponse> {
+        let claims = self.caller(&req).await?;
+        let r = req.get_ref();
+        let page = PageRequest::parse(r.limit, &r.cursor)?;
+        let kind = pb::DocumentKind::try_from(r.kind)
+            .map_err(|_| ServiceError::Invalid("unknown document kind".into()))?;
+        let (customer_id, sites, visible) = Scope::of(&claims).sql_filter();
+        if !visible {
+            return Ok(pb::ListDocumentsResponse::default());
+        }
+        let narrowing = Narrowing::of(&claims);
+        let filter = catalog_store::ListFilter {
+            customer_id,
+            sites,
+            since: narrowing.since,
+            only_work_order: narrowing.work_order,
+            kind: catalog::kind_of(kind),
+            site_id: optional_id("site_id", &r.site_id)?,
+            work_order_id: optional_id("work_order_id", &r.work_order_id)?,
+            after: page.after,
+            limit: page.fetch(),
+        };
+        let rows = catalog_store::list(&self.pool, claims.tid, &filter).await?;
+        let (rows, next_cursor) = page.split(rows, |d| (d.created_at, d.id));
+        Ok(pb::ListDocumentsResponse {
+            items: rows.iter().map(catalog::document_pb).collect(),
+            next_cursor,
+        })
+    }
+
+    /// A document's bytes; one the caller may not see does not exist.
+    async fn open_document(
+        &self,
+        req: Request<pb::DownloadDocumentRequest>,
+    ) -> ServiceResult<DocumentStream> {
+        let claims = self.caller(&req).await?;
+        let id = lookup_id("document", &req.get_ref().id)?;
+        let scope = Scope::of(&claims);
+        let narrowing = Narrowing::of(&claims);
+        let row = catalog_store::get(&self.pool, claims.tid, id)
+            .await?
+            .filter(|d| scope.allows(d.customer_id, d.site_id))
+            .filter(|d| catalog::domain::shows(&narrowing, d.request_created_at, d.work_order_id))
+            .ok_or_else(|| ServiceError::not_found("document"))?;
+        let data = self
+            .blobs
+            .stream(&row.blob_key, CHUNK_BYTES)
+            .await
+            .map_err(|e| ServiceError::Internal(anyhow::Error::new(e).context("opening blob")))?;
+        let head = pb::DocumentChunk {
+            document: Some(catalog::document_pb(&row)),
+            data: Vec::new(),
+        };
+        let document = row.id;
+        let body = data.map(move |piece| match piece {
+            Ok(bytes) => Ok(pb::DocumentChunk {
+                document: None,
+                data: Vec::from(bytes),
+            }),
+            Err(e) => {
+                tracing::error!(%document, error = %e, "reading blob failed mid-download");
+                Err(Status::internal("the file could not be read"))
+            }
+        });
+        Ok(stream::once(async move { Ok(head) }).chain(body).boxed())
+    }
 }
 
 fn attachment_pb(a: &AttachmentRow) -> pb::Attachment {
@@ -213,6 +295,7 @@ fn attachment_pb(a: &AttachmentRow) -> pb::Attachment {
 #[tonic::async_trait]
 impl DocumentsService for Documents {
     type DownloadAttachmentStream = ChunkStream;
+    type DownloadDocumentStream = DocumentStream;
 
     async fn upload_attachment(
         &self,
@@ -231,5 +314,17 @@ impl DocumentsService for Documents {
         req: Request<pb::DownloadAttachmentRequest>,
     ) -> Rpc<Self::DownloadAttachmentStream> {
         reply(self.download(req).await)
+    }
+    async fn list_documents(
+        &self,
+        req: Request<pb::ListDocumentsRequest>,
+    ) -> Rpc<pb::ListDocumentsResponse> {
+        reply(self.documents_in_scope(req).await)
+    }
+    async fn download_document(
+        &self,
+        req: Request<pb::DownloadDocumentRequest>,
+    ) -> Rpc<Self::DownloadDocumentStream> {
+        reply(self.open_document(req).await)
     }
 }

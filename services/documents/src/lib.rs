@@ -1,15 +1,20 @@
-//! documents: attachments of requests (later quotes, reports, exports),
-//! their metadata in PostgreSQL and their bytes in object storage.
+//! documents: attachments of requests and the documents a customer sees
+//! (service reports; later quotes, invoices), their metadata in PostgreSQL
+//! and their bytes in object storage.
 
 pub mod blobs;
+pub mod catalog;
 pub mod config;
 pub mod domain;
 pub mod events;
 pub mod grpc;
+pub mod pdf;
+pub mod service_reports;
 pub mod store;
 
 use portal_platform::CancellationToken;
 use portal_platform::consumer::{self, ConsumerSpec};
+use portal_platform::event_handler;
 use portal_platform::event_types::filter;
 use portal_platform::service::Runtime;
 use portal_platform::tenancy;
@@ -39,7 +44,7 @@ pub async fn run(
     let service = grpc::Documents {
         pool: rt.pool.clone(),
         authn: rt.authenticator(),
-        blobs,
+        blobs: blobs.clone(),
         max_upload_bytes: cfg.max_upload_bytes,
         allowed_types: cfg.allowed_types.clone(),
     };
@@ -59,6 +64,12 @@ pub async fn run(
         events::NoteWorkOrder {
             pool: rt.pool.clone(),
         },
+        shutdown.clone(),
+    ));
+    tokio::spawn(event_handler::run(
+        rt.js.clone(),
+        rt.pool.clone(),
+        service_reports::MakeServiceReport { blobs },
         shutdown.clone(),
     ));
     // Room for the largest file plus the other fields of the message.

@@ -1,0 +1,195 @@
+//! The SQL of documents' catalogue.
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use super::domain::Kind;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct DocumentRow {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub kind: Kind,
+    pub customer_id: Uuid,
+    pub site_id: Option<Uuid>,
+    pub work_order_id: Option<Uuid>,
+    pub request_id: Option<Uuid>,
+    pub title: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: Vec<u8>,
+    pub blob_key: String,
+    pub created_at: DateTime<Utc>,
+    /// When its request was created, as far as documents knows (from
+    /// `owner_requests`): for a customer's "since" limit.
+    pub request_created_at: Option<DateTime<Utc>>,
+}
+
+/// A document before the database has stamped it.
+#[derive(Debug, Clone)]
+pub struct NewDocument {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub kind: Kind,
+    pub customer_id: Uuid,
+    pub site_id: Option<Uuid>,
+    pub work_order_id: Option<Uuid>,
+    pub request_id: Option<Uuid>,
+    pub title: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: Vec<u8>,
+    pub blob_key: String,
+}
+
+// Spliced at compile time so every query stays a literal.
+macro_rules! columns {
+    () => {
+        "d.id, d.tenant_id, d.kind, d.customer_id, d.site_id, d.work_order_id, d.request_id,
+         d.title, d.content_type, d.size, d.sha256, d.blob_key, d.created_at,
+         r.created_at AS request_created_at"
+    };
+}
+
+macro_rules! from {
+    () => {
+        " FROM documents d
+          LEFT JOIN owner_requests r ON r.tenant_id = d.tenant_id AND r.request_id = d.request_id "
+    };
+}
+
+/// Inserts the document unless its work order already has one of this kind
+/// that must be unique (a service report): `None` then, else its time.
+pub async fn insert(
+    conn: &mut PgConnection,
+    d: &NewDocument,
+) -> sqlx::Result<Option<DateTime<Utc>>> {
+    sqlx::query_scalar(
+        "INSERT INTO documents (id, tenant_id, kind, customer_id, site_id, work_order_id,
+                                request_id, title, content_type, size, sha256, blob_key, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
+         ON CONFLICT (tenant_id, work_order_id, kind) WHERE kind = 'service_report' DO NOTHING
+         RETURNING created_at",
+    )
+    .bind(d.id)
+    .bind(d.tenant_id)
+    .bind(d.kind)
+    .bind(d.customer_id)
+    .bind(d.site_id)
+    .bind(d.work_order_id)
+    .bind(d.request_id)
+    .bind(&d.title)
+    .bind(&d.content_type)
+    .bind(d.size)
+    .bind(&d.sha256)
+    .bind(&d.blob_key)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn get<'e>(
+    db: impl PgExecutor<'e>,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> sqlx::Result<Option<DocumentRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        from!(),
+        "WHERE d.tenant_id = $1 AND d.id = $2"
+    ))
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// The work order's document of `kind`, if it has one.
+pub async fn of_work_order<'e>(
+    db: impl PgExecutor<'e>,
+    tenant_id: Uuid,
+    work_order_id: Uuid,
+    kind: Kind,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT id FROM documents WHERE tenant_id = $1 AND work_order_id = $2 AND kind = $3
+         ORDER BY created_at LIMIT 1",
+    )
+    .bind(tenant_id)
+    .bind(work_order_id)
+    .bind(kind)
+    .fetch_optional(db)
+    .await
+}
+
+/// Serialises the making of one work order's documents until the
+/// transaction ends.
+pub async fn lock_work_order(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    work_order_id: Uuid,
+) -> sqlx::Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(format!("documents/work-order/{tenant_id}/{work_order_id}"))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// What a list asks for: the caller's scope and narrowing, then filters.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// `None`: every customer (staff).
+    pub customer_id: Option<Uuid>,
+    /// `None`: every site of the customer.
+    pub sites: Option<Vec<Uuid>>,
+    /// Only documents whose request was created since (a customer's limit).
+    pub since: Option<DateTime<Utc>>,
+    /// Only this work order's documents (a secure link for one).
+    pub only_work_order: Option<Uuid>,
+    /// What the caller asks for.
+    pub kind: Option<Kind>,
+    pub site_id: Option<Uuid>,
+    pub work_order_id: Option<Uuid>,
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    pub limit: i64,
+}
+
+/// Newest first.
+pub async fn list<'e>(
+    db: impl PgExecutor<'e>,
+    tenant_id: Uuid,
+    f: &ListFilter,
+) -> sqlx::Result<Vec<DocumentRow>> {
+    // A NULL site never matches a site list, as in `Scope::allows`; an
+    // unknown request never passes a "since" limit, as in `domain::shows`.
+    sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        from!(),
+        "WHERE d.tenant_id = $1
+           AND ($2::uuid IS NULL OR d.customer_id = $2)
+           AND ($3::uuid[] IS NULL OR d.site_id = ANY($3))
+           AND ($4::timestamptz IS NULL OR r.created_at >= $4)
+           AND ($5::uuid IS NULL OR d.work_order_id = $5)
+           AND ($6::uuid IS NULL OR d.work_order_id = $6)
+           AND ($7::document_kind IS NULL OR d.kind = $7)
+           AND ($8::uuid IS NULL OR d.site_id = $8)
+           AND ($9::timestamptz IS NULL OR (d.created_at, d.id) < ($9, $10))
+         ORDER BY d.created_at DESC, d.id DESC
+         LIMIT $11"
+    ))
+    .bind(tenant_id)
+    .bind(f.customer_id)
+    .bind(f.sites.as_deref())
+    .bind(f.since)
+    .bind(f.only_work_order)
+    .bind(f.work_order_id)
+    .bind(f.kind)
+    .bind(f.site_id)
+    .bind(f.after.map(|a| a.0))
+    .bind(f.after.map(|a| a.1))
+    .bind(f.limit)
+    .fetch_all(db)
+    .await
+}

@@ -1,0 +1,319 @@
+//! The service report (D4: a completed work order has a PDF report the
+//! customer sees): what was asked, what was done, by whom, when and for how
+//! long, and who signed for it.
+use chrono::{DateTime, Utc};
+use krilla::Data;
+use krilla::image::Image;
+
+use super::{Meta, PdfError, Sheet, Weight};
+
+/// Largest signature drawn, in pixels (a canvas signature is far smaller):
+/// a tiny PNG can claim a huge size and would be decoded whole.
+const MAX_SIGNATURE_PIXELS: u64 = 4_000_000;
+
+/// Everything a service report shows; no ids (they mean nothing on paper).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceReport {
+    pub title: String,
+    /// What was asked for (the request's description).
+    pub description: String,
+    /// What the technician recorded.
+    pub notes: String,
+    pub technicians: Vec<String>,
+    /// Who marked the work as done.
+    pub completed_by: String,
+    pub planned: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub minutes_spent: i32,
+    pub signer_name: String,
+    /// The customer's signature as drawn (PNG); empty when not signed.
+    pub signature_png: Vec<u8>,
+    /// When the report is made (stamped in the PDF's metadata).
+    pub generated_at: DateTime<Utc>,
+}
+
+const LABEL_WIDTH: f32 = 130.0;
+const BODY: f32 = 10.0;
+
+/// The report as a PDF. A signature that cannot be drawn (not a PNG, or
+/// too large) leaves a sentence in its place rather than no report.
+pub fn service_report(report: &ServiceReport) -> Result<Vec<u8>, PdfError> {
+    let signature = signature_image(&report.signature_png);
+    let drawn = signature.is_some();
+    match layout(report, signature)?.finish(meta(report)) {
+        Ok(pdf) => Ok(pdf),
+        // The image is only decoded when written: try once more without it.
+        Err(_) if drawn => layout(report, None)?.finish(meta(report)),
+        Err(e) => Err(e),
+    }
+}
+
+fn meta(report: &ServiceReport) -> Meta {
+    Meta {
+        title: format!("Service report: {}", report.title),
+        language: "en".into(),
+        created_at: Some(report.generated_at),
+        footer: format!("Service report · {}", report.title),
+    }
+}
+
+fn signature_image(png: &[u8]) -> Option<Image> {
+    if png.is_empty() {
+        return None;
+    }
+    let image = Image::from_png(Data::from(png.to_vec()), true).ok()?;
+    let (w, h) = image.size();
+    (u64::from(w) * u64::from(h) <= MAX_SIGNATURE_PIXELS).then_some(image)
+}
+
+fn layout(r: &ServiceReport, signature: Option<Image>) -> Result<Sheet, PdfError> {
+    let mut sheet = Sheet::new()?;
+    sheet.paragraph("Service report", 20.0, Weight::Bold);
+    sheet.space(4.0);
+    sheet.paragraph(&r.title, 14.0, Weight::Bold);
+    sheet.rule();
+    sheet.space(4.0);
+
+    let field = |sheet: &mut Sheet, label: &str, value: &str| {
+        if !value.trim().is_empty() {
+            sheet.field(label, value, BODY, LABEL_WIDTH);
+            sheet.space(2.0);
+        }
+    };
+    let technicians = r.technicians.join(", ");
+    let label = if r.technicians.len() > 1 {
+        "Technicians"
+    } else {
+        "Technician"
+    };
+    field(&mut sheet, label, &technicians);
+    if let Some((start, end)) = r.planned {
+        field(&mut sheet, "Planned", &window(start, end));
+    }
+    field(
+        &mut sheet,
+        "Started",
+        &r.started_at.map(when).unwrap_or_default(),
+    );
+    field(
+        &mut sheet,
+        "Completed",
+        &r.completed_at.map(when).unwrap_or_default(),
+    );
+    field(&mut sheet, "Time spent", &duration(r.minutes_spent));
+    field(&mut sheet, "Completed by", &r.completed_by);
+
+    section(&mut sheet, "Work requested", &r.description);
+    section(&mut sheet, "Work done", &r.notes);
+
+    sheet.space(10.0);
+    sheet.heading("Customer signature", 12.0);
+    sheet.space(4.0);
+    let signed_by = r.signer_name.trim();
+    match signature {
+        Some(image) => {
+            sheet.image(image, 220.0, 90.0);
+            sheet.space(4.0);
+        }
+        None if !r.signature_png.is_empty() => {
+            sheet.paragraph(
+                "(The signature was recorded but cannot be shown here.)",
+                BODY,
+                Weight::Regular,
+            );
+        }
+        None => {}
+    }
+    if signed_by.is_empty() {
+        if r.signature_png.is_empty() {
+            sheet.paragraph("Not signed.", BODY, Weight::Regular);
+        }
+    } else {
+        sheet.paragraph(&format!("Signed by {signed_by}"), BODY, Weight::Regular);
+    }
+    Ok(sheet)
+}
+
+fn section(sheet: &mut Sheet, heading: &str, body: &str) {
+    if body.trim().is_empty() {
+        return;
+    }
+    sheet.space(10.0);
+    sheet.heading(heading, 12.0);
+    sheet.space(2.0);
+    sheet.paragraph(body.trim(), BODY, Weight::Regular);
+}
+
+/// `4 Dec 2026, 09:05 UTC`.
+pub fn when(at: DateTime<Utc>) -> String {
+    at.format("%-d %b %Y, %H:%M UTC").to_string()
+}
+
+/// `4 Dec 2026, 09:00–11:00 UTC`, or both ends in full over midnight.
+fn window(start: DateTime<Utc>, end: DateTime<Utc>) -> String {
+    if start.date_naive() == end.date_naive() {
+        format!(
+            "{}–{} UTC",
+            start.format("%-d %b %Y, %H:%M"),
+            end.format("%H:%M")
+        )
+    } else {
+        format!("{} – {}", when(start), when(end))
+    }
+}
+
+/// `1 h 30 min`, `45 min`, `2 h`; nothing for no time.
+pub fn duration(minutes: i32) -> String {
+    let (h, m) = (minutes / 60, minutes % 60);
+    match (h, m) {
+        _ if minutes <= 0 => String::new(),
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pdf::tests::text_of;
+
+    /// A 2×1 PNG: one black, one transparent pixel.
+    pub(crate) const TINY_PNG: &[u8] = &[
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44,
+        0x52, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0xF4,
+        0x22, 0x7F, 0x8A, 0x00, 0x00, 0x00, 0x0F, 0x49, 0x44, 0x41, 0x54, 0x78, 0xDA, 0x63, 0x60,
+        0x60, 0x60, 0xF8, 0x0F, 0xC4, 0x0C, 0x00, 0x05, 0x04, 0x01, 0x00, 0x09, 0x7E, 0xF4, 0xD5,
+        0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+    ];
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).expect("date").to_utc()
+    }
+
+    fn report() -> ServiceReport {
+        ServiceReport {
+            title: "Boiler service".into(),
+            description: "The boiler makes a noise.".into(),
+            notes: "Replaced the pump; Zoë checked the pressure. Straße, Łódź.".into(),
+            technicians: vec!["Amélie Dubois".into(), "Jürgen Groß".into()],
+            completed_by: "Amélie Dubois".into(),
+            planned: Some((at("2026-12-04T09:00:00Z"), at("2026-12-04T11:00:00Z"))),
+            started_at: Some(at("2026-12-04T09:05:00Z")),
+            completed_at: Some(at("2026-12-04T10:35:00Z")),
+            minutes_spent: 90,
+            signer_name: "Paweł Wiśniewski".into(),
+            signature_png: TINY_PNG.to_vec(),
+            generated_at: at("2026-12-04T10:35:02Z"),
+        }
+    }
+
+    #[test]
+    fn the_report_is_a_pdf_whose_text_says_what_was_done() {
+        let pdf = service_report(&report()).expect("pdf");
+        assert!(pdf.starts_with(b"%PDF-"), "{:?}", &pdf[..8]);
+        let text = text_of(&pdf);
+        for expected in [
+            "Service report",
+            "Boiler service",
+            "The boiler makes a noise.",
+            "Replaced the pump; Zoë checked the pressure. Straße, Łódź.",
+            "Technicians",
+            "Amélie Dubois, Jürgen Groß",
+            "4 Dec 2026, 09:05 UTC",
+            "4 Dec 2026, 10:35 UTC",
+            "1 h 30 min",
+            "Signed by Paweł Wiśniewski",
+        ] {
+            assert!(text.contains(expected), "{expected:?} not in {text:?}");
+        }
+        assert!(!text.contains("cannot be shown"), "{text}");
+    }
+
+    #[test]
+    fn the_signature_is_embedded_as_an_image() {
+        let with = service_report(&report()).expect("pdf");
+        let doc = lopdf::Document::load_mem(&with).expect("readable");
+        let images = doc
+            .objects
+            .values()
+            .filter_map(|o| o.as_stream().ok())
+            .filter(|s| {
+                s.dict
+                    .get(b"Subtype")
+                    .and_then(|v| v.as_name())
+                    .is_ok_and(|n| n == b"Image")
+            })
+            .count();
+        // The picture, and its transparency as a soft mask.
+        assert!(images >= 1, "no image in the PDF");
+        let without = service_report(&ServiceReport {
+            signature_png: Vec::new(),
+            signer_name: String::new(),
+            ..report()
+        })
+        .expect("pdf");
+        assert!(text_of(&without).contains("Not signed."));
+    }
+
+    #[test]
+    fn a_broken_signature_still_gives_a_report() {
+        let pdf = service_report(&ServiceReport {
+            signature_png: b"\x89PNG\r\n\x1a\nnot really".to_vec(),
+            ..report()
+        })
+        .expect("pdf");
+        let text = text_of(&pdf);
+        assert!(text.contains("cannot be shown"), "{text}");
+        assert!(text.contains("Signed by Paweł Wiśniewski"), "{text}");
+    }
+
+    #[test]
+    fn a_signature_that_fails_to_decode_still_gives_a_report() {
+        // A sound header (so it is taken as a PNG) over damaged pixel data.
+        let mut png = TINY_PNG.to_vec();
+        for byte in &mut png[41..56] {
+            *byte ^= 0x5A;
+        }
+        let pdf = service_report(&ServiceReport {
+            signature_png: png,
+            ..report()
+        })
+        .expect("pdf");
+        let text = text_of(&pdf);
+        assert!(text.contains("cannot be shown"), "{text}");
+    }
+
+    #[test]
+    fn long_notes_run_over_pages_and_keep_every_word() {
+        let notes: Vec<String> = (1..=400).map(|i| format!("step{i}")).collect();
+        let pdf = service_report(&ServiceReport {
+            notes: notes.join(" "),
+            ..report()
+        })
+        .expect("pdf");
+        let text = text_of(&pdf);
+        assert!(
+            text.contains("step1 ") && text.contains("step400"),
+            "{text}"
+        );
+        assert!(text.contains("2 / 2") || text.contains("/ 3"), "{text}");
+    }
+
+    #[test]
+    fn durations_and_windows_read_naturally() {
+        assert_eq!(duration(0), "");
+        assert_eq!(duration(45), "45 min");
+        assert_eq!(duration(120), "2 h");
+        assert_eq!(duration(95), "1 h 35 min");
+        assert_eq!(
+            window(at("2026-12-04T09:00:00Z"), at("2026-12-04T11:00:00Z")),
+            "4 Dec 2026, 09:00–11:00 UTC"
+        );
+        assert_eq!(
+            window(at("2026-12-04T22:00:00Z"), at("2026-12-05T01:00:00Z")),
+            "4 Dec 2026, 22:00 UTC – 5 Dec 2026, 01:00 UTC"
+        );
+    }
+}
