@@ -52,11 +52,11 @@ impl EventHandler for CreateFromRequest {
         // The inbox (the runner's claim) makes a redelivered event a no-op;
         // the unique constraint guards even a second, distinct event for the
         // same request.
-        let Some(created) = store::insert_for_request(&mut **tx, &row).await? else {
+        let Some(created) = store::insert_for_request(tx, &row).await? else {
             return Ok(());
         };
         store::add_history(
-            &mut **tx,
+            tx,
             &HistoryRow {
                 id: Uuid::now_v7(),
                 tenant_id: created.tenant_id,
@@ -82,7 +82,7 @@ impl EventHandler for CreateFromRequest {
             status: "to_plan".into(),
             created_at: Some(to_proto(created.created_at)),
         };
-        outbox::enqueue(&mut **tx, created.tenant_id, SOURCE, &out).await?;
+        outbox::enqueue(tx, created.tenant_id, SOURCE, &out).await?;
         tracing::info!(work_order = %created.id, request = %event.request_id, "work order created");
         Ok(())
     }
