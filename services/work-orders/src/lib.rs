@@ -4,6 +4,7 @@ pub mod config;
 pub mod grpc;
 pub mod intake;
 pub mod planning;
+pub mod reports;
 pub mod store;
 
 use portal_platform::CancellationToken;
@@ -40,6 +41,12 @@ pub async fn run(
         rt.js.clone(),
         rt.pool.clone(),
         intake::CreateFromRequest,
+        shutdown.clone(),
+    ));
+    tokio::spawn(event_handler::run(
+        rt.js.clone(),
+        rt.pool.clone(),
+        reports::LinkServiceReport,
         shutdown.clone(),
     ));
     let (router, health) = portal_platform::grpc::base_router(rt.grpc_reflection)?;

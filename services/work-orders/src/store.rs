@@ -174,6 +174,27 @@ pub async fn save(
     Ok(())
 }
 
+/// Links the work order's service report (from `document.published`);
+/// false when the work order is not there. A later report replaces an
+/// earlier one: documents makes one per work order.
+pub async fn set_report_document(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    work_order_id: Uuid,
+    document_id: Uuid,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE work_orders SET report_document_id = $3, updated_at = now()
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant_id)
+    .bind(work_order_id)
+    .bind(document_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
 /// The technicians planned on these work orders.
 pub async fn technicians<'e>(
     db: impl PgExecutor<'e>,
