@@ -18,7 +18,7 @@ use utoipa::openapi::{Content, Ref, RefOr, Required};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    access, customers, directory, exports, requests, sessions, tickets, work_orders,
+    access, customers, directory, documents, exports, requests, sessions, tickets, work_orders,
 };
 
 #[derive(OpenApi)]
@@ -41,11 +41,12 @@ use crate::routes::{
         work_orders::list, work_orders::detail, work_orders::schedule, work_orders::unschedule,
         work_orders::start, work_orders::complete, work_orders::cancel, work_orders::appointments,
         work_orders::calendar,
+        documents::list, documents::content,
     ),
     // Named only by query parameters, which utoipa does not collect.
     components(schemas(
         crate::views::RequestStatus, crate::views::RequestSort, crate::views::WorkOrderStatus,
-        crate::views::AppointmentsWhen
+        crate::views::AppointmentsWhen, crate::views::DocumentKind
     )),
     modifiers(&Conventions)
 )]

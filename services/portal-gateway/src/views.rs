@@ -7,10 +7,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 mod access;
+mod documents;
 mod requests;
 mod vocab;
 mod work_orders;
 pub use access::*;
+pub use documents::*;
 pub use requests::*;
 pub use vocab::*;
 pub use work_orders::*;

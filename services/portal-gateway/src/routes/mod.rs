@@ -2,6 +2,7 @@
 pub mod access;
 pub mod customers;
 pub mod directory;
+pub mod documents;
 pub mod exports;
 pub mod health;
 pub mod pages;
@@ -106,6 +107,8 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/api/v1/attachments/{id}/content", get(requests::download))
+        .route("/api/v1/documents", get(documents::list))
+        .route("/api/v1/documents/{id}/content", get(documents::content))
         .route("/api/v1/work-orders", get(work_orders::list))
         .route("/api/v1/work-orders/{id}", get(work_orders::detail))
         .route(
