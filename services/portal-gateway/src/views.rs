@@ -437,6 +437,10 @@ pub struct RequestView {
     pub assignee_id: Option<String>,
     pub due_date: Option<DateTime<Utc>>,
     pub planned_start: Option<DateTime<Utc>>,
+    /// The end of the planned window (the linked work order's plan).
+    pub planned_end: Option<DateTime<Utc>>,
+    /// Who comes, as planned; empty while nothing is planned.
+    pub technicians: Vec<Technician>,
     pub reject_reason: Option<String>,
     pub closed_at: Option<DateTime<Utc>>,
     pub closed_by: Option<String>,
@@ -466,6 +470,15 @@ impl From<req::Request> for RequestView {
             created_at: ts(r.created_at.as_ref()),
             updated_at: ts(r.updated_at.as_ref()),
             planned_start: ts(r.planned_start.as_ref()),
+            planned_end: ts(r.planned_end.as_ref()),
+            technicians: r
+                .technicians
+                .into_iter()
+                .map(|t| Technician {
+                    id: t.id,
+                    name: t.name,
+                })
+                .collect(),
             due_date: ts(r.due_date.as_ref()),
             closed_at: ts(r.closed_at.as_ref()),
             id: r.id,

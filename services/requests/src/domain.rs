@@ -1,6 +1,7 @@
 //! The life of a request, free of I/O: valid input and allowed transitions.
 use std::fmt;
 
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -469,6 +470,143 @@ pub fn search_query(q: &str) -> Result<Option<String>, Refusal> {
     Ok(Some(q.to_owned()))
 }
 
+/// The linked work order's state, as requests keeps a copy of it (from
+/// the `work_order.*` events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "work_state", rename_all = "snake_case")]
+pub enum WorkState {
+    ToPlan,
+    Scheduled,
+    InProgress,
+    Completed,
+    Cancelled,
+}
+
+/// One change of the linked work order: one `work_order.*` event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkChange {
+    Scheduled,
+    Rescheduled,
+    Unscheduled,
+    Started,
+    Completed,
+    Cancelled,
+}
+
+impl WorkChange {
+    pub const ALL: [WorkChange; 6] = [
+        Self::Scheduled,
+        Self::Rescheduled,
+        Self::Unscheduled,
+        Self::Started,
+        Self::Completed,
+        Self::Cancelled,
+    ];
+
+    /// The work order's state after this change.
+    pub fn state(self) -> WorkState {
+        match self {
+            Self::Scheduled | Self::Rescheduled => WorkState::Scheduled,
+            Self::Unscheduled => WorkState::ToPlan,
+            Self::Started => WorkState::InProgress,
+            Self::Completed => WorkState::Completed,
+            Self::Cancelled => WorkState::Cancelled,
+        }
+    }
+
+    /// Whether the request shows a plan after this change: not once the
+    /// work is unplanned or will not be done.
+    pub fn keeps_plan(self) -> bool {
+        !matches!(self, Self::Unscheduled | Self::Cancelled)
+    }
+}
+
+/// What a request knows of its work order: its state and when that last
+/// changed (the work order's own time of the change, not when we heard).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkCopy {
+    pub state: WorkState,
+    pub at: DateTime<Utc>,
+}
+
+/// Whether a change of the work order, made at `at`, moves the copy
+/// forward. Events may arrive late or twice: the work order's own machine
+/// only goes to_plan <-> scheduled -> in_progress -> completed, and
+/// to_plan/scheduled -> cancelled, so a change that leads nowhere from the
+/// copy's state is stale. Between to_plan and scheduled (plan, re-plan,
+/// unplan, in any order) the later change wins.
+pub fn work_moves_forward(copy: Option<WorkCopy>, change: WorkChange, at: DateTime<Utc>) -> bool {
+    use WorkState::*;
+    let Some(copy) = copy else {
+        return true;
+    };
+    match (copy.state, change.state()) {
+        (Completed | Cancelled, _) => false,
+        (InProgress, to) => to == Completed,
+        (ToPlan | Scheduled, InProgress | Completed | Cancelled) => true,
+        (ToPlan | Scheduled, ToPlan | Scheduled) => at > copy.at,
+    }
+}
+
+/// The request's status while its work order is in `state`. A request that
+/// is over (closed, or rejected) or not yet accepted keeps its own. A
+/// cancelled work order puts the request back to accepted: the work will
+/// not be done, but whether the request is over is for a person to say (the
+/// contact or staff close it, C5: a request is closed by its contact or its
+/// assignee), as after done; the history says why.
+pub fn status_with_work(current: Status, state: WorkState) -> Status {
+    if !matches!(
+        current,
+        Status::Accepted | Status::Planned | Status::InProgress | Status::Done
+    ) {
+        return current;
+    }
+    match state {
+        WorkState::ToPlan | WorkState::Cancelled => Status::Accepted,
+        WorkState::Scheduled => Status::Planned,
+        WorkState::InProgress => Status::InProgress,
+        WorkState::Completed => Status::Done,
+    }
+}
+
+/// A change of the linked work order applied to a request: its new status,
+/// or `None` when the change is stale or repeated (nothing changes).
+pub fn follow_work(
+    current: Status,
+    copy: Option<WorkCopy>,
+    change: WorkChange,
+    at: DateTime<Utc>,
+) -> Option<Status> {
+    work_moves_forward(copy, change, at).then(|| status_with_work(current, change.state()))
+}
+
+/// The note of a work order change in the request's history: the plan
+/// (when and who) or the reason of a cancellation.
+pub fn work_note(
+    change: WorkChange,
+    start: Option<DateTime<Utc>>,
+    end: Option<DateTime<Utc>>,
+    technicians: &[String],
+    reason: &str,
+) -> String {
+    match change {
+        WorkChange::Scheduled | WorkChange::Rescheduled => {
+            let when = match (start, end) {
+                (Some(s), Some(e)) => portal_platform::calendar::window_text(s, e),
+                (Some(s), None) => format!("{} UTC", s.format("%Y-%m-%d %H:%M")),
+                (None, _) => String::new(),
+            };
+            [when, technicians.join(", ")]
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join(" · ")
+        }
+        WorkChange::Cancelled => reason.trim().to_owned(),
+        WorkChange::Unscheduled | WorkChange::Started | WorkChange::Completed => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -658,5 +796,193 @@ mod tests {
         assert_eq!(search_query("  "), Ok(None));
         assert_eq!(search_query(" oven "), Ok(Some("oven".into())));
         assert!(search_query(&"q".repeat(201)).is_err());
+    }
+
+    fn at(minute: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_900_000_000 + minute * 60, 0).unwrap_or_default()
+    }
+
+    fn copy(state: WorkState, minute: i64) -> Option<WorkCopy> {
+        Some(WorkCopy {
+            state,
+            at: at(minute),
+        })
+    }
+
+    #[test]
+    fn work_changes_lead_to_request_statuses() {
+        use WorkChange::*;
+        let table = [
+            (Scheduled, Status::Planned),
+            (Rescheduled, Status::Planned),
+            (Unscheduled, Status::Accepted),
+            (Started, Status::InProgress),
+            (Completed, Status::Done),
+            (Cancelled, Status::Accepted),
+        ];
+        for (change, want) in table {
+            assert_eq!(
+                follow_work(Status::Accepted, None, change, at(1)),
+                Some(want),
+                "{change:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_forward_moves_of_the_work_order_apply() {
+        use WorkChange::*;
+        use WorkState as W;
+        // (copy, change, applies), every change one minute after the copy.
+        let table = [
+            (W::ToPlan, Scheduled, true),
+            (W::ToPlan, Rescheduled, true),
+            (W::ToPlan, Unscheduled, true),
+            (W::ToPlan, Started, true),
+            (W::ToPlan, Completed, true),
+            (W::ToPlan, Cancelled, true),
+            (W::Scheduled, Scheduled, true),
+            (W::Scheduled, Rescheduled, true),
+            (W::Scheduled, Unscheduled, true),
+            (W::Scheduled, Started, true),
+            (W::Scheduled, Completed, true),
+            (W::Scheduled, Cancelled, true),
+            (W::InProgress, Scheduled, false),
+            (W::InProgress, Rescheduled, false),
+            (W::InProgress, Unscheduled, false),
+            (W::InProgress, Started, false),
+            (W::InProgress, Completed, true),
+            (W::InProgress, Cancelled, false),
+        ];
+        for (state, change, applies) in table {
+            assert_eq!(
+                work_moves_forward(copy(state, 0), change, at(1)),
+                applies,
+                "{state:?} then {change:?}"
+            );
+        }
+        for state in [W::Completed, W::Cancelled] {
+            for change in WorkChange::ALL {
+                assert!(!work_moves_forward(copy(state, 0), change, at(1)));
+            }
+        }
+    }
+
+    #[test]
+    fn between_plans_the_later_change_wins_and_a_repeat_is_ignored() {
+        use WorkChange::*;
+        // Planned at minute 5; an unplan made at minute 3 arrives late.
+        assert_eq!(
+            follow_work(
+                Status::Planned,
+                copy(WorkState::Scheduled, 5),
+                Unscheduled,
+                at(3)
+            ),
+            None
+        );
+        // A re-plan made earlier than the plan we hold changes nothing.
+        assert_eq!(
+            follow_work(
+                Status::Planned,
+                copy(WorkState::Scheduled, 5),
+                Rescheduled,
+                at(4)
+            ),
+            None
+        );
+        // The same change again (same time) is no move.
+        assert_eq!(
+            follow_work(
+                Status::Planned,
+                copy(WorkState::Scheduled, 5),
+                Scheduled,
+                at(5)
+            ),
+            None
+        );
+        assert_eq!(
+            follow_work(
+                Status::Planned,
+                copy(WorkState::Scheduled, 5),
+                Rescheduled,
+                at(6)
+            ),
+            Some(Status::Planned)
+        );
+        // A scheduled after completed (late) is ignored.
+        assert_eq!(
+            follow_work(
+                Status::Done,
+                copy(WorkState::Completed, 5),
+                Scheduled,
+                at(9)
+            ),
+            None
+        );
+        // A completion that overtook the start still completes; the start
+        // arriving after it is ignored.
+        assert_eq!(
+            follow_work(
+                Status::Planned,
+                copy(WorkState::Scheduled, 5),
+                Completed,
+                at(7)
+            ),
+            Some(Status::Done)
+        );
+        assert_eq!(
+            follow_work(Status::Done, copy(WorkState::Completed, 7), Started, at(6)),
+            None
+        );
+    }
+
+    #[test]
+    fn a_request_that_is_over_keeps_its_status() {
+        for current in [Status::Closed, Status::Rejected, Status::Submitted] {
+            for change in WorkChange::ALL {
+                assert_eq!(
+                    follow_work(current, None, change, at(1)),
+                    Some(current),
+                    "{current} {change:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn history_notes_say_when_and_who_or_why() {
+        let names = vec!["Tom Tech".to_owned(), "Tina Tech".to_owned()];
+        assert_eq!(
+            work_note(
+                WorkChange::Scheduled,
+                Some(at(0)),
+                Some(at(120)),
+                &names,
+                ""
+            ),
+            "2030-03-17 17:46 – 19:46 UTC · Tom Tech, Tina Tech"
+        );
+        assert_eq!(
+            work_note(
+                WorkChange::Rescheduled,
+                Some(at(0)),
+                Some(at(24 * 60)),
+                &[],
+                ""
+            ),
+            "2030-03-17 17:46 – 2030-03-18 17:46 UTC"
+        );
+        assert_eq!(
+            work_note(WorkChange::Cancelled, None, None, &names, " no access "),
+            "no access"
+        );
+        assert_eq!(
+            work_note(WorkChange::Completed, Some(at(0)), Some(at(1)), &names, ""),
+            ""
+        );
+        assert!(WorkChange::Scheduled.keeps_plan());
+        assert!(!WorkChange::Unscheduled.keeps_plan());
+        assert!(!WorkChange::Cancelled.keeps_plan());
     }
 }

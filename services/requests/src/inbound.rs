@@ -227,6 +227,7 @@ impl InboundMail {
             source: "email".into(),
             public_comments: 0,
             all_comments: 0,
+            plan: store::PlanCopy::default(),
         };
         let mut tx = self.pool.begin().await?;
         if !consumer::claim(&mut tx, MAIL_RECEIVED, envelope.id).await? {
@@ -331,6 +332,7 @@ mod tests {
             source: "portal".into(),
             public_comments: 0,
             all_comments: 0,
+            plan: store::PlanCopy::default(),
         }
     }
 

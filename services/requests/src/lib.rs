@@ -7,6 +7,7 @@ pub mod events;
 pub mod grpc;
 pub mod inbound;
 pub mod store;
+pub mod work;
 
 use portal_platform::CancellationToken;
 use portal_platform::consumer::{self, ConsumerSpec};
@@ -49,6 +50,8 @@ pub async fn run(
         },
         shutdown.clone(),
     ));
+    // The linked work order's plan, kept on the request (#10).
+    work::events::spawn_all(&rt.js, &rt.pool, &shutdown);
     // Replies and new requests by mail (ADR 0010).
     tokio::spawn(consumer::run(
         rt.js.clone(),

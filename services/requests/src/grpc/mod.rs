@@ -181,6 +181,7 @@ impl Requests {
             source: "portal".into(),
             public_comments: 0,
             all_comments: 0,
+            plan: store::PlanCopy::default(),
         };
         let mut tx = self.pool.begin().await?;
         store::insert(&mut tx, &row).await?;
@@ -369,6 +370,17 @@ pub fn request_pb(r: RequestRow, staff: bool) -> pb::Request {
         })
         .unwrap_or(0),
         source: r.source,
+        planned_end: opt_to_proto(r.plan.planned_end),
+        technicians: r
+            .plan
+            .technicians
+            .0
+            .into_iter()
+            .map(|t| pb::PlannedTechnician {
+                id: t.id.to_string(),
+                name: t.name,
+            })
+            .collect(),
     }
 }
 

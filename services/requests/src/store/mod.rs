@@ -1,11 +1,17 @@
 //! Every SQL statement of requests: the requests themselves here, the
-//! conversation, lists and settings in their own modules.
+//! conversation, lists, settings and the work order's plan in their own
+//! modules.
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::types::Json;
 use sqlx::{FromRow, PgConnection, PgPool};
 use uuid::Uuid;
 
+use crate::domain::{WorkCopy, WorkState};
+
 pub mod comments;
 pub mod list;
+pub mod plan;
 pub mod settings;
 
 pub use comments::{CommentRow, NewComment, insert_comment};
@@ -45,6 +51,35 @@ pub struct RequestRow {
     pub public_comments: i32,
     /// Every comment, internal notes included (staff).
     pub all_comments: i32,
+    #[sqlx(flatten)]
+    pub plan: PlanCopy,
+}
+
+/// Who comes, as the plan named them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedTechnician {
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// The linked work order's plan, as its events told it (`crate::work`);
+/// `planned_start` stays a column of its own on the request.
+#[derive(Debug, Clone, Default, FromRow)]
+pub struct PlanCopy {
+    pub work_order_state: Option<WorkState>,
+    pub work_order_changed_at: Option<DateTime<Utc>>,
+    pub planned_end: Option<DateTime<Utc>>,
+    pub technicians: Json<Vec<PlannedTechnician>>,
+}
+
+impl PlanCopy {
+    /// What the rules need of the copy; none before the first change.
+    pub fn copy(&self) -> Option<WorkCopy> {
+        Some(WorkCopy {
+            state: self.work_order_state?,
+            at: self.work_order_changed_at?,
+        })
+    }
 }
 
 macro_rules! columns {
@@ -53,7 +88,7 @@ macro_rules! columns {
          status, work_order_id, reject_reason, assignee, planned_start, created_at, updated_at, \
          severity, equipment_id, contract_id, assignee_id, due_date, closed_at, closed_by, \
          site_address, contact_name, contact_email, contact_phone, source, public_comments, \
-         all_comments"
+         all_comments, work_order_state, work_order_changed_at, planned_end, technicians"
     };
 }
 pub(crate) use columns;
@@ -107,6 +142,29 @@ pub async fn record_status(
         .bind(note)
         .execute(conn)
         .await?;
+    Ok(())
+}
+
+/// A status change at the time it happened elsewhere (the work order's).
+pub async fn record_status_at(
+    conn: &mut PgConnection,
+    id: Uuid,
+    status: &str,
+    by: Uuid,
+    note: &str,
+    at: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO request_status_history (request_id, status, changed_by, note, changed_at)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(by)
+    .bind(note)
+    .bind(at)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
