@@ -69,6 +69,9 @@ pub struct Stack {
     /// identity's settings and its own stop signal, for `restart_identity`.
     identity_cfg: identity::Config,
     identity_shutdown: CancellationToken,
+    /// documents' settings and its own stop signal, for `stop_documents`.
+    documents_cfg: documents::Config,
+    documents_shutdown: CancellationToken,
 }
 
 async fn grpc_listener() -> anyhow::Result<(tokio::net::TcpListener, String)> {
@@ -209,9 +212,11 @@ impl Stack {
                 .map(String::from)
                 .to_vec(),
         };
+        let documents_cfg = cfg.clone();
+        let documents_shutdown = shutdown.child_token();
         tasks.push((
             "documents",
-            tokio::spawn(documents::run(cfg, documents_l, shutdown.clone())),
+            tokio::spawn(documents::run(cfg, documents_l, documents_shutdown.clone())),
         ));
         let cfg = notification::Config {
             common: common(4, Service::Notification),
@@ -281,6 +286,8 @@ impl Stack {
             tasks,
             identity_cfg,
             identity_shutdown,
+            documents_cfg,
+            documents_shutdown,
         };
         stack.wait_ready().await?;
         Ok(stack)
@@ -318,25 +325,50 @@ impl Stack {
         &mut self,
         change: impl FnOnce(&mut identity::Config),
     ) -> anyhow::Result<()> {
-        let index = self
-            .tasks
-            .iter()
-            .position(|(name, _)| *name == "identity")
-            .ok_or_else(|| anyhow::anyhow!("no identity task"))?;
         self.identity_shutdown.cancel();
-        let (_, task) = self.tasks.remove(index);
-        match tokio::time::timeout(Duration::from_secs(15), task).await {
-            Ok(Ok(Ok(()))) => {}
-            Ok(Ok(Err(e))) => anyhow::bail!("identity failed: {e:#}"),
-            Ok(Err(e)) => anyhow::bail!("identity panicked: {e}"),
-            Err(_) => anyhow::bail!("identity did not stop within 15 s"),
-        }
+        let index = self.join("identity").await?;
         change(&mut self.identity_cfg);
         let cfg = self.identity_cfg.clone();
         let listener = tokio::net::TcpListener::bind(cfg.grpc_addr).await?;
         self.identity_shutdown = self.shutdown.child_token();
         let task = tokio::spawn(identity::run(cfg, listener, self.identity_shutdown.clone()));
         self.tasks.insert(index, ("identity", task));
+        self.wait_ready().await
+    }
+
+    /// Waits for the task of `service`, told to stop, to end; where it was.
+    async fn join(&mut self, service: &str) -> anyhow::Result<usize> {
+        let index = self
+            .tasks
+            .iter()
+            .position(|(name, _)| *name == service)
+            .ok_or_else(|| anyhow::anyhow!("no {service} task"))?;
+        let (_, task) = self.tasks.remove(index);
+        match tokio::time::timeout(Duration::from_secs(15), task).await {
+            Ok(Ok(Ok(()))) => Ok(index),
+            Ok(Ok(Err(e))) => anyhow::bail!("{service} failed: {e:#}"),
+            Ok(Err(e)) => anyhow::bail!("{service} panicked: {e}"),
+            Err(_) => anyhow::bail!("{service} did not stop within 15 s"),
+        }
+    }
+
+    /// Stops documents (its API and its consumers) until `start_documents`.
+    pub async fn stop_documents(&mut self) -> anyhow::Result<()> {
+        self.documents_shutdown.cancel();
+        self.join("documents").await.map(drop)
+    }
+
+    /// Starts documents again on its address, with its database and blobs.
+    pub async fn start_documents(&mut self) -> anyhow::Result<()> {
+        let cfg = self.documents_cfg.clone();
+        let listener = tokio::net::TcpListener::bind(cfg.grpc_addr).await?;
+        self.documents_shutdown = self.shutdown.child_token();
+        let task = tokio::spawn(documents::run(
+            cfg,
+            listener,
+            self.documents_shutdown.clone(),
+        ));
+        self.tasks.push(("documents", task));
         self.wait_ready().await
     }
 

@@ -16,6 +16,7 @@ mod redelivery;
 mod row_security;
 mod scope;
 mod service_identity;
+mod service_report;
 mod sessions;
 mod telemetry;
 mod tickets;
