@@ -726,7 +726,12 @@ const BINARIES: [Binary; 6] = [
         port: 50055,
         admin_port: 9105,
         database: Some("portal_notification"),
-        env: &["PORTAL_SMTP_URL", "PORTAL_MAIL_FROM", "PORTAL_DATA_DIR"],
+        env: &[
+            "PORTAL_SMTP_URL",
+            "PORTAL_MAIL_FROM",
+            "PORTAL_DATA_DIR",
+            "PORTAL_PUBLIC_URL",
+        ],
     },
     Binary {
         key: "gateway",

@@ -29,6 +29,11 @@ const ACCEPTED: &[(&str, &[Service])] = &[
         "/portal.identity.v1.IdentityService/ListStaff",
         &[Requests, WorkOrders, Notification],
     ),
+    // The tenant's slug for links to its pages in mails.
+    (
+        "/portal.identity.v1.IdentityService/GetTenant",
+        &[Notification],
+    ),
     // Whether a mail's sender is a contact (inbound mail, ADR 0010).
     (
         "/portal.identity.v1.IdentityService/FindContactByEmail",
@@ -179,6 +184,8 @@ mod tests {
         assert!(may_call(&format!("{identity}GetContact"), Notification));
         assert!(!may_call(&format!("{identity}GetSite"), Notification));
         assert!(!may_call(&format!("{identity}GetContact"), Gateway));
+        assert!(may_call(&format!("{identity}GetTenant"), Notification));
+        assert!(!may_call(&format!("{identity}GetTenant"), Gateway));
         // A method that is not listed accepts no service at all.
         for service in Service::ALL {
             assert!(!may_call(&format!("{identity}CreateTenant"), service));

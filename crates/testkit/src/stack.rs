@@ -223,6 +223,7 @@ impl Stack {
             grpc_addr: notification_l.local_addr()?,
             smtp_url: Some(format!("smtp://127.0.0.1:{smtp_port}")),
             mail_from: "Portal <no-reply@portal.test>".into(),
+            public_url: Some(public_url.clone()),
             data_dir: data_dir.clone(),
             retry_base_ms: 200,
             max_attempts: 100,

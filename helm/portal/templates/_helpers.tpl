@@ -249,6 +249,8 @@ notification: [gateway, identity]
 {{ include "portal.secretEnv" (merge (dict "env" "PORTAL_SMTP_URL" "key" "smtp-url" "optional" true) $secret) }}
 - name: PORTAL_MAIL_FROM
   value: {{ $v.config.mailFrom | quote }}
+- name: PORTAL_PUBLIC_URL
+  value: {{ include "portal.publicUrl" $root | quote }}
 {{- if $v.inboundMail.enabled }}
 - name: PORTAL_INBOUND_SMTP_ADDR
   value: {{ printf "0.0.0.0:%v" $v.inboundMail.port | quote }}

@@ -559,6 +559,21 @@ impl Identity {
         Ok(tenant_pb(tenant))
     }
 
+    /// A tenant's public facts by id, for services (links in mails).
+    pub(crate) async fn get_tenant(
+        &self,
+        req: Request<pb::GetTenantRequest>,
+    ) -> ServiceResult<pb::TenantInfo> {
+        if self.authn.service(&req)?.is_none() {
+            return Err(ServiceError::Forbidden("internal callers only".into()));
+        }
+        let id = lookup_id("portal", &req.get_ref().tenant_id)?;
+        let tenant = store::tenant(&self.pool, id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("portal"))?;
+        Ok(tenant_pb(tenant))
+    }
+
     pub(crate) async fn create_secure_link(
         &self,
         req: Request<pb::CreateSecureLinkRequest>,

@@ -280,6 +280,9 @@ impl IdentityService for Identity {
     async fn get_tenant_info(&self, req: Request<pb::GetTenantInfoRequest>) -> Rpc<pb::TenantInfo> {
         reply(Identity::get_tenant_info(self, req).await)
     }
+    async fn get_tenant(&self, req: Request<pb::GetTenantRequest>) -> Rpc<pb::TenantInfo> {
+        reply(Identity::get_tenant(self, req).await)
+    }
     async fn logout(&self, req: Request<pb::LogoutRequest>) -> Rpc<pb::Accepted> {
         reply(self.logout(req.into_inner()).await)
     }

@@ -28,6 +28,10 @@ pub struct Config {
         default_value = "Portal <no-reply@portal.localhost>"
     )]
     pub mail_from: String,
+    /// Public address of the portal, for links in mails (a request's page,
+    /// the appointments). Unset: mails carry no links to the portal.
+    #[arg(long, env = "PORTAL_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// Directory for local files (the .eml mails when SMTP is unset).
     #[arg(long, env = "PORTAL_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
@@ -81,6 +85,15 @@ pub struct Config {
 }
 
 impl Config {
+    /// The portal's address without a trailing slash, when set.
+    pub fn portal_url(&self) -> Option<String> {
+        self.public_url
+            .as_deref()
+            .map(|u| u.trim().trim_end_matches('/'))
+            .filter(|u| !u.is_empty())
+            .map(str::to_owned)
+    }
+
     /// Reply addresses, when an inbound domain is set.
     pub fn reply_settings(&self) -> Option<crate::reply::ReplySettings> {
         let domain = self

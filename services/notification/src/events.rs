@@ -36,7 +36,7 @@ pub struct Directory {
 }
 
 impl Directory {
-    async fn staff(
+    pub(crate) async fn staff(
         &self,
         tenant_id: Uuid,
         role: &str,
@@ -56,7 +56,7 @@ impl Directory {
 
     /// The contact, or `None` when identity does not know it (deleted, or
     /// the event names none): nobody to tell, retrying would not change that.
-    async fn contact(
+    pub(crate) async fn contact(
         &self,
         tenant_id: Uuid,
         contact_id: &str,
@@ -552,7 +552,7 @@ impl RequestMails {
 }
 
 /// `value` trimmed, or `fallback` when blank.
-fn or_default(value: &str, fallback: &str) -> String {
+pub(crate) fn or_default(value: &str, fallback: &str) -> String {
     let v = value.trim();
     if v.is_empty() { fallback } else { v }.to_owned()
 }
@@ -563,13 +563,13 @@ fn parse_request_id(id: &str) -> Result<Uuid, HandleError> {
         .map_err(|_| HandleError::Poison(anyhow!("request_id {id:?} is not a uuid")))
 }
 
-fn decode<M: Message + Default>(payload: &[u8]) -> Result<M, HandleError> {
+pub(crate) fn decode<M: Message + Default>(payload: &[u8]) -> Result<M, HandleError> {
     M::decode(payload).map_err(|e| HandleError::Poison(anyhow!("undecodable payload: {e}")))
 }
 
 /// Renders one mail; `None` (logged) for an address no server would take,
 /// so that one bad directory entry does not hold back the others.
-fn mail(
+pub(crate) fn mail(
     envelope: &Envelope,
     idempotency_key: String,
     template: &str,
@@ -595,5 +595,6 @@ fn mail(
         body: rendered.body,
         reply_to: None,
         thread_id: None,
+        attachment: None,
     }))
 }

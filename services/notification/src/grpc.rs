@@ -72,6 +72,7 @@ impl Notification {
             body: rendered.body,
             reply_to: None,
             thread_id: None,
+            attachment: None,
         };
         let mut conn = self.pool.acquire().await?;
         let id = store::insert_delivery(&mut conn, &delivery).await?;

@@ -1,6 +1,7 @@
-//! notification: transactional mails (auth mails over gRPC, request mails
-//! from events), their delivery log and a sender that retries.
+//! notification: transactional mails (auth mails over gRPC, request and
+//! work order mails from events), their delivery log and a sender that retries.
 
+pub mod appointments;
 pub mod config;
 pub mod events;
 pub mod grpc;
@@ -68,6 +69,16 @@ pub async fn run(
     // has drained, and is awaited so that a mail in flight gets recorded.
     let background = shutdown.child_token();
     let mut tasks = events::spawn_all(&js, &pool, &directory, replies.as_ref(), &background);
+    let links = appointments::Links {
+        base: cfg.portal_url(),
+    };
+    tasks.extend(appointments::spawn_all(
+        &js,
+        &pool,
+        &directory,
+        &links,
+        &background,
+    ));
     if let (Some(addr), Some(replies), Some((relays, authserv_id, limits))) =
         (cfg.inbound_smtp_addr, replies, trust)
     {

@@ -5,9 +5,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
-use lettre::message::Body;
-use lettre::message::Mailbox;
 use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Attachment, Body, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use portal_platform::CancellationToken;
 use portal_platform::db::Wakeup;
@@ -206,8 +205,7 @@ pub fn build_message(from: &Mailbox, d: &DueDelivery) -> anyhow::Result<Message>
         .to(to)
         .subject(d.subject.clone())
         // Stable across retries, so a receiver can drop a duplicate.
-        .message_id(Some(format!("<{}@portal>", d.id)))
-        .header(ContentType::TEXT_PLAIN);
+        .message_id(Some(format!("<{}@portal>", d.id)));
     if let Some(reply_to) = &d.reply_to {
         let reply_to: Mailbox = reply_to
             .parse()
@@ -220,7 +218,21 @@ pub fn build_message(from: &Mailbox, d: &DueDelivery) -> anyhow::Result<Message>
             .in_reply_to(thread.clone())
             .references(thread.clone());
     }
-    let message = builder.body(text_body(&d.body))?;
+    let message = match d.attachment() {
+        None => builder
+            .header(ContentType::TEXT_PLAIN)
+            .body(text_body(&d.body))?,
+        // The text, then the file (an appointment's .ics).
+        Some(file) => {
+            let content_type = ContentType::parse(&file.content_type)
+                .with_context(|| format!("invalid attachment type {:?}", file.content_type))?;
+            let text = SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .body(text_body(&d.body));
+            let file = Attachment::new(file.filename).body(file.content, content_type);
+            builder.multipart(MultiPart::mixed().singlepart(text).singlepart(file))?
+        }
+    };
     Ok(message)
 }
 
@@ -259,6 +271,9 @@ mod tests {
             traceparent: None,
             reply_to: None,
             thread_id: None,
+            attachment_name: None,
+            attachment_type: None,
+            attachment: None,
         }
     }
 
@@ -339,6 +354,32 @@ mod tests {
             raw.contains("References: <request.0192@portal>\r\n"),
             "{raw}"
         );
+    }
+
+    #[test]
+    fn an_appointment_travels_as_a_calendar_part_after_the_text() {
+        let from: Mailbox = "Portal <no-reply@portal.localhost>"
+            .parse()
+            .expect("mailbox");
+        let mut d = due("alice@example.com");
+        d.attachment_name = Some("appointment.ics".into());
+        d.attachment_type = Some(portal_platform::calendar::PUBLISH_CONTENT_TYPE.into());
+        d.attachment = Some(b"BEGIN:VCALENDAR\r\nMETHOD:PUBLISH\r\nEND:VCALENDAR\r\n".to_vec());
+        let raw = String::from_utf8(build_message(&from, &d).expect("builds").formatted())
+            .expect("utf-8");
+        assert!(raw.contains("Content-Type: multipart/mixed;"), "{raw}");
+        let text = raw
+            .find("Content-Type: text/plain; charset=utf-8")
+            .expect("text part");
+        let calendar = raw
+            .find("Content-Type: text/calendar; charset=utf-8; method=PUBLISH")
+            .expect("calendar part");
+        assert!(text < calendar, "{raw}");
+        assert!(raw.contains("filename=\"appointment.ics\""), "{raw}");
+        assert!(raw.contains("METHOD:PUBLISH"), "{raw}");
+        assert!(raw.contains("C'est fait."), "{raw}");
+        d.attachment_type = Some("not a type".into());
+        assert!(build_message(&from, &d).is_err());
     }
 
     #[tokio::test]

@@ -22,6 +22,17 @@ pub struct NewDelivery {
     pub reply_to: Option<String>,
     /// References: the thread of the request the mail is about.
     pub thread_id: Option<String>,
+    /// A file sent with the text.
+    pub attachment: Option<MailAttachment>,
+}
+
+/// A file a mail carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailAttachment {
+    pub filename: String,
+    /// With parameters, e.g. `text/calendar; charset=utf-8; method=PUBLISH`.
+    pub content_type: String,
+    pub content: Vec<u8>,
 }
 
 /// What the sender needs of a due delivery.
@@ -35,6 +46,20 @@ pub struct DueDelivery {
     pub traceparent: Option<String>,
     pub reply_to: Option<String>,
     pub thread_id: Option<String>,
+    pub attachment_name: Option<String>,
+    pub attachment_type: Option<String>,
+    pub attachment: Option<Vec<u8>>,
+}
+
+impl DueDelivery {
+    /// The file to send with the text, if any.
+    pub fn attachment(&self) -> Option<MailAttachment> {
+        Some(MailAttachment {
+            filename: self.attachment_name.clone()?,
+            content_type: self.attachment_type.clone()?,
+            content: self.attachment.clone()?,
+        })
+    }
 }
 
 /// A row of the delivery log, as staff see it.
@@ -58,8 +83,8 @@ pub async fn insert_delivery(conn: &mut PgConnection, d: &NewDelivery) -> sqlx::
     let inserted: Option<Uuid> = sqlx::query_scalar(
         "INSERT INTO deliveries
              (id, tenant_id, idempotency_key, template, recipient, language, subject, body, traceparent,
-              reply_to, thread_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+              reply_to, thread_id, attachment_name, attachment_type, attachment)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
          ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING id",
     )
@@ -74,6 +99,9 @@ pub async fn insert_delivery(conn: &mut PgConnection, d: &NewDelivery) -> sqlx::
     .bind(portal_platform::telemetry::current_traceparent())
     .bind(&d.reply_to)
     .bind(&d.thread_id)
+    .bind(d.attachment.as_ref().map(|a| &a.filename))
+    .bind(d.attachment.as_ref().map(|a| &a.content_type))
+    .bind(d.attachment.as_ref().map(|a| &a.content))
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(id) = inserted {
@@ -95,7 +123,8 @@ pub async fn insert_delivery(conn: &mut PgConnection, d: &NewDelivery) -> sqlx::
 /// it while the lock is held.
 pub async fn claim_due(conn: &mut PgConnection) -> sqlx::Result<Option<DueDelivery>> {
     sqlx::query_as(
-        "SELECT id, recipient, subject, body, attempts, traceparent, reply_to, thread_id
+        "SELECT id, recipient, subject, body, attempts, traceparent, reply_to, thread_id,
+                attachment_name, attachment_type, attachment
          FROM deliveries
          WHERE status = 'pending' AND next_attempt_at <= now()
          ORDER BY next_attempt_at LIMIT 1

@@ -194,6 +194,77 @@ const TEMPLATES: &[Template] = &[
         ],
         secret_link: false,
     },
+    // To the contact who asked for the work, with the appointment as .ics
+    // (D2, F1); `when` is the planned window, `link` their appointments.
+    Template {
+        name: "appointment_scheduled",
+        required: &["name", "title", "when"],
+        optional: &["technicians", "link"],
+        subject: "appointment-scheduled-subject",
+        body: &[
+            Para("appointment-scheduled-body"),
+            LineIf("technicians", "appointment-technicians"),
+            Para("appointment-calendar"),
+            ParaIf("link", "appointment-link"),
+        ],
+        secret_link: false,
+    },
+    // The same contact when the work is planned again (time or people).
+    Template {
+        name: "appointment_changed",
+        required: &["name", "title", "when"],
+        optional: &["previous", "technicians", "link"],
+        subject: "appointment-changed-subject",
+        body: &[
+            Para("appointment-changed-body"),
+            LineIf("previous", "appointment-changed-previous"),
+            LineIf("technicians", "appointment-technicians"),
+            Para("appointment-calendar"),
+            ParaIf("link", "appointment-link"),
+        ],
+        secret_link: false,
+    },
+    // The same contact when the work will not be done; `when` if it was planned.
+    Template {
+        name: "appointment_cancelled",
+        required: &["name", "title"],
+        optional: &["when", "reason"],
+        subject: "appointment-cancelled-subject",
+        body: &[
+            Para("appointment-cancelled-body"),
+            LineIf("when", "appointment-cancelled-when"),
+            ParaIf("reason", "appointment-cancelled-reason"),
+            Para("appointment-cancelled-closing"),
+        ],
+        secret_link: false,
+    },
+    // The same contact when the work is completed; `link` is the request's page.
+    Template {
+        name: "work_done",
+        required: &["name", "title"],
+        optional: &["technician", "link"],
+        subject: "work-done-subject",
+        body: &[
+            Para("work-done-body"),
+            LineIf("technician", "work-done-by"),
+            ParaIf("link", "work-done-link"),
+        ],
+        secret_link: false,
+    },
+    // To the staff member who planned the work, when a technician completes it.
+    Template {
+        name: "work_done_staff",
+        required: &["title", "technician"],
+        optional: &["name", "when", "notes", "link"],
+        subject: "work-done-staff-subject",
+        body: &[
+            Para("work-done-staff-body"),
+            LineIf("when", "work-done-staff-planned"),
+            ParaIf("notes", "work-done-staff-notes"),
+            ParaIf("link", "work-done-staff-link"),
+        ],
+        secret_link: false,
+    },
 ];
 
 /// Templates whose body must not be kept once sent.
@@ -705,6 +776,81 @@ mod tests {
         assert!(en.body.contains(
             "Claire Martin has closed the request \"Oven\" (reference r-7).\n\nNote: Fixed itself\n"
         ));
+    }
+
+    #[test]
+    fn appointment_mails_say_when_who_and_where_to_look() {
+        let p = params(&[
+            ("name", "Claire"),
+            ("title", "Oven"),
+            ("when", "2026-12-05 08:00 – 10:00 UTC"),
+            ("technicians", "Tom Tech"),
+            ("link", "https://portal.example/t/demo/appointments"),
+        ]);
+        let en = render("appointment_scheduled", "en", &p).expect("renders");
+        assert_eq!(en.subject, "Appointment planned: Oven");
+        assert!(
+            en.body.contains(
+                "\"Oven\" is planned for 2026-12-05 08:00 – 10:00 UTC.\nWho comes: Tom Tech\n\n"
+            ),
+            "{}",
+            en.body
+        );
+        assert!(
+            en.body
+                .contains("Your appointments: https://portal.example/t/demo/appointments\n")
+        );
+        let fr = render("appointment_scheduled", "fr", &p).expect("renders");
+        assert_eq!(fr.subject, "Intervention planifiée : Oven");
+        assert!(fr.body.contains("prévue le 2026-12-05 08:00 – 10:00 UTC."));
+
+        let mut p = p;
+        p.insert("previous".into(), "2026-12-04 08:00 – 10:00 UTC".into());
+        let de = render("appointment_changed", "de", &p).expect("renders");
+        assert_eq!(de.subject, "Termin geändert: Oven");
+        assert!(
+            de.body
+                .contains("Bisher war er für 2026-12-04 08:00 – 10:00 UTC geplant.")
+        );
+
+        let cancelled = params(&[
+            ("name", "Claire"),
+            ("title", "Oven"),
+            ("reason", "No access"),
+        ]);
+        let en = render("appointment_cancelled", "en", &cancelled).expect("renders");
+        assert_eq!(en.subject, "Appointment cancelled: Oven");
+        assert!(
+            en.body
+                .contains("has been cancelled.\n\nReason: No access\n\n")
+        );
+        assert!(!en.body.contains("It was planned"));
+    }
+
+    #[test]
+    fn work_done_mails_for_the_contact_and_the_planner() {
+        let p = params(&[
+            ("name", "Claire"),
+            ("title", "Oven"),
+            ("technician", "Tom Tech"),
+            ("link", "https://portal.example/t/demo/requests/r-1"),
+        ]);
+        let es = render("work_done", "es", &p).expect("renders");
+        assert_eq!(es.subject, "Trabajo realizado: Oven");
+        assert!(es.body.contains("La ha realizado Tom Tech."));
+        assert!(
+            es.body
+                .contains("aquí: https://portal.example/t/demo/requests/r-1\n")
+        );
+        let p = params(&[
+            ("name", "Dana"),
+            ("title", "Oven"),
+            ("technician", "Tom Tech"),
+            ("notes", "Replaced the thermostat."),
+        ]);
+        let en = render("work_done_staff", "en", &p).expect("renders");
+        assert_eq!(en.subject, "Work completed: Oven");
+        assert!(en.body.starts_with("Hello Dana,\n\nTom Tech has completed the work \"Oven\" that you planned.\n\nNotes: Replaced the thermostat.\n"), "{}", en.body);
     }
 
     #[test]

@@ -87,3 +87,37 @@ request-closed-closing = Sollte das Problem erneut auftreten, können Sie im Por
 
 request-closed-staff-subject = Der Kunde hat die Anfrage geschlossen: { $title }
 request-closed-staff-body = { $closer } hat die Anfrage „{ $title }“ (Referenz { $request_id }) geschlossen.
+
+## appointment_scheduled, appointment_changed
+
+appointment-scheduled-subject = Termin geplant: { $title }
+appointment-scheduled-body = Die Arbeiten zu Ihrer Anfrage „{ $title }“ sind für { $when } geplant.
+appointment-technicians = Es kommt: { $technicians }
+appointment-calendar = Der Termin ist als Kalenderdatei angehängt, die Sie in Ihren Kalender übernehmen können.
+appointment-link = Ihre Termine: { $link }
+appointment-changed-subject = Termin geändert: { $title }
+appointment-changed-body = Der Termin zu Ihrer Anfrage „{ $title }“ hat sich geändert: Er ist jetzt für { $when } geplant.
+appointment-changed-previous = Bisher war er für { $previous } geplant.
+
+## appointment_cancelled
+
+appointment-cancelled-subject = Termin abgesagt: { $title }
+appointment-cancelled-body = Die Arbeiten zu Ihrer Anfrage „{ $title }“ wurden abgesagt.
+appointment-cancelled-when = Sie waren für { $when } geplant.
+appointment-cancelled-reason = Begründung: { $reason }
+appointment-cancelled-closing = Bei Fragen stehen wir Ihnen gerne zur Verfügung.
+
+## work_done
+
+work-done-subject = Arbeiten erledigt: { $title }
+work-done-body = Die Arbeiten zu Ihrer Anfrage „{ $title }“ sind abgeschlossen.
+work-done-by = Ausgeführt von { $technician }.
+work-done-link = Hier können Sie Ihre Anfrage verfolgen: { $link }
+
+## work_done_staff
+
+work-done-staff-subject = Arbeiten abgeschlossen: { $title }
+work-done-staff-body = { $technician } hat die von Ihnen geplanten Arbeiten „{ $title }“ abgeschlossen.
+work-done-staff-planned = Sie waren für { $when } geplant.
+work-done-staff-notes = Notizen: { $notes }
+work-done-staff-link = Öffnen: { $link }

@@ -89,3 +89,39 @@ request-closed-closing = If the problem comes back, you can submit a new request
 
 request-closed-staff-subject = The customer closed the request: { $title }
 request-closed-staff-body = { $closer } has closed the request "{ $title }" (reference { $request_id }).
+
+## appointment_scheduled and appointment_changed: to the contact who asked
+## for the work, with the appointment as a calendar file; `when` is the
+## planned window, `link` their appointments page
+
+appointment-scheduled-subject = Appointment planned: { $title }
+appointment-scheduled-body = The work for your request "{ $title }" is planned for { $when }.
+appointment-technicians = Who comes: { $technicians }
+appointment-calendar = The appointment is attached as a calendar file, which you can add to your calendar.
+appointment-link = Your appointments: { $link }
+appointment-changed-subject = Appointment changed: { $title }
+appointment-changed-body = The appointment for your request "{ $title }" has changed: it is now planned for { $when }.
+appointment-changed-previous = It was planned for { $previous }.
+
+## appointment_cancelled: to the contact, when the work will not be done
+
+appointment-cancelled-subject = Appointment cancelled: { $title }
+appointment-cancelled-body = The work for your request "{ $title }" has been cancelled.
+appointment-cancelled-when = It was planned for { $when }.
+appointment-cancelled-reason = Reason: { $reason }
+appointment-cancelled-closing = If you have any questions, please contact us.
+
+## work_done: to the contact, when the work is completed; `link` is the request's page
+
+work-done-subject = Work done: { $title }
+work-done-body = The work for your request "{ $title }" has been completed.
+work-done-by = It was done by { $technician }.
+work-done-link = You can follow your request here: { $link }
+
+## work_done_staff: to the staff member who planned the work, when a technician completes it
+
+work-done-staff-subject = Work completed: { $title }
+work-done-staff-body = { $technician } has completed the work "{ $title }" that you planned.
+work-done-staff-planned = It was planned for { $when }.
+work-done-staff-notes = Notes: { $notes }
+work-done-staff-link = Open it: { $link }

@@ -86,3 +86,37 @@ request-closed-closing = Si el problema vuelve a aparecer, puede enviar una nuev
 
 request-closed-staff-subject = El cliente ha cerrado la solicitud: { $title }
 request-closed-staff-body = { $closer } ha cerrado la solicitud «{ $title }» (referencia { $request_id }).
+
+## appointment_scheduled, appointment_changed
+
+appointment-scheduled-subject = Cita programada: { $title }
+appointment-scheduled-body = La intervención de su solicitud «{ $title }» está programada para el { $when }.
+appointment-technicians = Quién acudirá: { $technicians }
+appointment-calendar = La cita va adjunta como archivo de calendario, que puede añadir a su agenda.
+appointment-link = Sus citas: { $link }
+appointment-changed-subject = Cita modificada: { $title }
+appointment-changed-body = La cita de su solicitud «{ $title }» ha cambiado: ahora está programada para el { $when }.
+appointment-changed-previous = Estaba programada para el { $previous }.
+
+## appointment_cancelled
+
+appointment-cancelled-subject = Cita cancelada: { $title }
+appointment-cancelled-body = La intervención de su solicitud «{ $title }» ha sido cancelada.
+appointment-cancelled-when = Estaba programada para el { $when }.
+appointment-cancelled-reason = Motivo: { $reason }
+appointment-cancelled-closing = Si tiene alguna pregunta, no dude en ponerse en contacto con nosotros.
+
+## work_done
+
+work-done-subject = Trabajo realizado: { $title }
+work-done-body = La intervención de su solicitud «{ $title }» ha finalizado.
+work-done-by = La ha realizado { $technician }.
+work-done-link = Puede seguir su solicitud aquí: { $link }
+
+## work_done_staff
+
+work-done-staff-subject = Trabajo finalizado: { $title }
+work-done-staff-body = { $technician } ha finalizado el trabajo «{ $title }» que usted programó.
+work-done-staff-planned = Estaba programado para el { $when }.
+work-done-staff-notes = Notas: { $notes }
+work-done-staff-link = Abrir: { $link }

@@ -86,3 +86,37 @@ request-closed-closing = Si le problème se reproduit, vous pouvez déposer une 
 
 request-closed-staff-subject = Le client a clôturé la demande : { $title }
 request-closed-staff-body = { $closer } a clôturé la demande « { $title } » (référence { $request_id }).
+
+## appointment_scheduled, appointment_changed
+
+appointment-scheduled-subject = Intervention planifiée : { $title }
+appointment-scheduled-body = L'intervention pour votre demande « { $title } » est prévue le { $when }.
+appointment-technicians = Intervenant(s) : { $technicians }
+appointment-calendar = Le rendez-vous est joint sous forme de fichier calendrier, que vous pouvez ajouter à votre agenda.
+appointment-link = Vos rendez-vous : { $link }
+appointment-changed-subject = Intervention modifiée : { $title }
+appointment-changed-body = Le rendez-vous pour votre demande « { $title } » a changé : il est désormais prévu le { $when }.
+appointment-changed-previous = Il était prévu le { $previous }.
+
+## appointment_cancelled
+
+appointment-cancelled-subject = Intervention annulée : { $title }
+appointment-cancelled-body = L'intervention pour votre demande « { $title } » a été annulée.
+appointment-cancelled-when = Elle était prévue le { $when }.
+appointment-cancelled-reason = Motif : { $reason }
+appointment-cancelled-closing = Pour toute question, n'hésitez pas à nous contacter.
+
+## work_done
+
+work-done-subject = Intervention terminée : { $title }
+work-done-body = L'intervention pour votre demande « { $title } » est terminée.
+work-done-by = Elle a été réalisée par { $technician }.
+work-done-link = Vous pouvez suivre votre demande ici : { $link }
+
+## work_done_staff
+
+work-done-staff-subject = Intervention réalisée : { $title }
+work-done-staff-body = { $technician } a terminé l'intervention « { $title } » que vous avez planifiée.
+work-done-staff-planned = Elle était prévue le { $when }.
+work-done-staff-notes = Remarques : { $notes }
+work-done-staff-link = Ouvrir : { $link }

@@ -87,3 +87,37 @@ request-closed-closing = Jeśli problem się powtórzy, możesz wysłać nowe zg
 
 request-closed-staff-subject = Klient zamknął zgłoszenie: { $title }
 request-closed-staff-body = { $closer } zamknął/zamknęła zgłoszenie „{ $title }” (numer { $request_id }).
+
+## appointment_scheduled, appointment_changed
+
+appointment-scheduled-subject = Zaplanowano wizytę: { $title }
+appointment-scheduled-body = Prace w ramach zgłoszenia „{ $title }” zaplanowano na { $when }.
+appointment-technicians = Przyjedzie: { $technicians }
+appointment-calendar = Termin wizyty jest załączony jako plik kalendarza, który można dodać do swojego kalendarza.
+appointment-link = Twoje wizyty: { $link }
+appointment-changed-subject = Zmiana terminu wizyty: { $title }
+appointment-changed-body = Termin wizyty w ramach zgłoszenia „{ $title }” uległ zmianie: obecnie zaplanowano ją na { $when }.
+appointment-changed-previous = Poprzedni termin: { $previous }.
+
+## appointment_cancelled
+
+appointment-cancelled-subject = Odwołano wizytę: { $title }
+appointment-cancelled-body = Prace w ramach zgłoszenia „{ $title }” zostały odwołane.
+appointment-cancelled-when = Były zaplanowane na { $when }.
+appointment-cancelled-reason = Powód: { $reason }
+appointment-cancelled-closing = W razie pytań prosimy o kontakt.
+
+## work_done
+
+work-done-subject = Prace wykonane: { $title }
+work-done-body = Prace w ramach zgłoszenia „{ $title }” zostały zakończone.
+work-done-by = Wykonał je: { $technician }.
+work-done-link = Postęp zgłoszenia można śledzić tutaj: { $link }
+
+## work_done_staff
+
+work-done-staff-subject = Zakończono prace: { $title }
+work-done-staff-body = { $technician } zakończył(a) zaplanowane przez Ciebie prace „{ $title }”.
+work-done-staff-planned = Były zaplanowane na { $when }.
+work-done-staff-notes = Uwagi: { $notes }
+work-done-staff-link = Otwórz: { $link }
