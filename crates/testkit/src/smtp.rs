@@ -11,6 +11,53 @@ pub struct Mail {
     pub body: String,
     /// Every header, decoded, in order.
     pub headers: Vec<(String, String)>,
+    /// Files sent with the text (parts with a filename).
+    pub attachments: Vec<MailFile>,
+}
+
+/// A file a mail carries.
+#[derive(Debug, Clone)]
+pub struct MailFile {
+    pub filename: String,
+    /// The Content-Type header as sent, with its parameters.
+    pub content_type: String,
+    /// Decoded, as text.
+    pub body: String,
+}
+
+/// The text of a mail (its first text/plain part) and its files.
+fn text_and_files(p: &mailparse::ParsedMail<'_>) -> (String, Vec<MailFile>) {
+    if p.subparts.is_empty() {
+        return (p.get_body().unwrap_or_default(), vec![]);
+    }
+    let mut text: Option<String> = None;
+    let mut files = Vec::new();
+    let mut parts: Vec<&mailparse::ParsedMail<'_>> = p.subparts.iter().collect();
+    while !parts.is_empty() {
+        let part = parts.remove(0);
+        if !part.subparts.is_empty() {
+            parts.splice(0..0, part.subparts.iter());
+            continue;
+        }
+        let disposition = part.get_content_disposition();
+        match disposition.params.get("filename") {
+            Some(name) => files.push(MailFile {
+                filename: name.clone(),
+                content_type: part
+                    .headers
+                    .iter()
+                    .find(|h| h.get_key().eq_ignore_ascii_case("content-type"))
+                    .map(|h| h.get_value())
+                    .unwrap_or_default(),
+                body: part.get_body().unwrap_or_default(),
+            }),
+            None if text.is_none() && part.ctype.mimetype == "text/plain" => {
+                text = Some(part.get_body().unwrap_or_default());
+            }
+            None => {}
+        }
+    }
+    (text.unwrap_or_default(), files)
 }
 
 impl Mail {
@@ -51,21 +98,25 @@ impl Handler for Collector {
     fn data_end(&mut self) -> mailin_embedded::Response {
         let parsed = mailparse::parse_mail(&self.current);
         let mail = match parsed {
-            Ok(p) => Mail {
-                to: self.to.clone(),
-                subject: p
-                    .headers
-                    .iter()
-                    .find(|h| h.get_key().eq_ignore_ascii_case("subject"))
-                    .map(|h| h.get_value())
-                    .unwrap_or_default(),
-                body: p.get_body().unwrap_or_default(),
-                headers: p
-                    .headers
-                    .iter()
-                    .map(|h| (h.get_key(), h.get_value()))
-                    .collect(),
-            },
+            Ok(p) => {
+                let (body, attachments) = text_and_files(&p);
+                Mail {
+                    to: self.to.clone(),
+                    subject: p
+                        .headers
+                        .iter()
+                        .find(|h| h.get_key().eq_ignore_ascii_case("subject"))
+                        .map(|h| h.get_value())
+                        .unwrap_or_default(),
+                    body,
+                    headers: p
+                        .headers
+                        .iter()
+                        .map(|h| (h.get_key(), h.get_value()))
+                        .collect(),
+                    attachments,
+                }
+            }
             Err(_) => return response::INTERNAL_ERROR,
         };
         if let Ok(mut r) = self.received.lock() {
@@ -132,6 +183,18 @@ pub fn link_token(body: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_multipart_mail_gives_its_text_and_its_files() {
+        let raw = "Subject: x\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello\r\n--b\r\nContent-Disposition: attachment; filename=\"a.ics\"\r\nContent-Type: text/calendar; method=PUBLISH\r\n\r\nBEGIN:VCALENDAR\r\n--b--\r\n";
+        let parsed = mailparse::parse_mail(raw.as_bytes()).expect("parses");
+        let (text, files) = text_and_files(&parsed);
+        assert_eq!(text.trim(), "Hello");
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].filename, "a.ics");
+        assert_eq!(files[0].content_type, "text/calendar; method=PUBLISH");
+        assert!(files[0].body.starts_with("BEGIN:VCALENDAR"));
+    }
 
     #[test]
     fn finds_the_token_of_a_link() {

@@ -23,4 +23,5 @@ mod tickets;
 mod ways_in;
 mod web_shell;
 mod web_tickets;
+mod work_order_mails;
 mod work_orders;
