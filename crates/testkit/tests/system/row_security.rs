@@ -24,7 +24,7 @@ const WALLED: [(&str, &str); 5] = [
     (
         "work-orders",
         "INSERT INTO work_orders (id, tenant_id, customer_id, site_id, title, status)
-         VALUES (gen_random_uuid(), $1, gen_random_uuid(), gen_random_uuid(), 'x', 'open')",
+         VALUES (gen_random_uuid(), $1, gen_random_uuid(), gen_random_uuid(), 'x', 'to_plan')",
     ),
     (
         "documents",
