@@ -40,18 +40,23 @@ fn tomorrow(hour: i64) -> String {
     at.to_rfc3339()
 }
 
-/// A request of the contact, accepted, planned onto a new technician and
-/// started by them: `(work order id, technician's token)`.
-async fn started_work(stack: &Stack, t: &Tenant, title: &str) -> anyhow::Result<(String, String)> {
+/// A request of the contact, accepted, planned onto the technician
+/// tomorrow from `hour` for two hours and started by them; the work order.
+async fn started_work(
+    stack: &Stack,
+    t: &Tenant,
+    (tech_id, tech): (&str, &str),
+    title: &str,
+    hour: i64,
+) -> anyhow::Result<String> {
     let api = &stack.api;
-    let (tech_id, tech) = technician(stack, t).await?;
     let request = fixtures::submit_request(stack, t, title).await?;
     let wo = fixtures::accept(stack, t, &s(&request["id"])).await?;
     let w = api
         .post(
             &format!("/api/v1/work-orders/{wo}/schedule"),
             Some(&t.admin),
-            &json!({"technician_ids": [tech_id], "start": tomorrow(9), "end": tomorrow(11)}),
+            &json!({"technician_ids": [tech_id], "start": tomorrow(hour), "end": tomorrow(hour + 2)}),
         )
         .await?
         .expect(200)?;
@@ -59,13 +64,13 @@ async fn started_work(stack: &Stack, t: &Tenant, title: &str) -> anyhow::Result<
     let w = api
         .post(
             &format!("/api/v1/work-orders/{wo}/start"),
-            Some(&tech),
+            Some(tech),
             &json!({}),
         )
         .await?
         .expect(200)?;
     assert_eq!(w["status"], "in_progress");
-    Ok((wo, tech))
+    Ok(wo)
 }
 
 async fn complete(stack: &Stack, wo: &str, tech: &str) -> anyhow::Result<()> {
@@ -202,7 +207,8 @@ async fn a_completed_work_order_has_one_report_its_contact_reads() -> anyhow::Re
     let t = fixtures::tenant(&stack, "report").await?;
     let other = fixtures::tenant(&stack, "report-other").await?;
     let api = &stack.api;
-    let (wo, tech) = started_work(&stack, &t, "Oven does not heat").await?;
+    let (tech_id, tech) = technician(&stack, &t).await?;
+    let wo = started_work(&stack, &t, (&tech_id, &tech), "Oven does not heat", 9).await?;
     complete(&stack, &wo, &tech).await?;
 
     let report = report_of(&stack, &t.contact, &wo).await?;
@@ -333,7 +339,8 @@ async fn a_completed_work_order_has_one_report_its_contact_reads() -> anyhow::Re
 async fn a_report_comes_once_documents_is_back() -> anyhow::Result<()> {
     let mut stack = Stack::start().await?;
     let t = fixtures::tenant(&stack, "report-away").await?;
-    let (wo, tech) = started_work(&stack, &t, "Fridge too warm").await?;
+    let (tech_id, tech) = technician(&stack, &t).await?;
+    let wo = started_work(&stack, &t, (&tech_id, &tech), "Fridge too warm", 9).await?;
 
     stack.stop_documents().await?;
     complete(&stack, &wo, &tech).await?;
@@ -361,5 +368,49 @@ async fn a_report_comes_once_documents_is_back() -> anyhow::Result<()> {
     assert!(pdf_text(&pdf)?.contains(NOTES));
     fixtures::drained(&stack, DURABLE).await?;
     assert_eq!(made_for(&stack, &wo).await?, (1, 1));
+    stack.stop().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_secure_link_sees_the_report_of_its_own_work_only() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    let t = fixtures::tenant(&stack, "report-link").await?;
+    let api = &stack.api;
+    let (tech_id, tech) = technician(&stack, &t).await?;
+    let own = started_work(&stack, &t, (&tech_id, &tech), "Planned oven", 8).await?;
+    let other = started_work(&stack, &t, (&tech_id, &tech), "Other door", 12).await?;
+    complete(&stack, &own, &tech).await?;
+    complete(&stack, &other, &tech).await?;
+    let own_report = report_of(&stack, &t.admin, &own).await?;
+    let other_report = report_of(&stack, &t.admin, &other).await?;
+
+    let link = api
+        .post(
+            &format!("/api/v1/customers/{}/secure-links", t.customer_id),
+            Some(&t.admin),
+            &json!({"work_order_id": own, "label": "visit"}),
+        )
+        .await?
+        .expect(201)?;
+    let token = portal_testkit::smtp::link_token(&s(&link["url"]))
+        .ok_or_else(|| anyhow::anyhow!("no token in {link}"))?;
+    let session = api
+        .post("/api/v1/auth/secure-link", None, &json!({"token": token}))
+        .await?
+        .expect(200)?;
+    let access = s(&session["access_token"]);
+
+    let listed = items(&api.get("/api/v1/documents", &access).await?.expect(200)?);
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(s(&listed[0]["id"]), own_report);
+    assert_eq!(download(&stack, &access, &own_report).await?.0, 200);
+    assert_eq!(download(&stack, &access, &other_report).await?.0, 404);
+    // The customer's own contact sees both.
+    let listed = items(
+        &api.get("/api/v1/documents", &t.contact)
+            .await?
+            .expect(200)?,
+    );
+    assert_eq!(listed.len(), 2, "{listed:?}");
     stack.stop().await
 }
