@@ -10,7 +10,7 @@ pub const MIB: usize = 1024 * 1024;
 #[derive(Parser, Clone, Debug)]
 #[command(
     name = "documents",
-    about = "Portal documents: attachments and their files"
+    about = "Portal documents: attachments, generated documents (service reports) and their files"
 )]
 pub struct Config {
     #[command(flatten)]
