@@ -33,6 +33,14 @@ pub fn window_text(start: DateTime<Utc>, end: DateTime<Utc>) -> String {
     )
 }
 
+/// A calendar's SEQUENCE for a plan made at `at` (the change's time, as its
+/// event and the work order's history carry it): each later change has a
+/// higher one, so calendars replace the event they hold, whether it came by
+/// mail or by download.
+pub fn sequence(at: DateTime<Utc>) -> u32 {
+    u32::try_from(at.timestamp()).unwrap_or(0)
+}
+
 /// The Content-Type of [`ics_publish`]'s text in a mail; RFC 6047 wants its
 /// `method` to repeat the calendar's METHOD.
 pub const PUBLISH_CONTENT_TYPE: &str = "text/calendar; charset=utf-8; method=PUBLISH";

@@ -8,6 +8,7 @@
 //! As for request mails, the directory is read before the transaction; the
 //! mails and the inbox row then commit together, and each mail has a key of
 //! its own, so a redelivered event mails nobody twice.
+use portal_platform::calendar::sequence;
 use std::collections::HashMap;
 
 use anyhow::anyhow;
@@ -227,12 +228,6 @@ fn window(start: Option<&prost_types::Timestamp>, end: Option<&prost_types::Time
         (Some(s), Some(e)) => calendar::window_text(s, e),
         _ => String::new(),
     }
-}
-
-/// A calendar's SEQUENCE for a change made at `at`: each later change of
-/// the plan has a higher one, so calendars replace the event they hold.
-fn sequence(at: DateTime<Utc>) -> u32 {
-    u32::try_from(at.timestamp()).unwrap_or(0)
 }
 
 impl WorkOrderMails {

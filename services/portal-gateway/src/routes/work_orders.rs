@@ -12,7 +12,7 @@ use crate::problem::Problem;
 use crate::state::AppState;
 use crate::views::{
     Appointment, AppointmentFilter, AppointmentsWhen, CancelWorkOrder, CompleteWorkOrder, Page,
-    ScheduleWorkOrder, WorkOrder, WorkOrderFilter,
+    ScheduleWorkOrder, WorkOrder, WorkOrderChange, WorkOrderFilter,
 };
 
 fn ts(at: chrono::DateTime<chrono::Utc>) -> Option<prost_types::Timestamp> {
@@ -257,8 +257,19 @@ pub async fn calendar(
         end,
         technicians: &technicians,
         url: None,
-        // Each change of the plan is one more entry in the history.
-        sequence: u32::try_from(view.history.len()).unwrap_or(0),
+        // The time of the last plan, as in the mail that announced it.
+        sequence: view
+            .history
+            .iter()
+            .rev()
+            .find(|h| {
+                matches!(
+                    h.change,
+                    WorkOrderChange::Scheduled | WorkOrderChange::Rescheduled
+                )
+            })
+            .and_then(|h| h.at)
+            .map_or(0, portal_platform::calendar::sequence),
     });
     Ok((
         [
