@@ -1,4 +1,4 @@
-//! The stylesheet and the script, embedded in the binary. Pages link them
+//! The stylesheet and the scripts, embedded in the binary. Pages link them
 //! with `?v=<content hash>`, so they may be cached for a year.
 use std::sync::LazyLock;
 
@@ -7,7 +7,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-const FILES: [(&str, &str, &str); 2] = [
+const FILES: [(&str, &str, &str); 4] = [
     (
         "portal.css",
         "text/css; charset=utf-8",
@@ -17,6 +17,16 @@ const FILES: [(&str, &str, &str); 2] = [
         "portal.js",
         "text/javascript; charset=utf-8",
         include_str!("../../static/portal.js"),
+    ),
+    (
+        "board.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/board.js"),
+    ),
+    (
+        "signature.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/signature.js"),
     ),
 ];
 

@@ -72,9 +72,17 @@ impl FromRequest<AppState> for Form {
     type Rejection = Response;
 
     async fn from_request(req: Request, _state: &AppState) -> Result<Self, Response> {
+        Self::read(req, BODY_LIMIT).await
+    }
+}
+
+impl Form {
+    /// The form of `req`, up to `limit` bytes (a drawn signature is larger
+    /// than the other forms), its token checked.
+    pub async fn read(req: Request, limit: usize) -> Result<Self, Response> {
         let lang = render::request_lang(req.headers());
         let cookie = cookies::get(req.headers(), cookies::CSRF);
-        let body = axum::body::to_bytes(req.into_body(), BODY_LIMIT)
+        let body = axum::body::to_bytes(req.into_body(), limit)
             .await
             .map_err(|_| {
                 render::error_page(lang, StatusCode::PAYLOAD_TOO_LARGE, "error-invalid")

@@ -5,6 +5,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use portal_platform::permissions::Permission;
 use portal_proto::identity::v1 as pb;
 use serde_json::{Value, json};
 
@@ -240,6 +241,9 @@ impl Ctx {
                 "is_staff": s.is_staff(),
                 "is_admin": s.is_admin(),
                 "is_manager": s.is_manager(),
+                // The work-order entries of the menu (platform's table).
+                "may_plan": s.caller.claims.may(Permission::PlanWork),
+                "does_work": s.caller.claims.may(Permission::DoOwnWork),
                 "customer_id": s.me.customer_id,
                 "customer_name": s.me.customer_name,
                 "customers": s.me.customers.iter()
@@ -278,6 +282,22 @@ impl Ctx {
         match render::html(self.lang, template, ctx) {
             Ok(body) => self.finish(render::respond(status, body)),
             Err(e) => self.finish(render::broken(&e)),
+        }
+    }
+
+    /// A page from `template` with a typed context.
+    pub fn render<T: serde::Serialize>(
+        &self,
+        status: StatusCode,
+        template: &str,
+        page: &T,
+    ) -> Response {
+        match serde_json::to_value(page) {
+            Ok(values) => self.page(status, template, values),
+            Err(e) => {
+                tracing::error!(error = %e, template, "page context does not serialize");
+                self.fail(StatusCode::INTERNAL_SERVER_ERROR, "error-internal")
+            }
         }
     }
 

@@ -19,7 +19,9 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
-use pages::{auth, portal, requests, staff, staff_requests};
+use pages::{
+    appointments, auth, board, my_day, portal, requests, staff, staff_requests, work_orders,
+};
 
 /// Routes of the HTML pages (merged beside the REST API). A tenant's pages
 /// exist twice: under `/t/<slug>` (any host) and at the root of its own
@@ -124,6 +126,29 @@ pub fn router(max_upload_bytes: usize) -> Router<AppState> {
                 &at("/staff/request-settings"),
                 get(staff_requests::settings).post(staff_requests::save_settings),
             )
+            .route(&at("/board"), get(board::board).post(board::plan))
+            .route(&at("/my-day"), get(my_day::my_day))
+            .route(&at("/work-orders/{id}"), get(work_orders::detail))
+            .route(
+                &at("/work-orders/{id}/schedule"),
+                post(work_orders::schedule),
+            )
+            .route(
+                &at("/work-orders/{id}/unschedule"),
+                post(work_orders::unschedule),
+            )
+            .route(&at("/work-orders/{id}/start"), post(work_orders::start))
+            .route(
+                &at("/work-orders/{id}/complete"),
+                post(work_orders::complete),
+            )
+            .route(&at("/work-orders/{id}/cancel"), post(work_orders::cancel))
+            .route(&at("/appointments"), get(appointments::appointments))
+            .route(
+                &at("/appointments/{id}/calendar.ics"),
+                get(appointments::calendar),
+            )
+            .route(&at("/documents/{id}"), get(appointments::document))
             .route(&at("/staff/audit"), get(staff::audit))
             .route(
                 &at("/staff/settings"),

@@ -79,6 +79,24 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "staff_request_settings.html",
         include_str!("../../templates/staff_request_settings.html"),
     ),
+    ("board.html", include_str!("../../templates/board.html")),
+    (
+        "plan_form.html",
+        include_str!("../../templates/plan_form.html"),
+    ),
+    (
+        "work_order.html",
+        include_str!("../../templates/work_order.html"),
+    ),
+    ("my_day.html", include_str!("../../templates/my_day.html")),
+    (
+        "appointments.html",
+        include_str!("../../templates/appointments.html"),
+    ),
+    (
+        "appointment_card.html",
+        include_str!("../../templates/appointment_card.html"),
+    ),
 ];
 
 /// Rust sources that name translation keys with `t("…")` (checked by tests).
@@ -94,6 +112,13 @@ pub const CODE: &[(&str, &str)] = &[
         include_str!("pages/staff_requests.rs"),
     ),
     ("events.rs", include_str!("events.rs")),
+    ("pages/board.rs", include_str!("pages/board.rs")),
+    ("pages/planning.rs", include_str!("pages/planning.rs")),
+    ("pages/work_orders.rs", include_str!("pages/work_orders.rs")),
+    (
+        "pages/appointments.rs",
+        include_str!("pages/appointments.rs"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -1,9 +1,15 @@
 //! The page handlers, by audience.
+pub mod appointments;
 pub mod auth;
+pub mod board;
+pub mod my_day;
+pub mod places;
+pub mod planning;
 pub mod portal;
 pub mod requests;
 pub mod staff;
 pub mod staff_requests;
+pub mod work_orders;
 
 use std::collections::HashMap;
 

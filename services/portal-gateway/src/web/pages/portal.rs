@@ -65,10 +65,13 @@ pub async fn home(TenantPage(ctx): TenantPage) -> Response {
         Ok(d) => d.into_inner(),
         Err(e) => return ctx.grpc_fail(&e),
     };
+    // D3: the next appointment comes first.
+    let next = crate::web::pages::appointments::next(&ctx, s).await;
     ctx.page(
         StatusCode::OK,
         "home.html",
         json!({
+            "next_appointment": next,
             "customer": detail.customer.as_ref().map(customer_json),
             "main_contact": detail.main_contact.as_ref().map(contact_json),
             "sites": detail.sites.iter().map(site_json).collect::<Vec<_>>(),

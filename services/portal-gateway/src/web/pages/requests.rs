@@ -469,7 +469,7 @@ async fn load_detail(ctx: &Ctx, s: &Session, id: &str) -> Result<pb::RequestDeta
     }
 }
 
-fn size_text(bytes: i64) -> String {
+pub fn size_text(bytes: i64) -> String {
     if bytes >= 1024 * 1024 {
         format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
     } else {
@@ -799,7 +799,7 @@ pub async fn upload(
 }
 
 /// The session as a REST caller (to reuse the API's handlers).
-fn api_caller(s: &Session) -> crate::extract::Caller {
+pub(crate) fn api_caller(s: &Session) -> crate::extract::Caller {
     crate::extract::Caller {
         token: s.caller.token.clone(),
         claims: s.caller.claims.clone(),
@@ -808,7 +808,7 @@ fn api_caller(s: &Session) -> crate::extract::Caller {
 }
 
 /// A refusal of a REST handler, as a page.
-fn problem_page(ctx: &Ctx, p: crate::problem::Problem) -> Response {
+pub(crate) fn problem_page(ctx: &Ctx, p: crate::problem::Problem) -> Response {
     let status = axum::response::IntoResponse::into_response(p).status();
     let key = match status {
         StatusCode::NOT_FOUND => "error-not-found",

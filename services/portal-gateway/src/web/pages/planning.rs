@@ -1,0 +1,384 @@
+//! What the work-order pages share and can decide without a service: the
+//! calendar of the board (weeks, days, the half-hour grid, lanes of
+//! overlapping work), the plan form's fields, and times as the pages say
+//! them. Every time is UTC, as everywhere else in the portal.
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
+use portal_proto::work_orders::v1 as pb;
+use serde::Serialize;
+
+use crate::web::csrf::Form;
+use crate::web::i18n::{self, Arg};
+
+/// The board shows 06:00 to 22:00 of each day in half hours; work outside
+/// is drawn at the edge (its own times are written on it).
+pub const FIRST_HOUR: i64 = 6;
+pub const LAST_HOUR: i64 = 22;
+pub const SLOT_MINUTES: i64 = 30;
+pub const SLOTS: i64 = (LAST_HOUR - FIRST_HOUR) * 60 / SLOT_MINUTES;
+/// Lanes side by side for overlapping work (more are drawn in the last).
+pub const MAX_LANES: usize = 4;
+
+pub fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+/// `YYYY-MM-DD` from a query, else today.
+pub fn parse_day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").unwrap_or_else(|_| today())
+}
+
+pub fn monday_of(d: NaiveDate) -> NaiveDate {
+    d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
+}
+
+pub fn midnight(d: NaiveDate) -> DateTime<Utc> {
+    d.and_time(NaiveTime::MIN).and_utc()
+}
+
+/// 1 (Monday) to 7, for the `weekday-N` messages.
+pub fn weekday(d: NaiveDate) -> u32 {
+    d.weekday().number_from_monday()
+}
+
+/// `08:00`.
+pub fn hm(t: DateTime<Utc>) -> String {
+    t.format("%H:%M").to_string()
+}
+
+/// A planned window as mails and histories write it (platform's
+/// `calendar::window_text`): `2026-03-09 08:00 – 10:00 UTC`.
+pub fn window_text(start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) -> String {
+    match (start, end) {
+        (Some(s), Some(e)) => portal_platform::calendar::window_text(s, e),
+        (Some(s), None) => format!("{} UTC", s.format("%Y-%m-%d %H:%M")),
+        _ => String::new(),
+    }
+}
+
+/// `08:00 – 10:00 UTC` for work within one day, else as `window_text`.
+pub fn hours_text(start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) -> String {
+    match (start, end) {
+        (Some(s), Some(e)) if s.date_naive() == e.date_naive() => {
+            format!("{} – {} UTC", hm(s), hm(e))
+        }
+        _ => window_text(start, end),
+    }
+}
+
+/// `2026-03-09 14:05 UTC`.
+pub fn at_text(t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
+}
+
+/// The grid lines (1 to `SLOTS + 1`) that a window covers on `day`, clamped
+/// to the hours shown, at least one slot; `None` when it misses the day.
+pub fn lines(start: DateTime<Utc>, end: DateTime<Utc>, day: NaiveDate) -> Option<(i64, i64)> {
+    let day_start = midnight(day);
+    let day_end = day_start + Duration::days(1);
+    if end <= day_start || start >= day_end || end <= start {
+        return None;
+    }
+    let shown = day_start + Duration::hours(FIRST_HOUR);
+    let minutes = |t: DateTime<Utc>| (t - shown).num_minutes();
+    let from = minutes(start.max(day_start)).div_euclid(SLOT_MINUTES);
+    let to = (minutes(end.min(day_end)) + SLOT_MINUTES - 1).div_euclid(SLOT_MINUTES);
+    let from = from.clamp(0, SLOTS - 1);
+    let to = to.clamp(from + 1, SLOTS);
+    Some((from + 1, to + 1))
+}
+
+/// The lane (1-based) of each window, in the order given (by start): a
+/// window goes into the first lane free by its start.
+pub fn lanes(windows: &[(DateTime<Utc>, DateTime<Utc>)]) -> Vec<usize> {
+    let mut ends: Vec<DateTime<Utc>> = Vec::new();
+    windows
+        .iter()
+        .map(|(start, end)| match ends.iter().position(|e| e <= start) {
+            Some(i) => {
+                ends[i] = *end;
+                (i + 1).min(MAX_LANES)
+            }
+            None => {
+                ends.push(*end);
+                ends.len().min(MAX_LANES)
+            }
+        })
+        .collect()
+}
+
+/// Whether each window overlaps another of the list.
+pub fn overlapping(windows: &[(DateTime<Utc>, DateTime<Utc>)]) -> Vec<bool> {
+    windows
+        .iter()
+        .enumerate()
+        .map(|(i, (s, e))| {
+            windows
+                .iter()
+                .enumerate()
+                .any(|(j, (s2, e2))| i != j && s < e2 && s2 < e)
+        })
+        .collect()
+}
+
+/// What the plan form holds (also shown again after a refusal).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PlanFields {
+    pub technician_ids: Vec<String>,
+    pub date: String,
+    pub start: String,
+    pub end: String,
+    pub force: bool,
+}
+
+/// The form's defaults: a morning's two hours, tomorrow.
+pub const DEFAULT_START: &str = "08:00";
+pub const DEFAULT_END: &str = "10:00";
+
+impl PlanFields {
+    pub fn of(form: &Form) -> Self {
+        Self {
+            technician_ids: form.all("technician_ids"),
+            date: form.get("date"),
+            start: form.get("start"),
+            end: form.get("end"),
+            force: form.flag("force"),
+        }
+    }
+
+    /// The form as it opens for work planned at `start`–`end` (or not yet).
+    pub fn prefilled(
+        technician_ids: Vec<String>,
+        start: Option<DateTime<Utc>>,
+        end: Option<DateTime<Utc>>,
+    ) -> Self {
+        match (start, end) {
+            (Some(s), Some(e)) => Self {
+                technician_ids,
+                date: s.format("%Y-%m-%d").to_string(),
+                start: hm(s),
+                end: hm(e),
+                force: false,
+            },
+            _ => Self {
+                technician_ids,
+                date: (today() + Duration::days(1)).format("%Y-%m-%d").to_string(),
+                start: DEFAULT_START.into(),
+                end: DEFAULT_END.into(),
+                force: false,
+            },
+        }
+    }
+
+    /// The planned window, or the message key of what is wrong. The end
+    /// is on the same day (longer work is planned through the API).
+    pub fn window(&self) -> Result<(DateTime<Utc>, DateTime<Utc>), &'static str> {
+        if self.technician_ids.is_empty() {
+            return Err("error-plan-technician");
+        }
+        let Ok(day) = NaiveDate::parse_from_str(&self.date, "%Y-%m-%d") else {
+            return Err("error-date");
+        };
+        let time = |s: &str| NaiveTime::parse_from_str(s, "%H:%M").ok();
+        let (Some(start), Some(end)) = (time(&self.start), time(&self.end)) else {
+            return Err("error-plan-time");
+        };
+        if end <= start {
+            return Err("error-plan-order");
+        }
+        Ok((day.and_time(start).and_utc(), day.and_time(end).and_utc()))
+    }
+
+    pub fn request(
+        &self,
+        id: &str,
+        (start, end): (DateTime<Utc>, DateTime<Utc>),
+    ) -> pb::ScheduleWorkOrderRequest {
+        pb::ScheduleWorkOrderRequest {
+            id: id.to_owned(),
+            technician_ids: self.technician_ids.clone(),
+            start: Some(portal_platform::time::to_proto(start)),
+            end: Some(portal_platform::time::to_proto(end)),
+            force: self.force,
+        }
+    }
+}
+
+/// A plan form on a page (`plan_form.html`): where it posts, what it holds,
+/// and what the service said to the last try.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanForm {
+    /// The work order's id.
+    pub id: String,
+    pub action: String,
+    pub values: PlanFields,
+    /// The service found a technician busy: the "plan anyway" box shows.
+    pub busy: bool,
+    pub error: Option<String>,
+    /// The board's view and day, to come back to (board forms only).
+    pub view: Option<&'static str>,
+    pub at: Option<String>,
+}
+
+/// A technician is busy then: work-orders answers a conflict (409), which
+/// `force` overrides; other refusals (wrong state) are not offered it.
+pub fn busy(s: &tonic::Status) -> bool {
+    s.code() == tonic::Code::AlreadyExists
+        && s.metadata()
+            .get(portal_platform::errors::PROBLEM_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .is_none_or(|p| p == "conflict")
+}
+
+/// A busy refusal in the reader's words, with the service's list of the
+/// other work (names, titles and times need no translation).
+pub fn busy_text(lang: &str, s: &tonic::Status) -> String {
+    let detail = s.message().trim();
+    let detail = detail.strip_prefix("busy then:").unwrap_or(detail);
+    let detail = detail
+        .strip_suffix("; plan anyway with force")
+        .unwrap_or(detail);
+    i18n::text(
+        lang,
+        "error-plan-busy",
+        &[("detail", Arg::Str(detail.trim().to_owned()))],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .map(|d| d.with_timezone(&Utc))
+            .unwrap_or_default()
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+    }
+
+    #[test]
+    fn weeks_start_on_monday() {
+        assert_eq!(monday_of(day("2026-03-12")), day("2026-03-09"));
+        assert_eq!(monday_of(day("2026-03-09")), day("2026-03-09"));
+        assert_eq!(monday_of(day("2026-03-15")), day("2026-03-09"));
+        assert_eq!(weekday(day("2026-03-15")), 7);
+        assert_eq!(parse_day("garbage"), today());
+    }
+
+    #[test]
+    fn windows_become_grid_lines_clamped_to_the_day_shown() {
+        let d = day("2026-03-09");
+        type Case<'a> = (&'a str, &'a str, Option<(i64, i64)>);
+        let cases: &[Case] = &[
+            // 08:00–10:00: slots 4..8 (06:00 is line 1).
+            ("2026-03-09T08:00:00Z", "2026-03-09T10:00:00Z", Some((5, 9))),
+            // Quarter hours round outwards.
+            ("2026-03-09T08:15:00Z", "2026-03-09T08:45:00Z", Some((5, 7))),
+            // Before 06:00 sits at the top, at least one slot.
+            ("2026-03-09T04:00:00Z", "2026-03-09T05:00:00Z", Some((1, 2))),
+            (
+                "2026-03-09T21:00:00Z",
+                "2026-03-10T02:00:00Z",
+                Some((31, 33)),
+            ),
+            // The next day's part of work spanning midnight.
+            ("2026-03-08T20:00:00Z", "2026-03-09T07:00:00Z", Some((1, 3))),
+            ("2026-03-10T08:00:00Z", "2026-03-10T09:00:00Z", None),
+            ("2026-03-08T08:00:00Z", "2026-03-09T00:00:00Z", None),
+        ];
+        for (s, e, want) in cases {
+            assert_eq!(lines(t(s), t(e), d), *want, "{s} – {e}");
+        }
+    }
+
+    #[test]
+    fn overlapping_work_gets_lanes_and_a_mark() {
+        let w = [
+            (t("2026-03-09T08:00:00Z"), t("2026-03-09T10:00:00Z")),
+            (t("2026-03-09T09:00:00Z"), t("2026-03-09T11:00:00Z")),
+            (t("2026-03-09T10:00:00Z"), t("2026-03-09T12:00:00Z")),
+            (t("2026-03-09T13:00:00Z"), t("2026-03-09T14:00:00Z")),
+        ];
+        assert_eq!(lanes(&w), vec![1, 2, 1, 1]);
+        assert_eq!(overlapping(&w), vec![true, true, true, false]);
+        let crowded = vec![w[0]; 6];
+        assert_eq!(lanes(&crowded), vec![1, 2, 3, 4, 4, 4]);
+    }
+
+    #[test]
+    fn times_read_as_the_other_pages_write_them() {
+        let s = t("2026-03-09T08:00:00Z");
+        assert_eq!(
+            window_text(Some(s), Some(t("2026-03-09T10:30:00Z"))),
+            "2026-03-09 08:00 – 10:30 UTC"
+        );
+        assert_eq!(
+            window_text(Some(s), Some(t("2026-03-10T10:30:00Z"))),
+            "2026-03-09 08:00 – 2026-03-10 10:30 UTC"
+        );
+        assert_eq!(window_text(None, None), "");
+        assert_eq!(
+            hours_text(Some(s), Some(t("2026-03-09T10:30:00Z"))),
+            "08:00 – 10:30 UTC"
+        );
+        assert_eq!(at_text(Some(s)), "2026-03-09 08:00 UTC");
+    }
+
+    #[test]
+    fn the_plan_form_says_what_is_wrong() {
+        let ok = PlanFields {
+            technician_ids: vec!["0192f0aa-1b2c-7000-8000-000000000001".into()],
+            date: "2026-03-09".into(),
+            start: "08:00".into(),
+            end: "10:30".into(),
+            force: false,
+        };
+        assert_eq!(
+            ok.window(),
+            Ok((t("2026-03-09T08:00:00Z"), t("2026-03-09T10:30:00Z")))
+        );
+        let with = |f: &dyn Fn(&mut PlanFields)| {
+            let mut p = ok.clone();
+            f(&mut p);
+            p.window()
+        };
+        assert_eq!(
+            with(&|p| p.technician_ids.clear()),
+            Err("error-plan-technician")
+        );
+        assert_eq!(with(&|p| p.date = "09/03/2026".into()), Err("error-date"));
+        assert_eq!(with(&|p| p.start = "8h".into()), Err("error-plan-time"));
+        assert_eq!(with(&|p| p.end = "08:00".into()), Err("error-plan-order"));
+        let form = Form(vec![
+            ("technician_ids".into(), "a".into()),
+            ("technician_ids".into(), "b".into()),
+            ("date".into(), " 2026-03-09 ".into()),
+            ("force".into(), "true".into()),
+        ]);
+        let p = PlanFields::of(&form);
+        assert_eq!(p.technician_ids, vec!["a", "b"]);
+        assert_eq!(p.date, "2026-03-09");
+        assert!(p.force);
+        let r = ok.request("wo", ok.window().unwrap_or_default());
+        assert_eq!(r.technician_ids.len(), 1);
+        assert!(!r.force);
+    }
+
+    #[test]
+    fn a_busy_conflict_is_told_apart_and_said_plainly() {
+        let busy_status = tonic::Status::from(portal_platform::errors::ServiceError::Conflict(
+            "busy then: Tom has \"Oven\" (2026-03-09 08:00 – 2026-03-09 10:00 UTC); plan anyway with force".into(),
+        ));
+        assert!(busy(&busy_status));
+        let text = busy_text("en", &busy_status);
+        assert!(text.contains("Tom has \"Oven\""), "{text}");
+        assert!(!text.contains("with force"), "{text}");
+        let wrong_state = tonic::Status::from(portal_platform::errors::ServiceError::WrongState(
+            "the work order is completed".into(),
+        ));
+        assert!(!busy(&wrong_state));
+    }
+}
