@@ -145,9 +145,8 @@ pub async fn appointments(TenantPage(ctx): TenantPage, RawQuery(raw): RawQuery) 
     }
 }
 
-/// The SEQUENCE of the mailed file (notification): the time, in seconds,
-/// of the last change of the plan, so a download and a mail of the same
-/// plan agree and a later plan replaces both in the contact's calendar.
+/// The SEQUENCE of the mailed file and of the API's download: the time of
+/// the last plan, so a later plan replaces the event however it came.
 fn sequence(w: &WorkOrder) -> u32 {
     w.history
         .iter()
@@ -159,8 +158,7 @@ fn sequence(w: &WorkOrder) -> u32 {
             )
         })
         .and_then(|h| h.at)
-        .and_then(|at| u32::try_from(at.timestamp()).ok())
-        .unwrap_or(0)
+        .map_or(0, portal_platform::calendar::sequence)
 }
 
 /// `/appointments/{id}/calendar.ics`: one event for the contact's calendar.
