@@ -14,7 +14,7 @@ pub const SERVICE_HEADER: &str = "x-portal-service";
 /// Metadata key carrying the calling service's own secret.
 pub const SECRET_HEADER: &str = "x-portal-service-secret";
 
-use Service::{Gateway, Identity, Notification, Requests, WorkOrders};
+use Service::{Documents, Gateway, Identity, Notification, Requests, WorkOrders};
 
 /// The only methods another service may call with its own credential, and
 /// who. Everything else is called on behalf of a user (bearer token) only.
@@ -24,7 +24,15 @@ const ACCEPTED: &[(&str, &[Service])] = &[
         "/portal.identity.v1.IdentityService/GetContact",
         &[Requests, Notification],
     ),
-    ("/portal.identity.v1.IdentityService/GetSite", &[Requests]),
+    (
+        "/portal.identity.v1.IdentityService/GetSite",
+        &[Requests, Documents],
+    ),
+    // The customer's name on documents' service reports (ADR 0019).
+    (
+        "/portal.identity.v1.IdentityService/GetCustomerName",
+        &[Documents],
+    ),
     (
         "/portal.identity.v1.IdentityService/ListStaff",
         &[Requests, WorkOrders, Notification],
@@ -186,6 +194,31 @@ mod tests {
         assert!(!may_call(&format!("{identity}GetContact"), Gateway));
         assert!(may_call(&format!("{identity}GetTenant"), Notification));
         assert!(!may_call(&format!("{identity}GetTenant"), Gateway));
+        // documents prints the customer's and the site's names on service
+        // reports: those two reads, no other part of the directory.
+        assert!(may_call(&format!("{identity}GetSite"), Requests));
+        assert!(may_call(&format!("{identity}GetSite"), Documents));
+        assert!(may_call(&format!("{identity}GetCustomerName"), Documents));
+        for other in [Gateway, Requests, WorkOrders, Notification, Identity] {
+            assert!(
+                !may_call(&format!("{identity}GetCustomerName"), other),
+                "{other} must not read customer names"
+            );
+        }
+        for method in [
+            "GetContact",
+            "ListStaff",
+            "FindContactByEmail",
+            "GetTenant",
+            "GetCustomer",
+            "ListCustomers",
+        ] {
+            assert!(
+                !may_call(&format!("{identity}{method}"), Documents),
+                "documents must not call {method}"
+            );
+        }
+        assert!(!may_call(&format!("{identity}GetSite"), WorkOrders));
         // A method that is not listed accepts no service at all.
         for service in Service::ALL {
             assert!(!may_call(&format!("{identity}CreateTenant"), service));
@@ -193,13 +226,7 @@ mod tests {
         }
         let send = "/portal.notification.v1.NotificationService/SendMail";
         assert!(may_call(send, Identity));
-        for other in [
-            Gateway,
-            Requests,
-            Service::WorkOrders,
-            Service::Documents,
-            Notification,
-        ] {
+        for other in [Gateway, Requests, WorkOrders, Documents, Notification] {
             assert!(!may_call(send, other), "{other} must not send mail");
         }
         let upload = "/portal.documents.v1.DocumentsService/UploadAttachment";

@@ -454,6 +454,27 @@ impl Identity {
         Ok(site_pb(row))
     }
 
+    /// A customer's name for a service that prints it (documents' service
+    /// reports): services only, and nothing but the name, so that the
+    /// credential that may ask opens no more of the directory.
+    pub(crate) async fn get_customer_name(
+        &self,
+        req: Request<pb::GetCustomerNameRequest>,
+    ) -> ServiceResult<pb::CustomerName> {
+        if self.authn.service(&req)?.is_none() {
+            return Err(ServiceError::Forbidden("internal callers only".into()));
+        }
+        let tenant_id = lookup_id("customer", &req.get_ref().tenant_id)?;
+        // The calling service vouches for the tenant it asks about (ADR 0018).
+        tenancy::enter(tenant_id);
+        let customer_id = lookup_id("customer", &req.get_ref().customer_id)?;
+        let row = self.existing_customer(tenant_id, customer_id).await?;
+        Ok(pb::CustomerName {
+            id: row.id.to_string(),
+            name: row.name,
+        })
+    }
+
     pub(crate) async fn list_staff(
         &self,
         req: Request<pb::ListStaffRequest>,

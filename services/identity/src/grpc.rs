@@ -244,6 +244,12 @@ impl IdentityService for Identity {
     ) -> Rpc<pb::Contact> {
         reply(Identity::find_contact_by_email(self, req).await)
     }
+    async fn get_customer_name(
+        &self,
+        req: Request<pb::GetCustomerNameRequest>,
+    ) -> Rpc<pb::CustomerName> {
+        reply(Identity::get_customer_name(self, req).await)
+    }
     async fn list_staff(&self, req: Request<pb::ListStaffRequest>) -> Rpc<pb::ListStaffResponse> {
         reply(Identity::list_staff(self, req).await)
     }

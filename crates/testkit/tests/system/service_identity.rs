@@ -125,6 +125,69 @@ async fn a_service_calls_only_the_methods_that_list_it() -> anyhow::Result<()> {
         .await?
         .into_inner();
     assert!(!sent.delivery_id.is_empty());
+
+    // documents reads the names its service reports print, and only those.
+    let documents = stack.credential(Service::Documents);
+    let name = |tenant_id: &str, customer_id: &str| {
+        Request::new(id::GetCustomerNameRequest {
+            tenant_id: tenant_id.to_owned(),
+            customer_id: customer_id.to_owned(),
+        })
+    };
+    let customer = identity
+        .get_customer_name(documents.sign(name(&tenant_id, &t.customer_id)))
+        .await?
+        .into_inner();
+    assert_eq!(customer.name, "Boulangerie Martin");
+    assert_eq!(customer.id, t.customer_id);
+    let site = identity
+        .get_site(documents.sign(Request::new(id::GetSiteRequest {
+            tenant_id: tenant_id.clone(),
+            site_id: t.site_ids[0].clone(),
+        })))
+        .await?
+        .into_inner();
+    assert_eq!(site.name, "Lyon bakery");
+    let refused = identity
+        .get_contact(documents.sign(Request::new(id::GetContactRequest {
+            tenant_id: tenant_id.clone(),
+            contact_id: t.contact_id.clone(),
+        })))
+        .await
+        .err()
+        .ok_or_else(|| anyhow::anyhow!("documents read GetContact"))?;
+    assert_eq!(refused.code(), Code::PermissionDenied, "{refused:?}");
+    // Nobody else reads customer names as a service, and a user not at all.
+    for other in [Service::Gateway, Service::Requests, Service::Notification] {
+        let refused = identity
+            .get_customer_name(
+                stack
+                    .credential(other)
+                    .sign(name(&tenant_id, &t.customer_id)),
+            )
+            .await
+            .err()
+            .ok_or_else(|| anyhow::anyhow!("{other} read GetCustomerName"))?;
+        assert_eq!(refused.code(), Code::PermissionDenied, "{refused:?}");
+    }
+    let mut as_admin = name(&tenant_id, &t.customer_id);
+    as_admin
+        .metadata_mut()
+        .insert("authorization", format!("Bearer {}", t.admin).parse()?);
+    let refused = identity
+        .get_customer_name(as_admin)
+        .await
+        .err()
+        .ok_or_else(|| anyhow::anyhow!("a user read GetCustomerName"))?;
+    assert_eq!(refused.code(), Code::PermissionDenied, "{refused:?}");
+    // Another tenant's customer is not found under this tenant.
+    let other = fixtures::tenant(&stack, "callers-other").await?;
+    let refused = identity
+        .get_customer_name(documents.sign(name(&tenant_id, &other.customer_id)))
+        .await
+        .err()
+        .ok_or_else(|| anyhow::anyhow!("another tenant's customer was named"))?;
+    assert_eq!(refused.code(), Code::NotFound, "{refused:?}");
     stack.stop().await
 }
 
