@@ -337,6 +337,23 @@ impl Stack {
         self.wait_ready().await
     }
 
+    /// Stops identity until `start_identity`; the others keep the keys
+    /// they fetched, but their directory reads fail meanwhile.
+    pub async fn stop_identity(&mut self) -> anyhow::Result<()> {
+        self.identity_shutdown.cancel();
+        self.join("identity").await.map(drop)
+    }
+
+    /// Starts identity again on its address, with the same settings.
+    pub async fn start_identity(&mut self) -> anyhow::Result<()> {
+        let cfg = self.identity_cfg.clone();
+        let listener = tokio::net::TcpListener::bind(cfg.grpc_addr).await?;
+        self.identity_shutdown = self.shutdown.child_token();
+        let task = tokio::spawn(identity::run(cfg, listener, self.identity_shutdown.clone()));
+        self.tasks.push(("identity", task));
+        self.wait_ready().await
+    }
+
     /// Waits for the task of `service`, told to stop, to end; where it was.
     async fn join(&mut self, service: &str) -> anyhow::Result<usize> {
         let index = self

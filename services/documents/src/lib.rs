@@ -14,12 +14,12 @@ pub mod store;
 
 use portal_platform::CancellationToken;
 use portal_platform::consumer::{self, ConsumerSpec};
-use portal_platform::event_handler;
 use portal_platform::event_types::filter;
 use portal_platform::service::Runtime;
 use portal_platform::tenancy;
 use portal_proto::documents::v1::documents_service_server::DocumentsServiceServer;
 use portal_proto::events::v1 as ev;
+use portal_proto::identity::v1::identity_service_client::IdentityServiceClient;
 use tokio::net::TcpListener;
 
 pub use config::Config;
@@ -66,10 +66,21 @@ pub async fn run(
         },
         shutdown.clone(),
     ));
-    tokio::spawn(event_handler::run(
+    // Service reports print the customer's and the site's names, read from
+    // identity with documents' own credential (ADR 0017, 0019).
+    let reports = service_reports::MakeServiceReport {
+        pool: rt.pool.clone(),
+        blobs,
+        directory: service_reports::Directory {
+            client: IdentityServiceClient::new(rt.identity.clone()),
+            credential: rt.credential.clone(),
+        },
+    };
+    tokio::spawn(consumer::run(
         rt.js.clone(),
         rt.pool.clone(),
-        service_reports::MakeServiceReport { blobs },
+        service_reports::spec(),
+        reports,
         shutdown.clone(),
     ));
     // Room for the largest file plus the other fields of the message.

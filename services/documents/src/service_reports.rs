@@ -1,28 +1,140 @@
 //! D4: each completed work order gets one service report, a PDF the
 //! customer sees among their documents, announced as `document.published`.
 //!
-//! Made once per work order: the runner's inbox claim turns a redelivered
-//! event into a no-op, and a second, distinct completion finds the report
-//! already there (checked under a per-work-order lock, and guarded by the
-//! unique index `documents_one_report`). If documents is down when the work
-//! is completed, its durable consumer picks the event up when it is back.
+//! Made once per work order: the inbox claim turns a redelivered event into
+//! a no-op, and a second, distinct completion finds the report already
+//! there (checked under a per-work-order lock, and guarded by the unique
+//! index `documents_one_report`). If documents is down when the work is
+//! completed, its durable consumer picks the event up when it is back.
+//!
+//! The report names the customer and the site as identity's directory has
+//! them (ADR 0019), read with documents' own credential (ADR 0017) before
+//! the transaction. While identity cannot answer, the event waits and is
+//! retried: a report is never made without the names for want of them.
 use bytes::Bytes;
 use chrono::Utc;
-use portal_platform::consumer::HandleError;
-use portal_platform::event_handler::EventHandler;
+use portal_platform::callers::Credential;
+use portal_platform::consumer::{self, ConsumerSpec, HandleError, Handler};
+use portal_platform::event_types::filter;
 use portal_platform::events::Envelope;
 use portal_platform::time::from_proto;
 use portal_proto::events::v1 as ev;
+use portal_proto::identity::v1 as idpb;
+use portal_proto::identity::v1::identity_service_client::IdentityServiceClient;
+use prost::Message;
 use sha2::{Digest, Sha256};
-use sqlx::{Postgres, Transaction};
+use sqlx::{PgPool, Postgres, Transaction};
+use tonic::transport::Channel;
+use tonic::{Code, Request};
 use uuid::Uuid;
 
 use crate::blobs::Blobs;
 use crate::catalog::{self, Kind, NewDocument, domain, store};
-use crate::pdf::{self, ServiceReport};
+use crate::pdf::{self, ReportSite, ServiceReport};
+
+/// The durable consumer of `work_order.completed`, shared by the replicas.
+pub const DURABLE: &str = "documents-work-order-completed";
+
+/// Where the consumer reads from.
+pub fn spec() -> ConsumerSpec {
+    ConsumerSpec::new(DURABLE, filter::<ev::WorkOrderCompleted>())
+}
 
 pub struct MakeServiceReport {
+    pub pool: PgPool,
     pub blobs: Blobs,
+    pub directory: Directory,
+}
+
+/// Reads of identity's directory as documents: `GetCustomerName` and
+/// `GetSite`, the only two its credential opens (`callers::ACCEPTED`).
+#[derive(Clone)]
+pub struct Directory {
+    pub client: IdentityServiceClient<Channel>,
+    pub credential: Credential,
+}
+
+/// Who and where, as the report prints them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Names {
+    pub customer: String,
+    pub site: Option<ReportSite>,
+}
+
+/// How a failed read of the directory is retried. Away, or not yet able to
+/// answer documents (an identity older than this version: no such method,
+/// or documents not among the callers yet): the event is fine, so it waits
+/// for as long as it takes and is never parked.
+fn directory_error(what: &str, status: tonic::Status) -> HandleError {
+    let e = anyhow::anyhow!("reading the {what} from identity: {status}");
+    match status.code() {
+        Code::Unavailable
+        | Code::DeadlineExceeded
+        | Code::Unimplemented
+        | Code::PermissionDenied
+        | Code::Unauthenticated => HandleError::Unavailable(e),
+        _ => HandleError::Retry(e),
+    }
+}
+
+impl Directory {
+    /// The names of the customer and (when the work order has one) the
+    /// site. A record identity does not know is left off the report with a
+    /// warning: asking again would not bring it back.
+    pub async fn names(
+        &self,
+        tenant_id: Uuid,
+        customer_id: Uuid,
+        site_id: Option<Uuid>,
+    ) -> Result<Names, HandleError> {
+        let req = idpb::GetCustomerNameRequest {
+            tenant_id: tenant_id.to_string(),
+            customer_id: customer_id.to_string(),
+        };
+        let customer = match self
+            .client
+            .clone()
+            .get_customer_name(self.credential.sign(Request::new(req)))
+            .await
+        {
+            Ok(res) => res.into_inner().name,
+            Err(s) if s.code() == Code::NotFound => {
+                tracing::warn!(customer = %customer_id, "identity knows no such customer; the report goes without its name");
+                String::new()
+            }
+            Err(s) => return Err(directory_error("customer's name", s)),
+        };
+        let Some(site_id) = site_id else {
+            return Ok(Names {
+                customer,
+                site: None,
+            });
+        };
+        let req = idpb::GetSiteRequest {
+            tenant_id: tenant_id.to_string(),
+            site_id: site_id.to_string(),
+        };
+        let site = match self
+            .client
+            .clone()
+            .get_site(self.credential.sign(Request::new(req)))
+            .await
+        {
+            Ok(res) => {
+                let s = res.into_inner();
+                Some(ReportSite {
+                    name: s.name,
+                    address: s.address,
+                })
+            }
+            Err(s) if s.code() == Code::NotFound => {
+                tracing::warn!(site = %site_id, "identity knows no such site; the report goes without it");
+                None
+            }
+            Err(s) => return Err(directory_error("site", s)),
+        };
+        Ok(Names { customer, site })
+    }
 }
 
 fn poison(what: &str) -> impl Fn(uuid::Error) -> HandleError + '_ {
@@ -36,10 +148,11 @@ fn optional_id(s: &str, what: &str) -> Result<Option<Uuid>, HandleError> {
     }
 }
 
-/// What the report shows, from the event alone (documents may not read
-/// the directory, so names of customer and site are not on it: ADR 0019).
+/// What the report shows: the event, and the names of its customer and
+/// site from the directory.
 pub fn report_of(
     event: &ev::WorkOrderCompleted,
+    names: Names,
     generated_at: chrono::DateTime<Utc>,
 ) -> ServiceReport {
     let wo = event.work_order.clone().unwrap_or_default();
@@ -52,6 +165,8 @@ pub fn report_of(
     };
     ServiceReport {
         title: wo.title.clone(),
+        customer: names.customer,
+        site: names.site,
         description: event.description.clone(),
         notes: event.notes.clone(),
         technicians: wo.technicians.iter().map(|t| t.name.clone()).collect(),
@@ -66,27 +181,61 @@ pub fn report_of(
     }
 }
 
-impl EventHandler for MakeServiceReport {
-    type Event = ev::WorkOrderCompleted;
-    const DURABLE: &'static str = "documents-work-order-completed";
+/// The ids a report is filed under.
+struct Filed {
+    work_order_id: Uuid,
+    customer_id: Uuid,
+    site_id: Option<Uuid>,
+    request_id: Option<Uuid>,
+}
 
-    async fn apply(
-        &self,
-        tx: &mut Transaction<'static, Postgres>,
-        envelope: &Envelope,
-        event: ev::WorkOrderCompleted,
-    ) -> Result<(), HandleError> {
-        let tenant_id = envelope.tenant_id;
+impl Filed {
+    fn of(event: &ev::WorkOrderCompleted) -> Result<Self, HandleError> {
         let wo = event.work_order.as_ref().ok_or_else(|| {
             HandleError::Poison(anyhow::anyhow!(
                 "work_order.completed without its work order"
             ))
         })?;
-        let work_order_id: Uuid = wo.work_order_id.parse().map_err(poison("work_order_id"))?;
-        let customer_id: Uuid = wo.customer_id.parse().map_err(poison("customer_id"))?;
-        let site_id = optional_id(&wo.site_id, "site_id")?;
-        let request_id = optional_id(&wo.request_id, "request_id")?;
+        Ok(Self {
+            work_order_id: wo.work_order_id.parse().map_err(poison("work_order_id"))?,
+            customer_id: wo.customer_id.parse().map_err(poison("customer_id"))?,
+            site_id: optional_id(&wo.site_id, "site_id")?,
+            request_id: optional_id(&wo.request_id, "request_id")?,
+        })
+    }
+}
 
+impl Handler for MakeServiceReport {
+    async fn handle(&self, envelope: &Envelope, payload: &[u8]) -> Result<(), HandleError> {
+        let event = ev::WorkOrderCompleted::decode(payload)
+            .map_err(|e| HandleError::Poison(anyhow::Error::new(e)))?;
+        let filed = Filed::of(&event)?;
+        // The directory is read before the transaction, so that no
+        // database connection waits on identity.
+        let names = self
+            .directory
+            .names(envelope.tenant_id, filed.customer_id, filed.site_id)
+            .await?;
+        let mut tx = self.pool.begin().await?;
+        if consumer::claim(&mut tx, DURABLE, envelope.id).await? {
+            self.make(&mut tx, envelope, &event, &filed, names).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl MakeServiceReport {
+    async fn make(
+        &self,
+        tx: &mut Transaction<'static, Postgres>,
+        envelope: &Envelope,
+        event: &ev::WorkOrderCompleted,
+        filed: &Filed,
+        names: Names,
+    ) -> Result<(), HandleError> {
+        let tenant_id = envelope.tenant_id;
+        let work_order_id = filed.work_order_id;
         store::lock_work_order(tx, tenant_id, work_order_id).await?;
         if let Some(existing) =
             store::of_work_order(&mut **tx, tenant_id, work_order_id, Kind::ServiceReport).await?
@@ -95,7 +244,8 @@ impl EventHandler for MakeServiceReport {
             return Ok(());
         }
 
-        let report = report_of(&event, Utc::now());
+        let report = report_of(event, names, Utc::now());
+        let title = report_title(&report.title);
         // Layout and font subsetting take a few milliseconds of CPU.
         let pdf = tokio::task::spawn_blocking(move || pdf::service_report(&report))
             .await
@@ -116,11 +266,11 @@ impl EventHandler for MakeServiceReport {
             id: Uuid::now_v7(),
             tenant_id,
             kind: Kind::ServiceReport,
-            customer_id,
-            site_id,
+            customer_id: filed.customer_id,
+            site_id: filed.site_id,
             work_order_id: Some(work_order_id),
-            request_id,
-            title: report_title(&wo.title),
+            request_id: filed.request_id,
+            title,
             content_type: "application/pdf".into(),
             size,
             sha256,
@@ -168,8 +318,17 @@ mod tests {
             signer_name: "Claire".into(),
             ..Default::default()
         };
-        let r = report_of(&event, at);
+        let names = Names {
+            customer: "Boulangerie Martin".into(),
+            site: Some(ReportSite {
+                name: "Lyon bakery".into(),
+                address: "rue de l'Église, Lyon".into(),
+            }),
+        };
+        let r = report_of(&event, names.clone(), at);
         assert_eq!(r.title, "Oven");
+        assert_eq!(r.customer, names.customer);
+        assert_eq!(r.site, names.site);
         assert_eq!(r.technicians, vec!["Tom".to_owned()]);
         assert_eq!(r.notes, "Replaced the thermostat.");
         assert_eq!(r.minutes_spent, 75);
@@ -177,5 +336,28 @@ mod tests {
         assert_eq!(r.started_at, None);
         assert_eq!(report_title("Oven"), "Service report – Oven");
         assert_eq!(report_title(" "), "Service report");
+    }
+
+    #[test]
+    fn identity_not_answering_makes_the_event_wait() {
+        for status in [
+            tonic::Status::unavailable("down"),
+            tonic::Status::deadline_exceeded("slow"),
+            tonic::Status::unimplemented("older identity"),
+            tonic::Status::permission_denied("documents not listed yet"),
+            tonic::Status::unauthenticated("peers not configured"),
+        ] {
+            assert!(
+                matches!(
+                    directory_error("site", status.clone()),
+                    HandleError::Unavailable(_)
+                ),
+                "{status:?}"
+            );
+        }
+        assert!(matches!(
+            directory_error("site", tonic::Status::internal("bug")),
+            HandleError::Retry(_)
+        ));
     }
 }

@@ -1,7 +1,8 @@
-//! D4: a completed work order gets one service report (a PDF) that its
-//! contact lists and downloads, that nobody outside their scope can see,
-//! that is made once however often the completion is told, and that still
-//! comes when documents was away at the time.
+//! D4: a completed work order gets one service report (a PDF) naming its
+//! customer and site, that its contact lists and downloads, that nobody
+//! outside their scope can see, that is made once however often the
+//! completion is told, and that still comes (with the names) when documents
+//! or identity was away at the time.
 use chrono::{Duration, Utc};
 use portal_testkit::{Stack, eventually};
 use serde_json::{Value, json};
@@ -16,6 +17,19 @@ const SIGNATURE: &str = "iVBORw0KGgoAAAANSUhEUgAAAHgAAAAoCAYAAAA16j4lAAAA3klEQVR
 const NOTES: &str = "Replaced the thermostat; Zoë checked the pressure (Straße, Łódź).";
 
 const DURABLE: &str = "documents-work-order-completed";
+
+/// What the fixtures' customer and first site are called (fixtures::tenant).
+const CUSTOMER: &str = "Boulangerie Martin";
+const SITE: &str = "Lyon bakery";
+
+/// The report names the customer and the work order's site (the first),
+/// not the customer's other site.
+fn names_the_customer_and_site(text: &str) {
+    for expected in ["Customer", CUSTOMER, "Site", SITE] {
+        assert!(text.contains(expected), "{expected:?} not in {text:?}");
+    }
+    assert!(!text.contains("Villeurbanne workshop"), "{text:?}");
+}
 
 /// A technician of `t` (created by the admin), logged in: `(id, token)`.
 async fn technician(stack: &Stack, t: &Tenant) -> anyhow::Result<(String, String)> {
@@ -270,6 +284,7 @@ async fn a_completed_work_order_has_one_report_its_contact_reads() -> anyhow::Re
     );
     assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
     let text = pdf_text(&pdf)?;
+    names_the_customer_and_site(&text);
     for expected in [
         NOTES,
         "Oven does not heat",
@@ -365,7 +380,35 @@ async fn a_report_comes_once_documents_is_back() -> anyhow::Result<()> {
     assert_eq!(s(&items(&page)[0]["id"]), report);
     let (status, _, pdf) = download(&stack, &t.contact, &report).await?;
     assert_eq!(status, 200);
-    assert!(pdf_text(&pdf)?.contains(NOTES));
+    let text = pdf_text(&pdf)?;
+    assert!(text.contains(NOTES), "{text:?}");
+    names_the_customer_and_site(&text);
+    fixtures::drained(&stack, DURABLE).await?;
+    assert_eq!(made_for(&stack, &wo).await?, (1, 1));
+    stack.stop().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn without_identity_the_report_waits_for_the_names() -> anyhow::Result<()> {
+    let mut stack = Stack::start().await?;
+    let t = fixtures::tenant(&stack, "report-names").await?;
+    let (tech_id, tech) = technician(&stack, &t).await?;
+    let wo = started_work(&stack, &t, (&tech_id, &tech), "Mixer stalls", 9).await?;
+
+    // documents cannot read the names: no report rather than one without.
+    stack.stop_identity().await?;
+    complete(&stack, &wo, &tech).await?;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert_eq!(made_for(&stack, &wo).await?, (0, 0));
+    assert!(fixtures::handed_to(&stack, DURABLE).await? >= 1);
+
+    stack.start_identity().await?;
+    let report = report_of(&stack, &t.contact, &wo).await?;
+    let (status, _, pdf) = download(&stack, &t.contact, &report).await?;
+    assert_eq!(status, 200);
+    let text = pdf_text(&pdf)?;
+    assert!(text.contains("Mixer stalls"), "{text:?}");
+    names_the_customer_and_site(&text);
     fixtures::drained(&stack, DURABLE).await?;
     assert_eq!(made_for(&stack, &wo).await?, (1, 1));
     stack.stop().await

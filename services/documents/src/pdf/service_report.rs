@@ -1,6 +1,6 @@
 //! The service report (D4: a completed work order has a PDF report the
-//! customer sees): what was asked, what was done, by whom, when and for how
-//! long, and who signed for it.
+//! customer sees): for which customer and at which site, what was asked,
+//! what was done, by whom, when and for how long, and who signed for it.
 use chrono::{DateTime, Utc};
 use krilla::Data;
 use krilla::image::Image;
@@ -15,6 +15,11 @@ const MAX_SIGNATURE_PIXELS: u64 = 4_000_000;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ServiceReport {
     pub title: String,
+    /// Whom the work was for: the customer's name in identity's directory.
+    pub customer: String,
+    /// Where: the site as the directory names it; `None` when the work
+    /// order names no site.
+    pub site: Option<ReportSite>,
     /// What was asked for (the request's description).
     pub description: String,
     /// What the technician recorded.
@@ -31,6 +36,25 @@ pub struct ServiceReport {
     pub signature_png: Vec<u8>,
     /// When the report is made (stamped in the PDF's metadata).
     pub generated_at: DateTime<Utc>,
+}
+
+/// The site a report was made for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportSite {
+    pub name: String,
+    /// As typed into the directory; may span lines.
+    pub address: String,
+}
+
+impl ReportSite {
+    /// The name, then the address on the lines below.
+    fn lines(&self) -> String {
+        [self.name.trim(), self.address.trim()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
 }
 
 const LABEL_WIDTH: f32 = 130.0;
@@ -81,6 +105,15 @@ fn layout(r: &ServiceReport, signature: Option<Image>) -> Result<Sheet, PdfError
             sheet.space(2.0);
         }
     };
+    // For whom and where, before what was done.
+    field(&mut sheet, "Customer", r.customer.trim());
+    let site = r.site.as_ref().map(ReportSite::lines).unwrap_or_default();
+    field(&mut sheet, "Site", &site);
+    if !(r.customer.trim().is_empty() && site.is_empty()) {
+        sheet.space(4.0);
+        sheet.rule();
+        sheet.space(4.0);
+    }
     let technicians = r.technicians.join(", ");
     let label = if r.technicians.len() > 1 {
         "Technicians"
@@ -195,6 +228,11 @@ mod tests {
     fn report() -> ServiceReport {
         ServiceReport {
             title: "Boiler service".into(),
+            customer: "Boulangerie Martin — Lyon".into(),
+            site: Some(ReportSite {
+                name: "Fournil de l'Église".into(),
+                address: "3 rue de l'Église\n69002 Lyon".into(),
+            }),
             description: "The boiler makes a noise.".into(),
             notes: "Replaced the pump; Zoë checked the pressure. Straße, Łódź.".into(),
             technicians: vec!["Amélie Dubois".into(), "Jürgen Groß".into()],
@@ -217,6 +255,12 @@ mod tests {
         for expected in [
             "Service report",
             "Boiler service",
+            "Customer",
+            "Boulangerie Martin — Lyon",
+            "Site",
+            "Fournil de l'Église",
+            "3 rue de l'Église",
+            "69002 Lyon",
             "The boiler makes a noise.",
             "Replaced the pump; Zoë checked the pressure. Straße, Łódź.",
             "Technicians",
@@ -229,6 +273,43 @@ mod tests {
             assert!(text.contains(expected), "{expected:?} not in {text:?}");
         }
         assert!(!text.contains("cannot be shown"), "{text}");
+    }
+
+    #[test]
+    fn customer_and_site_come_before_the_work() {
+        let sheet = layout(&report(), None).expect("layout");
+        let texts: Vec<&str> = sheet.pages()[0]
+            .iter()
+            .filter_map(|op| match op {
+                crate::pdf::Op::Text { text, .. } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        let at = |wanted: &str| {
+            texts
+                .iter()
+                .position(|t| *t == wanted)
+                .unwrap_or_else(|| panic!("{wanted:?} not in {texts:?}"))
+        };
+        assert!(at("Customer") < at("Site"));
+        assert!(at("Boulangerie Martin — Lyon") < at("Fournil de l'Église"));
+        assert!(at("Fournil de l'Église") < at("3 rue de l'Église"));
+        assert!(at("3 rue de l'Église") < at("69002 Lyon"));
+        assert!(at("69002 Lyon") < at("Technicians"));
+        assert!(at("Boiler service") < at("Customer"));
+    }
+
+    #[test]
+    fn without_a_site_the_customer_still_shows() {
+        let pdf = service_report(&ServiceReport {
+            site: None,
+            ..report()
+        })
+        .expect("pdf");
+        let text = text_of(&pdf);
+        assert!(text.contains("Boulangerie Martin — Lyon"), "{text}");
+        assert!(!text.contains("Site"), "{text}");
+        assert!(!text.contains("Église"), "{text}");
     }
 
     #[test]
