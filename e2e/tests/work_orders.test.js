@@ -4,8 +4,9 @@
 // drags a third onto the technician's afternoon; the contact (phone) sees
 // the appointment first on the home page and in the upcoming list, and
 // downloads its .ics; the technician (phone) opens their day, starts the
-// work, has the customer sign on the screen and completes it; the contact
-// then finds it among the work done. Every page: screenshot and axe-core.
+// work, adds a photo on the request, has the customer sign on the screen
+// and completes it; the contact then finds it among the work done, with
+// its service report. Every page: screenshot and axe-core.
 import assert from 'node:assert/strict';
 
 import { call, createCustomer, createTenant } from '../lib/api.js';
@@ -15,6 +16,10 @@ import { logIn, open, submit, tenantPath, waitForPath } from '../lib/pages.js';
 
 const PASSWORD = 'a long enough contact password';
 const STAFF_PASSWORD = 'a long enough staff password';
+const PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082',
+  'hex',
+);
 
 /** The UTC date `days` from now, as a date input holds it. */
 function inDays(days) {
@@ -190,6 +195,19 @@ e2e('work is planned on the board, done on a phone with a signature, and seen by
   await submit(phone, '#start-form');
   await phone.locator('#complete-form').waitFor();
   assert.equal(await phone.locator('#wo-status').getAttribute('data-status'), 'in_progress');
+
+  // D6: a photo, through the request's own file form, then back to the work.
+  await phone.locator('#wo-add-photos').click();
+  await phone.locator('#upload-form').waitFor();
+  await phone.locator('#upload-form input[type=file]').setInputFiles([
+    { name: 'new-seal.png', mimeType: 'image/png', buffer: PNG },
+  ]);
+  await submit(phone, '#upload-form');
+  await phone.locator('#file-list', { hasText: 'new-seal.png' }).waitFor();
+  await session.visit(phone, 'request-photo-added');
+  await phone.locator('#work-order-link').click();
+  await waitForPath(phone, tenantPath(tenant.slug, `work-orders/${oven.id}`));
+  await phone.locator('#wo-files', { hasText: 'new-seal.png' }).waitFor();
 
   await phone.locator('#complete-notes').fill('New door seal fitted; the oven holds its heat.');
   await phone.locator('#complete-minutes').fill('75');
