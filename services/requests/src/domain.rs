@@ -67,71 +67,6 @@ pub fn decide(current: Status, decision: Decision) -> Result<Status, String> {
     }
 }
 
-pub const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
-const TITLE_MAX: usize = 200;
-const DESCRIPTION_MAX: usize = 20_000;
-
-/// A new request as checked and normalised.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewRequest {
-    pub title: String,
-    pub description: String,
-    pub category: String,
-    pub priority: String,
-}
-
-/// Checks a contact's input. The description is required; without a title,
-/// the first line of the description stands in for it.
-pub fn validate_new(
-    title: &str,
-    description: &str,
-    category: &str,
-    priority: &str,
-) -> Result<NewRequest, String> {
-    let description = description.trim();
-    if description.is_empty() {
-        return Err("description is required".into());
-    }
-    if description.chars().count() > DESCRIPTION_MAX {
-        return Err(format!(
-            "description is longer than {DESCRIPTION_MAX} characters"
-        ));
-    }
-    let title = match title.trim() {
-        "" => description
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .chars()
-            .take(80)
-            .collect(),
-        t => t.to_owned(),
-    };
-    if title.chars().count() > TITLE_MAX {
-        return Err(format!("title is longer than {TITLE_MAX} characters"));
-    }
-    let priority = match priority.trim() {
-        "" => "normal".to_owned(),
-        p if PRIORITIES.contains(&p) => p.to_owned(),
-        p => {
-            return Err(format!(
-                "priority '{p}' is not one of {}",
-                PRIORITIES.join(", ")
-            ));
-        }
-    };
-    let category = category.trim();
-    if category.chars().count() > 100 {
-        return Err("category is longer than 100 characters".into());
-    }
-    Ok(NewRequest {
-        title,
-        description: description.to_owned(),
-        category: category.to_owned(),
-        priority,
-    })
-}
-
 /// Staff roles that may decide on requests.
 pub fn may_decide(roles: &[String]) -> bool {
     portal_platform::permissions::may(
@@ -140,7 +75,6 @@ pub fn may_decide(roles: &[String]) -> bool {
     )
 }
 
-pub const SEVERITIES: [&str; 3] = ["minor", "major", "critical"];
 /// Optional fields a tenant may make required (title and description always are).
 /// Equipment is not among them: no service keeps equipment yet, so no
 /// contact could fill it in (an optional id for integrators meanwhile).
@@ -386,52 +320,6 @@ pub fn validate_settings(categories: &[String], required: &[String]) -> Result<S
     })
 }
 
-/// The fields of a new request that settings may constrain.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Extras<'a> {
-    pub severity: &'a str,
-}
-
-/// The tenant's rules on a new request: the category from the list (when
-/// there is one), required fields filled in, a known severity. Returns the
-/// normalised severity.
-pub fn check_against_settings(
-    settings: &Settings,
-    new: &NewRequest,
-    priority_given: &str,
-    extras: &Extras<'_>,
-) -> Result<String, Refusal> {
-    let severity = extras.severity.trim();
-    if !severity.is_empty() && !SEVERITIES.contains(&severity) {
-        return Err(Refusal::Invalid(format!(
-            "severity '{severity}' is not one of {}",
-            SEVERITIES.join(", ")
-        )));
-    }
-    if !settings.categories.is_empty()
-        && !new.category.is_empty()
-        && !settings.categories.contains(&new.category)
-    {
-        return Err(Refusal::Invalid(format!(
-            "category '{}' is not one of {}",
-            new.category,
-            settings.categories.join(", ")
-        )));
-    }
-    for field in &settings.required_fields {
-        let empty = match field.as_str() {
-            "category" => new.category.is_empty(),
-            "priority" => priority_given.trim().is_empty(),
-            "severity" => severity.is_empty(),
-            _ => false,
-        };
-        if empty {
-            return Err(Refusal::Invalid(format!("{field} is required")));
-        }
-    }
-    Ok(severity.to_owned())
-}
-
 /// List orders. Each has an index whose order is the list's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sort {
@@ -636,26 +524,6 @@ mod tests {
     }
 
     #[test]
-    fn description_is_required() {
-        assert!(validate_new("Oven", "", "", "").is_err());
-        assert!(validate_new("Oven", "   \n ", "", "").is_err());
-    }
-
-    #[test]
-    fn defaults_and_title_from_description() {
-        let r = validate_new("", "Oven broken\nIt makes smoke", "repair", "").expect("valid");
-        assert_eq!(r.title, "Oven broken");
-        assert_eq!(r.priority, "normal");
-        assert_eq!(r.category, "repair");
-    }
-
-    #[test]
-    fn unknown_priority_is_refused() {
-        assert!(validate_new("t", "d", "", "whenever").is_err());
-        assert!(validate_new("t", "d", "", "urgent").is_ok());
-    }
-
-    #[test]
     fn only_admins_and_dispatchers_decide() {
         assert!(may_decide(&["dispatcher".into()]));
         assert!(may_decide(&["admin".into()]));
@@ -771,21 +639,6 @@ mod tests {
         )
         .expect("valid");
         assert_eq!(s.categories, vec!["repair", "install"]);
-        let new = validate_new("t", "d", "repair", "").expect("valid");
-        let extras = Extras { severity: "major" };
-        assert_eq!(
-            check_against_settings(&s, &new, "", &extras),
-            Ok("major".to_owned())
-        );
-        let no_sev = Extras::default();
-        assert!(check_against_settings(&s, &new, "", &no_sev).is_err());
-        let other = validate_new("t", "d", "painting", "").expect("valid");
-        assert!(check_against_settings(&s, &other, "", &extras).is_err());
-        let bad = Extras {
-            severity: "apocalyptic",
-        };
-        assert!(check_against_settings(&Settings::default(), &new, "", &bad).is_err());
-        assert!(check_against_settings(&Settings::default(), &new, "", &no_sev).is_ok());
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //!
 //! notification has already checked the signature, that the trusted relay
 //! authenticated the sender (ADR 0013) and that they are a contact of the
-//! tenant who could log in now. identity is asked again here, so a portal
+//! tenant who could log in now. A new request goes through the same use
+//! case as the portal's (`intake::submit`), so the tenant's rules apply to
+//! it too. identity is asked again here, so a portal
 //! switched off (or a window closed) since then still counts: it answers
 //! "not found" for such a contact. The sender must also belong to the request:
 //! its own contact, or a contact of its customer whose sites include the
@@ -15,8 +17,8 @@ use chrono::Utc;
 use portal_platform::consumer::{self, HandleError, Handler};
 use portal_platform::errors::ServiceError;
 use portal_platform::events::Envelope;
-use portal_platform::outbox;
-use portal_platform::time::{from_proto, to_proto};
+use portal_platform::scope::Scope;
+use portal_platform::time::from_proto;
 use portal_proto::events::v1 as ev;
 use portal_proto::identity::v1 as idpb;
 use portal_proto::identity::v1::identity_service_client::IdentityServiceClient;
@@ -27,8 +29,7 @@ use tonic::{Code, Request};
 use uuid::Uuid;
 
 use crate::conversation::{self, MailComment};
-use crate::domain::{self, Status};
-use crate::grpc::SOURCE;
+use crate::intake::{self, Origin, Site, Submit, SubmitError};
 use crate::store::{self, RequestRow};
 
 /// Durable consumer of `mail.received`.
@@ -89,8 +90,8 @@ impl InboundMail {
         }
     }
 
-    /// The site's address for a new request; blank when identity has none.
-    async fn site_address(&self, tenant_id: Uuid, site_id: Uuid) -> Result<String, HandleError> {
+    /// The site as the directory knows it; `None` when it knows no such site.
+    async fn site(&self, tenant_id: Uuid, site_id: Uuid) -> Result<Option<Site>, HandleError> {
         let req = idpb::GetSiteRequest {
             tenant_id: tenant_id.to_string(),
             site_id: site_id.to_string(),
@@ -101,8 +102,15 @@ impl InboundMail {
             .get_site(self.credential.sign(Request::new(req)))
             .await
         {
-            Ok(s) => Ok(s.into_inner().address),
-            Err(s) if s.code() == Code::NotFound => Ok(String::new()),
+            Ok(s) => {
+                let s = s.into_inner();
+                Ok(s.customer_id.parse().ok().map(|customer_id| Site {
+                    id: site_id,
+                    customer_id,
+                    address: s.address,
+                }))
+            }
+            Err(s) if s.code() == Code::NotFound => Ok(None),
             Err(s) => Err(HandleError::from(s)),
         }
     }
@@ -169,6 +177,11 @@ impl InboundMail {
         Ok(())
     }
 
+    /// Translates the mail to [`intake::submit`], for the contact's first
+    /// site. The tenant's rules apply as in the portal: where they require
+    /// a category, a priority or a severity, which a mail cannot give, the
+    /// mail is refused and no request is made (logged with why; the sender
+    /// was already answered by SMTP).
     async fn new_request(
         &self,
         envelope: &Envelope,
@@ -185,70 +198,44 @@ impl InboundMail {
             tracing::warn!(contact = %contact.id, "mail from a contact without a site: no request");
             return self.skip(envelope).await;
         };
-        let title: String = e.subject.trim().chars().take(200).collect();
-        let new = match domain::validate_new(&title, &e.text, "", "") {
-            Ok(n) => n,
-            Err(why) => {
-                tracing::info!(why, "mail to the intake address refused, no request");
-                return self.skip(envelope).await;
-            }
-        };
-        let site_address = self.site_address(tenant_id, site_id).await?;
-        let now = Utc::now();
-        let short = |s: &str, max: usize| s.trim().chars().take(max).collect::<String>();
-        let row = RequestRow {
-            id: Uuid::now_v7(),
+        let site = self.site(tenant_id, site_id).await?;
+        let cmd = Submit {
             tenant_id,
-            customer_id,
-            site_id,
             contact_id,
-            title: new.title,
-            description: new.description,
-            category: new.category,
-            priority: new.priority,
-            status: Status::Submitted.as_str().into(),
-            work_order_id: None,
-            reject_reason: String::new(),
-            assignee: String::new(),
-            planned_start: None,
-            created_at: now,
-            updated_at: now,
+            customer_id,
+            scope: Scope::Customer {
+                customer_id,
+                sites: ids(&contact.site_ids),
+            },
+            site,
+            title: e.subject.trim().chars().take(200).collect(),
+            description: e.text.clone(),
+            category: String::new(),
+            priority: String::new(),
             severity: String::new(),
             equipment_id: None,
             contract_id: None,
-            assignee_id: None,
-            due_date: None,
-            closed_at: None,
-            closed_by: None,
-            site_address: short(&site_address, 500),
-            contact_name: short(&first_non_blank(&[&contact.name, &e.from_name]), 200),
-            contact_email: short(&contact.email, 320),
+            site_address: String::new(),
+            contact_name: first_non_blank(&[&contact.name, &e.from_name]),
+            contact_email: contact.email.clone(),
             contact_phone: String::new(),
-            source: "email".into(),
-            public_comments: 0,
-            all_comments: 0,
-            plan: store::PlanCopy::default(),
+            at: Utc::now(),
         };
         let mut tx = self.pool.begin().await?;
         if !consumer::claim(&mut tx, MAIL_RECEIVED, envelope.id).await? {
             tx.commit().await?;
             return Ok(());
         }
-        store::insert(&mut tx, &row).await?;
-        store::record_status(&mut tx, row.id, &row.status, contact_id, "").await?;
-        let event = ev::RequestSubmitted {
-            tenant_id: tenant_id.to_string(),
-            request_id: row.id.to_string(),
-            customer_id: customer_id.to_string(),
-            site_id: site_id.to_string(),
-            contact_id: contact_id.to_string(),
-            title: row.title.clone(),
-            description: row.description.clone(),
-            submitted_at: Some(to_proto(now)),
-        };
-        outbox::enqueue(&mut tx, tenant_id, SOURCE, &event).await?;
+        match intake::submit(&mut tx, cmd, Origin::Mail).await {
+            Ok(s) => tracing::info!(request = %s.request.id, "request opened by mail"),
+            // Nothing was written: the claim alone is kept, so the same
+            // mail is not weighed again.
+            Err(SubmitError::Invalid(why)) => {
+                tracing::info!(%why, contact = %contact_id, "mail to the intake address refused, no request");
+            }
+            Err(SubmitError::Db(e)) => return Err(e.into()),
+        }
         tx.commit().await?;
-        tracing::info!(request = %row.id, "request opened by mail");
         Ok(())
     }
 

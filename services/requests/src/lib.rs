@@ -6,6 +6,7 @@ pub mod domain;
 pub mod events;
 pub mod grpc;
 pub mod inbound;
+pub mod intake;
 pub mod store;
 pub mod work;
 

@@ -568,3 +568,103 @@ async fn a_rejection_is_mailed_once_with_its_reason_in_the_contacts_language() -
     assert_eq!(rejected["target_id"], request_id.as_str());
     stack.stop().await
 }
+
+/// The tenant's required fields govern a request however it comes in
+/// (`intake::submit` in requests): a mail cannot give a category, so where
+/// the tenant requires one the mail makes no request, as the portal makes
+/// none without it; once the requirement is lifted the same mail does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_tenants_required_fields_govern_requests_opened_by_mail() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    let t = fixtures::tenant(&stack, "mailrequired").await?;
+    let intake = format!("{}@in.portal.test", t.slug);
+    let api = &stack.api;
+    let titles = |page: &serde_json::Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|r| s(&r["title"]))
+            .collect()
+    };
+
+    api.put(
+        "/api/v1/request-settings",
+        &t.admin,
+        &serde_json::json!({"categories": ["repair", "install"], "required_fields": ["category"]}),
+    )
+    .await?
+    .expect(200)?;
+    // The portal: no request without a category.
+    let body = serde_json::json!({"site_id": t.site_ids[0], "title": "Oven broken", "description": "It no longer heats."});
+    let refused = api
+        .post("/api/v1/requests", Some(&t.contact), &body)
+        .await?
+        .problem(400)?;
+    assert!(
+        refused.to_string().contains("category is required"),
+        "{refused}"
+    );
+    // A mail: the same rule, so no request either.
+    send(
+        &stack,
+        &t.contact_email,
+        &intake,
+        "Fuite sous l'évier",
+        "L'eau coule depuis ce matin.",
+        "<required-1@client.example>",
+    )
+    .await?;
+    drained(&stack, "requests-mail-received").await?;
+    let page = api.get("/api/v1/requests", &t.admin).await?.expect(200)?;
+    assert!(titles(&page).is_empty(), "{page}");
+
+    // With a category the portal takes it.
+    let mut body = body;
+    body["category"] = serde_json::json!("repair");
+    let created = api
+        .post("/api/v1/requests", Some(&t.contact), &body)
+        .await?
+        .expect(201)?;
+    assert_eq!(created["category"], "repair");
+    assert_eq!(created["source"], "portal");
+
+    // Categories offered but none required: a mail opens a request again.
+    api.put(
+        "/api/v1/request-settings",
+        &t.admin,
+        &serde_json::json!({"categories": ["repair", "install"], "required_fields": []}),
+    )
+    .await?
+    .expect(200)?;
+    send(
+        &stack,
+        &t.contact_email,
+        &intake,
+        "Radiateur froid",
+        "Le radiateur du salon ne chauffe plus.",
+        "<required-2@client.example>",
+    )
+    .await?;
+    let opened = eventually(30, "the request opened by mail", || async {
+        let page = api.get("/api/v1/requests", &t.contact).await?.expect(200)?;
+        Ok(page["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .find(|r| r["title"] == "Radiateur froid"))
+    })
+    .await?;
+    assert_eq!(opened["source"], "email");
+    assert_eq!(opened["category"], "");
+    assert_eq!(opened["site_id"], t.site_ids[0].as_str());
+    // The refused mail stays refused: it was weighed once, under the rule of its time.
+    drained(&stack, "requests-mail-received").await?;
+    let page = api.get("/api/v1/requests", &t.admin).await?.expect(200)?;
+    let mut seen = titles(&page);
+    seen.sort();
+    assert_eq!(seen, ["Oven broken", "Radiateur froid"]);
+    stack.stop().await
+}

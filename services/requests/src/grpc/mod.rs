@@ -19,6 +19,7 @@ use tonic::{Code, Request, Response, Status};
 use uuid::Uuid;
 
 use crate::domain::{self, Decision, Refusal, Status as ReqStatus, Who};
+use crate::intake::{self, Origin, SubmitError};
 use crate::store::{self, RequestRow};
 
 mod lists;
@@ -48,6 +49,14 @@ pub fn refused(r: Refusal) -> ServiceError {
         Refusal::NotYours => ServiceError::not_found("request"),
         Refusal::WrongState(m) => ServiceError::WrongState(m),
         Refusal::Invalid(m) => ServiceError::Invalid(m),
+    }
+}
+
+/// A refused submission as the service's error.
+pub fn submit_refused(e: SubmitError) -> ServiceError {
+    match e {
+        SubmitError::Invalid(why) => ServiceError::Invalid(why.to_string()),
+        SubmitError::Db(e) => e.into(),
     }
 }
 
@@ -88,6 +97,8 @@ impl Requests {
         }
     }
 
+    /// Translates the call to [`intake::submit`]: the site and the caller's
+    /// details are read from the directory first.
     async fn create(&self, req: Request<pb::CreateRequestRequest>) -> ServiceResult<pb::Request> {
         let claims = self.caller(&req).await?;
         let Some(customer_id) = claims.cust.filter(|_| !claims.is_staff()) else {
@@ -96,18 +107,6 @@ impl Requests {
             ));
         };
         let r = req.into_inner();
-        let new = domain::validate_new(&r.title, &r.description, &r.category, &r.priority)
-            .map_err(ServiceError::Invalid)?;
-        let settings = store::settings::get(&self.pool, claims.tid).await?;
-        let severity = domain::check_against_settings(
-            &settings,
-            &new,
-            &r.priority,
-            &domain::Extras {
-                severity: &r.severity,
-            },
-        )
-        .map_err(refused)?;
         let opt_id = |field: &str, v: &str| match v.trim() {
             "" => Ok(None),
             s => parse_id(field, s).map(Some),
@@ -115,90 +114,63 @@ impl Requests {
         let equipment_id = opt_id("equipment_id", &r.equipment_id)?;
         let contract_id = opt_id("contract_id", &r.contract_id)?;
         let site_id = parse_id("site_id", &r.site_id)?;
-        // The site must exist and be in the contact's scope (a directory read).
-        let site = self
-            .identity
-            .clone()
-            .get_site(self.credential.sign(Request::new(idpb::GetSiteRequest {
-                tenant_id: claims.tid.to_string(),
-                site_id: site_id.to_string(),
-            })))
-            .await;
-        let site = match site {
-            Ok(s) => s.into_inner(),
-            Err(s) if s.code() == Code::NotFound => {
-                return Err(ServiceError::Invalid("unknown site".into()));
-            }
-            Err(s) => {
-                return Err(ServiceError::Unavailable(format!(
-                    "directory unavailable: {}",
-                    s.message()
-                )));
-            }
-        };
-        let site_customer = parse_id("site", &site.customer_id)?;
-        if !Scope::of(&claims).allows(site_customer, Some(site_id)) {
-            return Err(ServiceError::Invalid("unknown site".into()));
-        }
+        let site = self.site(claims.tid, site_id).await?;
         let (contact_name, contact_email) = match (r.contact_name.trim(), r.contact_email.trim()) {
             ("", "") => self.contact_details(&claims).await,
             (n, e) => (n.to_owned(), e.to_owned()),
         };
-        let short = |s: &str, max: usize| s.trim().chars().take(max).collect::<String>();
-        let site_address = match r.site_address.trim() {
-            "" => site.address.clone(),
-            a => a.to_owned(),
-        };
-        let now = Utc::now();
-        let row = RequestRow {
-            id: Uuid::now_v7(),
+        let cmd = intake::Submit {
             tenant_id: claims.tid,
-            customer_id,
-            site_id,
             contact_id: claims.sub,
-            title: new.title,
-            description: new.description,
-            category: new.category,
-            priority: new.priority,
-            status: ReqStatus::Submitted.as_str().into(),
-            work_order_id: None,
-            reject_reason: String::new(),
-            assignee: String::new(),
-            planned_start: None,
-            created_at: now,
-            updated_at: now,
-            severity,
+            customer_id,
+            scope: Scope::of(&claims),
+            site,
+            title: r.title,
+            description: r.description,
+            category: r.category,
+            priority: r.priority,
+            severity: r.severity,
             equipment_id,
             contract_id,
-            assignee_id: None,
-            due_date: None,
-            closed_at: None,
-            closed_by: None,
-            site_address: short(&site_address, 500),
-            contact_name: short(&contact_name, 200),
-            contact_email: short(&contact_email, 320),
-            contact_phone: short(&r.contact_phone, 50),
-            source: "portal".into(),
-            public_comments: 0,
-            all_comments: 0,
-            plan: store::PlanCopy::default(),
+            site_address: r.site_address,
+            contact_name,
+            contact_email,
+            contact_phone: r.contact_phone,
+            at: Utc::now(),
         };
         let mut tx = self.pool.begin().await?;
-        store::insert(&mut tx, &row).await?;
-        store::record_status(&mut tx, row.id, &row.status, claims.sub, "").await?;
-        let event = ev::RequestSubmitted {
-            tenant_id: row.tenant_id.to_string(),
-            request_id: row.id.to_string(),
-            customer_id: row.customer_id.to_string(),
-            site_id: row.site_id.to_string(),
-            contact_id: row.contact_id.to_string(),
-            title: row.title.clone(),
-            description: row.description.clone(),
-            submitted_at: Some(to_proto(now)),
-        };
-        outbox::enqueue(&mut tx, row.tenant_id, SOURCE, &event).await?;
+        let submitted = intake::submit(&mut tx, cmd, Origin::Portal)
+            .await
+            .map_err(submit_refused)?;
         tx.commit().await?;
-        Ok(request_pb(row, false))
+        Ok(request_pb(submitted.request, false))
+    }
+
+    /// The site as the directory knows it; `None` when it knows no such site.
+    async fn site(&self, tenant_id: Uuid, site_id: Uuid) -> ServiceResult<Option<intake::Site>> {
+        let found = self
+            .identity
+            .clone()
+            .get_site(self.credential.sign(Request::new(idpb::GetSiteRequest {
+                tenant_id: tenant_id.to_string(),
+                site_id: site_id.to_string(),
+            })))
+            .await;
+        match found {
+            Ok(s) => {
+                let s = s.into_inner();
+                Ok(Some(intake::Site {
+                    id: site_id,
+                    customer_id: parse_id("site", &s.customer_id)?,
+                    address: s.address,
+                }))
+            }
+            Err(s) if s.code() == Code::NotFound => Ok(None),
+            Err(s) => Err(ServiceError::Unavailable(format!(
+                "directory unavailable: {}",
+                s.message()
+            ))),
+        }
     }
 
     /// The caller's name and address from the directory, to prefill a new

@@ -1,15 +1,20 @@
 //! Per-tenant request settings.
-use sqlx::{PgConnection, PgPool};
+use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
 
 use crate::domain::Settings;
 
 pub async fn get(pool: &PgPool, tenant_id: Uuid) -> sqlx::Result<Settings> {
+    read(pool, tenant_id).await
+}
+
+/// The settings in force, read with `db` (a new request's transaction).
+pub async fn read<'e>(db: impl PgExecutor<'e>, tenant_id: Uuid) -> sqlx::Result<Settings> {
     let row: Option<(Vec<String>, Vec<String>)> = sqlx::query_as(
         "SELECT categories, required_fields FROM request_settings WHERE tenant_id = $1",
     )
     .bind(tenant_id)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?;
     Ok(row
         .map(|(categories, required_fields)| Settings {
