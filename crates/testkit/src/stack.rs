@@ -378,6 +378,13 @@ impl Stack {
 
     /// Starts documents again on its address, with its database and blobs.
     pub async fn start_documents(&mut self) -> anyhow::Result<()> {
+        self.spawn_documents().await?;
+        self.wait_ready().await
+    }
+
+    /// Starts documents again without waiting for the stack to be ready
+    /// (which it is not while another service is stopped).
+    pub async fn spawn_documents(&mut self) -> anyhow::Result<()> {
         let cfg = self.documents_cfg.clone();
         let listener = tokio::net::TcpListener::bind(cfg.grpc_addr).await?;
         self.documents_shutdown = self.shutdown.child_token();
@@ -387,7 +394,7 @@ impl Stack {
             self.documents_shutdown.clone(),
         ));
         self.tasks.push(("documents", task));
-        self.wait_ready().await
+        Ok(())
     }
 
     /// Stops the services, then drops their databases.

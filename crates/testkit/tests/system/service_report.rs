@@ -395,12 +395,20 @@ async fn without_identity_the_report_waits_for_the_names() -> anyhow::Result<()>
     let (tech_id, tech) = technician(&stack, &t).await?;
     let wo = started_work(&stack, &t, (&tech_id, &tech), "Mixer stalls", 9).await?;
 
-    // documents cannot read the names: no report rather than one without.
-    stack.stop_identity().await?;
+    // Completed while documents is away; documents comes back while
+    // identity is away (completing needs identity, making the report must
+    // wait for it): it cannot read the names, so no report rather than one
+    // without them.
+    stack.stop_documents().await?;
     complete(&stack, &wo, &tech).await?;
+    stack.stop_identity().await?;
+    stack.spawn_documents().await?;
+    eventually(20, "documents to be handed the completion", || async {
+        Ok((fixtures::handed_to(&stack, DURABLE).await? >= 1).then_some(()))
+    })
+    .await?;
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
     assert_eq!(made_for(&stack, &wo).await?, (0, 0));
-    assert!(fixtures::handed_to(&stack, DURABLE).await? >= 1);
 
     stack.start_identity().await?;
     let report = report_of(&stack, &t.contact, &wo).await?;
