@@ -18,7 +18,7 @@ use utoipa::openapi::{Content, Ref, RefOr, Required};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    access, customers, directory, documents, exports, requests, sessions, tickets, work_orders,
+    access, appointment_exports, customers, directory, documents, exports, requests, sessions, tickets, work_orders,
 };
 
 #[derive(OpenApi)]
@@ -40,7 +40,7 @@ use crate::routes::{
         tickets::update_settings, exports::csv, exports::xlsx,
         work_orders::list, work_orders::detail, work_orders::schedule, work_orders::unschedule,
         work_orders::start, work_orders::complete, work_orders::cancel, work_orders::appointments,
-        work_orders::calendar,
+        work_orders::calendar, appointment_exports::csv, appointment_exports::xlsx,
         documents::list, documents::content,
     ),
     // Named only by query parameters, which utoipa does not collect.

@@ -353,6 +353,38 @@ async fn work_is_planned_done_and_shown_by_the_right_people() -> anyhow::Result<
         .await?
         .expect(200)?;
     assert_eq!(upcoming["items"].as_array().map(Vec::len), Some(0));
+
+    // The done list as a spreadsheet (E5): a header, then the signed oven.
+    let csv = api
+        .http
+        .get(format!(
+            "{}/api/v1/appointments/export.csv?when=done",
+            api.base
+        ))
+        .bearer_auth(&t.contact)
+        .send()
+        .await?;
+    assert_eq!(csv.status(), 200);
+    let csv = csv.text().await?;
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("work_order_id,title,status"), "{csv}");
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(
+        lines[1].contains(&format!("{oven_wo},Oven,completed")),
+        "{csv}"
+    );
+    assert!(lines[1].contains("Tom Tech"), "{csv}");
+    let xlsx = api
+        .http
+        .get(format!(
+            "{}/api/v1/appointments/export.xlsx?when=done",
+            api.base
+        ))
+        .bearer_auth(&t.contact)
+        .send()
+        .await?;
+    assert_eq!(xlsx.status(), 200);
+    assert!(xlsx.bytes().await?.starts_with(b"PK"));
     stack.stop().await
 }
 

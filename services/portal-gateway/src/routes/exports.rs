@@ -72,7 +72,7 @@ fn row(r: &pb::Request) -> [String; 16] {
 
 /// A spreadsheet would run a cell starting with these as a formula
 /// (CSV injection): such text gets a leading apostrophe.
-fn defused(cell: String) -> String {
+pub(crate) fn defused(cell: String) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {
@@ -80,7 +80,9 @@ fn defused(cell: String) -> String {
     }
 }
 
-fn csv_line(cells: impl IntoIterator<Item = String>) -> Result<bytes::Bytes, csv::Error> {
+pub(crate) fn csv_line(
+    cells: impl IntoIterator<Item = String>,
+) -> Result<bytes::Bytes, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(cells.into_iter().map(defused))?;
     w.into_inner()

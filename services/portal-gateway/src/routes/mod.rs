@@ -1,5 +1,6 @@
 //! The REST API's routes, one module per area.
 pub mod access;
+pub mod appointment_exports;
 pub mod customers;
 pub mod directory;
 pub mod documents;
@@ -126,6 +127,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/work-orders/{id}/cancel", post(work_orders::cancel))
         .route("/api/v1/appointments", get(work_orders::appointments))
+        .route(
+            "/api/v1/appointments/export.csv",
+            get(appointment_exports::csv),
+        )
+        .route(
+            "/api/v1/appointments/export.xlsx",
+            get(appointment_exports::xlsx),
+        )
         .route(
             "/api/v1/appointments/{work_order_id}/calendar.ics",
             get(work_orders::calendar),
