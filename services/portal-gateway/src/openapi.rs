@@ -18,7 +18,8 @@ use utoipa::openapi::{Content, Ref, RefOr, Required};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    access, appointment_exports, customers, directory, documents, exports, requests, sessions, tickets, work_orders,
+    access, appointment_exports, customers, directory, documents, exports, requests, sessions,
+    tickets, work_orders,
 };
 
 #[derive(OpenApi)]
