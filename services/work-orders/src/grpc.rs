@@ -4,7 +4,7 @@ use chrono::Utc;
 use portal_platform::auth::{Authenticator, Claims};
 use portal_platform::callers::Credential;
 use portal_platform::errors::{ServiceError, ServiceResult, lookup_id, parse_id};
-use portal_platform::paging::{PageRequest, encode_cursor};
+use portal_platform::paging::PageRequest;
 use portal_platform::permissions::Permission;
 use portal_platform::scope::{Narrowing, Scope};
 use portal_platform::time::{from_proto, to_proto};
@@ -227,22 +227,15 @@ impl WorkOrders {
             limit: page.fetch(),
         };
         let rows = store::appointments(&self.pool, claims.tid, &filter).await?;
-        let shown = usize::try_from(page.limit).unwrap_or(usize::MAX);
-        let more = rows.len() > shown;
-        let mut rows = rows;
-        rows.truncate(shown);
         // The cursor is the position in this list's own order.
-        let next_cursor = match (more, rows.last()) {
-            (true, Some(last)) => {
-                let at = if done {
-                    last.completed_at
-                } else {
-                    last.planned_start
-                };
-                at.map(|at| encode_cursor(at, last.id)).unwrap_or_default()
-            }
-            _ => String::new(),
-        };
+        let (rows, next_cursor) = page.split(rows, |w| {
+            let at = if done {
+                w.completed_at
+            } else {
+                w.planned_start
+            };
+            (at.unwrap_or(w.created_at), w.id)
+        });
         let items = self.with_technicians(rows, claims).await?;
         Ok(pb::ListWorkOrdersResponse { items, next_cursor })
     }

@@ -53,10 +53,7 @@ async fn all(
     caller: &Caller,
     f: AppointmentFilter,
 ) -> Result<Vec<Appointment>, Problem> {
-    let when = match f.when {
-        None | Some(AppointmentsWhen::Upcoming) => pb::AppointmentsWhen::Upcoming,
-        Some(AppointmentsWhen::Done) => pb::AppointmentsWhen::Done,
-    };
+    let when = AppointmentsWhen::to_pb(f.when);
     let mut items = Vec::new();
     let mut cursor = String::new();
     loop {

@@ -202,10 +202,7 @@ pub async fn appointments(
     caller: Caller,
     ApiQuery(f): ApiQuery<AppointmentFilter>,
 ) -> Result<Json<Page<Appointment>>, Problem> {
-    let when = match f.when {
-        None | Some(AppointmentsWhen::Upcoming) => pb::AppointmentsWhen::Upcoming,
-        Some(AppointmentsWhen::Done) => pb::AppointmentsWhen::Done,
-    };
+    let when = AppointmentsWhen::to_pb(f.when);
     let r = state
         .work_orders
         .clone()

@@ -268,6 +268,16 @@ pub enum AppointmentsWhen {
     Done,
 }
 
+impl AppointmentsWhen {
+    /// The service's value; absent means upcoming.
+    pub fn to_pb(when: Option<Self>) -> wo::AppointmentsWhen {
+        match when {
+            None | Some(Self::Upcoming) => wo::AppointmentsWhen::Upcoming,
+            Some(Self::Done) => wo::AppointmentsWhen::Done,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
