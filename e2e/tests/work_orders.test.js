@@ -8,6 +8,10 @@
 // and completes it; the contact then finds it among the work done, with
 // its service report. Every page: screenshot and axe-core.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { call, createCustomer, createTenant } from '../lib/api.js';
 import { DESKTOP, PHONE, e2e } from '../lib/browser.js';
@@ -24,6 +28,18 @@ const PNG = Buffer.from(
 /** The UTC date `days` from now, as a date input holds it. */
 function inDays(days) {
   return new Date(Date.now() + days * 24 * 3600 * 1000).toISOString().slice(0, 10);
+}
+
+/** The text of a PDF, as poppler's `pdftotext` reads it (installed by `cargo xtask e2e`). */
+function pdfText(pdf) {
+  const dir = mkdtempSync(join(tmpdir(), 'portal-pdf-'));
+  try {
+    const file = join(dir, 'report.pdf');
+    writeFileSync(file, pdf);
+    return execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** A contact's request, accepted by the admin; resolves to its work order's id. */
@@ -250,5 +266,11 @@ e2e('work is planned on the board, done on a phone with a signature, and seen by
   const report = await contact.request.get(await done.locator('a.report-link').getAttribute('href'));
   assert.equal(report.status(), 200);
   assert.match(report.headers()['content-type'], /^application\/pdf/);
-  assert.equal((await report.body()).subarray(0, 5).toString('latin1'), '%PDF-');
+  const pdf = await report.body();
+  assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-');
+  // What the customer reads in it: the work, what was done, by whom, who signed.
+  const reportText = pdfText(pdf);
+  for (const expected of ['Oven door does not close', 'New door seal fitted', tech.name, 'Jean Dupont']) {
+    assert.ok(reportText.includes(expected), `the report does not say "${expected}":\n${reportText}`);
+  }
 }, { timeout: 150_000 });

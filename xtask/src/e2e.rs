@@ -30,6 +30,8 @@ const NATS_PORT: u16 = 14223;
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// `fonts-liberation`: without it, text renders with whatever font is left.
 const FONTS_DIR: &str = "/usr/share/fonts/truetype/liberation";
+/// poppler's `pdftotext`: the tests read the text of the PDFs the portal serves.
+const PDFTOTEXT: &str = "/usr/bin/pdftotext";
 /// Node's test runner on `e2e/tests/`, one file at a time (2 cores; each file
 /// has its own Chromium). `e2e/package.json`'s `test` script says the same.
 const NODE_TEST: [&str; 3] = ["--test", "--test-concurrency=1", "--test-reporter=spec"];
@@ -151,16 +153,18 @@ fn settings(admin_url: String, nats: nats::Access, stack_dir: &Path) -> Result<S
     })
 }
 
-/// Debian's Chromium and the fonts it renders with, installed when missing
-/// (never a browser download: `playwright install` is not used).
+/// Debian's Chromium, the fonts it renders with and poppler's `pdftotext`,
+/// installed when missing (never a browser download: `playwright install` is
+/// not used).
 fn ensure_chromium() -> Result<()> {
-    if Path::new(CHROMIUM).is_file() && Path::new(FONTS_DIR).is_dir() {
+    let have = |path: &str| Path::new(path).exists();
+    if have(CHROMIUM) && have(FONTS_DIR) && have(PDFTOTEXT) {
         return Ok(());
     }
     let started = Instant::now();
     sys::apt_install_all(
-        &["chromium", "fonts-liberation"],
-        "Chromium for the browser tests",
+        &["chromium", "fonts-liberation", "poppler-utils"],
+        "Chromium and pdftotext for the browser tests",
     )?;
     if !Path::new(CHROMIUM).is_file() {
         bail!("installed chromium but {CHROMIUM} is missing");
