@@ -63,6 +63,11 @@ pub enum Permission {
     DoOwnWork,
     /// Complete any work order (a dispatcher closing work by phone).
     CompleteAnyWork,
+    /// See and set any technician's working hours and absences, and the
+    /// tenant's default hours.
+    ManageAvailability,
+    /// Record and take back one's own absences.
+    RecordOwnAbsence,
 }
 
 /// The table, one line per permission.
@@ -71,10 +76,10 @@ pub fn granted(role: Role, permission: Permission) -> bool {
     use Role::*;
     match permission {
         ManageCustomers | ManageContacts | InviteContacts | ManageSecureLinks | DecideRequests
-        | PlanWork | CompleteAnyWork => matches!(role, Admin | Dispatcher),
+        | PlanWork | CompleteAnyWork | ManageAvailability => matches!(role, Admin | Dispatcher),
         ReadDirectory => true,
         ManageTenant | ManageStaff | ReadAudit => role == Admin,
-        DoOwnWork => role == Technician,
+        DoOwnWork | RecordOwnAbsence => role == Technician,
     }
 }
 
@@ -113,6 +118,10 @@ mod tests {
             (&["dispatcher", "technician"], DoOwnWork, true),
             (&["technician"], CompleteAnyWork, false),
             (&["admin"], ReadAudit, true),
+            (&["dispatcher"], ManageAvailability, true),
+            (&["technician"], ManageAvailability, false),
+            (&["technician"], RecordOwnAbsence, true),
+            (&["dispatcher"], RecordOwnAbsence, false),
             (&[], ReadDirectory, false),
             (&["owner"], ReadDirectory, false),
         ];

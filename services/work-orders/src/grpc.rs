@@ -17,6 +17,8 @@ use tonic::transport::Channel;
 use tonic::{Request, Response, Status};
 use uuid::Uuid;
 
+use crate::availability::domain::{self as avail, Interval, Reason, Span, SpanKind, Week, Weekday};
+use crate::availability::{self, Actor, Availability, AvailabilityError};
 use crate::planning::domain::{self, Action, Refusal, Rights, Window};
 use crate::planning::{self, Outcome, PlanError, Staff, status_pb, technician_pb};
 use crate::store::{self, AppointmentFilter, HistoryRow, ListFilter, TechnicianRow, WorkOrderRow};
@@ -48,13 +50,230 @@ impl From<PlanError> for ServiceError {
             PlanError::Refused(Refusal::WrongState(m)) => Self::WrongState(m),
             PlanError::Refused(Refusal::Invalid(m)) => Self::Invalid(m),
             PlanError::NotFound => Self::not_found("work order"),
-            busy @ PlanError::Busy(_) => Self::Conflict(busy.to_string()),
+            busy @ PlanError::Busy { .. } => Self::Conflict(busy.to_string()),
             PlanError::Db(e) => e.into(),
         }
     }
 }
 
+impl From<AvailabilityError> for ServiceError {
+    fn from(e: AvailabilityError) -> Self {
+        match e {
+            AvailabilityError::Refused(r) => PlanError::Refused(r).into(),
+            AvailabilityError::NoSuchAbsence => Self::not_found("absence"),
+            AvailabilityError::Db(e) => e.into(),
+        }
+    }
+}
+
+/// The longest range availability is read for (two months of a board).
+const AVAILABILITY_DAYS: i64 = 62;
+
 impl WorkOrders {
+    /// The caller as someone who acts on technicians' availability: staff.
+    fn availability_actor(claims: &Claims) -> ServiceResult<Actor> {
+        let rights = avail::Rights {
+            manage: claims.may(Permission::ManageAvailability),
+            own_absences: claims.may(Permission::RecordOwnAbsence),
+        };
+        if !claims.is_staff() || rights == avail::Rights::default() {
+            return Err(ServiceError::Forbidden(
+                "working hours and absences are for staff".into(),
+            ));
+        }
+        Ok(Actor {
+            tenant_id: claims.tid,
+            id: claims.sub,
+            rights,
+        })
+    }
+
+    /// Each id a technician of the caller's tenant; another tenant's, or
+    /// someone without the role, is not found.
+    async fn known_technicians(&self, tenant_id: Uuid, ids: &[String]) -> ServiceResult<Vec<Uuid>> {
+        let known = self.staff(tenant_id, "technician").await?;
+        ids.iter()
+            .map(|id| {
+                let id = lookup_id("technician", id)?;
+                known
+                    .iter()
+                    .any(|m| m.id == id.to_string())
+                    .then_some(id)
+                    .ok_or_else(|| ServiceError::not_found("technician"))
+            })
+            .collect()
+    }
+
+    async fn availability(
+        &self,
+        claims: &Claims,
+        r: pb::GetAvailabilityRequest,
+    ) -> ServiceResult<pb::GetAvailabilityResponse> {
+        let by = Self::availability_actor(claims)?;
+        let range = match (
+            r.from.as_ref().and_then(from_proto),
+            r.to.as_ref().and_then(from_proto),
+        ) {
+            (Some(start), Some(end))
+                if end > start && end - start <= chrono::Duration::days(AVAILABILITY_DAYS) =>
+            {
+                Window { start, end }
+            }
+            _ => {
+                return Err(ServiceError::Invalid(format!(
+                    "from and to are required, to after from, at most {AVAILABILITY_DAYS} days apart"
+                )));
+            }
+        };
+        let ids = if r.technician_ids.is_empty() {
+            if by.rights.manage {
+                self.staff(claims.tid, "technician")
+                    .await?
+                    .iter()
+                    .filter_map(|m| m.id.parse().ok())
+                    .collect()
+            } else {
+                vec![claims.sub]
+            }
+        } else {
+            self.known_technicians(claims.tid, &r.technician_ids)
+                .await?
+        };
+        let mut conn = self.pool.acquire().await?;
+        let (items, default) = availability::read(&mut conn, &by, &ids, range).await?;
+        Ok(pb::GetAvailabilityResponse {
+            items: items.iter().map(availability_pb).collect(),
+            default_hours: default.as_ref().map(hours_pb).unwrap_or_default(),
+        })
+    }
+
+    async fn set_working_hours(
+        &self,
+        claims: &Claims,
+        r: pb::SetWorkingHoursRequest,
+    ) -> ServiceResult<pb::TechnicianAvailability> {
+        let by = Self::availability_actor(claims)?;
+        if !by.rights.manage {
+            return Err(PlanError::Refused(
+                avail::may(by.rights, by.id, None, avail::Act::SetHours)
+                    .err()
+                    .unwrap_or_else(|| Refusal::NotAllowed(String::new())),
+            )
+            .into());
+        }
+        let technician = match r.technician_id.trim() {
+            "" => None,
+            id => Some(self.known_technicians(claims.tid, &[id.to_owned()]).await?[0]),
+        };
+        let week = if r.use_default {
+            if !r.hours.is_empty() {
+                return Err(ServiceError::Invalid(
+                    "send either hours or use_default, not both".into(),
+                ));
+            }
+            None
+        } else {
+            let intervals = r
+                .hours
+                .iter()
+                .map(|h| {
+                    let weekday = weekday_of(h.weekday)?;
+                    Interval::from_minutes(weekday, h.start_minute, h.end_minute)
+                        .map_err(|e| ServiceError::from(PlanError::Refused(e)))
+                })
+                .collect::<ServiceResult<Vec<_>>>()?;
+            Some(Week::new(intervals).map_err(PlanError::Refused)?)
+        };
+        let now = Utc::now();
+        let mut tx = self.pool.begin().await?;
+        availability::set_hours(
+            &mut tx,
+            &by,
+            availability::SetHours { technician, week },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        let range = Window {
+            start: now,
+            end: now + chrono::Duration::days(7),
+        };
+        let mut conn = self.pool.acquire().await?;
+        match technician {
+            Some(t) => {
+                let (items, _) = availability::read(&mut conn, &by, &[t], range).await?;
+                Ok(items.first().map(availability_pb).unwrap_or_default())
+            }
+            None => {
+                let weeks = availability::weeks(&mut conn, claims.tid, &[]).await?;
+                Ok(pb::TechnicianAvailability {
+                    hours: weeks.default.as_ref().map(hours_pb).unwrap_or_default(),
+                    has_hours: weeks.default.is_some(),
+                    ..Default::default()
+                })
+            }
+        }
+    }
+
+    async fn add_absence(
+        &self,
+        claims: &Claims,
+        r: pb::AddAbsenceRequest,
+    ) -> ServiceResult<pb::Absence> {
+        let by = Self::availability_actor(claims)?;
+        let technician = self
+            .known_technicians(claims.tid, std::slice::from_ref(&r.technician_id))
+            .await?[0];
+        let (Some(from), Some(until)) = (
+            r.from.as_ref().and_then(from_proto),
+            r.until.as_ref().and_then(from_proto),
+        ) else {
+            return Err(ServiceError::Invalid("from and until are required".into()));
+        };
+        let reason = match pb::AbsenceReason::try_from(r.reason) {
+            Ok(pb::AbsenceReason::Holiday) => Reason::Holiday,
+            Ok(pb::AbsenceReason::Sick) => Reason::Sick,
+            Ok(pb::AbsenceReason::Training) => Reason::Training,
+            Ok(pb::AbsenceReason::Other) => Reason::Other,
+            _ => {
+                return Err(ServiceError::Invalid(
+                    "the reason is holiday, sick, training or other".into(),
+                ));
+            }
+        };
+        let absence =
+            avail::Absence::new(from, until, reason, &r.note).map_err(PlanError::Refused)?;
+        let mut tx = self.pool.begin().await?;
+        let row = availability::add_absence(
+            &mut tx,
+            &by,
+            availability::AddAbsence {
+                technician,
+                absence,
+            },
+            Utc::now(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(absence_pb(&row))
+    }
+
+    async fn delete_absence(
+        &self,
+        claims: &Claims,
+        r: pb::DeleteAbsenceRequest,
+    ) -> ServiceResult<pb::DeleteAbsenceResponse> {
+        let by = Self::availability_actor(claims)?;
+        let technician = self
+            .known_technicians(claims.tid, std::slice::from_ref(&r.technician_id))
+            .await?[0];
+        let id = lookup_id("absence", &r.absence_id)?;
+        let mut tx = self.pool.begin().await?;
+        availability::delete_absence(&mut tx, &by, technician, id).await?;
+        tx.commit().await?;
+        Ok(pb::DeleteAbsenceResponse {})
+    }
+
     /// The tenant's staff, from identity's directory.
     async fn staff(&self, tenant_id: Uuid, role: &str) -> ServiceResult<Vec<idpb::StaffMember>> {
         Ok(self
@@ -355,6 +574,80 @@ enum Step {
     Cancel(String),
 }
 
+fn weekday_of(w: i32) -> ServiceResult<Weekday> {
+    pb::Weekday::try_from(w)
+        .ok()
+        .and_then(|w| Weekday::from_number(w as u32))
+        .ok_or_else(|| ServiceError::Invalid("each interval needs its weekday".into()))
+}
+
+fn weekday_pb(w: Weekday) -> pb::Weekday {
+    pb::Weekday::try_from(w.number() as i32).unwrap_or(pb::Weekday::Unspecified)
+}
+
+fn minutes(t: chrono::NaiveTime) -> i32 {
+    use chrono::Timelike;
+    (t.hour() * 60 + t.minute()) as i32
+}
+
+fn hours_pb(week: &Week) -> Vec<pb::WorkingInterval> {
+    week.intervals()
+        .iter()
+        .map(|i| pb::WorkingInterval {
+            weekday: weekday_pb(i.weekday).into(),
+            start_minute: minutes(i.start),
+            end_minute: minutes(i.end),
+        })
+        .collect()
+}
+
+fn reason_pb(r: Reason) -> pb::AbsenceReason {
+    match r {
+        Reason::Holiday => pb::AbsenceReason::Holiday,
+        Reason::Sick => pb::AbsenceReason::Sick,
+        Reason::Training => pb::AbsenceReason::Training,
+        Reason::Other => pb::AbsenceReason::Other,
+    }
+}
+
+fn absence_pb(a: &store::AbsenceRow) -> pb::Absence {
+    pb::Absence {
+        id: a.id.to_string(),
+        technician_id: a.technician_id.to_string(),
+        from: Some(to_proto(a.starts_at)),
+        until: Some(to_proto(a.ends_at)),
+        reason: reason_pb(a.reason).into(),
+        note: a.note.clone(),
+    }
+}
+
+fn span_pb(s: &Span) -> pb::UnavailableSpan {
+    let (kind, reason) = match s.kind {
+        SpanKind::OutsideHours => (
+            pb::UnavailableKind::OutsideHours,
+            pb::AbsenceReason::Unspecified,
+        ),
+        SpanKind::Absent(r) => (pb::UnavailableKind::Absent, reason_pb(r)),
+    };
+    pb::UnavailableSpan {
+        start: Some(to_proto(s.window.start)),
+        end: Some(to_proto(s.window.end)),
+        kind: kind.into(),
+        reason: reason.into(),
+    }
+}
+
+fn availability_pb(a: &Availability) -> pb::TechnicianAvailability {
+    pb::TechnicianAvailability {
+        technician_id: a.technician_id.to_string(),
+        hours: a.week.as_ref().map(hours_pb).unwrap_or_default(),
+        own_hours: a.own_hours,
+        has_hours: a.week.is_some(),
+        absences: a.absences.iter().map(absence_pb).collect(),
+        unavailable: a.unavailable.iter().map(span_pb).collect(),
+    }
+}
+
 fn status_of(s: pb::WorkOrderStatus) -> domain::Status {
     match s {
         pb::WorkOrderStatus::Unspecified | pb::WorkOrderStatus::ToPlan => domain::Status::ToPlan,
@@ -422,11 +715,18 @@ fn work_order_pb(
     claims: &Claims,
 ) -> pb::WorkOrder {
     let assigned = technicians.iter().any(|t| t.technician_id == claims.sub);
-    let allowed = if claims.is_staff() {
+    let mut allowed: Vec<pb::WorkOrderAction> = if claims.is_staff() {
         domain::allowed_actions(w.status, rights(claims), assigned)
+            .into_iter()
+            .map(action_pb)
+            .collect()
     } else {
         Vec::new()
     };
+    // Photos are not a step of the work order's life, so not a planning Action.
+    if claims.is_staff() && crate::photos::may_add(w.status, rights(claims), assigned).is_ok() {
+        allowed.push(pb::WorkOrderAction::AddPhotos);
+    }
     pb::WorkOrder {
         id: w.id.to_string(),
         tenant_id: w.tenant_id.to_string(),
@@ -452,7 +752,7 @@ fn work_order_pb(
             .map(|d| d.to_string())
             .unwrap_or_default(),
         history: history.iter().map(history_pb).collect(),
-        allowed_actions: allowed.into_iter().map(|a| action_pb(a).into()).collect(),
+        allowed_actions: allowed.into_iter().map(Into::into).collect(),
     }
 }
 
@@ -541,6 +841,43 @@ impl WorkOrdersService for WorkOrders {
         let claims = self.authn.claims(&req).await?;
         Ok(Response::new(
             self.appointments(&claims, req.into_inner()).await?,
+        ))
+    }
+
+    async fn get_availability(
+        &self,
+        req: Request<pb::GetAvailabilityRequest>,
+    ) -> Rpc<pb::GetAvailabilityResponse> {
+        let claims = self.authn.claims(&req).await?;
+        Ok(Response::new(
+            self.availability(&claims, req.into_inner()).await?,
+        ))
+    }
+
+    async fn set_working_hours(
+        &self,
+        req: Request<pb::SetWorkingHoursRequest>,
+    ) -> Rpc<pb::TechnicianAvailability> {
+        let claims = self.authn.claims(&req).await?;
+        Ok(Response::new(
+            WorkOrders::set_working_hours(self, &claims, req.into_inner()).await?,
+        ))
+    }
+
+    async fn add_absence(&self, req: Request<pb::AddAbsenceRequest>) -> Rpc<pb::Absence> {
+        let claims = self.authn.claims(&req).await?;
+        Ok(Response::new(
+            WorkOrders::add_absence(self, &claims, req.into_inner()).await?,
+        ))
+    }
+
+    async fn delete_absence(
+        &self,
+        req: Request<pb::DeleteAbsenceRequest>,
+    ) -> Rpc<pb::DeleteAbsenceResponse> {
+        let claims = self.authn.claims(&req).await?;
+        Ok(Response::new(
+            WorkOrders::delete_absence(self, &claims, req.into_inner()).await?,
         ))
     }
 }

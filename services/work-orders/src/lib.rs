@@ -1,8 +1,10 @@
 //! work-orders: plannable work, created from accepted requests.
 
+pub mod availability;
 pub mod config;
 pub mod grpc;
 pub mod intake;
+pub mod photos;
 pub mod planning;
 pub mod reports;
 pub mod store;

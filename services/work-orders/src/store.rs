@@ -1,8 +1,9 @@
 //! Every SQL statement of work-orders.
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveTime, Utc};
 use sqlx::{FromRow, PgConnection, PgExecutor};
 use uuid::Uuid;
 
+use crate::availability::domain::{Reason, Week, Weekday};
 use crate::planning::domain::{Change, Status, Window};
 
 #[derive(Debug, Clone, FromRow)]
@@ -425,4 +426,169 @@ pub async fn appointments<'e>(
         .bind(f.limit)
         .fetch_all(db)
         .await
+}
+
+/// One stretch of a set week; a week set with no hours has one row of
+/// `None`s (the technician's own week: `technician_id`, else the default).
+#[derive(Debug, Clone, FromRow)]
+pub struct HoursRow {
+    pub technician_id: Option<Uuid>,
+    pub weekday: Option<Weekday>,
+    pub starts_at: Option<NaiveTime>,
+    pub ends_at: Option<NaiveTime>,
+}
+
+/// The weeks of these technicians and the tenant's default.
+pub async fn working_hours<'e>(
+    db: impl PgExecutor<'e>,
+    tenant_id: Uuid,
+    technician_ids: &[Uuid],
+) -> sqlx::Result<Vec<HoursRow>> {
+    sqlx::query_as(
+        "SELECT w.technician_id, h.weekday, h.starts_at, h.ends_at
+         FROM working_weeks w LEFT JOIN working_hours h ON h.week_id = w.id
+         WHERE w.tenant_id = $1 AND (w.technician_id IS NULL OR w.technician_id = ANY($2))
+         ORDER BY w.technician_id, h.weekday, h.starts_at",
+    )
+    .bind(tenant_id)
+    .bind(technician_ids)
+    .fetch_all(db)
+    .await
+}
+
+/// Replaces a week (`technician_id` `None`: the tenant's default).
+pub async fn set_working_hours(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    technician_id: Option<Uuid>,
+    week: &Week,
+    by: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    let week_id: Uuid = sqlx::query_scalar(
+        "INSERT INTO working_weeks (id, tenant_id, technician_id, updated_at, updated_by)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT ON CONSTRAINT working_weeks_one
+         DO UPDATE SET updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by
+         RETURNING id",
+    )
+    .bind(Uuid::now_v7())
+    .bind(tenant_id)
+    .bind(technician_id)
+    .bind(now)
+    .bind(by)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM working_hours WHERE week_id = $1")
+        .bind(week_id)
+        .execute(&mut *conn)
+        .await?;
+    let days: Vec<Weekday> = week.intervals().iter().map(|i| i.weekday).collect();
+    let starts: Vec<NaiveTime> = week.intervals().iter().map(|i| i.start).collect();
+    let ends: Vec<NaiveTime> = week.intervals().iter().map(|i| i.end).collect();
+    sqlx::query(
+        "INSERT INTO working_hours (week_id, tenant_id, weekday, starts_at, ends_at)
+         SELECT $1, $2, h.d, h.s, h.e FROM unnest($3::weekday[], $4::time[], $5::time[]) AS h(d, s, e)",
+    )
+    .bind(week_id)
+    .bind(tenant_id)
+    .bind(&days)
+    .bind(&starts)
+    .bind(&ends)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Drops a technician's own week: the default applies again.
+pub async fn drop_working_hours(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    technician_id: Uuid,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM working_weeks WHERE tenant_id = $1 AND technician_id = $2")
+        .bind(tenant_id)
+        .bind(technician_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct AbsenceRow {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub technician_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub reason: Reason,
+    pub note: String,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+impl AbsenceRow {
+    pub fn window(&self) -> Window {
+        Window {
+            start: self.starts_at,
+            end: self.ends_at,
+        }
+    }
+}
+
+/// These technicians' absences that overlap `range`, by start.
+pub async fn absences<'e>(
+    db: impl PgExecutor<'e>,
+    tenant_id: Uuid,
+    technician_ids: &[Uuid],
+    range: Window,
+) -> sqlx::Result<Vec<AbsenceRow>> {
+    sqlx::query_as(
+        "SELECT id, tenant_id, technician_id, starts_at, ends_at, reason, note, created_by, created_at
+         FROM absences
+         WHERE tenant_id = $1 AND technician_id = ANY($2) AND starts_at < $4 AND ends_at > $3
+         ORDER BY starts_at, id",
+    )
+    .bind(tenant_id)
+    .bind(technician_ids)
+    .bind(range.start)
+    .bind(range.end)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn insert_absence(conn: &mut PgConnection, a: &AbsenceRow) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO absences (id, tenant_id, technician_id, starts_at, ends_at, reason, note, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(a.id)
+    .bind(a.tenant_id)
+    .bind(a.technician_id)
+    .bind(a.starts_at)
+    .bind(a.ends_at)
+    .bind(a.reason)
+    .bind(&a.note)
+    .bind(a.created_by)
+    .bind(a.created_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// False when the technician has no such absence.
+pub async fn delete_absence(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    technician_id: Uuid,
+    id: Uuid,
+) -> sqlx::Result<bool> {
+    let done =
+        sqlx::query("DELETE FROM absences WHERE tenant_id = $1 AND technician_id = $2 AND id = $3")
+            .bind(tenant_id)
+            .bind(technician_id)
+            .bind(id)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() > 0)
 }

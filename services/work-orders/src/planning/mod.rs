@@ -11,6 +11,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use self::domain::{Action, Change, Completion, Refusal, Rights, Status, Window};
+use crate::availability;
 use crate::store::{self, ConflictRow, HistoryRow, TechnicianRow, WorkOrderRow};
 
 pub const SOURCE: &str = "/portal/work-orders";
@@ -30,14 +31,19 @@ pub enum PlanError {
     Refused(#[from] Refusal),
     #[error("no such work order")]
     NotFound,
-    /// A technician has other work then; `force` plans anyway.
-    #[error("{}", busy_message(.0))]
-    Busy(Vec<ConflictRow>),
+    /// A technician has other work then, is absent or off work; `force`
+    /// plans anyway (ADR 22: one confirmation for every reason).
+    #[error("{}", busy_message(overlaps, unfree))]
+    Busy {
+        overlaps: Vec<ConflictRow>,
+        /// Absences and hours, in words (`availability::unfree`).
+        unfree: Vec<String>,
+    },
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
 
-fn busy_message(conflicts: &[ConflictRow]) -> String {
+fn busy_message(conflicts: &[ConflictRow], unfree: &[String]) -> String {
     let list = conflicts
         .iter()
         .map(|c| {
@@ -49,6 +55,7 @@ fn busy_message(conflicts: &[ConflictRow]) -> String {
                 c.planned_end.format("%Y-%m-%d %H:%M")
             )
         })
+        .chain(unfree.iter().cloned())
         .collect::<Vec<_>>()
         .join("; ");
     format!("busy then: {list}; plan anyway with force")
@@ -94,9 +101,10 @@ pub async fn schedule(
     let ids: Vec<Uuid> = cmd.technicians.iter().map(|t| t.0).collect();
     store::lock_technicians(tx, by.tenant_id, &ids).await?;
     if !cmd.force {
-        let busy = store::conflicts(tx, by.tenant_id, &ids, cmd.window, row.id).await?;
-        if !busy.is_empty() {
-            return Err(PlanError::Busy(busy));
+        let overlaps = store::conflicts(tx, by.tenant_id, &ids, cmd.window, row.id).await?;
+        let unfree = availability::unfree(tx, by.tenant_id, &cmd.technicians, cmd.window).await?;
+        if !overlaps.is_empty() || !unfree.is_empty() {
+            return Err(PlanError::Busy { overlaps, unfree });
         }
     }
     let previous = row.window();
