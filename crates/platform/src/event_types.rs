@@ -33,6 +33,7 @@ domain_event!(ev::RequestCommented, "request", "commented");
 domain_event!(ev::RequestAssigned, "request", "assigned");
 domain_event!(ev::RequestClosed, "request", "closed");
 domain_event!(ev::InboundMailReceived, "mail", "received");
+domain_event!(ev::RequestMailRefused, "request", "mail_refused");
 domain_event!(ev::DocumentPublished, "document", "published");
 
 /// The subject filter for one event type across all tenants.

@@ -84,7 +84,7 @@ impl Links {
 
 impl Directory {
     /// The tenant's slug, for links; `None` when identity does not know it.
-    async fn tenant_slug(&self, tenant_id: Uuid) -> Result<Option<String>, HandleError> {
+    pub(crate) async fn tenant_slug(&self, tenant_id: Uuid) -> Result<Option<String>, HandleError> {
         let req = idpb::GetTenantRequest {
             tenant_id: tenant_id.to_string(),
         };

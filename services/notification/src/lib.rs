@@ -8,6 +8,7 @@ pub mod grpc;
 pub mod i18n;
 pub mod inbound;
 pub mod quotes;
+pub mod refusals;
 pub mod relay;
 pub mod reply;
 pub mod sender;
@@ -79,6 +80,17 @@ pub async fn run(
         &links,
         &background,
     ));
+    tasks.push(tokio::spawn(portal_platform::consumer::run(
+        js.clone(),
+        pool.clone(),
+        portal_platform::consumer::ConsumerSpec::new(refusals::DURABLE, refusals::filter_subject()),
+        refusals::RefusedMails {
+            pool: pool.clone(),
+            directory: directory.clone(),
+            links: links.clone(),
+        },
+        background.clone(),
+    )));
     if let (Some(addr), Some(replies), Some((relays, authserv_id, limits))) =
         (cfg.inbound_smtp_addr, replies, trust)
     {

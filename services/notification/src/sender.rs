@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
-use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::header::{
+    ContentTransferEncoding, ContentType, Header, HeaderName, HeaderValue,
+};
 use lettre::message::{Attachment, Body, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use portal_platform::CancellationToken;
@@ -205,7 +207,10 @@ pub fn build_message(from: &Mailbox, d: &DueDelivery) -> anyhow::Result<Message>
         .to(to)
         .subject(d.subject.clone())
         // Stable across retries, so a receiver can drop a duplicate.
-        .message_id(Some(format!("<{}@portal>", d.id)));
+        .message_id(Some(format!("<{}@portal>", d.id)))
+        // RFC 3834: no vacation reply or other auto-answer to a portal mail
+        // (and our own inbound listener drops such answers), so no loops.
+        .header(AutoSubmitted);
     if let Some(reply_to) = &d.reply_to {
         let reply_to: Mailbox = reply_to
             .parse()
@@ -234,6 +239,24 @@ pub fn build_message(from: &Mailbox, d: &DueDelivery) -> anyhow::Result<Message>
         }
     };
     Ok(message)
+}
+
+/// `Auto-Submitted: auto-generated`: every portal mail is sent by a program.
+#[derive(Debug, Clone, Copy)]
+struct AutoSubmitted;
+
+impl Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "auto-generated".to_owned())
+    }
 }
 
 /// RFC 5322's longest line, without its CRLF.
@@ -289,6 +312,7 @@ mod tests {
         assert!(raw.contains("To: alice@example.com\r\n"));
         assert!(raw.contains("From: Portal <no-reply@portal.localhost>\r\n"));
         assert!(raw.contains("Content-Type: text/plain; charset=utf-8\r\n"));
+        assert!(raw.contains("Auto-Submitted: auto-generated\r\n"), "{raw}");
         assert!(build_message(&from, &due("not an address")).is_err());
         assert!(!raw.contains("Reply-To:") && !raw.contains("References:"));
     }

@@ -130,6 +130,22 @@ const TEMPLATES: &[Template] = &[
         ],
         secret_link: false,
     },
+    // To a contact whose mail could not be taken in (`request.mail_refused`):
+    // why (`why` selects the text; `missing` the field it names) and
+    // the portal, where it can be done. Sent whatever their notification
+    // setting: it answers their own mail.
+    Template {
+        name: "mail_refused",
+        required: &["name", "title", "why"],
+        optional: &["missing", "link"],
+        subject: "mail-refused-subject",
+        body: &[
+            Para("mail-refused-intro"),
+            Para("mail-refused-why"),
+            ParaIf("link", "mail-refused-link"),
+        ],
+        secret_link: false,
+    },
     // To the request's contact when staff comment (never for internal
     // notes); `reply_to` is the signed reply address, when inbound mail is on.
     Template {
@@ -363,6 +379,9 @@ mod tests {
     }
 
     /// A distinct, recognisable value for every parameter a template takes.
+    /// Parameters that choose a wording (a Fluent selector) instead of showing.
+    const SELECTORS: &[&str] = &["why", "missing"];
+
     fn all_params(t: &Template) -> HashMap<String, String> {
         t.required
             .iter()
@@ -408,8 +427,10 @@ mod tests {
             for lang in LANGS {
                 let r = render(t.name, lang, &p).unwrap_or_else(|e| panic!("{lang}: {e}"));
                 let ctx = format!("{} in {lang}", t.name);
-                for value in p.values() {
-                    assert!(r.body.contains(value.as_str()), "{ctx}: no {value}");
+                for (name, value) in &p {
+                    if !SELECTORS.contains(&name.as_str()) {
+                        assert!(r.body.contains(value.as_str()), "{ctx}: no {value}");
+                    }
                 }
                 for text in [&r.subject, &r.body] {
                     assert!(!text.contains('{') && !text.contains('}'), "{ctx}: {text}");
@@ -659,6 +680,48 @@ mod tests {
                 param: "title"
             })
         );
+    }
+
+    #[test]
+    fn a_refused_mail_says_why_in_the_contacts_language() {
+        let p = params(&[
+            ("name", "Alice"),
+            ("title", "Boiler leaks"),
+            ("why", "missing_fields"),
+            ("missing", "category"),
+            ("link", "https://portal.example/t/demo/requests/new"),
+        ]);
+        let en = render("mail_refused", "en", &p).expect("renders");
+        assert_eq!(en.subject, "Your mail could not be taken: Boiler leaks");
+        assert!(
+            en.body
+                .contains("Every new request needs a category, which a mail cannot give."),
+            "{}",
+            en.body
+        );
+        assert!(
+            en.body
+                .contains("The portal: https://portal.example/t/demo/requests/new\n")
+        );
+        let fr = render("mail_refused", "fr", &p).expect("renders");
+        assert!(
+            fr.body.contains("doit préciser une catégorie"),
+            "{}",
+            fr.body
+        );
+
+        let closed = params(&[
+            ("name", "Alice"),
+            ("title", "Re: Boiler"),
+            ("why", "request_closed"),
+        ]);
+        let de = render("mail_refused", "de", &closed).expect("renders");
+        assert!(de.body.contains("ist abgeschlossen"), "{}", de.body);
+        assert!(!de.body.contains("Zum Portal"));
+        // A reason this version does not know still reads as a refusal.
+        let odd = params(&[("name", "Alice"), ("title", "x"), ("why", "later")]);
+        let pl = render("mail_refused", "pl", &odd).expect("renders");
+        assert!(pl.body.contains("pusta lub zbyt długa"), "{}", pl.body);
     }
 
     #[test]

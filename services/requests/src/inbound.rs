@@ -11,15 +11,19 @@
 //! "not found" for such a contact. The sender must also belong to the request:
 //! its own contact, or a contact of its customer whose sites include the
 //! request's. What cannot be applied (a closed request, a sender of another
-//! customer, a contact without a site) is logged and acknowledged: retrying
-//! would not change it, and the sender was already answered by SMTP.
+//! customer, a contact without a site, a field the tenant requires) is
+//! acknowledged with a `request.mail_refused` event in the same transaction:
+//! retrying would not change it, and notification tells the contact why (the
+//! SMTP answer could not: it is the same for every sender, ADR 0013).
 use chrono::Utc;
 use portal_platform::consumer::{self, HandleError, Handler};
 use portal_platform::errors::ServiceError;
 use portal_platform::events::Envelope;
+use portal_platform::outbox;
 use portal_platform::scope::Scope;
 use portal_platform::time::from_proto;
 use portal_proto::events::v1 as ev;
+use portal_proto::events::v1::MailRefusal;
 use portal_proto::identity::v1 as idpb;
 use portal_proto::identity::v1::identity_service_client::IdentityServiceClient;
 use prost::Message;
@@ -29,7 +33,8 @@ use tonic::{Code, Request};
 use uuid::Uuid;
 
 use crate::conversation::{self, MailComment};
-use crate::intake::{self, Origin, Site, Submit, SubmitError};
+use crate::grpc::SOURCE;
+use crate::intake::{self, Invalid, Origin, Site, Submit, SubmitError};
 use crate::store::{self, RequestRow};
 
 /// Durable consumer of `mail.received`.
@@ -138,13 +143,25 @@ impl InboundMail {
             tx.commit().await?;
             return Ok(());
         }
+        let refused = Refused {
+            envelope,
+            mail: e,
+            contact_id,
+            request_id: Some(request_id),
+        };
         let Some(row) = store::get_for_update(&mut tx, tenant_id, request_id).await? else {
-            tracing::warn!(%request_id, "mail reply to an unknown request, dropped");
+            tracing::warn!(%request_id, "mail reply to an unknown request, refused");
+            refused
+                .record(&mut tx, MailRefusal::NotAllowed, &[])
+                .await?;
             tx.commit().await?;
             return Ok(());
         };
         if !may_comment(&sender, &row) {
-            tracing::warn!(%request_id, contact = %contact_id, "mail reply from a contact outside the request, dropped");
+            tracing::warn!(%request_id, contact = %contact_id, "mail reply from a contact outside the request, refused");
+            refused
+                .record(&mut tx, MailRefusal::NotAllowed, &[])
+                .await?;
             tx.commit().await?;
             return Ok(());
         }
@@ -163,13 +180,20 @@ impl InboundMail {
             }
             Ok(None) => tracing::info!(%request_id, "mail reply already added"),
             Err(ServiceError::WrongState(_)) => {
-                tracing::info!(%request_id, "mail reply to a closed request, dropped");
+                tracing::info!(%request_id, "mail reply to a closed request, refused");
+                refused
+                    .record(&mut tx, MailRefusal::RequestClosed, &[])
+                    .await?;
             }
             Err(ServiceError::Invalid(why)) => {
-                tracing::info!(%request_id, why, "mail reply refused, dropped");
+                tracing::info!(%request_id, why, "mail reply refused");
+                refused.record(&mut tx, MailRefusal::Invalid, &[]).await?;
             }
             Err(ServiceError::NotFound(_)) => {
-                tracing::warn!(%request_id, "mail reply to an unknown request, dropped");
+                tracing::warn!(%request_id, "mail reply to an unknown request, refused");
+                refused
+                    .record(&mut tx, MailRefusal::NotAllowed, &[])
+                    .await?;
             }
             Err(other) => return Err(HandleError::Retry(anyhow::anyhow!("{other}"))),
         }
@@ -180,8 +204,7 @@ impl InboundMail {
     /// Translates the mail to [`intake::submit`], for the contact's first
     /// site. The tenant's rules apply as in the portal: where they require
     /// a category, a priority or a severity, which a mail cannot give, the
-    /// mail is refused and no request is made (logged with why; the sender
-    /// was already answered by SMTP).
+    /// mail is refused, no request is made and the contact is told why.
     async fn new_request(
         &self,
         envelope: &Envelope,
@@ -196,7 +219,21 @@ impl InboundMail {
         );
         let (Ok(contact_id), Ok(customer_id), Ok(site_id)) = parsed else {
             tracing::warn!(contact = %contact.id, "mail from a contact without a site: no request");
-            return self.skip(envelope).await;
+            let Ok(contact_id) = contact.id.parse() else {
+                return self.skip(envelope).await;
+            };
+            let mut tx = self.pool.begin().await?;
+            if consumer::claim(&mut tx, MAIL_RECEIVED, envelope.id).await? {
+                let refused = Refused {
+                    envelope,
+                    mail: e,
+                    contact_id,
+                    request_id: None,
+                };
+                refused.record(&mut tx, MailRefusal::NoSite, &[]).await?;
+            }
+            tx.commit().await?;
+            return Ok(());
         };
         let site = self.site(tenant_id, site_id).await?;
         let cmd = Submit {
@@ -228,10 +265,18 @@ impl InboundMail {
         }
         match intake::submit(&mut tx, cmd, Origin::Mail).await {
             Ok(s) => tracing::info!(request = %s.request.id, "request opened by mail"),
-            // Nothing was written: the claim alone is kept, so the same
-            // mail is not weighed again.
+            // Nothing was written: the claim and the refusal are kept, so
+            // the same mail is not weighed again.
             Err(SubmitError::Invalid(why)) => {
                 tracing::info!(%why, contact = %contact_id, "mail to the intake address refused, no request");
+                let (reason, fields) = refusal(&why);
+                let refused = Refused {
+                    envelope,
+                    mail: e,
+                    contact_id,
+                    request_id: None,
+                };
+                refused.record(&mut tx, reason, &fields).await?;
             }
             Err(SubmitError::Db(e)) => return Err(e.into()),
         }
@@ -263,6 +308,46 @@ impl Handler for InboundMail {
                 Err(_) => Err(HandleError::Poison(anyhow::anyhow!("request_id {id:?}"))),
             },
         }
+    }
+}
+
+/// Why a new request by mail was refused, as the contact will be told. Pure.
+pub fn refusal(why: &Invalid) -> (MailRefusal, Vec<&'static str>) {
+    match why {
+        Invalid::Required { field, .. } => (MailRefusal::MissingFields, vec![field.as_str()]),
+        Invalid::UnknownSite => (MailRefusal::NoSite, vec![]),
+        Invalid::Input(_) => (MailRefusal::Invalid, vec![]),
+    }
+}
+
+/// A mail that is not applied: the `request.mail_refused` event that tells
+/// the contact, written in the transaction that claims the mail.
+struct Refused<'a> {
+    envelope: &'a Envelope,
+    mail: &'a ev::InboundMailReceived,
+    contact_id: Uuid,
+    request_id: Option<Uuid>,
+}
+
+impl Refused<'_> {
+    async fn record(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        reason: MailRefusal,
+        fields: &[&str],
+    ) -> Result<(), HandleError> {
+        let event = ev::RequestMailRefused {
+            tenant_id: self.envelope.tenant_id.to_string(),
+            contact_id: self.contact_id.to_string(),
+            mail_id: self.mail.mail_id.clone(),
+            subject: self.mail.subject.chars().take(200).collect(),
+            reason: reason.into(),
+            missing_fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+            request_id: self.request_id.map(|id| id.to_string()).unwrap_or_default(),
+            received_at: self.mail.received_at,
+        };
+        outbox::enqueue(tx, self.envelope.tenant_id, SOURCE, &event).await?;
+        Ok(())
     }
 }
 
@@ -359,6 +444,23 @@ mod tests {
             &sender(stranger, vec![other_customer], vec![]),
             &r
         ));
+    }
+
+    #[test]
+    fn a_refused_new_request_says_why() {
+        let required = Invalid::Required {
+            field: intake::Field::Category,
+            origin: Origin::Mail,
+        };
+        assert_eq!(
+            refusal(&required),
+            (MailRefusal::MissingFields, vec!["category"])
+        );
+        assert_eq!(refusal(&Invalid::UnknownSite).0, MailRefusal::NoSite);
+        assert_eq!(
+            refusal(&Invalid::Input("description is required".into())).0,
+            MailRefusal::Invalid
+        );
     }
 
     #[test]

@@ -619,6 +619,39 @@ async fn a_tenants_required_fields_govern_requests_opened_by_mail() -> anyhow::R
     drained(&stack, "requests-mail-received").await?;
     let page = api.get("/api/v1/requests", &t.admin).await?.expect(200)?;
     assert!(titles(&page).is_empty(), "{page}");
+    // ... and Claire is told why, in French, in the thread of her mail, with
+    // the portal's form (`request.mail_refused`, answered by notification).
+    let answer = eventually(30, "the answer to the refused mail", || async {
+        Ok(mails_to(&stack, &t.contact_email, "Fuite sous l'évier")
+            .into_iter()
+            .next())
+    })
+    .await?;
+    assert!(
+        answer
+            .subject
+            .starts_with("Votre message n'a pas pu être pris en compte"),
+        "{}",
+        answer.subject
+    );
+    assert!(
+        answer.body.contains("doit préciser une catégorie"),
+        "{}",
+        answer.body
+    );
+    assert!(answer.body.contains("/requests/new"), "{}", answer.body);
+    let header = |name: &str| {
+        answer
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim().to_owned())
+    };
+    assert_eq!(
+        header("In-Reply-To").as_deref(),
+        Some("<required-1@client.example>")
+    );
+    assert_eq!(header("Auto-Submitted").as_deref(), Some("auto-generated"));
 
     // With a category the portal takes it.
     let mut body = body;
@@ -660,8 +693,14 @@ async fn a_tenants_required_fields_govern_requests_opened_by_mail() -> anyhow::R
     assert_eq!(opened["source"], "email");
     assert_eq!(opened["category"], "");
     assert_eq!(opened["site_id"], t.site_ids[0].as_str());
-    // The refused mail stays refused: it was weighed once, under the rule of its time.
+    // The refused mail stays refused: it was weighed once, under the rule of
+    // its time, and answered once.
     drained(&stack, "requests-mail-received").await?;
+    drained(&stack, "notification-request-mail-refused").await?;
+    assert_eq!(
+        mails_to(&stack, &t.contact_email, "Fuite sous l'évier").len(),
+        1
+    );
     let page = api.get("/api/v1/requests", &t.admin).await?.expect(200)?;
     let mut seen = titles(&page);
     seen.sort();

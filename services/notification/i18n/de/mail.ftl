@@ -121,3 +121,22 @@ work-done-staff-body = { $technician } hat die von Ihnen geplanten Arbeiten „{
 work-done-staff-planned = Sie waren für { $when } geplant.
 work-done-staff-notes = Notizen: { $notes }
 work-done-staff-link = Öffnen: { $link }
+
+## mail_refused
+
+mail-refused-subject = Ihre E-Mail konnte nicht übernommen werden: { $title }
+mail-refused-intro = Wir haben Ihre E-Mail „{ $title }“ erhalten, konnten sie aber nicht übernehmen.
+mail-refused-why = { $why ->
+    [missing_fields] Jede neue Anfrage braucht { $missing ->
+        [category] eine Kategorie
+        [priority] eine Priorität
+        [severity] einen Schweregrad
+        [equipment_id] die betroffene Anlage
+       *[other] weitere Angaben
+    }, die eine E-Mail nicht liefern kann. Bitte stellen Sie Ihre Anfrage im Portal; es wurde nichts angelegt.
+    [request_closed] Die Anfrage, auf die Sie geantwortet haben, ist abgeschlossen; Ihre Nachricht wurde ihr nicht hinzugefügt. Besteht das Problem weiter, stellen Sie bitte eine neue Anfrage.
+    [not_allowed] Ihre Nachricht konnte dieser Anfrage nicht hinzugefügt werden. Bitte antworten Sie von der Adresse, an die wir geschrieben haben, oder stellen Sie eine neue Anfrage im Portal.
+    [no_site] Ihrem Konto ist kein Standort zugeordnet, für den eine Anfrage gestellt werden kann. Bitte kontaktieren Sie uns, damit wir ihn ergänzen.
+   *[invalid] Ihre E-Mail war leer oder zu lang für eine Anfrage. Bitte schreiben Sie erneut oder nutzen Sie das Portal.
+}
+mail-refused-link = Zum Portal: { $link }

@@ -125,3 +125,22 @@ work-done-staff-body = { $technician } has completed the work "{ $title }" that 
 work-done-staff-planned = It was planned for { $when }.
 work-done-staff-notes = Notes: { $notes }
 work-done-staff-link = Open it: { $link }
+
+## mail_refused
+
+mail-refused-subject = Your mail could not be taken: { $title }
+mail-refused-intro = We received your mail "{ $title }" but could not take it in.
+mail-refused-why = { $why ->
+    [missing_fields] Every new request needs { $missing ->
+        [category] a category
+        [priority] a priority
+        [severity] a severity
+        [equipment_id] the equipment concerned
+       *[other] more details
+    }, which a mail cannot give. Please make your request in the portal; nothing was created.
+    [request_closed] The request you replied to is closed, so your message was not added to it. If the problem remains, please make a new request.
+    [not_allowed] Your message could not be added to that request. Please reply from the address we wrote to, or make a new request in the portal.
+    [no_site] We found no site for you to put a request on. Please contact us so that we can add one.
+   *[invalid] Your mail was empty or too long to become a request. Please write again, or use the portal.
+}
+mail-refused-link = The portal: { $link }

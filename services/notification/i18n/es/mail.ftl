@@ -120,3 +120,22 @@ work-done-staff-body = { $technician } ha finalizado el trabajo «{ $title }» q
 work-done-staff-planned = Estaba programado para el { $when }.
 work-done-staff-notes = Notas: { $notes }
 work-done-staff-link = Abrir: { $link }
+
+## mail_refused
+
+mail-refused-subject = No hemos podido tramitar su correo: { $title }
+mail-refused-intro = Hemos recibido su correo «{ $title }», pero no hemos podido tramitarlo.
+mail-refused-why = { $why ->
+    [missing_fields] Toda solicitud nueva necesita { $missing ->
+        [category] una categoría
+        [priority] una prioridad
+        [severity] una gravedad
+        [equipment_id] el equipo afectado
+       *[other] más datos
+    }, que un correo no puede indicar. Haga su solicitud en el portal; no se ha creado nada.
+    [request_closed] La solicitud a la que ha respondido está cerrada, por lo que su mensaje no se ha añadido. Si el problema continúa, haga una nueva solicitud.
+    [not_allowed] Su mensaje no se ha podido añadir a esa solicitud. Responda desde la dirección a la que le escribimos o haga una nueva solicitud en el portal.
+    [no_site] No hay ningún emplazamiento asociado a su cuenta para registrar una solicitud. Póngase en contacto con nosotros para que lo añadamos.
+   *[invalid] Su correo estaba vacío o era demasiado largo para convertirse en una solicitud. Escríbanos de nuevo o utilice el portal.
+}
+mail-refused-link = El portal: { $link }

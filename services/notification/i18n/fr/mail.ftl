@@ -120,3 +120,22 @@ work-done-staff-body = { $technician } a terminé l'intervention « { $title } �
 work-done-staff-planned = Elle était prévue le { $when }.
 work-done-staff-notes = Remarques : { $notes }
 work-done-staff-link = Ouvrir : { $link }
+
+## mail_refused
+
+mail-refused-subject = Votre message n'a pas pu être pris en compte : { $title }
+mail-refused-intro = Nous avons bien reçu votre message « { $title } », mais n'avons pas pu le prendre en compte.
+mail-refused-why = { $why ->
+    [missing_fields] Toute nouvelle demande doit préciser { $missing ->
+        [category] une catégorie
+        [priority] une priorité
+        [severity] une gravité
+        [equipment_id] l'équipement concerné
+       *[other] des informations complémentaires
+    }, ce qu'un e-mail ne permet pas. Merci de faire votre demande sur le portail ; rien n'a été créé.
+    [request_closed] La demande à laquelle vous avez répondu est clôturée : votre message n'y a pas été ajouté. Si le problème persiste, merci de faire une nouvelle demande.
+    [not_allowed] Votre message n'a pas pu être ajouté à cette demande. Merci de répondre depuis l'adresse à laquelle nous vous avons écrit, ou de faire une nouvelle demande sur le portail.
+    [no_site] Aucun site n'est rattaché à votre compte pour y déposer une demande. Merci de nous contacter afin que nous l'ajoutions.
+   *[invalid] Votre message était vide ou trop long pour devenir une demande. Merci de nous écrire à nouveau ou d'utiliser le portail.
+}
+mail-refused-link = Le portail : { $link }

@@ -121,3 +121,22 @@ work-done-staff-body = { $technician } zakończył(a) zaplanowane przez Ciebie p
 work-done-staff-planned = Były zaplanowane na { $when }.
 work-done-staff-notes = Uwagi: { $notes }
 work-done-staff-link = Otwórz: { $link }
+
+## mail_refused
+
+mail-refused-subject = Nie mogliśmy przyjąć Twojej wiadomości: { $title }
+mail-refused-intro = Otrzymaliśmy wiadomość „{ $title }”, ale nie mogliśmy jej przyjąć.
+mail-refused-why = { $why ->
+    [missing_fields] Każde nowe zgłoszenie wymaga { $missing ->
+        [category] kategorii
+        [priority] priorytetu
+        [severity] poziomu ważności
+        [equipment_id] wskazania urządzenia
+       *[other] dodatkowych informacji
+    }, których e-mail nie może podać. Prosimy o złożenie zgłoszenia w portalu; nic nie zostało utworzone.
+    [request_closed] Zgłoszenie, na które odpowiedziano, jest zamknięte, więc wiadomość nie została do niego dodana. Jeśli problem nadal występuje, prosimy o nowe zgłoszenie.
+    [not_allowed] Nie można było dodać wiadomości do tego zgłoszenia. Prosimy odpowiedzieć z adresu, na który pisaliśmy, lub złożyć nowe zgłoszenie w portalu.
+    [no_site] Do Twojego konta nie jest przypisana żadna lokalizacja, dla której można złożyć zgłoszenie. Prosimy o kontakt, abyśmy ją dodali.
+   *[invalid] Wiadomość była pusta lub zbyt długa, aby stać się zgłoszeniem. Prosimy napisać ponownie lub skorzystać z portalu.
+}
+mail-refused-link = Portal: { $link }
