@@ -249,6 +249,15 @@ impl WorkOrderMails {
             .directory
             .contact(envelope.tenant_id, &plan.state.contact_id)
             .await?;
+        match &contact {
+            None if !plan.state.contact_id.trim().is_empty() => {
+                tracing::info!(event = %envelope.id, contact = %plan.state.contact_id, "contact unknown to identity, no mail to them");
+            }
+            Some(c) if !c.notifications => {
+                tracing::debug!(event = %envelope.id, contact = %c.id, "contact's notifications are off");
+            }
+            _ => {}
+        }
         Ok(contact.filter(|c| c.notifications))
     }
 
