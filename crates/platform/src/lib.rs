@@ -17,6 +17,7 @@ pub mod event_handler;
 pub mod event_types;
 pub mod events;
 pub mod grpc;
+pub mod images;
 pub mod metrics;
 pub mod nats;
 pub use portal_roster::nats_users;
@@ -30,5 +31,6 @@ pub mod shutdown;
 pub mod telemetry;
 pub mod tenancy;
 pub mod time;
+pub mod zone;
 
 pub use tokio_util::sync::CancellationToken;
