@@ -18,8 +18,8 @@ use utoipa::openapi::{Content, Ref, RefOr, Required};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    access, appointment_exports, customers, directory, documents, exports, requests, sessions,
-    tickets, work_orders,
+    access, appointment_exports, availability, customers, directory, documents, exports, requests,
+    sessions, tickets, work_orders,
 };
 
 #[derive(OpenApi)]
@@ -43,6 +43,8 @@ use crate::routes::{
         work_orders::start, work_orders::complete, work_orders::cancel, work_orders::appointments,
         work_orders::calendar, appointment_exports::csv, appointment_exports::xlsx,
         documents::list, documents::content,
+        availability::availability, availability::set_working_hours, availability::set_default_hours,
+        availability::add_absence, availability::delete_absence,
     ),
     // Named only by query parameters, which utoipa does not collect.
     components(schemas(

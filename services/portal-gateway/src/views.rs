@@ -7,11 +7,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 mod access;
+mod availability;
 mod documents;
 mod requests;
 mod vocab;
 mod work_orders;
 pub use access::*;
+pub use availability::*;
 pub use documents::*;
 pub use requests::*;
 pub use vocab::*;

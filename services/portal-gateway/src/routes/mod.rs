@@ -1,6 +1,7 @@
 //! The REST API's routes, one module per area.
 pub mod access;
 pub mod appointment_exports;
+pub mod availability;
 pub mod customers;
 pub mod directory;
 pub mod documents;
@@ -14,7 +15,7 @@ pub mod work_orders;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 
 use crate::state::AppState;
 
@@ -126,6 +127,26 @@ pub fn router(state: AppState) -> Router {
             post(work_orders::complete),
         )
         .route("/api/v1/work-orders/{id}/cancel", post(work_orders::cancel))
+        .route(
+            "/api/v1/technicians/{id}/availability",
+            get(availability::availability),
+        )
+        .route(
+            "/api/v1/technicians/{id}/working-hours",
+            put(availability::set_working_hours),
+        )
+        .route(
+            "/api/v1/technicians/{id}/absences",
+            post(availability::add_absence),
+        )
+        .route(
+            "/api/v1/technicians/{id}/absences/{absence_id}",
+            delete(availability::delete_absence),
+        )
+        .route(
+            "/api/v1/working-hours",
+            put(availability::set_default_hours),
+        )
         .route("/api/v1/appointments", get(work_orders::appointments))
         .route(
             "/api/v1/appointments/export.csv",

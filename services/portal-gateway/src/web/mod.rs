@@ -20,7 +20,8 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 use pages::{
-    appointments, auth, board, my_day, portal, requests, staff, staff_requests, work_orders,
+    appointments, auth, availability, board, my_day, portal, requests, staff, staff_requests,
+    work_orders,
 };
 
 /// Routes of the HTML pages (merged beside the REST API). A tenant's pages
@@ -127,6 +128,22 @@ pub fn router(max_upload_bytes: usize) -> Router<AppState> {
                 get(staff_requests::settings).post(staff_requests::save_settings),
             )
             .route(&at("/board"), get(board::board).post(board::plan))
+            .route(
+                &at("/technicians/{id}/availability"),
+                get(availability::show),
+            )
+            .route(
+                &at("/technicians/{id}/working-hours"),
+                post(availability::set_hours),
+            )
+            .route(
+                &at("/technicians/{id}/absences"),
+                post(availability::add_absence),
+            )
+            .route(
+                &at("/technicians/{id}/absences/{absence_id}/delete"),
+                post(availability::delete_absence),
+            )
             .route(&at("/my-day"), get(my_day::my_day))
             .route(&at("/work-orders/{id}"), get(work_orders::detail))
             .route(

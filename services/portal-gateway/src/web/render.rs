@@ -81,6 +81,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("board.html", include_str!("../../templates/board.html")),
     (
+        "technician_availability.html",
+        include_str!("../../templates/technician_availability.html"),
+    ),
+    (
         "plan_form.html",
         include_str!("../../templates/plan_form.html"),
     ),

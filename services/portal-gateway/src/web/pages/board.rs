@@ -13,7 +13,9 @@ use portal_platform::permissions::Permission;
 use portal_proto::work_orders::v1 as pb;
 use serde::Serialize;
 
-use crate::views::{Technician, WorkOrder, WorkOrderStatus};
+use crate::views::{
+    AbsenceReason, Technician, TechnicianAvailability, UnavailableKind, WorkOrder, WorkOrderStatus,
+};
 use crate::web::csrf::Form;
 use crate::web::ctx::{Ctx, Session, TenantPage};
 use crate::web::errors::{self, Action};
@@ -83,12 +85,28 @@ struct Block {
     overlap: bool,
 }
 
+/// Time in a day cell the technician is not free, shaded behind the work.
+#[derive(Debug, Serialize)]
+struct Shade {
+    s: i64,
+    e: i64,
+    /// `off` (outside working hours) or `absent`.
+    kind: &'static str,
+    reason: Option<AbsenceReason>,
+}
+
 #[derive(Debug, Serialize)]
 struct Cell {
     date: String,
     /// Lanes side by side (work that overlaps nothing spans them all).
     lanes: usize,
     blocks: Vec<Block>,
+    shades: Vec<Shade>,
+    /// The day's working hours (`08:00–12:00, 13:00–17:00`); empty on a
+    /// day off. `None` when no hours are set: every hour counts.
+    hours: Option<String>,
+    /// Why the technician is away this day, once per reason.
+    absent: Vec<AbsenceReason>,
 }
 
 #[derive(Debug, Serialize)]
@@ -96,6 +114,8 @@ struct Row {
     id: String,
     name: String,
     overlaps: bool,
+    /// A current technician: their hours and absences can be edited.
+    editable: bool,
     cells: Vec<Cell>,
 }
 
@@ -200,6 +220,7 @@ async fn page(ctx: &Ctx, shown: &Shown, status: StatusCode, refusal: Option<Refu
         work_orders.list_work_orders(planned),
         to_plan_client.list_work_orders(to_plan),
     );
+    let availability = availability(ctx, s, &people, first, end).await;
     let planned: Vec<WorkOrder> = match planned {
         Ok(l) => l
             .into_inner()
@@ -221,7 +242,7 @@ async fn page(ctx: &Ctx, shown: &Shown, status: StatusCode, refusal: Option<Refu
     let customers = Places::of_orders(planned.iter().chain(&to_plan));
     let places = Places::load(ctx, s, customers).await;
     let dates: Vec<NaiveDate> = (0..count).map(|i| first + Duration::days(i)).collect();
-    let rows = rows(&people, &planned, &dates, &places);
+    let rows = rows(&people, &planned, &dates, &places, &availability);
     let mut error = None;
     let to_plan: Vec<Item> = to_plan
         .into_iter()
@@ -309,13 +330,93 @@ async fn page(ctx: &Ctx, shown: &Shown, status: StatusCode, refusal: Option<Refu
     ctx.render(status, "board.html", &board)
 }
 
+/// The technicians' hours and absences over the days shown, by id. The
+/// board still shows the work when they cannot be read (logged).
+async fn availability(
+    ctx: &Ctx,
+    s: &Session,
+    people: &[Technician],
+    first: NaiveDate,
+    end: NaiveDate,
+) -> HashMap<String, TechnicianAvailability> {
+    if people.is_empty() {
+        return HashMap::new();
+    }
+    let req = s.caller.request(pb::GetAvailabilityRequest {
+        technician_ids: people.iter().map(|p| p.id.clone()).collect(),
+        from: Some(portal_platform::time::to_proto(planning::midnight(first))),
+        to: Some(portal_platform::time::to_proto(planning::midnight(end))),
+    });
+    match ctx.state.work_orders.clone().get_availability(req).await {
+        Ok(r) => r
+            .into_inner()
+            .items
+            .into_iter()
+            .map(|a| (a.technician_id.clone(), TechnicianAvailability::from(a)))
+            .collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "availability unavailable");
+            HashMap::new()
+        }
+    }
+}
+
+/// What a technician's day cell shows of their availability: the shaded
+/// spans, the day's hours and the reasons they are away.
+fn day_availability(
+    a: Option<&TechnicianAvailability>,
+    day: NaiveDate,
+) -> (Vec<Shade>, Option<String>, Vec<AbsenceReason>) {
+    let Some(a) = a else {
+        return (Vec::new(), None, Vec::new());
+    };
+    let mut shades = Vec::new();
+    let mut absent: Vec<AbsenceReason> = Vec::new();
+    for span in &a.unavailable {
+        let (Some(start), Some(end)) = (span.start, span.end) else {
+            continue;
+        };
+        if span.kind == UnavailableKind::Absent
+            && start < planning::midnight(day + Duration::days(1))
+            && end > planning::midnight(day)
+            && let Some(r) = span.reason
+            && !absent.contains(&r)
+        {
+            absent.push(r);
+        }
+        if let Some((s, e)) = planning::span_lines(start, end, day) {
+            shades.push(Shade {
+                s,
+                e,
+                kind: match span.kind {
+                    UnavailableKind::OutsideHours => "off",
+                    UnavailableKind::Absent => "absent",
+                },
+                reason: span.reason,
+            });
+        }
+    }
+    let weekday = planning::weekday(day);
+    let hours = a.has_hours.then(|| {
+        a.hours
+            .iter()
+            .filter(|h| h.weekday.number() == weekday)
+            .map(|h| format!("{}–{}", h.start, h.end))
+            .collect::<Vec<_>>()
+            .join(", ")
+    });
+    (shades, hours, absent)
+}
+
 /// One row per technician (those no longer technicians but still planned
-/// keep a row), their work of each day placed on the grid.
+/// keep a row), their work of each day placed on the grid over the times
+/// they are not free.
 fn rows(
     people: &[Technician],
     planned: &[WorkOrder],
     dates: &[NaiveDate],
     places: &Places,
+    availability: &HashMap<String, TechnicianAvailability>,
 ) -> Vec<Row> {
     let mut who: Vec<Technician> = people.to_vec();
     for t in planned.iter().flat_map(|w| &w.technicians) {
@@ -367,15 +468,20 @@ fn rows(
                             }
                         })
                         .collect();
+                    let (shades, hours, absent) = day_availability(availability.get(&t.id), *d);
                     Cell {
                         date: d.format("%Y-%m-%d").to_string(),
                         lanes: lanes.iter().copied().max().unwrap_or(1),
                         blocks,
+                        shades,
+                        hours,
+                        absent,
                     }
                 })
                 .collect();
             Row {
                 overlaps: overlap.values().any(|o| *o),
+                editable: people.iter().any(|p| p.id == t.id),
                 id: t.id,
                 name: t.name,
                 cells,
@@ -513,7 +619,13 @@ pub(crate) mod tests {
             },
         ];
         let dates = [day, day + Duration::days(1)];
-        let rows = rows(&people, &planned, &dates, &Places::default());
+        let rows = rows(
+            &people,
+            &planned,
+            &dates,
+            &Places::default(),
+            &HashMap::new(),
+        );
         assert_eq!(rows.len(), 3);
         assert!(rows[0].overlaps);
         let monday = &rows[0].cells[0].blocks;
@@ -533,6 +645,75 @@ pub(crate) mod tests {
         assert_eq!(rows[2].name, "Tech t9");
     }
 
+    /// Ann (t1) works Mon 08:00–17:00 and is at a training on the
+    /// afternoon of 2026-03-09.
+    fn absent_ann() -> HashMap<String, TechnicianAvailability> {
+        let ts = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .ok()
+                .map(|d| portal_platform::time::to_proto(d.with_timezone(&Utc)))
+        };
+        let span = |a: &str, b: &str, kind: pb::UnavailableKind, reason: pb::AbsenceReason| {
+            pb::UnavailableSpan {
+                start: ts(a),
+                end: ts(b),
+                kind: kind.into(),
+                reason: reason.into(),
+            }
+        };
+        let off = pb::UnavailableKind::OutsideHours;
+        let none = pb::AbsenceReason::Unspecified;
+        let a = pb::TechnicianAvailability {
+            technician_id: "t1".into(),
+            hours: vec![pb::WorkingInterval {
+                weekday: pb::Weekday::Monday.into(),
+                start_minute: 8 * 60,
+                end_minute: 17 * 60,
+            }],
+            own_hours: true,
+            has_hours: true,
+            absences: vec![],
+            unavailable: vec![
+                span("2026-03-09T00:00:00Z", "2026-03-09T08:00:00Z", off, none),
+                span("2026-03-09T17:00:00Z", "2026-03-10T00:00:00Z", off, none),
+                span(
+                    "2026-03-09T13:00:00Z",
+                    "2026-03-09T17:00:00Z",
+                    pb::UnavailableKind::Absent,
+                    pb::AbsenceReason::Training,
+                ),
+                span("2026-03-10T00:00:00Z", "2026-03-11T00:00:00Z", off, none),
+            ],
+        };
+        HashMap::from([("t1".to_owned(), TechnicianAvailability::from(a))])
+    }
+
+    #[test]
+    fn a_day_cell_shades_the_time_a_technician_is_not_free() {
+        let monday = NaiveDate::from_ymd_opt(2026, 3, 9).unwrap_or_default();
+        let ann = absent_ann();
+        let (shades, hours, absent) = day_availability(ann.get("t1"), monday);
+        assert_eq!(
+            shades
+                .iter()
+                .map(|s| (s.s, s.e, s.kind))
+                .collect::<Vec<_>>(),
+            vec![(1, 5, "off"), (23, 33, "off"), (15, 23, "absent")]
+        );
+        assert_eq!(hours.as_deref(), Some("08:00–17:00"));
+        assert_eq!(absent, vec![AbsenceReason::Training]);
+        // Tuesday: no hours, off all day; nobody known: nothing shaded.
+        let (shades, hours, absent) = day_availability(ann.get("t1"), monday + Duration::days(1));
+        assert_eq!(
+            shades.iter().map(|s| (s.s, s.e)).collect::<Vec<_>>(),
+            vec![(1, 33)]
+        );
+        assert_eq!(hours.as_deref(), Some(""));
+        assert!(absent.is_empty());
+        let (shades, hours, _) = day_availability(None, monday);
+        assert!(shades.is_empty() && hours.is_none());
+    }
+
     #[test]
     fn the_board_renders_its_rows_and_a_form_per_item() {
         let day = NaiveDate::from_ymd_opt(2026, 3, 9).unwrap_or_default();
@@ -546,7 +727,7 @@ pub(crate) mod tests {
             "2026-03-09T08:00:00Z",
             "2026-03-09T10:00:00Z",
         )];
-        let rows = rows(&people, &planned, &[day], &Places::default());
+        let rows = rows(&people, &planned, &[day], &Places::default(), &absent_ann());
         let item = Item {
             work: Work::new(order("n", "t1", "", ""), &Places::default()),
             form: PlanForm {
@@ -600,5 +781,18 @@ pub(crate) mod tests {
         assert!(html.contains("name=\"force\""), "{html}");
         assert!(html.contains("<details open>"), "{html}");
         assert!(html.contains("name=\"view\" value=\"day\""), "{html}");
+        // Ann's hours and her training afternoon, with a legend and a link
+        // to edit them.
+        assert!(html.contains("class=\"shade gs1 ge5 shade-off\""), "{html}");
+        assert!(
+            html.contains("class=\"shade gs15 ge23 shade-absent absent-training\""),
+            "{html}"
+        );
+        assert!(html.contains("Training"), "{html}");
+        assert!(html.contains("id=\"board-legend\""), "{html}");
+        assert!(
+            html.contains("/technicians/t1/availability\" title="),
+            "{html}"
+        );
     }
 }

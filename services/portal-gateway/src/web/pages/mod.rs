@@ -1,6 +1,7 @@
 //! The page handlers, by audience.
 pub mod appointments;
 pub mod auth;
+pub mod availability;
 pub mod board;
 pub mod my_day;
 pub mod places;

@@ -88,6 +88,24 @@ pub fn lines(start: DateTime<Utc>, end: DateTime<Utc>, day: NaiveDate) -> Option
     Some((from + 1, to + 1))
 }
 
+/// The grid lines a span a technician is not free covers on `day`, rounded
+/// outwards to half hours (the board warns rather than hides); `None` when it
+/// misses the hours shown. Unlike `lines`, nothing is drawn at the edge.
+pub fn span_lines(start: DateTime<Utc>, end: DateTime<Utc>, day: NaiveDate) -> Option<(i64, i64)> {
+    let shown = midnight(day) + Duration::hours(FIRST_HOUR);
+    let (from, to) = (
+        start.max(shown),
+        end.min(midnight(day) + Duration::hours(LAST_HOUR)),
+    );
+    if to <= from {
+        return None;
+    }
+    let minutes = |t: DateTime<Utc>| (t - shown).num_minutes();
+    let first = minutes(from).div_euclid(SLOT_MINUTES);
+    let last = (minutes(to) + SLOT_MINUTES - 1).div_euclid(SLOT_MINUTES);
+    Some((first + 1, last.min(SLOTS) + 1))
+}
+
 /// The lane (1-based) of each window, in the order given (by start): a
 /// window goes into the first lane free by its start.
 pub fn lanes(windows: &[(DateTime<Utc>, DateTime<Utc>)]) -> Vec<usize> {
@@ -292,6 +310,32 @@ mod tests {
         for (s, e, want) in cases {
             assert_eq!(lines(t(s), t(e), d), *want, "{s} – {e}");
         }
+    }
+
+    #[test]
+    fn spans_not_free_cover_only_the_hours_shown() {
+        let d = day("2026-03-09");
+        let span = |s: &str, e: &str| span_lines(t(s), t(e), d);
+        // Off until 08:00: 06:00–08:00 is shaded, nothing at the edge.
+        assert_eq!(
+            span("2026-03-09T00:00:00Z", "2026-03-09T08:00:00Z"),
+            Some((1, 5))
+        );
+        assert_eq!(
+            span("2026-03-09T17:00:00Z", "2026-03-10T00:00:00Z"),
+            Some((23, 33))
+        );
+        assert_eq!(
+            span("2026-03-09T12:00:00Z", "2026-03-09T13:00:00Z"),
+            Some((13, 15))
+        );
+        assert_eq!(span("2026-03-09T00:00:00Z", "2026-03-09T05:00:00Z"), None);
+        assert_eq!(span("2026-03-09T22:30:00Z", "2026-03-10T00:00:00Z"), None);
+        // A whole absent day.
+        assert_eq!(
+            span("2026-03-08T00:00:00Z", "2026-03-11T00:00:00Z"),
+            Some((1, 33))
+        );
     }
 
     #[test]
