@@ -37,10 +37,11 @@ const ACCEPTED: &[(&str, &[Service])] = &[
         "/portal.identity.v1.IdentityService/ListStaff",
         &[Requests, WorkOrders, Notification],
     ),
-    // The tenant's slug for links to its pages in mails.
+    // The tenant's slug for links to its pages in mails; the gateway reads
+    // whether contacts see work photos (D6) for API callers.
     (
         "/portal.identity.v1.IdentityService/GetTenant",
-        &[Notification],
+        &[Notification, Gateway],
     ),
     // Whether a mail's sender is a contact (inbound mail, ADR 0010).
     (

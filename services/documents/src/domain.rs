@@ -8,8 +8,45 @@ use uuid::Uuid;
 
 use crate::config::MIB;
 
-/// The only kind of owner so far; quotes and reports will follow.
-pub const OWNER_REQUEST: &str = "request";
+/// Who an attachment belongs to, stored as the PostgreSQL enum
+/// `attachment_owner`: a request's files, or a work order's photos (D6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "attachment_owner", rename_all = "snake_case")]
+pub enum OwnerType {
+    Request,
+    WorkOrder,
+}
+
+impl OwnerType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Request => "request",
+            Self::WorkOrder => "work_order",
+        }
+    }
+
+    /// The word in "no such …" answers.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Self::Request => "request",
+            Self::WorkOrder => "work order",
+        }
+    }
+
+    pub fn parse(raw: &str) -> ServiceResult<Self> {
+        match raw.trim() {
+            "request" => Ok(Self::Request),
+            "work_order" => Ok(Self::WorkOrder),
+            _ => Err(ServiceError::Invalid(
+                "owner_type must be \"request\" or \"work_order\"".into(),
+            )),
+        }
+    }
+}
+
+/// Most photos one work order keeps: a report shows the first dozen, a
+/// gallery stays browsable on a phone.
+pub const MAX_PHOTOS: i64 = 100;
 /// Longest file name kept, in characters.
 pub const MAX_NAME_CHARS: usize = 200;
 /// Longest extension kept when a long name is shortened.
@@ -45,27 +82,36 @@ pub struct OwnerRequest {
     pub work_order_id: Option<Uuid>,
 }
 
-/// Whether a caller with narrowing `n` sees the files of an owner: a
-/// request's files follow the request (requests created before a customer's
-/// "since" limit are hidden; a secure link for one work order sees only its
-/// request), judged from `known` (`None`: no event yet, so hidden from
-/// narrowed callers). Owners of other kinds have no such rule yet: hidden
-/// from narrowed callers.
-pub fn files_show(n: &Narrowing, owner_type: &str, known: Option<OwnerRequest>) -> bool {
+/// Whether a caller with narrowing `n` sees the files of an owner: they
+/// follow the request (requests created before a customer's "since" limit
+/// are hidden; a secure link for one work order sees only its request and
+/// that work order's photos), judged from `known`, the request as documents
+/// knows it (`None`: no event yet, so hidden from narrowed callers).
+pub fn files_show(
+    n: &Narrowing,
+    owner_type: OwnerType,
+    owner_id: Uuid,
+    known: Option<OwnerRequest>,
+) -> bool {
     if n.is_open() {
         return true;
     }
-    let known = known.unwrap_or_default();
-    owner_type == OWNER_REQUEST && n.allows_copy(known.created_at, known.work_order_id)
+    let Some(known) = known else {
+        return false;
+    };
+    let work_order = match owner_type {
+        OwnerType::Request => known.work_order_id,
+        OwnerType::WorkOrder => Some(owner_id),
+    };
+    n.allows_copy(known.created_at, work_order)
 }
 
-pub fn owner_type(raw: &str) -> ServiceResult<&'static str> {
-    match raw.trim() {
-        OWNER_REQUEST => Ok(OWNER_REQUEST),
-        _ => Err(ServiceError::Invalid(format!(
-            "owner_type must be \"{OWNER_REQUEST}\""
-        ))),
-    }
+/// A photo's type, from its bytes: the declared type and the name's
+/// extension are ignored (a phone may call a HEIC "photo.jpg").
+pub fn photo_type(name: &str, content: &[u8]) -> ServiceResult<&'static str> {
+    portal_platform::images::PhotoFormat::sniff(content)
+        .map(|f| f.content_type())
+        .ok_or_else(|| ServiceError::UnsupportedType(portal_platform::images::not_a_photo(name)))
 }
 
 /// Checks an upload: name, size, declared type and whether the content is
@@ -167,8 +213,8 @@ pub fn content_matches(content_type: &str, bytes: &[u8]) -> bool {
 
 /// Where the bytes of an attachment live: grouped by tenant and owner so a
 /// tenant's or a request's files can be found (and removed) together.
-pub fn blob_key(tenant_id: Uuid, owner_type: &str, owner_id: Uuid, id: Uuid) -> String {
-    format!("{tenant_id}/{owner_type}/{owner_id}/{id}")
+pub fn blob_key(tenant_id: Uuid, owner_type: OwnerType, owner_id: Uuid, id: Uuid) -> String {
+    format!("{tenant_id}/{}/{owner_id}/{id}", owner_type.as_str())
 }
 
 /// `10485760` → `10 MiB`, `1572864` → `1.5 MiB`.
@@ -190,7 +236,7 @@ mod tests {
     #[test]
     fn files_follow_their_request() {
         let now = Utc::now();
-        let (wo, other) = (Uuid::now_v7(), Uuid::now_v7());
+        let (req, wo, other) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
         let known = |created_at, work_order_id| {
             Some(OwnerRequest {
                 created_at,
@@ -201,24 +247,28 @@ mod tests {
             since: Some(now),
             work_order: None,
         };
-        assert!(files_show(&since, OWNER_REQUEST, known(Some(now), None)));
         let older = now - chrono::Duration::seconds(1);
-        assert!(!files_show(&since, OWNER_REQUEST, known(Some(older), None)));
         let link = Narrowing {
             since: None,
             work_order: Some(wo),
         };
-        assert!(files_show(
-            &link,
-            OWNER_REQUEST,
-            known(Some(older), Some(wo))
-        ));
-        assert!(!files_show(
-            &link,
-            OWNER_REQUEST,
-            known(Some(now), Some(other))
-        ));
-        assert!(!files_show(&link, OWNER_REQUEST, known(Some(now), None)));
+        use OwnerType::{Request, WorkOrder};
+        // (narrowing, owner, owner id, what is known, shows)
+        let cases = [
+            (since, Request, req, known(Some(now), None), true),
+            (since, Request, req, known(Some(older), None), false),
+            (link, Request, req, known(Some(older), Some(wo)), true),
+            (link, Request, req, known(Some(now), Some(other)), false),
+            (link, Request, req, known(Some(now), None), false),
+            // A work order's photos follow the request it came from.
+            (since, WorkOrder, wo, known(Some(now), Some(wo)), true),
+            (since, WorkOrder, wo, known(Some(older), Some(wo)), false),
+            (link, WorkOrder, wo, known(Some(older), Some(wo)), true),
+            (link, WorkOrder, other, known(Some(now), Some(other)), false),
+        ];
+        for (n, owner, id, k, want) in cases {
+            assert_eq!(files_show(&n, owner, id, k), want, "{n:?} {owner:?} {k:?}");
+        }
     }
 
     #[test]
@@ -227,9 +277,30 @@ mod tests {
             since: Some(Utc::now()),
             work_order: None,
         };
-        assert!(!files_show(&since, OWNER_REQUEST, None));
-        assert!(!files_show(&since, "quote", None));
-        assert!(files_show(&Narrowing::default(), OWNER_REQUEST, None));
+        let id = Uuid::now_v7();
+        assert!(!files_show(&since, OwnerType::Request, id, None));
+        assert!(!files_show(&since, OwnerType::WorkOrder, id, None));
+        assert!(files_show(
+            &Narrowing::default(),
+            OwnerType::WorkOrder,
+            id,
+            None
+        ));
+    }
+
+    #[test]
+    fn photos_are_known_by_their_bytes_not_their_name() {
+        assert_eq!(photo_type("a.png", PNG).expect("png"), "image/png");
+        assert_eq!(
+            photo_type("IMG_1.jpg", b"\xFF\xD8\xFF\xE1").expect("jpeg"),
+            "image/jpeg"
+        );
+        for bad in [&b"%PDF-1.7"[..], b"GIF89a", b"ftypheic", b""] {
+            match photo_type("IMG_2.jpg", bad) {
+                Err(ServiceError::UnsupportedType(m)) => assert!(m.contains("IMG_2.jpg"), "{m}"),
+                other => panic!("expected UnsupportedType, got {other:?}"),
+            }
+        }
     }
 
     fn types() -> Vec<String> {
@@ -354,15 +425,27 @@ mod tests {
     }
 
     #[test]
-    fn only_requests_own_attachments_for_now() {
-        assert_eq!(owner_type("request").expect("ok"), "request");
-        assert!(matches!(owner_type("quote"), Err(ServiceError::Invalid(_))));
+    fn requests_and_work_orders_own_attachments() {
+        for owner in [OwnerType::Request, OwnerType::WorkOrder] {
+            assert_eq!(OwnerType::parse(owner.as_str()).expect("ok"), owner);
+        }
+        assert!(matches!(
+            OwnerType::parse("quote"),
+            Err(ServiceError::Invalid(_))
+        ));
     }
 
     #[test]
     fn blobs_are_grouped_by_tenant_and_owner() {
         let (t, o, a) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
-        assert_eq!(blob_key(t, "request", o, a), format!("{t}/request/{o}/{a}"));
+        assert_eq!(
+            blob_key(t, OwnerType::Request, o, a),
+            format!("{t}/request/{o}/{a}")
+        );
+        assert_eq!(
+            blob_key(t, OwnerType::WorkOrder, o, a),
+            format!("{t}/work_order/{o}/{a}")
+        );
     }
 
     #[test]

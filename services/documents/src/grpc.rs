@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::blobs::Blobs;
 use crate::catalog::{self, store as catalog_store};
-use crate::domain::{self, Limits, Upload};
+use crate::domain::{self, Limits, OwnerType, Upload};
 use crate::store::{self, AttachmentRow, NewAttachment};
 
 /// Size of the data pieces of a download.
@@ -51,15 +51,20 @@ impl Documents {
     async fn owner_shows(
         &self,
         claims: &Claims,
-        owner_type: &str,
+        owner_type: OwnerType,
         owner_id: Uuid,
     ) -> ServiceResult<bool> {
         let narrowing = Narrowing::of(claims);
         if narrowing.is_open() {
             return Ok(true);
         }
-        let known = store::owner_request(&self.pool, claims.tid, owner_id).await?;
-        Ok(domain::files_show(&narrowing, owner_type, known))
+        let known = match owner_type {
+            OwnerType::Request => store::owner_request(&self.pool, claims.tid, owner_id).await?,
+            OwnerType::WorkOrder => {
+                store::owner_of_work_order(&self.pool, claims.tid, owner_id).await?
+            }
+        };
+        Ok(domain::files_show(&narrowing, owner_type, owner_id, known))
     }
 
     async fn upload(
@@ -76,7 +81,7 @@ impl Documents {
             ));
         }
         let r = req.into_inner();
-        let owner_type = domain::owner_type(&r.owner_type)?;
+        let owner_type = OwnerType::parse(&r.owner_type)?;
         let owner_id = parse_id("owner_id", &r.owner_id)?;
         let customer_id = parse_id("customer_id", &r.customer_id)?;
         let site_id = match r.site_id.trim() {
@@ -86,19 +91,37 @@ impl Documents {
         // A contact must not attach files to another customer's request; the
         // owner's scope was reported by the owning service via the gateway.
         if !Scope::of(&claims).allows(customer_id, site_id) {
-            return Err(ServiceError::not_found(owner_type));
+            return Err(ServiceError::not_found(owner_type.noun()));
         }
+        // A photo's type is what its bytes say, whatever was declared (D6).
+        let photo_type = match owner_type {
+            OwnerType::WorkOrder => Some(domain::photo_type(
+                &domain::sanitize_name(&r.name)?,
+                &r.content,
+            )?),
+            OwnerType::Request => None,
+        };
+        let photo_types = photo_type.map(|t| vec![t.to_owned()]);
         let accepted = domain::validate(
             Upload {
                 name: &r.name,
-                content_type: &r.content_type,
+                content_type: photo_type.unwrap_or(&r.content_type),
                 content: &r.content,
             },
             Limits {
                 max_bytes: self.max_upload_bytes,
-                allowed_types: &self.allowed_types,
+                allowed_types: photo_types.as_deref().unwrap_or(&self.allowed_types),
             },
         )?;
+        if owner_type == OwnerType::WorkOrder
+            && store::count_for_owner(&self.pool, claims.tid, owner_type, owner_id).await?
+                >= domain::MAX_PHOTOS
+        {
+            return Err(ServiceError::Conflict(format!(
+                "this work order already has {} photos, the most it keeps",
+                domain::MAX_PHOTOS
+            )));
+        }
         let size = i64::try_from(r.content.len())
             .map_err(|_| ServiceError::TooLarge("file too large".into()))?;
         let sha256 = Sha256::digest(&r.content);
@@ -144,8 +167,8 @@ impl Documents {
     ) -> ServiceResult<pb::ListAttachmentsResponse> {
         let claims = self.caller(&req).await?;
         let r = req.get_ref();
-        let owner_type = domain::owner_type(&r.owner_type)?;
-        let owner_id = lookup_id(owner_type, &r.owner_id)?;
+        let owner_type = OwnerType::parse(&r.owner_type)?;
+        let owner_id = lookup_id(owner_type.noun(), &r.owner_id)?;
         if !self.owner_shows(&claims, owner_type, owner_id).await? {
             return Ok(pb::ListAttachmentsResponse::default());
         }
@@ -175,7 +198,7 @@ impl Documents {
             .ok_or_else(|| ServiceError::not_found("attachment"))?;
         // A file of a request the caller may not see does not exist for them.
         if !self
-            .owner_shows(&claims, &row.owner_type, row.owner_id)
+            .owner_shows(&claims, row.owner_type, row.owner_id)
             .await?
         {
             return Err(ServiceError::not_found("attachment"));
@@ -281,7 +304,7 @@ impl Documents {
 fn attachment_pb(a: &AttachmentRow) -> pb::Attachment {
     pb::Attachment {
         id: a.id.to_string(),
-        owner_type: a.owner_type.clone(),
+        owner_type: a.owner_type.as_str().to_owned(),
         owner_id: a.owner_id.to_string(),
         customer_id: a.customer_id.to_string(),
         site_id: a.site_id.map(|s| s.to_string()).unwrap_or_default(),

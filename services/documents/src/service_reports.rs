@@ -11,6 +11,11 @@
 //! them (ADR 0019), read with documents' own credential (ADR 0017) before
 //! the transaction. While identity cannot answer, the event waits and is
 //! retried: a report is never made without the names for want of them.
+//!
+//! The work order's photos (D6) are documents' own attachments: the first
+//! dozen are read from its table and blob store and printed in a grid.
+//! Photos can only be added before completion, so the set is final when
+//! the report is made.
 use bytes::Bytes;
 use chrono::Utc;
 use portal_platform::callers::Credential;
@@ -30,7 +35,11 @@ use uuid::Uuid;
 
 use crate::blobs::Blobs;
 use crate::catalog::{self, Kind, NewDocument, domain, store};
-use crate::pdf::{self, ReportSite, ServiceReport};
+use crate::pdf::{self, ReportPhoto, ReportSite, ServiceReport};
+use crate::store as attachments;
+
+/// Photos printed in a report; the rest are counted in a line.
+pub const REPORT_PHOTOS: i64 = 12;
 
 /// The durable consumer of `work_order.completed`, shared by the replicas.
 pub const DURABLE: &str = "documents-work-order-completed";
@@ -177,6 +186,8 @@ pub fn report_of(
         minutes_spent: event.minutes_spent,
         signer_name: event.signer_name.clone(),
         signature_png: event.signature_png.clone(),
+        photos: Vec::new(),
+        more_photos: 0,
         generated_at,
     }
 }
@@ -216,9 +227,11 @@ impl Handler for MakeServiceReport {
             .directory
             .names(envelope.tenant_id, filed.customer_id, filed.site_id)
             .await?;
+        let photos = self.photos(envelope.tenant_id, filed.work_order_id).await?;
         let mut tx = self.pool.begin().await?;
         if consumer::claim(&mut tx, DURABLE, envelope.id).await? {
-            self.make(&mut tx, envelope, &event, &filed, names).await?;
+            self.make(&mut tx, envelope, &event, &filed, names, photos)
+                .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -226,6 +239,40 @@ impl Handler for MakeServiceReport {
 }
 
 impl MakeServiceReport {
+    /// The first photos of the work order with their bytes, and how many
+    /// more it has. A photo whose bytes are gone is left out with a warning
+    /// (a report without it beats none); the store being away is retried.
+    async fn photos(
+        &self,
+        tenant_id: Uuid,
+        work_order_id: Uuid,
+    ) -> Result<(Vec<ReportPhoto>, usize), HandleError> {
+        let (rows, total) =
+            attachments::work_order_photos(&self.pool, tenant_id, work_order_id, REPORT_PHOTOS)
+                .await?;
+        let more = usize::try_from(total)
+            .unwrap_or(0)
+            .saturating_sub(rows.len());
+        let mut photos = Vec::with_capacity(rows.len());
+        for row in rows {
+            match self.blobs.get(&row.blob_key).await {
+                Ok(bytes) => photos.push(ReportPhoto {
+                    name: row.name,
+                    content: bytes.to_vec(),
+                }),
+                Err(object_store::Error::NotFound { .. }) => {
+                    tracing::warn!(photo = %row.id, "a photo's bytes are missing; the report goes without it");
+                }
+                Err(e) => {
+                    return Err(HandleError::Unavailable(
+                        anyhow::Error::new(e).context("reading a photo"),
+                    ));
+                }
+            }
+        }
+        Ok((photos, more))
+    }
+
     async fn make(
         &self,
         tx: &mut Transaction<'static, Postgres>,
@@ -233,6 +280,7 @@ impl MakeServiceReport {
         event: &ev::WorkOrderCompleted,
         filed: &Filed,
         names: Names,
+        (photos, more_photos): (Vec<ReportPhoto>, usize),
     ) -> Result<(), HandleError> {
         let tenant_id = envelope.tenant_id;
         let work_order_id = filed.work_order_id;
@@ -244,7 +292,11 @@ impl MakeServiceReport {
             return Ok(());
         }
 
-        let report = report_of(event, names, Utc::now());
+        let report = ServiceReport {
+            photos,
+            more_photos,
+            ..report_of(event, names, Utc::now())
+        };
         let title = report_title(&report.title);
         // Layout and font subsetting take a few milliseconds of CPU.
         let pdf = tokio::task::spawn_blocking(move || pdf::service_report(&report))

@@ -4,13 +4,13 @@ use portal_platform::scope::Scope;
 use sqlx::{FromRow, PgConnection, PgPool};
 use uuid::Uuid;
 
-use crate::domain::OwnerRequest;
+use crate::domain::{OwnerRequest, OwnerType};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct AttachmentRow {
     pub id: Uuid,
     pub tenant_id: Uuid,
-    pub owner_type: String,
+    pub owner_type: OwnerType,
     pub owner_id: Uuid,
     pub customer_id: Uuid,
     pub site_id: Option<Uuid>,
@@ -28,7 +28,7 @@ pub struct AttachmentRow {
 pub struct NewAttachment<'a> {
     pub id: Uuid,
     pub tenant_id: Uuid,
-    pub owner_type: &'a str,
+    pub owner_type: OwnerType,
     pub owner_id: Uuid,
     pub customer_id: Uuid,
     pub site_id: Option<Uuid>,
@@ -77,7 +77,7 @@ pub async fn insert(pool: &PgPool, a: &NewAttachment<'_>) -> sqlx::Result<Attach
 pub async fn list_for_owner(
     pool: &PgPool,
     tenant_id: Uuid,
-    owner_type: &str,
+    owner_type: OwnerType,
     owner_id: Uuid,
     scope: &Scope,
 ) -> sqlx::Result<Vec<AttachmentRow>> {
@@ -169,4 +169,65 @@ pub async fn owner_request(
     .bind(request_id)
     .fetch_optional(pool)
     .await
+}
+
+/// What is known of the request a work order came from (its photos follow
+/// it); `None` when no event has told yet.
+pub async fn owner_of_work_order(
+    pool: &PgPool,
+    tenant_id: Uuid,
+    work_order_id: Uuid,
+) -> sqlx::Result<Option<OwnerRequest>> {
+    sqlx::query_as(
+        "SELECT created_at, work_order_id FROM owner_requests
+         WHERE tenant_id = $1 AND work_order_id = $2
+         LIMIT 1",
+    )
+    .bind(tenant_id)
+    .bind(work_order_id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// How many attachments an owner has (a work order's photos are capped).
+pub async fn count_for_owner(
+    pool: &PgPool,
+    tenant_id: Uuid,
+    owner_type: OwnerType,
+    owner_id: Uuid,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM attachments
+         WHERE tenant_id = $1 AND owner_type = $2 AND owner_id = $3",
+    )
+    .bind(tenant_id)
+    .bind(owner_type)
+    .bind(owner_id)
+    .fetch_one(pool)
+    .await
+}
+
+/// The first `limit` photos of a work order, oldest first (the service
+/// report's), and how many it has in all.
+pub async fn work_order_photos(
+    pool: &PgPool,
+    tenant_id: Uuid,
+    work_order_id: Uuid,
+    limit: i64,
+) -> sqlx::Result<(Vec<AttachmentRow>, i64)> {
+    let rows = sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM attachments
+         WHERE tenant_id = $1 AND owner_type = 'work_order' AND owner_id = $2
+         ORDER BY created_at, id
+         LIMIT $3"
+    ))
+    .bind(tenant_id)
+    .bind(work_order_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    let total = count_for_owner(pool, tenant_id, OwnerType::WorkOrder, work_order_id).await?;
+    Ok((rows, total))
 }

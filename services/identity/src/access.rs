@@ -723,6 +723,7 @@ pub(crate) fn tenant_pb(t: TenantRow) -> pb::TenantInfo {
         contact_email: t.contact_email,
         phone: t.phone,
         address: t.address,
+        show_work_photos: t.show_work_photos,
     }
 }
 

@@ -278,6 +278,7 @@ impl Identity {
                 contact_email: email,
                 phone: r.phone.trim(),
                 address: r.address.trim(),
+                show_work_photos: r.show_work_photos,
             },
         )
         .await?;
@@ -288,14 +289,15 @@ impl Identity {
             "tenant.portal_changed",
             ("tenant", Some(claims.tid)),
             format!(
-                "portal {}, {} customers, registration {}",
+                "portal {}, {} customers, registration {}, work photos to customers {}",
                 on_off(row.portal_enabled),
                 if row.portal_all_customers {
                     "all"
                 } else {
                     "chosen"
                 },
-                on_off(row.registration_open)
+                on_off(row.registration_open),
+                on_off(row.show_work_photos)
             ),
         )
         .await?;

@@ -25,6 +25,7 @@ pub struct TenantRow {
     pub contact_email: String,
     pub phone: String,
     pub address: String,
+    pub show_work_photos: bool,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -146,7 +147,7 @@ macro_rules! customer_columns {
 macro_rules! tenant_columns {
     () => {
         "id, slug, name, portal_enabled, portal_all_customers, registration_open, \
-         contact_email, phone, address"
+         contact_email, phone, address, show_work_photos"
     };
 }
 pub(crate) use {contact_columns, customer_columns, tenant_columns};

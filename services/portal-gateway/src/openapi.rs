@@ -18,8 +18,8 @@ use utoipa::openapi::{Content, Ref, RefOr, Required};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    access, appointment_exports, availability, customers, directory, documents, exports, requests,
-    sessions, tickets, work_orders,
+    access, appointment_exports, availability, customers, directory, documents, exports, photos,
+    requests, sessions, tickets, work_orders,
 };
 
 #[derive(OpenApi)]
@@ -42,6 +42,7 @@ use crate::routes::{
         work_orders::list, work_orders::detail, work_orders::schedule, work_orders::unschedule,
         work_orders::start, work_orders::complete, work_orders::cancel, work_orders::appointments,
         work_orders::calendar, appointment_exports::csv, appointment_exports::xlsx,
+        photos::upload, photos::photos, photos::photo,
         documents::list, documents::content,
         availability::availability, availability::set_working_hours, availability::set_default_hours,
         availability::add_absence, availability::delete_absence,

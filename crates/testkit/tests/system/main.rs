@@ -12,6 +12,7 @@ mod isolation;
 mod key_rotation;
 mod mail_in_out;
 mod outages;
+mod photos;
 mod redelivery;
 mod row_security;
 mod scope;

@@ -21,7 +21,7 @@ use skrifa::instance::{LocationRef, Size as FontSize};
 use skrifa::metrics::GlyphMetrics;
 use skrifa::{FontRef, MetadataProvider};
 
-pub use service_report::{ReportSite, ServiceReport, service_report};
+pub use service_report::{ReportPhoto, ReportSite, ServiceReport, service_report};
 
 /// A4, in points.
 pub const PAGE_WIDTH: f32 = 595.28;
@@ -303,6 +303,34 @@ impl Sheet {
         self.y += height;
     }
 
+    /// Images side by side, each scaled down (never up) into a `cell_width`
+    /// by `cell_height` box, the row kept whole on one page.
+    pub fn image_row(&mut self, images: Vec<Image>, cell_width: f32, cell_height: f32, gap: f32) {
+        let fitted: Vec<(Image, f32, f32)> = images
+            .into_iter()
+            .map(|image| {
+                let (w, h) = image.size();
+                let (w, h) = (w.max(1) as f32, h.max(1) as f32);
+                let scale = (cell_width / w).min(cell_height / h).min(1.0);
+                (image, w * scale, h * scale)
+            })
+            .collect();
+        let height = fitted.iter().map(|(_, _, h)| *h).fold(0.0, f32::max);
+        self.room_for(height);
+        let y = self.y;
+        for (n, (image, width, h)) in fitted.into_iter().enumerate() {
+            self.images.push(image);
+            self.push(Op::Image {
+                x: MARGIN + n as f32 * (cell_width + gap),
+                y,
+                width,
+                height: h,
+                image: self.images.len() - 1,
+            });
+        }
+        self.y += height;
+    }
+
     /// The drawing steps so far, page by page.
     pub fn pages(&self) -> &[Vec<Op>] {
         &self.pages
@@ -412,6 +440,25 @@ impl Sheet {
             .finish()
             .map_err(|e| PdfError::Write(format!("{e:?}")))
     }
+}
+
+/// Whether krilla can decode `image` (it decodes only when the PDF is
+/// written, where one bad picture would fail the whole document): drawn
+/// alone on a page of a throwaway document.
+pub fn decodes(image: &Image) -> bool {
+    let Some(size) = Size::from_wh(10.0, 10.0) else {
+        return false;
+    };
+    let Some(settings) = PageSettings::from_wh(20.0, 20.0) else {
+        return false;
+    };
+    let mut document = Document::new();
+    let mut page = document.start_page_with(settings);
+    let mut surface = page.surface();
+    surface.draw_image(image.clone(), size);
+    surface.finish();
+    page.finish();
+    document.finish().is_ok()
 }
 
 /// What a PDF says about itself, and the line at the foot of each page.

@@ -10,6 +10,11 @@ use super::{Meta, PdfError, Sheet, Weight};
 /// Largest signature drawn, in pixels (a canvas signature is far smaller):
 /// a tiny PNG can claim a huge size and would be decoded whole.
 const MAX_SIGNATURE_PIXELS: u64 = 4_000_000;
+/// Largest photo drawn: a phone's camera stays well below; a small file
+/// claiming more would take too much memory to decode.
+const MAX_PHOTO_PIXELS: u64 = 50_000_000;
+/// Photos per row of the report's grid.
+const PHOTOS_PER_ROW: usize = 3;
 
 /// Everything a service report shows; no ids (they mean nothing on paper).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,6 +39,10 @@ pub struct ServiceReport {
     pub signer_name: String,
     /// The customer's signature as drawn (PNG); empty when not signed.
     pub signature_png: Vec<u8>,
+    /// The first photos of the work order (D6), oldest first.
+    pub photos: Vec<ReportPhoto>,
+    /// How many more photos the work order has than are printed.
+    pub more_photos: usize,
     /// When the report is made (stamped in the PDF's metadata).
     pub generated_at: DateTime<Utc>,
 }
@@ -57,20 +66,57 @@ impl ReportSite {
     }
 }
 
+/// One photo of the work order: its name and bytes (JPEG, PNG or WebP).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportPhoto {
+    pub name: String,
+    pub content: Vec<u8>,
+}
+
 const LABEL_WIDTH: f32 = 130.0;
 const BODY: f32 = 10.0;
 
 /// The report as a PDF. A signature that cannot be drawn (not a PNG, or
 /// too large) leaves a sentence in its place rather than no report.
+/// Photos that cannot be drawn are left out (and counted as such).
 pub fn service_report(report: &ServiceReport) -> Result<Vec<u8>, PdfError> {
     let signature = signature_image(&report.signature_png);
     let drawn = signature.is_some();
-    match layout(report, signature)?.finish(meta(report)) {
+    let photos = photo_images(&report.photos);
+    match layout(report, signature, photos.clone())?.finish(meta(report)) {
         Ok(pdf) => Ok(pdf),
         // The image is only decoded when written: try once more without it.
-        Err(_) if drawn => layout(report, None)?.finish(meta(report)),
+        Err(_) if drawn => layout(report, None, photos)?.finish(meta(report)),
         Err(e) => Err(e),
     }
+}
+
+/// The photos krilla can draw; the others are skipped, never failing the
+/// report (a photo is the technician's, not the customer's signature).
+fn photo_images(photos: &[ReportPhoto]) -> Vec<Image> {
+    photos
+        .iter()
+        .filter_map(|p| {
+            let image = photo_image(&p.content);
+            if image.is_none() {
+                tracing::warn!(photo = %p.name, "a photo cannot be drawn; the report goes without it");
+            }
+            image
+        })
+        .collect()
+}
+
+fn photo_image(bytes: &[u8]) -> Option<Image> {
+    use portal_platform::images::PhotoFormat;
+    let data = Data::from(bytes.to_vec());
+    let image = match PhotoFormat::sniff(bytes)? {
+        PhotoFormat::Jpeg => Image::from_jpeg(data, true),
+        PhotoFormat::Png => Image::from_png(data, true),
+        PhotoFormat::Webp => Image::from_webp(data, true),
+    }
+    .ok()?;
+    let (w, h) = image.size();
+    (u64::from(w) * u64::from(h) <= MAX_PHOTO_PIXELS && super::decodes(&image)).then_some(image)
 }
 
 fn meta(report: &ServiceReport) -> Meta {
@@ -91,7 +137,11 @@ fn signature_image(png: &[u8]) -> Option<Image> {
     (u64::from(w) * u64::from(h) <= MAX_SIGNATURE_PIXELS).then_some(image)
 }
 
-fn layout(r: &ServiceReport, signature: Option<Image>) -> Result<Sheet, PdfError> {
+fn layout(
+    r: &ServiceReport,
+    signature: Option<Image>,
+    photos: Vec<Image>,
+) -> Result<Sheet, PdfError> {
     let mut sheet = Sheet::new()?;
     sheet.paragraph("Service report", 20.0, Weight::Bold);
     sheet.space(4.0);
@@ -139,6 +189,7 @@ fn layout(r: &ServiceReport, signature: Option<Image>) -> Result<Sheet, PdfError
 
     section(&mut sheet, "Work requested", &r.description);
     section(&mut sheet, "Work done", &r.notes);
+    photo_grid(&mut sheet, photos, r.photos.len(), r.more_photos);
 
     sheet.space(10.0);
     sheet.heading("Customer signature", 12.0);
@@ -166,6 +217,32 @@ fn layout(r: &ServiceReport, signature: Option<Image>) -> Result<Sheet, PdfError
         sheet.paragraph(&format!("Signed by {signed_by}"), BODY, Weight::Regular);
     }
     Ok(sheet)
+}
+
+/// The photos in rows of three, each scaled into its cell; a line says how
+/// many are not shown (beyond the first ones, or unreadable).
+fn photo_grid(sheet: &mut Sheet, photos: Vec<Image>, given: usize, more: usize) {
+    let missing = given.saturating_sub(photos.len()) + more;
+    if photos.is_empty() && missing == 0 {
+        return;
+    }
+    sheet.space(10.0);
+    sheet.heading("Photos", 12.0);
+    sheet.space(4.0);
+    let gap = 8.0;
+    let cell =
+        (Sheet::content_width() - gap * (PHOTOS_PER_ROW as f32 - 1.0)) / PHOTOS_PER_ROW as f32;
+    let mut photos = photos.into_iter().peekable();
+    while photos.peek().is_some() {
+        let row: Vec<Image> = photos.by_ref().take(PHOTOS_PER_ROW).collect();
+        sheet.image_row(row, cell, cell * 0.75, gap);
+        sheet.space(gap);
+    }
+    match missing {
+        0 => {}
+        1 => sheet.paragraph("and 1 more photo", BODY, Weight::Regular),
+        n => sheet.paragraph(&format!("and {n} more photos"), BODY, Weight::Regular),
+    }
 }
 
 fn section(sheet: &mut Sheet, heading: &str, body: &str) {
@@ -243,8 +320,102 @@ mod tests {
             minutes_spent: 90,
             signer_name: "Paweł Wiśniewski".into(),
             signature_png: TINY_PNG.to_vec(),
+            photos: Vec::new(),
+            more_photos: 0,
             generated_at: at("2026-12-04T10:35:02Z"),
         }
+    }
+
+    fn images_in(pdf: &[u8]) -> usize {
+        let doc = lopdf::Document::load_mem(pdf).expect("readable");
+        doc.objects
+            .values()
+            .filter_map(|o| o.as_stream().ok())
+            .filter(|s| {
+                s.dict
+                    .get(b"Subtype")
+                    .and_then(|v| v.as_name())
+                    .is_ok_and(|n| n == b"Image")
+            })
+            .count()
+    }
+
+    fn photo(name: &str, content: &[u8]) -> ReportPhoto {
+        ReportPhoto {
+            name: name.into(),
+            content: content.to_vec(),
+        }
+    }
+
+    #[test]
+    fn photos_are_laid_out_in_rows_and_the_rest_counted() {
+        let unsigned = ServiceReport {
+            signature_png: Vec::new(),
+            ..report()
+        };
+        let pdf = service_report(&ServiceReport {
+            photos: (0..4)
+                .map(|i| photo(&format!("p{i}.png"), TINY_PNG))
+                .collect(),
+            more_photos: 3,
+            ..unsigned.clone()
+        })
+        .expect("pdf");
+        let text = text_of(&pdf);
+        assert!(text.contains("Photos"), "{text}");
+        assert!(text.contains("and 3 more photos"), "{text}");
+        // The same bytes are one image object drawn four times, with its mask.
+        assert!(images_in(&pdf) >= 1);
+
+        let sheet = layout(
+            &unsigned,
+            None,
+            (0..4).filter_map(|_| photo_image(TINY_PNG)).collect(),
+        )
+        .expect("layout");
+        let placed: Vec<(f32, f32)> = sheet
+            .pages()
+            .iter()
+            .flatten()
+            .filter_map(|op| match op {
+                crate::pdf::Op::Image { x, y, .. } => Some((*x, *y)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(placed.len(), 4);
+        // Three on the first row, the fourth below the first.
+        assert_eq!(placed[0].1, placed[2].1);
+        assert!(placed[1].0 > placed[0].0 && placed[2].0 > placed[1].0);
+        assert_eq!(placed[3].0, placed[0].0);
+        assert!(placed[3].1 > placed[0].1);
+    }
+
+    #[test]
+    fn a_photo_that_fails_to_decode_is_skipped_not_the_report() {
+        let mut broken = TINY_PNG.to_vec();
+        for byte in &mut broken[41..56] {
+            *byte ^= 0x5A;
+        }
+        let pdf = service_report(&ServiceReport {
+            signature_png: Vec::new(),
+            photos: vec![
+                photo("good.png", TINY_PNG),
+                photo("broken.png", &broken),
+                photo("not-an-image.jpg", b"%PDF-1.7"),
+            ],
+            ..report()
+        })
+        .expect("pdf");
+        let text = text_of(&pdf);
+        assert!(text.contains("Photos"), "{text}");
+        assert!(text.contains("and 2 more photos"), "{text}");
+        assert!(images_in(&pdf) >= 1);
+    }
+
+    #[test]
+    fn no_photos_no_section() {
+        let text = text_of(&service_report(&report()).expect("pdf"));
+        assert!(!text.contains("Photos"), "{text}");
     }
 
     #[test]
@@ -277,7 +448,7 @@ mod tests {
 
     #[test]
     fn customer_and_site_come_before_the_work() {
-        let sheet = layout(&report(), None).expect("layout");
+        let sheet = layout(&report(), None, Vec::new()).expect("layout");
         let texts: Vec<&str> = sheet.pages()[0]
             .iter()
             .filter_map(|op| match op {

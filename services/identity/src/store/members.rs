@@ -218,6 +218,8 @@ pub struct TenantUpdate<'a> {
     pub contact_email: &'a str,
     pub phone: &'a str,
     pub address: &'a str,
+    /// `None`: left as it is.
+    pub show_work_photos: Option<bool>,
 }
 
 pub async fn update_tenant(
@@ -227,7 +229,8 @@ pub async fn update_tenant(
 ) -> sqlx::Result<TenantRow> {
     sqlx::query_as(concat!(
         "UPDATE tenants SET name = $2, portal_enabled = $3, portal_all_customers = $4,
-             registration_open = $5, contact_email = $6, phone = $7, address = $8
+             registration_open = $5, contact_email = $6, phone = $7, address = $8,
+             show_work_photos = COALESCE($9, show_work_photos)
          WHERE id = $1 RETURNING ",
         tenant_columns!()
     ))
@@ -239,6 +242,7 @@ pub async fn update_tenant(
     .bind(u.contact_email)
     .bind(u.phone)
     .bind(u.address)
+    .bind(u.show_work_photos)
     .fetch_one(conn)
     .await
 }

@@ -130,6 +130,7 @@ pub async fn update_tenant(
         contact_email: b.contact_email,
         phone: b.phone,
         address: b.address,
+        show_work_photos: b.show_work_photos,
     });
     let t = state.identity.clone().update_tenant(req).await?;
     Ok(Json(t.into_inner().into()))

@@ -8,6 +8,7 @@ pub mod documents;
 pub mod exports;
 pub mod health;
 pub mod pages;
+pub mod photos;
 pub mod requests;
 pub mod sessions;
 pub mod tickets;
@@ -127,6 +128,16 @@ pub fn router(state: AppState) -> Router {
             post(work_orders::complete),
         )
         .route("/api/v1/work-orders/{id}/cancel", post(work_orders::cancel))
+        .route(
+            "/api/v1/work-orders/{id}/photos",
+            post(photos::upload)
+                .get(photos::photos)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(
+            "/api/v1/work-orders/{id}/photos/{photo_id}",
+            get(photos::photo),
+        )
         .route(
             "/api/v1/technicians/{id}/availability",
             get(availability::availability),

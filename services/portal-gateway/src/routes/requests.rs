@@ -282,6 +282,15 @@ pub async fn download(
         .await?
         .ok_or_else(|| Problem::new(StatusCode::BAD_GATEWAY, "internal", "empty download"))?;
     let meta = first.attachment.clone().unwrap_or_default();
+    // A work order's photo is served by its own route, which checks the
+    // work order and whether the tenant shows photos to customers.
+    if crate::routes::photos::is_photo(&meta) {
+        return Err(Problem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "no such attachment",
+        ));
+    }
     let head =
         futures::stream::once(
             async move { Ok::<_, tonic::Status>(bytes::Bytes::from(first.data)) },

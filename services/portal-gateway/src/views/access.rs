@@ -171,6 +171,10 @@ pub struct TenantSettings {
     pub phone: String,
     #[serde(default)]
     pub address: String,
+    /// Whether customers' contacts see the photos of their work orders
+    /// (D6; staff always do). Absent in a change: left as it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_work_photos: Option<bool>,
 }
 
 impl From<id::TenantInfo> for TenantSettings {
@@ -183,6 +187,7 @@ impl From<id::TenantInfo> for TenantSettings {
             contact_email: t.contact_email,
             phone: t.phone,
             address: t.address,
+            show_work_photos: Some(t.show_work_photos),
         }
     }
 }

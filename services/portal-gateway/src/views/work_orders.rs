@@ -58,6 +58,8 @@ pub enum WorkOrderAction {
     Start,
     Complete,
     Cancel,
+    /// Add photos (D6).
+    AddPhotos,
 }
 
 impl WorkOrderAction {
@@ -68,6 +70,7 @@ impl WorkOrderAction {
             wo::WorkOrderAction::Start => Some(Self::Start),
             wo::WorkOrderAction::Complete => Some(Self::Complete),
             wo::WorkOrderAction::Cancel => Some(Self::Cancel),
+            wo::WorkOrderAction::AddPhotos => Some(Self::AddPhotos),
             wo::WorkOrderAction::Unspecified => None,
         }
     }
@@ -329,4 +332,42 @@ impl From<wo::WorkOrder> for Appointment {
             report_document_id: non_empty(w.report_document_id),
         }
     }
+}
+
+/// A photo of a work order (D6); its bytes at
+/// `/api/v1/work-orders/{id}/photos/{photo_id}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Photo {
+    pub id: String,
+    pub name: String,
+    /// `image/jpeg`, `image/png` or `image/webp`, from the bytes.
+    pub content_type: String,
+    /// In bytes.
+    pub size: i64,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+impl From<portal_proto::documents::v1::Attachment> for Photo {
+    fn from(a: portal_proto::documents::v1::Attachment) -> Self {
+        Self {
+            created_at: ts(a.created_at.as_ref()),
+            id: a.id,
+            name: a.name,
+            content_type: a.content_type,
+            size: a.size,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PhotoList {
+    pub items: Vec<Photo>,
+}
+
+/// Photos to add (`multipart/form-data`, the field repeated); documented only.
+#[derive(ToSchema)]
+pub struct PhotosForm {
+    /// One or more JPEG, PNG or WebP images.
+    #[schema(value_type = Vec<String>, format = Binary)]
+    pub file: Vec<Vec<u8>>,
 }

@@ -259,6 +259,7 @@ impl Ctx {
                 "slug": t.slug, "name": t.name, "registration_open": t.registration_open,
                 "portal_enabled": t.portal_enabled, "portal_all_customers": t.portal_all_customers,
                 "contact_email": t.contact_email, "phone": t.phone, "address": t.address,
+                "show_work_photos": t.show_work_photos,
             })
         });
         json!({

@@ -160,6 +160,14 @@ pub fn router(max_upload_bytes: usize) -> Router<AppState> {
                 post(work_orders::complete),
             )
             .route(&at("/work-orders/{id}/cancel"), post(work_orders::cancel))
+            .route(
+                &at("/work-orders/{id}/photos"),
+                post(work_orders::add_photos).layer(DefaultBodyLimit::max(upload_body)),
+            )
+            .route(
+                &at("/work-orders/{id}/photos/{photo_id}"),
+                get(work_orders::photo),
+            )
             .route(&at("/appointments"), get(appointments::appointments))
             .route(
                 &at("/appointments/{id}/calendar.ics"),

@@ -60,6 +60,19 @@ impl Upload {
     }
 }
 
+impl Upload {
+    /// Up to the first `n` bytes (to recognise a format); the file stays
+    /// as it was for [`Upload::bytes`].
+    pub async fn head(&mut self, n: usize) -> std::io::Result<Vec<u8>> {
+        let mut head = vec![0; n.min(self.len)];
+        if let Some(f) = self.spool.as_mut() {
+            f.seek(SeekFrom::Start(0)).await?;
+            f.read_exact(&mut head).await?;
+        }
+        Ok(head)
+    }
+}
+
 /// A multipart form whose CSRF field was checked: text fields and files.
 pub struct MultipartForm {
     pub fields: Form,

@@ -92,6 +92,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "work_order.html",
         include_str!("../../templates/work_order.html"),
     ),
+    (
+        "photo_gallery.html",
+        include_str!("../../templates/photo_gallery.html"),
+    ),
     ("my_day.html", include_str!("../../templates/my_day.html")),
     (
         "appointments.html",

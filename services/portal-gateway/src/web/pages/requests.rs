@@ -535,12 +535,18 @@ pub async fn detail_page(ctx: &Ctx, id: &str, status: StatusCode, extra: Value) 
             .get_work_order(req)
             .await
             .ok()
-            .map(|w| {
-                let w = crate::views::WorkOrder::from(w.into_inner());
-                json!({"id": w.id, "status": w.status.as_str(), "start": w.start.map(|s| s.to_rfc3339()),
-                       "technicians": w.technicians.iter().map(|t| t.name.as_str()).collect::<Vec<_>>()})
-            })
+            .map(|w| w.into_inner())
     };
+    // D6: the work's photos, for staff and, where the tenant shows them, the contact.
+    let photos = match &work_order {
+        Some(w) => crate::web::pages::work_orders::gallery(ctx, s, w).await,
+        None => None,
+    };
+    let work_order = work_order.map(|w| {
+        let w = crate::views::WorkOrder::from(w);
+        json!({"id": w.id, "status": w.status.as_str(), "start": w.start.map(|s| s.to_rfc3339()),
+               "technicians": w.technicians.iter().map(|t| t.name.as_str()).collect::<Vec<_>>()})
+    });
     let open = r.status != "closed";
     let mut values = json!({
         "request": request_json(r, &site_names),
@@ -548,6 +554,7 @@ pub async fn detail_page(ctx: &Ctx, id: &str, status: StatusCode, extra: Value) 
         "comments": comments,
         "files": files.iter().filter(|a| !on_comments.contains(&&a.id)).map(file_json).collect::<Vec<_>>(),
         "work_order": work_order,
+        "photos": photos,
         "staff_view": staff,
         "open": open,
         // The forms follow requests' own rules (domain::may_close, may_assign).

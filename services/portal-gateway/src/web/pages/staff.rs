@@ -406,6 +406,7 @@ pub async fn save_tenant_settings(TenantPage(mut ctx): TenantPage, form: Form) -
         contact_email: form.get("contact_email"),
         phone: form.get("phone"),
         address: form.get("address"),
+        show_work_photos: Some(form.flag("show_work_photos")),
     });
     match ctx.state.identity.clone().update_tenant(req).await {
         Ok(_) => {

@@ -2,10 +2,11 @@
 //! place, history and completion, with the forms of the actions the service
 //! allows this caller (`allowed_actions`): plan again, take off the plan,
 //! cancel with a reason (dispatchers); start, complete with notes, time,
-//! the signer's name and a drawn signature (the technician planned on it).
+//! the signer's name and a drawn signature (the technician planned on it);
+//! its photos (D6), added from the phone's camera.
 use std::collections::HashMap;
 
-use axum::extract::{Path, Request};
+use axum::extract::{Multipart, Path, Request};
 use axum::http::StatusCode;
 use axum::response::Response;
 use base64::Engine;
@@ -16,14 +17,17 @@ use portal_proto::requests::v1 as req;
 use portal_proto::work_orders::v1 as pb;
 use serde::Serialize;
 
-use crate::views::{Technician, WorkOrder, WorkOrderChange};
+use crate::routes::photos::{self, Fault};
+use crate::views::{Technician, WorkOrder, WorkOrderAction, WorkOrderChange};
 use crate::web::csrf::Form;
 use crate::web::ctx::{Ctx, Session, TenantPage};
 use crate::web::errors::{self, Action};
 use crate::web::i18n;
+use crate::web::multipart;
 use crate::web::pages::param;
 use crate::web::pages::places::{Place, Places};
 use crate::web::pages::planning::{self, PlanFields, PlanForm};
+use crate::web::pages::requests::{api_caller, problem_page};
 
 type Params = Path<HashMap<String, String>>;
 
@@ -121,6 +125,39 @@ struct FileLine {
     size: String,
 }
 
+/// A photo in a gallery: its thumbnail opens it full size.
+#[derive(Debug, Serialize)]
+pub struct PhotoLine {
+    pub url: String,
+    pub name: String,
+}
+
+/// The photos of work order `w` the session sees, for a gallery: `None`
+/// when they are not shown to it (a contact where the tenant hides them)
+/// or cannot be read now (the page still shows the rest).
+pub async fn gallery(ctx: &Ctx, s: &Session, w: &pb::WorkOrder) -> Option<Vec<PhotoLine>> {
+    // A contact's page knows the tenant's setting already.
+    if !s.is_staff() && !ctx.tenant.as_ref().is_some_and(|t| t.show_work_photos) {
+        return None;
+    }
+    match photos::list(&ctx.state, &api_caller(s), w).await {
+        Ok(items) => Some(
+            items
+                .into_iter()
+                .map(|a| PhotoLine {
+                    url: format!("{}/photos/{}", url(ctx, &w.id), a.id),
+                    name: a.name,
+                })
+                .collect(),
+        ),
+        Err(Fault::NotFound) => None,
+        Err(e) => {
+            tracing::warn!(fault = ?e, "photos unavailable");
+            None
+        }
+    }
+}
+
 /// What the completion form held, shown again after a refusal.
 #[derive(Debug, Default, Serialize)]
 struct CompleteFields {
@@ -149,6 +186,8 @@ struct WorkOrderPage {
     history: Vec<HistoryLine>,
     request: Option<RequestInfo>,
     files: Vec<FileLine>,
+    photos: Vec<PhotoLine>,
+    may_add_photos: bool,
     /// The plan form (when the service allows planning).
     technicians: Vec<Technician>,
     plan: PlanForm,
@@ -175,9 +214,11 @@ async fn page(ctx: &Ctx, id: &str, status: StatusCode, again: Again) -> Response
         .get_work_order(s.caller.request(pb::GetWorkOrderRequest { id: id.into() }))
         .await
     {
-        Ok(w) => WorkOrder::from(w.into_inner()),
+        Ok(w) => w.into_inner(),
         Err(e) => return ctx.grpc_fail(&e),
     };
+    let photos = gallery(ctx, s, &w).await.unwrap_or_default();
+    let w = WorkOrder::from(w);
     let places = Places::load(ctx, s, vec![w.customer_id.clone()]).await;
     let request = match &w.request_id {
         Some(rid) => ctx
@@ -269,6 +310,8 @@ async fn page(ctx: &Ctx, id: &str, status: StatusCode, again: Again) -> Response
                 name: a.name,
             })
             .collect(),
+        photos,
+        may_add_photos: w.allowed_actions.contains(&WorkOrderAction::AddPhotos),
         technicians,
         plan,
         complete: again.complete,
@@ -383,6 +426,118 @@ pub async fn start(TenantPage(mut ctx): TenantPage, Path(p): Params, _form: Form
         Ok(_) => back(&mut ctx, &id, "flash-started"),
         Err(e) => refused(&ctx, &id, &e, Again::default()).await,
     }
+}
+
+/// A refusal of photos as a sentence of the page, with its status.
+fn photo_refusal(ctx: &Ctx, fault: Fault) -> Result<(StatusCode, String), Box<Response>> {
+    let lang = ctx.lang;
+    let named = |key: &str, name: String| i18n::text(lang, key, &[("name", i18n::Arg::Str(name))]);
+    Ok(match fault {
+        Fault::Service(e) => {
+            let shown = errors::shown(lang, Action::Other, &e);
+            if shown.status == StatusCode::NOT_FOUND {
+                return Err(Box::new(ctx.grpc_fail(&e)));
+            }
+            (shown.status, shown.message)
+        }
+        Fault::NotFound => {
+            return Err(Box::new(ctx.fail(StatusCode::NOT_FOUND, "error-not-found")));
+        }
+        Fault::NotAllowed => (
+            StatusCode::FORBIDDEN,
+            i18n::t(lang, "wo-photos-not-allowed"),
+        ),
+        Fault::Closed(_) => (StatusCode::CONFLICT, i18n::t(lang, "wo-photos-closed")),
+        Fault::NoFile => (
+            StatusCode::BAD_REQUEST,
+            i18n::text(
+                lang,
+                "error-required",
+                &[("fields", i18n::Arg::Str(i18n::t(lang, "wo-photos-title")))],
+            ),
+        ),
+        Fault::TooLarge { name, max_bytes } => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            i18n::text(
+                lang,
+                "error-file-size",
+                &[
+                    ("name", i18n::Arg::Str(name)),
+                    ("mb", i18n::Arg::Num(max_bytes.div_ceil(1024 * 1024) as f64)),
+                ],
+            ),
+        ),
+        Fault::NotAPhoto { name } => (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            named("wo-photos-not-image", name),
+        ),
+        Fault::Io(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            i18n::t(lang, "error-unavailable"),
+        ),
+    })
+}
+
+/// `POST /work-orders/{id}/photos` (multipart, fields `file`): the
+/// technician's camera or files; back to the page (PRG), or the page with
+/// the refusal and nothing added.
+pub async fn add_photos(
+    TenantPage(mut ctx): TenantPage,
+    Path(p): Params,
+    body: Multipart,
+) -> Response {
+    let Some(id) = param(&p, "id") else {
+        return ctx.fail(StatusCode::NOT_FOUND, "error-not-found");
+    };
+    let caller = api_caller(staff_or_return!(ctx));
+    // The work order first: one the caller may not touch is refused before
+    // the files are read.
+    let w = match photos::work_order(&ctx.state, &caller, &id).await {
+        Ok(w) => w,
+        Err(f) => return photo_refused(&ctx, &id, f).await,
+    };
+    if let Err(f) = photos::may_add(&w, true) {
+        return photo_refused(&ctx, &id, f).await;
+    }
+    let form = match multipart::read(&ctx, body).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    match photos::add(&ctx.state, &caller, &w, form.files).await {
+        Ok(_) => back(&mut ctx, &id, "flash-photos-added"),
+        Err(f) => photo_refused(&ctx, &id, f).await,
+    }
+}
+
+async fn photo_refused(ctx: &Ctx, id: &str, fault: Fault) -> Response {
+    match photo_refusal(ctx, fault) {
+        Ok((status, message)) => {
+            let again = Again {
+                error: Some(message),
+                ..Again::default()
+            };
+            page(ctx, id, status, again).await
+        }
+        Err(r) => *r,
+    }
+}
+
+/// `GET /work-orders/{id}/photos/{photo_id}`: one photo, for staff and for
+/// contacts (the request page's gallery), with the session's rights.
+pub async fn photo(TenantPage(ctx): TenantPage, Path(p): Params) -> Response {
+    let (Some(id), Some(photo_id)) = (param(&p, "id"), param(&p, "photo_id")) else {
+        return ctx.fail(StatusCode::NOT_FOUND, "error-not-found");
+    };
+    let s = match ctx.session() {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let caller = api_caller(s);
+    let res = match photos::work_order(&ctx.state, &caller, &id).await {
+        Ok(w) => photos::open(&ctx.state, &caller, &w, photo_id).await,
+        Err(f) => Err(f),
+    };
+    res.unwrap_or_else(|f| problem_page(&ctx, f.into()))
 }
 
 /// A canvas's PNG data URL (or nothing: nobody signed); `None` when the
@@ -526,6 +681,11 @@ mod tests {
         use crate::web::pages::board::tests::{order, render};
         let mut w = order("w1", "t1", "2026-03-09T08:00:00Z", "2026-03-09T10:00:00Z");
         let page = |w: WorkOrder| WorkOrderPage {
+            may_add_photos: w.allowed_actions.contains(&WorkOrderAction::AddPhotos),
+            photos: vec![PhotoLine {
+                url: "/t/acme/work-orders/w1/photos/p1".into(),
+                name: "door.jpg".into(),
+            }],
             back: "/t/acme/my-day".into(),
             back_key: "back-my-day",
             started: String::new(),
@@ -567,7 +727,18 @@ mod tests {
         assert!(!html.contains("signature.js"), "{html}");
         assert!(!html.contains("id=\"plan-w1\""), "{html}");
         assert!(html.contains("href=\"tel:+33 1 23\""), "{html}");
-        assert!(html.contains("requests&#x2f;r1#files"), "{html}");
+        assert!(html.contains("requests&#x2f;r1"), "{html}");
+        // The gallery shows; the photo form only where the service allows it.
+        assert!(html.contains("id=\"photo-gallery\""), "{html}");
+        assert!(html.contains("loading=\"lazy\""), "{html}");
+        assert!(!html.contains("id=\"photos-form\""), "{html}");
+        w.allowed_actions = vec![WorkOrderAction::AddPhotos];
+        let html = render("work_order.html", &page(w.clone()));
+        assert!(html.contains("id=\"photos-form\""), "{html}");
+        assert!(
+            html.contains("accept=\"image/*\" capture=\"environment\" multiple"),
+            "{html}"
+        );
         w.allowed_actions = vec![crate::views::WorkOrderAction::Complete];
         let html = render("work_order.html", &page(w.clone()));
         assert!(html.contains("id=\"complete-form\""), "{html}");
