@@ -4,9 +4,9 @@
 // drags a third onto the technician's afternoon; the contact (phone) sees
 // the appointment first on the home page and in the upcoming list, and
 // downloads its .ics; the technician (phone) opens their day, starts the
-// work, adds a photo on the request, has the customer sign on the screen
-// and completes it; the contact then finds it among the work done, with
-// its service report. Every page: screenshot and axe-core.
+// work, takes a photo on the work order's page, has the customer sign on
+// the screen and completes it; the contact then finds it among the work
+// done, with its service report, and the photo on the request's page. Every page: screenshot and axe-core.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -205,25 +205,29 @@ e2e('work is planned on the board, done on a phone with a signature, and seen by
   await item.locator('h3 a').click();
   await waitForPath(phone, tenantPath(tenant.slug, `work-orders/${oven.id}`));
   assert.equal(await phone.locator('#wo-status').getAttribute('data-status'), 'scheduled');
-  assert.match(await phone.locator('#wo-add-photos').getAttribute('href'), new RegExp(`${oven.requestId}#files$`));
+  // D6: the phone's camera, several photos at once.
+  const photoInput = phone.locator('#photos-input');
+  assert.equal(await photoInput.getAttribute('accept'), 'image/*');
+  assert.equal(await photoInput.getAttribute('capture'), 'environment');
+  assert.equal(await photoInput.getAttribute('multiple'), '');
   assert.equal(await phone.locator('#cancel-form').count(), 0, 'a technician is offered to cancel');
   await session.visit(phone, 'work-order-technician');
   await submit(phone, '#start-form');
   await phone.locator('#complete-form').waitFor();
   assert.equal(await phone.locator('#wo-status').getAttribute('data-status'), 'in_progress');
 
-  // D6: a photo, through the request's own file form, then back to the work.
-  await phone.locator('#wo-add-photos').click();
-  await phone.locator('#upload-form').waitFor();
-  await phone.locator('#upload-form input[type=file]').setInputFiles([
-    { name: 'new-seal.png', mimeType: 'image/png', buffer: PNG },
-  ]);
-  await submit(phone, '#upload-form');
-  await phone.locator('#file-list', { hasText: 'new-seal.png' }).waitFor();
-  await session.visit(phone, 'request-photo-added');
-  await phone.locator('#work-order-link').click();
-  await waitForPath(phone, tenantPath(tenant.slug, `work-orders/${oven.id}`));
-  await phone.locator('#wo-files', { hasText: 'new-seal.png' }).waitFor();
+  // D6: a photo, taken on the work order's own page; it joins its gallery.
+  await photoInput.setInputFiles([{ name: 'new-seal.png', mimeType: 'image/png', buffer: PNG }]);
+  await submit(phone, '#photos-form');
+  await phone.locator('.flash').waitFor();
+  const thumb = phone.locator('#photo-gallery img[alt*="new-seal.png"]');
+  await thumb.waitFor();
+  assert.equal(await thumb.getAttribute('loading'), 'lazy');
+  const photoUrl = await phone.locator('#photo-gallery a').first().getAttribute('href');
+  const photo = await phone.request.get(photoUrl);
+  assert.equal(photo.status(), 200);
+  assert.match(photo.headers()['content-type'], /^image\/png/);
+  await session.visit(phone, 'work-order-photo-added');
 
   await phone.locator('#complete-notes').fill('New door seal fitted; the oven holds its heat.');
   await phone.locator('#complete-minutes').fill('75');
@@ -270,7 +274,16 @@ e2e('work is planned on the board, done on a phone with a signature, and seen by
   assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-');
   // What the customer reads in it: the work, what was done, by whom, who signed.
   const reportText = pdfText(pdf);
-  for (const expected of ['Oven door does not close', 'New door seal fitted', tech.name, 'Jean Dupont']) {
+  for (const expected of ['Oven door does not close', 'New door seal fitted', tech.name, 'Jean Dupont', 'Photos']) {
     assert.ok(reportText.includes(expected), `the report does not say "${expected}":\n${reportText}`);
   }
+
+  // D6: the contact sees the photo in the request's gallery (the tenant shows photos by default).
+  await open(contact, tenantPath(tenant.slug, `requests/${oven.requestId}`));
+  const seen = contact.locator('#photo-gallery img[alt*="new-seal.png"]');
+  await seen.waitFor();
+  const shown = await contact.request.get(await contact.locator('#photo-gallery a').first().getAttribute('href'));
+  assert.equal(shown.status(), 200);
+  assert.match(shown.headers()['content-type'], /^image\/png/);
+  await session.visit(contact, 'request-photos-contact');
 }, { timeout: 150_000 });
