@@ -286,6 +286,43 @@ fn work(
         }
     }
     println!("Created demo work: one to plan, one planned, one in progress, one done.");
+    availability(api, admin, technician_id)
+}
+
+/// The technician works Mon–Fri 08:00–17:00 (UTC, like every time today) and
+/// is at a training on Monday and Tuesday next week, so the board shows both.
+fn availability(api: &dyn Fn(&str) -> String, admin: &str, technician_id: &str) -> Result<()> {
+    use chrono::Datelike;
+    let hours: Vec<Value> = ["monday", "tuesday", "wednesday", "thursday", "friday"]
+        .iter()
+        .map(|d| json!({"weekday": d, "start": "08:00", "end": "17:00"}))
+        .collect();
+    http::call(
+        "PUT",
+        &api(&format!("/technicians/{technician_id}/working-hours")),
+        Some(admin),
+        Some(&json!({ "hours": hours })),
+    )?
+    .ensure_success("setting the demo technician's hours")?;
+    let today = chrono::Utc::now().date_naive();
+    let monday = today - chrono::Duration::days(i64::from(today.weekday().num_days_from_monday()))
+        + chrono::Duration::days(7);
+    let midnight = |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc().to_rfc3339();
+    http::call(
+        "POST",
+        &api(&format!("/technicians/{technician_id}/absences")),
+        Some(admin),
+        Some(&json!({
+            "from": midnight(monday),
+            "until": midnight(monday + chrono::Duration::days(2)),
+            "reason": "training",
+            "note": "Refrigeration safety course",
+        })),
+    )?
+    .ensure_success("recording the demo technician's absence")?;
+    println!(
+        "Gave the technician hours (Mon–Fri 08:00–17:00) and a training next Monday and Tuesday."
+    );
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! The system end to end through its public REST API (and gRPC where a test
 //! says so), against real PostgreSQL, NATS JetStream and SMTP.
 
+mod availability;
 mod bad_input;
 mod browser;
 mod doors;
