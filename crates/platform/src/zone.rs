@@ -33,6 +33,11 @@ impl Zone {
         self.0.name()
     }
 
+    /// Every IANA name this build knows, sorted: the choices of a form.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())
+    }
+
     /// `t` on this zone's clock.
     pub fn local(self, t: DateTime<Utc>) -> NaiveDateTime {
         t.with_timezone(&self.0).naive_local()
@@ -132,6 +137,8 @@ mod tests {
         assert_eq!(Zone::parse(""), None);
         assert_eq!(Zone::or_utc("nonsense"), Zone::UTC);
         assert_eq!(Zone::or_utc("").name(), "UTC");
+        assert!(Zone::names().any(|n| n == "America/Sao_Paulo"));
+        assert!(Zone::names().all(|n| Zone::parse(n).is_some()));
     }
 
     #[test]

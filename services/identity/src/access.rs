@@ -724,6 +724,7 @@ pub(crate) fn tenant_pb(t: TenantRow) -> pb::TenantInfo {
         phone: t.phone,
         address: t.address,
         show_work_photos: t.show_work_photos,
+        time_zone: t.time_zone,
     }
 }
 

@@ -8,6 +8,7 @@ use portal_platform::auth::{AccountKind, Claims};
 use portal_platform::errors::{ServiceError, ServiceResult, lookup_id};
 use portal_platform::paging::PageRequest;
 use portal_platform::scope::Scope;
+use portal_platform::zone::Zone;
 use portal_proto::identity::v1 as pb;
 use tonic::Request;
 use uuid::Uuid;
@@ -266,6 +267,17 @@ impl Identity {
         if !email.is_empty() {
             invalid(domain::validate_email(email))?;
         }
+        let time_zone = match r.time_zone.as_deref().map(str::trim) {
+            None => None,
+            Some(name) => match Zone::parse(name) {
+                Some(zone) => Some(zone.name()),
+                None => {
+                    return Err(ServiceError::Invalid(format!(
+                        "time_zone {name:?} is not a time zone name (such as Europe/Paris)"
+                    )));
+                }
+            },
+        };
         let mut tx = self.pool.begin().await?;
         let row = store::update_tenant(
             &mut tx,
@@ -279,6 +291,7 @@ impl Identity {
                 phone: r.phone.trim(),
                 address: r.address.trim(),
                 show_work_photos: r.show_work_photos,
+                time_zone,
             },
         )
         .await?;
@@ -289,7 +302,7 @@ impl Identity {
             "tenant.portal_changed",
             ("tenant", Some(claims.tid)),
             format!(
-                "portal {}, {} customers, registration {}, work photos to customers {}",
+                "portal {}, {} customers, registration {}, work photos to customers {}, time zone {}",
                 on_off(row.portal_enabled),
                 if row.portal_all_customers {
                     "all"
@@ -297,7 +310,8 @@ impl Identity {
                     "chosen"
                 },
                 on_off(row.registration_open),
-                on_off(row.show_work_photos)
+                on_off(row.show_work_photos),
+                row.time_zone
             ),
         )
         .await?;

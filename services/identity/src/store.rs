@@ -26,6 +26,7 @@ pub struct TenantRow {
     pub phone: String,
     pub address: String,
     pub show_work_photos: bool,
+    pub time_zone: String,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -147,7 +148,7 @@ macro_rules! customer_columns {
 macro_rules! tenant_columns {
     () => {
         "id, slug, name, portal_enabled, portal_all_customers, registration_open, \
-         contact_email, phone, address, show_work_photos"
+         contact_email, phone, address, show_work_photos, time_zone"
     };
 }
 pub(crate) use {contact_columns, customer_columns, tenant_columns};

@@ -20,6 +20,7 @@ use portal_platform::consumer::{self, ConsumerSpec, HandleError, Handler};
 use portal_platform::event_types::filter;
 use portal_platform::events::Envelope;
 use portal_platform::time::from_proto;
+use portal_platform::zone::Zone;
 use portal_proto::events::v1 as ev;
 use portal_proto::identity::v1 as idpb;
 use sqlx::PgPool;
@@ -83,8 +84,9 @@ impl Links {
 }
 
 impl Directory {
-    /// The tenant's slug, for links; `None` when identity does not know it.
-    pub(crate) async fn tenant_slug(&self, tenant_id: Uuid) -> Result<Option<String>, HandleError> {
+    /// The tenant's slug (for links) and time zone (for times); no slug
+    /// and UTC when identity does not know it.
+    pub(crate) async fn tenant(&self, tenant_id: Uuid) -> Result<TenantPlace, HandleError> {
         let req = idpb::GetTenantRequest {
             tenant_id: tenant_id.to_string(),
         };
@@ -94,11 +96,25 @@ impl Directory {
             .get_tenant(self.credential.sign(Request::new(req)))
             .await
         {
-            Ok(t) => Ok(Some(t.into_inner().slug)),
-            Err(s) if s.code() == Code::NotFound => Ok(None),
+            Ok(t) => {
+                let t = t.into_inner();
+                Ok(TenantPlace {
+                    zone: Zone::or_utc(&t.time_zone),
+                    slug: Some(t.slug),
+                })
+            }
+            Err(s) if s.code() == Code::NotFound => Ok(TenantPlace::default()),
             Err(s) => Err(HandleError::from(s)),
         }
     }
+}
+
+/// What mails need of their tenant.
+#[derive(Debug, Clone, Default)]
+pub struct TenantPlace {
+    pub slug: Option<String>,
+    /// Times in mails are on the tenant's clock.
+    pub zone: Zone,
 }
 
 /// One consumer: turns a work order event of `kind` into mails.
@@ -139,27 +155,34 @@ pub fn spawn_all(
 
 impl Handler for WorkOrderMails {
     async fn handle(&self, envelope: &Envelope, payload: &[u8]) -> Result<(), HandleError> {
+        // The directory is read before the transaction, as for every mail.
+        let place = self.directory.tenant(envelope.tenant_id).await?;
         let mails = match self.kind {
             Kind::Scheduled => {
                 let e: ev::WorkOrderScheduled = decode(payload)?;
                 let plan = Plan::of(envelope, e.work_order.as_ref(), e.at.as_ref())?;
-                self.planned(envelope, &plan, None).await?
+                self.planned(envelope, &place, &plan, None).await?
             }
             Kind::Rescheduled => {
                 let e: ev::WorkOrderRescheduled = decode(payload)?;
                 let plan = Plan::of(envelope, e.work_order.as_ref(), e.at.as_ref())?;
-                let previous = window(e.previous_start.as_ref(), e.previous_end.as_ref());
-                self.planned(envelope, &plan, Some(previous)).await?
+                let previous = window(
+                    place.zone,
+                    e.previous_start.as_ref(),
+                    e.previous_end.as_ref(),
+                );
+                self.planned(envelope, &place, &plan, Some(previous))
+                    .await?
             }
             Kind::Cancelled => {
                 let e: ev::WorkOrderCancelled = decode(payload)?;
                 let plan = Plan::of(envelope, e.work_order.as_ref(), e.at.as_ref())?;
-                self.cancelled(envelope, &plan, &e.reason).await?
+                self.cancelled(envelope, &place, &plan, &e.reason).await?
             }
             Kind::Completed => {
                 let e: ev::WorkOrderCompleted = decode(payload)?;
                 let plan = Plan::of(envelope, e.work_order.as_ref(), e.at.as_ref())?;
-                self.completed(envelope, &plan, &e).await?
+                self.completed(envelope, &place, &plan, &e).await?
             }
         };
         let mut tx = self.pool.begin().await?;
@@ -222,23 +245,20 @@ impl<'a> Plan<'a> {
     }
 }
 
-/// The planned window as mails write it; empty when it is not known.
-fn window(start: Option<&prost_types::Timestamp>, end: Option<&prost_types::Timestamp>) -> String {
+/// The planned window as mails write it, on the tenant's clock; empty when
+/// it is not known.
+fn window(
+    zone: Zone,
+    start: Option<&prost_types::Timestamp>,
+    end: Option<&prost_types::Timestamp>,
+) -> String {
     match (start.and_then(from_proto), end.and_then(from_proto)) {
-        (Some(s), Some(e)) => calendar::window_text(s, e),
+        (Some(s), Some(e)) => zone.window_text(s, e),
         _ => String::new(),
     }
 }
 
 impl WorkOrderMails {
-    /// The tenant's slug when links can be written at all.
-    async fn slug(&self, tenant_id: Uuid) -> Result<Option<String>, HandleError> {
-        if self.links.base.is_none() {
-            return Ok(None);
-        }
-        self.directory.tenant_slug(tenant_id).await
-    }
-
     /// The contact who asked for the work, if they want mails.
     async fn contact(
         &self,
@@ -266,6 +286,7 @@ impl WorkOrderMails {
     async fn planned(
         &self,
         envelope: &Envelope,
+        place: &TenantPlace,
         plan: &Plan<'_>,
         previous: Option<String>,
     ) -> Result<Vec<NewDelivery>, HandleError> {
@@ -276,7 +297,7 @@ impl WorkOrderMails {
         let Some(contact) = self.contact(envelope, plan).await? else {
             return Ok(vec![]);
         };
-        let slug = self.slug(envelope.tenant_id).await?;
+        let slug = place.slug.clone();
         let link = self.links.page(slug.as_deref(), "/appointments");
         let ics = calendar::ics_publish(&Appointment {
             work_order_id: plan.work_order_id,
@@ -289,7 +310,7 @@ impl WorkOrderMails {
         });
         let mut params = HashMap::from([
             ("title".to_owned(), plan.state.title.clone()),
-            ("when".to_owned(), calendar::window_text(start, end)),
+            ("when".to_owned(), place.zone.window_text(start, end)),
             ("technicians".to_owned(), plan.technicians.join(", ")),
         ]);
         params.extend(link.map(|l| ("link".to_owned(), l)));
@@ -315,6 +336,7 @@ impl WorkOrderMails {
     async fn cancelled(
         &self,
         envelope: &Envelope,
+        place: &TenantPlace,
         plan: &Plan<'_>,
         reason: &str,
     ) -> Result<Vec<NewDelivery>, HandleError> {
@@ -326,7 +348,7 @@ impl WorkOrderMails {
             ("reason".to_owned(), reason.to_owned()),
         ]);
         if let Some((start, end)) = plan.window() {
-            params.insert("when".to_owned(), calendar::window_text(start, end));
+            params.insert("when".to_owned(), place.zone.window_text(start, end));
         }
         to_contact(envelope, &contact, plan, "appointment_cancelled", params)
     }
@@ -336,6 +358,7 @@ impl WorkOrderMails {
     async fn completed(
         &self,
         envelope: &Envelope,
+        place: &TenantPlace,
         plan: &Plan<'_>,
         e: &ev::WorkOrderCompleted,
     ) -> Result<Vec<NewDelivery>, HandleError> {
@@ -345,7 +368,7 @@ impl WorkOrderMails {
         if contact.is_none() && !tell_planner {
             return Ok(vec![]);
         }
-        let slug = self.slug(envelope.tenant_id).await?;
+        let slug = place.slug.clone();
         let request_page = |prefix: &str| {
             let request = plan.request_id?;
             self.links
@@ -376,7 +399,7 @@ impl WorkOrderMails {
                         ("notes".to_owned(), e.notes.clone()),
                     ]);
                     if let Some((start, end)) = plan.window() {
-                        params.insert("when".to_owned(), calendar::window_text(start, end));
+                        params.insert("when".to_owned(), place.zone.window_text(start, end));
                     }
                     params.extend(request_page("/staff").map(|l| ("link".to_owned(), l)));
                     let key = format!("event:{}:{}", envelope.id, s.id);
@@ -459,10 +482,15 @@ mod tests {
             nanos: 0,
         };
         assert_eq!(
-            window(Some(&start), Some(&end)),
+            window(Zone::UTC, Some(&start), Some(&end)),
             "2030-03-17 17:46 – 18:46 UTC"
         );
-        assert_eq!(window(Some(&start), None), "");
+        // On the tenant's clock: Paris is an hour ahead in March 2030.
+        assert_eq!(
+            window(Zone::or_utc("Europe/Paris"), Some(&start), Some(&end)),
+            "2030-03-17 18:46 – 19:46 CET"
+        );
+        assert_eq!(window(Zone::UTC, Some(&start), None), "");
     }
 
     #[test]

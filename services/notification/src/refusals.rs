@@ -69,7 +69,7 @@ impl Handler for RefusedMails {
         if let Some(contact) = contact {
             let (reason, page) = reason_and_page(&e);
             let slug = match self.links.base {
-                Some(_) => self.directory.tenant_slug(envelope.tenant_id).await?,
+                Some(_) => self.directory.tenant(envelope.tenant_id).await?.slug,
                 None => None,
             };
             let mut params = HashMap::from([

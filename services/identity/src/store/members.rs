@@ -220,6 +220,8 @@ pub struct TenantUpdate<'a> {
     pub address: &'a str,
     /// `None`: left as it is.
     pub show_work_photos: Option<bool>,
+    /// An IANA name, checked by the caller; `None`: left as it is.
+    pub time_zone: Option<&'a str>,
 }
 
 pub async fn update_tenant(
@@ -230,7 +232,8 @@ pub async fn update_tenant(
     sqlx::query_as(concat!(
         "UPDATE tenants SET name = $2, portal_enabled = $3, portal_all_customers = $4,
              registration_open = $5, contact_email = $6, phone = $7, address = $8,
-             show_work_photos = COALESCE($9, show_work_photos)
+             show_work_photos = COALESCE($9, show_work_photos),
+             time_zone = COALESCE($10, time_zone)
          WHERE id = $1 RETURNING ",
         tenant_columns!()
     ))
@@ -243,6 +246,7 @@ pub async fn update_tenant(
     .bind(u.phone)
     .bind(u.address)
     .bind(u.show_work_photos)
+    .bind(u.time_zone)
     .fetch_one(conn)
     .await
 }

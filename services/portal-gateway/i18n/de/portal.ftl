@@ -168,6 +168,8 @@ tenant-portal-all = Alle Kunden
 tenant-portal-chosen = Nur Kunden mit aktiviertem Portal
 tenant-registration = Jeder bekannte Kontakt darf sich registrieren
 tenant-show-work-photos = Kunden sehen die Fotos ihrer Arbeitsaufträge
+tenant-time-zone = Zeitzone
+tenant-time-zone-hint = Uhrzeiten in Seiten, E-Mails und Berichten werden in dieser Zone angezeigt und in Formularen eingegeben.
 
 flash-saved = Gespeichert.
 flash-switched = Sie sehen jetzt einen anderen Kunden.

@@ -168,6 +168,8 @@ tenant-portal-all = All customers
 tenant-portal-chosen = Only customers whose portal is enabled
 tenant-registration = Anyone known as a contact may register
 tenant-show-work-photos = Customers see the photos of their work orders
+tenant-time-zone = Time zone
+tenant-time-zone-hint = Times in pages, mails and reports are shown, and typed in forms, in this zone.
 
 flash-saved = Saved.
 flash-switched = You are now viewing another customer.

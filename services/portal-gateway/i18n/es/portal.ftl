@@ -168,6 +168,8 @@ tenant-portal-all = Todos los clientes
 tenant-portal-chosen = Solo los clientes con el portal activado
 tenant-registration = Cualquier persona conocida como contacto puede registrarse
 tenant-show-work-photos = Los clientes ven las fotos de sus órdenes de trabajo
+tenant-time-zone = Zona horaria
+tenant-time-zone-hint = Las horas de páginas, correos e informes se muestran, y se introducen en los formularios, en esta zona.
 
 flash-saved = Guardado.
 flash-switched = Ahora está viendo otro cliente.

@@ -168,6 +168,8 @@ tenant-portal-all = Tous les clients
 tenant-portal-chosen = Seulement les clients dont le portail est activé
 tenant-registration = Toute personne connue comme contact peut s'inscrire
 tenant-show-work-photos = Les clients voient les photos de leurs interventions
+tenant-time-zone = Fuseau horaire
+tenant-time-zone-hint = Les heures des pages, e-mails et rapports sont affichées, et saisies dans les formulaires, dans ce fuseau.
 
 flash-saved = Enregistré.
 flash-switched = Vous consultez maintenant un autre client.

@@ -169,6 +169,8 @@ tenant-portal-all = Wszyscy klienci
 tenant-portal-chosen = Tylko klienci z włączonym portalem
 tenant-registration = Każda osoba znana jako kontakt może się zarejestrować
 tenant-show-work-photos = Klienci widzą zdjęcia swoich zleceń
+tenant-time-zone = Strefa czasowa
+tenant-time-zone-hint = Godziny na stronach, w e-mailach i raportach są wyświetlane oraz wpisywane w formularzach w tej strefie.
 
 flash-saved = Zapisano.
 flash-switched = Przeglądasz teraz innego klienta.

@@ -116,7 +116,7 @@ pub async fn add_to_customer(
 
 /// The tenant's portal switches and provider details (admins).
 #[utoipa::path(put, path = "/api/v1/tenant", operation_id = "update_tenant", request_body = TenantSettings,
-    responses((status = 200, body = TenantSettings), (status = 403, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = TenantSettings), (status = 400, body = Problem), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn update_tenant(
     State(state): State<AppState>,
     caller: Caller,
@@ -131,6 +131,7 @@ pub async fn update_tenant(
         phone: b.phone,
         address: b.address,
         show_work_photos: b.show_work_photos,
+        time_zone: b.time_zone,
     });
     let t = state.identity.clone().update_tenant(req).await?;
     Ok(Json(t.into_inner().into()))

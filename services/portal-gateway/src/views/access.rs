@@ -175,6 +175,11 @@ pub struct TenantSettings {
     /// (D6; staff always do). Absent in a change: left as it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_work_photos: Option<bool>,
+    /// The IANA name of the zone times are shown and typed in
+    /// (`Europe/Paris`). Absent in a change: left as it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "Europe/Paris", max_length = 64)]
+    pub time_zone: Option<String>,
 }
 
 impl From<id::TenantInfo> for TenantSettings {
@@ -188,6 +193,7 @@ impl From<id::TenantInfo> for TenantSettings {
             phone: t.phone,
             address: t.address,
             show_work_photos: Some(t.show_work_photos),
+            time_zone: Some(t.time_zone),
         }
     }
 }

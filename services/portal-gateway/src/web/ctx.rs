@@ -260,6 +260,7 @@ impl Ctx {
                 "portal_enabled": t.portal_enabled, "portal_all_customers": t.portal_all_customers,
                 "contact_email": t.contact_email, "phone": t.phone, "address": t.address,
                 "show_work_photos": t.show_work_photos,
+                "time_zone": portal_platform::zone::Zone::or_utc(&t.time_zone).name(),
             })
         });
         json!({

@@ -390,7 +390,16 @@ pub async fn tenant_settings(TenantPage(ctx): TenantPage) -> Response {
     if let Err(r) = ctx.admin() {
         return *r;
     }
-    ctx.page(StatusCode::OK, "staff_settings.html", json!({}))
+    ctx.page(
+        StatusCode::OK,
+        "staff_settings.html",
+        json!({"zones": zone_names()}),
+    )
+}
+
+/// The time zones an admin can choose from (IANA names, sorted).
+fn zone_names() -> Vec<&'static str> {
+    portal_platform::zone::Zone::names().collect()
 }
 
 pub async fn save_tenant_settings(TenantPage(mut ctx): TenantPage, form: Form) -> Response {
@@ -407,6 +416,7 @@ pub async fn save_tenant_settings(TenantPage(mut ctx): TenantPage, form: Form) -
         phone: form.get("phone"),
         address: form.get("address"),
         show_work_photos: Some(form.flag("show_work_photos")),
+        time_zone: Some(form.get("time_zone")),
     });
     match ctx.state.identity.clone().update_tenant(req).await {
         Ok(_) => {
@@ -414,6 +424,12 @@ pub async fn save_tenant_settings(TenantPage(mut ctx): TenantPage, form: Form) -
             let to = format!("{}/staff/settings", ctx.base);
             ctx.redirect(&to)
         }
-        Err(e) => with_error(&ctx, "staff_settings.html", Action::Other, &e, json!({})),
+        Err(e) => with_error(
+            &ctx,
+            "staff_settings.html",
+            Action::Other,
+            &e,
+            json!({"zones": zone_names()}),
+        ),
     }
 }
