@@ -36,7 +36,7 @@ pub async fn availability(
 ) -> Result<Json<TechnicianAvailability>, Problem> {
     let from = range
         .from
-        .unwrap_or_else(|| crate::web::pages::planning::midnight(Utc::now().date_naive()));
+        .unwrap_or_else(|| portal_platform::zone::Zone::UTC.midnight(Utc::now().date_naive()));
     let to = range.to.unwrap_or(from + Duration::days(7));
     let req = pb::GetAvailabilityRequest {
         technician_ids: vec![id],

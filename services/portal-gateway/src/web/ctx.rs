@@ -6,6 +6,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use portal_platform::permissions::Permission;
+use portal_platform::zone::Zone;
 use portal_proto::identity::v1 as pb;
 use serde_json::{Value, json};
 
@@ -176,6 +177,13 @@ async fn session(
 }
 
 impl Ctx {
+    /// The tenant's clock, on which pages read and take times.
+    pub fn zone(&self) -> Zone {
+        self.tenant
+            .as_ref()
+            .map_or(Zone::UTC, |t| Zone::or_utc(&t.time_zone))
+    }
+
     pub fn slug(&self) -> &str {
         self.tenant.as_ref().map_or("", |t| t.slug.as_str())
     }
@@ -379,17 +387,17 @@ impl FromRequestParts<AppState> for TenantPage {
     }
 }
 
-/// `2026-11-03` of a protobuf timestamp (empty when unset).
-pub fn date(t: Option<&prost_types::Timestamp>) -> String {
+/// `2026-11-03` of a protobuf timestamp on the tenant's clock (empty when unset).
+pub fn date(zone: Zone, t: Option<&prost_types::Timestamp>) -> String {
     t.and_then(portal_platform::time::from_proto)
-        .map(|d| d.format("%Y-%m-%d").to_string())
+        .map(|d| zone.date(d).format("%Y-%m-%d").to_string())
         .unwrap_or_default()
 }
 
-/// `2026-11-03 14:05 UTC` of a protobuf timestamp.
-pub fn date_time(t: Option<&prost_types::Timestamp>) -> String {
+/// `2026-11-03 15:05 CET` of a protobuf timestamp on the tenant's clock.
+pub fn date_time(zone: Zone, t: Option<&prost_types::Timestamp>) -> String {
     t.and_then(portal_platform::time::from_proto)
-        .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
+        .map(|d| zone.at_text(d))
         .unwrap_or_default()
 }
 
@@ -397,14 +405,14 @@ pub fn date_time(t: Option<&prost_types::Timestamp>) -> String {
 #[derive(Debug, PartialEq, Eq)]
 pub struct BadDate;
 
-/// A date field (`YYYY-MM-DD`, midnight UTC); empty is none, garbage an error.
-pub fn parse_date(s: &str) -> Result<Option<prost_types::Timestamp>, BadDate> {
+/// A date field (`YYYY-MM-DD`, its midnight on the tenant's clock); empty
+/// is none, garbage an error.
+pub fn parse_date(zone: Zone, s: &str) -> Result<Option<prost_types::Timestamp>, BadDate> {
     if s.trim().is_empty() {
         return Ok(None);
     }
     let d = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| BadDate)?;
-    let t = d.and_hms_opt(0, 0, 0).ok_or(BadDate)?.and_utc();
-    Ok(Some(portal_platform::time::to_proto(t)))
+    Ok(Some(portal_platform::time::to_proto(zone.midnight(d))))
 }
 
 #[cfg(test)]
@@ -413,11 +421,18 @@ mod tests {
 
     #[test]
     fn dates_round_trip() {
-        let t = parse_date("2026-03-09").ok().flatten();
-        assert_eq!(date(t.as_ref()), "2026-03-09");
-        assert_eq!(date_time(t.as_ref()), "2026-03-09 00:00 UTC");
-        assert_eq!(parse_date(""), Ok(None));
-        assert!(parse_date("09/03/2026").is_err());
-        assert_eq!(date(None), "");
+        let utc = Zone::UTC;
+        let t = parse_date(utc, "2026-03-09").ok().flatten();
+        assert_eq!(date(utc, t.as_ref()), "2026-03-09");
+        assert_eq!(date_time(utc, t.as_ref()), "2026-03-09 00:00 UTC");
+        assert_eq!(parse_date(utc, ""), Ok(None));
+        assert!(parse_date(utc, "09/03/2026").is_err());
+        assert_eq!(date(utc, None), "");
+        // West of UTC a day starts later, and still reads as that day.
+        let chicago = Zone::or_utc("America/Chicago");
+        let t = parse_date(chicago, "2026-03-09").ok().flatten();
+        assert_eq!(t.as_ref().map(|t| t.seconds % 86_400), Some(5 * 3600));
+        assert_eq!(date(chicago, t.as_ref()), "2026-03-09");
+        assert_eq!(date_time(chicago, t.as_ref()), "2026-03-09 00:00 CDT");
     }
 }

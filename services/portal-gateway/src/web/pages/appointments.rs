@@ -8,6 +8,7 @@ use axum::extract::{Path, RawQuery};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use portal_platform::permissions::Permission;
+use portal_platform::zone::Zone;
 use portal_proto::work_orders::v1 as pb;
 use serde::Serialize;
 
@@ -33,10 +34,10 @@ pub struct Shown {
 }
 
 impl Shown {
-    fn new(a: Appointment, sites: &HashMap<String, String>) -> Self {
+    fn new(zone: Zone, a: Appointment, sites: &HashMap<String, String>) -> Self {
         Self {
-            when: planning::window_text(a.start, a.end),
-            done_at: planning::at_text(a.completed_at),
+            when: planning::window_text(zone, a.start, a.end),
+            done_at: planning::at_text(zone, a.completed_at),
             calendar: a.start.is_some()
                 && matches!(
                     a.status,
@@ -93,7 +94,7 @@ async fn list(
     let items = answer
         .items
         .into_iter()
-        .map(|w| Shown::new(Appointment::from(w), &sites))
+        .map(|w| Shown::new(ctx.zone(), Appointment::from(w), &sites))
         .collect();
     Ok((items, answer.next_cursor))
 }
@@ -259,7 +260,7 @@ mod tests {
         };
         pb_order.start = Some(portal_platform::time::to_proto(w.start.unwrap_or_default()));
         pb_order.end = Some(portal_platform::time::to_proto(w.end.unwrap_or_default()));
-        Shown::new(Appointment::from(pb_order), &sites)
+        Shown::new(Zone::UTC, Appointment::from(pb_order), &sites)
     }
 
     #[test]

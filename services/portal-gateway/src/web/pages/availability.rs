@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use portal_platform::permissions::Permission;
+use portal_platform::zone::Zone;
 use portal_proto::work_orders::v1 as pb;
 use serde::Serialize;
 
@@ -146,23 +147,29 @@ fn hours_of(
 
 /// When an absence is: whole days as dates (the last one included), else
 /// with times, as the service's messages say it.
-fn when(from: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>) -> String {
+fn when(zone: Zone, from: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>) -> String {
     let (Some(from), Some(until)) = (from, until) else {
         return String::new();
     };
-    let whole = |t: DateTime<Utc>| t.time() == NaiveTime::MIN;
+    // Whole days on the tenant's clock.
+    let whole = |t: DateTime<Utc>| zone.local(t).time() == NaiveTime::MIN;
     if whole(from) && whole(until) {
-        let last = (until - Duration::days(1)).date_naive();
-        if last == from.date_naive() {
-            return from.format("%Y-%m-%d").to_string();
+        let first = zone.date(from);
+        let last = zone.date(until) - Duration::days(1);
+        if last == first {
+            return first.format("%Y-%m-%d").to_string();
         }
-        return format!("{} – {}", from.format("%Y-%m-%d"), last.format("%Y-%m-%d"));
+        return format!("{} – {}", first.format("%Y-%m-%d"), last.format("%Y-%m-%d"));
     }
-    planning::window_text(Some(from), Some(until))
+    planning::window_text(zone, Some(from), Some(until))
 }
 
 /// The absence form as a request: dates from and until, both included.
-fn absence_of(fields: &AbsenceFields, id: &str) -> Result<pb::AddAbsenceRequest, &'static str> {
+fn absence_of(
+    zone: Zone,
+    fields: &AbsenceFields,
+    id: &str,
+) -> Result<pb::AddAbsenceRequest, &'static str> {
     let day = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
     let (Some(from), Some(until)) = (day(&fields.from), day(&fields.until)) else {
         return Err("error-date");
@@ -173,7 +180,7 @@ fn absence_of(fields: &AbsenceFields, id: &str) -> Result<pb::AddAbsenceRequest,
     let Some(reason) = AbsenceReason::parse(&fields.reason) else {
         return Err("error-absence-reason");
     };
-    let at = |d: NaiveDate| Some(portal_platform::time::to_proto(planning::midnight(d)));
+    let at = |d: NaiveDate| Some(portal_platform::time::to_proto(planning::midnight(zone, d)));
     Ok(pb::AddAbsenceRequest {
         technician_id: id.to_owned(),
         from: at(from),
@@ -201,11 +208,15 @@ async fn page(ctx: &Ctx, id: &str, status: StatusCode, again: Again) -> Response
         Ok(t) => t,
         Err(r) => return *r,
     };
-    let today = planning::today();
+    let zone = ctx.zone();
+    let today = planning::today(zone);
     let req = s.caller.request(pb::GetAvailabilityRequest {
         technician_ids: vec![id.to_owned()],
-        from: Some(portal_platform::time::to_proto(planning::midnight(today))),
+        from: Some(portal_platform::time::to_proto(planning::midnight(
+            zone, today,
+        ))),
         to: Some(portal_platform::time::to_proto(planning::midnight(
+            zone,
             today + Duration::days(AHEAD_DAYS),
         ))),
     });
@@ -228,7 +239,7 @@ async fn page(ctx: &Ctx, id: &str, status: StatusCode, again: Again) -> Response
             .map(|x| AbsenceLine {
                 id: x.id.clone(),
                 reason: x.reason,
-                when: when(x.from, x.until),
+                when: when(zone, x.from, x.until),
                 note: x.note.clone(),
             })
             .collect(),
@@ -316,7 +327,7 @@ pub async fn add_absence(TenantPage(mut ctx): TenantPage, Path(p): Params, form:
         reason: form.get("reason"),
         note: form.get("note"),
     };
-    let req = match absence_of(&fields, &id) {
+    let req = match absence_of(ctx.zone(), &fields, &id) {
         Ok(r) => r,
         Err(key) => {
             let again = Again {
@@ -416,7 +427,7 @@ mod tests {
             reason: "holiday".into(),
             note: String::new(),
         };
-        let r = absence_of(&fields, "t1");
+        let r = absence_of(Zone::UTC, &fields, "t1");
         let r = r.unwrap_or_default();
         assert_eq!(
             r.until.as_ref().and_then(portal_platform::time::from_proto),
@@ -425,16 +436,30 @@ mod tests {
         assert_eq!(r.reason, pb::AbsenceReason::Holiday as i32);
         let mut wrong = fields.clone();
         wrong.until = "2026-12-13".into();
-        assert_eq!(absence_of(&wrong, "t1"), Err("error-absence-order"));
+        assert_eq!(
+            absence_of(Zone::UTC, &wrong, "t1"),
+            Err("error-absence-order")
+        );
         wrong = fields.clone();
         wrong.reason = "bored".into();
-        assert_eq!(absence_of(&wrong, "t1"), Err("error-absence-reason"));
         assert_eq!(
-            when(t("2026-12-14T00:00:00Z"), t("2026-12-19T00:00:00Z")),
+            absence_of(Zone::UTC, &wrong, "t1"),
+            Err("error-absence-reason")
+        );
+        assert_eq!(
+            when(
+                Zone::UTC,
+                t("2026-12-14T00:00:00Z"),
+                t("2026-12-19T00:00:00Z")
+            ),
             "2026-12-14 – 2026-12-18"
         );
         assert_eq!(
-            when(t("2026-12-14T00:00:00Z"), t("2026-12-15T00:00:00Z")),
+            when(
+                Zone::UTC,
+                t("2026-12-14T00:00:00Z"),
+                t("2026-12-15T00:00:00Z")
+            ),
             "2026-12-14"
         );
     }

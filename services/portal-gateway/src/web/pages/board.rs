@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use portal_platform::permissions::Permission;
+use portal_platform::zone::Zone;
 use portal_proto::work_orders::v1 as pb;
 use serde::Serialize;
 
@@ -162,10 +163,10 @@ struct Shown {
 }
 
 impl Shown {
-    fn parse(raw: Option<&str>) -> Self {
+    fn parse(zone: Zone, raw: Option<&str>) -> Self {
         Self {
             view: View::parse(&query(raw, "view")),
-            day: planning::parse_day(&query(raw, "date")),
+            day: planning::parse_day(zone, &query(raw, "date")),
             more: query(raw, "more").chars().take(512).collect(),
         }
     }
@@ -191,7 +192,7 @@ fn planner(ctx: &Ctx) -> Result<&Session, Box<Response>> {
 
 /// `/board` (`?view=day|week&date=YYYY-MM-DD`).
 pub async fn board(TenantPage(ctx): TenantPage, RawQuery(raw): RawQuery) -> Response {
-    let shown = Shown::parse(raw.as_deref());
+    let shown = Shown::parse(ctx.zone(), raw.as_deref());
     page(&ctx, &shown, StatusCode::OK, None).await
 }
 
@@ -200,13 +201,18 @@ async fn page(ctx: &Ctx, shown: &Shown, status: StatusCode, refusal: Option<Refu
         Ok(s) => s,
         Err(r) => return *r,
     };
+    let zone = ctx.zone();
     let (first, count) = shown.view.days(shown.day);
     let end = first + Duration::days(count);
     let mut work_orders = ctx.state.work_orders.clone();
     let mut to_plan_client = ctx.state.work_orders.clone();
     let planned = s.caller.request(pb::ListWorkOrdersRequest {
-        from: Some(portal_platform::time::to_proto(planning::midnight(first))),
-        to: Some(portal_platform::time::to_proto(planning::midnight(end))),
+        from: Some(portal_platform::time::to_proto(planning::midnight(
+            zone, first,
+        ))),
+        to: Some(portal_platform::time::to_proto(planning::midnight(
+            zone, end,
+        ))),
         ..Default::default()
     });
     let to_plan = s.caller.request(pb::ListWorkOrdersRequest {
@@ -242,7 +248,7 @@ async fn page(ctx: &Ctx, shown: &Shown, status: StatusCode, refusal: Option<Refu
     let customers = Places::of_orders(planned.iter().chain(&to_plan));
     let places = Places::load(ctx, s, customers).await;
     let dates: Vec<NaiveDate> = (0..count).map(|i| first + Duration::days(i)).collect();
-    let rows = rows(&people, &planned, &dates, &places, &availability);
+    let rows = rows(zone, &people, &planned, &dates, &places, &availability);
     let mut error = None;
     let to_plan: Vec<Item> = to_plan
         .into_iter()
@@ -250,7 +256,7 @@ async fn page(ctx: &Ctx, shown: &Shown, status: StatusCode, refusal: Option<Refu
             let mut form = PlanForm {
                 id: w.id.clone(),
                 action: format!("{}/board", ctx.base),
-                values: PlanFields::prefilled(vec![], None, None),
+                values: PlanFields::prefilled(zone, vec![], None, None),
                 busy: false,
                 error: None,
                 view: Some(shown.view.as_str()),
@@ -262,7 +268,7 @@ async fn page(ctx: &Ctx, shown: &Shown, status: StatusCode, refusal: Option<Refu
                 form.error = Some(r.message.clone());
             }
             Item {
-                work: Work::new(w, &places),
+                work: Work::new(zone, w, &places),
                 form,
             }
         })
@@ -271,7 +277,7 @@ async fn page(ctx: &Ctx, shown: &Shown, status: StatusCode, refusal: Option<Refu
     if let Some(r) = refusal.filter(|r| !to_plan.iter().any(|i| i.form.id == r.id)) {
         error = Some(r.message);
     }
-    let today = planning::today();
+    let today = planning::today(zone);
     let step = Duration::days(count);
     let last = end - Duration::days(1);
     let board = BoardPage {
@@ -344,8 +350,14 @@ async fn availability(
     }
     let req = s.caller.request(pb::GetAvailabilityRequest {
         technician_ids: people.iter().map(|p| p.id.clone()).collect(),
-        from: Some(portal_platform::time::to_proto(planning::midnight(first))),
-        to: Some(portal_platform::time::to_proto(planning::midnight(end))),
+        from: Some(portal_platform::time::to_proto(planning::midnight(
+            ctx.zone(),
+            first,
+        ))),
+        to: Some(portal_platform::time::to_proto(planning::midnight(
+            ctx.zone(),
+            end,
+        ))),
     });
     match ctx.state.work_orders.clone().get_availability(req).await {
         Ok(r) => r
@@ -364,6 +376,7 @@ async fn availability(
 /// What a technician's day cell shows of their availability: the shaded
 /// spans, the day's hours and the reasons they are away.
 fn day_availability(
+    zone: Zone,
     a: Option<&TechnicianAvailability>,
     day: NaiveDate,
 ) -> (Vec<Shade>, Option<String>, Vec<AbsenceReason>) {
@@ -377,14 +390,14 @@ fn day_availability(
             continue;
         };
         if span.kind == UnavailableKind::Absent
-            && start < planning::midnight(day + Duration::days(1))
-            && end > planning::midnight(day)
+            && start < planning::midnight(zone, day + Duration::days(1))
+            && end > planning::midnight(zone, day)
             && let Some(r) = span.reason
             && !absent.contains(&r)
         {
             absent.push(r);
         }
-        if let Some((s, e)) = planning::span_lines(start, end, day) {
+        if let Some((s, e)) = planning::span_lines(zone, start, end, day) {
             shades.push(Shade {
                 s,
                 e,
@@ -412,6 +425,7 @@ fn day_availability(
 /// keep a row), their work of each day placed on the grid over the times
 /// they are not free.
 fn rows(
+    zone: Zone,
     people: &[Technician],
     planned: &[WorkOrder],
     dates: &[NaiveDate],
@@ -443,7 +457,7 @@ fn rows(
                     let on_day: Vec<_> = own
                         .iter()
                         .filter_map(|(w, s, e)| {
-                            planning::lines(*s, *e, *d).map(|lines| (*w, *s, *e, lines))
+                            planning::lines(zone, *s, *e, *d).map(|lines| (*w, *s, *e, lines))
                         })
                         .collect();
                     let day_windows: Vec<_> = on_day.iter().map(|(_, s, e, _)| (*s, *e)).collect();
@@ -456,8 +470,8 @@ fn rows(
                             Block {
                                 id: w.id.clone(),
                                 title: w.title.clone(),
-                                from: planning::hm(*s),
-                                to: planning::hm(*e),
+                                from: planning::hm(zone, *s),
+                                to: planning::hm(zone, *e),
                                 customer: place.customer,
                                 site: place.site,
                                 status: w.status,
@@ -468,7 +482,8 @@ fn rows(
                             }
                         })
                         .collect();
-                    let (shades, hours, absent) = day_availability(availability.get(&t.id), *d);
+                    let (shades, hours, absent) =
+                        day_availability(zone, availability.get(&t.id), *d);
                     Cell {
                         date: d.format("%Y-%m-%d").to_string(),
                         lanes: lanes.iter().copied().max().unwrap_or(1),
@@ -500,7 +515,7 @@ pub async fn plan(TenantPage(mut ctx): TenantPage, form: Form) -> Response {
     };
     let shown = Shown {
         view: View::parse(&form.get("view")),
-        day: planning::parse_day(&form.get("at")),
+        day: planning::parse_day(ctx.zone(), &form.get("at")),
         more: String::new(),
     };
     let s = match planner(&ctx) {
@@ -508,7 +523,7 @@ pub async fn plan(TenantPage(mut ctx): TenantPage, form: Form) -> Response {
         Err(r) => return *r,
     };
     let fields = PlanFields::of(&form);
-    let window = match fields.window() {
+    let window = match fields.window(ctx.zone()) {
         Ok(w) => w,
         Err(key) => {
             let refusal = Refusal {
@@ -620,6 +635,7 @@ pub(crate) mod tests {
         ];
         let dates = [day, day + Duration::days(1)];
         let rows = rows(
+            Zone::UTC,
             &people,
             &planned,
             &dates,
@@ -692,7 +708,7 @@ pub(crate) mod tests {
     fn a_day_cell_shades_the_time_a_technician_is_not_free() {
         let monday = NaiveDate::from_ymd_opt(2026, 3, 9).unwrap_or_default();
         let ann = absent_ann();
-        let (shades, hours, absent) = day_availability(ann.get("t1"), monday);
+        let (shades, hours, absent) = day_availability(Zone::UTC, ann.get("t1"), monday);
         assert_eq!(
             shades
                 .iter()
@@ -703,14 +719,15 @@ pub(crate) mod tests {
         assert_eq!(hours.as_deref(), Some("08:00–17:00"));
         assert_eq!(absent, vec![AbsenceReason::Training]);
         // Tuesday: no hours, off all day; nobody known: nothing shaded.
-        let (shades, hours, absent) = day_availability(ann.get("t1"), monday + Duration::days(1));
+        let (shades, hours, absent) =
+            day_availability(Zone::UTC, ann.get("t1"), monday + Duration::days(1));
         assert_eq!(
             shades.iter().map(|s| (s.s, s.e)).collect::<Vec<_>>(),
             vec![(1, 33)]
         );
         assert_eq!(hours.as_deref(), Some(""));
         assert!(absent.is_empty());
-        let (shades, hours, _) = day_availability(None, monday);
+        let (shades, hours, _) = day_availability(Zone::UTC, None, monday);
         assert!(shades.is_empty() && hours.is_none());
     }
 
@@ -727,9 +744,16 @@ pub(crate) mod tests {
             "2026-03-09T08:00:00Z",
             "2026-03-09T10:00:00Z",
         )];
-        let rows = rows(&people, &planned, &[day], &Places::default(), &absent_ann());
+        let rows = rows(
+            Zone::UTC,
+            &people,
+            &planned,
+            &[day],
+            &Places::default(),
+            &absent_ann(),
+        );
         let item = Item {
-            work: Work::new(order("n", "t1", "", ""), &Places::default()),
+            work: Work::new(Zone::UTC, order("n", "t1", "", ""), &Places::default()),
             form: PlanForm {
                 id: "n".into(),
                 action: "/t/acme/board".into(),

@@ -54,7 +54,8 @@ pub async fn my_day(TenantPage(ctx): TenantPage, RawQuery(raw): RawQuery) -> Res
         Err(r) => return *r,
     };
     let week = query(raw.as_deref(), "week") == "1";
-    let day = planning::parse_day(&query(raw.as_deref(), "date"));
+    let zone = ctx.zone();
+    let day = planning::parse_day(zone, &query(raw.as_deref(), "date"));
     let (first, days) = if week {
         (planning::monday_of(day), 7)
     } else {
@@ -63,8 +64,11 @@ pub async fn my_day(TenantPage(ctx): TenantPage, RawQuery(raw): RawQuery) -> Res
     let last = first + Duration::days(days - 1);
     let req = s.caller.request(pb::ListWorkOrdersRequest {
         technician_id: "me".into(),
-        from: Some(portal_platform::time::to_proto(planning::midnight(first))),
+        from: Some(portal_platform::time::to_proto(planning::midnight(
+            zone, first,
+        ))),
         to: Some(portal_platform::time::to_proto(planning::midnight(
+            zone,
             last + Duration::days(1),
         ))),
         ..Default::default()
@@ -81,13 +85,13 @@ pub async fn my_day(TenantPage(ctx): TenantPage, RawQuery(raw): RawQuery) -> Res
     };
     let customers = Places::of_orders(&items);
     let places = Places::load(&ctx, s, customers).await;
-    let today = planning::today();
+    let today = planning::today(zone);
     let mut groups: Vec<DayGroup> = Vec::new();
     for w in items {
         // Work begun before the range is listed on its first day.
-        let on = w.start.map_or(first, |t| t.date_naive().max(first));
+        let on = w.start.map_or(first, |t| zone.date(t).max(first));
         let date = on.format("%Y-%m-%d").to_string();
-        let work = Work::new(w, &places);
+        let work = Work::new(zone, w, &places);
         match groups.last_mut() {
             Some(g) if g.date == date => g.items.push(work),
             _ => groups.push(DayGroup {

@@ -1,8 +1,10 @@
 //! What the work-order pages share and can decide without a service: the
 //! calendar of the board (weeks, days, the half-hour grid, lanes of
 //! overlapping work), the plan form's fields, and times as the pages say
-//! them. Every time is UTC, as everywhere else in the portal.
+//! them. Times travel in UTC; the pages read, draw and take them on the
+//! tenant's clock (`Zone`).
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
+use portal_platform::zone::Zone;
 use portal_proto::work_orders::v1 as pb;
 use serde::Serialize;
 
@@ -18,21 +20,32 @@ pub const SLOTS: i64 = (LAST_HOUR - FIRST_HOUR) * 60 / SLOT_MINUTES;
 /// Lanes side by side for overlapping work (more are drawn in the last).
 pub const MAX_LANES: usize = 4;
 
-pub fn today() -> NaiveDate {
-    Utc::now().date_naive()
+/// Today on the tenant's clock.
+pub fn today(zone: Zone) -> NaiveDate {
+    zone.date(Utc::now())
 }
 
 /// `YYYY-MM-DD` from a query, else today.
-pub fn parse_day(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").unwrap_or_else(|_| today())
+pub fn parse_day(zone: Zone, s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").unwrap_or_else(|_| today(zone))
 }
 
 pub fn monday_of(d: NaiveDate) -> NaiveDate {
     d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
 }
 
-pub fn midnight(d: NaiveDate) -> DateTime<Utc> {
-    d.and_time(NaiveTime::MIN).and_utc()
+/// The start of day `d` on the tenant's clock.
+pub fn midnight(zone: Zone, d: NaiveDate) -> DateTime<Utc> {
+    zone.midnight(d)
+}
+
+/// `hour`:00 of day `d` on the tenant's clock.
+fn at_hour(zone: Zone, d: NaiveDate, hour: i64) -> DateTime<Utc> {
+    let h = u32::try_from(hour.clamp(0, 23)).unwrap_or(0);
+    zone.instant(
+        d,
+        NaiveTime::from_hms_opt(h, 0, 0).unwrap_or(NaiveTime::MIN),
+    )
 }
 
 /// 1 (Monday) to 7, for the `weekday-N` messages.
@@ -40,46 +53,49 @@ pub fn weekday(d: NaiveDate) -> u32 {
     d.weekday().number_from_monday()
 }
 
-/// `08:00`.
-pub fn hm(t: DateTime<Utc>) -> String {
-    t.format("%H:%M").to_string()
+/// `08:00` on the tenant's clock.
+pub fn hm(zone: Zone, t: DateTime<Utc>) -> String {
+    zone.hm(t)
 }
 
-/// A planned window as mails and histories write it (platform's
-/// `calendar::window_text`): `2026-03-09 08:00 – 10:00 UTC`.
-pub fn window_text(start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) -> String {
+/// A planned window as mails write it: `2026-03-09 09:00 – 11:00 CET`.
+pub fn window_text(zone: Zone, start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) -> String {
     match (start, end) {
-        (Some(s), Some(e)) => portal_platform::calendar::window_text(s, e),
-        (Some(s), None) => format!("{} UTC", s.format("%Y-%m-%d %H:%M")),
+        (Some(s), Some(e)) => zone.window_text(s, e),
+        (Some(s), None) => zone.at_text(s),
         _ => String::new(),
     }
 }
 
-/// `08:00 – 10:00 UTC` for work within one day, else as `window_text`.
-pub fn hours_text(start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) -> String {
+/// `09:00 – 11:00 CET` for work within one day, else as `window_text`.
+pub fn hours_text(zone: Zone, start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) -> String {
     match (start, end) {
-        (Some(s), Some(e)) if s.date_naive() == e.date_naive() => {
-            format!("{} – {} UTC", hm(s), hm(e))
+        (Some(s), Some(e)) if zone.date(s) == zone.date(e) => {
+            format!("{} – {} {}", zone.hm(s), zone.hm(e), zone.abbreviation(s))
         }
-        _ => window_text(start, end),
+        _ => window_text(zone, start, end),
     }
 }
 
-/// `2026-03-09 14:05 UTC`.
-pub fn at_text(t: Option<DateTime<Utc>>) -> String {
-    t.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_default()
+/// `2026-03-09 14:05 CET`.
+pub fn at_text(zone: Zone, t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| zone.at_text(t)).unwrap_or_default()
 }
 
 /// The grid lines (1 to `SLOTS + 1`) that a window covers on `day`, clamped
 /// to the hours shown, at least one slot; `None` when it misses the day.
-pub fn lines(start: DateTime<Utc>, end: DateTime<Utc>, day: NaiveDate) -> Option<(i64, i64)> {
-    let day_start = midnight(day);
-    let day_end = day_start + Duration::days(1);
+pub fn lines(
+    zone: Zone,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    day: NaiveDate,
+) -> Option<(i64, i64)> {
+    let day_start = midnight(zone, day);
+    let day_end = midnight(zone, day + Duration::days(1));
     if end <= day_start || start >= day_end || end <= start {
         return None;
     }
-    let shown = day_start + Duration::hours(FIRST_HOUR);
+    let shown = at_hour(zone, day, FIRST_HOUR);
     let minutes = |t: DateTime<Utc>| (t - shown).num_minutes();
     let from = minutes(start.max(day_start)).div_euclid(SLOT_MINUTES);
     let to = (minutes(end.min(day_end)) + SLOT_MINUTES - 1).div_euclid(SLOT_MINUTES);
@@ -91,12 +107,14 @@ pub fn lines(start: DateTime<Utc>, end: DateTime<Utc>, day: NaiveDate) -> Option
 /// The grid lines a span a technician is not free covers on `day`, rounded
 /// outwards to half hours (the board warns rather than hides); `None` when it
 /// misses the hours shown. Unlike `lines`, nothing is drawn at the edge.
-pub fn span_lines(start: DateTime<Utc>, end: DateTime<Utc>, day: NaiveDate) -> Option<(i64, i64)> {
-    let shown = midnight(day) + Duration::hours(FIRST_HOUR);
-    let (from, to) = (
-        start.max(shown),
-        end.min(midnight(day) + Duration::hours(LAST_HOUR)),
-    );
+pub fn span_lines(
+    zone: Zone,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    day: NaiveDate,
+) -> Option<(i64, i64)> {
+    let shown = at_hour(zone, day, FIRST_HOUR);
+    let (from, to) = (start.max(shown), end.min(at_hour(zone, day, LAST_HOUR)));
     if to <= from {
         return None;
     }
@@ -166,6 +184,7 @@ impl PlanFields {
 
     /// The form as it opens for work planned at `start`–`end` (or not yet).
     pub fn prefilled(
+        zone: Zone,
         technician_ids: Vec<String>,
         start: Option<DateTime<Utc>>,
         end: Option<DateTime<Utc>>,
@@ -173,14 +192,16 @@ impl PlanFields {
         match (start, end) {
             (Some(s), Some(e)) => Self {
                 technician_ids,
-                date: s.format("%Y-%m-%d").to_string(),
-                start: hm(s),
-                end: hm(e),
+                date: zone.date(s).format("%Y-%m-%d").to_string(),
+                start: zone.hm(s),
+                end: zone.hm(e),
                 force: false,
             },
             _ => Self {
                 technician_ids,
-                date: (today() + Duration::days(1)).format("%Y-%m-%d").to_string(),
+                date: (today(zone) + Duration::days(1))
+                    .format("%Y-%m-%d")
+                    .to_string(),
                 start: DEFAULT_START.into(),
                 end: DEFAULT_END.into(),
                 force: false,
@@ -188,9 +209,10 @@ impl PlanFields {
         }
     }
 
-    /// The planned window, or the message key of what is wrong. The end
-    /// is on the same day (longer work is planned through the API).
-    pub fn window(&self) -> Result<(DateTime<Utc>, DateTime<Utc>), &'static str> {
+    /// The planned window, typed on the tenant's clock, or the message key
+    /// of what is wrong. The end is on the same day (longer work is planned
+    /// through the API).
+    pub fn window(&self, zone: Zone) -> Result<(DateTime<Utc>, DateTime<Utc>), &'static str> {
         if self.technician_ids.is_empty() {
             return Err("error-plan-technician");
         }
@@ -204,7 +226,7 @@ impl PlanFields {
         if end <= start {
             return Err("error-plan-order");
         }
-        Ok((day.and_time(start).and_utc(), day.and_time(end).and_utc()))
+        Ok((zone.instant(day, start), zone.instant(day, end)))
     }
 
     pub fn request(
@@ -283,7 +305,7 @@ mod tests {
         assert_eq!(monday_of(day("2026-03-09")), day("2026-03-09"));
         assert_eq!(monday_of(day("2026-03-15")), day("2026-03-09"));
         assert_eq!(weekday(day("2026-03-15")), 7);
-        assert_eq!(parse_day("garbage"), today());
+        assert_eq!(parse_day(Zone::UTC, "garbage"), today(Zone::UTC));
     }
 
     #[test]
@@ -308,14 +330,35 @@ mod tests {
             ("2026-03-08T08:00:00Z", "2026-03-09T00:00:00Z", None),
         ];
         for (s, e, want) in cases {
-            assert_eq!(lines(t(s), t(e), d), *want, "{s} – {e}");
+            assert_eq!(lines(Zone::UTC, t(s), t(e), d), *want, "{s} – {e}");
         }
+        // On a Paris tenant's board, 08:00Z is 09:00 there: two slots lower.
+        let paris = Zone::or_utc("Europe/Paris");
+        assert_eq!(
+            lines(
+                paris,
+                t("2026-03-09T08:00:00Z"),
+                t("2026-03-09T10:00:00Z"),
+                d
+            ),
+            Some((7, 11))
+        );
+        // 23:30Z on the 8th is already the 9th there.
+        assert_eq!(
+            lines(
+                paris,
+                t("2026-03-08T23:30:00Z"),
+                t("2026-03-09T00:30:00Z"),
+                d
+            ),
+            Some((1, 2))
+        );
     }
 
     #[test]
     fn spans_not_free_cover_only_the_hours_shown() {
         let d = day("2026-03-09");
-        let span = |s: &str, e: &str| span_lines(t(s), t(e), d);
+        let span = |s: &str, e: &str| span_lines(Zone::UTC, t(s), t(e), d);
         // Off until 08:00: 06:00–08:00 is shaded, nothing at the edge.
         assert_eq!(
             span("2026-03-09T00:00:00Z", "2026-03-09T08:00:00Z"),
@@ -355,20 +398,27 @@ mod tests {
     #[test]
     fn times_read_as_the_other_pages_write_them() {
         let s = t("2026-03-09T08:00:00Z");
+        let utc = Zone::UTC;
         assert_eq!(
-            window_text(Some(s), Some(t("2026-03-09T10:30:00Z"))),
+            window_text(utc, Some(s), Some(t("2026-03-09T10:30:00Z"))),
             "2026-03-09 08:00 – 10:30 UTC"
         );
         assert_eq!(
-            window_text(Some(s), Some(t("2026-03-10T10:30:00Z"))),
+            window_text(utc, Some(s), Some(t("2026-03-10T10:30:00Z"))),
             "2026-03-09 08:00 – 2026-03-10 10:30 UTC"
         );
-        assert_eq!(window_text(None, None), "");
+        assert_eq!(window_text(utc, None, None), "");
         assert_eq!(
-            hours_text(Some(s), Some(t("2026-03-09T10:30:00Z"))),
+            hours_text(utc, Some(s), Some(t("2026-03-09T10:30:00Z"))),
             "08:00 – 10:30 UTC"
         );
-        assert_eq!(at_text(Some(s)), "2026-03-09 08:00 UTC");
+        assert_eq!(at_text(utc, Some(s)), "2026-03-09 08:00 UTC");
+        let paris = Zone::or_utc("Europe/Paris");
+        assert_eq!(
+            hours_text(paris, Some(s), Some(t("2026-03-09T10:30:00Z"))),
+            "09:00 – 11:30 CET"
+        );
+        assert_eq!(at_text(paris, Some(s)), "2026-03-09 09:00 CET");
     }
 
     #[test]
@@ -381,13 +431,18 @@ mod tests {
             force: false,
         };
         assert_eq!(
-            ok.window(),
+            ok.window(Zone::UTC),
             Ok((t("2026-03-09T08:00:00Z"), t("2026-03-09T10:30:00Z")))
+        );
+        // Typed on a Paris tenant's clock.
+        assert_eq!(
+            ok.window(Zone::or_utc("Europe/Paris")),
+            Ok((t("2026-03-09T07:00:00Z"), t("2026-03-09T09:30:00Z")))
         );
         let with = |f: &dyn Fn(&mut PlanFields)| {
             let mut p = ok.clone();
             f(&mut p);
-            p.window()
+            p.window(Zone::UTC)
         };
         assert_eq!(
             with(&|p| p.technician_ids.clear()),
@@ -406,7 +461,7 @@ mod tests {
         assert_eq!(p.technician_ids, vec!["a", "b"]);
         assert_eq!(p.date, "2026-03-09");
         assert!(p.force);
-        let r = ok.request("wo", ok.window().unwrap_or_default());
+        let r = ok.request("wo", ok.window(Zone::UTC).unwrap_or_default());
         assert_eq!(r.technician_ids.len(), 1);
         assert!(!r.force);
     }

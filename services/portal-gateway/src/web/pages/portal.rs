@@ -2,6 +2,7 @@
 //! switcher (A8), the organisation's contacts (B5), settings (B6).
 use axum::http::StatusCode;
 use axum::response::Response;
+use portal_platform::zone::Zone;
 use portal_proto::identity::v1 as pb;
 use serde_json::{Value, json};
 
@@ -33,20 +34,20 @@ pub fn site_json(s: &pb::Site) -> Value {
     json!({"id": s.id, "name": s.name, "address": s.address})
 }
 
-pub fn contact_json(c: &pb::Contact) -> Value {
+pub fn contact_json(zone: Zone, c: &pb::Contact) -> Value {
     json!({
         "id": c.id, "name": c.name, "email": c.email, "language": c.language,
         "notifications": c.notifications, "site_ids": c.site_ids, "activated": c.activated,
-        "access_from": date(c.access_from.as_ref()), "access_until": date(c.access_until.as_ref()),
+        "access_from": date(zone, c.access_from.as_ref()), "access_until": date(zone, c.access_until.as_ref()),
     })
 }
 
-pub fn customer_json(c: &pb::Customer) -> Value {
+pub fn customer_json(zone: Zone, c: &pb::Customer) -> Value {
     json!({
         "id": c.id, "number": c.number, "name": c.name, "address": c.address, "info": c.info,
         "portal_enabled": c.portal_enabled, "request_visibility": c.request_visibility,
-        "visible_since": date(c.visible_since.as_ref()),
-        "portal_enabled_at": date(c.portal_enabled_at.as_ref()),
+        "visible_since": date(zone, c.visible_since.as_ref()),
+        "portal_enabled_at": date(zone, c.portal_enabled_at.as_ref()),
     })
 }
 
@@ -72,8 +73,8 @@ pub async fn home(TenantPage(ctx): TenantPage) -> Response {
         "home.html",
         json!({
             "next_appointment": next,
-            "customer": detail.customer.as_ref().map(customer_json),
-            "main_contact": detail.main_contact.as_ref().map(contact_json),
+            "customer": detail.customer.as_ref().map(|c| customer_json(ctx.zone(), c)),
+            "main_contact": detail.main_contact.as_ref().map(|c| contact_json(ctx.zone(), c)),
             "sites": detail.sites.iter().map(site_json).collect::<Vec<_>>(),
         }),
     )
@@ -112,7 +113,12 @@ pub async fn contacts(
     });
     match ctx.state.identity.clone().list_contacts(req).await {
         Ok(list) => {
-            let items: Vec<Value> = list.into_inner().items.iter().map(contact_json).collect();
+            let items: Vec<Value> = list
+                .into_inner()
+                .items
+                .iter()
+                .map(|c| contact_json(ctx.zone(), c))
+                .collect();
             ctx.page(
                 StatusCode::OK,
                 "contacts.html",

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use axum::extract::{Multipart, Path, RawQuery};
 use axum::http::StatusCode;
 use axum::response::Response;
+use portal_platform::zone::Zone;
 use portal_proto::documents::v1 as docs;
 use portal_proto::identity::v1 as id;
 use portal_proto::requests::v1 as pb;
@@ -150,7 +151,7 @@ impl Filter {
 }
 
 /// A request for the templates; `sites` names the site ids.
-pub fn request_json(r: &pb::Request, sites: &HashMap<String, String>) -> Value {
+pub fn request_json(zone: Zone, r: &pb::Request, sites: &HashMap<String, String>) -> Value {
     json!({
         "id": r.id, "title": r.title, "description": r.description, "status": r.status,
         "category": r.category, "priority": r.priority, "severity": r.severity,
@@ -158,12 +159,12 @@ pub fn request_json(r: &pb::Request, sites: &HashMap<String, String>) -> Value {
         "site": sites.get(&r.site_id).cloned().unwrap_or_default(),
         "site_address": r.site_address, "contact_id": r.contact_id,
         "contact_name": r.contact_name, "contact_email": r.contact_email, "contact_phone": r.contact_phone,
-        "created": date(r.created_at.as_ref()), "created_at": date_time(r.created_at.as_ref()),
-        "updated_at": date_time(r.updated_at.as_ref()),
+        "created": date(zone, r.created_at.as_ref()), "created_at": date_time(zone, r.created_at.as_ref()),
+        "updated_at": date_time(zone, r.updated_at.as_ref()),
         "assignee": r.assignee, "assignee_id": r.assignee_id,
-        "due_date": date(r.due_date.as_ref()), "planned": date(r.planned_start.as_ref()),
-        "planned_at": date_time(r.planned_start.as_ref()),
-        "closed_at": date_time(r.closed_at.as_ref()), "reject_reason": r.reject_reason,
+        "due_date": date(zone, r.due_date.as_ref()), "planned": date(zone, r.planned_start.as_ref()),
+        "planned_at": date_time(zone, r.planned_start.as_ref()),
+        "closed_at": date_time(zone, r.closed_at.as_ref()), "reject_reason": r.reject_reason,
         "work_order_id": r.work_order_id, "comment_count": r.comment_count, "source": r.source,
     })
 }
@@ -215,7 +216,7 @@ pub async fn list(TenantPage(ctx): TenantPage, RawQuery(raw): RawQuery) -> Respo
     let items: Vec<Value> = list
         .items
         .iter()
-        .map(|r| request_json(r, &site_names))
+        .map(|r| request_json(ctx.zone(), r, &site_names))
         .collect();
     let next = (!list.next_cursor.is_empty()).then(|| filter.query(Some(&list.next_cursor)));
     // The confirmation after creating one (its id in the query).
@@ -224,7 +225,7 @@ pub async fn list(TenantPage(ctx): TenantPage, RawQuery(raw): RawQuery) -> Respo
         .items
         .iter()
         .find(|r| r.id == created)
-        .map(|r| request_json(r, &site_names));
+        .map(|r| request_json(ctx.zone(), r, &site_names));
     ctx.page(
         StatusCode::OK,
         "requests.html",
@@ -510,7 +511,7 @@ pub async fn detail_page(ctx: &Ctx, id: &str, status: StatusCode, extra: Value) 
         .map(|c| {
             json!({
                 "id": c.id, "author": c.author_name, "author_kind": c.author_kind,
-                "body": c.body, "internal": c.internal, "at": date_time(c.created_at.as_ref()),
+                "body": c.body, "internal": c.internal, "at": date_time(ctx.zone(), c.created_at.as_ref()),
                 "source": c.source,
                 "files": files.iter().filter(|a| c.attachment_ids.contains(&a.id)).map(file_json).collect::<Vec<_>>(),
             })
@@ -519,7 +520,7 @@ pub async fn detail_page(ctx: &Ctx, id: &str, status: StatusCode, extra: Value) 
     let history: Vec<Value> = d
         .history
         .iter()
-        .map(|h| json!({"status": h.status, "at": date_time(h.at.as_ref()), "note": h.note}))
+        .map(|h| json!({"status": h.status, "at": date_time(ctx.zone(), h.at.as_ref()), "note": h.note}))
         .collect();
     let work_order = if r.work_order_id.is_empty() {
         None
@@ -549,7 +550,7 @@ pub async fn detail_page(ctx: &Ctx, id: &str, status: StatusCode, extra: Value) 
     });
     let open = r.status != "closed";
     let mut values = json!({
-        "request": request_json(r, &site_names),
+        "request": request_json(ctx.zone(), r, &site_names),
         "history": history,
         "comments": comments,
         "files": files.iter().filter(|a| !on_comments.contains(&&a.id)).map(file_json).collect::<Vec<_>>(),

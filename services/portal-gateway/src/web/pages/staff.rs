@@ -44,7 +44,11 @@ pub async fn customers(TenantPage(ctx): TenantPage, RawQuery(raw): RawQuery) -> 
     match ctx.state.identity.clone().list_customers(req).await {
         Ok(list) => {
             let list = list.into_inner();
-            let items: Vec<Value> = list.items.iter().map(customer_json).collect();
+            let items: Vec<Value> = list
+                .items
+                .iter()
+                .map(|c| customer_json(ctx.zone(), c))
+                .collect();
             let next = (!list.next_cursor.is_empty()).then(|| {
                 serde_urlencoded::to_string([
                     ("q", q.as_str()),
@@ -111,7 +115,7 @@ async fn customer_page(ctx: &Ctx, id: &str, status: StatusCode, extra: Value) ->
     let contacts: Vec<Value> = contacts
         .iter()
         .map(|c| {
-            let mut v = contact_json(c);
+            let mut v = contact_json(ctx.zone(), c);
             v["site_names"] = json!(c.site_ids.iter().map(|s| site_name(s)).collect::<Vec<_>>());
             v
         })
@@ -123,16 +127,16 @@ async fn customer_page(ctx: &Ctx, id: &str, status: StatusCode, extra: Value) ->
                 "id": l.id, "label": l.label,
                 "site": (!l.site_id.is_empty()).then(|| site_name(&l.site_id)),
                 "work_order_id": l.work_order_id,
-                "expires_at": date(l.expires_at.as_ref()),
-                "created_at": date_time(l.created_at.as_ref()),
-                "last_used_at": date_time(l.last_used_at.as_ref()),
+                "expires_at": date(ctx.zone(), l.expires_at.as_ref()),
+                "created_at": date_time(ctx.zone(), l.created_at.as_ref()),
+                "last_used_at": date_time(ctx.zone(), l.last_used_at.as_ref()),
                 "revoked": l.revoked_at.is_some(),
             })
         })
         .collect();
     let mut values = json!({
-        "customer": detail.customer.as_ref().map(customer_json),
-        "main_contact": detail.main_contact.as_ref().map(contact_json),
+        "customer": detail.customer.as_ref().map(|c| customer_json(ctx.zone(), c)),
+        "main_contact": detail.main_contact.as_ref().map(|c| contact_json(ctx.zone(), c)),
         "sites": detail.sites.iter().map(site_json).collect::<Vec<_>>(),
         "contacts": contacts,
         "links": links,
@@ -197,7 +201,7 @@ pub async fn set_portal(TenantPage(mut ctx): TenantPage, Path(p): Params, form: 
     let Some(id) = param(&p, "id") else {
         return ctx.fail(StatusCode::NOT_FOUND, "error-not-found");
     };
-    let Ok(visible_since) = parse_date(&form.get("visible_since")) else {
+    let Ok(visible_since) = parse_date(ctx.zone(), &form.get("visible_since")) else {
         return customer_page(
             &ctx,
             &id,
@@ -223,7 +227,7 @@ pub async fn create_link(TenantPage(ctx): TenantPage, Path(p): Params, form: For
     let Some(id) = param(&p, "id") else {
         return ctx.fail(StatusCode::NOT_FOUND, "error-not-found");
     };
-    let Ok(expires_at) = parse_date(&form.get("expires_at")) else {
+    let Ok(expires_at) = parse_date(ctx.zone(), &form.get("expires_at")) else {
         return customer_page(
             &ctx,
             &id,
@@ -292,8 +296,8 @@ async fn contact_page(ctx: &Ctx, id: &str, status: StatusCode, extra: Value) -> 
         Err(e) => return ctx.grpc_fail(&e),
     };
     let mut values = json!({
-        "contact": contact_json(&contact),
-        "customer": detail.customer.as_ref().map(customer_json),
+        "contact": contact_json(ctx.zone(), &contact),
+        "customer": detail.customer.as_ref().map(|c| customer_json(ctx.zone(), c)),
         "sites": detail.sites.iter().map(site_json).collect::<Vec<_>>(),
     });
     if let (Some(v), Value::Object(extra)) = (values.as_object_mut(), extra) {
@@ -318,8 +322,8 @@ pub async fn update_contact(
         return ctx.fail(StatusCode::NOT_FOUND, "error-not-found");
     };
     let (Ok(access_from), Ok(access_until)) = (
-        parse_date(&form.get("access_from")),
-        parse_date(&form.get("access_until")),
+        parse_date(ctx.zone(), &form.get("access_from")),
+        parse_date(ctx.zone(), &form.get("access_until")),
     ) else {
         return contact_page(
             &ctx,

@@ -53,7 +53,11 @@ pub async fn inbox(TenantPage(ctx): TenantPage, RawQuery(raw): RawQuery) -> Resp
         })
         .collect();
     let none = Default::default();
-    let items: Vec<Value> = list.items.iter().map(|r| request_json(r, &none)).collect();
+    let items: Vec<Value> = list
+        .items
+        .iter()
+        .map(|r| request_json(ctx.zone(), r, &none))
+        .collect();
     let next = (!list.next_cursor.is_empty()).then(|| filter.query(Some(&list.next_cursor)));
     ctx.page(
         StatusCode::OK,
@@ -82,7 +86,7 @@ pub async fn assign(TenantPage(mut ctx): TenantPage, Path(p): Params, form: Form
         return ctx.fail(StatusCode::NOT_FOUND, "error-not-found");
     };
     let s = staff_or_return!(ctx);
-    let Ok(due_date) = parse_date(&form.get("due_date")) else {
+    let Ok(due_date) = parse_date(ctx.zone(), &form.get("due_date")) else {
         let e = i18n::t(ctx.lang, "error-date");
         return detail_page(&ctx, &id, StatusCode::BAD_REQUEST, json!({"error": e})).await;
     };

@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use base64::Engine;
 use portal_platform::permissions::Permission;
+use portal_platform::zone::Zone;
 use portal_proto::documents::v1 as docs;
 use portal_proto::identity::v1 as id;
 use portal_proto::requests::v1 as req;
@@ -50,10 +51,10 @@ pub struct Work {
 }
 
 impl Work {
-    pub fn new(order: WorkOrder, places: &Places) -> Self {
+    pub fn new(zone: Zone, order: WorkOrder, places: &Places) -> Self {
         Self {
-            when: planning::window_text(order.start, order.end),
-            hours: planning::hours_text(order.start, order.end),
+            when: planning::window_text(zone, order.start, order.end),
+            hours: planning::hours_text(zone, order.start, order.end),
             who: names(&order.technicians),
             place: places.of(&order.customer_id, &order.site_id),
             order,
@@ -258,6 +259,7 @@ async fn page(ctx: &Ctx, id: &str, status: StatusCode, again: Again) -> Response
         action: format!("{}/schedule", url(ctx, id)),
         values: again.plan.unwrap_or_else(|| {
             PlanFields::prefilled(
+                ctx.zone(),
                 w.technicians.iter().map(|t| t.id.clone()).collect(),
                 w.start,
                 w.end,
@@ -270,7 +272,10 @@ async fn page(ctx: &Ctx, id: &str, status: StatusCode, again: Again) -> Response
         at: None,
     };
     let (back, back_key) = if s.caller.claims.may(Permission::PlanWork) {
-        let day = w.start.map_or_else(planning::today, |t| t.date_naive());
+        let zone = ctx.zone();
+        let day = w
+            .start
+            .map_or_else(|| planning::today(zone), |t| zone.date(t));
         (
             format!("{}/board?date={}", ctx.base, day.format("%Y-%m-%d")),
             "back-board",
@@ -282,18 +287,18 @@ async fn page(ctx: &Ctx, id: &str, status: StatusCode, again: Again) -> Response
         .history
         .iter()
         .map(|h| HistoryLine {
-            at: planning::at_text(h.at),
+            at: planning::at_text(ctx.zone(), h.at),
             change: h.change,
             by: h.by.clone(),
-            when: planning::window_text(h.start, h.end),
+            when: planning::window_text(ctx.zone(), h.start, h.end),
             note: h.note.clone(),
         })
         .collect();
     let view = WorkOrderPage {
         back,
         back_key,
-        started: planning::at_text(w.started_at),
-        completed: planning::at_text(w.completed_at),
+        started: planning::at_text(ctx.zone(), w.started_at),
+        completed: planning::at_text(ctx.zone(), w.completed_at),
         history,
         request: request.map(|r| RequestInfo {
             url: crate::web::pages::requests::detail_url(ctx, true, &r.id),
@@ -317,7 +322,7 @@ async fn page(ctx: &Ctx, id: &str, status: StatusCode, again: Again) -> Response
         complete: again.complete,
         reason: again.reason,
         error: again.error,
-        work: Work::new(w, &places),
+        work: Work::new(ctx.zone(), w, &places),
     };
     ctx.render(status, "work_order.html", &view)
 }
@@ -359,7 +364,7 @@ pub async fn schedule(TenantPage(mut ctx): TenantPage, Path(p): Params, form: Fo
     };
     let s = staff_or_return!(ctx);
     let fields = PlanFields::of(&form);
-    let window = match fields.window() {
+    let window = match fields.window(ctx.zone()) {
         Ok(w) => w,
         Err(key) => {
             let again = Again {
@@ -718,7 +723,7 @@ mod tests {
             complete: CompleteFields::default(),
             reason: String::new(),
             error: None,
-            work: Work::new(w, &Places::default()),
+            work: Work::new(Zone::UTC, w, &Places::default()),
         };
         w.allowed_actions = vec![crate::views::WorkOrderAction::Start];
         let html = render("work_order.html", &page(w.clone()));
