@@ -38,10 +38,11 @@ const ACCEPTED: &[(&str, &[Service])] = &[
         &[Requests, WorkOrders, Notification],
     ),
     // The tenant's slug for links to its pages in mails; the gateway reads
-    // whether contacts see work photos (D6) for API callers.
+    // whether contacts see work photos (D6) for API callers; work-orders
+    // reads working hours, documents prints report times, in its zone.
     (
         "/portal.identity.v1.IdentityService/GetTenant",
-        &[Notification, Gateway],
+        &[Notification, Gateway, WorkOrders, Documents],
     ),
     // Whether a mail's sender is a contact (inbound mail, ADR 0010).
     (
@@ -193,10 +194,17 @@ mod tests {
         assert!(may_call(&format!("{identity}GetContact"), Notification));
         assert!(!may_call(&format!("{identity}GetSite"), Notification));
         assert!(!may_call(&format!("{identity}GetContact"), Gateway));
-        assert!(may_call(&format!("{identity}GetTenant"), Notification));
-        assert!(!may_call(&format!("{identity}GetTenant"), Gateway));
+        // The tenant's facts (slug, settings, time zone), not its people.
+        for caller in [Notification, Gateway, WorkOrders, Documents] {
+            assert!(
+                may_call(&format!("{identity}GetTenant"), caller),
+                "{caller}"
+            );
+        }
+        assert!(!may_call(&format!("{identity}GetTenant"), Requests));
         // documents prints the customer's and the site's names on service
-        // reports: those two reads, no other part of the directory.
+        // reports: those two reads (and the tenant's zone, above), no other
+        // part of the directory.
         assert!(may_call(&format!("{identity}GetSite"), Requests));
         assert!(may_call(&format!("{identity}GetSite"), Documents));
         assert!(may_call(&format!("{identity}GetCustomerName"), Documents));
@@ -210,7 +218,6 @@ mod tests {
             "GetContact",
             "ListStaff",
             "FindContactByEmail",
-            "GetTenant",
             "GetCustomer",
             "ListCustomers",
         ] {

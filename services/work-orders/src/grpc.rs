@@ -8,6 +8,7 @@ use portal_platform::paging::PageRequest;
 use portal_platform::permissions::Permission;
 use portal_platform::scope::{Narrowing, Scope};
 use portal_platform::time::{from_proto, to_proto};
+use portal_platform::zone::Zone;
 use portal_proto::identity::v1 as idpb;
 use portal_proto::identity::v1::identity_service_client::IdentityServiceClient;
 use portal_proto::work_orders::v1 as pb;
@@ -139,8 +140,9 @@ impl WorkOrders {
             self.known_technicians(claims.tid, &r.technician_ids)
                 .await?
         };
+        let zone = self.zone(claims.tid).await?;
         let mut conn = self.pool.acquire().await?;
-        let (items, default) = availability::read(&mut conn, &by, &ids, range).await?;
+        let (items, default) = availability::read(&mut conn, &by, &ids, range, zone).await?;
         Ok(pb::GetAvailabilityResponse {
             items: items.iter().map(availability_pb).collect(),
             default_hours: default.as_ref().map(hours_pb).unwrap_or_default(),
@@ -184,6 +186,9 @@ impl WorkOrders {
                 .collect::<ServiceResult<Vec<_>>>()?;
             Some(Week::new(intervals).map_err(PlanError::Refused)?)
         };
+        // Read first: the answer's spans need it, and identity away
+        // refuses the call before anything is saved.
+        let zone = self.zone(claims.tid).await?;
         let now = Utc::now();
         let mut tx = self.pool.begin().await?;
         availability::set_hours(
@@ -201,7 +206,7 @@ impl WorkOrders {
         let mut conn = self.pool.acquire().await?;
         match technician {
             Some(t) => {
-                let (items, _) = availability::read(&mut conn, &by, &[t], range).await?;
+                let (items, _) = availability::read(&mut conn, &by, &[t], range, zone).await?;
                 Ok(items.first().map(availability_pb).unwrap_or_default())
             }
             None => {
@@ -272,6 +277,23 @@ impl WorkOrders {
         availability::delete_absence(&mut tx, &by, technician, id).await?;
         tx.commit().await?;
         Ok(pb::DeleteAbsenceResponse {})
+    }
+
+    /// The tenant's time zone, from identity: working hours are its wall
+    /// clock. Read before a transaction opens, so none waits on identity.
+    async fn zone(&self, tenant_id: Uuid) -> ServiceResult<Zone> {
+        let tenant = self
+            .identity
+            .clone()
+            .get_tenant(self.credential.sign(Request::new(idpb::GetTenantRequest {
+                tenant_id: tenant_id.to_string(),
+            })))
+            .await
+            .map_err(|s| {
+                ServiceError::Unavailable(format!("directory unavailable: {}", s.message()))
+            })?
+            .into_inner();
+        Ok(Zone::or_utc(&tenant.time_zone))
     }
 
     /// The tenant's staff, from identity's directory.
@@ -503,11 +525,13 @@ impl WorkOrders {
                             })
                     })
                     .collect::<ServiceResult<Vec<_>>>()?;
+                let zone = self.zone(claims.tid).await?;
                 Step::Schedule(planning::Schedule {
                     id,
                     technicians,
                     window,
                     force,
+                    zone,
                 })
             }
             Act::Unschedule => Step::Unschedule,

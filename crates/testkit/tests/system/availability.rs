@@ -249,5 +249,40 @@ async fn hours_and_absences_guard_planning() -> anyhow::Result<()> {
     api.call(Method::DELETE, &gone, Some(&dispatcher), None)
         .await?
         .problem(404)?;
+
+    // Hours are the tenant's wall clock: in Paris (UTC+1 or +2) 07:00Z is
+    // 08:00 or 09:00, inside the hours, and 16:00Z–17:00Z (inside them
+    // read as UTC) is after 17:00.
+    let settings = api
+        .put(
+            "/api/v1/tenant",
+            &t.admin,
+            &json!({"name": format!("{} services", t.slug), "portal_enabled": true,
+                    "portal_all_customers": true, "registration_open": false,
+                    "time_zone": "Europe/Paris"}),
+        )
+        .await?
+        .expect(200)?;
+    assert_eq!(settings["time_zone"], "Europe/Paris", "{settings}");
+    let p = api
+        .post(
+            &schedule,
+            Some(&dispatcher),
+            &plan(at(3, 16), at(3, 17), false),
+        )
+        .await?
+        .problem(409)?;
+    assert!(
+        s(&p["detail"]).contains("Tom Tech is outside working hours")
+            && s(&p["detail"]).contains("Europe/Paris"),
+        "{p}"
+    );
+    api.post(
+        &schedule,
+        Some(&dispatcher),
+        &plan(at(3, 7), at(3, 8), false),
+    )
+    .await?
+    .expect(200)?;
     Ok(())
 }

@@ -2,10 +2,11 @@
 //! whether a planned window fits them, and the spans of a range a technician
 //! is not free (for the board).
 //!
-//! Working hours are wall-clock times. The portal has no tenant time zone
-//! yet, so they are read as UTC, like every other time it shows; a tenant
-//! zone changes only `Week::on`.
+//! Working hours are wall-clock times in the tenant's zone: Mon 08:00–17:00
+//! in Paris is 07:00–16:00Z in winter and 06:00–15:00Z in summer. Windows
+//! and absences are instants (UTC); days are the zone's days.
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
+use portal_platform::zone::Zone;
 use uuid::Uuid;
 
 use crate::planning::domain::{Refusal, Window};
@@ -140,26 +141,29 @@ impl Week {
         &self.0
     }
 
-    /// The working time of `day`, in order (read as UTC, see the module).
-    pub fn on(&self, day: NaiveDate) -> Vec<Window> {
+    /// The working time of `day` in `zone`, in order. On the day the clocks
+    /// change a stretch is as long as it really is (08:00–17:00 is eight or
+    /// ten hours when the night between holds the change; a time the clock
+    /// skips reads as the first one after).
+    pub fn on(&self, day: NaiveDate, zone: Zone) -> Vec<Window> {
         let weekday = Weekday::of(day);
         self.0
             .iter()
             .filter(|i| i.weekday == weekday)
             .map(|i| Window {
-                start: day.and_time(i.start).and_utc(),
-                end: day.and_time(i.end).and_utc(),
+                start: zone.instant(day, i.start),
+                end: zone.instant(day, i.end),
             })
             .collect()
     }
 
-    /// The parts of `range` outside working time, in order.
-    pub fn off(&self, range: Window) -> Vec<Window> {
+    /// The parts of `range` outside working time in `zone`, in order.
+    pub fn off(&self, range: Window, zone: Zone) -> Vec<Window> {
         let mut off = Vec::new();
         let mut cursor = range.start;
-        let mut day = range.start.date_naive();
-        while midnight(day) < range.end {
-            for work in self.on(day) {
+        let mut day = zone.date(range.start);
+        while zone.midnight(day) < range.end {
+            for work in self.on(day, zone) {
                 if work.end <= cursor || work.start >= range.end {
                     continue;
                 }
@@ -182,9 +186,9 @@ impl Week {
         off
     }
 
-    /// Whether `window` lies wholly in working time.
-    pub fn covers(&self, window: Window) -> bool {
-        self.off(window).is_empty()
+    /// Whether `window` lies wholly in working time in `zone`.
+    pub fn covers(&self, window: Window, zone: Zone) -> bool {
+        self.off(window, zone).is_empty()
     }
 
     /// `Mon 08:00–12:00, 13:00–17:00; Tue ...` for messages.
@@ -203,10 +207,6 @@ impl Week {
             .collect::<Vec<_>>()
             .join("; ")
     }
-}
-
-fn midnight(day: NaiveDate) -> DateTime<Utc> {
-    day.and_time(NaiveTime::MIN).and_utc()
 }
 
 /// The week that applies to a technician: their own, else the tenant's
@@ -282,20 +282,21 @@ impl Absence {
     }
 }
 
-/// When an absence is, as messages write it: whole days as dates (the last
-/// day included), else times.
-pub fn absence_text(w: Window) -> String {
-    let whole = |t: DateTime<Utc>| t.time() == NaiveTime::MIN;
+/// When an absence is, as messages write it in `zone`: whole days (from one
+/// of the zone's midnights to another) as dates, the last day included;
+/// else times with the zone's abbreviation.
+pub fn absence_text(w: Window, zone: Zone) -> String {
+    let whole = |t: DateTime<Utc>| zone.midnight(zone.date(t)) == t;
     if whole(w.start) && whole(w.end) {
-        let first = w.start.date_naive();
-        let last = (w.end - Duration::days(1)).date_naive();
+        let first = zone.date(w.start);
+        let last = zone.date(w.end) - Duration::days(1);
         if first == last {
             first.format("%Y-%m-%d").to_string()
         } else {
             format!("{} – {}", first.format("%Y-%m-%d"), last.format("%Y-%m-%d"))
         }
     } else {
-        portal_platform::calendar::window_text(w.start, w.end)
+        zone.window_text(w.start, w.end)
     }
 }
 
@@ -307,28 +308,36 @@ pub enum Unfree {
 }
 
 /// What keeps a technician from `window`: their absences that overlap it,
-/// and whether it leaves their working hours.
-pub fn unfree(window: Window, week: Option<&Week>, absences: &[(Reason, Window)]) -> Vec<Unfree> {
+/// and whether it leaves their working hours (in the tenant's `zone`).
+pub fn unfree(
+    window: Window,
+    week: Option<&Week>,
+    absences: &[(Reason, Window)],
+    zone: Zone,
+) -> Vec<Unfree> {
     let mut found: Vec<Unfree> = absences
         .iter()
         .filter(|(_, a)| a.overlaps(&window))
         .map(|(r, a)| Unfree::Absent(*r, *a))
         .collect();
-    if week.is_some_and(|w| !w.covers(window)) {
+    if week.is_some_and(|w| !w.covers(window, zone)) {
         found.push(Unfree::OutsideHours);
     }
     found
 }
 
 /// `Tom is absent (holiday, 2026-12-12 – 2026-12-16)`, `Tom is outside
-/// working hours (Mon 08:00–17:00)`.
-pub fn unfree_text(name: &str, u: &Unfree, week: Option<&Week>) -> String {
+/// working hours (Mon 08:00–17:00 Europe/Paris)`: hours hold all year, so
+/// they name the zone rather than this season's abbreviation.
+pub fn unfree_text(name: &str, u: &Unfree, week: Option<&Week>, zone: Zone) -> String {
     match u {
-        Unfree::Absent(reason, w) => {
-            format!("{name} is absent ({}, {})", reason.word(), absence_text(*w))
-        }
+        Unfree::Absent(reason, w) => format!(
+            "{name} is absent ({}, {})",
+            reason.word(),
+            absence_text(*w, zone)
+        ),
         Unfree::OutsideHours => match week.map(Week::text).filter(|t| !t.is_empty()) {
-            Some(hours) => format!("{name} is outside working hours ({hours} UTC)"),
+            Some(hours) => format!("{name} is outside working hours ({hours} {})", zone.name()),
             None => format!("{name} is outside working hours (none set)"),
         },
     }
@@ -347,10 +356,15 @@ pub struct Span {
     pub kind: SpanKind,
 }
 
-/// The spans of `range` a technician is not free: outside working hours,
-/// then absences, each clipped to the range.
-pub fn spans(range: Window, week: Option<&Week>, absences: &[(Reason, Window)]) -> Vec<Span> {
-    let off = week.map(|w| w.off(range)).unwrap_or_default();
+/// The spans of `range` a technician is not free: outside working hours
+/// (in `zone`), then absences, each clipped to the range.
+pub fn spans(
+    range: Window,
+    week: Option<&Week>,
+    absences: &[(Reason, Window)],
+    zone: Zone,
+) -> Vec<Span> {
+    let off = week.map(|w| w.off(range, zone)).unwrap_or_default();
     let away = absences
         .iter()
         .filter(|(_, a)| a.overlaps(&range))
@@ -413,6 +427,8 @@ pub fn may(rights: Rights, actor: Uuid, technician: Option<Uuid>, act: Act) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const U: Zone = Zone::UTC;
 
     fn t(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s)
@@ -496,7 +512,7 @@ mod tests {
             ("2026-03-09T16:00:00Z", "2026-03-10T09:00:00Z", false),
         ];
         for (a, b, fits) in cases {
-            assert_eq!(week.covers(w(a, b)), *fits, "{a} – {b}");
+            assert_eq!(week.covers(w(a, b), U), *fits, "{a} – {b}");
         }
         // A day's hours end by 23:59, so work across midnight leaves them.
         let night = Week::new(vec![
@@ -504,14 +520,14 @@ mod tests {
             hours(Weekday::Tuesday, "00:00", "06:00"),
         ])
         .unwrap_or_default();
-        assert!(night.covers(w("2026-03-09T21:00:00Z", "2026-03-09T23:00:00Z")));
-        assert!(!night.covers(w("2026-03-09T21:00:00Z", "2026-03-10T02:00:00Z")));
+        assert!(night.covers(w("2026-03-09T21:00:00Z", "2026-03-09T23:00:00Z"), U));
+        assert!(!night.covers(w("2026-03-09T21:00:00Z", "2026-03-10T02:00:00Z"), U));
     }
 
     #[test]
     fn a_day_splits_into_working_and_off_spans() {
         let day = w("2026-03-09T00:00:00Z", "2026-03-10T00:00:00Z");
-        let off = office().off(day);
+        let off = office().off(day, U);
         assert_eq!(
             off,
             vec![
@@ -522,9 +538,141 @@ mod tests {
         );
         // A Sunday is off whole.
         let sunday = w("2026-03-15T00:00:00Z", "2026-03-16T00:00:00Z");
-        assert_eq!(office().off(sunday), vec![sunday]);
+        assert_eq!(office().off(sunday, U), vec![sunday]);
         // An empty week is never working time.
-        assert_eq!(Week::default().off(day), vec![day]);
+        assert_eq!(Week::default().off(day, U), vec![day]);
+    }
+
+    fn paris() -> Zone {
+        Zone::or_utc("Europe/Paris")
+    }
+
+    #[test]
+    fn hours_are_the_tenants_wall_clock_in_winter_and_summer() {
+        let paris = paris();
+        let week = Week::new(vec![hours(Weekday::Monday, "08:00", "17:00")]).unwrap_or_default();
+        // 2026-12-07 and 2026-07-06 are Mondays: UTC+1, then UTC+2.
+        let december = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap_or_default();
+        let july = NaiveDate::from_ymd_opt(2026, 7, 6).unwrap_or_default();
+        assert_eq!(
+            week.on(december, paris),
+            vec![w("2026-12-07T07:00:00Z", "2026-12-07T16:00:00Z")]
+        );
+        assert_eq!(
+            week.on(july, paris),
+            vec![w("2026-07-06T06:00:00Z", "2026-07-06T15:00:00Z")]
+        );
+        // 08:00Z–09:00Z is 09:00–10:00 in Paris; 07:00Z–08:00Z in July is
+        // 09:00–10:00 too; 16:00Z in December is 17:00, the end of the day.
+        assert!(week.covers(w("2026-12-07T07:00:00Z", "2026-12-07T16:00:00Z"), paris));
+        assert!(!week.covers(w("2026-12-07T06:30:00Z", "2026-12-07T08:00:00Z"), paris));
+        assert!(!week.covers(w("2026-12-07T15:30:00Z", "2026-12-07T16:30:00Z"), paris));
+        assert!(week.covers(w("2026-07-06T06:00:00Z", "2026-07-06T07:00:00Z"), paris));
+        assert!(!week.covers(w("2026-07-06T14:30:00Z", "2026-07-06T15:30:00Z"), paris));
+        // Read as UTC the same week would refuse what Paris allows.
+        assert!(!week.covers(w("2026-07-06T06:00:00Z", "2026-07-06T07:00:00Z"), U));
+        // A late Sunday evening in UTC is already Monday in Paris.
+        let night = Week::new(vec![hours(Weekday::Monday, "00:00", "02:00")]).unwrap_or_default();
+        assert!(night.covers(w("2026-12-06T23:00:00Z", "2026-12-07T01:00:00Z"), paris));
+    }
+
+    #[test]
+    fn on_the_days_the_clocks_change_a_stretch_is_as_long_as_it_really_is() {
+        let paris = paris();
+        // 29 March 2026 (a Sunday): 02:00 CET -> 03:00 CEST.
+        let week = Week::new(vec![
+            hours(Weekday::Sunday, "01:00", "05:00"),
+            hours(Weekday::Monday, "08:00", "17:00"),
+        ])
+        .unwrap_or_default();
+        let spring = NaiveDate::from_ymd_opt(2026, 3, 29).unwrap_or_default();
+        assert_eq!(
+            week.on(spring, paris),
+            vec![w("2026-03-29T00:00:00Z", "2026-03-29T03:00:00Z")]
+        );
+        // 25 October 2026 (a Sunday): 03:00 CEST -> 02:00 CET.
+        let autumn = NaiveDate::from_ymd_opt(2026, 10, 25).unwrap_or_default();
+        assert_eq!(
+            week.on(autumn, paris),
+            vec![w("2026-10-24T23:00:00Z", "2026-10-25T04:00:00Z")]
+        );
+        // The Paris day of the spring change has 23 hours; all off but the
+        // stretch, and the Monday after is in summer time.
+        let day = w("2026-03-28T23:00:00Z", "2026-03-29T22:00:00Z");
+        assert_eq!(
+            week.off(day, paris),
+            vec![
+                w("2026-03-28T23:00:00Z", "2026-03-29T00:00:00Z"),
+                w("2026-03-29T03:00:00Z", "2026-03-29T22:00:00Z"),
+            ]
+        );
+        assert!(week.covers(w("2026-03-30T06:00:00Z", "2026-03-30T15:00:00Z"), paris));
+        // From Friday in winter time to Monday's hours in summer time.
+        let weekend = w("2026-03-27T16:00:00Z", "2026-03-30T06:00:00Z");
+        let off = week.off(weekend, paris);
+        assert_eq!(
+            off,
+            vec![
+                w("2026-03-27T16:00:00Z", "2026-03-29T00:00:00Z"),
+                w("2026-03-29T03:00:00Z", "2026-03-30T06:00:00Z"),
+            ]
+        );
+    }
+
+    #[test]
+    fn absences_of_whole_days_in_the_tenants_zone() {
+        let paris = paris();
+        // 14 to 18 December in Paris: from its midnight, 23:00Z the day before.
+        let holiday = w("2026-12-13T23:00:00Z", "2026-12-18T23:00:00Z");
+        assert_eq!(absence_text(holiday, paris), "2026-12-14 – 2026-12-18");
+        // Over the spring change: 28 and 29 March, 47 hours.
+        let spring = w("2026-03-27T23:00:00Z", "2026-03-29T22:00:00Z");
+        assert_eq!(absence_text(spring, paris), "2026-03-28 – 2026-03-29");
+        // UTC's midnights are not Paris's: times, with the abbreviation.
+        assert_eq!(
+            absence_text(w("2026-12-14T00:00:00Z", "2026-12-15T00:00:00Z"), paris),
+            "2026-12-14 01:00 – 2026-12-15 01:00 CET"
+        );
+        let text = unfree_text(
+            "Tom",
+            &Unfree::Absent(Reason::Holiday, holiday),
+            None,
+            paris,
+        );
+        assert_eq!(text, "Tom is absent (holiday, 2026-12-14 – 2026-12-18)");
+        // A Monday 09:00 in Paris falls inside it; the Monday after is free.
+        let week = office();
+        let monday = w("2026-12-14T08:00:00Z", "2026-12-14T09:00:00Z");
+        assert_eq!(
+            unfree(monday, Some(&week), &[(Reason::Holiday, holiday)], paris),
+            vec![Unfree::Absent(Reason::Holiday, holiday)]
+        );
+        let after = w("2026-12-21T07:00:00Z", "2026-12-21T08:00:00Z");
+        assert!(unfree(after, Some(&week), &[(Reason::Holiday, holiday)], paris).is_empty());
+        assert_eq!(
+            unfree(after, Some(&week), &[], U),
+            vec![Unfree::OutsideHours]
+        );
+        assert!(
+            unfree_text("Tom", &Unfree::OutsideHours, Some(&week), paris)
+                .ends_with("Fri 08:00–12:00, 13:00–17:00 Europe/Paris)")
+        );
+    }
+
+    #[test]
+    fn the_board_of_a_paris_day() {
+        let paris = paris();
+        let day = w("2026-12-06T23:00:00Z", "2026-12-07T23:00:00Z");
+        let got = spans(day, Some(&office()), &[], paris);
+        let off: Vec<Window> = got.iter().map(|s| s.window).collect();
+        assert_eq!(
+            off,
+            vec![
+                w("2026-12-06T23:00:00Z", "2026-12-07T07:00:00Z"),
+                w("2026-12-07T11:00:00Z", "2026-12-07T12:00:00Z"),
+                w("2026-12-07T16:00:00Z", "2026-12-07T23:00:00Z"),
+            ]
+        );
     }
 
     #[test]
@@ -558,31 +706,31 @@ mod tests {
         );
         let inside = w("2026-12-15T09:00:00Z", "2026-12-15T10:00:00Z");
         assert_eq!(
-            unfree(inside, Some(&week), &[holiday]),
+            unfree(inside, Some(&week), &[holiday], U),
             vec![Unfree::Absent(holiday.0, holiday.1)]
         );
-        let text = unfree_text("Tom", &Unfree::Absent(holiday.0, holiday.1), Some(&week));
+        let text = unfree_text("Tom", &Unfree::Absent(holiday.0, holiday.1), Some(&week), U);
         assert_eq!(text, "Tom is absent (holiday, 2026-12-14 – 2026-12-18)");
         let evening = w("2026-12-21T18:00:00Z", "2026-12-21T19:00:00Z");
         assert_eq!(
-            unfree(evening, Some(&week), &[holiday]),
+            unfree(evening, Some(&week), &[holiday], U),
             vec![Unfree::OutsideHours]
         );
         assert!(
-            unfree_text("Tom", &Unfree::OutsideHours, Some(&week))
+            unfree_text("Tom", &Unfree::OutsideHours, Some(&week), U)
                 .starts_with("Tom is outside working hours (Mon 08:00–12:00, 13:00–17:00; Tue")
         );
         // No hours set anywhere: only absences count.
-        assert!(unfree(evening, None, &[holiday]).is_empty());
+        assert!(unfree(evening, None, &[holiday], U).is_empty());
         let fits = w("2026-12-21T08:00:00Z", "2026-12-21T09:00:00Z");
-        assert!(unfree(fits, Some(&week), &[holiday]).is_empty());
+        assert!(unfree(fits, Some(&week), &[holiday], U).is_empty());
         // Part of a day, and one whole day.
         assert_eq!(
-            absence_text(w("2026-12-14T08:00:00Z", "2026-12-14T12:00:00Z")),
+            absence_text(w("2026-12-14T08:00:00Z", "2026-12-14T12:00:00Z"), U),
             "2026-12-14 08:00 – 12:00 UTC"
         );
         assert_eq!(
-            absence_text(w("2026-12-14T00:00:00Z", "2026-12-15T00:00:00Z")),
+            absence_text(w("2026-12-14T00:00:00Z", "2026-12-15T00:00:00Z"), U),
             "2026-12-14"
         );
     }
@@ -598,7 +746,7 @@ mod tests {
             Reason::Training,
             w("2026-03-11T00:00:00Z", "2026-03-12T00:00:00Z"),
         );
-        let got = spans(day, Some(&office()), &[sick, later]);
+        let got = spans(day, Some(&office()), &[sick, later], U);
         assert_eq!(got.len(), 4);
         assert_eq!(
             got[3],
@@ -608,7 +756,7 @@ mod tests {
             }
         );
         assert!(got[..3].iter().all(|s| s.kind == SpanKind::OutsideHours));
-        assert!(spans(day, None, &[]).is_empty());
+        assert!(spans(day, None, &[], U).is_empty());
     }
 
     #[test]

@@ -1,12 +1,15 @@
 //! Technicians' working hours and absences: reading them for the board and
 //! the API, setting them, and what planning asks of them. Each use case
 //! takes the caller, a typed command and a connection inside the caller's
-//! transaction; gRPC only translates.
+//! transaction; gRPC only translates. Hours are the tenant's wall clock, so
+//! the use cases that read them against instants take the tenant's `Zone`
+//! (gRPC asks identity for it before the transaction).
 pub mod domain;
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use portal_platform::zone::Zone;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -94,12 +97,14 @@ pub struct Availability {
     pub unavailable: Vec<Span>,
 }
 
-/// Availability of `technicians` (checked to be the tenant's) over `range`.
+/// Availability of `technicians` (checked to be the tenant's) over `range`,
+/// their hours read in the tenant's `zone`.
 pub async fn read(
     conn: &mut PgConnection,
     by: &Actor,
     technicians: &[Uuid],
     range: Window,
+    zone: Zone,
 ) -> Result<(Vec<Availability>, Option<Week>), AvailabilityError> {
     for t in technicians {
         domain::may(by.rights, by.id, Some(*t), Act::Read)?;
@@ -118,7 +123,7 @@ pub async fn read(
             let away: Vec<(Reason, Window)> = own.iter().map(|a| (a.reason, a.window())).collect();
             Availability {
                 technician_id: *t,
-                unavailable: domain::spans(range, week, &away),
+                unavailable: domain::spans(range, week, &away, zone),
                 week: week.cloned(),
                 own_hours,
                 absences: own,
@@ -201,13 +206,15 @@ pub async fn delete_absence(
 }
 
 /// What keeps these technicians from `window`, in words (`Tom is absent
-/// (holiday, ...)`); empty when all are free. Planning asks it inside its
-/// transaction, after it has locked the technicians.
+/// (holiday, ...)`), hours and days in the tenant's `zone`; empty when all
+/// are free. Planning asks it inside its transaction, after it has locked
+/// the technicians.
 pub async fn unfree(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     technicians: &[(Uuid, String)],
     window: Window,
+    zone: Zone,
 ) -> sqlx::Result<Vec<String>> {
     let ids: Vec<Uuid> = technicians.iter().map(|t| t.0).collect();
     let weeks = weeks(conn, tenant_id, &ids).await?;
@@ -220,8 +227,12 @@ pub async fn unfree(
             .filter(|a| a.technician_id == *id)
             .map(|a| (a.reason, a.window()))
             .collect();
-        let found: Vec<Unfree> = domain::unfree(window, week, &away);
-        lines.extend(found.iter().map(|u| domain::unfree_text(name, u, week)));
+        let found: Vec<Unfree> = domain::unfree(window, week, &away, zone);
+        lines.extend(
+            found
+                .iter()
+                .map(|u| domain::unfree_text(name, u, week, zone)),
+        );
     }
     Ok(lines)
 }

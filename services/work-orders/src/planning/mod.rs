@@ -5,6 +5,7 @@ pub mod domain;
 
 use chrono::{DateTime, Utc};
 use portal_platform::outbox;
+use portal_platform::zone::Zone;
 use portal_proto::events::v1 as ev;
 use portal_proto::work_orders::v1 as pb;
 use sqlx::PgConnection;
@@ -33,26 +34,27 @@ pub enum PlanError {
     NotFound,
     /// A technician has other work then, is absent or off work; `force`
     /// plans anyway (ADR 22: one confirmation for every reason).
-    #[error("{}", busy_message(overlaps, unfree))]
+    #[error("{}", busy_message(overlaps, unfree, *zone))]
     Busy {
         overlaps: Vec<ConflictRow>,
         /// Absences and hours, in words (`availability::unfree`).
         unfree: Vec<String>,
+        /// The tenant's, for the other work's times.
+        zone: Zone,
     },
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
 
-fn busy_message(conflicts: &[ConflictRow], unfree: &[String]) -> String {
+fn busy_message(conflicts: &[ConflictRow], unfree: &[String], zone: Zone) -> String {
     let list = conflicts
         .iter()
         .map(|c| {
             format!(
-                "{} has \"{}\" ({} – {} UTC)",
+                "{} has \"{}\" ({})",
                 c.technician_name,
                 c.title,
-                c.planned_start.format("%Y-%m-%d %H:%M"),
-                c.planned_end.format("%Y-%m-%d %H:%M")
+                zone.window_text(c.planned_start, c.planned_end)
             )
         })
         .chain(unfree.iter().cloned())
@@ -67,6 +69,9 @@ pub struct Schedule {
     pub technicians: Vec<(Uuid, String)>,
     pub window: Window,
     pub force: bool,
+    /// The tenant's: working hours and whole-day absences are judged, and
+    /// the refusal written, on its clock.
+    pub zone: Zone,
 }
 
 /// A work order as it is after a change, with its technicians.
@@ -102,9 +107,14 @@ pub async fn schedule(
     store::lock_technicians(tx, by.tenant_id, &ids).await?;
     if !cmd.force {
         let overlaps = store::conflicts(tx, by.tenant_id, &ids, cmd.window, row.id).await?;
-        let unfree = availability::unfree(tx, by.tenant_id, &cmd.technicians, cmd.window).await?;
+        let unfree =
+            availability::unfree(tx, by.tenant_id, &cmd.technicians, cmd.window, cmd.zone).await?;
         if !overlaps.is_empty() || !unfree.is_empty() {
-            return Err(PlanError::Busy { overlaps, unfree });
+            return Err(PlanError::Busy {
+                overlaps,
+                unfree,
+                zone: cmd.zone,
+            });
         }
     }
     let previous = row.window();
