@@ -37,6 +37,9 @@ pub enum Invitation {
     Existing,
 }
 
+/// The demo provider is in Lyon: its pages, mails and reports say Paris time.
+const ZONE: chrono_tz::Tz = chrono_tz::Europe::Paris;
+
 /// Seeds the demo tenant through the gateway at `base` (`https://host:port`).
 /// `mail_dir` is `None` when mails go to an SMTP server.
 pub fn demo(base: &str, operator_token: &str, mail_dir: Option<&Path>) -> Result<Invitation> {
@@ -51,6 +54,7 @@ pub fn demo(base: &str, operator_token: &str, mail_dir: Option<&Path>) -> Result
             "name": "Demo Services",
             "admin_email": ADMIN_EMAIL,
             "admin_password": ADMIN_PASSWORD,
+            "time_zone": ZONE.name(),
         })),
     )?;
     if tenant.status == 409 {
@@ -222,11 +226,16 @@ fn work(
     };
 
     let now = chrono::Utc::now();
-    let tomorrow = (now + chrono::Duration::days(1))
-        .date_naive()
-        .and_hms_opt(9, 0, 0)
-        .unwrap_or_default()
-        .and_utc();
+    // Tomorrow 09:00 in Lyon.
+    let tomorrow = {
+        use chrono::TimeZone;
+        let day = (now + chrono::Duration::days(1))
+            .with_timezone(&ZONE)
+            .date_naive();
+        ZONE.from_local_datetime(&day.and_hms_opt(9, 0, 0).unwrap_or_default())
+            .earliest()
+            .map_or(now, |t| t.with_timezone(&chrono::Utc))
+    };
     let at = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339();
     let work = [
         ("Proofing cabinet door does not close", None, 0),
@@ -289,8 +298,9 @@ fn work(
     availability(api, admin, technician_id)
 }
 
-/// The technician works Mon–Fri 08:00–17:00 (UTC, like every time today) and
-/// is at a training on Monday and Tuesday next week, so the board shows both.
+/// The technician works Mon–Fri 08:00–17:00 (Lyon's time, the tenant's zone)
+/// and is at a training on Monday and Tuesday next week, so the board shows
+/// both.
 fn availability(api: &dyn Fn(&str) -> String, admin: &str, technician_id: &str) -> Result<()> {
     use chrono::Datelike;
     let hours: Vec<Value> = ["monday", "tuesday", "wednesday", "thursday", "friday"]
@@ -304,10 +314,17 @@ fn availability(api: &dyn Fn(&str) -> String, admin: &str, technician_id: &str) 
         Some(&json!({ "hours": hours })),
     )?
     .ensure_success("setting the demo technician's hours")?;
-    let today = chrono::Utc::now().date_naive();
+    let today = chrono::Utc::now().with_timezone(&ZONE).date_naive();
     let monday = today - chrono::Duration::days(i64::from(today.weekday().num_days_from_monday()))
         + chrono::Duration::days(7);
-    let midnight = |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc().to_rfc3339();
+    // Midnight in Lyon (never in a clock change's gap: those are at 02:00).
+    let midnight = |d: chrono::NaiveDate| {
+        use chrono::TimeZone;
+        ZONE.from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
+            .earliest()
+            .map(|t| t.to_rfc3339())
+            .unwrap_or_default()
+    };
     http::call(
         "POST",
         &api(&format!("/technicians/{technician_id}/absences")),

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use portal_platform::auth;
 use portal_platform::errors::{ServiceError, ServiceResult, lookup_id, parse_id};
 use portal_platform::time::{from_proto, to_proto};
+use portal_platform::zone::Zone;
 use portal_platform::{outbox, tenancy};
 use portal_proto::events::v1 as ev;
 use portal_proto::identity::v1 as pb;
@@ -45,6 +46,14 @@ impl Identity {
         invalid(domain::required("name", &r.name))?;
         invalid(domain::validate_email(&r.admin_email))?;
         new_password(&r.admin_password)?;
+        let zone = match r.time_zone.trim() {
+            "" => Zone::UTC,
+            name => Zone::parse(name).ok_or_else(|| {
+                ServiceError::Invalid(format!(
+                    "time_zone {name:?} is not a time zone name (such as Europe/Paris)"
+                ))
+            })?,
+        };
         let hash = self.passwords.hash(&r.admin_password).await?;
         let id = Uuid::now_v7();
         let admin_name = r
@@ -57,7 +66,7 @@ impl Identity {
         // connection is taken (ADR 0018).
         tenancy::enter(id);
         let mut tx = self.pool.begin().await?;
-        store::insert_tenant(&mut tx, id, &r.slug, r.name.trim())
+        store::insert_tenant(&mut tx, id, &r.slug, r.name.trim(), zone.name())
             .await
             .map_err(conflict_as(format!("tenant '{}' already exists", r.slug)))?;
         store::insert_staff(

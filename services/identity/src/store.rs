@@ -160,11 +160,13 @@ pub async fn insert_tenant(
     id: Uuid,
     slug: &str,
     name: &str,
+    time_zone: &str,
 ) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO tenants (id, slug, name) VALUES ($1, $2, $3)")
+    sqlx::query("INSERT INTO tenants (id, slug, name, time_zone) VALUES ($1, $2, $3, $4)")
         .bind(id)
         .bind(slug)
         .bind(name)
+        .bind(time_zone)
         .execute(conn)
         .await?;
     Ok(())

@@ -43,6 +43,11 @@ pub struct CreateTenant {
     /// At least 10 characters and at most 1024 bytes (UTF-8).
     #[schema(min_length = 10, max_length = 256)]
     pub admin_password: String,
+    /// The IANA name of the zone the tenant's people read and type times in
+    /// (`Europe/Paris`); absent: UTC. Changed later with `PUT /api/v1/tenant`.
+    #[serde(default)]
+    #[schema(example = "Europe/Paris", max_length = 64)]
+    pub time_zone: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

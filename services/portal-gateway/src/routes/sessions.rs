@@ -26,6 +26,7 @@ pub async fn create_tenant(
             name: body.name,
             admin_email: body.admin_email,
             admin_password: body.admin_password,
+            time_zone: body.time_zone,
         }),
         &token,
     );
