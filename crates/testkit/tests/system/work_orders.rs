@@ -254,13 +254,13 @@ async fn work_is_planned_done_and_shown_by_the_right_people() -> anyhow::Result<
         .get(&format!("/api/v1/work-orders/{oven_wo}"), &tom)
         .await?
         .expect(200)?;
-    assert_eq!(actions(&w), ["start"]);
+    assert_eq!(actions(&w), ["start", "add_photos"]);
     let w = api
         .post(&path(&oven_wo, "start"), Some(&tom), &json!({}))
         .await?
         .expect(200)?;
     assert_eq!(w["status"], "in_progress");
-    assert_eq!(actions(&w), ["complete"]);
+    assert_eq!(actions(&w), ["complete", "add_photos"]);
 
     // Started work is finished, not cancelled; a bad signature is refused.
     api.post(
