@@ -8,9 +8,10 @@
 //! completed, its durable consumer picks the event up when it is back.
 //!
 //! The report names the customer and the site as identity's directory has
-//! them (ADR 0019), read with documents' own credential (ADR 0017) before
-//! the transaction. While identity cannot answer, the event waits and is
-//! retried: a report is never made without the names for want of them.
+//! them (ADR 0019), and prints its times in the tenant's time zone, all
+//! read with documents' own credential (ADR 0017) before the transaction.
+//! While identity cannot answer, the event waits and is retried: a report
+//! is never made without the names (or in the wrong zone) for want of them.
 //!
 //! The work order's photos (D6) are documents' own attachments: the first
 //! dozen are read from its table and blob store and printed in a grid.
@@ -23,6 +24,7 @@ use portal_platform::consumer::{self, ConsumerSpec, HandleError, Handler};
 use portal_platform::event_types::filter;
 use portal_platform::events::Envelope;
 use portal_platform::time::from_proto;
+use portal_platform::zone::Zone;
 use portal_proto::events::v1 as ev;
 use portal_proto::identity::v1 as idpb;
 use portal_proto::identity::v1::identity_service_client::IdentityServiceClient;
@@ -55,19 +57,22 @@ pub struct MakeServiceReport {
     pub directory: Directory,
 }
 
-/// Reads of identity's directory as documents: `GetCustomerName` and
-/// `GetSite`, the only two its credential opens (`callers::ACCEPTED`).
+/// Reads of identity's directory as documents: `GetCustomerName`,
+/// `GetSite` and `GetTenant`, the only ones its credential opens
+/// (`callers::ACCEPTED`).
 #[derive(Clone)]
 pub struct Directory {
     pub client: IdentityServiceClient<Channel>,
     pub credential: Credential,
 }
 
-/// Who and where, as the report prints them.
+/// Who and where, as the report prints them, and the tenant's zone its
+/// times are printed in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Names {
     pub customer: String,
     pub site: Option<ReportSite>,
+    pub zone: Zone,
 }
 
 /// How a failed read of the directory is retried. Away, or not yet able to
@@ -96,6 +101,7 @@ impl Directory {
         customer_id: Uuid,
         site_id: Option<Uuid>,
     ) -> Result<Names, HandleError> {
+        let zone = self.zone(tenant_id).await?;
         let req = idpb::GetCustomerNameRequest {
             tenant_id: tenant_id.to_string(),
             customer_id: customer_id.to_string(),
@@ -117,6 +123,7 @@ impl Directory {
             return Ok(Names {
                 customer,
                 site: None,
+                zone,
             });
         };
         let req = idpb::GetSiteRequest {
@@ -142,7 +149,32 @@ impl Directory {
             }
             Err(s) => return Err(directory_error("site", s)),
         };
-        Ok(Names { customer, site })
+        Ok(Names {
+            customer,
+            site,
+            zone,
+        })
+    }
+
+    /// The tenant's time zone; UTC for a tenant identity does not know (a
+    /// report in UTC beats none) or one from before zones.
+    async fn zone(&self, tenant_id: Uuid) -> Result<Zone, HandleError> {
+        let req = idpb::GetTenantRequest {
+            tenant_id: tenant_id.to_string(),
+        };
+        match self
+            .client
+            .clone()
+            .get_tenant(self.credential.sign(Request::new(req)))
+            .await
+        {
+            Ok(res) => Ok(Zone::or_utc(&res.into_inner().time_zone)),
+            Err(s) if s.code() == Code::NotFound => {
+                tracing::warn!(tenant = %tenant_id, "identity knows no such tenant; the report's times are in UTC");
+                Ok(Zone::UTC)
+            }
+            Err(s) => Err(directory_error("tenant's time zone", s)),
+        }
     }
 }
 
@@ -189,6 +221,7 @@ pub fn report_of(
         photos: Vec::new(),
         more_photos: 0,
         generated_at,
+        zone: names.zone,
     }
 }
 
@@ -376,11 +409,13 @@ mod tests {
                 name: "Lyon bakery".into(),
                 address: "rue de l'Église, Lyon".into(),
             }),
+            zone: Zone::or_utc("Europe/Paris"),
         };
         let r = report_of(&event, names.clone(), at);
         assert_eq!(r.title, "Oven");
         assert_eq!(r.customer, names.customer);
         assert_eq!(r.site, names.site);
+        assert_eq!(r.zone.name(), "Europe/Paris");
         assert_eq!(r.technicians, vec!["Tom".to_owned()]);
         assert_eq!(r.notes, "Replaced the thermostat.");
         assert_eq!(r.minutes_spent, 75);

@@ -1,9 +1,12 @@
 //! The service report (D4: a completed work order has a PDF report the
 //! customer sees): for which customer and at which site, what was asked,
 //! what was done, by whom, when and for how long, and who signed for it.
+//! Times are printed on the tenant's clock, with its abbreviation (`CET`):
+//! paper is read away from any page that could say the zone.
 use chrono::{DateTime, Utc};
 use krilla::Data;
 use krilla::image::Image;
+use portal_platform::zone::Zone;
 
 use super::{Meta, PdfError, Sheet, Weight};
 
@@ -45,6 +48,8 @@ pub struct ServiceReport {
     pub more_photos: usize,
     /// When the report is made (stamped in the PDF's metadata).
     pub generated_at: DateTime<Utc>,
+    /// The tenant's time zone, which the times are printed in.
+    pub zone: Zone,
 }
 
 /// The site a report was made for.
@@ -172,17 +177,17 @@ fn layout(
     };
     field(&mut sheet, label, &technicians);
     if let Some((start, end)) = r.planned {
-        field(&mut sheet, "Planned", &window(start, end));
+        field(&mut sheet, "Planned", &window(start, end, r.zone));
     }
     field(
         &mut sheet,
         "Started",
-        &r.started_at.map(when).unwrap_or_default(),
+        &r.started_at.map(|t| when(t, r.zone)).unwrap_or_default(),
     );
     field(
         &mut sheet,
         "Completed",
-        &r.completed_at.map(when).unwrap_or_default(),
+        &r.completed_at.map(|t| when(t, r.zone)).unwrap_or_default(),
     );
     field(&mut sheet, "Time spent", &duration(r.minutes_spent));
     field(&mut sheet, "Completed by", &r.completed_by);
@@ -255,21 +260,28 @@ fn section(sheet: &mut Sheet, heading: &str, body: &str) {
     sheet.paragraph(body.trim(), BODY, Weight::Regular);
 }
 
-/// `4 Dec 2026, 09:05 UTC`.
-pub fn when(at: DateTime<Utc>) -> String {
-    at.format("%-d %b %Y, %H:%M UTC").to_string()
+/// `5 Dec 2026, 09:05 CET` on `zone`'s clock.
+pub fn when(at: DateTime<Utc>, zone: Zone) -> String {
+    format!(
+        "{} {}",
+        zone.local(at).format("%-d %b %Y, %H:%M"),
+        zone.abbreviation(at)
+    )
 }
 
-/// `4 Dec 2026, 09:00–11:00 UTC`, or both ends in full over midnight.
-fn window(start: DateTime<Utc>, end: DateTime<Utc>) -> String {
-    if start.date_naive() == end.date_naive() {
+/// `5 Dec 2026, 09:00–11:00 CET`, or both ends in full when it ends on
+/// another day there (or the clock changes in between, so each end says
+/// its own abbreviation).
+fn window(start: DateTime<Utc>, end: DateTime<Utc>, zone: Zone) -> String {
+    let abbreviation = zone.abbreviation(start);
+    if zone.date(start) == zone.date(end) && zone.abbreviation(end) == abbreviation {
         format!(
-            "{}–{} UTC",
-            start.format("%-d %b %Y, %H:%M"),
-            end.format("%H:%M")
+            "{}–{} {abbreviation}",
+            zone.local(start).format("%-d %b %Y, %H:%M"),
+            zone.hm(end)
         )
     } else {
-        format!("{} – {}", when(start), when(end))
+        format!("{} – {}", when(start, zone), when(end, zone))
     }
 }
 
@@ -323,6 +335,7 @@ mod tests {
             photos: Vec::new(),
             more_photos: 0,
             generated_at: at("2026-12-04T10:35:02Z"),
+            zone: Zone::UTC,
         }
     }
 
@@ -560,12 +573,75 @@ mod tests {
         assert_eq!(duration(120), "2 h");
         assert_eq!(duration(95), "1 h 35 min");
         assert_eq!(
-            window(at("2026-12-04T09:00:00Z"), at("2026-12-04T11:00:00Z")),
+            window(
+                at("2026-12-04T09:00:00Z"),
+                at("2026-12-04T11:00:00Z"),
+                Zone::UTC
+            ),
             "4 Dec 2026, 09:00–11:00 UTC"
         );
         assert_eq!(
-            window(at("2026-12-04T22:00:00Z"), at("2026-12-05T01:00:00Z")),
+            window(
+                at("2026-12-04T22:00:00Z"),
+                at("2026-12-05T01:00:00Z"),
+                Zone::UTC
+            ),
             "4 Dec 2026, 22:00 UTC – 5 Dec 2026, 01:00 UTC"
         );
+    }
+
+    #[test]
+    fn times_are_printed_on_the_tenants_clock() {
+        let paris = Zone::or_utc("Europe/Paris");
+        assert_eq!(
+            when(at("2026-12-05T08:00:00Z"), paris),
+            "5 Dec 2026, 09:00 CET"
+        );
+        assert_eq!(
+            when(at("2026-07-06T07:00:00Z"), paris),
+            "6 Jul 2026, 09:00 CEST"
+        );
+        assert_eq!(
+            window(
+                at("2026-12-05T08:00:00Z"),
+                at("2026-12-05T10:00:00Z"),
+                paris
+            ),
+            "5 Dec 2026, 09:00–11:00 CET"
+        );
+        // 23:30Z is already the next day in Paris.
+        assert_eq!(
+            window(
+                at("2026-12-05T22:00:00Z"),
+                at("2026-12-05T23:30:00Z"),
+                paris
+            ),
+            "5 Dec 2026, 23:00 CET – 6 Dec 2026, 00:30 CET"
+        );
+        // Over the autumn change each end names its own time.
+        assert_eq!(
+            window(
+                at("2026-10-25T00:00:00Z"),
+                at("2026-10-25T02:00:00Z"),
+                paris
+            ),
+            "25 Oct 2026, 02:00 CEST – 25 Oct 2026, 03:00 CET"
+        );
+        let report = ServiceReport {
+            zone: paris,
+            planned: Some((at("2026-12-05T08:00:00Z"), at("2026-12-05T10:00:00Z"))),
+            started_at: Some(at("2026-12-05T08:05:00Z")),
+            completed_at: Some(at("2026-12-05T09:35:00Z")),
+            ..report()
+        };
+        let text = text_of(&service_report(&report).expect("pdf"));
+        for expected in [
+            "5 Dec 2026, 09:00–11:00 CET",
+            "5 Dec 2026, 09:05 CET",
+            "5 Dec 2026, 10:35 CET",
+        ] {
+            assert!(text.contains(expected), "{expected:?} not in {text:?}");
+        }
+        assert!(!text.contains("UTC"), "{text}");
     }
 }
