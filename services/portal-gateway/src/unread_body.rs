@@ -7,7 +7,10 @@
 //! with a reset that can destroy the answer in flight: the client sees a
 //! dropped connection instead of the problem document. This layer takes the
 //! body back from whoever dropped it unread and discards what remains, within
-//! bounds, so the answer arrives and the connection stays usable.
+//! bounds, so the answer arrives and the connection stays usable. A body too
+//! large for that is still read a little after the answer went out (a
+//! "lingering close"), so the client has the answer before the connection
+//! closes under it.
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
@@ -24,6 +27,11 @@ use http_body::{Frame, SizeHint};
 const MAX_DISCARD_BYTES: usize = 1 << 20;
 /// A client that stops sending is not waited for.
 const MAX_DISCARD_TIME: Duration = Duration::from_secs(2);
+/// After the answer: at most this much more, for at most this long, slowly,
+/// so that the client's writes stall and it turns to read the answer.
+const LINGER_BYTES: usize = 4 << 20;
+const LINGER_TIME: Duration = Duration::from_secs(2);
+const LINGER_PACE: Duration = Duration::from_millis(20);
 
 type Slot = Arc<Mutex<Option<Body>>>;
 
@@ -41,18 +49,41 @@ pub async fn discard_unread(request: Request, next: Next) -> Response {
     let response = next.run(Request::from_parts(parts, body)).await;
     let unread = slot.lock().ok().and_then(|mut slot| slot.take());
     if let Some(unread) = unread {
-        let _ = tokio::time::timeout(MAX_DISCARD_TIME, discard(unread)).await;
+        let mut stream = unread.into_data_stream();
+        let ended = tokio::time::timeout(
+            MAX_DISCARD_TIME,
+            discard(&mut stream, MAX_DISCARD_BYTES, Duration::ZERO),
+        )
+        .await
+        .unwrap_or(false);
+        if !ended {
+            // Held while the answer is written, then dropped: the
+            // connection closes once the client had time to read it.
+            tokio::spawn(async move {
+                let linger = discard(&mut stream, LINGER_BYTES, LINGER_PACE);
+                let _ = tokio::time::timeout(LINGER_TIME, linger).await;
+            });
+        }
     }
     response
 }
 
-async fn discard(body: Body) {
-    let mut stream = body.into_data_stream();
+/// Reads and drops up to `max` bytes, waiting `pace` after each chunk;
+/// whether the body ended (or failed).
+async fn discard(stream: &mut axum::body::BodyDataStream, max: usize, pace: Duration) -> bool {
     let mut read = 0;
-    while let Some(Ok(chunk)) = stream.next().await {
-        read += chunk.len();
-        if read > MAX_DISCARD_BYTES {
-            return;
+    loop {
+        match stream.next().await {
+            Some(Ok(chunk)) => {
+                read += chunk.len();
+                if read > max {
+                    return false;
+                }
+                if !pace.is_zero() {
+                    tokio::time::sleep(pace).await;
+                }
+            }
+            Some(Err(_)) | None => return true,
         }
     }
 }
@@ -168,9 +199,27 @@ mod tests {
 
     #[tokio::test]
     async fn a_large_refused_body_is_not_read_to_its_end() {
-        let (status, sent) = send("/refuse", 1000).await;
+        let sent = Arc::new(AtomicUsize::new(0));
+        let request = Request::post("/refuse")
+            .body(body(1000, sent.clone()))
+            .unwrap_or_default();
+        let status = match app().oneshot(request).await {
+            Ok(response) => response.status(),
+            Err(never) => match never {},
+        };
         assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-        // 1 MiB and one chunk past it, not 62 MiB.
-        assert_eq!(sent, MAX_DISCARD_BYTES / (64 * 1024) + 1);
+        // 1 MiB and one chunk past it before the answer...
+        let chunk = 64 * 1024;
+        let before = sent.load(Ordering::Relaxed);
+        assert!(before > MAX_DISCARD_BYTES / chunk, "{before}");
+        // ... then some more after it (a lingering close), at most 4 MiB,
+        // not the whole 62 MiB.
+        tokio::time::sleep(LINGER_TIME + Duration::from_millis(300)).await;
+        let after = sent.load(Ordering::Relaxed);
+        assert!(after > before, "nothing read after the answer");
+        assert!(
+            after <= (MAX_DISCARD_BYTES + LINGER_BYTES) / chunk + 2,
+            "{after}"
+        );
     }
 }
