@@ -605,6 +605,8 @@ pub(crate) mod tests {
         let mut v = serde_json::to_value(page).unwrap_or_default();
         v["base"] = "/t/acme".into();
         v["csrf"] = "CSRF-TOKEN".into();
+        v["tenant"] =
+            serde_json::json!({"slug": "acme", "name": "Acme", "time_zone": "Europe/Paris"});
         crate::web::render::html(
             "en",
             template,
@@ -789,6 +791,11 @@ pub(crate) mod tests {
         };
         let html = render("board.html", &page);
         assert!(html.contains("id=\"tech-t1\""), "{html}");
+        // The grid's hours are the tenant's.
+        assert!(
+            html.contains("22:00 (right), Europe&#x2f;Paris time."),
+            "{html}"
+        );
         assert!(
             html.contains("class=\"block gs5 ge9 gl1 status-scheduled wide\""),
             "{html}"
