@@ -20,8 +20,9 @@ import { logIn, open, submit, tenantPath, waitForPath } from '../lib/pages.js';
 
 const PASSWORD = 'a long enough contact password';
 const STAFF_PASSWORD = 'a long enough staff password';
+// A 64×40 picture (an orange door seal), valid enough to be drawn and printed.
 const PNG = Buffer.from(
-  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082',
+  '89504e470d0a1a0a0000000d4948445200000040000000280802000000c1ac6bbe000000514944415478daedd8391100201004c153428c2694201125e8c005c7d35563a0834d366a1b57170000008f02662f4705009009c81a28000000000000000000000000004036c02b01f023c03b0d0000b0a5057a004f0465c970a20000000049454e44ae426082',
   'hex',
 );
 
@@ -30,13 +31,25 @@ function inDays(days) {
   return new Date(Date.now() + days * 24 * 3600 * 1000).toISOString().slice(0, 10);
 }
 
-/** The text of a PDF, as poppler's `pdftotext` reads it (installed by `cargo xtask e2e`). */
-function pdfText(pdf) {
+/**
+ * A PDF as poppler reads it (installed by `cargo xtask e2e`): its text
+ * (`pdftotext`) and the sizes of the pictures it draws (`pdfimages -list`).
+ */
+function readPdf(pdf) {
   const dir = mkdtempSync(join(tmpdir(), 'portal-pdf-'));
   try {
     const file = join(dir, 'report.pdf');
     writeFileSync(file, pdf);
-    return execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    // After two header lines: "page num type width height ...".
+    const images = execFileSync('pdfimages', ['-list', file], { encoding: 'utf8' })
+      .split('\n')
+      .slice(2)
+      .filter((line) => line.trim())
+      .map((line) => line.trim().split(/\s+/))
+      .filter((cols) => cols[2] === 'image')
+      .map((cols) => `${cols[3]}x${cols[4]}`);
+    return { text, images };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -273,10 +286,12 @@ e2e('work is planned on the board, done on a phone with a signature, and seen by
   const pdf = await report.body();
   assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-');
   // What the customer reads in it: the work, what was done, by whom, who signed.
-  const reportText = pdfText(pdf);
+  const { text: reportText, images } = readPdf(pdf);
   for (const expected of ['Oven door does not close', 'New door seal fitted', tech.name, 'Jean Dupont', 'Photos']) {
     assert.ok(reportText.includes(expected), `the report does not say "${expected}":\n${reportText}`);
   }
+  // ... and the photo the technician took, as it was taken.
+  assert.ok(images.includes('64x40'), `the report draws no 64×40 photo: ${images.join(', ')}`);
 
   // D6: the contact sees the photo in the request's gallery (the tenant shows photos by default).
   await open(contact, tenantPath(tenant.slug, `requests/${oven.requestId}`));
