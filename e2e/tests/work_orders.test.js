@@ -236,6 +236,9 @@ e2e('work is planned on the board, done on a phone with a signature, and seen by
   const thumb = phone.locator('#photo-gallery img[alt*="new-seal.png"]');
   await thumb.waitFor();
   assert.equal(await thumb.getAttribute('loading'), 'lazy');
+  // Scrolled to, the browser loads and draws it.
+  await thumb.scrollIntoViewIfNeeded();
+  await phone.waitForFunction((img) => img.complete && img.naturalWidth === 64, await thumb.elementHandle());
   const photoUrl = await phone.locator('#photo-gallery a').first().getAttribute('href');
   const photo = await phone.request.get(photoUrl);
   assert.equal(photo.status(), 200);
@@ -297,6 +300,8 @@ e2e('work is planned on the board, done on a phone with a signature, and seen by
   await open(contact, tenantPath(tenant.slug, `requests/${oven.requestId}`));
   const seen = contact.locator('#photo-gallery img[alt*="new-seal.png"]');
   await seen.waitFor();
+  await seen.scrollIntoViewIfNeeded();
+  await contact.waitForFunction((img) => img.complete && img.naturalWidth === 64, await seen.elementHandle());
   const shown = await contact.request.get(await contact.locator('#photo-gallery a').first().getAttribute('href'));
   assert.equal(shown.status(), 200);
   assert.match(shown.headers()['content-type'], /^image\/png/);
