@@ -116,10 +116,14 @@ pub async fn run(
     let db = PgPool::connect(database_url).await?;
     let unplanned: Vec<(Uuid, String)> = sqlx::query_as(
         "SELECT id, title FROM work_orders WHERE tenant_id = $1 AND status = 'to_plan'
+           AND title LIKE $3 || '%'
          ORDER BY title LIMIT $2",
     )
     .bind(owner.tenant)
     .bind(PLANS as i64)
+    // Only the board's own work orders: the contact who asked for them wants
+    // mails (the golden path's accept pool belongs to a contact who does not).
+    .bind(TITLE)
     .fetch_all(&db)
     .await?;
     let client = api::client()?;
