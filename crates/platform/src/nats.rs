@@ -43,17 +43,114 @@ pub fn is_connected(client: &Client) -> bool {
 }
 
 /// Creates the stream if it is missing (idempotent across services).
+/// How the event log is kept (ADR 0024), the same for every service.
+#[derive(clap::Args, Debug, Clone, PartialEq, Eq)]
+pub struct StreamSettings {
+    /// Copies of each event on a NATS cluster (1 on a single server; 3 on a
+    /// cluster of three or more).
+    #[arg(
+        long = "events-replicas",
+        env = "PORTAL_EVENTS_REPLICAS",
+        default_value_t = 1
+    )]
+    pub replicas: usize,
+    /// Events older than this are dropped: how far back an integrator can
+    /// replay.
+    #[arg(long = "events-max-age-hours", env = "PORTAL_EVENTS_MAX_AGE_HOURS", default_value_t = 30 * 24)]
+    pub max_age_hours: u64,
+    /// The stream's largest size; the oldest events go first past it.
+    #[arg(long = "events-max-bytes", env = "PORTAL_EVENTS_MAX_BYTES", default_value_t = 8 << 30)]
+    pub max_bytes: i64,
+}
+
+impl Default for StreamSettings {
+    fn default() -> Self {
+        Self {
+            replicas: 1,
+            max_age_hours: 30 * 24,
+            max_bytes: 8 << 30,
+        }
+    }
+}
+
+/// Publishes with the same `Nats-Msg-Id` within this window are one.
+pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
+
+/// The `PORTAL` stream as `settings` say. Pure.
+pub fn stream_config(settings: &StreamSettings) -> stream::Config {
+    stream::Config {
+        name: events::STREAM.to_owned(),
+        subjects: vec![events::STREAM_SUBJECTS.to_owned()],
+        storage: stream::StorageType::File,
+        retention: stream::RetentionPolicy::Limits,
+        discard: stream::DiscardPolicy::Old,
+        max_age: Duration::from_secs(settings.max_age_hours.saturating_mul(3600)),
+        max_bytes: settings.max_bytes,
+        num_replicas: settings.replicas.max(1),
+        duplicate_window: DUPLICATE_WINDOW,
+        ..Default::default()
+    }
+}
+
+/// Whether `current` keeps events as `wanted` says, in what the settings
+/// decide. Pure.
+pub fn stream_matches(current: &stream::Config, wanted: &stream::Config) -> bool {
+    current.subjects == wanted.subjects
+        && current.storage == wanted.storage
+        && current.discard == wanted.discard
+        && current.max_age == wanted.max_age
+        && current.max_bytes == wanted.max_bytes
+        && current.num_replicas == wanted.num_replicas
+        && current.duplicate_window == wanted.duplicate_window
+}
+
+/// Creates the stream, or brings an existing one to `settings` (a changed
+/// setting rolls out as services restart with it). Every service does this
+/// at start; with the same settings the second and later find nothing to do.
+pub async fn provision_stream(
+    js: &jetstream::Context,
+    settings: &StreamSettings,
+) -> anyhow::Result<stream::Info> {
+    let wanted = stream_config(settings);
+    match js.get_stream(events::STREAM).await {
+        Ok(mut stream) => {
+            let info = stream.info().await?.clone();
+            if stream_matches(&info.config, &wanted) {
+                return Ok(info);
+            }
+            tracing::info!(
+                replicas = wanted.num_replicas,
+                max_age_hours = settings.max_age_hours,
+                max_bytes = wanted.max_bytes,
+                "updating the event stream to its settings"
+            );
+            Ok(js.update_stream(wanted).await?)
+        }
+        Err(_) => {
+            let mut stream = js.get_or_create_stream(wanted).await?;
+            Ok(stream.info().await?.clone())
+        }
+    }
+}
+
+/// [`provision_stream`] until it succeeds (NATS may be away at start).
+pub async fn keep_stream(js: jetstream::Context, settings: StreamSettings) {
+    let mut wait = Duration::from_millis(200);
+    loop {
+        match provision_stream(&js, &settings).await {
+            Ok(_) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "the event stream is not provisioned yet");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(10));
+            }
+        }
+    }
+}
+
+/// The stream, once a service has provisioned it ([`provision_stream`]).
 pub async fn ensure_stream(js: &jetstream::Context) -> anyhow::Result<stream::Stream> {
-    let stream = js
-        .get_or_create_stream(stream::Config {
-            name: events::STREAM.to_owned(),
-            subjects: vec![events::STREAM_SUBJECTS.to_owned()],
-            storage: stream::StorageType::File,
-            duplicate_window: Duration::from_secs(120),
-            ..Default::default()
-        })
-        .await?;
-    Ok(stream)
+    Ok(js.get_stream(events::STREAM).await?)
 }
 
 /// Publishes one event and waits for JetStream's ack.
@@ -76,6 +173,32 @@ pub async fn publish(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_stream_keeps_what_the_settings_say() {
+        use async_nats::jetstream::stream::DiscardPolicy;
+        let settings = super::StreamSettings {
+            replicas: 3,
+            max_age_hours: 24 * 7,
+            max_bytes: 1 << 30,
+        };
+        let c = super::stream_config(&settings);
+        assert_eq!(c.num_replicas, 3);
+        assert_eq!(c.max_age, std::time::Duration::from_secs(7 * 24 * 3600));
+        assert_eq!(c.max_bytes, 1 << 30);
+        assert_eq!(c.discard, DiscardPolicy::Old);
+        assert_eq!(c.subjects, ["portal.>"]);
+        assert!(super::stream_matches(&c, &c));
+        // Any setting changed is a change to roll out.
+        let older = super::stream_config(&super::StreamSettings::default());
+        assert!(!super::stream_matches(&older, &c));
+        // Zero replicas is not a setting: one.
+        let none = super::StreamSettings {
+            replicas: 0,
+            ..Default::default()
+        };
+        assert_eq!(super::stream_config(&none).num_replicas, 1);
+    }
+
     #[test]
     fn credentials_come_from_the_url() {
         assert_eq!(

@@ -82,6 +82,9 @@ impl Runtime {
         .await?;
         let nats = nats::connect(&common.nats_url, name).await?;
         let js = jetstream::new(nats.clone());
+        // The stream is kept as the settings say, once NATS answers; consumers
+        // and the relay wait for it (ADR 0024).
+        tokio::spawn(nats::keep_stream(js.clone(), common.events.clone()));
         Ok(Self {
             name,
             pool: pools.app,

@@ -21,11 +21,13 @@ pub fn publishes(service: Service) -> &'static [&'static str] {
 }
 
 /// What a backend needs of JetStream: the stream (created by whoever
-/// starts first), its durable pull consumers, and acks.
-const JETSTREAM_API: [&str; 8] = [
+/// starts first and kept to the settings, ADR 0024), its durable pull
+/// consumers, and acks.
+const JETSTREAM_API: [&str; 9] = [
     "$JS.API.INFO",
     "$JS.API.STREAM.INFO.PORTAL",
     "$JS.API.STREAM.CREATE.PORTAL",
+    "$JS.API.STREAM.UPDATE.PORTAL",
     "$JS.API.CONSUMER.INFO.PORTAL.*",
     "$JS.API.CONSUMER.CREATE.PORTAL.>",
     "$JS.API.CONSUMER.DURABLE.CREATE.PORTAL.*",

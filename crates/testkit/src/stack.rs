@@ -12,6 +12,7 @@ use crate::api::Api;
 use crate::db::Databases;
 use crate::nats::NatsServer;
 use crate::smtp::SmtpSink;
+use portal_platform::nats::StreamSettings;
 
 const SERVICES: [&str; 5] = [
     "identity",
@@ -44,6 +45,14 @@ pub const INBOUND_AUTHSERV_ID: &str = "mx.portal.test";
 /// The kid of the signing key a stack starts with (`<kid>.pem` in
 /// `Stack::signing_keys_dir`).
 pub const FIRST_SIGNING_KID: &str = "k1";
+
+/// How a test stack keeps its event log: not the defaults, so a test can
+/// tell that the settings reach the server.
+pub const STREAM_SETTINGS: StreamSettings = StreamSettings {
+    replicas: 1,
+    max_age_hours: 48,
+    max_bytes: 256 << 20,
+};
 
 pub struct Stack {
     pub api: Api,
@@ -152,6 +161,7 @@ impl Stack {
             db_max_connections: 5,
             admin_addr: Some(admin[index]),
             drain_secs: 0,
+            events: STREAM_SETTINGS,
         };
         let inbound_smtp = std::net::SocketAddr::from(([127, 0, 0, 1], crate::free_port()?));
         let inbound_domain = "in.portal.test".to_owned();

@@ -213,6 +213,12 @@ notification: [gateway, identity]
   value: {{ $v.config.drainSecs | quote }}
 - name: PORTAL_DB_MAX_CONNECTIONS
   value: {{ $v.config.dbMaxConnections | quote }}
+- name: PORTAL_EVENTS_REPLICAS
+  value: {{ $v.nats.stream.replicas | quote }}
+- name: PORTAL_EVENTS_MAX_AGE_HOURS
+  value: {{ $v.nats.stream.maxAgeHours | quote }}
+- name: PORTAL_EVENTS_MAX_BYTES
+  value: {{ $v.nats.stream.maxBytes | int64 | quote }}
 {{ include "portal.secretEnv" (merge (dict "env" "PORTAL_PEERS" "key" "service-peers") $secret) }}
 {{- end }}
 {{ include "portal.secretEnv" (merge (dict "env" "PORTAL_SERVICE_SECRET" "key" (printf "service-secret-%s" .name)) $secret) }}

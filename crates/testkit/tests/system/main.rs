@@ -5,6 +5,7 @@ mod availability;
 mod bad_input;
 mod browser;
 mod doors;
+mod event_log;
 mod fixtures;
 mod forged_mail;
 mod golden_path;
