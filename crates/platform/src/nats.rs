@@ -148,9 +148,21 @@ pub async fn keep_stream(js: jetstream::Context, settings: StreamSettings) {
     }
 }
 
-/// The stream, once a service has provisioned it ([`provision_stream`]).
+/// The stream, once a service has provisioned it ([`provision_stream`]):
+/// asked again every 100 ms for 5 s (it is being made as the service starts),
+/// then the error.
 pub async fn ensure_stream(js: &jetstream::Context) -> anyhow::Result<stream::Stream> {
-    Ok(js.get_stream(events::STREAM).await?)
+    let mut tries = 0;
+    loop {
+        match js.get_stream(events::STREAM).await {
+            Ok(stream) => return Ok(stream),
+            Err(e) if tries >= 50 => return Err(e.into()),
+            Err(_) => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
 }
 
 /// Publishes one event and waits for JetStream's ack.

@@ -202,11 +202,17 @@ pub async fn drained(stack: &Stack, durable: &str) -> anyhow::Result<()> {
     eventually(20, &format!("consumer {durable} to drain"), || {
         let js = js.clone();
         async move {
-            let stream = js.get_stream("PORTAL").await?;
-            let mut consumer: async_nats::jetstream::consumer::PullConsumer = stream
-                .get_consumer(durable)
+            // A service makes the stream, then its consumers, once it has
+            // started: until then there is nothing to drain yet.
+            let Ok(stream) = js.get_stream("PORTAL").await else {
+                return Ok(None);
+            };
+            let Ok(mut consumer) = stream
+                .get_consumer::<async_nats::jetstream::consumer::pull::Config>(durable)
                 .await
-                .map_err(|e| anyhow::anyhow!(e))?;
+            else {
+                return Ok(None);
+            };
             let info = consumer.info().await?;
             Ok((info.num_pending == 0 && info.num_ack_pending == 0).then_some(()))
         }
