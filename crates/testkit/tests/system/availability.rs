@@ -8,30 +8,6 @@ use serde_json::{Value, json};
 
 use crate::fixtures::{self, s};
 
-async fn staff(
-    stack: &Stack,
-    t: &fixtures::Tenant,
-    name: &str,
-    role: &str,
-) -> anyhow::Result<(String, String)> {
-    let email = format!(
-        "{}@{}.example",
-        name.to_lowercase().replace(' ', "."),
-        t.slug
-    );
-    let member = stack
-        .api
-        .post(
-            "/api/v1/staff",
-            Some(&t.admin),
-            &json!({"email": email, "name": name, "roles": [role], "password": "staff password 1"}),
-        )
-        .await?
-        .expect(201)?;
-    let token = fixtures::login(stack, &t.slug, &email, "staff password 1").await?;
-    Ok((s(&member["id"]), token))
-}
-
 /// Midnight UTC `days` from today, RFC 3339.
 fn day(days: i64) -> String {
     let d = (Utc::now() + Duration::days(days)).date_naive();
@@ -75,10 +51,10 @@ async fn hours_and_absences_guard_planning() -> anyhow::Result<()> {
     let t = fixtures::tenant(&stack, "hours").await?;
     let other = fixtures::tenant(&stack, "hours-other").await?;
     let api = &stack.api;
-    let (_, dispatcher) = staff(&stack, &t, "Dana Dispatch", "dispatcher").await?;
-    let (tom_id, tom) = staff(&stack, &t, "Tom Tech", "technician").await?;
-    let (tina_id, tina) = staff(&stack, &t, "Tina Tech", "technician").await?;
-    let (stranger_id, _) = staff(&stack, &other, "Olga Other", "technician").await?;
+    let (_, dispatcher) = fixtures::staff(&stack, &t, "Dana Dispatch", "dispatcher").await?;
+    let (tom_id, tom) = fixtures::staff(&stack, &t, "Tom Tech", "technician").await?;
+    let (tina_id, tina) = fixtures::staff(&stack, &t, "Tina Tech", "technician").await?;
+    let (stranger_id, _) = fixtures::staff(&stack, &other, "Olga Other", "technician").await?;
     let hours = |id: &str| format!("/api/v1/technicians/{id}/working-hours");
     let absences = |id: &str| format!("/api/v1/technicians/{id}/absences");
 

@@ -359,3 +359,28 @@ pub async fn accepted_with_file(
     let work_order = accept(stack, t, &id).await?;
     Ok((id, s(&file["id"]), work_order))
 }
+
+/// A staff member of `t` with one role, and their access token.
+pub async fn staff(
+    stack: &Stack,
+    t: &Tenant,
+    name: &str,
+    role: &str,
+) -> anyhow::Result<(String, String)> {
+    let email = format!(
+        "{}@{}.example",
+        name.to_lowercase().replace(' ', "."),
+        t.slug
+    );
+    let member = stack
+        .api
+        .post(
+            "/api/v1/staff",
+            Some(&t.admin),
+            &json!({"email": email, "name": name, "roles": [role], "password": "staff password 1"}),
+        )
+        .await?
+        .expect(201)?;
+    let token = login(stack, &t.slug, &email, "staff password 1").await?;
+    Ok((s(&member["id"]), token))
+}

@@ -10,30 +10,6 @@ use crate::fixtures::{self, s};
 /// A 1×1 PNG, as a signature pad would send it.
 const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
-async fn staff(
-    stack: &Stack,
-    t: &fixtures::Tenant,
-    name: &str,
-    role: &str,
-) -> anyhow::Result<(String, String)> {
-    let email = format!(
-        "{}@{}.example",
-        name.to_lowercase().replace(' ', "."),
-        t.slug
-    );
-    let member = stack
-        .api
-        .post(
-            "/api/v1/staff",
-            Some(&t.admin),
-            &json!({"email": email, "name": name, "roles": [role], "password": "staff password 1"}),
-        )
-        .await?
-        .expect(201)?;
-    let token = fixtures::login(stack, &t.slug, &email, "staff password 1").await?;
-    Ok((s(&member["id"]), token))
-}
-
 /// Tomorrow at `hour`:00 UTC, RFC 3339.
 fn tomorrow(hour: i64) -> String {
     let day = (Utc::now() + Duration::days(1)).date_naive();
@@ -61,11 +37,11 @@ async fn work_is_planned_done_and_shown_by_the_right_people() -> anyhow::Result<
     let t = fixtures::tenant(&stack, "planning").await?;
     let other = fixtures::tenant(&stack, "planning-other").await?;
     let api = &stack.api;
-    let (_, dispatcher) = staff(&stack, &t, "Dana Dispatch", "dispatcher").await?;
-    let (tom_id, tom) = staff(&stack, &t, "Tom Tech", "technician").await?;
-    let (_, tina) = staff(&stack, &t, "Tina Tech", "technician").await?;
-    let (dispatcher_id, _) = staff(&stack, &t, "Dave Desk", "dispatcher").await?;
-    let (stranger_id, _) = staff(&stack, &other, "Olga Other", "technician").await?;
+    let (_, dispatcher) = fixtures::staff(&stack, &t, "Dana Dispatch", "dispatcher").await?;
+    let (tom_id, tom) = fixtures::staff(&stack, &t, "Tom Tech", "technician").await?;
+    let (_, tina) = fixtures::staff(&stack, &t, "Tina Tech", "technician").await?;
+    let (dispatcher_id, _) = fixtures::staff(&stack, &t, "Dave Desk", "dispatcher").await?;
+    let (stranger_id, _) = fixtures::staff(&stack, &other, "Olga Other", "technician").await?;
 
     let oven = fixtures::submit_request(&stack, &t, "Oven").await?;
     let oven_wo = fixtures::accept(&stack, &t, &s(&oven["id"])).await?;
@@ -394,7 +370,7 @@ async fn work_is_planned_done_and_shown_by_the_right_people() -> anyhow::Result<
 async fn one_technician_is_not_planned_twice_at_once() -> anyhow::Result<()> {
     let stack = Stack::start().await?;
     let t = fixtures::tenant(&stack, "racing").await?;
-    let (tom_id, _) = staff(&stack, &t, "Tom Tech", "technician").await?;
+    let (tom_id, _) = fixtures::staff(&stack, &t, "Tom Tech", "technician").await?;
     let mut orders = Vec::new();
     for title in [
         "Oven", "Fridge", "Sink", "Door", "Boiler", "Roof", "Gate", "Lift",
