@@ -1,4 +1,5 @@
 //! The life of a request, free of I/O: valid input and allowed transitions.
+use portal_platform::zone::Zone;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -469,9 +470,10 @@ pub fn follow_work(
 }
 
 /// The note of a work order change in the request's history: the plan
-/// (when and who) or the reason of a cancellation.
+/// (when, on the tenant's clock, and who) or the reason of a cancellation.
 pub fn work_note(
     change: WorkChange,
+    zone: Zone,
     start: Option<DateTime<Utc>>,
     end: Option<DateTime<Utc>>,
     technicians: &[String],
@@ -480,8 +482,8 @@ pub fn work_note(
     match change {
         WorkChange::Scheduled | WorkChange::Rescheduled => {
             let when = match (start, end) {
-                (Some(s), Some(e)) => portal_platform::calendar::window_text(s, e),
-                (Some(s), None) => format!("{} UTC", s.format("%Y-%m-%d %H:%M")),
+                (Some(s), Some(e)) => zone.window_text(s, e),
+                (Some(s), None) => zone.at_text(s),
                 (None, _) => String::new(),
             };
             [when, technicians.join(", ")]
@@ -809,6 +811,7 @@ mod tests {
         assert_eq!(
             work_note(
                 WorkChange::Scheduled,
+                Zone::UTC,
                 Some(at(0)),
                 Some(at(120)),
                 &names,
@@ -816,9 +819,22 @@ mod tests {
             ),
             "2030-03-17 17:46 – 19:46 UTC · Tom Tech, Tina Tech"
         );
+        // On a Paris tenant's clock.
+        assert_eq!(
+            work_note(
+                WorkChange::Scheduled,
+                Zone::or_utc("Europe/Paris"),
+                Some(at(0)),
+                Some(at(120)),
+                &[],
+                ""
+            ),
+            "2030-03-17 18:46 – 20:46 CET"
+        );
         assert_eq!(
             work_note(
                 WorkChange::Rescheduled,
+                Zone::UTC,
                 Some(at(0)),
                 Some(at(24 * 60)),
                 &[],
@@ -827,11 +843,25 @@ mod tests {
             "2030-03-17 17:46 – 2030-03-18 17:46 UTC"
         );
         assert_eq!(
-            work_note(WorkChange::Cancelled, None, None, &names, " no access "),
+            work_note(
+                WorkChange::Cancelled,
+                Zone::UTC,
+                None,
+                None,
+                &names,
+                " no access "
+            ),
             "no access"
         );
         assert_eq!(
-            work_note(WorkChange::Completed, Some(at(0)), Some(at(1)), &names, ""),
+            work_note(
+                WorkChange::Completed,
+                Zone::UTC,
+                Some(at(0)),
+                Some(at(1)),
+                &names,
+                ""
+            ),
             ""
         );
         assert!(WorkChange::Scheduled.keeps_plan());

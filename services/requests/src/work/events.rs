@@ -10,6 +10,7 @@ use portal_platform::event_handler::{self, EventHandler};
 use portal_platform::event_types::DomainEvent;
 use portal_platform::events::Envelope;
 use portal_platform::time::from_proto;
+use portal_platform::zone::Zone;
 use portal_proto::events::v1 as ev;
 use sqlx::{PgPool, Postgres, Transaction};
 use tokio::task::JoinHandle;
@@ -141,6 +142,7 @@ pub fn change_of<E: WorkOrderEvent>(
         // Made by work-orders at `at`; the envelope's time if it is missing.
         at: event.at().and_then(from_proto).unwrap_or(envelope.time),
         reason: event.reason().trim().to_owned(),
+        zone: Zone::or_utc(&state.time_zone),
     }))
 }
 

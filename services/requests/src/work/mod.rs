@@ -7,6 +7,7 @@
 pub mod events;
 
 use chrono::{DateTime, Utc};
+use portal_platform::zone::Zone;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -28,6 +29,8 @@ pub struct WorkOrderChange {
     pub at: DateTime<Utc>,
     /// Why it was cancelled.
     pub reason: String,
+    /// The tenant's clock when it was planned, for the history's note.
+    pub zone: Zone,
 }
 
 /// What became of a change.
@@ -84,7 +87,7 @@ pub async fn follow(
     // A request that is over keeps the copy up to date, not its history.
     if domain::is_open(current) {
         let names: Vec<String> = c.technicians.iter().map(|t| t.name.clone()).collect();
-        let note = domain::work_note(c.change, c.start, c.end, &names, &c.reason);
+        let note = domain::work_note(c.change, c.zone, c.start, c.end, &names, &c.reason);
         // Dated when the work order changed, which may be well before we
         // heard of it (NATS away).
         store::record_status_at(

@@ -130,7 +130,10 @@ pub async fn schedule(
     store::replace_technicians(tx, by.tenant_id, row.id, &cmd.technicians).await?;
     let technicians = store::technicians(&mut *tx, &[row.id]).await?;
     record(tx, by, &row, change, "", now).await?;
-    let state = state(&row, &technicians);
+    let state = ev::WorkOrderState {
+        time_zone: cmd.zone.name().to_owned(),
+        ..state(&row, &technicians)
+    };
     match previous.filter(|_| change == Change::Rescheduled) {
         Some(before) => {
             let event = ev::WorkOrderRescheduled {
@@ -339,5 +342,6 @@ pub fn state(row: &WorkOrderRow, technicians: &[TechnicianRow]) -> ev::WorkOrder
         start: row.planned_start.map(ts),
         end: row.planned_end.map(ts),
         contact_id: row.contact_id.map(|c| c.to_string()).unwrap_or_default(),
+        time_zone: String::new(),
     }
 }
