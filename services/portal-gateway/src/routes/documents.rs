@@ -1,14 +1,14 @@
 //! Documents a customer sees (E1): the list, and each one's file.
 use axum::Json;
-use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::Response;
 use futures::StreamExt;
 use portal_proto::documents::v1 as docs;
 
 use crate::extract::{ApiPath, ApiQuery, Caller};
 use crate::problem::Problem;
+use crate::routes::private_file;
 use crate::state::AppState;
 use crate::views::{Document, DocumentFilter, Page, content_disposition};
 
@@ -61,29 +61,11 @@ pub async fn content(
         .await?
         .ok_or_else(|| Problem::new(StatusCode::BAD_GATEWAY, "internal", "empty download"))?;
     let meta = first.document.clone().unwrap_or_default();
-    let head =
-        futures::stream::once(
-            async move { Ok::<_, tonic::Status>(bytes::Bytes::from(first.data)) },
-        );
-    let rest = stream.map(|chunk| chunk.map(|c| bytes::Bytes::from(c.data)));
-    let mut res = Response::new(Body::from_stream(head.chain(rest)));
-    let headers = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&meta.content_type) {
-        headers.insert(header::CONTENT_TYPE, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&meta.size.to_string())
-        && meta.size > 0
-    {
-        headers.insert(header::CONTENT_LENGTH, v);
-    }
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    // A customer's document: never kept by a shared cache or the browser's disk cache.
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(v) = HeaderValue::from_str(&content_disposition(&meta.title, &meta.content_type)) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(res)
+    let head = private_file::Head {
+        content_type: &meta.content_type,
+        size: meta.size,
+        disposition: &content_disposition(&meta.title, &meta.content_type),
+    };
+    let rest = stream.map(|chunk| chunk.map(|c| c.data));
+    Ok(private_file::response(&head, first.data, rest))
 }

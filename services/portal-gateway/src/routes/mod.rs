@@ -9,6 +9,7 @@ pub mod exports;
 pub mod health;
 pub mod pages;
 pub mod photos;
+pub mod private_file;
 pub mod requests;
 pub mod sessions;
 pub mod tickets;

@@ -9,9 +9,8 @@
 //! documents (ADR 0005). A contact sees photos only where the tenant shows
 //! them; elsewhere they do not exist for them (404).
 use axum::Json;
-use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::Response;
 use futures::StreamExt;
 use portal_platform::images::{PhotoFormat, not_a_photo};
@@ -257,13 +256,6 @@ pub async fn open(
     if meta.owner_type != OWNER || meta.owner_id != w.id {
         return Err(Fault::NotFound);
     }
-    let head =
-        futures::stream::once(
-            async move { Ok::<_, tonic::Status>(bytes::Bytes::from(first.data)) },
-        );
-    let rest = stream.map(|chunk| chunk.map(|c| bytes::Bytes::from(c.data)));
-    let mut res = Response::new(Body::from_stream(head.chain(rest)));
-    let headers = res.headers_mut();
     // Only the three image types are ever stored (documents sniffs them).
     let content_type = match meta.content_type.as_str() {
         "image/jpeg" => "image/jpeg",
@@ -271,17 +263,15 @@ pub async fn open(
         "image/webp" => "image/webp",
         _ => "application/octet-stream",
     };
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("inline"),
-    );
-    Ok(res)
+    let head = crate::routes::private_file::Head {
+        content_type,
+        size: 0,
+        disposition: "inline",
+    };
+    let rest = stream.map(|chunk| chunk.map(|c| c.data));
+    Ok(crate::routes::private_file::response(
+        &head, first.data, rest,
+    ))
 }
 
 /// Whether a file of documents is a work order's photo (the generic

@@ -1,8 +1,7 @@
 //! Requests: create and follow (contacts), decide (staff), attachments.
 use axum::Json;
-use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::Response;
 use futures::StreamExt;
 use portal_proto::documents::v1 as docs;
@@ -291,29 +290,19 @@ pub async fn download(
             "no such attachment",
         ));
     }
-    let head =
-        futures::stream::once(
-            async move { Ok::<_, tonic::Status>(bytes::Bytes::from(first.data)) },
-        );
-    let rest = stream.map(|chunk| chunk.map(|c| bytes::Bytes::from(c.data)));
-    let mut res = Response::new(Body::from_stream(head.chain(rest)));
-    let headers = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&meta.content_type) {
-        headers.insert(header::CONTENT_TYPE, v);
-    }
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    // A customer's file: never kept by a shared cache or the browser's disk cache.
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     let safe_name: String = meta
         .name
         .chars()
         .filter(|c| c.is_ascii_graphic() && *c != '"' || *c == ' ')
         .collect();
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe_name}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(res)
+    let head = crate::routes::private_file::Head {
+        content_type: &meta.content_type,
+        // Not sent before: the bytes stored are what documents streams.
+        size: 0,
+        disposition: &format!("attachment; filename=\"{safe_name}\""),
+    };
+    let rest = stream.map(|chunk| chunk.map(|c| c.data));
+    Ok(crate::routes::private_file::response(
+        &head, first.data, rest,
+    ))
 }
