@@ -155,34 +155,29 @@ pub fn spawn_all(
 
 impl Handler for WorkOrderMails {
     async fn handle(&self, envelope: &Envelope, payload: &[u8]) -> Result<(), HandleError> {
-        // The directory is read before the transaction, as for every mail.
-        let place = self.directory.tenant(envelope.tenant_id).await?;
+        // The directory is read before the transaction, as for every mail,
+        // and only once a mail is to be written.
         let mails = match self.kind {
             Kind::Scheduled => {
                 let e: ev::WorkOrderScheduled = decode(payload)?;
                 let plan = Plan::of(envelope, e.work_order.as_ref(), e.at.as_ref())?;
-                self.planned(envelope, &place, &plan, None).await?
+                self.planned(envelope, &plan, None).await?
             }
             Kind::Rescheduled => {
                 let e: ev::WorkOrderRescheduled = decode(payload)?;
                 let plan = Plan::of(envelope, e.work_order.as_ref(), e.at.as_ref())?;
-                let previous = window(
-                    place.zone,
-                    e.previous_start.as_ref(),
-                    e.previous_end.as_ref(),
-                );
-                self.planned(envelope, &place, &plan, Some(previous))
-                    .await?
+                let previous = (e.previous_start.as_ref(), e.previous_end.as_ref());
+                self.planned(envelope, &plan, Some(previous)).await?
             }
             Kind::Cancelled => {
                 let e: ev::WorkOrderCancelled = decode(payload)?;
                 let plan = Plan::of(envelope, e.work_order.as_ref(), e.at.as_ref())?;
-                self.cancelled(envelope, &place, &plan, &e.reason).await?
+                self.cancelled(envelope, &plan, &e.reason).await?
             }
             Kind::Completed => {
                 let e: ev::WorkOrderCompleted = decode(payload)?;
                 let plan = Plan::of(envelope, e.work_order.as_ref(), e.at.as_ref())?;
-                self.completed(envelope, &place, &plan, &e).await?
+                self.completed(envelope, &plan, &e).await?
             }
         };
         let mut tx = self.pool.begin().await?;
@@ -282,13 +277,16 @@ impl WorkOrderMails {
     }
 
     /// "Appointment planned" (`previous` is `None`) or "appointment
-    /// changed", with the appointment as a calendar file.
+    /// changed" (from the `previous` window), with the appointment as a
+    /// calendar file.
     async fn planned(
         &self,
         envelope: &Envelope,
-        place: &TenantPlace,
         plan: &Plan<'_>,
-        previous: Option<String>,
+        previous: Option<(
+            Option<&prost_types::Timestamp>,
+            Option<&prost_types::Timestamp>,
+        )>,
     ) -> Result<Vec<NewDelivery>, HandleError> {
         let Some((start, end)) = plan.window() else {
             tracing::warn!(event = %envelope.id, "a plan without its window, no mail");
@@ -297,6 +295,8 @@ impl WorkOrderMails {
         let Some(contact) = self.contact(envelope, plan).await? else {
             return Ok(vec![]);
         };
+        let place = self.directory.tenant(envelope.tenant_id).await?;
+        let previous = previous.map(|(s, e)| window(place.zone, s, e));
         let slug = place.slug.clone();
         let link = self.links.page(slug.as_deref(), "/appointments");
         let ics = calendar::ics_publish(&Appointment {
@@ -336,13 +336,13 @@ impl WorkOrderMails {
     async fn cancelled(
         &self,
         envelope: &Envelope,
-        place: &TenantPlace,
         plan: &Plan<'_>,
         reason: &str,
     ) -> Result<Vec<NewDelivery>, HandleError> {
         let Some(contact) = self.contact(envelope, plan).await? else {
             return Ok(vec![]);
         };
+        let place = self.directory.tenant(envelope.tenant_id).await?;
         let mut params = HashMap::from([
             ("title".to_owned(), plan.state.title.clone()),
             ("reason".to_owned(), reason.to_owned()),
@@ -358,7 +358,6 @@ impl WorkOrderMails {
     async fn completed(
         &self,
         envelope: &Envelope,
-        place: &TenantPlace,
         plan: &Plan<'_>,
         e: &ev::WorkOrderCompleted,
     ) -> Result<Vec<NewDelivery>, HandleError> {
@@ -368,6 +367,7 @@ impl WorkOrderMails {
         if contact.is_none() && !tell_planner {
             return Ok(vec![]);
         }
+        let place = self.directory.tenant(envelope.tenant_id).await?;
         let slug = place.slug.clone();
         let request_page = |prefix: &str| {
             let request = plan.request_id?;
