@@ -312,7 +312,8 @@ impl Authenticator {
 
     /// The service calling as itself, if the call carries a service
     /// credential (`None`: a user's call). A credential that matches no
-    /// known service is UNAUTHENTICATED; a known service calling a method
+    /// known service, or comes over another service's TLS connection, is
+    /// UNAUTHENTICATED; a known service calling a method
     /// that does not list it (`callers::may_call`) is PERMISSION_DENIED.
     pub fn service<T>(&self, req: &tonic::Request<T>) -> ServiceResult<Option<Service>> {
         let md = req.metadata();
@@ -328,6 +329,15 @@ impl Authenticator {
             .ok()
             .and_then(|name| self.peers.verify(name, secret))
             .ok_or_else(|| ServiceError::Unauthenticated("unknown service credential".into()))?;
+        // A secret is only good over the TLS connection of the service it
+        // names (ADR 0025): a stolen one is no use from another pod.
+        let connection = crate::service_tls::peer_service(req);
+        if connection != Some(service) {
+            return Err(ServiceError::Unauthenticated(format!(
+                "the credential of {service} came over the connection of {}",
+                connection.map_or("no service", Service::name)
+            )));
+        }
         let method = req
             .extensions()
             .get::<CalledMethod>()

@@ -15,11 +15,12 @@ pub struct CommonConfig {
     /// NATS server with JetStream.
     #[arg(long, env = "NATS_URL", default_value = "nats://127.0.0.1:4222")]
     pub nats_url: String,
-    /// identity's gRPC endpoint (signing keys, directory reads).
+    /// identity's gRPC endpoint (signing keys, directory reads), over
+    /// mutual TLS.
     #[arg(
         long,
         env = "PORTAL_IDENTITY_URL",
-        default_value = "http://127.0.0.1:50051"
+        default_value = "https://127.0.0.1:50051"
     )]
     pub identity_url: String,
     /// This service's own secret, presented (with its name) when it calls
@@ -31,6 +32,9 @@ pub struct CommonConfig {
     /// code (`callers::may_call`).
     #[arg(long, env = "PORTAL_PEERS", default_value = "", value_parser = crate::callers::Peers::parse)]
     pub peers: crate::callers::Peers,
+    /// This service's certificate for calls between services (ADR 0025).
+    #[command(flatten)]
+    pub tls: crate::service_tls::TlsFiles,
     /// Serve gRPC reflection (development only).
     #[arg(long, env = "PORTAL_GRPC_REFLECTION", default_value_t = false, action = clap::ArgAction::Set)]
     pub grpc_reflection: bool,

@@ -9,7 +9,6 @@ use async_nats::Client;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tonic::transport::Channel;
 use tonic::transport::server::Router;
 use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
@@ -17,6 +16,7 @@ use tower::layer::util::{Identity, Stack};
 use tower::{Layer, Service};
 
 use crate::admin::Readiness;
+use crate::service_tls::ServiceTls;
 
 /// The server every backend builds on: request spans (continuing the
 /// caller's trace) and metrics on every call, the called method in each
@@ -174,16 +174,10 @@ where
     }
 }
 
-/// Whether a gRPC server on this machine answers SERVING (for `healthcheck`).
-pub async fn is_serving(port: u16) -> bool {
-    let Ok(channel) = Channel::from_shared(format!("http://127.0.0.1:{port}")) else {
-        return false;
-    };
-    let Ok(channel) = channel
-        .connect_timeout(Duration::from_secs(2))
-        .connect()
-        .await
-    else {
+/// Whether this service's gRPC server on this machine answers SERVING (for
+/// `healthcheck`), asked over TLS as the service itself.
+pub async fn is_serving(port: u16, tls: &ServiceTls) -> bool {
+    let Ok(channel) = tls.channel(&format!("https://127.0.0.1:{port}"), tls.me()) else {
         return false;
     };
     let mut client = tonic_health::pb::health_client::HealthClient::new(channel);
@@ -236,23 +230,15 @@ pub fn spawn_readiness(
     });
 }
 
-/// Serves until shutdown, finishing calls in flight.
+/// Serves over mutual TLS until shutdown, finishing calls in flight.
 pub async fn serve(
     router: PortalRouter,
     listener: TcpListener,
+    tls: &ServiceTls,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
     router
-        .serve_with_incoming_shutdown(incoming, shutdown.cancelled_owned())
+        .serve_with_incoming_shutdown(tls.incoming(listener), shutdown.cancelled_owned())
         .await?;
     Ok(())
-}
-
-/// A lazily connecting channel to another service.
-pub fn channel(url: &str) -> anyhow::Result<Channel> {
-    Ok(Channel::from_shared(url.to_owned())?
-        .connect_timeout(Duration::from_secs(3))
-        .timeout(Duration::from_secs(30))
-        .connect_lazy())
 }

@@ -27,6 +27,7 @@ pub mod passwords;
 pub mod permissions;
 pub mod scope;
 pub mod service;
+pub mod service_tls;
 pub mod shutdown;
 pub mod telemetry;
 pub mod tenancy;

@@ -15,6 +15,7 @@ use crate::admin::{self, Readiness};
 use crate::auth::{Authenticator, IdentityKeys, KeySource, TokenVerifier};
 use crate::callers::{Credential, Peers, Service};
 use crate::config::CommonConfig;
+use crate::service_tls::ServiceTls;
 use crate::{db, grpc, nats, outbox};
 
 /// How long a service waits for its database at start before giving up.
@@ -30,6 +31,8 @@ pub struct Runtime {
     pub js: jetstream::Context,
     /// A lazily connecting channel to identity (keys, directory reads).
     pub identity: Channel,
+    /// Its certificate: for its server and its calls (ADR 0025).
+    pub tls: ServiceTls,
     /// This service's own credential for calls to other services.
     pub credential: Credential,
     /// The services it recognises when they call it.
@@ -54,9 +57,27 @@ pub async fn migrate(common: &CommonConfig, migrations: &Migrator) -> anyhow::Re
     Ok(())
 }
 
-/// `<service> healthcheck`: whether the local server answers SERVING.
-pub async fn healthcheck(grpc_addr: std::net::SocketAddr) -> std::process::ExitCode {
-    if grpc::is_serving(grpc_addr.port()).await {
+/// `<service> healthcheck`: whether the local server answers SERVING to
+/// the service itself (with its own certificate).
+pub async fn healthcheck(
+    name: &'static str,
+    grpc_addr: std::net::SocketAddr,
+    common: &CommonConfig,
+) -> std::process::ExitCode {
+    let serving = match name.parse::<Service>() {
+        Ok(me) => match ServiceTls::load(me, &common.tls) {
+            Ok(tls) => grpc::is_serving(grpc_addr.port(), &tls).await,
+            Err(e) => {
+                eprintln!("{e:#}");
+                false
+            }
+        },
+        Err(e) => {
+            eprintln!("{e}");
+            false
+        }
+    };
+    if serving {
         std::process::ExitCode::SUCCESS
     } else {
         std::process::ExitCode::FAILURE
@@ -72,6 +93,7 @@ impl Runtime {
     ) -> anyhow::Result<Self> {
         crate::config::refuse_retired_settings()?;
         let service: Service = name.parse().map_err(anyhow::Error::msg)?;
+        let tls = ServiceTls::load(service, &common.tls)?;
         let pools = db::connect_and_migrate(
             &common.database_url,
             &common.app_database_url(),
@@ -91,7 +113,8 @@ impl Runtime {
             system: pools.system,
             nats,
             js,
-            identity: grpc::channel(&common.identity_url)?,
+            identity: tls.channel(&common.identity_url, Service::Identity)?,
+            tls,
             credential: Credential::new(service, common.service_secret.clone()),
             peers: common.peers.clone(),
             grpc_reflection: common.grpc_reflection,
@@ -144,6 +167,6 @@ impl Runtime {
             trigger.cancel();
         });
         tracing::info!(service = self.name, addr = %listener.local_addr()?, "serving gRPC");
-        grpc::serve(router, listener, closing).await
+        grpc::serve(router, listener, &self.tls, closing).await
     }
 }

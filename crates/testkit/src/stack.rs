@@ -6,6 +6,7 @@ use std::time::Duration;
 use portal_platform::CancellationToken;
 use portal_platform::callers::{Credential, Peers, Service};
 use portal_platform::config::CommonConfig;
+use portal_platform::service_tls::{ServiceTls, TlsFiles};
 use tokio::task::JoinHandle;
 
 use crate::api::Api;
@@ -38,6 +39,20 @@ pub struct Urls {
     pub notification: String,
 }
 
+impl Urls {
+    /// The gRPC address of a backend (the gateway serves none).
+    pub fn of(&self, service: Service) -> Option<&str> {
+        match service {
+            Service::Identity => Some(&self.identity),
+            Service::Requests => Some(&self.requests),
+            Service::WorkOrders => Some(&self.work_orders),
+            Service::Documents => Some(&self.documents),
+            Service::Notification => Some(&self.notification),
+            Service::Gateway => None,
+        }
+    }
+}
+
 /// The authserv-id whose `Authentication-Results` the stack's inbound
 /// listener trusts (from 127.0.0.1, the tests standing in for the relay).
 pub const INBOUND_AUTHSERV_ID: &str = "mx.portal.test";
@@ -68,6 +83,8 @@ pub struct Stack {
     pub dbs: Databases,
     pub urls: Urls,
     pub data_dir: PathBuf,
+    /// The stack's CA and the services' certificates (`portal_dev_certs`).
+    pub service_tls_dir: PathBuf,
     /// identity's signing keys (PORTAL_SIGNING_KEYS_DIR): one PEM per kid.
     pub signing_keys_dir: PathBuf,
     /// The backends' admin addresses, in the order identity, requests,
@@ -85,7 +102,7 @@ pub struct Stack {
 
 async fn grpc_listener() -> anyhow::Result<(tokio::net::TcpListener, String)> {
     let l = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!("http://{}", l.local_addr()?);
+    let url = format!("https://{}", l.local_addr()?);
     Ok((l, url))
 }
 
@@ -130,6 +147,14 @@ impl Stack {
         let data_dir =
             std::env::temp_dir().join(format!("portal-test-{}", uuid::Uuid::new_v4().simple()));
 
+        // A CA of its own per stack, and each service its certificate.
+        let service_tls_dir = data_dir.join("service-tls");
+        portal_dev_certs::issue(&service_tls_dir)?;
+        let tls_of = |service: Service| {
+            let f = portal_dev_certs::files(&service_tls_dir, service);
+            TlsFiles::new(f.cert, f.key, f.ca)
+        };
+
         let (identity_l, identity) = grpc_listener().await?;
         let (requests_l, requests) = grpc_listener().await?;
         let (work_orders_l, work_orders) = grpc_listener().await?;
@@ -157,6 +182,7 @@ impl Stack {
             identity_url: urls.identity.clone(),
             service_secret: secret_of(service),
             peers: peers.clone(),
+            tls: tls_of(service),
             grpc_reflection: false,
             db_max_connections: 5,
             admin_addr: Some(admin[index]),
@@ -265,6 +291,7 @@ impl Stack {
             notification_url: urls.notification.clone(),
             max_upload_bytes: 1024 * 1024,
             service_secret: secret_of(Service::Gateway),
+            service_tls: tls_of(Service::Gateway),
             admin_addr: None,
             drain_secs: 0,
             // Tests play clients at different addresses with X-Forwarded-For:
@@ -291,6 +318,7 @@ impl Stack {
             dbs,
             urls,
             data_dir,
+            service_tls_dir,
             signing_keys_dir,
             admin,
             shutdown,
@@ -302,6 +330,26 @@ impl Stack {
         };
         stack.wait_ready().await?;
         Ok(stack)
+    }
+
+    /// The TLS of `service`, for tests that call as that service.
+    pub fn service_tls(&self, service: Service) -> anyhow::Result<ServiceTls> {
+        let f = portal_dev_certs::files(&self.service_tls_dir, service);
+        ServiceTls::load(service, &TlsFiles::new(f.cert, f.key, f.ca))
+    }
+
+    /// A channel to `to` over the mutual TLS of `caller`, as that service
+    /// would call it (a user's call comes from the gateway).
+    pub fn channel(
+        &self,
+        caller: Service,
+        to: Service,
+    ) -> anyhow::Result<tonic::transport::Channel> {
+        let url = self
+            .urls
+            .of(to)
+            .ok_or_else(|| anyhow::anyhow!("{to} serves no gRPC"))?;
+        self.service_tls(caller)?.channel(url, to)
     }
 
     /// The credential of `service`, for tests that call as that service.

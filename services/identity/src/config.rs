@@ -31,7 +31,7 @@ pub struct Config {
     #[arg(
         long,
         env = "PORTAL_NOTIFICATION_URL",
-        default_value = "http://127.0.0.1:50055"
+        default_value = "https://127.0.0.1:50055"
     )]
     pub notification_url: String,
     /// Lifetime of access tokens, in seconds.

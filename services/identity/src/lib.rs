@@ -15,6 +15,7 @@ pub mod sessions;
 pub mod store;
 pub mod tokens;
 
+use portal_platform::callers::Service;
 use portal_platform::service::Runtime;
 use portal_platform::{CancellationToken, grpc as pgrpc, tenancy};
 use portal_proto::identity::v1::identity_service_server::IdentityServiceServer;
@@ -63,7 +64,10 @@ pub async fn run(
             .filter(|t| !t.is_empty())
             .map(|t| Sha256::digest(t.as_bytes()).into()),
         public_url: cfg.public_url.clone(),
-        notification: NotificationServiceClient::new(pgrpc::channel(&cfg.notification_url)?),
+        notification: NotificationServiceClient::new(
+            rt.tls
+                .channel(&cfg.notification_url, Service::Notification)?,
+        ),
         credential: rt.credential.clone(),
         access_ttl_secs: cfg.access_ttl_secs,
         dummy_hash,

@@ -8,7 +8,9 @@ async fn main() -> anyhow::Result<ExitCode> {
     let (mode, args) = cli::mode_and_args(std::env::args());
     let cfg = identity::Config::parse_from(args);
     match mode {
-        Mode::HealthCheck => Ok(portal_platform::service::healthcheck(cfg.grpc_addr).await),
+        Mode::HealthCheck => {
+            Ok(portal_platform::service::healthcheck("identity", cfg.grpc_addr, &cfg.common).await)
+        }
         Mode::Migrate => {
             identity::migrate(&cfg).await?;
             Ok(ExitCode::SUCCESS)

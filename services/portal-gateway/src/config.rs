@@ -13,7 +13,8 @@ pub struct Config {
     /// Address of the HTTPS server.
     #[arg(long, env = "PORTAL_HTTPS_ADDR", default_value = "127.0.0.1:8443")]
     pub https_addr: SocketAddr,
-    /// PEM certificate chain; a self-signed one is made when unset.
+    /// PEM certificate chain of the public HTTPS server; a self-signed one
+    /// is made when unset.
     #[arg(long, env = "PORTAL_TLS_CERT")]
     pub tls_cert: Option<PathBuf>,
     /// PEM private key matching the certificate.
@@ -25,33 +26,37 @@ pub struct Config {
     #[arg(
         long,
         env = "PORTAL_IDENTITY_URL",
-        default_value = "http://127.0.0.1:50051"
+        default_value = "https://127.0.0.1:50051"
     )]
     pub identity_url: String,
     #[arg(
         long,
         env = "PORTAL_REQUESTS_URL",
-        default_value = "http://127.0.0.1:50052"
+        default_value = "https://127.0.0.1:50052"
     )]
     pub requests_url: String,
     #[arg(
         long,
         env = "PORTAL_WORK_ORDERS_URL",
-        default_value = "http://127.0.0.1:50053"
+        default_value = "https://127.0.0.1:50053"
     )]
     pub work_orders_url: String,
     #[arg(
         long,
         env = "PORTAL_DOCUMENTS_URL",
-        default_value = "http://127.0.0.1:50054"
+        default_value = "https://127.0.0.1:50054"
     )]
     pub documents_url: String,
     #[arg(
         long,
         env = "PORTAL_NOTIFICATION_URL",
-        default_value = "http://127.0.0.1:50055"
+        default_value = "https://127.0.0.1:50055"
     )]
     pub notification_url: String,
+    /// The gateway's certificate for its calls to the services (mutual
+    /// TLS, ADR 0025); not the public one above.
+    #[command(flatten)]
+    pub service_tls: portal_platform::service_tls::TlsFiles,
     /// The gateway's own secret: it vouches for an upload's owner to
     /// documents with it (ADR 0005); no other method accepts it.
     #[arg(long, env = "PORTAL_SERVICE_SECRET", hide_env_values = true, value_parser = portal_platform::config::secret)]

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use portal_platform::auth::{IdentityKeys, TokenVerifier};
-use portal_platform::grpc::channel;
+use portal_platform::callers::Service;
+use portal_platform::service_tls::ServiceTls;
 use portal_proto::documents::v1::documents_service_client::DocumentsServiceClient;
 use portal_proto::identity::v1::identity_service_client::IdentityServiceClient;
 use portal_proto::notification::v1::notification_service_client::NotificationServiceClient;
@@ -40,11 +41,13 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(cfg: &Config) -> anyhow::Result<Self> {
-        let identity = channel(&cfg.identity_url)?;
-        let requests = channel(&cfg.requests_url)?;
-        let work_orders = channel(&cfg.work_orders_url)?;
-        let documents = channel(&cfg.documents_url)?;
-        let notification = channel(&cfg.notification_url)?;
+        // Every call to a backend is mutual TLS, as `gateway` (ADR 0025).
+        let tls = ServiceTls::load(Service::Gateway, &cfg.service_tls)?;
+        let identity = tls.channel(&cfg.identity_url, Service::Identity)?;
+        let requests = tls.channel(&cfg.requests_url, Service::Requests)?;
+        let work_orders = tls.channel(&cfg.work_orders_url, Service::WorkOrders)?;
+        let documents = tls.channel(&cfg.documents_url, Service::Documents)?;
+        let notification = tls.channel(&cfg.notification_url, Service::Notification)?;
         // Uploads travel as one message: let them through, documents checks the size.
         let max_message = cfg.max_upload_bytes + 1024 * 1024;
         Ok(Self {
@@ -66,7 +69,7 @@ impl AppState {
             max_upload_bytes: cfg.max_upload_bytes,
             upload_slots: Arc::new(tokio::sync::Semaphore::new(4)),
             credential: portal_platform::callers::Credential::new(
-                portal_platform::callers::Service::Gateway,
+                Service::Gateway,
                 cfg.service_secret.clone(),
             ),
             trusted_proxies: Arc::new(cfg.trusted_proxies.clone()),

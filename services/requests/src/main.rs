@@ -8,7 +8,9 @@ async fn main() -> anyhow::Result<ExitCode> {
     let (mode, args) = cli::mode_and_args(std::env::args());
     let cfg = requests::Config::parse_from(args);
     match mode {
-        Mode::HealthCheck => Ok(portal_platform::service::healthcheck(cfg.grpc_addr).await),
+        Mode::HealthCheck => {
+            Ok(portal_platform::service::healthcheck("requests", cfg.grpc_addr, &cfg.common).await)
+        }
         Mode::Migrate => {
             requests::migrate(&cfg).await?;
             Ok(ExitCode::SUCCESS)

@@ -26,7 +26,10 @@ async fn downloads(stack: &Stack, token: &str, file: &str) -> anyhow::Result<()>
 /// GetWorkOrder with the caller's token: `Ok(true)` when it answers,
 /// `Ok(false)` when NotFound.
 async fn sees_work_order(stack: &Stack, token: &str, id: &str) -> anyhow::Result<bool> {
-    let mut client = WorkOrdersServiceClient::connect(stack.urls.work_orders.clone()).await?;
+    let mut client = WorkOrdersServiceClient::new(stack.channel(
+        portal_platform::callers::Service::Gateway,
+        portal_platform::callers::Service::WorkOrders,
+    )?);
     let call = portal_platform::auth::with_bearer(
         tonic::Request::new(GetWorkOrderRequest { id: id.to_owned() }),
         token,
@@ -45,10 +48,10 @@ async fn sees_work_order(stack: &Stack, token: &str, id: &str) -> anyhow::Result
 /// gateway reads the request first; documents must not rely on that).
 async fn list_files(stack: &Stack, token: &str, request: &str) -> anyhow::Result<Vec<String>> {
     use portal_proto::documents::v1 as docs;
-    let mut client = docs::documents_service_client::DocumentsServiceClient::connect(
-        stack.urls.documents.clone(),
-    )
-    .await?;
+    let mut client = docs::documents_service_client::DocumentsServiceClient::new(stack.channel(
+        portal_platform::callers::Service::Gateway,
+        portal_platform::callers::Service::Documents,
+    )?);
     let call = portal_platform::auth::with_bearer(
         tonic::Request::new(docs::ListAttachmentsRequest {
             owner_type: "request".into(),

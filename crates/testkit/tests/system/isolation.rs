@@ -68,7 +68,10 @@ async fn another_tenants_request_does_not_exist_for_you() -> anyhow::Result<()> 
     .problem(400)?;
 
     // The service applies the tenant itself, whoever calls it.
-    let mut client = RequestsServiceClient::connect(stack.urls.requests.clone()).await?;
+    let mut client = RequestsServiceClient::new(stack.channel(
+        portal_platform::callers::Service::Gateway,
+        portal_platform::callers::Service::Requests,
+    )?);
     let call = portal_platform::auth::with_bearer(
         tonic::Request::new(GetRequestRequest { id: id.clone() }),
         &b.contact,
@@ -89,10 +92,12 @@ async fn another_tenants_request_does_not_exist_for_you() -> anyhow::Result<()> 
     );
     // A contact cannot vouch for an owner by calling documents directly.
     let mut documents =
-        portal_proto::documents::v1::documents_service_client::DocumentsServiceClient::connect(
-            stack.urls.documents.clone(),
-        )
-        .await?;
+        portal_proto::documents::v1::documents_service_client::DocumentsServiceClient::new(
+            stack.channel(
+                portal_platform::callers::Service::Gateway,
+                portal_platform::callers::Service::Documents,
+            )?,
+        );
     let upload = portal_proto::documents::v1::UploadAttachmentRequest {
         owner_type: "request".into(),
         owner_id: id.clone(),

@@ -14,7 +14,10 @@ use crate::fixtures::{self, s};
 /// requests over gRPC (reading a request of the tenant).
 async fn fate(stack: &Stack, token: &str, request_id: &str) -> anyhow::Result<(u16, tonic::Code)> {
     let http = stack.api.get("/api/v1/me", token).await?.status.as_u16();
-    let mut client = RequestsServiceClient::connect(stack.urls.requests.clone()).await?;
+    let mut client = RequestsServiceClient::new(stack.channel(
+        portal_platform::callers::Service::Gateway,
+        portal_platform::callers::Service::Requests,
+    )?);
     let call = portal_platform::auth::with_bearer(
         tonic::Request::new(GetRequestRequest {
             id: request_id.to_owned(),

@@ -50,7 +50,10 @@ async fn send(
 async fn requests(
     stack: &Stack,
 ) -> anyhow::Result<RequestsServiceClient<tonic::transport::Channel>> {
-    Ok(RequestsServiceClient::connect(stack.urls.requests.clone()).await?)
+    Ok(RequestsServiceClient::new(stack.channel(
+        portal_platform::callers::Service::Gateway,
+        portal_platform::callers::Service::Requests,
+    )?))
 }
 
 async fn comment(
@@ -484,10 +487,12 @@ async fn assignment_and_closing_are_mailed_once_each() -> anyhow::Result<()> {
         .into_inner()
         .tenant_id;
     let mut identity =
-        portal_proto::identity::v1::identity_service_client::IdentityServiceClient::connect(
-            stack.urls.identity.clone(),
-        )
-        .await?;
+        portal_proto::identity::v1::identity_service_client::IdentityServiceClient::new(
+            stack.channel(
+                portal_platform::callers::Service::Gateway,
+                portal_platform::callers::Service::Identity,
+            )?,
+        );
     let call = with_bearer(
         Request::new(portal_proto::identity::v1::FindContactByEmailRequest {
             tenant_id: tenant_id.clone(),

@@ -20,6 +20,7 @@ mod row_security;
 mod scope;
 mod service_identity;
 mod service_report;
+mod service_tls;
 mod sessions;
 mod telemetry;
 mod tickets;

@@ -46,9 +46,19 @@ async fn a_service_calls_only_the_methods_that_list_it() -> anyhow::Result<()> {
     let tenant_id = jsonwebtoken::dangerous::insecure_decode_claims::<Claims>(&t.admin)?
         .tid
         .to_string();
-    let mut identity = IdentityServiceClient::connect(stack.urls.identity.clone()).await?;
-    let mut notification =
-        NotificationServiceClient::connect(stack.urls.notification.clone()).await?;
+    // Each caller over its own TLS connection (ADR 0025).
+    let identity_as = |caller| -> anyhow::Result<_> {
+        Ok(IdentityServiceClient::new(
+            stack.channel(caller, Service::Identity)?,
+        ))
+    };
+    let notification_as = |caller| -> anyhow::Result<_> {
+        Ok(NotificationServiceClient::new(
+            stack.channel(caller, Service::Notification)?,
+        ))
+    };
+    let mut identity = identity_as(Service::Gateway)?;
+    let mut notification = notification_as(Service::Gateway)?;
     let gateway = stack.credential(Service::Gateway);
 
     // The internet-facing gateway is known, but reads no directory entry
@@ -67,7 +77,7 @@ async fn a_service_calls_only_the_methods_that_list_it() -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("the gateway sent mail"))?;
     assert_eq!(refused.code(), Code::PermissionDenied, "{refused:?}");
     // Nor may requests send mail, though it may read the directory.
-    let refused = notification
+    let refused = notification_as(Service::Requests)?
         .send_mail(
             stack
                 .credential(Service::Requests)
@@ -80,7 +90,7 @@ async fn a_service_calls_only_the_methods_that_list_it() -> anyhow::Result<()> {
 
     // A forged secret, or one under another service's name, is nobody.
     let forged = Credential::new(Service::Notification, "not-notification-secret-123456");
-    let refused = identity
+    let refused = identity_as(Service::Notification)?
         .find_contact_by_email(forged.sign(find_contact(&tenant_id, &t.contact_email)))
         .await
         .err()
@@ -99,15 +109,32 @@ async fn a_service_calls_only_the_methods_that_list_it() -> anyhow::Result<()> {
         .err()
         .ok_or_else(|| anyhow::anyhow!("the gateway's secret passed as requests"))?;
     assert_eq!(refused.code(), Code::Unauthenticated, "{refused:?}");
-    let refused = notification
+    let refused = notification_as(Service::Notification)?
         .send_mail(forged.sign(mail(&tenant_id, "forged")))
         .await
         .err()
         .ok_or_else(|| anyhow::anyhow!("a forged secret sent mail"))?;
     assert_eq!(refused.code(), Code::Unauthenticated, "{refused:?}");
 
+    // A true secret is no use over another service's connection: requests'
+    // credential, stolen and sent from the gateway, is nobody.
+    let refused = identity
+        .find_contact_by_email(
+            stack
+                .credential(Service::Requests)
+                .sign(find_contact(&tenant_id, &t.contact_email)),
+        )
+        .await
+        .err()
+        .ok_or_else(|| anyhow::anyhow!("requests' secret passed over the gateway's connection"))?;
+    assert_eq!(refused.code(), Code::Unauthenticated, "{refused:?}");
+    assert!(
+        refused.message().contains("connection of gateway"),
+        "{refused:?}"
+    );
+
     // The rightful callers are served.
-    let contact = identity
+    let contact = identity_as(Service::Requests)?
         .find_contact_by_email(
             stack
                 .credential(Service::Requests)
@@ -116,7 +143,7 @@ async fn a_service_calls_only_the_methods_that_list_it() -> anyhow::Result<()> {
         .await?
         .into_inner();
     assert_eq!(contact.id, t.contact_id);
-    let sent = notification
+    let sent = notification_as(Service::Identity)?
         .send_mail(
             stack
                 .credential(Service::Identity)
@@ -128,19 +155,20 @@ async fn a_service_calls_only_the_methods_that_list_it() -> anyhow::Result<()> {
 
     // documents reads the names its service reports print, and only those.
     let documents = stack.credential(Service::Documents);
+    let mut identity_for_documents = identity_as(Service::Documents)?;
     let name = |tenant_id: &str, customer_id: &str| {
         Request::new(id::GetCustomerNameRequest {
             tenant_id: tenant_id.to_owned(),
             customer_id: customer_id.to_owned(),
         })
     };
-    let customer = identity
+    let customer = identity_for_documents
         .get_customer_name(documents.sign(name(&tenant_id, &t.customer_id)))
         .await?
         .into_inner();
     assert_eq!(customer.name, "Boulangerie Martin");
     assert_eq!(customer.id, t.customer_id);
-    let site = identity
+    let site = identity_for_documents
         .get_site(documents.sign(Request::new(id::GetSiteRequest {
             tenant_id: tenant_id.clone(),
             site_id: t.site_ids[0].clone(),
@@ -148,7 +176,7 @@ async fn a_service_calls_only_the_methods_that_list_it() -> anyhow::Result<()> {
         .await?
         .into_inner();
     assert_eq!(site.name, "Lyon bakery");
-    let refused = identity
+    let refused = identity_for_documents
         .get_contact(documents.sign(Request::new(id::GetContactRequest {
             tenant_id: tenant_id.clone(),
             contact_id: t.contact_id.clone(),
@@ -159,7 +187,7 @@ async fn a_service_calls_only_the_methods_that_list_it() -> anyhow::Result<()> {
     assert_eq!(refused.code(), Code::PermissionDenied, "{refused:?}");
     // Nobody else reads customer names as a service, and a user not at all.
     for other in [Service::Gateway, Service::Requests, Service::Notification] {
-        let refused = identity
+        let refused = identity_as(other)?
             .get_customer_name(
                 stack
                     .credential(other)
@@ -182,7 +210,7 @@ async fn a_service_calls_only_the_methods_that_list_it() -> anyhow::Result<()> {
     assert_eq!(refused.code(), Code::PermissionDenied, "{refused:?}");
     // Another tenant's customer is not found under this tenant.
     let other = fixtures::tenant(&stack, "callers-other").await?;
-    let refused = identity
+    let refused = identity_for_documents
         .get_customer_name(documents.sign(name(&tenant_id, &other.customer_id)))
         .await
         .err()
@@ -199,10 +227,8 @@ async fn reflection_is_not_served_by_default() -> anyhow::Result<()> {
     use tonic_reflection::pb::v1alpha::server_reflection_client::ServerReflectionClient as AlphaClient;
 
     let stack = Stack::start().await?;
-    for url in [&stack.urls.identity, &stack.urls.notification] {
-        let channel = tonic::transport::Channel::from_shared(url.clone())?
-            .connect()
-            .await?;
+    for service in [Service::Identity, Service::Notification] {
+        let channel = stack.channel(Service::Gateway, service)?;
         let mut client = ServerReflectionClient::new(channel.clone());
         let ask = ServerReflectionRequest {
             host: String::new(),
@@ -224,7 +250,7 @@ async fn reflection_is_not_served_by_default() -> anyhow::Result<()> {
         };
         let status = answer
             .err()
-            .ok_or_else(|| anyhow::anyhow!("{url} served reflection"))?;
+            .ok_or_else(|| anyhow::anyhow!("{service} served reflection"))?;
         assert_eq!(status.code(), Code::Unimplemented, "{status:?}");
 
         let mut alpha = AlphaClient::new(channel);
@@ -243,7 +269,7 @@ async fn reflection_is_not_served_by_default() -> anyhow::Result<()> {
             Ok(stream) => stream.into_inner().message().await.err(),
             Err(status) => Some(status),
         }
-        .ok_or_else(|| anyhow::anyhow!("{url} served reflection v1alpha"))?;
+        .ok_or_else(|| anyhow::anyhow!("{service} served reflection v1alpha"))?;
         assert_eq!(status.code(), Code::Unimplemented, "{status:?}");
     }
     stack.stop().await
