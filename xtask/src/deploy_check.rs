@@ -70,11 +70,11 @@ const CRD_KINDS: [&str; 2] = [
 /// certificate and key and the internal CA (the chart mounts its
 /// kubernetes.io/tls Secret there, compose its folder of make-tls.sh), and
 /// the variables that name the three files.
-const TLS_DIR: &str = "/etc/portal/tls";
+const TLS_DIR: &str = "/etc/portal/service-tls";
 const TLS_FILES: [(&str, &str); 3] = [
-    ("PORTAL_TLS_CERT", "tls.crt"),
-    ("PORTAL_TLS_KEY", "tls.key"),
-    ("PORTAL_TLS_CA", "ca.crt"),
+    ("PORTAL_SERVICE_TLS_CERT", "tls.crt"),
+    ("PORTAL_SERVICE_TLS_KEY", "tls.key"),
+    ("PORTAL_SERVICE_TLS_CA", "ca.crt"),
 ];
 /// The folder of compose's certificates during the check
 /// (PORTAL_COMPOSE_TLS_DIR, `deploy/compose/tls` after make-env.sh).
@@ -1814,19 +1814,19 @@ mod tests {
         }
         services["notification"]["volumes"][1]["read_only"] = json!(false);
         if let Some(env) = services["documents"]["environment"].as_object_mut() {
-            env.remove("PORTAL_TLS_CA");
+            env.remove("PORTAL_SERVICE_TLS_CA");
         }
         services["portal-gateway"]["environment"]["PORTAL_REQUESTS_URL"] =
             json!("http://requests:50052");
-        services["identity"]["environment"]["PORTAL_TLS_KEY"] = json!("/etc/portal/tls/key.pem");
+        services["identity"]["environment"]["PORTAL_SERVICE_TLS_KEY"] = json!("/etc/portal/service-tls/key.pem");
         let found = check_compose(&config).join("\n");
         for expected in [
             "service requests: should mount exactly its own /deploy-check/tls/requests",
             "service work-orders: should mount exactly its own",
             "service notification: should mount exactly its own",
-            "service documents: PORTAL_TLS_CA is not set",
+            "service documents: PORTAL_SERVICE_TLS_CA is not set",
             "service portal-gateway: PORTAL_REQUESTS_URL is http://requests:50052, should be https://requests:50052",
-            "service identity: PORTAL_TLS_KEY is /etc/portal/tls/key.pem, should be /etc/portal/tls/tls.key",
+            "service identity: PORTAL_SERVICE_TLS_KEY is /etc/portal/service-tls/key.pem, should be /etc/portal/service-tls/tls.key",
         ] {
             assert!(found.contains(expected), "{expected}\n---\n{found}");
         }
@@ -1868,7 +1868,7 @@ mod tests {
             "Deployment portal-requests: startupProbe is a gRPC probe",
             "Deployment portal-requests: readinessProbe is a gRPC probe",
             "Deployment portal-requests: PORTAL_IDENTITY_URL is http://portal-identity:50051, should be https://portal-identity:50051",
-            "Deployment portal-requests: PORTAL_TLS_CERT is not set",
+            "Deployment portal-requests: PORTAL_SERVICE_TLS_CERT is not set",
             "Deployment portal-requests: should mount exactly its own Secret portal-tls-requests",
             "Deployment portal-requests: mounts other services' TLS Secrets [\"portal-tls-identity\"]",
             "Certificate portal-tls-requests: its one name (commonName, dnsNames) should be requests",

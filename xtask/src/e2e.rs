@@ -137,6 +137,7 @@ fn settings(admin_url: String, nats: nats::Access, stack_dir: &Path) -> Result<S
         operator_token: sys::random_hex(32)?,
         operator_token_generated: true,
         secrets: ServiceSecrets::generate()?,
+        service_tls: crate::services::issue_service_tls(&data_dir)?,
         https_addr: HTTPS_ADDR.to_owned(),
         public_url: format!("https://{HTTPS_ADDR}"),
         smtp_url: None,

@@ -5,7 +5,7 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use portal_roster::Service;
 
@@ -90,7 +90,7 @@ impl Layout {
     }
 
     pub fn grpc_url(&self, backend: &Backend) -> String {
-        format!("http://127.0.0.1:{}", self.grpc_port(backend))
+        format!("https://127.0.0.1:{}", self.grpc_port(backend))
     }
 
     pub fn admin_port(&self, backend: &Backend) -> u16 {
@@ -125,6 +125,8 @@ pub struct Settings {
     pub operator_token_generated: bool,
     /// Each service's own secret, made up for this run.
     pub secrets: ServiceSecrets,
+    /// A CA made up for this run and each service's certificate (ADR 0025).
+    pub service_tls: PathBuf,
     pub https_addr: String,
     pub public_url: String,
     pub smtp_url: Option<String>,
@@ -157,6 +159,7 @@ impl Settings {
             operator_token,
             operator_token_generated,
             secrets: ServiceSecrets::generate()?,
+            service_tls: issue_service_tls(data_dir)?,
             https_addr,
             public_url,
             smtp_url: var("PORTAL_SMTP_URL"),
@@ -221,6 +224,23 @@ impl ServiceSecrets {
     }
 }
 
+/// A new CA and a certificate per service in `<data_dir>/service-tls`,
+/// for calls between services (mutual TLS, ADR 0025); every run its own.
+pub fn issue_service_tls(data_dir: &Path) -> Result<PathBuf> {
+    let dir = data_dir.join("service-tls");
+    portal_dev_certs::issue(&dir)
+        .with_context(|| format!("issuing certificates in {}", dir.display()))?;
+    Ok(dir)
+}
+
+/// Points `cmd` at the certificate, key and CA of `service`.
+fn service_tls_env(cmd: &mut Command, dir: &Path, service: Service) {
+    let files = portal_dev_certs::files(dir, service);
+    cmd.env("PORTAL_SERVICE_TLS_CERT", files.cert)
+        .env("PORTAL_SERVICE_TLS_KEY", files.key)
+        .env("PORTAL_SERVICE_TLS_CA", files.ca);
+}
+
 /// An environment variable, with empty meaning unset.
 fn var(name: &str) -> Option<String> {
     env::var(name).ok().filter(|value| !value.is_empty())
@@ -258,6 +278,7 @@ pub fn backend_command(bin_dir: &Path, backend: &Backend, settings: &Settings) -
     .env("PORTAL_PUBLIC_URL", &settings.public_url)
     .env("RUST_LOG", &settings.rust_log)
     .env("PORTAL_DATA_DIR", &settings.data_dir);
+    service_tls_env(&mut cmd, &settings.service_tls, service);
     // Each secret or setting goes only to the service that needs it.
     if backend.name == IDENTITY.name {
         cmd.env("PORTAL_OPERATOR_TOKEN", &settings.operator_token)
@@ -315,6 +336,7 @@ pub fn gateway_command(bin_dir: &Path, settings: &Settings) -> Command {
         .env("PORTAL_DOCUMENTS_URL", layout.grpc_url(&DOCUMENTS))
         .env("PORTAL_NOTIFICATION_URL", layout.grpc_url(&NOTIFICATION))
         .env("RUST_LOG", &settings.rust_log);
+    service_tls_env(&mut cmd, &settings.service_tls, Service::Gateway);
     cmd
 }
 
@@ -348,7 +370,7 @@ mod tests {
 
     #[test]
     fn the_standard_layout_is_the_readme_one() {
-        assert_eq!(STANDARD.grpc_url(&REQUESTS), "http://127.0.0.1:50052");
+        assert_eq!(STANDARD.grpc_url(&REQUESTS), "https://127.0.0.1:50052");
         assert_eq!(STANDARD.admin_port(&NOTIFICATION), 9105);
         assert_eq!(STANDARD.gateway_admin_port(), GATEWAY_ADMIN_PORT);
         assert_eq!(STANDARD.database(&WORK_ORDERS), "portal_work_orders");

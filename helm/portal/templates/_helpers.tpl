@@ -118,15 +118,15 @@ chart as <fullname>-tls-<service>, or by hand beside secrets.existingSecret.
 
 {{/* Where a service's TLS Secret is mounted, and the variables that name its files. */}}
 {{- define "portal.tlsDir" -}}
-/etc/portal/tls
+/etc/portal/service-tls
 {{- end }}
 
 {{- define "portal.tlsEnv" -}}
-- name: PORTAL_TLS_CERT
+- name: PORTAL_SERVICE_TLS_CERT
   value: {{ printf "%s/tls.crt" (include "portal.tlsDir" .) }}
-- name: PORTAL_TLS_KEY
+- name: PORTAL_SERVICE_TLS_KEY
   value: {{ printf "%s/tls.key" (include "portal.tlsDir" .) }}
-- name: PORTAL_TLS_CA
+- name: PORTAL_SERVICE_TLS_CA
   value: {{ printf "%s/ca.crt" (include "portal.tlsDir" .) }}
 {{- end }}
 
@@ -233,10 +233,10 @@ notification: [gateway, identity]
   value: {{ include "portal.grpcUrl" (dict "root" $root "name" $backend) | quote }}
 {{- end }}
 {{- if .svc.tlsSecret }}
-# The public HTTPS certificate (PORTAL_TLS_* is the one between services).
-- name: PORTAL_HTTPS_CERT
+# The public HTTPS certificate (PORTAL_SERVICE_TLS_* is the one between services).
+- name: PORTAL_TLS_CERT
   value: /etc/portal/https/tls.crt
-- name: PORTAL_HTTPS_KEY
+- name: PORTAL_TLS_KEY
   value: /etc/portal/https/tls.key
 {{- end }}
 {{- else }}
