@@ -1818,7 +1818,8 @@ mod tests {
         }
         services["portal-gateway"]["environment"]["PORTAL_REQUESTS_URL"] =
             json!("http://requests:50052");
-        services["identity"]["environment"]["PORTAL_SERVICE_TLS_KEY"] = json!("/etc/portal/service-tls/key.pem");
+        services["identity"]["environment"]["PORTAL_SERVICE_TLS_KEY"] =
+            json!("/etc/portal/service-tls/key.pem");
         let found = check_compose(&config).join("\n");
         for expected in [
             "service requests: should mount exactly its own /deploy-check/tls/requests",
