@@ -250,12 +250,6 @@ notification: [gateway, identity]
   value: {{ $v.config.drainSecs | quote }}
 - name: PORTAL_DB_MAX_CONNECTIONS
   value: {{ $v.config.dbMaxConnections | quote }}
-- name: PORTAL_EVENTS_REPLICAS
-  value: {{ $v.nats.stream.replicas | quote }}
-- name: PORTAL_EVENTS_MAX_AGE_HOURS
-  value: {{ $v.nats.stream.maxAgeHours | quote }}
-- name: PORTAL_EVENTS_MAX_BYTES
-  value: {{ $v.nats.stream.maxBytes | int64 | quote }}
 {{ include "portal.secretEnv" (merge (dict "env" "PORTAL_PEERS" "key" "service-peers") $secret) }}
 {{- end }}
 {{ include "portal.secretEnv" (merge (dict "env" "PORTAL_SERVICE_SECRET" "key" (printf "service-secret-%s" .name)) $secret) }}
@@ -363,6 +357,35 @@ notification: [gateway, identity]
       mountPath: /tmp
     - name: data
       mountPath: /var/lib/portal
+{{- end }}
+
+{{/*
+The last container of the migrations Job: `requests provision-events`
+creates the PORTAL stream or brings it to nats.stream (ADR 0024), as the
+NATS user admin (the services may not), with nothing else: no database, no
+certificate, no service secret. Any backend binary would do.
+*/}}
+{{- define "portal.provisionEventsContainer" -}}
+{{- $v := .Values }}
+- name: provision-events
+  image: {{ include "portal.image" . | quote }}
+  imagePullPolicy: {{ $v.image.pullPolicy }}
+  command: [{{ printf "/usr/local/bin/%s" $v.services.requests.binary | quote }}, "provision-events"]
+  env:
+    {{- include "portal.natsEnv" (dict "root" . "name" "admin") | trim | nindent 4 }}
+    - name: PORTAL_EVENTS_REPLICAS
+      value: {{ $v.nats.stream.replicas | quote }}
+    - name: PORTAL_EVENTS_MAX_AGE_HOURS
+      value: {{ $v.nats.stream.maxAgeHours | quote }}
+    - name: PORTAL_EVENTS_MAX_BYTES
+      value: {{ $v.nats.stream.maxBytes | int64 | quote }}
+  resources:
+    {{- toYaml $v.migrations.resources | nindent 4 }}
+  securityContext:
+    {{- toYaml $v.securityContext | nindent 4 }}
+  volumeMounts:
+    - name: tmp
+      mountPath: /tmp
 {{- end }}
 
 {{/* The port of (the first server of) nats.url. */}}
