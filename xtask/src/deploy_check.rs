@@ -82,7 +82,7 @@ const COMPOSE_TLS_DIR: &str = "/deploy-check/tls";
 const MAKE_TLS: &str = "deploy/compose/make-tls.sh";
 
 /// Values the schema must refuse, and the path its message must name.
-const WRONG_VALUES: [(&str, &str); 5] = [
+const WRONG_VALUES: [(&str, &str); 6] = [
     ("replicaCount=two", "/replicaCount"),
     ("image.pullPolicy=Sometimes", "/image/pullPolicy"),
     (
@@ -92,7 +92,36 @@ const WRONG_VALUES: [(&str, &str); 5] = [
     ("replicas=3", "replicas"),
     // cert-manager takes Go durations: hours, not days.
     ("tls.certManager.duration=90d", "/tls/certManager/duration"),
+    // A NATS cluster of an even size has no majority after a split.
+    ("trial.nats.replicas=2", "/trial/nats/replicas"),
 ];
+/// Values the chart's templates must refuse (`fail`), and the words their
+/// message must hold.
+const REFUSED_VALUES: [(&[&str], &[&str]); 1] = [
+    // More copies of the stream than the trial NATS has servers.
+    (
+        &["trial.enabled=true", "nats.stream.replicas=3"],
+        &["nats.stream.replicas", "trial.nats.replicas"],
+    ),
+];
+
+/// The deploy step that makes the PORTAL stream or brings it to its
+/// settings (ADR 0024): `requests provision-events` (any backend binary
+/// would do) as the NATS user admin, reading only NATS_URL and these. The
+/// services no longer read them: a copy there would suggest otherwise.
+const PROVISION_BIN: &str = "requests";
+const PROVISION_MODE: &str = "provision-events";
+const EVENTS_VARS: [&str; 3] = [
+    "PORTAL_EVENTS_REPLICAS",
+    "PORTAL_EVENTS_MAX_AGE_HOURS",
+    "PORTAL_EVENTS_MAX_BYTES",
+];
+/// The one-shot compose service of that step.
+const COMPOSE_EVENTS: &str = "events";
+/// The NATS user of that step: the operators' user without limits.
+const ADMIN: &str = "admin";
+/// The trial NATS cluster that deploy-check renders besides the single server.
+const TRIAL_CLUSTER: usize = 3;
 
 const YAML_TO_JSON: &str = "\
 import json, sys, yaml
@@ -226,31 +255,63 @@ pub fn run() -> Result<()> {
         })?;
     }
 
-    let renders: [(&str, &str, &[&str]); 3] = [
-        ("default", "default values", &[]),
+    // The name, what it is, helm's arguments, and in trial mode how many
+    // servers the trial NATS has.
+    let cluster = format!("trial.nats.replicas={TRIAL_CLUSTER}");
+    let cluster_stream = format!("nats.stream.replicas={TRIAL_CLUSTER}");
+    let renders: [(&str, String, Vec<&str>, Option<usize>); 4] = [
+        ("default", "default values".into(), vec![], None),
         (
             "production",
-            "production values",
-            &["--values", PRODUCTION_VALUES],
+            "production values".into(),
+            vec!["--values", PRODUCTION_VALUES],
+            None,
         ),
-        ("trial", "trial mode", &["--set", "trial.enabled=true"]),
+        (
+            "trial",
+            "trial mode".into(),
+            vec!["--set", "trial.enabled=true"],
+            Some(1),
+        ),
+        (
+            "trial-cluster",
+            format!("trial mode, a NATS cluster of {TRIAL_CLUSTER}"),
+            vec![
+                "--set",
+                "trial.enabled=true",
+                "--set",
+                &cluster,
+                "--set",
+                &cluster_stream,
+            ],
+            Some(TRIAL_CLUSTER),
+        ),
     ];
-    for (name, what, args) in renders {
+    for (name, what, args, trial_nats) in &renders {
         step("helm template", what, || {
             let yaml = tools.template(&root, args)?;
             let file = scratch.join(format!("{name}.yaml"));
             fs::write(&file, &yaml).with_context(|| format!("writing {}", file.display()))?;
             let count = tools.validate(&file)?;
-            // Default: the chart's own certificates; production: cert-manager's.
-            if name != "trial" {
-                let docs = tools.yaml_to_json(&scratch, &format!("{name}.json.yaml"), &yaml)?;
-                problems(&format!("the chart ({what})"), check_chart(&docs))?;
-                let certificates = check_chart_certificates(
-                    &tools.openssl,
-                    &docs,
-                    &scratch.join(format!("{name}-tls")),
-                )?;
-                problems(&format!("the chart's certificates ({what})"), certificates)?;
+            let docs = tools.yaml_to_json(&scratch, &format!("{name}.json.yaml"), &yaml)?;
+            problems(&format!("the chart ({what})"), check_chart(&docs))?;
+            match trial_nats {
+                // Default: the chart's own certificates; production: cert-manager's.
+                None => {
+                    let certificates = check_chart_certificates(
+                        &tools.openssl,
+                        &docs,
+                        &scratch.join(format!("{name}-tls")),
+                    )?;
+                    problems(&format!("the chart's certificates ({what})"), certificates)?;
+                }
+                Some(servers) => {
+                    problems(
+                        &format!("the trial NATS ({what})"),
+                        check_trial_nats(&docs, *servers),
+                    )?;
+                    test_trial_nats_config(&docs, &scratch.join(format!("{name}-nats")))?;
+                }
             }
             println!("{count} resources valid for Kubernetes {KUBERNETES_VERSIONS:?}");
             Ok(())
@@ -293,6 +354,25 @@ pub fn run() -> Result<()> {
                 "`helm template --set {setting}` failed, but not on the schema's {path}:\n{stderr}"
             );
             println!("refused: {setting}");
+        }
+        for (settings, words) in REFUSED_VALUES {
+            let mut cmd = tools.helm(&root);
+            cmd.args(["template", RELEASE, CHART]);
+            for setting in settings {
+                cmd.args(["--set", setting]);
+            }
+            let out = sys::capture(&mut cmd)?;
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let given = settings.join(" --set ");
+            ensure!(
+                !out.status.success(),
+                "`helm template --set {given}` was accepted"
+            );
+            ensure!(
+                words.iter().all(|w| stderr.contains(w)),
+                "`helm template --set {given}` failed without naming {words:?}:\n{stderr}"
+            );
+            println!("refused: {given}");
         }
         Ok(())
     })?;
@@ -854,9 +934,18 @@ fn rust_sources(dir: &Path) -> String {
 }
 
 /// Each binary's own default listening port is the one compose and the
-/// chart give it.
+/// chart give it, and the backends know the deploy step they are run for.
 fn check_binary_defaults(root: &Path) -> Vec<String> {
     let mut found = Vec::new();
+    let modes = root.join("crates/platform/src");
+    if rust_sources(&modes).contains(&format!("\"{PROVISION_MODE}\"")) {
+        println!("backends: mode {PROVISION_MODE}");
+    } else {
+        found.push(format!(
+            "no mode \"{PROVISION_MODE}\" found in {}, which compose and the chart run: update xtask/src/deploy_check.rs",
+            modes.display()
+        ));
+    }
     for b in &BINARIES {
         let dir = root.join("services").join(b.bin).join("src");
         match default_port(&rust_sources(&dir), b.listen_var()) {
@@ -1103,7 +1192,16 @@ fn check_compose(config: &Value) -> Vec<String> {
                 found.push(format!("{who}: should depend on {need} being healthy"));
             }
         }
+        // The stream exists before a backend starts (it cannot make it).
+        if !b.is_gateway()
+            && s["depends_on"][COMPOSE_EVENTS]["condition"] != "service_completed_successfully"
+        {
+            found.push(format!(
+                "{who}: should depend on {COMPOSE_EVENTS} having completed successfully"
+            ));
+        }
     }
+    check_compose_events(&mut found, services);
     // Each service its own secret (ADR 0017): one shared by two would let
     // either call as the other.
     let distinct: std::collections::HashSet<_> = secrets.iter().collect();
@@ -1121,6 +1219,78 @@ fn check_compose(config: &Value) -> Vec<String> {
         found.push("service portal-gateway: port 8443 is not published".into());
     }
     found
+}
+
+/// Compose's one-shot `events`: `requests provision-events` as admin with
+/// the stream's settings and nothing else, once NATS is healthy; and no
+/// other service with the stream's settings.
+fn check_compose_events(found: &mut Vec<String>, services: &Value) {
+    let who = format!("service {COMPOSE_EVENTS}");
+    if let Some(all) = services.as_object() {
+        for (name, service) in all.iter().filter(|(n, _)| *n != COMPOSE_EVENTS) {
+            for var in EVENTS_VARS {
+                if !service["environment"][var].is_null() {
+                    found.push(format!(
+                        "service {name}: sets {var}, which only {COMPOSE_EVENTS} reads (ADR 0024)"
+                    ));
+                }
+            }
+        }
+    }
+    let s = &services[COMPOSE_EVENTS];
+    if s.is_null() {
+        found.push(format!(
+            "{who} is missing (the one-shot `{PROVISION_BIN} {PROVISION_MODE}` that makes the PORTAL stream)"
+        ));
+        return;
+    }
+    if str_list(&s["command"]) != [PROVISION_BIN, PROVISION_MODE] {
+        found.push(format!(
+            "{who}: command should be [\"{PROVISION_BIN}\", \"{PROVISION_MODE}\"]"
+        ));
+    }
+    if s["image"] != "portal:dev" {
+        found.push(format!("{who}: should run the image portal:dev"));
+    }
+    // One-shot: a restart policy would run it again and again.
+    if s["restart"].as_str().is_some_and(|r| r != "no") {
+        found.push(format!("{who}: restart should be \"no\" (a one-shot)"));
+    }
+    let environment = &s["environment"];
+    let nats = format!("nats://{ADMIN}:deploy-check-nats-{ADMIN}@nats:4222");
+    match scalar(&environment["NATS_URL"]) {
+        Some(url) if url == nats => {}
+        Some(url) => found.push(format!("{who}: NATS_URL is {url}, should be {nats}")),
+        None => found.push(format!("{who}: NATS_URL is not set")),
+    }
+    check_stream_settings(found, &who, &|var| scalar(&environment[var]));
+    // Nothing it does not read: no database, no certificate, no secret.
+    for (var, _) in environment.as_object().into_iter().flatten() {
+        if var != "NATS_URL" && !EVENTS_VARS.contains(&var.as_str()) {
+            found.push(format!(
+                "{who}: sets {var}; `{PROVISION_MODE}` reads only NATS_URL and PORTAL_EVENTS_*"
+            ));
+        }
+    }
+    if !compose_mounts(s).is_empty() {
+        found.push(format!("{who}: mounts volumes, and needs none"));
+    }
+    if s["depends_on"]["nats"]["condition"] != "service_healthy" {
+        found.push(format!("{who}: should depend on nats being healthy"));
+    }
+}
+
+/// The three settings of the stream, each a whole number of at least 1.
+fn check_stream_settings(found: &mut Vec<String>, who: &str, env: &dyn Fn(&str) -> Option<String>) {
+    for var in EVENTS_VARS {
+        match env(var) {
+            None => found.push(format!("{who}: {var} is not set")),
+            Some(value) if value.parse::<u64>().is_ok_and(|n| n >= 1) => {}
+            Some(value) => found.push(format!(
+                "{who}: {var} is {value:?}, not a whole number of at least 1"
+            )),
+        }
+    }
 }
 
 /// The rendered chart: each Deployment runs its binary with its variables,
@@ -1163,6 +1333,13 @@ fn check_chart(docs: &Value) -> Vec<String> {
         };
         check_env(&mut found, &who, b, &env, &|target| name_of(target));
         check_retired(&mut found, &who, &env);
+        for var in EVENTS_VARS {
+            if env(var).is_some() {
+                found.push(format!(
+                    "{who}: sets {var}, which only the migrations Job's {PROVISION_MODE} reads (ADR 0024)"
+                ));
+            }
+        }
         // Its own secret only, from the key named after it.
         let own_key = format!("service-secret-{}", b.key);
         let secret_keys: Vec<&str> = vars
@@ -1330,9 +1507,361 @@ fn check_chart(docs: &Value) -> Vec<String> {
                     ));
                 }
             }
+            check_provisioning(&mut found, pod);
+        }
+    }
+    // The migrations Job reaches NATS (provision-events).
+    if let Some(policy) = find("NetworkPolicy", &format!("{RELEASE}-migrations")) {
+        let to_nats = policy["spec"]["egress"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|rule| rule_ports(rule).contains(&NATS_PORT));
+        if !to_nats {
+            found.push(format!(
+                "NetworkPolicy {RELEASE}-migrations: no egress to NATS ({NATS_PORT}) for {PROVISION_MODE}"
+            ));
         }
     }
     found
+}
+
+/// The port NATS clients use in every render deploy-check makes.
+const NATS_PORT: u64 = 4222;
+
+/// The ports a NetworkPolicy rule opens.
+fn rule_ports(rule: &Value) -> Vec<u64> {
+    rule["ports"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["port"].as_u64())
+        .collect()
+}
+
+/// The components a NetworkPolicy rule's podSelector peers name.
+fn rule_components<'a>(rule: &'a Value, side: &str) -> Vec<&'a str> {
+    rule[side]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|peer| {
+            peer["podSelector"]["matchExpressions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|e| e["key"] == "app.kubernetes.io/component")
+                .flat_map(|e| str_list(&e["values"]))
+        })
+        .collect()
+}
+
+/// One variable of a rendered container: its value, "(secret)" when it
+/// comes from elsewhere, None when unset.
+fn container_var(container: &Value, var: &str) -> Option<String> {
+    container["env"]
+        .as_array()?
+        .iter()
+        .find(|e| e["name"] == var)
+        .map(|e| {
+            scalar(&e["value"]).unwrap_or_else(|| {
+                if e["valueFrom"].is_null() {
+                    String::new()
+                } else {
+                    "(secret)".into()
+                }
+            })
+        })
+}
+
+/// The migrations Job's pod runs `requests provision-events` after the
+/// migrations, as the NATS user admin with the stream's settings and
+/// nothing else; no other container of it carries those settings.
+fn check_provisioning(found: &mut Vec<String>, pod: &Value) {
+    let who = format!("the migrations Job's {PROVISION_MODE}");
+    let command = [
+        format!("/usr/local/bin/{PROVISION_BIN}"),
+        PROVISION_MODE.into(),
+    ];
+    let is_provisioning = |c: &Value| str_list(&c["command"]) == command;
+    for c in ["initContainers", "containers"]
+        .iter()
+        .flat_map(|k| pod[*k].as_array().into_iter().flatten())
+        .filter(|c| !is_provisioning(c))
+    {
+        for var in EVENTS_VARS {
+            if container_var(c, var).is_some() {
+                found.push(format!(
+                    "the migrations Job's {}: sets {var}, which only {PROVISION_MODE} reads",
+                    c["name"].as_str().unwrap_or("?")
+                ));
+            }
+        }
+    }
+    // The Job's container, so that it runs after every init container's migrations.
+    let containers: Vec<&Value> = pod["containers"].as_array().into_iter().flatten().collect();
+    let Some(c) = containers.iter().copied().find(|c| is_provisioning(c)) else {
+        found.push(format!(
+            "the migrations Job does not run `{PROVISION_BIN} {PROVISION_MODE}` (as its container, after the migrations)"
+        ));
+        return;
+    };
+    let vars: Vec<&Value> = c["env"].as_array().into_iter().flatten().collect();
+    let password = vars.iter().find(|e| e["name"] == "NATS_PASSWORD");
+    let admin_key = format!("nats-password-{ADMIN}");
+    if password.map(|e| &e["valueFrom"]["secretKeyRef"]["key"])
+        != Some(&Value::from(admin_key.as_str()))
+    {
+        found.push(format!("{who}: NATS_PASSWORD should come from {admin_key}"));
+    }
+    let user = format!("://{ADMIN}:$(NATS_PASSWORD)@");
+    if !container_var(c, "NATS_URL").is_some_and(|url| url.contains(&user)) {
+        found.push(format!("{who}: NATS_URL should connect as nats{user}…"));
+    }
+    check_stream_settings(found, &who, &|var| container_var(c, var));
+    // Nothing it does not read: no database, no certificate, no secret
+    // besides admin's password.
+    for e in &vars {
+        let name = e["name"].as_str().unwrap_or("?");
+        if !["NATS_PASSWORD", "NATS_URL"].contains(&name) && !EVENTS_VARS.contains(&name) {
+            found.push(format!(
+                "{who}: sets {name}; `{PROVISION_MODE}` reads only NATS_URL and PORTAL_EVENTS_*"
+            ));
+        }
+    }
+    let mounts_tls = c["volumeMounts"].as_array().into_iter().flatten().any(|m| {
+        m["mountPath"]
+            .as_str()
+            .is_some_and(|p| p.starts_with(TLS_DIR))
+    });
+    if mounts_tls {
+        found.push(format!(
+            "{who}: mounts a service certificate, and needs none"
+        ));
+    }
+}
+
+/// The trial NATS of `servers` servers: a StatefulSet of that many, whose
+/// configuration has JetStream on each server's own storage and the users,
+/// and with several servers a headless Service and routes to each of them;
+/// the stream keeps no more copies than there are servers, and the
+/// network policies let the migrations Job and the routes through.
+fn check_trial_nats(docs: &Value, servers: usize) -> Vec<String> {
+    let mut found = Vec::new();
+    let docs = docs.as_array().cloned().unwrap_or_default();
+    let find = |kind: &str, name: &str| {
+        docs.iter()
+            .find(|d| d["kind"] == kind && d["metadata"]["name"] == name)
+            .cloned()
+    };
+    let name = format!("{RELEASE}-nats");
+    let headless = format!("{name}-headless");
+    let cluster = servers > 1;
+    let Some(set) = find("StatefulSet", &name) else {
+        return vec![format!("StatefulSet {name} is missing")];
+    };
+    let who = format!("StatefulSet {name}");
+    let spec = &set["spec"];
+    if spec["replicas"].as_u64() != Some(servers as u64) {
+        found.push(format!("{who}: replicas should be {servers}"));
+    }
+    let pod = &spec["template"]["spec"];
+    let c = &pod["containers"][0];
+    // Each server its own storage.
+    let per_server = spec["volumeClaimTemplates"]
+        .as_array()
+        .is_some_and(|t| t.iter().any(|t| t["metadata"]["name"] == "data"));
+    if !per_server {
+        found.push(format!(
+            "{who}: no volume claim template `data` (a volume per server)"
+        ));
+    }
+    // The configuration beside the users it includes.
+    let config = format!("{name}-config");
+    let projected: Vec<&str> = pod["volumes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|v| v["projected"]["sources"].as_array().into_iter().flatten())
+        .filter_map(|s| s["configMap"]["name"].as_str())
+        .collect();
+    let authorization = format!("{RELEASE}-nats-authorization");
+    if !projected.contains(&config.as_str()) || !projected.contains(&authorization.as_str()) {
+        found.push(format!(
+            "{who}: should mount {config} and {authorization} together (projected), has {projected:?}"
+        ));
+    }
+    let conf = find("ConfigMap", &config)
+        .and_then(|m| m["data"]["nats.conf"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    if conf.is_empty() {
+        found.push(format!("ConfigMap {config}: no nats.conf"));
+    }
+    for needed in [
+        "jetstream",
+        "store_dir: /data",
+        "include ./authorization.conf",
+    ] {
+        if !conf.is_empty() && !conf.contains(needed) {
+            found.push(format!("ConfigMap {config}: nats.conf lacks `{needed}`"));
+        }
+    }
+    let routes = nats_routes(&conf);
+    let expected: Vec<String> = (0..servers)
+        .map(|i| format!("nats://{name}-{i}.{headless}:6222"))
+        .collect();
+    if cluster && routes != expected {
+        found.push(format!(
+            "ConfigMap {config}: the cluster's routes are {routes:?}, should be {expected:?}"
+        ));
+    }
+    if !cluster && !routes.is_empty() {
+        found.push(format!(
+            "ConfigMap {config}: routes {routes:?} for a single server"
+        ));
+    }
+    if cluster {
+        // JetStream in a cluster needs each server's own stable name.
+        if !conf.contains("server_name: $POD_NAME") {
+            found.push(format!("ConfigMap {config}: no `server_name: $POD_NAME`"));
+        }
+        let pod_name = c["env"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|e| e["name"] == "POD_NAME");
+        if pod_name.map(|e| &e["valueFrom"]["fieldRef"]["fieldPath"])
+            != Some(&Value::from("metadata.name"))
+        {
+            found.push(format!("{who}: POD_NAME should be the pod's metadata.name"));
+        }
+        if spec["serviceName"] != headless.as_str() {
+            found.push(format!("{who}: serviceName should be {headless}"));
+        }
+        match find("Service", &headless) {
+            None => found.push(format!("Service {headless} is missing")),
+            Some(service) => {
+                if service["spec"]["clusterIP"] != "None" {
+                    found.push(format!(
+                        "Service {headless}: should be headless (clusterIP None)"
+                    ));
+                }
+                if service["spec"]["publishNotReadyAddresses"] != true {
+                    found.push(format!(
+                        "Service {headless}: should publish servers before they are ready"
+                    ));
+                }
+            }
+        }
+    }
+    // The stream's copies fit the servers.
+    let replicas = find("Job", &format!("{RELEASE}-migrations"))
+        .and_then(|job| {
+            job["spec"]["template"]["spec"]["containers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find_map(|c| container_var(c, "PORTAL_EVENTS_REPLICAS"))
+        })
+        .and_then(|v| v.parse::<usize>().ok());
+    if let Some(replicas) = replicas.filter(|r| *r > servers) {
+        found.push(format!(
+            "PORTAL_EVENTS_REPLICAS is {replicas}, more than the trial NATS's {servers} server(s)"
+        ));
+    }
+    // Who may reach the servers: the services and the migrations Job on
+    // the client port, the servers each other on the routes' port.
+    match find("NetworkPolicy", &name) {
+        None => found.push(format!("NetworkPolicy {name} is missing")),
+        Some(policy) => {
+            let ingress: Vec<&Value> = policy["spec"]["ingress"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .collect();
+            let client_from: Vec<&str> = ingress
+                .iter()
+                .filter(|r| rule_ports(r).contains(&NATS_PORT))
+                .flat_map(|r| rule_components(r, "from"))
+                .collect();
+            if !client_from.contains(&"migrations") {
+                found.push(format!(
+                    "NetworkPolicy {name}: the migrations Job may not reach port {NATS_PORT}"
+                ));
+            }
+            if cluster {
+                let routes_from = ingress
+                    .iter()
+                    .filter(|r| rule_ports(r).contains(&6222))
+                    .any(|r| rule_components(r, "from").contains(&"nats"));
+                let routes_to = policy["spec"]["egress"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|r| rule_ports(r).contains(&6222))
+                    .any(|r| rule_components(r, "to").contains(&"nats"));
+                if !(routes_from && routes_to) {
+                    found.push(format!(
+                        "NetworkPolicy {name}: the servers may not reach each other on 6222"
+                    ));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The `nats://` routes of a NATS configuration's `routes: [ … ]`.
+fn nats_routes(conf: &str) -> Vec<String> {
+    let Some(start) = conf.find("routes") else {
+        return Vec::new();
+    };
+    let rest = &conf[start..];
+    let Some(open) = rest.find('[') else {
+        return Vec::new();
+    };
+    let list = &rest[open + 1..];
+    let list = &list[..list.find(']').unwrap_or(list.len())];
+    list.split(|c: char| c.is_whitespace() || c == ',')
+        .map(|r| r.trim_matches('"'))
+        .filter(|r| r.starts_with("nats://"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// nats-server -t on the trial NATS's rendered configuration, with the
+/// users it includes and sample passwords.
+fn test_trial_nats_config(docs: &Value, dir: &Path) -> Result<()> {
+    let docs = docs.as_array().cloned().unwrap_or_default();
+    let data = |name: &str, key: &str| {
+        docs.iter()
+            .find(|d| d["kind"] == "ConfigMap" && d["metadata"]["name"] == name)
+            .and_then(|m| m["data"][key].as_str().map(str::to_string))
+            .with_context(|| format!("ConfigMap {name} has no {key}"))
+    };
+    let dir = fresh_dir(dir)?;
+    let conf = dir.join("nats.conf");
+    fs::write(&conf, data(&format!("{RELEASE}-nats-config"), "nats.conf")?)?;
+    fs::write(
+        dir.join("authorization.conf"),
+        data(
+            &format!("{RELEASE}-nats-authorization"),
+            "authorization.conf",
+        )?,
+    )?;
+    let mut test = Command::new(nats::server_binary()?);
+    test.arg("-c").arg(&conf).arg("-t");
+    test.env("POD_NAME", format!("{RELEASE}-nats-0"));
+    for user in nats_users() {
+        test.env(nats_users::password_variable(user), "deploy-check");
+    }
+    let out = sys::capture(&mut test)?;
+    ensure!(
+        out.status.success(),
+        "nats-server -t on the trial NATS's nats.conf:\n{}",
+        text(&out)
+    );
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------
@@ -1676,13 +2205,19 @@ mod tests {
             env.insert("PORTAL_DATA_DIR".into(), json!("/var/lib/portal"));
         }
         let healthy = json!({"condition": "service_healthy"});
-        let depends: serde_json::Map<String, Value> = BINARIES
+        let mut depends: serde_json::Map<String, Value> = BINARIES
             .iter()
             .map(|o| o.compose)
             .chain(["postgres", "nats"])
             .filter(|n| *n != b.compose)
             .map(|n| (n.to_string(), healthy.clone()))
             .collect();
+        if !b.is_gateway() {
+            depends.insert(
+                COMPOSE_EVENTS.into(),
+                json!({"condition": "service_completed_successfully"}),
+            );
+        }
         json!({
             "build": {"context": "."},
             "image": "portal:dev",
@@ -1724,6 +2259,22 @@ mod tests {
         );
         services.insert("mailpit".into(), json!({}));
         services.insert("jaeger".into(), json!({}));
+        services.insert(
+            COMPOSE_EVENTS.into(),
+            json!({
+                "build": {"context": "."},
+                "image": "portal:dev",
+                "command": [PROVISION_BIN, PROVISION_MODE],
+                "restart": "no",
+                "environment": {
+                    "NATS_URL": "nats://admin:deploy-check-nats-admin@nats:4222",
+                    "PORTAL_EVENTS_REPLICAS": "1",
+                    "PORTAL_EVENTS_MAX_AGE_HOURS": "720",
+                    "PORTAL_EVENTS_MAX_BYTES": "8589934592",
+                },
+                "depends_on": {"nats": {"condition": "service_healthy"}},
+            }),
+        );
         json!({ "services": services })
     }
 
@@ -1878,6 +2429,182 @@ mod tests {
             assert!(found.contains(expected), "{expected}\n---\n{found}");
         }
         assert!(!found.contains("livenessProbe"), "{found}");
+    }
+
+    #[test]
+    fn compose_events_mistakes_are_named() {
+        let mut config = good_compose();
+        let services = &mut config["services"];
+        // A service that still sets the stream's settings.
+        services["work-orders"]["environment"]["PORTAL_EVENTS_MAX_AGE_HOURS"] = json!("24");
+        // A backend that may start before the stream exists.
+        if let Some(depends) = services["documents"]["depends_on"].as_object_mut() {
+            depends.remove(COMPOSE_EVENTS);
+        }
+        let events = &mut services[COMPOSE_EVENTS];
+        // As a service's NATS user, which may not make the stream.
+        events["environment"]["NATS_URL"] =
+            json!("nats://requests:deploy-check-nats-requests@nats:4222");
+        events["environment"]["PORTAL_EVENTS_REPLICAS"] = json!("three");
+        events["environment"]["DATABASE_URL"] = json!("postgres://p@postgres:5432/portal_requests");
+        events["restart"] = json!("unless-stopped");
+        let found = check_compose(&config).join("\n");
+        for expected in [
+            "service work-orders: sets PORTAL_EVENTS_MAX_AGE_HOURS",
+            "service documents: should depend on events having completed successfully",
+            "service events: NATS_URL is nats://requests:",
+            "service events: PORTAL_EVENTS_REPLICAS is \"three\"",
+            "service events: sets DATABASE_URL",
+            "service events: restart should be \"no\"",
+        ] {
+            assert!(found.contains(expected), "{expected}\n---\n{found}");
+        }
+        assert!(!found.contains("service requests:"), "{found}");
+
+        let mut config = good_compose();
+        if let Some(services) = config["services"].as_object_mut() {
+            services.remove(COMPOSE_EVENTS);
+        }
+        let found = check_compose(&config).join("\n");
+        assert!(found.contains("service events is missing"), "{found}");
+    }
+
+    fn migrations_job(provisioning: Value) -> Value {
+        let migrate = |b: &Binary| {
+            json!({
+                "name": format!("migrate-{}", b.key),
+                "command": [format!("/usr/local/bin/{}", b.bin), "migrate"],
+            })
+        };
+        let mut init: Vec<Value> = BINARIES
+            .iter()
+            .filter(|b| !b.is_gateway())
+            .map(migrate)
+            .collect();
+        // A migration that still carries a setting of the stream.
+        init[1]["env"] = json!([{"name": "PORTAL_EVENTS_REPLICAS", "value": "1"}]);
+        json!({
+            "kind": "Job",
+            "metadata": {"name": format!("{RELEASE}-migrations")},
+            "spec": {"template": {"spec": {
+                "initContainers": init,
+                "containers": [provisioning],
+            }}},
+        })
+    }
+
+    #[test]
+    fn chart_provisioning_mistakes_are_named() {
+        // As requests' NATS user, without a setting, with a database and a
+        // certificate it does not read.
+        let provisioning = json!({
+            "name": "provision-events",
+            "command": ["/usr/local/bin/requests", "provision-events"],
+            "env": [
+                {"name": "NATS_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "s", "key": "nats-password-requests"}}},
+                {"name": "NATS_URL", "value": "nats://requests:$(NATS_PASSWORD)@nats:4222"},
+                {"name": "PORTAL_EVENTS_REPLICAS", "value": "1"},
+                {"name": "PORTAL_EVENTS_MAX_AGE_HOURS", "value": "0"},
+                {"name": "DATABASE_URL", "valueFrom": {"secretKeyRef": {"name": "s", "key": "database-url-requests"}}},
+            ],
+            "volumeMounts": [{"name": "tls", "mountPath": TLS_DIR}],
+        });
+        let policy = json!({
+            "kind": "NetworkPolicy",
+            "metadata": {"name": format!("{RELEASE}-migrations")},
+            "spec": {"egress": [{"ports": [{"port": 5432, "protocol": "TCP"}]}]},
+        });
+        let found = check_chart(&json!([migrations_job(provisioning), policy])).join("\n");
+        for expected in [
+            "the migrations Job's migrate-requests: sets PORTAL_EVENTS_REPLICAS",
+            "the migrations Job's provision-events: NATS_PASSWORD should come from nats-password-admin",
+            "the migrations Job's provision-events: NATS_URL should connect as nats://admin:$(NATS_PASSWORD)@",
+            "the migrations Job's provision-events: PORTAL_EVENTS_MAX_AGE_HOURS is \"0\"",
+            "the migrations Job's provision-events: PORTAL_EVENTS_MAX_BYTES is not set",
+            "the migrations Job's provision-events: sets DATABASE_URL",
+            "the migrations Job's provision-events: mounts a service certificate",
+            "NetworkPolicy portal-migrations: no egress to NATS (4222)",
+        ] {
+            assert!(found.contains(expected), "{expected}\n---\n{found}");
+        }
+        // Not the Job's container: it might run before the migrations, or never end.
+        let job = migrations_job(
+            json!({"name": "migrate-notification", "command": ["/usr/local/bin/notification", "migrate"]}),
+        );
+        let found = check_chart(&json!([job])).join("\n");
+        assert!(
+            found.contains("the migrations Job does not run `requests provision-events`"),
+            "{found}"
+        );
+    }
+
+    #[test]
+    fn reads_the_routes_of_a_nats_configuration() {
+        let conf = "port: 4222\ncluster {\n  name: c\n  routes: [\n    nats://a-0.h:6222\n    \"nats://a-1.h:6222\", nats://a-2.h:6222\n  ]\n}\ninclude ./x.conf\n";
+        assert_eq!(
+            nats_routes(conf),
+            [
+                "nats://a-0.h:6222",
+                "nats://a-1.h:6222",
+                "nats://a-2.h:6222"
+            ]
+        );
+        assert!(nats_routes("port: 4222\njetstream {}\n").is_empty());
+    }
+
+    #[test]
+    fn trial_nats_mistakes_are_named() {
+        let set = json!({
+            "kind": "StatefulSet",
+            "metadata": {"name": "portal-nats"},
+            "spec": {
+                "replicas": 3,
+                "serviceName": "portal-nats",
+                "template": {"spec": {
+                    "containers": [{"name": "nats", "env": []}],
+                    "volumes": [{"name": "config", "projected": {"sources": [
+                        {"configMap": {"name": "portal-nats-config"}},
+                        {"configMap": {"name": "portal-nats-authorization"}},
+                    ]}}],
+                }},
+            },
+        });
+        // Two routes for three servers, no server names.
+        let config = json!({
+            "kind": "ConfigMap",
+            "metadata": {"name": "portal-nats-config"},
+            "data": {"nats.conf": "jetstream {\n  store_dir: /data\n}\ncluster {\n  routes: [\n    nats://portal-nats-0.portal-nats-headless:6222\n    nats://portal-nats-1.portal-nats-headless:6222\n  ]\n}\ninclude ./authorization.conf\n"},
+        });
+        let policy = json!({
+            "kind": "NetworkPolicy",
+            "metadata": {"name": "portal-nats"},
+            "spec": {"ingress": [{
+                "ports": [{"port": 4222}],
+                "from": [{"podSelector": {"matchExpressions": [
+                    {"key": "app.kubernetes.io/component", "operator": "In", "values": ["requests", "gateway"]},
+                ]}}],
+            }]},
+        });
+        let provisioning = json!({
+            "command": ["/usr/local/bin/requests", "provision-events"],
+            "env": [{"name": "PORTAL_EVENTS_REPLICAS", "value": "5"}],
+        });
+        let docs = json!([set, config, policy, migrations_job(provisioning)]);
+        let found = check_trial_nats(&docs, 3).join("\n");
+        for expected in [
+            "StatefulSet portal-nats: no volume claim template `data`",
+            "the cluster's routes are [\"nats://portal-nats-0.portal-nats-headless:6222\", \"nats://portal-nats-1.portal-nats-headless:6222\"]",
+            "no `server_name: $POD_NAME`",
+            "StatefulSet portal-nats: POD_NAME should be the pod's metadata.name",
+            "StatefulSet portal-nats: serviceName should be portal-nats-headless",
+            "Service portal-nats-headless is missing",
+            "PORTAL_EVENTS_REPLICAS is 5, more than the trial NATS's 3 server(s)",
+            "NetworkPolicy portal-nats: the migrations Job may not reach port 4222",
+            "NetworkPolicy portal-nats: the servers may not reach each other on 6222",
+        ] {
+            assert!(found.contains(expected), "{expected}\n---\n{found}");
+        }
+        assert!(!found.contains("replicas should be"), "{found}");
     }
 
     #[test]
