@@ -315,6 +315,17 @@ pub fn backend_command(bin_dir: &Path, backend: &Backend, settings: &Settings) -
     Ok(cmd)
 }
 
+/// The deploy step before the services (ADR 0024): makes the event stream
+/// or brings it to its settings as NATS's `admin` (no service may), then
+/// exits. `PORTAL_EVENTS_*` in the caller's environment pass through.
+pub fn provision_events_command(bin_dir: &Path, settings: &Settings) -> Command {
+    let mut cmd = Command::new(bin_dir.join(REQUESTS.name));
+    cmd.arg("provision-events")
+        .env("NATS_URL", settings.nats.admin_url())
+        .env("RUST_LOG", &settings.rust_log);
+    cmd
+}
+
 /// The command that runs the gateway from `bin_dir` with its environment.
 pub fn gateway_command(bin_dir: &Path, settings: &Settings) -> Command {
     let layout = &settings.layout;

@@ -108,6 +108,7 @@ pub(crate) fn start_services(
     settings: &Settings,
     children: &mut Children,
 ) -> Result<()> {
+    sys::run(&mut services::provision_events_command(bin_dir, settings))?;
     for backend in &BACKENDS {
         children.spawn(
             backend.name,

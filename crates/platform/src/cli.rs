@@ -1,11 +1,14 @@
 //! What a backend binary is asked to do: serve (the default), apply its
-//! migrations and exit (`migrate`, for a deployment's migration job), or
-//! check its own health (`healthcheck`, for container health checks).
+//! migrations and exit (`migrate`, for a deployment's migration job), make
+//! or update the event stream and exit (`provision-events`, the same job's
+//! other step, ADR 0024), or check its own health (`healthcheck`, for
+//! container health checks).
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Serve,
     Migrate,
+    ProvisionEvents,
     HealthCheck,
 }
 
@@ -15,6 +18,7 @@ pub fn mode_and_args(args: impl IntoIterator<Item = String>) -> (Mode, Vec<Strin
     let mode = match args.get(1).map(String::as_str) {
         Some("migrate") => Mode::Migrate,
         Some("healthcheck") => Mode::HealthCheck,
+        Some("provision-events") => Mode::ProvisionEvents,
         Some("serve") => Mode::Serve,
         _ => return (Mode::Serve, args),
     };
@@ -43,6 +47,10 @@ mod tests {
         assert_eq!(
             mode_and_args(args(&["notification", "healthcheck"])).0,
             Mode::HealthCheck
+        );
+        assert_eq!(
+            mode_and_args(args(&["requests", "provision-events"])),
+            (Mode::ProvisionEvents, args(&["requests"]))
         );
         assert_eq!(
             mode_and_args(args(&["requests", "--help"])),

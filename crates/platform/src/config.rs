@@ -48,9 +48,6 @@ pub struct CommonConfig {
     /// Largest database pool.
     #[arg(long, env = "PORTAL_DB_MAX_CONNECTIONS", default_value_t = 10)]
     pub db_max_connections: u32,
-    /// How the event log is kept (ADR 0024).
-    #[command(flatten)]
-    pub events: crate::nats::StreamSettings,
 }
 
 impl CommonConfig {

@@ -152,6 +152,11 @@ pub async fn run<H: Handler>(
     }
 }
 
+/// How long one pull request waits for messages before a new one.
+pub const PULL_EXPIRES: Duration = Duration::from_secs(30);
+/// How often the server says "still here" while a pull waits.
+pub const HEARTBEAT: Duration = Duration::from_secs(5);
+
 async fn consume<H: Handler>(
     js: &jetstream::Context,
     pool: &PgPool,
@@ -174,7 +179,15 @@ async fn consume<H: Handler>(
             },
         )
         .await?;
-    let mut messages = consumer.messages().await?;
+    // Each pull waits up to PULL_EXPIRES; the server says it is alive every
+    // HEARTBEAT meanwhile. Two missed heartbeats (a node lost, a leader
+    // moved) end the stream with an error, and the loop above pulls anew.
+    let mut messages = consumer
+        .stream()
+        .expires(PULL_EXPIRES)
+        .heartbeat(HEARTBEAT)
+        .messages()
+        .await?;
     tracing::info!(consumer = %spec.durable, filter = %spec.filter, "consuming");
     let durable = spec.durable.clone();
     // Lag is read on a timer, so the gauge stays true while nothing arrives.

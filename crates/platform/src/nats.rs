@@ -9,19 +9,25 @@ use crate::events::{self, Envelope};
 /// Connects in the background: the service starts (NOT_SERVING) even when
 /// the broker is away, and the client reconnects on its own. A user and
 /// password in the URL (`nats://user:password@host:4222`) are the service's
-/// own NATS user (ADR 0017).
+/// own NATS user (ADR 0017). Several servers (a cluster) are written
+/// comma separated: the client starts with any that answers.
 pub async fn connect(url: &str, name: &str) -> anyhow::Result<Client> {
     let mut options = async_nats::ConnectOptions::new();
     // async-nats keeps URL credentials but does not send them: pass them on.
     if let Some((user, password)) = credentials(url) {
         options = options.user_and_password(user, password);
     }
+    // async-nats takes a list, not a comma-separated string.
+    let servers = url
+        .split(',')
+        .map(|one| one.trim().parse::<async_nats::ServerAddr>())
+        .collect::<Result<Vec<_>, _>>()?;
     let client = options
         .name(name)
         .retry_on_initial_connect()
         .max_reconnects(None)
         .connection_timeout(Duration::from_secs(2))
-        .connect(url)
+        .connect(servers)
         .await?;
     Ok(client)
 }
@@ -42,8 +48,8 @@ pub fn is_connected(client: &Client) -> bool {
     client.connection_state() == async_nats::connection::State::Connected
 }
 
-/// Creates the stream if it is missing (idempotent across services).
-/// How the event log is kept (ADR 0024), the same for every service.
+/// How the event log is kept (ADR 0024): read by the deploy step
+/// `provision-events` only; services find the stream as it made it.
 #[derive(clap::Args, Debug, Clone, PartialEq, Eq)]
 pub struct StreamSettings {
     /// Copies of each event on a NATS cluster (1 on a single server; 3 on a
@@ -105,8 +111,8 @@ pub fn stream_matches(current: &stream::Config, wanted: &stream::Config) -> bool
 }
 
 /// Creates the stream, or brings an existing one to `settings` (a changed
-/// setting rolls out as services restart with it). Every service does this
-/// at start; with the same settings the second and later find nothing to do.
+/// setting rolls out with the next deploy's `provision-events`); with the
+/// same settings it finds nothing to do.
 pub async fn provision_stream(
     js: &jetstream::Context,
     settings: &StreamSettings,
@@ -133,33 +139,44 @@ pub async fn provision_stream(
     }
 }
 
-/// [`provision_stream`] until it succeeds (NATS may be away at start).
-pub async fn keep_stream(js: jetstream::Context, settings: StreamSettings) {
+/// [`provision_stream`] until it succeeds or `patience` runs out (NATS may
+/// still be starting when a deploy step runs).
+pub async fn provision_stream_within(
+    js: &jetstream::Context,
+    settings: &StreamSettings,
+    patience: Duration,
+) -> anyhow::Result<stream::Info> {
+    let deadline = tokio::time::Instant::now() + patience;
     let mut wait = Duration::from_millis(200);
     loop {
-        match provision_stream(&js, &settings).await {
-            Ok(_) => return,
+        match provision_stream(js, settings).await {
+            Ok(info) => return Ok(info),
+            Err(e) if tokio::time::Instant::now() + wait > deadline => return Err(e),
             Err(e) => {
-                tracing::warn!(error = %e, "the event stream is not provisioned yet");
+                tracing::warn!(error = %e, "the event stream cannot be provisioned yet");
                 tokio::time::sleep(wait).await;
-                wait = (wait * 2).min(Duration::from_secs(10));
+                wait = (wait * 2).min(Duration::from_secs(5));
             }
         }
     }
 }
 
-/// The stream, once a service has provisioned it ([`provision_stream`]):
-/// asked again every 100 ms for 5 s (it is being made as the service starts),
-/// then the error.
+/// The stream, once the deploy step made it ([`provision_stream`]): asked
+/// again every 200 ms for 10 s, then the error (consumers start over).
 pub async fn ensure_stream(js: &jetstream::Context) -> anyhow::Result<stream::Stream> {
     let mut tries = 0;
     loop {
         match js.get_stream(events::STREAM).await {
             Ok(stream) => return Ok(stream),
-            Err(e) if tries >= 50 => return Err(e.into()),
+            Err(e) if tries >= 50 => {
+                return Err(anyhow::anyhow!(
+                    "no event stream {} ({e}): run `<service> provision-events` (ADR 0024)",
+                    events::STREAM
+                ));
+            }
             Err(_) => {
                 tries += 1;
-                tokio::time::sleep(Duration::from_millis(100)).await;
+                tokio::time::sleep(Duration::from_millis(200)).await;
             }
         }
     }

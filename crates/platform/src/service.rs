@@ -57,6 +57,55 @@ pub async fn migrate(common: &CommonConfig, migrations: &Migrator) -> anyhow::Re
     Ok(())
 }
 
+/// What `provision-events` reads: NATS and the stream's settings, nothing
+/// else (no database, no certificate, no secret).
+#[derive(clap::Parser, Debug)]
+#[command(about = "Makes the PORTAL event stream, or brings it to its settings, and exits")]
+pub struct EventsConfig {
+    /// NATS with JetStream, as a user that may make and change the stream
+    /// (an operator's, e.g. `admin`).
+    #[arg(long, env = "NATS_URL", default_value = "nats://127.0.0.1:4222")]
+    pub nats_url: String,
+    #[command(flatten)]
+    pub events: nats::StreamSettings,
+}
+
+/// How long `provision-events` waits for NATS.
+const NATS_PATIENCE: Duration = Duration::from_secs(60);
+
+/// `<service> provision-events`: the deploy step that makes the event
+/// stream or brings it to its settings (ADR 0024), then exits.
+pub async fn provision_events(name: &'static str, args: &[String]) -> std::process::ExitCode {
+    use clap::Parser;
+    let cfg = EventsConfig::parse_from(args);
+    let result = async {
+        let client = nats::connect(&cfg.nats_url, name).await?;
+        let js = jetstream::new(client.clone());
+        let info = nats::provision_stream_within(&js, &cfg.events, NATS_PATIENCE).await?;
+        client.flush().await?;
+        anyhow::Ok(info)
+    }
+    .await;
+    match result {
+        Ok(info) => {
+            let c = &info.config;
+            println!(
+                "event stream {}: {} replica(s), events kept {} h or up to {} bytes (oldest dropped first), {} events now",
+                c.name,
+                c.num_replicas,
+                c.max_age.as_secs() / 3600,
+                c.max_bytes,
+                info.state.messages
+            );
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("provision-events: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// `<service> healthcheck`: whether the local server answers SERVING to
 /// the service itself (with its own certificate).
 pub async fn healthcheck(
@@ -103,10 +152,9 @@ impl Runtime {
         )
         .await?;
         let nats = nats::connect(&common.nats_url, name).await?;
+        // The stream is the deploy step's (`provision-events`, ADR 0024):
+        // consumers and the relay wait for it.
         let js = jetstream::new(nats.clone());
-        // The stream is kept as the settings say, once NATS answers; consumers
-        // and the relay wait for it (ADR 0024).
-        tokio::spawn(nats::keep_stream(js.clone(), common.events.clone()));
         Ok(Self {
             name,
             pool: pools.app,

@@ -20,14 +20,13 @@ pub fn publishes(service: Service) -> &'static [&'static str] {
     }
 }
 
-/// What a backend needs of JetStream: the stream (created by whoever
-/// starts first and kept to the settings, ADR 0024), its durable pull
-/// consumers, and acks.
-const JETSTREAM_API: [&str; 9] = [
+/// What a backend needs of JetStream: to find the stream (made and kept to
+/// its settings by the deploy step `provision-events` as `admin`, ADR 0024;
+/// a service can neither create nor change it), its durable pull consumers,
+/// and acks.
+const JETSTREAM_API: [&str; 7] = [
     "$JS.API.INFO",
     "$JS.API.STREAM.INFO.PORTAL",
-    "$JS.API.STREAM.CREATE.PORTAL",
-    "$JS.API.STREAM.UPDATE.PORTAL",
     "$JS.API.CONSUMER.INFO.PORTAL.*",
     "$JS.API.CONSUMER.CREATE.PORTAL.>",
     "$JS.API.CONSUMER.DURABLE.CREATE.PORTAL.*",
@@ -144,6 +143,20 @@ mod tests {
         let (publish, subscribe) = permissions(Service::Gateway);
         assert!(publish.is_empty());
         assert!(subscribe.contains(&"portal.*.request.>"));
+    }
+
+    #[test]
+    fn no_service_makes_or_changes_the_stream() {
+        for service in Service::ALL {
+            let (publish, _) = permissions(service);
+            assert!(
+                !publish
+                    .iter()
+                    .any(|p| p.starts_with("$JS.API.STREAM.")
+                        && !p.starts_with("$JS.API.STREAM.INFO.")),
+                "{service}: {publish:?}"
+            );
+        }
     }
 
     #[test]

@@ -61,7 +61,8 @@ pub const INBOUND_AUTHSERV_ID: &str = "mx.portal.test";
 /// `Stack::signing_keys_dir`).
 pub const FIRST_SIGNING_KID: &str = "k1";
 
-/// How a test stack keeps its event log: not the defaults, so a test can
+/// How a test stack keeps its event log (made before the services start,
+/// as a deploy's `provision-events` would): not the defaults, so a test can
 /// tell that the settings reach the server.
 pub const STREAM_SETTINGS: StreamSettings = StreamSettings {
     replicas: 1,
@@ -112,8 +113,18 @@ impl Stack {
     }
 
     pub async fn start_with(mail: MailSetup) -> anyhow::Result<Self> {
-        crate::traces::install();
         let nats = NatsServer::start().await?;
+        Self::start_on(mail, nats, &STREAM_SETTINGS).await
+    }
+
+    /// The services on `nats` (a server or a cluster), whose stream the
+    /// deploy step makes with `events` first.
+    pub async fn start_on(
+        mail: MailSetup,
+        nats: NatsServer,
+        events: &StreamSettings,
+    ) -> anyhow::Result<Self> {
+        crate::traces::install();
         let (smtp, smtp_port) = match mail {
             MailSetup::Sink => {
                 let sink = SmtpSink::start()?;
@@ -122,6 +133,11 @@ impl Stack {
             }
             MailSetup::Unreachable(port) => (None, port),
         };
+        // The deploy step's work (`provision-events`), before any service.
+        let js = async_nats::jetstream::new(
+            portal_platform::nats::connect(&nats.url(), "provision-events").await?,
+        );
+        portal_platform::nats::provision_stream(&js, events).await?;
         let dbs = Databases::create(&SERVICES).await?;
         let operator_token = format!("op-{}", uuid::Uuid::new_v4().simple());
         // Each service its own secret; all know the others by digest.
@@ -187,7 +203,6 @@ impl Stack {
             db_max_connections: 5,
             admin_addr: Some(admin[index]),
             drain_secs: 0,
-            events: STREAM_SETTINGS,
         };
         let inbound_smtp = std::net::SocketAddr::from(([127, 0, 0, 1], crate::free_port()?));
         let inbound_domain = "in.portal.test".to_owned();

@@ -6,16 +6,22 @@ use portal_platform::cli::{self, Mode};
 #[tokio::main]
 async fn main() -> anyhow::Result<ExitCode> {
     let (mode, args) = cli::mode_and_args(std::env::args());
-    let cfg = identity::Config::parse_from(args);
+    let config = || identity::Config::parse_from(&args);
     match mode {
+        Mode::ProvisionEvents => {
+            Ok(portal_platform::service::provision_events("identity", &args).await)
+        }
         Mode::HealthCheck => {
+            let cfg = config();
             Ok(portal_platform::service::healthcheck("identity", cfg.grpc_addr, &cfg.common).await)
         }
         Mode::Migrate => {
+            let cfg = config();
             identity::migrate(&cfg).await?;
             Ok(ExitCode::SUCCESS)
         }
         Mode::Serve => {
+            let cfg = config();
             let _telemetry = portal_platform::telemetry::init("identity");
             let listener = tokio::net::TcpListener::bind(cfg.grpc_addr).await?;
             identity::run(cfg, listener, portal_platform::shutdown::on_signal()).await?;

@@ -13,6 +13,12 @@ async fn main() -> anyhow::Result<ExitCode> {
             eprintln!("the gateway has no database: nothing to migrate");
             Ok(ExitCode::SUCCESS)
         }
+        Mode::ProvisionEvents => {
+            eprintln!(
+                "the gateway does not keep the event stream: run `requests provision-events`"
+            );
+            Ok(ExitCode::FAILURE)
+        }
         Mode::Serve => {
             let _telemetry = portal_platform::telemetry::init("portal-gateway");
             let listener = std::net::TcpListener::bind(cfg.https_addr)?;

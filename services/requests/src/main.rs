@@ -6,16 +6,22 @@ use portal_platform::cli::{self, Mode};
 #[tokio::main]
 async fn main() -> anyhow::Result<ExitCode> {
     let (mode, args) = cli::mode_and_args(std::env::args());
-    let cfg = requests::Config::parse_from(args);
+    let config = || requests::Config::parse_from(&args);
     match mode {
+        Mode::ProvisionEvents => {
+            Ok(portal_platform::service::provision_events("requests", &args).await)
+        }
         Mode::HealthCheck => {
+            let cfg = config();
             Ok(portal_platform::service::healthcheck("requests", cfg.grpc_addr, &cfg.common).await)
         }
         Mode::Migrate => {
+            let cfg = config();
             requests::migrate(&cfg).await?;
             Ok(ExitCode::SUCCESS)
         }
         Mode::Serve => {
+            let cfg = config();
             let _telemetry = portal_platform::telemetry::init("requests");
             let listener = tokio::net::TcpListener::bind(cfg.grpc_addr).await?;
             requests::run(cfg, listener, portal_platform::shutdown::on_signal()).await?;

@@ -197,13 +197,13 @@ pub fn accepted_mails(stack: &Stack, t: &Tenant, title: &str) -> usize {
 
 /// Waits until a durable consumer has nothing pending or unacknowledged.
 pub async fn drained(stack: &Stack, durable: &str) -> anyhow::Result<()> {
-    let client = async_nats::connect(stack.nats.url()).await?;
+    let client = portal_platform::nats::connect(&stack.nats.url(), "test").await?;
     let js = async_nats::jetstream::new(client);
     eventually(20, &format!("consumer {durable} to drain"), || {
         let js = js.clone();
         async move {
-            // A service makes the stream, then its consumers, once it has
-            // started: until then there is nothing to drain yet.
+            // A service makes its consumers once it has started: until
+            // then there is nothing to drain yet.
             let Ok(stream) = js.get_stream("PORTAL").await else {
                 return Ok(None);
             };

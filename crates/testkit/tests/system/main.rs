@@ -13,6 +13,7 @@ mod hidden_work;
 mod isolation;
 mod key_rotation;
 mod mail_in_out;
+mod nats_cluster;
 mod outages;
 mod photos;
 mod redelivery;
