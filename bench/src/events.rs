@@ -77,15 +77,21 @@ impl Bus {
 
 /// Subscribes before returning, so no event of a later accept is missed.
 pub async fn connect(nats_url: &str) -> Result<Bus> {
-    // async-nats keeps a URL's credentials but does not send them.
+    // A cluster's nodes come comma separated; async-nats takes a list. It
+    // keeps a URL's credentials but does not send them.
+    let servers = nats_url
+        .split(',')
+        .map(|one| one.trim().parse::<async_nats::ServerAddr>())
+        .collect::<Result<Vec<_>, _>>()
+        .context("reading the NATS URL")?;
     let mut options = async_nats::ConnectOptions::new();
-    if let Ok(addr) = nats_url.parse::<async_nats::ServerAddr>()
+    if let Some(addr) = servers.first()
         && let Some(user) = addr.username()
     {
         options = options.user_and_password(user.into(), addr.password().unwrap_or("").into());
     }
     let client = options
-        .connect(nats_url)
+        .connect(servers)
         .await
         .context("connecting to NATS")?;
     let jetstream = jetstream::new(client.clone());

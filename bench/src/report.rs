@@ -380,3 +380,77 @@ impl Table {
         }
     }
 }
+
+/// The golden path of a run on another stack (`--golden-only`), as JSON:
+/// `golden-<label>.json`, the label's words joined by dashes.
+pub fn write_golden(out_dir: &Path, label: &str, golden: &Golden) -> Result<std::path::PathBuf> {
+    std::fs::create_dir_all(out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
+    let slug: String = label
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let path = out_dir.join(format!("golden-{}.json", slug.trim_matches('-')));
+    let json =
+        serde_json::to_string_pretty(&serde_json::json!({"label": label, "golden": golden}))?;
+    std::fs::write(&path, json).with_context(|| format!("writing {}", path.display()))?;
+    Ok(path)
+}
+
+/// The golden path on `label` beside the last full run's (`latest.json`,
+/// one nats-server), figure by figure.
+pub fn compare_golden(out_dir: &Path, label: &str, golden: &Golden) {
+    let single: Option<serde_json::Value> = std::fs::read_to_string(out_dir.join("latest.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok());
+    let ours = serde_json::to_value(golden).unwrap_or_default();
+    let figure = |value: &serde_json::Value, path: &str| {
+        value
+            .pointer(path)
+            .and_then(serde_json::Value::as_f64)
+            .map_or_else(|| "-".to_owned(), |v| format!("{v:.1}"))
+    };
+    println!("\nGolden path: one nats-server (the full run above) beside {label}");
+    println!("{:<48} {:>14} {:>14}", "", "one server", "cluster");
+    for (what, path) in [
+        (
+            "accepts back to back, /s (API)",
+            "/accept_capacity/api/per_second",
+        ),
+        (
+            "work orders created, /s",
+            "/accept_capacity/work_orders_per_second",
+        ),
+        ("accepts sustained end to end, /s", "/sustained_per_second"),
+        ("paced rate, /s", "/paced/target_per_second"),
+        (
+            "accept 200 -> work order, p50 ms",
+            "/paced/to_work_order/p50_ms",
+        ),
+        (
+            "accept 200 -> work order, p99 ms",
+            "/paced/to_work_order/p99_ms",
+        ),
+        (
+            "accept 200 -> mail to SMTP, p50 ms",
+            "/paced/to_mail/p50_ms",
+        ),
+        (
+            "accept 200 -> mail to SMTP, p99 ms",
+            "/paced/to_mail/p99_ms",
+        ),
+        ("missing work orders", "/paced/missing_work_orders"),
+        ("missing mails", "/paced/missing_mails"),
+        ("SQL statements per accept", "/paced/sql_per_accept"),
+    ] {
+        let single = single
+            .as_ref()
+            .map_or_else(|| "-".to_owned(), |s| figure(s, &format!("/golden{path}")));
+        println!("{what:<48} {single:>14} {:>14}", figure(&ours, path));
+    }
+}

@@ -68,6 +68,10 @@ pub struct Args {
     /// Where the JSON results go.
     #[arg(long)]
     out_dir: PathBuf,
+    /// Only the golden path, on a stack described by this label (the
+    /// events on a NATS cluster), compared with the last full run's.
+    #[arg(long)]
+    golden_only: Option<String>,
 }
 
 #[derive(Clone)]
@@ -155,6 +159,25 @@ pub async fn run(args: Args) -> Result<()> {
     let started_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     sampler.set_loaded(true);
 
+    if let Some(label) = &args.golden_only {
+        println!("(3) the golden path alone, on {label}...");
+        let mut ctx = golden_context(
+            &api,
+            &seeded,
+            &args,
+            &mut mails,
+            bus,
+            &counters,
+            background_sql_per_s,
+            &plan,
+        )?;
+        let golden = golden::run(&mut ctx).await?;
+        let path = report::write_golden(&args.out_dir, label, &golden)?;
+        report::compare_golden(&args.out_dir, label, &golden);
+        println!("\nWritten to {}.", path.display());
+        return Ok(());
+    }
+
     println!("(1) ceiling: bare axum + sqlx primary-key SELECT...");
     let ceiling = ceiling(&plan, &args.ceiling_url, args.requests).await?;
 
@@ -217,22 +240,16 @@ pub async fn run(args: Args) -> Result<()> {
     }
     let export = export_csv(&args.base, &seeded.admin_token).await?;
 
-    let mut ctx = golden::Context {
-        base: api.base.clone(),
-        admin: api::bearer(&seeded.admin_token)?,
-        contact: api::bearer(&seeded.contact_token)?,
-        site_id: seeded.site_id.clone(),
-        database_url: args.database_url.clone(),
-        owner: seeded.owner,
-        quiet_contact: seeded.quiet_contact,
-        mails: &mut mails,
+    let mut ctx = golden_context(
+        &api,
+        &seeded,
+        &args,
+        &mut mails,
         bus,
-        counters: &counters,
+        &counters,
         background_sql_per_s,
-        connections: args.connections,
-        warmup,
-        measure,
-    };
+        &plan,
+    )?;
     let golden = golden::run(&mut ctx).await?;
 
     println!("(6) the dispatch board's week, and plans timed to the contact's mail...");
@@ -290,6 +307,36 @@ pub async fn run(args: Args) -> Result<()> {
         path.display()
     );
     Ok(())
+}
+
+/// What the golden path needs of the seeded stack.
+#[allow(clippy::too_many_arguments)]
+fn golden_context<'a>(
+    api: &Api,
+    seeded: &seed::Seeded,
+    args: &Args,
+    mails: &'a mut MailLog,
+    bus: events::Bus,
+    counters: &'a Counters,
+    background_sql_per_s: f64,
+    plan: &Plan,
+) -> Result<golden::Context<'a>> {
+    Ok(golden::Context {
+        base: api.base.clone(),
+        admin: api::bearer(&seeded.admin_token)?,
+        contact: api::bearer(&seeded.contact_token)?,
+        site_id: seeded.site_id.clone(),
+        database_url: args.database_url.clone(),
+        owner: seeded.owner,
+        quiet_contact: seeded.quiet_contact,
+        mails,
+        bus,
+        counters,
+        background_sql_per_s,
+        connections: args.connections,
+        warmup: plan.warmup,
+        measure: plan.measure,
+    })
 }
 
 /// A technician to plan the board's work onto; their id.

@@ -48,11 +48,40 @@ pub fn run(options: &Options) -> Result<()> {
     let started = Instant::now();
     up::build(true)?;
     build_bench()?;
+    // The whole bench on one nats-server, then the golden path again on a
+    // three-node cluster with a replicated stream (ADR 0024), in one run so
+    // the two are measured on the same machine at the same time.
+    pass(options, Events::Single)?;
+    pass(options, Events::Cluster)?;
+    println!(
+        "\ncargo xtask bench: done in {:.0}s (build included).",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Where a pass keeps its events.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Events {
+    Single,
+    /// Three nodes, the stream with three copies; the golden path only.
+    Cluster,
+}
+
+/// Requests seeded for the cluster pass, which lists nothing.
+const CLUSTER_SEED: u64 = 1_000;
+/// Route ports of the cluster pass's three nodes (clients: NATS_PORT + i).
+const CLUSTER_ROUTE_PORT: u16 = 16222;
+
+fn pass(options: &Options, events: Events) -> Result<()> {
     let bin_dir = workspace::target_dir().join("release");
     let bench_dir = workspace::target_dir().join("bench");
     // Everything a run leaves behind (NATS store, dev certificate, mails)
     // lives here and starts empty, like the databases.
-    let stack_dir = bench_dir.join("stack");
+    let stack_dir = bench_dir.join(match events {
+        Events::Single => "stack",
+        Events::Cluster => "stack-cluster",
+    });
     reset_dir(&stack_dir)?;
 
     let admin_url = postgres::prepare()?;
@@ -64,7 +93,16 @@ pub fn run(options: &Options) -> Result<()> {
 
     // Dropping it on any error stops every process started below.
     let mut children = Children::default();
-    let nats = nats::start_private(NATS_PORT, &stack_dir.join("nats"), &mut children)?;
+    let nats = match events {
+        Events::Single => nats::start_private(NATS_PORT, &stack_dir.join("nats"), &mut children)?,
+        Events::Cluster => nats::start_private_cluster(
+            &(0..3)
+                .map(|i| (NATS_PORT + i, CLUSTER_ROUTE_PORT + i))
+                .collect::<Vec<_>>(),
+            &stack_dir.join("nats"),
+            &mut children,
+        )?,
+    };
 
     let mail_log = stack_dir.join("mail.jsonl");
     children.spawn(
@@ -107,7 +145,6 @@ pub fn run(options: &Options) -> Result<()> {
         // In the environment rather than argv: it holds a password.
         .env("PORTAL_BENCH_NATS_URL", settings.nats.admin_url())
         .args(["--startup-ms", &startup.as_millis().to_string()])
-        .args(["--requests", &options.requests.to_string()])
         .args(["--duration", &options.duration.to_string()])
         .args(["--connections", &options.connections.to_string()])
         .args(["--helper-pid", &serve_pid.to_string()])
@@ -117,17 +154,18 @@ pub fn run(options: &Options) -> Result<()> {
         .env("PORTAL_OPERATOR_TOKEN", &settings.operator_token)
         .env("DATABASE_URL", &requests_db)
         .env("PORTAL_BENCH_WORK_ORDERS_DB", &work_orders_db);
+    match events {
+        Events::Single => load.args(["--requests", &options.requests.to_string()]),
+        Events::Cluster => load
+            .args(["--requests", &CLUSTER_SEED.to_string()])
+            .args(["--golden-only", "3-node NATS cluster, stream R3"]),
+    };
     for (name, pid, admin_port) in watched(&children) {
         load.args(["--service", &format!("{name}={pid}:{admin_port}")]);
     }
     let outcome = sys::run(&mut load);
     children.stop_all(Duration::from_secs(10));
-    outcome?;
-    println!(
-        "\ncargo xtask bench: done in {:.0}s (build included).",
-        started.elapsed().as_secs_f64()
-    );
-    Ok(())
+    outcome
 }
 
 /// `portal-bench` is built on its own: building it together with the

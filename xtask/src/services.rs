@@ -323,6 +323,12 @@ pub fn provision_events_command(bin_dir: &Path, settings: &Settings) -> Command 
     cmd.arg("provision-events")
         .env("NATS_URL", settings.nats.admin_url())
         .env("RUST_LOG", &settings.rust_log);
+    // A cluster started here (the bench's) keeps three copies of each event.
+    if let nats::Access::Own { ports, .. } = &settings.nats
+        && ports.len() >= 3
+    {
+        cmd.env("PORTAL_EVENTS_REPLICAS", "3");
+    }
     cmd
 }
 

@@ -34,7 +34,8 @@ pub enum Access {
     /// A nats-server started here: each service connects as its own user
     /// (ADR 0017), `admin` (tests, tools, integrators) without limits.
     Own {
-        port: u16,
+        /// One client port per node (one for a single server).
+        ports: Vec<u16>,
         passwords: Vec<(Service, String)>,
         admin_password: String,
     },
@@ -46,14 +47,14 @@ impl Access {
         match self {
             Self::Given(url) => url.clone(),
             Self::Own {
-                port, passwords, ..
+                ports, passwords, ..
             } => {
                 let password = passwords
                     .iter()
                     .find(|(s, _)| *s == service)
                     .map(|(_, p)| p.as_str())
                     .unwrap_or_default();
-                format!("nats://{service}:{password}@127.0.0.1:{port}")
+                servers(&format!("{service}:{password}"), ports)
             }
         }
     }
@@ -63,12 +64,21 @@ impl Access {
         match self {
             Self::Given(url) => url.clone(),
             Self::Own {
-                port,
+                ports,
                 admin_password,
                 ..
-            } => format!("nats://admin:{admin_password}@127.0.0.1:{port}"),
+            } => servers(&format!("admin:{admin_password}"), ports),
         }
     }
+}
+
+/// Every node's URL with `user:password`, comma separated.
+fn servers(credentials: &str, ports: &[u16]) -> String {
+    ports
+        .iter()
+        .map(|port| format!("nats://{credentials}@127.0.0.1:{port}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// For `up`: the server `NATS_URL` names (which must answer, or be local to
@@ -113,6 +123,26 @@ pub fn ensure_running(data_dir: &Path, children: &mut Children) -> Result<Access
 /// `store`, with fresh passwords for the services' users (`nats_users`) and
 /// `admin`, as a child, and waits until it answers.
 pub fn start_private(port: u16, store: &Path, children: &mut Children) -> Result<Access> {
+    start_nodes(&[(port, None)], store, children)
+}
+
+/// A cluster of `ports.len()` nodes on `127.0.0.1` (client port, route
+/// port each), routed to each other, JetStream on each (for the bench's
+/// cluster run, ADR 0024), each storing under `store/n<i>`.
+pub fn start_private_cluster(
+    ports: &[(u16, u16)],
+    store: &Path,
+    children: &mut Children,
+) -> Result<Access> {
+    let nodes: Vec<_> = ports.iter().map(|(c, r)| (*c, Some(*r))).collect();
+    start_nodes(&nodes, store, children)
+}
+
+fn start_nodes(
+    nodes: &[(u16, Option<u16>)],
+    store: &Path,
+    children: &mut Children,
+) -> Result<Access> {
     let binary = server_binary()?;
     fs::create_dir_all(store).with_context(|| format!("failed to create {}", store.display()))?;
     let passwords = Service::ALL
@@ -120,32 +150,51 @@ pub fn start_private(port: u16, store: &Path, children: &mut Children) -> Result
         .map(|service| Ok((service, sys::random_hex(24)?)))
         .collect::<Result<Vec<_>>>()?;
     let admin_password = sys::random_hex(24)?;
-    let config = store.with_extension("conf");
-    write_private(
-        &config,
-        &nats_users::authorization(&passwords, &[("admin", admin_password.clone())]),
-    )?;
-    let mut cmd = Command::new(binary);
-    cmd.args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-c"])
-        .arg(&config)
-        .arg("-sd")
-        .arg(store);
-    println!(
-        "Starting nats-server on 127.0.0.1:{port} (JetStream in {})...",
-        store.display()
-    );
-    children.spawn("nats", cmd)?;
-    if !sys::wait_until(START_TIMEOUT, || {
-        children.ensure_alive()?;
-        Ok(sys::tcp_answers("127.0.0.1", port))
-    })? {
-        bail!(
-            "nats-server did not answer on 127.0.0.1:{port} within {}s",
-            START_TIMEOUT.as_secs()
+    let users = nats_users::authorization(&passwords, &[("admin", admin_password.clone())]);
+    let routes: Vec<String> = nodes
+        .iter()
+        .filter_map(|(_, route)| route.map(|r| format!("\"nats://127.0.0.1:{r}\"")))
+        .collect();
+    for (index, (port, route)) in nodes.iter().enumerate() {
+        let (config, node_store) = if nodes.len() == 1 {
+            (store.with_extension("conf"), store.to_path_buf())
+        } else {
+            let name = format!("n{}", index + 1);
+            (store.join(format!("{name}.conf")), store.join(&name))
+        };
+        let mut conf = users.clone();
+        if let Some(route) = route {
+            conf = format!(
+                "server_name: n{}\ncluster {{ name: portal-bench, listen: \"127.0.0.1:{route}\", routes: [{}] }}\n{conf}",
+                index + 1,
+                routes.join(", ")
+            );
+        }
+        write_private(&config, &conf)?;
+        let mut cmd = Command::new(&binary);
+        cmd.args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-c"])
+            .arg(&config)
+            .arg("-sd")
+            .arg(&node_store);
+        println!(
+            "Starting nats-server on 127.0.0.1:{port} (JetStream in {})...",
+            node_store.display()
         );
+        children.spawn("nats", cmd)?;
+    }
+    for (port, _) in nodes {
+        if !sys::wait_until(START_TIMEOUT, || {
+            children.ensure_alive()?;
+            Ok(sys::tcp_answers("127.0.0.1", *port))
+        })? {
+            bail!(
+                "nats-server did not answer on 127.0.0.1:{port} within {}s",
+                START_TIMEOUT.as_secs()
+            );
+        }
     }
     Ok(Access::Own {
-        port,
+        ports: nodes.iter().map(|(port, _)| *port).collect(),
         passwords,
         admin_password,
     })
