@@ -10,6 +10,7 @@ mod fixtures;
 mod forged_mail;
 mod golden_path;
 mod hidden_work;
+mod integrator;
 mod isolation;
 mod key_rotation;
 mod mail_in_out;

@@ -445,6 +445,9 @@ async fn work_done_while_nats_is_away_is_told_once_when_it_is_back() -> anyhow::
         r["status"] == "in_progress"
     })
     .await?;
+    // The plan's and the start's mails are out (and acked) before NATS goes:
+    // an ack lost with the server would only come back after the ack wait.
+    mails_settled(&stack).await?;
 
     stack.nats.stop().await?;
     let done = api
