@@ -34,17 +34,47 @@ pub fn files(dir: &Path, service: Service) -> Files {
 /// into `dir`, replacing what was there. The CA's key is not kept: nothing
 /// can be issued later under it.
 pub fn issue(dir: &Path) -> anyhow::Result<()> {
-    fs::create_dir_all(dir)?;
-    let ca_key = KeyPair::generate()?;
-    let mut ca = CertificateParams::default();
-    ca.distinguished_name
-        .push(DnType::CommonName, "Portal services (local CA)");
-    ca.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    let ca_cert = ca.self_signed(&ca_key)?;
-    fs::write(dir.join("ca.crt"), ca_cert.pem())?;
-    let issuer = Issuer::new(ca, ca_key);
+    let ca = Ca::new()?;
+    ca.write(dir)?;
     for service in Service::ALL {
+        ca.issue(dir, service)?;
+    }
+    Ok(())
+}
+
+/// A CA held in memory, for tests that renew a certificate under it.
+pub struct Ca {
+    pem: String,
+    issuer: Issuer<'static, KeyPair>,
+}
+
+impl Ca {
+    pub fn new() -> anyhow::Result<Self> {
+        let key = KeyPair::generate()?;
+        let mut params = CertificateParams::default();
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "Portal services (local CA)");
+        params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let pem = params.self_signed(&key)?.pem();
+        Ok(Self {
+            pem,
+            issuer: Issuer::new(params, key),
+        })
+    }
+
+    /// `ca.crt` in `dir`.
+    pub fn write(&self, dir: &Path) -> anyhow::Result<()> {
+        fs::create_dir_all(dir)?;
+        fs::write(dir.join("ca.crt"), &self.pem)?;
+        Ok(())
+    }
+
+    /// A new key and certificate of `service` in `dir` (the key readable by
+    /// its owner only).
+    pub fn issue(&self, dir: &Path, service: Service) -> anyhow::Result<Files> {
+        fs::create_dir_all(dir)?;
         let key = KeyPair::generate()?;
         let mut params = CertificateParams::new(vec![service.name().to_owned()])?;
         params
@@ -55,11 +85,24 @@ pub fn issue(dir: &Path) -> anyhow::Result<()> {
             ExtendedKeyUsagePurpose::ServerAuth,
             ExtendedKeyUsagePurpose::ClientAuth,
         ];
-        let cert = params.signed_by(&key, &issuer)?;
+        let cert = params.signed_by(&key, &self.issuer)?;
         let paths = files(dir, service);
         fs::write(&paths.cert, cert.pem())?;
-        fs::write(&paths.key, key.serialize_pem())?;
+        write_private(&paths.key, &key.serialize_pem())?;
+        Ok(paths)
     }
+}
+
+fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(text.as_bytes())?;
     Ok(())
 }
 

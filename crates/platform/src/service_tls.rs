@@ -8,7 +8,7 @@
 //! place); the CA is read at start.
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -20,7 +20,8 @@ use rustls::client::ResolvesClientCert;
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::server::danger::ClientCertVerifier;
 use rustls::server::{ClientHello, ResolvesServerCert, WebPkiClientVerifier};
 use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, ServerConfig, SignatureScheme};
@@ -36,21 +37,40 @@ pub const RELOAD_EVERY: Duration = Duration::from_secs(30);
 
 /// How long a client may take over its handshake before it is dropped (so
 /// that idle connections cannot hold the accept queue).
-const HANDSHAKE_PATIENCE: Duration = Duration::from_secs(10);
+const HANDSHAKE_PATIENCE: Duration = Duration::from_secs(5);
+
+/// Handshakes under way at once; past it, accepting waits (the kernel's
+/// backlog holds the rest), so connections without a certificate cannot
+/// take every file descriptor.
+const HANDSHAKES_AT_ONCE: usize = 256;
 
 /// The three files of a service's TLS. Optional for the parser so that
 /// `migrate` runs without them; serving refuses to start without them.
+/// Explicit ids: clap names an argument after its field, and `key` is
+/// taken in identity (its signing key).
 #[derive(Args, Clone, Debug, Default)]
 pub struct TlsFiles {
     /// This service's certificate chain (PEM), issued by the internal CA
     /// with the service's name as its DNS name.
-    #[arg(long = "service-tls-cert", env = "PORTAL_SERVICE_TLS_CERT")]
+    #[arg(
+        id = "service_tls_cert",
+        long = "service-tls-cert",
+        env = "PORTAL_SERVICE_TLS_CERT"
+    )]
     pub cert: Option<PathBuf>,
     /// The certificate's private key (PEM).
-    #[arg(long = "service-tls-key", env = "PORTAL_SERVICE_TLS_KEY")]
+    #[arg(
+        id = "service_tls_key",
+        long = "service-tls-key",
+        env = "PORTAL_SERVICE_TLS_KEY"
+    )]
     pub key: Option<PathBuf>,
     /// The internal CA that issues every service's certificate (PEM).
-    #[arg(long = "service-tls-ca", env = "PORTAL_SERVICE_TLS_CA")]
+    #[arg(
+        id = "service_tls_ca",
+        long = "service-tls-ca",
+        env = "PORTAL_SERVICE_TLS_CA"
+    )]
     pub ca: Option<PathBuf>,
 }
 
@@ -106,7 +126,6 @@ impl ServiceTls {
             .clone()
             .ok_or_else(|| missing("CA", "PORTAL_SERVICE_TLS_CA"))?;
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let keys = Arc::new(KeyFiles::read(me, cert, key, provider.clone(), every)?);
         let mut roots = RootCertStore::empty();
         for der in CertificateDer::pem_file_iter(&ca)
             .with_context(|| format!("reading the CA {}", ca.display()))?
@@ -121,6 +140,16 @@ impl ServiceTls {
         let roots = Arc::new(roots);
         let clients =
             WebPkiClientVerifier::builder_with_provider(roots.clone(), provider.clone()).build()?;
+        // Our own certificate must pass what our peers check: the CA, the
+        // client usage, the name.
+        let keys = Arc::new(KeyFiles::read(
+            me,
+            cert,
+            key,
+            provider.clone(),
+            clients.clone(),
+            every,
+        )?);
         // Both ends are ours: TLS 1.3 alone.
         let mut server = ServerConfig::builder_with_provider(provider.clone())
             .with_protocol_versions(&[&rustls::version::TLS13])?
@@ -160,8 +189,12 @@ impl ServiceTls {
         );
         let authority = uri
             .authority()
-            .with_context(|| format!("{url} names no host"))?
-            .to_string();
+            .with_context(|| format!("{url} names no host"))?;
+        anyhow::ensure!(
+            authority.port_u16().is_some(),
+            "{url}: name the port of {peer} (https://host:port)"
+        );
+        let authority = authority.to_string();
         // tonic only knows TLS with a fixed certificate; ours is read again
         // when it changes, so tonic sees a plain endpoint and the connector
         // below does the handshake.
@@ -195,8 +228,14 @@ impl ServiceTls {
     ) -> ReceiverStream<Result<TlsStream<TcpStream>, std::io::Error>> {
         let (tx, rx) = mpsc::channel(64);
         let acceptor = TlsAcceptor::from(self.server.clone());
+        let slots = Arc::new(tokio::sync::Semaphore::new(HANDSHAKES_AT_ONCE));
         tokio::spawn(async move {
             loop {
+                let slot = tokio::select! {
+                    _ = tx.closed() => return,
+                    slot = slots.clone().acquire_owned() => slot,
+                };
+                let Ok(slot) = slot else { return };
                 let accepted = tokio::select! {
                     _ = tx.closed() => return,
                     accepted = listener.accept() => accepted,
@@ -213,7 +252,10 @@ impl ServiceTls {
                 let _ = tcp.set_nodelay(true);
                 let (acceptor, tx) = (acceptor.clone(), tx.clone());
                 tokio::spawn(async move {
-                    match tokio::time::timeout(HANDSHAKE_PATIENCE, acceptor.accept(tcp)).await {
+                    let handshake =
+                        tokio::time::timeout(HANDSHAKE_PATIENCE, acceptor.accept(tcp)).await;
+                    drop(slot);
+                    match handshake {
                         Ok(Ok(tls)) => {
                             let _ = tx.send(Ok(tls)).await;
                         }
@@ -253,16 +295,17 @@ struct KeyFiles {
     cert: PathBuf,
     key: PathBuf,
     provider: Arc<CryptoProvider>,
+    /// What a peer checks of our certificate, checked before we present it.
+    peers_check: Arc<dyn ClientCertVerifier>,
     every: Duration,
-    state: RwLock<Loaded>,
+    current: RwLock<Arc<CertifiedKey>>,
+    /// The files' bytes at the last look (to tell a change), and when; the
+    /// one handshake that takes it looks again, the others go on.
+    last_look: Mutex<(PemPair, Instant)>,
 }
 
-struct Loaded {
-    /// The files' bytes, to tell a change.
-    bytes: (Vec<u8>, Vec<u8>),
-    key: Arc<CertifiedKey>,
-    checked: Instant,
-}
+/// A certificate file's and a key file's bytes.
+type PemPair = (Vec<u8>, Vec<u8>);
 
 impl fmt::Debug for KeyFiles {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -279,44 +322,46 @@ impl KeyFiles {
         cert: PathBuf,
         key: PathBuf,
         provider: Arc<CryptoProvider>,
+        peers_check: Arc<dyn ClientCertVerifier>,
         every: Duration,
     ) -> anyhow::Result<Self> {
         let bytes = read_pair(&cert, &key)?;
-        let loaded = certified(me, &bytes, &cert, &provider)?;
+        let loaded = certified(me, &bytes, &cert, &provider, peers_check.as_ref())?;
         Ok(Self {
             me,
             cert,
             key,
             provider,
+            peers_check,
             every,
-            state: RwLock::new(Loaded {
-                bytes,
-                key: loaded,
-                checked: Instant::now(),
-            }),
+            current: RwLock::new(loaded),
+            last_look: Mutex::new((bytes, Instant::now())),
         })
     }
 
-    /// The key to present, after a look at the files when it is time.
+    /// The key to present, after a look at the files when it is time. The
+    /// files are read outside the lock that handshakes read.
     fn current(&self) -> Arc<CertifiedKey> {
-        if let Ok(state) = self.state.read()
-            && state.checked.elapsed() < self.every
+        if let Ok(mut look) = self.last_look.try_lock()
+            && look.1.elapsed() >= self.every
         {
-            return state.key.clone();
-        }
-        let Ok(mut state) = self.state.write() else {
-            // A panic while holding the lock: nothing better to present.
-            return self.fallback();
-        };
-        if state.checked.elapsed() >= self.every {
-            state.checked = Instant::now();
+            look.1 = Instant::now();
             match read_pair(&self.cert, &self.key) {
-                Ok(bytes) if bytes != state.bytes => {
-                    match certified(self.me, &bytes, &self.cert, &self.provider) {
+                Ok(bytes) if bytes != look.0 => {
+                    match certified(
+                        self.me,
+                        &bytes,
+                        &self.cert,
+                        &self.provider,
+                        self.peers_check.as_ref(),
+                    ) {
                         Ok(key) => {
                             tracing::info!(cert = %self.cert.display(), "service certificate reloaded");
-                            state.key = key;
-                            state.bytes = bytes;
+                            *self
+                                .current
+                                .write()
+                                .unwrap_or_else(std::sync::PoisonError::into_inner) = key;
+                            look.0 = bytes;
                         }
                         // Half-written during a renewal, say: keep the old one.
                         Err(e) => {
@@ -330,14 +375,9 @@ impl KeyFiles {
                 }
             }
         }
-        state.key.clone()
-    }
-
-    fn fallback(&self) -> Arc<CertifiedKey> {
-        self.state
+        self.current
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .key
             .clone()
     }
 }
@@ -362,19 +402,21 @@ impl ResolvesClientCert for KeyFiles {
     }
 }
 
-fn read_pair(cert: &Path, key: &Path) -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
+fn read_pair(cert: &Path, key: &Path) -> anyhow::Result<PemPair> {
     Ok((
         std::fs::read(cert).with_context(|| format!("reading {}", cert.display()))?,
         std::fs::read(key).with_context(|| format!("reading {}", key.display()))?,
     ))
 }
 
-/// The key pair from the files' bytes, if the certificate names `me`.
+/// The key pair from the files' bytes, if the certificate names `me` and
+/// passes `peers_check` (the installation's CA, client usage).
 fn certified(
     me: Service,
-    (cert, key): &(Vec<u8>, Vec<u8>),
+    (cert, key): &PemPair,
     path: &Path,
     provider: &CryptoProvider,
+    peers_check: &dyn ClientCertVerifier,
 ) -> anyhow::Result<Arc<CertifiedKey>> {
     let chain = CertificateDer::pem_slice_iter(cert)
         .collect::<Result<Vec<_>, _>>()
@@ -388,6 +430,14 @@ fn certified(
         path.display(),
         me.name()
     );
+    peers_check
+        .verify_client_cert(first, &chain[1..], UnixTime::now())
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "{} would be refused by the other services ({e}): is it issued by PORTAL_SERVICE_TLS_CA, for client and server use?",
+                path.display()
+            )
+        })?;
     let key = PrivateKeyDer::from_pem_slice(key).context("reading the private key")?;
     Ok(Arc::new(CertifiedKey::from_der(chain, key, provider)?))
 }
@@ -450,25 +500,40 @@ mod tests {
     }
 
     #[test]
-    fn a_renewed_certificate_is_presented_and_a_broken_one_is_not() -> anyhow::Result<()> {
-        let dir = issued()?;
+    fn a_renewed_certificate_is_presented_and_a_foreign_or_broken_one_is_not() -> anyhow::Result<()>
+    {
+        let dir = tempfile::tempdir()?;
+        let ca = portal_dev_certs::Ca::new()?;
+        ca.write(dir.path())?;
+        ca.issue(dir.path(), Service::Documents)?;
         let f = files(dir.path(), Service::Documents);
         let (cert, key) = (
             f.cert.clone().unwrap_or_default(),
             f.key.clone().unwrap_or_default(),
         );
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let mut roots = RootCertStore::empty();
+        roots.add(first_cert(&f.ca.clone().unwrap_or_default())?)?;
+        let check = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+            .build()?;
         let keys = KeyFiles::read(
             Service::Documents,
             cert.clone(),
             key.clone(),
             provider,
+            check,
             Duration::ZERO,
         )?;
         let before = keys.current().cert[0].clone();
-        // A renewal: a new certificate and key under the same names.
-        let renewed = issued()?;
-        let new = portal_dev_certs::files(renewed.path(), Service::Documents);
+        // A certificate of another CA is not presented: peers would refuse it.
+        let foreign = issued()?;
+        let theirs = portal_dev_certs::files(foreign.path(), Service::Documents);
+        std::fs::copy(&theirs.cert, &cert)?;
+        std::fs::copy(&theirs.key, &key)?;
+        assert_eq!(keys.current().cert[0], before);
+        // A renewal: a new certificate and key of the same CA.
+        let renewed = tempfile::tempdir()?;
+        let new = ca.issue(renewed.path(), Service::Documents)?;
         std::fs::copy(&new.cert, &cert)?;
         std::fs::copy(&new.key, &key)?;
         let after = keys.current().cert[0].clone();

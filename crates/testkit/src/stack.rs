@@ -137,7 +137,9 @@ impl Stack {
         let js = async_nats::jetstream::new(
             portal_platform::nats::connect(&nats.url(), "provision-events").await?,
         );
-        portal_platform::nats::provision_stream(&js, events).await?;
+        // A new cluster may not have elected its meta leader yet: retry.
+        portal_platform::nats::provision_stream_within(&js, events, Duration::from_secs(60))
+            .await?;
         let dbs = Databases::create(&SERVICES).await?;
         let operator_token = format!("op-{}", uuid::Uuid::new_v4().simple());
         // Each service its own secret; all know the others by digest.

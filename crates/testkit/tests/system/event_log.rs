@@ -94,17 +94,16 @@ async fn old_events_go_and_the_consumers_go_on() -> anyhow::Result<()> {
     let stack = Stack::start().await?;
     let t = fixtures::tenant(&stack, "ageing").await?;
     let js = async_nats::jetstream::new(async_nats::connect(stack.nats.url()).await?);
+    let first = fixtures::submit_request(&stack, &t, "Fuite au sous-sol").await?;
+    let first = first["id"].as_str().unwrap_or_default().to_owned();
+    fixtures::accept(&stack, &t, &first).await?;
     // Hours are the setting's unit; a test cannot wait one, so the operator's
-    // user shortens the stream's age to seconds (the duplicate window must
-    // fit inside it).
+    // user shortens the stream's age to seconds once the first accept has
+    // gone all the way (the duplicate window must fit inside the age).
     let mut config = stream_config(&STREAM_SETTINGS);
     config.max_age = Duration::from_secs(2);
     config.duplicate_window = Duration::from_secs(1);
     js.update_stream(config).await?;
-
-    let first = fixtures::submit_request(&stack, &t, "Fuite au sous-sol").await?;
-    let first = first["id"].as_str().unwrap_or_default().to_owned();
-    fixtures::accept(&stack, &t, &first).await?;
     // Past the age every event has gone from the log...
     eventually(20, "the log to be empty", || {
         let js = js.clone();

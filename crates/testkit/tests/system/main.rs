@@ -24,6 +24,7 @@ mod service_identity;
 mod service_report;
 mod service_tls;
 mod sessions;
+mod settings;
 mod telemetry;
 mod tickets;
 mod ways_in;
