@@ -29,6 +29,8 @@ pub struct Report {
     pub list: List,
     /// (2b) other pages of 20 over the same rows: filters, search, sorts.
     pub list_variants: Vec<ListVariant>,
+    /// (2c) the list and one request on one connection, calls in sequence.
+    pub single_connection: Vec<ListVariant>,
     /// (2b) a CSV download of every seeded request.
     pub export: Export,
     /// (3) create, accept, work order, mail.
@@ -151,6 +153,13 @@ impl Report {
         );
         for v in &self.list_variants {
             table.throughput(&format!("(2b) {}", v.name), &v.api, String::new());
+        }
+        for v in &self.single_connection {
+            table.throughput(
+                &format!("(2c) {}", v.name),
+                &v.api,
+                "a lone user's wait".into(),
+            );
         }
         table.note(
             "(2b) export.csv, every request (staff)",

@@ -240,6 +240,9 @@ pub async fn run(args: Args) -> Result<()> {
     }
     let export = export_csv(&args.base, &seeded.admin_token).await?;
 
+    println!("(2c) one connection, one call at a time: what a lone user waits...");
+    let single_connection = one_at_a_time(&plan, &args.base, &seeded.contact_token).await?;
+
     let mut ctx = golden_context(
         &api,
         &seeded,
@@ -295,6 +298,7 @@ pub async fn run(args: Args) -> Result<()> {
         ceiling,
         list,
         list_variants,
+        single_connection,
         export,
         golden,
         board,
@@ -337,6 +341,50 @@ fn golden_context<'a>(
         warmup: plan.warmup,
         measure: plan.measure,
     })
+}
+
+/// (2c) The contact's list and one request, each called on one keep-alive
+/// connection, the next call only after the last answer: the latency of a
+/// lone user on an idle machine. A fixed wait on an internal hop (Nagle and
+/// delayed ACKs cost ~40 ms per small write pair without TCP_NODELAY) shows
+/// here as a p50 far above the per-call cost under load.
+async fn one_at_a_time(plan: &Plan, base: &str, token: &str) -> Result<Vec<report::ListVariant>> {
+    let lone = Plan {
+        connections: 1,
+        warmup: plan.warmup,
+        measure: plan.measure,
+        rate: None,
+    };
+    let first: serde_json::Value = api::client()?
+        .get(format!("{base}/api/v1/requests?limit=1"))
+        .header(AUTHORIZATION, api::bearer(token)?)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let id = first["items"][0]["id"]
+        .as_str()
+        .context("the contact sees no request")?
+        .to_owned();
+    let mut lines = Vec::new();
+    for (name, url) in [
+        (
+            "one connection: GET /api/v1/requests?limit=20",
+            format!("{base}/api/v1/requests?limit=20"),
+        ),
+        (
+            "one connection: GET /api/v1/requests/{id}",
+            format!("{base}/api/v1/requests/{id}"),
+        ),
+    ] {
+        let run = list_page(&lone, &url, token).await?;
+        lines.push(report::ListVariant {
+            name: name.to_owned(),
+            api: Throughput::of(&run),
+        });
+    }
+    Ok(lines)
 }
 
 /// A technician to plan the board's work onto; their id.

@@ -103,6 +103,8 @@ pub async fn run(
     listener.set_nonblocking(true)?;
     tracing::info!(addr = %listener.local_addr()?, "gateway serving HTTPS");
     axum_server::from_tcp_rustls(listener, tls)?
+        // Small answers go out at once, not after the client's delayed ACK.
+        .map(|tls| tls.acceptor(axum_server::accept::NoDelayAcceptor::new()))
         .handle(handle)
         .serve(app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .await?;
