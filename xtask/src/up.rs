@@ -134,10 +134,10 @@ pub(crate) fn start_services(
     )
 }
 
-/// Waits for the gateway's `/readyz` to answer 200, which it does once the
-/// services behind it answer too.
+/// Waits for the gateway's `/readyz?all=true` to answer 200, which it does
+/// once every service behind it answers too.
 pub(crate) fn wait_ready(base: &str, children: &mut Children) -> Result<()> {
-    let url = format!("{base}/readyz");
+    let url = format!("{base}/readyz?all=true");
     println!("Waiting for {url}...");
     let mut last = String::from("no answer yet");
     let ready = sys::wait_until_every(READY_TIMEOUT, POLL, || {

@@ -378,7 +378,7 @@ impl Stack {
             .unwrap_or_else(|| Credential::new(service, String::new()))
     }
 
-    /// Waits until /readyz says every backend serves.
+    /// Waits until /readyz?all=true says every backend serves.
     pub async fn wait_ready(&self) -> anyhow::Result<()> {
         crate::eventually(60, "every service to be ready", || async {
             if let Some((name, _)) = self.tasks.iter().find(|(_, t)| t.is_finished()) {
@@ -387,7 +387,7 @@ impl Stack {
             let res = self
                 .api
                 .http
-                .get(format!("{}/readyz", self.api.base))
+                .get(format!("{}/readyz?all=true", self.api.base))
                 .send()
                 .await;
             Ok(res.ok().filter(|r| r.status().is_success()).map(|_| ()))

@@ -1,4 +1,5 @@
-//! Nothing is lost or doubled while NATS or the mail server is away.
+//! Nothing is lost or doubled while NATS or the mail server is away, and a
+//! backend away takes only its own pages down.
 use portal_testkit::stack::MailSetup;
 use portal_testkit::{SmtpSink, Stack, eventually, free_port};
 use sqlx::Row;
@@ -85,5 +86,52 @@ async fn a_mail_is_retried_until_the_mail_server_answers() -> anyhow::Result<()>
     let sink = stack.smtp.as_ref().ok_or_else(|| anyhow::anyhow!("sink"))?;
     assert_eq!(sink.to(&t.contact_email).len(), 1, "delivered once");
     notification_db.close().await;
+    stack.stop().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_backend_down_leaves_the_gateway_in_rotation_and_the_rest_working() -> anyhow::Result<()>
+{
+    let mut stack = Stack::start().await?;
+    let t = fixtures::tenant(&stack, "degraded").await?;
+    let (base, http) = (stack.api.base.clone(), stack.api.http.clone());
+    let readyz = |all: bool| {
+        let url = format!("{base}/readyz{}", if all { "?all=true" } else { "" });
+        let http = http.clone();
+        async move {
+            let r = http.get(url).send().await?;
+            let status = r.status().as_u16();
+            anyhow::Ok((status, r.json::<serde_json::Value>().await?))
+        }
+    };
+
+    stack.stop_documents().await?;
+    // The replica still serves: a load balancer keeps it.
+    let (status, body) = readyz(false).await?;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["degraded"], serde_json::json!(["documents"]), "{body}");
+    assert_eq!(body["services"]["documents"], "not_serving", "{body}");
+    // ... but not everything is up.
+    assert_eq!(readyz(true).await?.0, 503);
+    // Requests work; documents' pages say so, as a problem.
+    let list = stack
+        .api
+        .get("/api/v1/requests", &t.contact)
+        .await?
+        .expect(200)?;
+    assert!(list["items"].is_array(), "{list}");
+    let refused = stack.api.get("/api/v1/documents", &t.contact).await?;
+    assert_eq!(refused.status.as_u16(), 503);
+    assert_eq!(
+        refused.body["type"]
+            .as_str()
+            .map(|t| t.ends_with(":unavailable")),
+        Some(true),
+        "{}",
+        refused.body
+    );
+
+    stack.start_documents().await?;
+    assert_eq!(readyz(true).await?.0, 200);
     stack.stop().await
 }

@@ -1,7 +1,11 @@
-//! Liveness (the process answers) and readiness (every backend is SERVING).
+//! Liveness (the process answers) and readiness: this replica can serve
+//! (not draining, identity answering: no token is checked without its keys)
+//! even while another backend is down, whose pages then answer 503; with
+//! `?all=true`, whether every backend is SERVING (start-up waits).
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
+use serde::Deserialize;
 use serde_json::{Value, json};
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_client::HealthClient;
@@ -12,7 +16,28 @@ pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+#[derive(Deserialize)]
+pub struct Ready {
+    /// Every backend, not only what this replica needs to serve.
+    #[serde(default)]
+    all: bool,
+}
+
+/// What the gateway cannot serve anything without.
+const ESSENTIAL: &str = "identity";
+
+/// Whether the gateway is ready, from each backend's state. Pure.
+pub fn ready(serving: &[(&str, bool)], all: bool) -> bool {
+    serving
+        .iter()
+        .filter(|(name, _)| all || *name == ESSENTIAL)
+        .all(|(_, ok)| *ok)
+}
+
+pub async fn readyz(
+    State(state): State<AppState>,
+    Query(query): Query<Ready>,
+) -> (StatusCode, Json<Value>) {
     if state.draining.get() {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -33,7 +58,12 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
         }
     });
     let results = futures::future::join_all(checks).await;
-    let ready = results.iter().all(|(_, ok)| *ok);
+    let is_ready = ready(&results, query.all);
+    let degraded: Vec<&str> = results
+        .iter()
+        .filter(|(_, ok)| !ok)
+        .map(|(name, _)| *name)
+        .collect();
     let body: serde_json::Map<String, Value> = results
         .into_iter()
         .map(|(name, ok)| {
@@ -43,10 +73,28 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
             )
         })
         .collect();
-    let status = if ready {
+    let status = if is_ready {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    (status, Json(json!({ "ready": ready, "services": body })))
+    (
+        status,
+        Json(json!({ "ready": is_ready, "services": body, "degraded": degraded })),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ready;
+
+    #[test]
+    fn one_backend_down_leaves_the_replica_ready_but_not_all() {
+        let documents_down = [("identity", true), ("requests", true), ("documents", false)];
+        assert!(ready(&documents_down, false));
+        assert!(!ready(&documents_down, true));
+        let identity_down = [("identity", false), ("requests", true)];
+        assert!(!ready(&identity_down, false));
+        assert!(ready(&[("identity", true), ("requests", true)], true));
+    }
 }
