@@ -18,6 +18,7 @@ pub mod event_types;
 pub mod events;
 pub mod grpc;
 pub mod images;
+pub mod log_format;
 pub mod metrics;
 pub mod nats;
 pub use portal_roster::nats_users;

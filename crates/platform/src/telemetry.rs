@@ -58,13 +58,19 @@ pub fn install(tracer: opentelemetry_sdk::trace::Tracer, service: &'static str, 
     opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
     let filter = || EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let json = std::env::var("PORTAL_LOG_FORMAT").is_ok_and(|f| f == "json");
+    let json_format = crate::log_format::WithTraceIds::new(
+        tracing_subscriber::fmt::format()
+            .json()
+            .with_current_span(true),
+    );
+    let dispatch = json_format.dispatch();
     let logs = if !logs {
         None
     } else if json {
         Some(
             tracing_subscriber::fmt::layer()
                 .json()
-                .with_current_span(true)
+                .event_format(json_format)
                 .with_filter(filter())
                 .boxed(),
         )
@@ -84,6 +90,8 @@ pub fn install(tracer: opentelemetry_sdk::trace::Tracer, service: &'static str, 
         .with(crate::metrics::SqlStatementCounter::layer())
         .try_init();
     if result.is_ok() {
+        // The JSON lines find their trace ids through the subscriber.
+        tracing::dispatcher::get_default(|d| dispatch.set(d.downgrade()).ok());
         tracing::info!(service, "telemetry initialised");
     }
 }
