@@ -22,6 +22,24 @@ const KEEP_INBOX: Duration = Duration::from_secs(30 * 24 * 3600);
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 /// Safety net for a missed notification or a failed publish.
 const IDLE_WAKE: Duration = Duration::from_secs(5);
+/// Tries of a row that NATS refuses for itself (not for being away)
+/// before it is set aside.
+const MAX_REFUSALS: i32 = 3;
+
+/// Whether a failed publish is the row's own fault (it will never go, so it
+/// must not hold up the rows behind it) rather than NATS being away or
+/// slow. Pure.
+pub fn refused_for_itself(error: &str) -> bool {
+    let error = error.to_ascii_lowercase();
+    [
+        "payload size",
+        "max payload",
+        "maximum payload",
+        "invalid subject",
+    ]
+    .iter()
+    .any(|sign| error.contains(sign))
+}
 
 /// Writes `event` to the outbox inside the caller's transaction.
 pub async fn enqueue<E: DomainEvent>(
@@ -115,7 +133,7 @@ pub async fn prune(
 async fn record_backlog(pool: &PgPool) {
     let row: Result<(i64, Option<f64>), _> = sqlx::query_as(
         "SELECT count(*), extract(epoch FROM now() - min(created_at))::float8
-         FROM outbox WHERE sent_at IS NULL",
+         FROM outbox WHERE sent_at IS NULL AND parked_at IS NULL",
     )
     .fetch_one(pool)
     .await;
@@ -125,12 +143,14 @@ async fn record_backlog(pool: &PgPool) {
     }
 }
 
-/// Publishes up to one batch, in order, stopping at the first failure.
+/// Publishes up to one batch, in order, stopping at the first failure of
+/// NATS; a row refused for itself ([`refused_for_itself`]) is set aside
+/// after [`MAX_REFUSALS`] tries and the batch goes on.
 async fn publish_batch(pool: &PgPool, js: &jetstream::Context) -> anyhow::Result<i64> {
     let mut tx = pool.begin().await?;
     let rows = sqlx::query(
         "SELECT id, tenant_id, subject, ce_type, source, payload, traceparent, created_at
-         FROM outbox WHERE sent_at IS NULL
+         FROM outbox WHERE sent_at IS NULL AND parked_at IS NULL
          ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED",
     )
     .bind(BATCH)
@@ -160,13 +180,25 @@ async fn publish_batch(pool: &PgPool, js: &jetstream::Context) -> anyhow::Result
                 sent += 1;
             }
             Err(e) => {
-                sqlx::query(
-                    "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1",
+                let error = format!("{e:#}");
+                let its_own = refused_for_itself(&error);
+                let attempts: i32 = sqlx::query_scalar(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = $2,
+                         parked_at = CASE WHEN $3 AND attempts + 1 >= $4 THEN now() END
+                     WHERE id = $1 RETURNING attempts",
                 )
                 .bind(id)
-                .bind(e.to_string())
-                .execute(&mut *tx)
+                .bind(&error)
+                .bind(its_own)
+                .bind(MAX_REFUSALS)
+                .fetch_one(&mut *tx)
                 .await?;
+                if its_own && attempts >= MAX_REFUSALS {
+                    let subject: String = row.try_get("subject")?;
+                    tracing::error!(%id, %subject, attempts, %error, "outbox row set aside: NATS refuses it (cargo xtask parked)");
+                    metrics::counter!("portal_outbox_parked_total").increment(1);
+                    continue;
+                }
                 tx.commit().await?;
                 return Err(e);
             }
@@ -177,4 +209,21 @@ async fn publish_batch(pool: &PgPool, js: &jetstream::Context) -> anyhow::Result
         tracing::debug!(sent, "outbox rows published");
     }
     Ok(sent)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_a_row_nats_refuses_for_itself_is_set_aside() {
+        // async-nats's words for a message over the server's max_payload.
+        assert!(super::refused_for_itself(
+            "Payload size limit of 1048576 exceeded by message size of 2097152"
+        ));
+        assert!(super::refused_for_itself("max payload size exceeded"));
+        assert!(!super::refused_for_itself(
+            "timed out: didn't receive ack in time"
+        ));
+        assert!(!super::refused_for_itself("no responders"));
+        assert!(!super::refused_for_itself("nats: connection closed"));
+    }
 }

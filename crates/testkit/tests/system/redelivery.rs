@@ -1,4 +1,5 @@
-//! A redelivered `request.accepted` changes nothing.
+//! A redelivered `request.accepted` changes nothing; a message that cannot
+//! be handled, or an event NATS refuses, is set aside and the rest flows.
 use portal_testkit::{Stack, eventually};
 use sqlx::Row;
 
@@ -169,5 +170,51 @@ async fn old_published_events_and_inbox_rows_are_pruned() -> anyhow::Result<()> 
         .await?;
     assert_eq!(left, 1, "the recent inbox row stays");
     db.close().await;
+    stack.stop().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_event_nats_refuses_is_set_aside_and_the_rest_flows() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    let t = fixtures::tenant(&stack, "oversize").await?;
+    // An event larger than the server's largest message (1 MiB by default),
+    // first in line in requests' outbox.
+    let requests_db = stack.db("requests").await?;
+    let stuck = uuid::Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO outbox (id, tenant_id, subject, ce_type, source, payload, created_at)
+         VALUES ($1, $2, $3, 'portal.request.noted.v1', 'requests', $4, now() - interval '1 minute')",
+    )
+    .bind(stuck)
+    .bind(uuid::Uuid::new_v4())
+    .bind(format!("portal.{}.request.noted", uuid::Uuid::new_v4()))
+    .bind(vec![b'x'; 2 << 20])
+    .execute(&requests_db)
+    .await?;
+
+    // What comes after it still goes: an accept becomes its work order.
+    let request = fixtures::submit_request(&stack, &t, "Porte coupe-feu").await?;
+    fixtures::accept(&stack, &t, &s(&request["id"])).await?;
+
+    let row = sqlx::query(
+        "SELECT sent_at IS NULL AS unsent, parked_at IS NOT NULL AS parked, attempts, last_error
+         FROM outbox WHERE id = $1",
+    )
+    .bind(stuck)
+    .fetch_one(&requests_db)
+    .await?;
+    assert!(row.try_get::<bool, _>("unsent")?);
+    assert!(row.try_get::<bool, _>("parked")?, "set aside");
+    assert_eq!(row.try_get::<i32, _>("attempts")?, 3);
+    let error: String = row.try_get("last_error")?;
+    assert!(error.to_lowercase().contains("payload"), "{error}");
+    // Set aside stays set aside: no more tries.
+    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    let attempts: i32 = sqlx::query_scalar("SELECT attempts FROM outbox WHERE id = $1")
+        .bind(stuck)
+        .fetch_one(&requests_db)
+        .await?;
+    assert_eq!(attempts, 3);
+    requests_db.close().await;
     stack.stop().await
 }
