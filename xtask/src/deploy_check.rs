@@ -3,6 +3,9 @@
 //! through `docker-compose config`, and the Helm chart through `helm lint`
 //! and `helm template | kubernetes-validate --strict`; a wrong value must be
 //! rejected by its schema; deploy/ must be what `helm template` gives today.
+//! A render that sees no cluster (GitOps) must come out the same twice and
+//! refuse to generate secrets; the migrations Job is named after its spec,
+//! so a changed one can be applied (docs/adr/0026-chart-renders-are-stable.md).
 //! Compose and the chart are also held to the binaries' contract: every
 //! service there, with the variables it requires, its ports, probes and
 //! health checks, and the listening ports the binaries themselves default to;
@@ -49,6 +52,11 @@ const NAMESPACE: &str = "portal";
 /// deploy/ refers to a Secret made by hand (deploy/README.md) instead of
 /// holding tokens generated at render time.
 const MANIFEST_VALUES: [&str; 2] = ["--set", "secrets.existingSecret=portal-secrets"];
+/// That Secret, made beforehand as under GitOps (docs/adr/0026-*.md).
+const EXISTING_SECRET: &str = "portal-secrets";
+/// Renders that may generate secrets though they see no cluster: new
+/// random values at every render, as `helm install` would make them.
+const GENERATE: [&str; 2] = ["--set", "secrets.generate=true"];
 const MANIFEST_HEADER: &str = "\
 # Plain Kubernetes manifests for Portal, equivalent to the Helm chart's defaults.
 # GENERATED, do not edit: `cargo xtask deploy-check` fails when this file is not
@@ -97,11 +105,53 @@ const WRONG_VALUES: [(&str, &str); 6] = [
 ];
 /// Values the chart's templates must refuse (`fail`), and the words their
 /// message must hold.
-const REFUSED_VALUES: [(&[&str], &[&str]); 1] = [
+const REFUSED_VALUES: [(&[&str], &[&str]); 3] = [
     // More copies of the stream than the trial NATS has servers.
     (
         &["trial.enabled=true", "nats.stream.replicas=3"],
         &["nats.stream.replicas", "trial.nats.replicas"],
+    ),
+    // A render without a cluster does not generate secrets (ADR 0026): the
+    // defaults, and trial mode, would make new ones at every render.
+    (&[], &["secrets.existingSecret", "secrets.generate=true"]),
+    (
+        &["trial.enabled=true"],
+        &["secrets.existingSecret", "secrets.generate=true"],
+    ),
+];
+
+/// Every token of the chart's Secret given as a value, and no NATS users:
+/// a Secret the chart can render without generating anything.
+const GIVEN_TOKENS: [&str; 8] = [
+    "nats.serviceUsers=false",
+    "secrets.operatorToken=deploy-check-operator-token",
+    "secrets.serviceSecrets.identity=deploy-check-identity-secret",
+    "secrets.serviceSecrets.gateway=deploy-check-gateway-secret",
+    "secrets.serviceSecrets.requests=deploy-check-requests-secret",
+    "secrets.serviceSecrets.work-orders=deploy-check-work-orders-secret",
+    "secrets.serviceSecrets.documents=deploy-check-documents-secret",
+    "secrets.serviceSecrets.notification=deploy-check-notification-secret",
+];
+/// With [`GIVEN_TOKENS`], what is still left to generate is refused alone.
+const REFUSED_WITH_TOKENS: [(&[&str], &[&str]); 2] = [
+    (
+        &["signingKeys.existingSecret=portal-signing-keys"],
+        &[
+            "internal CA",
+            "tls.certManager.enabled=true",
+            "secrets.generate=true",
+        ],
+    ),
+    (
+        &[
+            "tls.certManager.enabled=true",
+            "tls.certManager.issuerRef.name=portal-internal-ca",
+        ],
+        &[
+            "signing key",
+            "signingKeys.existingSecret",
+            "secrets.generate=true",
+        ],
     ),
 ];
 
@@ -256,11 +306,20 @@ pub fn run() -> Result<()> {
     }
 
     // The name, what it is, helm's arguments, and in trial mode how many
-    // servers the trial NATS has.
+    // servers the trial NATS has. Renders see no cluster, as under GitOps:
+    // the Secrets are made beforehand (secrets.existingSecret) or come from
+    // cert-manager, except in "generated", which makes them as `helm
+    // install` does (secrets.generate) for openssl to check.
+    let existing = format!("secrets.existingSecret={EXISTING_SECRET}");
     let cluster = format!("trial.nats.replicas={TRIAL_CLUSTER}");
     let cluster_stream = format!("nats.stream.replicas={TRIAL_CLUSTER}");
-    let renders: [(&str, String, Vec<&str>, Option<usize>); 4] = [
-        ("default", "default values".into(), vec![], None),
+    let renders: [(&str, String, Vec<&str>, Option<usize>); 5] = [
+        (
+            "default",
+            "default values, the Secrets made beforehand".into(),
+            vec!["--set", &existing],
+            None,
+        ),
         (
             "production",
             "production values".into(),
@@ -270,7 +329,7 @@ pub fn run() -> Result<()> {
         (
             "trial",
             "trial mode".into(),
-            vec!["--set", "trial.enabled=true"],
+            vec!["--set", "trial.enabled=true", "--set", &existing],
             Some(1),
         ),
         (
@@ -280,11 +339,19 @@ pub fn run() -> Result<()> {
                 "--set",
                 "trial.enabled=true",
                 "--set",
+                &existing,
+                "--set",
                 &cluster,
                 "--set",
                 &cluster_stream,
             ],
             Some(TRIAL_CLUSTER),
+        ),
+        (
+            "generated",
+            "default values, secrets and certificates generated as by helm install".into(),
+            GENERATE.to_vec(),
+            None,
         ),
     ];
     for (name, what, args, trial_nats) in &renders {
@@ -294,9 +361,14 @@ pub fn run() -> Result<()> {
             fs::write(&file, &yaml).with_context(|| format!("writing {}", file.display()))?;
             let count = tools.validate(&file)?;
             let docs = tools.yaml_to_json(&scratch, &format!("{name}.json.yaml"), &yaml)?;
-            problems(&format!("the chart ({what})"), check_chart(&docs))?;
+            let made_before = args.contains(&existing.as_str()).then_some(EXISTING_SECRET);
+            problems(
+                &format!("the chart ({what})"),
+                check_chart(&docs, made_before),
+            )?;
             match trial_nats {
-                // Default: the chart's own certificates; production: cert-manager's.
+                // The chart's own certificates (generated), or none
+                // (cert-manager's in production, made beforehand by default).
                 None => {
                     let certificates = check_chart_certificates(
                         &tools.openssl,
@@ -317,6 +389,80 @@ pub fn run() -> Result<()> {
             Ok(())
         })?;
     }
+
+    step(
+        "stable renders",
+        "a second render is the same, and a changed spec is a new migrations Job",
+        || {
+            // What GitOps applies: every render above but "generated", and
+            // a chart Secret made of values alone.
+            let mut given: Vec<&str> = Vec::new();
+            for setting in GIVEN_TOKENS.iter().chain(
+                [
+                    "signingKeys.existingSecret=portal-signing-keys",
+                    "tls.certManager.enabled=true",
+                    "tls.certManager.issuerRef.name=portal-internal-ca",
+                ]
+                .iter(),
+            ) {
+                given.extend(["--set", setting]);
+            }
+            let mut stable: Vec<(&str, &[&str])> = renders
+                .iter()
+                .filter(|(name, ..)| *name != "generated")
+                .map(|(name, _, args, _)| (*name, args.as_slice()))
+                .collect();
+            stable.push(("tokens given as values", &given));
+            for (name, args) in &stable {
+                let first = tools.template(&root, args)?;
+                let second = tools.template(&root, args)?;
+                if let Some(line) = first_difference(&first, &second) {
+                    bail!(
+                        "two renders of {name} differ (from line {line}): applying one after \
+                         the other would change the cluster though nothing changed"
+                    );
+                }
+                println!("stable: {name}");
+            }
+            // As helm install would: only the generated Secrets may differ.
+            let first = tools.yaml_to_json(
+                &scratch,
+                "generated-1.yaml",
+                &tools.template(&root, &GENERATE)?,
+            )?;
+            let second = tools.yaml_to_json(
+                &scratch,
+                "generated-2.yaml",
+                &tools.template(&root, &GENERATE)?,
+            )?;
+            let (first, second) = (without_secret_data(&first), without_secret_data(&second));
+            ensure!(
+                first == second,
+                "with secrets.generate, two renders differ outside the generated Secrets"
+            );
+            println!("generated: only the Secrets' values differ");
+            // A changed image (or any other part of its spec) is a new Job,
+            // which `kubectl apply` can create; the old one cannot change.
+            let job = |args: &[&str]| -> Result<String> {
+                let yaml = tools.template(&root, args)?;
+                let docs = tools.yaml_to_json(&scratch, "job.json.yaml", &yaml)?;
+                migrations_job_of(&docs)
+                    .and_then(|job| job["metadata"]["name"].as_str().map(str::to_string))
+                    .context("no migrations Job")
+            };
+            let before = job(&MANIFEST_VALUES)?;
+            let mut changed = MANIFEST_VALUES.to_vec();
+            changed.extend(["--set", "image.tag=0.0.0-deploy-check"]);
+            let after = job(&changed)?;
+            ensure!(
+                before != after,
+                "another image gives the same migrations Job {before}: `kubectl apply` \
+                 would be refused (a Job's pod template is immutable)"
+            );
+            println!("migrations Job: {before}, with another image {after}");
+            Ok(())
+        },
+    )?;
 
     step("deploy", MANIFESTS, || {
         let fresh = tools.template(&root, &MANIFEST_VALUES)?;
@@ -355,22 +501,35 @@ pub fn run() -> Result<()> {
             );
             println!("refused: {setting}");
         }
-        for (settings, words) in REFUSED_VALUES {
+        let with_tokens = REFUSED_WITH_TOKENS.iter().map(|(settings, words)| {
+            let mut all = GIVEN_TOKENS.to_vec();
+            all.extend(settings.iter());
+            (all, *words)
+        });
+        let refused = REFUSED_VALUES
+            .iter()
+            .map(|(settings, words)| (settings.to_vec(), *words))
+            .chain(with_tokens);
+        for (settings, words) in refused {
             let mut cmd = tools.helm(&root);
             cmd.args(["template", RELEASE, CHART]);
-            for setting in settings {
+            for setting in &settings {
                 cmd.args(["--set", setting]);
             }
             let out = sys::capture(&mut cmd)?;
             let stderr = String::from_utf8_lossy(&out.stderr);
-            let given = settings.join(" --set ");
+            let given = if settings.is_empty() {
+                "(defaults)".to_string()
+            } else {
+                format!("--set {}", settings.join(" --set "))
+            };
             ensure!(
                 !out.status.success(),
-                "`helm template --set {given}` was accepted"
+                "`helm template {given}` was accepted"
             );
             ensure!(
                 words.iter().all(|w| stderr.contains(w)),
-                "`helm template --set {given}` failed without naming {words:?}:\n{stderr}"
+                "`helm template {given}` failed without naming {words:?}:\n{stderr}"
             );
             println!("refused: {given}");
         }
@@ -440,6 +599,30 @@ fn without_header(yaml: &str) -> &str {
         rest = rest.split_once('\n').map_or("", |(_, tail)| tail);
     }
     rest
+}
+
+/// The first line (from 1) where two renders differ.
+fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
+    if a == b {
+        return None;
+    }
+    let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
+    let same = a.lines().zip(b.lines()).take_while(|(x, y)| x == y).count();
+    Some(same + 1)
+}
+
+/// The documents with the values of every Secret left out.
+fn without_secret_data(docs: &Value) -> Value {
+    let mut docs = docs.clone();
+    for doc in docs.as_array_mut().into_iter().flatten() {
+        if doc["kind"] == "Secret"
+            && let Some(secret) = doc.as_object_mut()
+        {
+            secret.remove("data");
+            secret.remove("stringData");
+        }
+    }
+    docs
 }
 
 // ---------------------------------------------------------------------------
@@ -1296,7 +1479,9 @@ fn check_stream_settings(found: &mut Vec<String>, who: &str, env: &dyn Fn(&str) 
 /// The rendered chart: each Deployment runs its binary with its variables,
 /// ports, probes and a hardened container; its Service and the migrations
 /// Job are there.
-fn check_chart(docs: &Value) -> Vec<String> {
+/// `made_before`: the chart's secrets.existingSecret, whose TLS Secrets
+/// (`<made_before>-tls-<service>`) nothing in the render makes.
+fn check_chart(docs: &Value, made_before: Option<&str>) -> Vec<String> {
     let mut found = Vec::new();
     let docs = docs.as_array().cloned().unwrap_or_default();
     let find = |kind: &str, name: &str| {
@@ -1433,7 +1618,11 @@ fn check_chart(docs: &Value) -> Vec<String> {
         }
         // Its own TLS Secret on TLS_DIR, whole (a subPath mount would not
         // see renewals), and no other service's.
-        let own = tls_secret_name(b);
+        let tls_name = |b: &Binary| match made_before {
+            Some(existing) => format!("{existing}-tls-{}", b.key),
+            None => tls_secret_name(b),
+        };
+        let own = tls_name(b);
         let volumes = pod["volumes"].as_array().cloned().unwrap_or_default();
         let secret_of = |volume: &Value| {
             volumes
@@ -1466,14 +1655,22 @@ fn check_chart(docs: &Value) -> Vec<String> {
         let others: Vec<&str> = volumes
             .iter()
             .filter_map(|v| v["secret"]["secretName"].as_str())
-            .filter(|n| *n != own && BINARIES.iter().any(|o| tls_secret_name(o) == *n))
+            .filter(|n| *n != own && BINARIES.iter().any(|o| tls_name(o) == *n))
             .collect();
         if !others.is_empty() {
             found.push(format!(
                 "{who}: mounts other services' TLS Secrets {others:?}"
             ));
         }
-        check_tls_source(&mut found, &docs, b, &own);
+        if made_before.is_some() {
+            if docs.iter().any(|d| d["metadata"]["name"] == own.as_str()) {
+                found.push(format!(
+                    "the chart makes {own}, which secrets.existingSecret says is made beforehand"
+                ));
+            }
+        } else {
+            check_tls_source(&mut found, &docs, b, &own);
+        }
         match find("Service", &name) {
             None => found.push(format!("Service {name} is missing")),
             Some(service) => {
@@ -1489,9 +1686,10 @@ fn check_chart(docs: &Value) -> Vec<String> {
             }
         }
     }
-    match find("Job", &format!("{RELEASE}-migrations")) {
+    match migrations_job_of(&Value::from(docs.clone())) {
         None => found.push("the migrations Job is missing".into()),
         Some(job) => {
+            check_migrations_job(&mut found, &job);
             let pod = &job["spec"]["template"]["spec"];
             let commands: Vec<Vec<&str>> = ["initContainers", "containers"]
                 .iter()
@@ -1524,6 +1722,55 @@ fn check_chart(docs: &Value) -> Vec<String> {
         }
     }
     found
+}
+
+/// The migrations Job: the Job of the component `migrations`.
+fn migrations_job_of(docs: &Value) -> Option<Value> {
+    docs.as_array()?
+        .iter()
+        .find(|d| {
+            d["kind"] == "Job"
+                && d["metadata"]["labels"]["app.kubernetes.io/component"] == "migrations"
+        })
+        .cloned()
+}
+
+/// The migrations Job can be applied again (ADR 0026): named
+/// `<release>-migrations-<10 hex digits of its spec>` within 63 characters,
+/// so a changed spec is a new Job (a Job's pod template is immutable);
+/// removed a while after it finished; a hook of Helm and of Argo CD, each
+/// deleting the previous run before the next.
+fn check_migrations_job(found: &mut Vec<String>, job: &Value) {
+    let name = job["metadata"]["name"].as_str().unwrap_or_default();
+    let who = format!("the migrations Job {name}");
+    let prefix = format!("{RELEASE}-migrations-");
+    let digest = name.strip_prefix(&prefix).unwrap_or_default();
+    if digest.len() != 10 || !digest.bytes().all(|c| c.is_ascii_hexdigit()) || name.len() > 63 {
+        found.push(format!(
+            "{who}: should be named {prefix}<10 hex digits of its spec> (at most 63 characters), so that a changed spec is a new Job"
+        ));
+    }
+    if job["spec"]["ttlSecondsAfterFinished"].as_u64().is_none() {
+        found.push(format!(
+            "{who}: no ttlSecondsAfterFinished (finished Jobs would pile up)"
+        ));
+    }
+    let annotations = &job["metadata"]["annotations"];
+    let annotation = |key: &str| annotations[key].as_str().unwrap_or_default();
+    if annotation("helm.sh/hook").is_empty()
+        || !annotation("helm.sh/hook-delete-policy").contains("before-hook-creation")
+    {
+        found.push(format!(
+            "{who}: should be a Helm hook with hook-delete-policy before-hook-creation"
+        ));
+    }
+    if !["PreSync", "Sync"].contains(&annotation("argocd.argoproj.io/hook"))
+        || annotation("argocd.argoproj.io/hook-delete-policy") != "BeforeHookCreation"
+    {
+        found.push(format!(
+            "{who}: should be an Argo CD PreSync (or Sync) hook with hook-delete-policy BeforeHookCreation"
+        ));
+    }
 }
 
 /// The port NATS clients use in every render deploy-check makes.
@@ -1755,7 +2002,7 @@ fn check_trial_nats(docs: &Value, servers: usize) -> Vec<String> {
         }
     }
     // The stream's copies fit the servers.
-    let replicas = find("Job", &format!("{RELEASE}-migrations"))
+    let replicas = migrations_job_of(&Value::from(docs.clone()))
         .and_then(|job| {
             job["spec"]["template"]["spec"]["containers"]
                 .as_array()
@@ -2415,7 +2662,7 @@ mod tests {
                 "issuerRef": {"name": "portal-internal-ca"},
             },
         });
-        let found = check_chart(&json!([deployment, certificate])).join("\n");
+        let found = check_chart(&json!([deployment, certificate]), None).join("\n");
         for expected in [
             "Deployment portal-requests: startupProbe is a gRPC probe",
             "Deployment portal-requests: readinessProbe is a gRPC probe",
@@ -2485,12 +2732,73 @@ mod tests {
         init[1]["env"] = json!([{"name": "PORTAL_EVENTS_REPLICAS", "value": "1"}]);
         json!({
             "kind": "Job",
-            "metadata": {"name": format!("{RELEASE}-migrations")},
-            "spec": {"template": {"spec": {
+            "metadata": {
+                "name": format!("{RELEASE}-migrations-0123456789"),
+                "labels": {"app.kubernetes.io/component": "migrations"},
+                "annotations": {
+                    "helm.sh/hook": "pre-install,pre-upgrade",
+                    "helm.sh/hook-delete-policy": "before-hook-creation",
+                    "argocd.argoproj.io/hook": "PreSync",
+                    "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
+                },
+            },
+            "spec": {"ttlSecondsAfterFinished": 86400, "template": {"spec": {
                 "initContainers": init,
                 "containers": [provisioning],
             }}},
         })
+    }
+
+    #[test]
+    fn a_migrations_job_that_cannot_be_applied_again_is_named() {
+        let good = migrations_job(json!({}));
+        let mut found = Vec::new();
+        check_migrations_job(&mut found, &good);
+        assert!(found.is_empty(), "{found:?}");
+
+        let mut job = good;
+        // The same name whatever its spec: `kubectl apply` of a changed one is refused.
+        job["metadata"]["name"] = json!(format!("{RELEASE}-migrations"));
+        job["metadata"]["annotations"] = json!({"helm.sh/hook": "pre-install"});
+        if let Some(spec) = job["spec"].as_object_mut() {
+            spec.remove("ttlSecondsAfterFinished");
+        }
+        let mut found = Vec::new();
+        check_migrations_job(&mut found, &job);
+        let found = found.join("\n");
+        for expected in [
+            "the migrations Job portal-migrations: should be named portal-migrations-<10 hex digits",
+            "no ttlSecondsAfterFinished",
+            "should be a Helm hook with hook-delete-policy before-hook-creation",
+            "should be an Argo CD PreSync (or Sync) hook",
+        ] {
+            assert!(found.contains(expected), "{expected}\n---\n{found}");
+        }
+    }
+
+    #[test]
+    fn two_renders_differ_from_their_first_different_line() {
+        assert_eq!(first_difference(b"a\nb\n", b"a\nb\n"), None);
+        assert_eq!(first_difference(b"a\nb\nc\n", b"a\nx\nc\n"), Some(2));
+        assert_eq!(first_difference(b"a\n", b"a\nb\n"), Some(2));
+    }
+
+    #[test]
+    fn generated_secrets_may_differ_nothing_else() {
+        let render = |token: &str, replicas: u64| {
+            json!([
+                {"kind": "Secret", "metadata": {"name": "s"}, "stringData": {"t": token}},
+                {"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"replicas": replicas}},
+            ])
+        };
+        assert_eq!(
+            without_secret_data(&render("one", 2)),
+            without_secret_data(&render("two", 2))
+        );
+        assert_ne!(
+            without_secret_data(&render("one", 2)),
+            without_secret_data(&render("one", 3))
+        );
     }
 
     #[test]
@@ -2514,7 +2822,7 @@ mod tests {
             "metadata": {"name": format!("{RELEASE}-migrations")},
             "spec": {"egress": [{"ports": [{"port": 5432, "protocol": "TCP"}]}]},
         });
-        let found = check_chart(&json!([migrations_job(provisioning), policy])).join("\n");
+        let found = check_chart(&json!([migrations_job(provisioning), policy]), None).join("\n");
         for expected in [
             "the migrations Job's migrate-requests: sets PORTAL_EVENTS_REPLICAS",
             "the migrations Job's provision-events: NATS_PASSWORD should come from nats-password-admin",
@@ -2531,7 +2839,7 @@ mod tests {
         let job = migrations_job(
             json!({"name": "migrate-notification", "command": ["/usr/local/bin/notification", "migrate"]}),
         );
-        let found = check_chart(&json!([job])).join("\n");
+        let found = check_chart(&json!([job]), None).join("\n");
         assert!(
             found.contains("the migrations Job does not run `requests provision-events`"),
             "{found}"

@@ -77,6 +77,50 @@ app.kubernetes.io/component: {{ .name }}
 {{- default (printf "%s-secrets" (include "portal.fullname" .)) .Values.secrets.existingSecret }}
 {{- end }}
 
+{{/*
+Whether this render sees a cluster. `helm install` and `helm upgrade` do
+(also `--dry-run=server` and Flux's helm-controller, which runs Helm in the
+cluster); `helm template`, `helm lint`, a client-side `--dry-run` and Argo
+CD (which renders with `helm template`) do not, and there `lookup` finds
+nothing. Asked of what every cluster has: the release namespace's `default`
+ServiceAccount, or that Namespace (just made, before its ServiceAccount);
+when the namespace does not exist yet (`helm install --create-namespace`
+makes it after rendering), the Namespace kube-system. Go templates' `or`
+stops at the first that answers.
+*/}}
+{{- define "portal.seesCluster" -}}
+{{- if or (lookup "v1" "ServiceAccount" .Release.Namespace "default") (lookup "v1" "Namespace" "" .Release.Namespace) (lookup "v1" "Namespace" "" "kube-system") }}true{{ end }}
+{{- end }}
+
+{{/*
+Fails unless the chart may make a random value (.what: what it is, .how:
+the values that provide it instead): only when the render sees the cluster,
+where lookup keeps what the first install made, or with secrets.generate.
+Without a cluster every render would make a new value, and applying it
+would replace the one in use (docs/adr/0026-chart-renders-are-stable.md).
+*/}}
+{{- define "portal.mayGenerate" -}}
+{{- if not (or .root.Values.secrets.generate (include "portal.seesCluster" .root)) }}
+{{- fail (printf "\n%s would be generated anew at every render: this render sees no cluster (helm template, Argo CD, a client-side --dry-run), so nothing keeps it, and applying the render would replace the one in use. Provide it with %s instead (deploy/README.md, \"GitOps\"), or set secrets.generate=true to accept new random values at every render (a one-off render, never for GitOps)." .what .how) }}
+{{- end }}
+{{- end }}
+
+{{/*
+A value of the chart's Secret: .value when set, else what the Secret in the
+cluster holds under .key, else a new random one of .length characters
+(if "portal.mayGenerate" allows).
+*/}}
+{{- define "portal.keptOrNew" -}}
+{{- if .value }}
+{{- .value }}
+{{- else if get .existing .key }}
+{{- get .existing .key | b64dec }}
+{{- else }}
+{{- include "portal.mayGenerate" (dict "root" .root "what" (printf "The Secret's %s" .key) "how" "secrets.existingSecret (a Secret you manage, with the keys listed in values.yaml)") }}
+{{- randAlphaNum .length }}
+{{- end }}
+{{- end }}
+
 {{/* identity's signing keys: named, or beside secrets.existingSecret, or the chart's own. */}}
 {{- define "portal.signingKeysSecretName" -}}
 {{- if .Values.signingKeys.existingSecret }}
@@ -336,6 +380,16 @@ notification: [gateway, identity]
 {{- else }}
 {{- .svc.replicaCount }}
 {{- end }}
+{{- end }}
+
+{{/*
+The migrations Job's name: <fullname>-migrations and the first 10 hex
+digits of its spec's SHA-256, within the 63 characters of the Job's
+job-name label.
+*/}}
+{{- define "portal.migrationsJobName" -}}
+{{- $base := include "portal.componentName" (dict "root" . "name" "migrations") | trunc 52 | trimSuffix "-" }}
+{{- printf "%s-%s" $base (include "portal.migrationsJobSpec" . | trim | sha256sum | trunc 10) }}
 {{- end }}
 
 {{/* A container of the migrations Job: `<service> migrate`. */}}
