@@ -28,17 +28,12 @@ const MAX_REFUSALS: i32 = 3;
 
 /// Whether a failed publish is the row's own fault (it will never go, so it
 /// must not hold up the rows behind it) rather than NATS being away or
-/// slow. Pure.
-pub fn refused_for_itself(error: &str) -> bool {
-    let error = error.to_ascii_lowercase();
-    [
-        "payload size",
-        "max payload",
-        "maximum payload",
-        "invalid subject",
-    ]
-    .iter()
-    .any(|sign| error.contains(sign))
+/// slow: NATS's own word for it, a message over its `max_payload`.
+pub fn refused_for_itself(error: &anyhow::Error) -> bool {
+    use async_nats::jetstream::context::{PublishError, PublishErrorKind};
+    error
+        .downcast_ref::<PublishError>()
+        .is_some_and(|e| e.kind() == PublishErrorKind::MaxPayloadExceeded)
 }
 
 /// Writes `event` to the outbox inside the caller's transaction.
@@ -181,7 +176,7 @@ async fn publish_batch(pool: &PgPool, js: &jetstream::Context) -> anyhow::Result
             }
             Err(e) => {
                 let error = format!("{e:#}");
-                let its_own = refused_for_itself(&error);
+                let its_own = refused_for_itself(&e);
                 let attempts: i32 = sqlx::query_scalar(
                     "UPDATE outbox SET attempts = attempts + 1, last_error = $2,
                          parked_at = CASE WHEN $3 AND attempts + 1 >= $4 THEN now() END
@@ -213,17 +208,18 @@ async fn publish_batch(pool: &PgPool, js: &jetstream::Context) -> anyhow::Result
 
 #[cfg(test)]
 mod tests {
+    use async_nats::jetstream::context::{PublishError, PublishErrorKind};
+
     #[test]
     fn only_a_row_nats_refuses_for_itself_is_set_aside() {
-        // async-nats's words for a message over the server's max_payload.
-        assert!(super::refused_for_itself(
-            "Payload size limit of 1048576 exceeded by message size of 2097152"
-        ));
-        assert!(super::refused_for_itself("max payload size exceeded"));
-        assert!(!super::refused_for_itself(
-            "timed out: didn't receive ack in time"
-        ));
-        assert!(!super::refused_for_itself("no responders"));
-        assert!(!super::refused_for_itself("nats: connection closed"));
+        let refused =
+            |kind| super::refused_for_itself(&anyhow::Error::from(PublishError::new(kind)));
+        assert!(refused(PublishErrorKind::MaxPayloadExceeded));
+        assert!(!refused(PublishErrorKind::TimedOut));
+        assert!(!refused(PublishErrorKind::StreamNotFound));
+        assert!(!refused(PublishErrorKind::BrokenPipe));
+        assert!(!super::refused_for_itself(&anyhow::anyhow!(
+            "nats: connection closed"
+        )));
     }
 }
