@@ -21,8 +21,8 @@ pub struct AppState {
     pub work_orders: WorkOrdersServiceClient<Channel>,
     pub documents: DocumentsServiceClient<Channel>,
     pub notification: NotificationServiceClient<Channel>,
-    /// (name, channel) of every backend, for readiness.
-    pub backends: Arc<Vec<(&'static str, Channel)>>,
+    /// Every backend and its channel, for readiness.
+    pub backends: Arc<Vec<(Service, Channel)>>,
     pub verifier: Arc<TokenVerifier>,
     pub max_upload_bytes: usize,
     /// Uploads being sent on to documents (each whole in memory until
@@ -59,11 +59,11 @@ impl AppState {
                 .max_decoding_message_size(max_message),
             notification: NotificationServiceClient::new(notification.clone()),
             backends: Arc::new(vec![
-                ("identity", identity.clone()),
-                ("requests", requests),
-                ("work-orders", work_orders),
-                ("documents", documents),
-                ("notification", notification),
+                (Service::Identity, identity.clone()),
+                (Service::Requests, requests),
+                (Service::WorkOrders, work_orders),
+                (Service::Documents, documents),
+                (Service::Notification, notification),
             ]),
             verifier: Arc::new(TokenVerifier::new(IdentityKeys::new(identity))),
             max_upload_bytes: cfg.max_upload_bytes,

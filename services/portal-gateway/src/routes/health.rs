@@ -5,6 +5,7 @@
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
+use portal_platform::callers::Service;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tonic_health::pb::HealthCheckRequest;
@@ -23,11 +24,12 @@ pub struct Ready {
     all: bool,
 }
 
-/// What the gateway cannot serve anything without.
-const ESSENTIAL: &str = "identity";
+/// What the gateway cannot serve anything without (no token is checked
+/// without identity's keys).
+const ESSENTIAL: Service = Service::Identity;
 
 /// Whether the gateway is ready, from each backend's state. Pure.
-pub fn ready(serving: &[(&str, bool)], all: bool) -> bool {
+pub fn ready(serving: &[(Service, bool)], all: bool) -> bool {
     serving
         .iter()
         .filter(|(name, _)| all || *name == ESSENTIAL)
@@ -44,7 +46,7 @@ pub async fn readyz(
             Json(json!({ "ready": false, "draining": true })),
         );
     }
-    let checks = state.backends.iter().map(|(name, channel)| {
+    let checks = state.backends.iter().map(|(service, channel)| {
         let mut client = HealthClient::new(channel.clone());
         async move {
             let call = client.check(HealthCheckRequest {
@@ -54,7 +56,7 @@ pub async fn readyz(
                 tokio::time::timeout(std::time::Duration::from_secs(2), call).await,
                 Ok(Ok(r)) if r.get_ref().status == 1
             );
-            (*name, serving)
+            (*service, serving)
         }
     });
     let results = futures::future::join_all(checks).await;
@@ -62,13 +64,13 @@ pub async fn readyz(
     let degraded: Vec<&str> = results
         .iter()
         .filter(|(_, ok)| !ok)
-        .map(|(name, _)| *name)
+        .map(|(service, _)| service.name())
         .collect();
     let body: serde_json::Map<String, Value> = results
         .into_iter()
-        .map(|(name, ok)| {
+        .map(|(service, ok)| {
             (
-                name.to_owned(),
+                service.name().to_owned(),
                 json!(if ok { "serving" } else { "not_serving" }),
             )
         })
@@ -86,15 +88,22 @@ pub async fn readyz(
 
 #[cfg(test)]
 mod tests {
-    use super::ready;
+    use super::{Service, ready};
 
     #[test]
     fn one_backend_down_leaves_the_replica_ready_but_not_all() {
-        let documents_down = [("identity", true), ("requests", true), ("documents", false)];
+        let documents_down = [
+            (Service::Identity, true),
+            (Service::Requests, true),
+            (Service::Documents, false),
+        ];
         assert!(ready(&documents_down, false));
         assert!(!ready(&documents_down, true));
-        let identity_down = [("identity", false), ("requests", true)];
+        let identity_down = [(Service::Identity, false), (Service::Requests, true)];
         assert!(!ready(&identity_down, false));
-        assert!(ready(&[("identity", true), ("requests", true)], true));
+        assert!(ready(
+            &[(Service::Identity, true), (Service::Requests, true)],
+            true
+        ));
     }
 }
