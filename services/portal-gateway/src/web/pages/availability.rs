@@ -359,7 +359,11 @@ pub async fn add_absence(TenantPage(mut ctx): TenantPage, Path(p): Params, form:
 }
 
 /// `POST /technicians/{id}/absences/{absence_id}/delete`.
-pub async fn delete_absence(TenantPage(mut ctx): TenantPage, Path(p): Params) -> Response {
+pub async fn delete_absence(
+    TenantPage(mut ctx): TenantPage,
+    Path(p): Params,
+    _csrf_checked: Form,
+) -> Response {
     let (Some(id), Some(absence_id)) = (param(&p, "id"), param(&p, "absence_id")) else {
         return ctx.fail(StatusCode::NOT_FOUND, "error-not-found");
     };
