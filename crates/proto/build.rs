@@ -12,6 +12,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "portal/documents/v1/documents.proto",
         "portal/notification/v1/notification.proto",
         "portal/events/v1/events.proto",
+        "portal/operations/v1/operations.proto",
     ];
     let fds = protox::compile(files, [&root])?;
     let out = PathBuf::from(std::env::var("OUT_DIR")?);

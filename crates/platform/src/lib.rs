@@ -24,6 +24,7 @@ pub mod nats;
 pub use portal_roster::nats_users;
 pub mod outbox;
 pub mod paging;
+pub mod parked;
 pub mod passwords;
 pub mod permissions;
 pub mod scope;

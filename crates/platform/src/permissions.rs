@@ -68,6 +68,12 @@ pub enum Permission {
     ManageAvailability,
     /// Record and take back one's own absences.
     RecordOwnAbsence,
+    // notification
+    /// Read the mail log and send a mail that failed for good again (F3).
+    ManageMail,
+    // every service
+    /// See the events a service set aside for good (outbox or consumer).
+    ReadParkedEvents,
 }
 
 /// The table, one line per permission.
@@ -76,9 +82,11 @@ pub fn granted(role: Role, permission: Permission) -> bool {
     use Role::*;
     match permission {
         ManageCustomers | ManageContacts | InviteContacts | ManageSecureLinks | DecideRequests
-        | PlanWork | CompleteAnyWork | ManageAvailability => matches!(role, Admin | Dispatcher),
+        | PlanWork | CompleteAnyWork | ManageAvailability | ManageMail => {
+            matches!(role, Admin | Dispatcher)
+        }
         ReadDirectory => true,
-        ManageTenant | ManageStaff | ReadAudit => role == Admin,
+        ManageTenant | ManageStaff | ReadAudit | ReadParkedEvents => role == Admin,
         DoOwnWork | RecordOwnAbsence => role == Technician,
     }
 }
@@ -118,6 +126,10 @@ mod tests {
             (&["dispatcher", "technician"], DoOwnWork, true),
             (&["technician"], CompleteAnyWork, false),
             (&["admin"], ReadAudit, true),
+            (&["dispatcher"], ManageMail, true),
+            (&["technician"], ManageMail, false),
+            (&["admin"], ReadParkedEvents, true),
+            (&["dispatcher"], ReadParkedEvents, false),
             (&["dispatcher"], ManageAvailability, true),
             (&["technician"], ManageAvailability, false),
             (&["technician"], RecordOwnAbsence, true),

@@ -214,6 +214,16 @@ impl Runtime {
             tokio::time::sleep(drain).await;
             trigger.cancel();
         });
+        // What this service set aside for good, for the tenant's admins.
+        let router = router.add_service(
+            portal_proto::operations::v1::operations_service_server::OperationsServiceServer::new(
+                crate::parked::Parked {
+                    service: self.name,
+                    system: self.system.clone(),
+                    authn: self.authenticator(),
+                },
+            ),
+        );
         tracing::info!(service = self.name, addr = %listener.local_addr()?, "serving gRPC");
         grpc::serve(router, listener, &self.tls, closing).await
     }

@@ -36,6 +36,11 @@ pub mod events {
         tonic::include_proto!("portal.events.v1");
     }
 }
+pub mod operations {
+    pub mod v1 {
+        tonic::include_proto!("portal.operations.v1");
+    }
+}
 
 /// Encoded descriptor set of every API, for gRPC reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("portal_descriptor");

@@ -70,14 +70,47 @@ impl Mail {
     }
 }
 
+/// What the server refuses: mailboxes for good (550), everything for a
+/// while (451, as a server that is overloaded or in maintenance).
+#[derive(Default)]
+struct Refusals {
+    mailboxes: std::collections::HashSet<String>,
+    busy: bool,
+}
+
 #[derive(Clone, Default)]
 struct Collector {
     current: Vec<u8>,
     to: Vec<String>,
     received: Arc<Mutex<Vec<Mail>>>,
+    refusals: Arc<Mutex<Refusals>>,
 }
 
 impl Handler for Collector {
+    fn mail(
+        &mut self,
+        _ip: std::net::IpAddr,
+        _domain: &str,
+        _from: &str,
+    ) -> mailin_embedded::Response {
+        match self.refusals.lock() {
+            Ok(r) if r.busy => {
+                mailin_embedded::Response::custom(451, "4.3.2 Busy, try again later".into())
+            }
+            _ => response::OK,
+        }
+    }
+
+    fn rcpt(&mut self, to: &str) -> mailin_embedded::Response {
+        let to = to
+            .trim_matches(|c| c == '<' || c == '>')
+            .to_ascii_lowercase();
+        match self.refusals.lock() {
+            Ok(r) if r.mailboxes.contains(&to) => response::NO_MAILBOX,
+            _ => response::OK,
+        }
+    }
+
     fn data_start(
         &mut self,
         _domain: &str,
@@ -129,6 +162,7 @@ impl Handler for Collector {
 pub struct SmtpSink {
     pub port: u16,
     received: Arc<Mutex<Vec<Mail>>>,
+    refusals: Arc<Mutex<Refusals>>,
 }
 
 impl SmtpSink {
@@ -142,6 +176,7 @@ impl SmtpSink {
         let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
         let collector = Collector::default();
         let received = collector.received.clone();
+        let refusals = collector.refusals.clone();
         let mut server = Server::new(collector);
         server
             .with_name("portal-test-smtp")
@@ -150,7 +185,31 @@ impl SmtpSink {
         std::thread::spawn(move || {
             let _ = server.serve();
         });
-        Ok(Self { port, received })
+        Ok(Self {
+            port,
+            received,
+            refusals,
+        })
+    }
+
+    /// Answers 550 "mailbox unavailable" to mails for `address` from now on
+    /// (a mailbox that does not exist), or accepts them again.
+    pub fn refuse_mailbox(&self, address: &str, refuse: bool) {
+        if let Ok(mut r) = self.refusals.lock() {
+            let address = address.to_ascii_lowercase();
+            if refuse {
+                r.mailboxes.insert(address);
+            } else {
+                r.mailboxes.remove(&address);
+            }
+        }
+    }
+
+    /// Answers 451 "try again later" to every mail while `busy`.
+    pub fn set_busy(&self, busy: bool) {
+        if let Ok(mut r) = self.refusals.lock() {
+            r.busy = busy;
+        }
     }
 
     pub fn url(&self) -> String {

@@ -1,8 +1,9 @@
-//! notification's gRPC API: SendMail for other services, ListDeliveries for
-//! staff. Checks who calls and translates; texts live in `templates`, SQL in
+//! notification's gRPC API: SendMail for other services, ListDeliveries and
+//! ResendDelivery for staff. Checks who calls and translates; texts live in `templates`, SQL in
 //! `store`.
 use portal_platform::auth::Authenticator;
 use portal_platform::errors::{ServiceError, ServiceResult, parse_id, reply};
+use portal_platform::permissions::Permission;
 use portal_platform::time::{opt_to_proto, to_proto};
 use portal_proto::notification::v1 as pb;
 use portal_proto::notification::v1::notification_service_server::NotificationService;
@@ -10,7 +11,7 @@ use sqlx::PgPool;
 use tonic::{Request, Response, Status};
 
 use crate::sender::valid_recipient;
-use crate::store::{self, DeliveryRow, NewDelivery};
+use crate::store::{self, DeliveryRow, NewDelivery, ResendRefused};
 use crate::templates;
 
 const DEFAULT_LIMIT: i32 = 50;
@@ -89,11 +90,54 @@ impl Notification {
         if !claims.is_staff() {
             return Err(ServiceError::Forbidden("staff only".into()));
         }
+        let r = req.get_ref();
+        let status = match r.status.trim() {
+            "" => None,
+            s @ ("pending" | "sent" | "failed") => Some(s),
+            _ => {
+                return Err(ServiceError::Invalid(
+                    "status must be pending, sent or failed".into(),
+                ));
+            }
+        };
         let rows =
-            store::list_deliveries(&self.pool, claims.tid, page_limit(req.get_ref().limit)).await?;
+            store::list_deliveries(&self.pool, claims.tid, status, page_limit(r.limit)).await?;
         Ok(pb::ListDeliveriesResponse {
             items: rows.into_iter().map(delivery_pb).collect(),
         })
+    }
+
+    async fn resend_delivery(
+        &self,
+        req: Request<pb::ResendDeliveryRequest>,
+    ) -> ServiceResult<pb::Delivery> {
+        let claims = self.authn.claims(&req).await?;
+        if !claims.may(Permission::ManageMail) {
+            return Err(ServiceError::Forbidden(
+                "only admins and dispatchers may send mails again".into(),
+            ));
+        }
+        let id = parse_id("delivery_id", &req.get_ref().delivery_id)?;
+        let mut tx = self.pool.begin().await?;
+        let row = match store::resend(&mut tx, claims.tid, id).await? {
+            Ok(row) => row,
+            Err(ResendRefused::NotFound) => return Err(ServiceError::not_found("mail")),
+            Err(ResendRefused::NotFailed) => {
+                return Err(ServiceError::WrongStateAs(
+                    "mail-not-failed",
+                    "only a mail that failed for good can be sent again".into(),
+                ));
+            }
+            Err(ResendRefused::TextNotKept) => {
+                return Err(ServiceError::WrongStateAs(
+                    "mail-text-not-kept",
+                    "this mail held a sign-in link, which is not kept: send a new invitation or password reset instead".into(),
+                ));
+            }
+        };
+        tx.commit().await?;
+        tracing::info!(delivery = %id, "failed mail queued again by staff");
+        Ok(delivery_pb(row))
     }
 }
 
@@ -108,6 +152,8 @@ fn delivery_pb(d: DeliveryRow) -> pb::Delivery {
         last_error: d.last_error.unwrap_or_default(),
         created_at: Some(to_proto(d.created_at)),
         sent_at: opt_to_proto(d.sent_at),
+        resendable: d.resendable,
+        last_attempt_at: opt_to_proto(d.last_attempt_at),
     }
 }
 
@@ -121,6 +167,9 @@ impl NotificationService for Notification {
         req: Request<pb::ListDeliveriesRequest>,
     ) -> Rpc<pb::ListDeliveriesResponse> {
         reply(Notification::list_deliveries(self, req).await)
+    }
+    async fn resend_delivery(&self, req: Request<pb::ResendDeliveryRequest>) -> Rpc<pb::Delivery> {
+        reply(Notification::resend_delivery(self, req).await)
     }
 }
 

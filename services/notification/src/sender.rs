@@ -32,9 +32,18 @@ pub fn backoff(attempts: u32, base: Duration) -> Duration {
     base.saturating_mul(1u32 << doublings).min(MAX_BACKOFF)
 }
 
-/// Whether a mail that has now failed `attempts` times is given up on.
-pub fn gives_up(attempts: i32, max_attempts: u32) -> bool {
-    i64::from(attempts) >= i64::from(max_attempts)
+/// Whether a mail that has now failed `attempts` times is given up on: at
+/// the last attempt, or at once when the server's answer was permanent (a
+/// 5xx such as "no such mailbox" will not change by asking again).
+pub fn gives_up(attempts: i32, max_attempts: u32, permanent: bool) -> bool {
+    permanent || i64::from(attempts) >= i64::from(max_attempts)
+}
+
+/// Whether the mail server refused for good (an SMTP 5xx reply), rather
+/// than being away or busy.
+fn permanent_refusal(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<lettre::transport::smtp::Error>()
+        .is_some_and(lettre::transport::smtp::Error::is_permanent)
 }
 
 /// Checks a recipient the way [`Sender`] will parse it, so that a mail that
@@ -179,7 +188,7 @@ impl Sender {
                 Err(e) => {
                     // lettre's message already names its cause.
                     let error = e.to_string();
-                    let give_up = gives_up(attempts, self.max_attempts);
+                    let give_up = gives_up(attempts, self.max_attempts, permanent_refusal(&e));
                     let retry_in = backoff(u32::try_from(attempts).unwrap_or(1), self.retry_base);
                     if give_up {
                         tracing::error!(delivery = %d.id, attempts, %error, "mail failed for good");
@@ -458,10 +467,11 @@ mod tests {
     }
 
     #[test]
-    fn gives_up_at_the_last_attempt() {
-        assert!(!gives_up(11, 12));
-        assert!(gives_up(12, 12));
-        assert!(gives_up(13, 12));
-        assert!(gives_up(1, 0));
+    fn gives_up_at_the_last_attempt_or_at_a_permanent_refusal() {
+        assert!(!gives_up(11, 12, false));
+        assert!(gives_up(12, 12, false));
+        assert!(gives_up(13, 12, false));
+        assert!(gives_up(1, 0, false));
+        assert!(gives_up(1, 12, true));
     }
 }

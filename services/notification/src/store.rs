@@ -74,6 +74,19 @@ pub struct DeliveryRow {
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    /// Failed for good with its text kept (see `resend`).
+    pub resendable: bool,
+}
+
+/// Why a delivery cannot be queued again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResendRefused {
+    NotFound,
+    /// Still pending, or sent.
+    NotFailed,
+    /// Its text held a sign-in link, which is not kept once it failed.
+    TextNotKept,
 }
 
 /// Queues a mail once per idempotency key and wakes the sender (at commit,
@@ -141,6 +154,7 @@ pub async fn mark_sent(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
         // (secrets are stored only as hashes).
         "UPDATE deliveries
          SET status = 'sent', attempts = attempts + 1, sent_at = now(), last_error = NULL,
+             last_attempt_at = now(),
              body = CASE WHEN template = ANY($2) THEN '' ELSE body END
          WHERE id = $1",
     )
@@ -165,6 +179,7 @@ pub async fn mark_attempt_failed(
         "UPDATE deliveries
          SET attempts = attempts + 1,
              last_error = $2,
+             last_attempt_at = now(),
              next_attempt_at = now() + make_interval(secs => $3),
              status = CASE WHEN $4 THEN 'failed' ELSE 'pending' END,
              body = CASE WHEN $4 AND template = ANY($5) THEN '' ELSE body END
@@ -180,21 +195,73 @@ pub async fn mark_attempt_failed(
     Ok(())
 }
 
-/// A tenant's delivery log, newest first.
+/// The columns staff see of a delivery. A failed mail whose text was
+/// dropped (it held a sign-in link) cannot be sent again.
+macro_rules! delivery_columns {
+    () => {
+        "id, template, recipient, subject, status, attempts, last_error, created_at,
+         sent_at, last_attempt_at, (status = 'failed' AND body <> '') AS resendable"
+    };
+}
+
+/// A tenant's delivery log, newest first; only `status` when given.
 pub async fn list_deliveries(
     pool: &PgPool,
     tenant_id: Uuid,
+    status: Option<&str>,
     limit: i64,
 ) -> sqlx::Result<Vec<DeliveryRow>> {
-    sqlx::query_as(
-        "SELECT id, template, recipient, subject, status, attempts, last_error, created_at, sent_at
-         FROM deliveries WHERE tenant_id = $1
-         ORDER BY created_at DESC, id DESC LIMIT $2",
-    )
+    sqlx::query_as(concat!(
+        "SELECT ",
+        delivery_columns!(),
+        " FROM deliveries
+         WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2)
+         ORDER BY created_at DESC, id DESC LIMIT $3"
+    ))
     .bind(tenant_id)
+    .bind(status)
     .bind(limit)
     .fetch_all(pool)
     .await
+}
+
+/// Queues a mail that failed for good once more, with a fresh set of
+/// attempts, and wakes the sender at commit. Only the tenant's own rows.
+pub async fn resend(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> sqlx::Result<Result<DeliveryRow, ResendRefused>> {
+    let updated: Option<DeliveryRow> = sqlx::query_as(concat!(
+        "UPDATE deliveries
+         SET status = 'pending', attempts = 0, next_attempt_at = now(), resent = resent + 1
+         WHERE id = $1 AND tenant_id = $2 AND status = 'failed' AND body <> ''
+         RETURNING ",
+        delivery_columns!()
+    ))
+    .bind(id)
+    .bind(tenant_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(row) = updated {
+        sqlx::query("SELECT pg_notify($1, '')")
+            .bind(CHANNEL)
+            .execute(&mut *conn)
+            .await?;
+        return Ok(Ok(row));
+    }
+    let state: Option<(String, bool)> = sqlx::query_as(
+        "SELECT status, body <> '' FROM deliveries WHERE id = $1 AND tenant_id = $2",
+    )
+    .bind(id)
+    .bind(tenant_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(Err(match state {
+        None => ResendRefused::NotFound,
+        Some((status, _)) if status != "failed" => ResendRefused::NotFailed,
+        Some(_) => ResendRefused::TextNotKept,
+    }))
 }
 
 /// Remembers the tenant of a request whose contact was given a reply address.

@@ -7,6 +7,7 @@ pub mod extract;
 pub mod live;
 pub mod observe;
 pub mod openapi;
+pub mod parked_events;
 pub mod problem;
 pub mod routes;
 pub mod state;

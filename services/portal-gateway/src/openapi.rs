@@ -18,8 +18,8 @@ use utoipa::openapi::{Content, Ref, RefOr, Required};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    access, appointment_exports, availability, customers, directory, documents, exports, photos,
-    requests, sessions, tickets, work_orders,
+    access, appointment_exports, availability, customers, directory, documents, exports,
+    operations, photos, requests, sessions, tickets, work_orders,
 };
 
 #[derive(OpenApi)]
@@ -46,11 +46,13 @@ use crate::routes::{
         documents::list, documents::content,
         availability::availability, availability::set_working_hours, availability::set_default_hours,
         availability::add_absence, availability::delete_absence,
+        operations::deliveries, operations::resend, operations::parked,
     ),
     // Named only by query parameters, which utoipa does not collect.
     components(schemas(
         crate::views::RequestStatus, crate::views::RequestSort, crate::views::WorkOrderStatus,
-        crate::views::AppointmentsWhen, crate::views::DocumentKind
+        crate::views::AppointmentsWhen, crate::views::DocumentKind,
+        crate::views::DeliveryStatus
     )),
     modifiers(&Conventions)
 )]

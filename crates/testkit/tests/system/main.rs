@@ -6,6 +6,7 @@ mod bad_input;
 mod browser;
 mod doors;
 mod event_log;
+mod failed_mails;
 mod fixtures;
 mod forged_mail;
 mod golden_path;

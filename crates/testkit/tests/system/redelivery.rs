@@ -117,6 +117,36 @@ async fn a_poison_message_is_parked_where_it_can_be_listed_and_the_rest_flows() 
             poison_id.to_string()
         )]
     );
+    // The tenant's admin sees it, once per consumer that gave up on it
+    // (work-orders and notification both read accepted requests), named by
+    // service, consumer and type.
+    fixtures::drained(&stack, "notification-request-accepted").await?;
+    let listed = stack
+        .api
+        .get("/api/v1/parked-events", &t.admin)
+        .await?
+        .expect(200)?;
+    let mut seen: Vec<(String, String)> = listed["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|p| {
+            assert_eq!(p["event_type"], "portal.request.accepted.v1", "{p}");
+            assert_eq!(p["event_id"], poison_id.to_string(), "{p}");
+            (s(&p["service"]), s(&p["stage"]))
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("notification", "notification-request-accepted"),
+            ("work-orders", "work-orders-request-accepted")
+        ]
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+    );
+    assert_eq!(listed["unreachable"], serde_json::json!([]));
 
     // The consumer goes on with the next, good event.
     stack
@@ -177,23 +207,29 @@ async fn old_published_events_and_inbox_rows_are_pruned() -> anyhow::Result<()> 
 async fn an_event_nats_refuses_is_set_aside_and_the_rest_flows() -> anyhow::Result<()> {
     let stack = Stack::start().await?;
     let t = fixtures::tenant(&stack, "oversize").await?;
-    // An event larger than the server's largest message (1 MiB by default),
-    // first in line in requests' outbox.
+    let other = fixtures::tenant(&stack, "oversize-other").await?;
+    let request = fixtures::submit_request(&stack, &t, "Porte coupe-feu").await?;
+    // An event of this tenant larger than the server's largest message
+    // (1 MiB by default), first in line in requests' outbox.
     let requests_db = stack.db("requests").await?;
+    let tenant: uuid::Uuid =
+        sqlx::query_scalar("SELECT tenant_id FROM requests WHERE id = $1::uuid")
+            .bind(s(&request["id"]))
+            .fetch_one(&requests_db)
+            .await?;
     let stuck = uuid::Uuid::now_v7();
     sqlx::query(
         "INSERT INTO outbox (id, tenant_id, subject, ce_type, source, payload, created_at)
          VALUES ($1, $2, $3, 'portal.request.noted.v1', 'requests', $4, now() - interval '1 minute')",
     )
     .bind(stuck)
-    .bind(uuid::Uuid::new_v4())
-    .bind(format!("portal.{}.request.noted", uuid::Uuid::new_v4()))
+    .bind(tenant)
+    .bind(format!("portal.{tenant}.request.noted"))
     .bind(vec![b'x'; 2 << 20])
     .execute(&requests_db)
     .await?;
 
     // What comes after it still goes: an accept becomes its work order.
-    let request = fixtures::submit_request(&stack, &t, "Porte coupe-feu").await?;
     fixtures::accept(&stack, &t, &s(&request["id"])).await?;
 
     let row = sqlx::query(
@@ -215,6 +251,38 @@ async fn an_event_nats_refuses_is_set_aside_and_the_rest_flows() -> anyhow::Resu
         .fetch_one(&requests_db)
         .await?;
     assert_eq!(attempts, 3);
+
+    // The tenant's admins see it; a dispatcher may not; another tenant's
+    // admin sees nothing of it.
+    let listed = stack
+        .api
+        .get("/api/v1/parked-events", &t.admin)
+        .await?
+        .expect(200)?;
+    let items = listed["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 1, "{listed}");
+    assert_eq!(items[0]["service"], "requests");
+    assert_eq!(items[0]["stage"], "outbox");
+    assert_eq!(items[0]["event_type"], "portal.request.noted.v1");
+    assert_eq!(items[0]["event_id"], stuck.to_string());
+    assert_eq!(items[0]["attempts"], 3);
+    let (_, dispatcher) = fixtures::staff(&stack, &t, "Dana Disp", "dispatcher").await?;
+    stack
+        .api
+        .get("/api/v1/parked-events", &dispatcher)
+        .await?
+        .problem(403)?;
+    let theirs = stack
+        .api
+        .get("/api/v1/parked-events", &other.admin)
+        .await?
+        .expect(200)?;
+    assert_eq!(theirs["items"], serde_json::json!([]));
+    stack
+        .api
+        .get("/api/v1/parked-events", &t.contact)
+        .await?
+        .problem(403)?;
     requests_db.close().await;
     stack.stop().await
 }

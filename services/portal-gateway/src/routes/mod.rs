@@ -7,6 +7,7 @@ pub mod directory;
 pub mod documents;
 pub mod exports;
 pub mod health;
+pub mod operations;
 pub mod pages;
 pub mod photos;
 pub mod private_file;
@@ -59,6 +60,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tenant", put(customers::update_tenant))
         .route("/api/v1/staff", post(customers::create_staff))
         .route("/api/v1/audit", get(customers::audit))
+        .route("/api/v1/mail/deliveries", get(operations::deliveries))
+        .route(
+            "/api/v1/mail/deliveries/{id}/resend",
+            post(operations::resend),
+        )
+        .route("/api/v1/parked-events", get(operations::parked))
         .route(
             "/api/v1/customers",
             post(directory::create_customer).get(customers::list),

@@ -252,6 +252,7 @@ impl Ctx {
                 // The work-order entries of the menu (platform's table).
                 "may_plan": s.caller.claims.may(Permission::PlanWork),
                 "does_work": s.caller.claims.may(Permission::DoOwnWork),
+                "may_mail": s.caller.claims.may(Permission::ManageMail),
                 "customer_id": s.me.customer_id,
                 "customer_name": s.me.customer_name,
                 "customers": s.me.customers.iter()

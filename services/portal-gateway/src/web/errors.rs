@@ -35,7 +35,7 @@ pub fn retry_after(s: &tonic::Status) -> Option<u64> {
 use portal_platform::passwords::MIN_PASSWORD_CHARS;
 
 /// Refusals identity names with a problem type, and their translations.
-const NAMED_REFUSALS: [(&str, &str); 9] = [
+const NAMED_REFUSALS: [(&str, &str); 11] = [
     ("password-too-short", "error-password-too-short"),
     ("password-too-long", "error-password-too-long"),
     ("wrong-current-password", "error-current-password"),
@@ -45,6 +45,8 @@ const NAMED_REFUSALS: [(&str, &str); 9] = [
     ("already-active", "error-invite-already-active"),
     ("expiry-in-past", "error-expiry-in-past"),
     ("access-window-order", "error-access-window-order"),
+    ("mail-not-failed", "error-mail-not-failed"),
+    ("mail-text-not-kept", "error-mail-text-not-kept"),
 ];
 
 fn named_refusal(problem: &str) -> Option<&'static str> {

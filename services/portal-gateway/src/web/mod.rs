@@ -20,7 +20,7 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 use pages::{
-    appointments, auth, availability, board, my_day, portal, requests, staff, staff_requests,
+    appointments, auth, availability, board, mail, my_day, portal, requests, staff, staff_requests,
     work_orders,
 };
 
@@ -175,6 +175,8 @@ pub fn router(max_upload_bytes: usize) -> Router<AppState> {
             )
             .route(&at("/documents/{id}"), get(appointments::document))
             .route(&at("/staff/audit"), get(staff::audit))
+            .route(&at("/staff/mail"), get(mail::show))
+            .route(&at("/staff/mail/{id}/resend"), post(mail::resend))
             .route(
                 &at("/staff/settings"),
                 get(staff::tenant_settings).post(staff::save_tenant_settings),

@@ -59,6 +59,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/staff_audit.html"),
     ),
     (
+        "staff_mail.html",
+        include_str!("../../templates/staff_mail.html"),
+    ),
+    (
         "staff_settings.html",
         include_str!("../../templates/staff_settings.html"),
     ),
