@@ -239,7 +239,12 @@ async fn consume<H: Handler>(
             ))),
         };
         match decide(spec, &result, delivered) {
-            Outcome::Ack => msg.ack().await.map_err(|e| anyhow::anyhow!(e))?,
+            Outcome::Ack => {
+                // The effect is committed, the ack not sent: where a crash
+                // makes a redelivery that the inbox must absorb (faults test).
+                fail::fail_point!("consumer-committed-not-acked");
+                msg.ack().await.map_err(|e| anyhow::anyhow!(e))?
+            }
             Outcome::RetryAfter(delay) => {
                 if let Err(e) = &result {
                     tracing::warn!(consumer = %spec.durable, delivered, error = %e, "handling failed, will retry");

@@ -30,7 +30,11 @@ pub struct Databases {
 impl Databases {
     /// Creates `portal_test_<run>_<service>` for each service.
     pub async fn create(services: &[&str]) -> anyhow::Result<Self> {
-        let admin = admin_url();
+        Self::create_on(admin_url(), services).await
+    }
+
+    /// The same on the server of `admin` (a superuser's URL).
+    pub async fn create_on(admin: String, services: &[&str]) -> anyhow::Result<Self> {
         let run = uuid::Uuid::new_v4().simple().to_string();
         let mut conn = PgConnection::connect(&admin).await?;
         let mut names = Vec::new();

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod db;
 pub mod nats;
+pub mod postgres;
 pub mod smtp;
 pub mod stack;
 pub mod traces;

@@ -99,6 +99,10 @@ pub struct Stack {
     /// documents' settings and its own stop signal, for `stop_documents`.
     documents_cfg: documents::Config,
     documents_shutdown: CancellationToken,
+    /// work-orders' settings and its own stop signal, for running it as a
+    /// process of its own (`work_orders_process`).
+    work_orders_cfg: work_orders::Config,
+    work_orders_shutdown: CancellationToken,
 }
 
 async fn grpc_listener() -> anyhow::Result<(tokio::net::TcpListener, String)> {
@@ -124,6 +128,22 @@ impl Stack {
         nats: NatsServer,
         events: &StreamSettings,
     ) -> anyhow::Result<Self> {
+        Self::start_full(mail, nats, events, crate::db::admin_url()).await
+    }
+
+    /// The services with their databases on the server of `database_admin`
+    /// (a superuser's URL: a private server a test restarts, say).
+    pub async fn start_on_database(database_admin: String) -> anyhow::Result<Self> {
+        let nats = NatsServer::start().await?;
+        Self::start_full(MailSetup::Sink, nats, &STREAM_SETTINGS, database_admin).await
+    }
+
+    async fn start_full(
+        mail: MailSetup,
+        nats: NatsServer,
+        events: &StreamSettings,
+        database_admin: String,
+    ) -> anyhow::Result<Self> {
         crate::traces::install();
         let (smtp, smtp_port) = match mail {
             MailSetup::Sink => {
@@ -140,7 +160,7 @@ impl Stack {
         // A new cluster may not have elected its meta leader yet: retry.
         portal_platform::nats::provision_stream_within(&js, events, Duration::from_secs(60))
             .await?;
-        let dbs = Databases::create(&SERVICES).await?;
+        let dbs = Databases::create_on(database_admin, &SERVICES).await?;
         let operator_token = format!("op-{}", uuid::Uuid::new_v4().simple());
         // Each service its own secret; all know the others by digest.
         let credentials: Vec<Credential> = Service::ALL
@@ -251,9 +271,15 @@ impl Stack {
             common: common(2, Service::WorkOrders),
             grpc_addr: work_orders_l.local_addr()?,
         };
+        let work_orders_cfg = cfg.clone();
+        let work_orders_shutdown = shutdown.child_token();
         tasks.push((
             "work-orders",
-            tokio::spawn(work_orders::run(cfg, work_orders_l, shutdown.clone())),
+            tokio::spawn(work_orders::run(
+                cfg,
+                work_orders_l,
+                work_orders_shutdown.clone(),
+            )),
         ));
         let cfg = documents::Config {
             common: common(3, Service::Documents),
@@ -344,6 +370,8 @@ impl Stack {
             identity_shutdown,
             documents_cfg,
             documents_shutdown,
+            work_orders_cfg,
+            work_orders_shutdown,
         };
         stack.wait_ready().await?;
         Ok(stack)
@@ -470,6 +498,71 @@ impl Stack {
         ));
         self.tasks.push(("documents", task));
         Ok(())
+    }
+
+    /// Stops the in-process work-orders (its API and its consumers).
+    pub async fn stop_work_orders(&mut self) -> anyhow::Result<()> {
+        self.work_orders_shutdown.cancel();
+        self.join("work-orders").await.map(drop)
+    }
+
+    /// work-orders as a process of its own (`exe`: the testkit's
+    /// `portal-test-service`), on its address, database and certificate,
+    /// with `failpoints` (the `fail` crate's `FAILPOINTS`) switched on. The
+    /// in-process one must be stopped first. Killed when dropped.
+    pub fn work_orders_process(
+        &self,
+        exe: &str,
+        failpoints: Option<&str>,
+    ) -> anyhow::Result<tokio::process::Child> {
+        let cfg = &self.work_orders_cfg;
+        let c = &cfg.common;
+        let peers = self
+            .credentials
+            .iter()
+            .map(Credential::peer_entry)
+            .collect::<Vec<_>>()
+            .join(",");
+        let path = |p: &Option<PathBuf>| {
+            p.as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        };
+        let mut command = tokio::process::Command::new(exe);
+        command
+            .arg("work-orders")
+            .args(["--database-url", &c.database_url])
+            .args(["--nats-url", &c.nats_url])
+            .args(["--identity-url", &c.identity_url])
+            .args(["--service-secret", &c.service_secret])
+            .args(["--peers", &peers])
+            .args(["--service-tls-cert", &path(&c.tls.cert)])
+            .args(["--service-tls-key", &path(&c.tls.key)])
+            .args(["--service-tls-ca", &path(&c.tls.ca)])
+            .args(["--drain-secs", "0"])
+            .args(["--db-max-connections", &c.db_max_connections.to_string()])
+            .args(["--grpc-addr", &cfg.grpc_addr.to_string()])
+            .env_remove("FAILPOINTS")
+            .env("RUST_LOG", "warn")
+            .kill_on_drop(true);
+        if let Some(f) = failpoints {
+            command.env("FAILPOINTS", f);
+        }
+        Ok(command.spawn()?)
+    }
+
+    /// Starts the in-process work-orders again (after its process ended).
+    pub async fn start_work_orders(&mut self) -> anyhow::Result<()> {
+        let cfg = self.work_orders_cfg.clone();
+        let listener = tokio::net::TcpListener::bind(cfg.grpc_addr).await?;
+        self.work_orders_shutdown = self.shutdown.child_token();
+        let task = tokio::spawn(work_orders::run(
+            cfg,
+            listener,
+            self.work_orders_shutdown.clone(),
+        ));
+        self.tasks.push(("work-orders", task));
+        self.wait_ready().await
     }
 
     /// Stops the services, then drops their databases.

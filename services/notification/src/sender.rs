@@ -22,8 +22,12 @@ use crate::store::{self, DueDelivery};
 pub const MAX_BACKOFF: Duration = Duration::from_secs(300);
 /// Safety net for a missed notification, and the pace of retries.
 const IDLE_WAKE: Duration = Duration::from_secs(1);
-/// A mail server that hangs must not hold a delivery's row lock for long.
+/// A mail server that hangs must not hold a delivery's lease for long.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long a claimed delivery is kept from other senders: the hand-off
+/// and the recording of its outcome fit in it. A sender that dies holding
+/// one leaves the row due again when it runs out.
+const LEASE: Duration = Duration::from_secs(60);
 
 /// Delay after the `attempts`-th failed attempt (1-based): `base`, doubling
 /// each time, at most [`MAX_BACKOFF`].
@@ -147,12 +151,14 @@ impl Sender {
         Ok(())
     }
 
-    /// Sends the next due mail, if any. The row stays locked (so no replica
-    /// sends it too) from the claim until its outcome commits; one row per
-    /// transaction, so the lock is held for one mail at most.
+    /// Sends the next due mail, if any (ADR 0027). The claim is a lease
+    /// committed before the hand-off, so no other sender (of this process
+    /// or a replica) takes the row meanwhile and no transaction stays open
+    /// across an SMTP exchange. What the mail server answered is known only
+    /// here: it is recorded until the database takes it, so a database
+    /// restart during the hand-off does not turn a sent mail into a resend.
     async fn send_next(&self) -> anyhow::Result<bool> {
-        let mut tx = self.pool.begin().await?;
-        let Some(d) = store::claim_due(&mut tx).await? else {
+        let Some(d) = store::claim_due(&self.pool, LEASE).await? else {
             return Ok(false);
         };
         let attempts = d.attempts.saturating_add(1);
@@ -160,49 +166,104 @@ impl Sender {
             tracing::info_span!("mail.send", delivery = %d.id, attempts, otel.kind = "client");
         // The hand-off joins the trace of whatever caused the mail.
         portal_platform::telemetry::set_parent(&span, d.traceparent.as_deref());
-        self.deliver(&mut tx, &d, attempts).instrument(span).await?;
-        tx.commit().await?;
+        async {
+            let outcome = self.attempt(&d, attempts).await;
+            self.record(&d, &outcome).await
+        }
+        .instrument(span)
+        .await?;
         Ok(true)
     }
 
-    /// Sends one claimed delivery and records the outcome in `tx`.
-    async fn deliver(
-        &self,
-        tx: &mut sqlx::PgConnection,
-        d: &DueDelivery,
-        attempts: i32,
-    ) -> anyhow::Result<()> {
-        match build_message(&self.from, d) {
+    /// Builds and hands over one claimed delivery.
+    async fn attempt(&self, d: &DueDelivery, attempts: i32) -> Outcome {
+        let message = match build_message(&self.from, d) {
+            Ok(m) => m,
             Err(e) => {
                 // A stored mail that cannot be built never will be: no retry.
                 tracing::error!(delivery = %d.id, error = %e, "mail cannot be built, giving up");
-                store::mark_attempt_failed(&mut *tx, d.id, &e.to_string(), Duration::ZERO, true)
-                    .await?;
+                return Outcome::Failed {
+                    error: e.to_string(),
+                    retry_in: Duration::ZERO,
+                    give_up: true,
+                };
             }
-            Ok(message) => match self.transport.send(message).await {
-                Ok(place) => {
-                    store::mark_sent(&mut *tx, d.id).await?;
-                    metrics::counter!("portal_mails_total", "outcome" => "sent").increment(1);
-                    tracing::info!(delivery = %d.id, attempts, %place, "mail sent");
+        };
+        match self.transport.send(message).await {
+            Ok(place) => {
+                metrics::counter!("portal_mails_total", "outcome" => "sent").increment(1);
+                tracing::info!(delivery = %d.id, attempts, %place, "mail sent");
+                Outcome::Sent
+            }
+            Err(e) => {
+                // lettre's message already names its cause.
+                let error = e.to_string();
+                let give_up = gives_up(attempts, self.max_attempts, permanent_refusal(&e));
+                let retry_in = backoff(u32::try_from(attempts).unwrap_or(1), self.retry_base);
+                if give_up {
+                    tracing::error!(delivery = %d.id, attempts, %error, "mail failed for good");
+                } else {
+                    tracing::warn!(delivery = %d.id, attempts, %error, ?retry_in, "mail not sent, will retry");
+                }
+                let outcome = if give_up { "failed" } else { "retry" };
+                metrics::counter!("portal_mails_total", "outcome" => outcome).increment(1);
+                Outcome::Failed {
+                    error,
+                    retry_in,
+                    give_up,
+                }
+            }
+        }
+    }
+
+    /// Records an attempt's outcome, trying again while the database is
+    /// away, for as long as the lease keeps the row from other senders.
+    async fn record(&self, d: &DueDelivery, outcome: &Outcome) -> anyhow::Result<()> {
+        let deadline = tokio::time::Instant::now() + LEASE - SMTP_TIMEOUT;
+        let mut pause = Duration::from_millis(50);
+        loop {
+            let recorded = async {
+                let mut conn = self.pool.acquire().await?;
+                match outcome {
+                    Outcome::Sent => store::mark_sent(&mut conn, d.id).await,
+                    Outcome::Failed {
+                        error,
+                        retry_in,
+                        give_up,
+                    } => {
+                        store::mark_attempt_failed(&mut conn, d.id, error, *retry_in, *give_up)
+                            .await
+                    }
+                }
+            }
+            .await;
+            match recorded {
+                Ok(()) => return Ok(()),
+                Err(e) if tokio::time::Instant::now() + pause < deadline => {
+                    tracing::warn!(delivery = %d.id, error = %e, "outcome not recorded yet, trying again");
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_secs(2));
                 }
                 Err(e) => {
-                    // lettre's message already names its cause.
-                    let error = e.to_string();
-                    let give_up = gives_up(attempts, self.max_attempts, permanent_refusal(&e));
-                    let retry_in = backoff(u32::try_from(attempts).unwrap_or(1), self.retry_base);
-                    if give_up {
-                        tracing::error!(delivery = %d.id, attempts, %error, "mail failed for good");
-                    } else {
-                        tracing::warn!(delivery = %d.id, attempts, %error, ?retry_in, "mail not sent, will retry");
-                    }
-                    store::mark_attempt_failed(&mut *tx, d.id, &error, retry_in, give_up).await?;
-                    let outcome = if give_up { "failed" } else { "retry" };
-                    metrics::counter!("portal_mails_total", "outcome" => outcome).increment(1);
+                    return Err(anyhow::Error::new(e).context(format!(
+                        "the outcome of delivery {} could not be recorded within its lease",
+                        d.id
+                    )));
                 }
-            },
+            }
         }
-        Ok(())
     }
+}
+
+/// What one attempt came to, kept until it is recorded.
+#[derive(Debug)]
+enum Outcome {
+    Sent,
+    Failed {
+        error: String,
+        retry_in: Duration,
+        give_up: bool,
+    },
 }
 
 /// The mail of a delivery, as it goes on the wire.

@@ -132,18 +132,21 @@ pub async fn insert_delivery(conn: &mut PgConnection, d: &NewDelivery) -> sqlx::
         .await
 }
 
-/// Locks the next due delivery for the caller's transaction; replicas skip
-/// it while the lock is held.
-pub async fn claim_due(conn: &mut PgConnection) -> sqlx::Result<Option<DueDelivery>> {
+/// Claims the next due delivery for `lease` (ADR 0027): it is not due again
+/// until the lease runs out or its outcome is recorded. Committed at once,
+/// so no transaction stays open while the mail is handed over.
+pub async fn claim_due(pool: &PgPool, lease: Duration) -> sqlx::Result<Option<DueDelivery>> {
     sqlx::query_as(
-        "SELECT id, recipient, subject, body, attempts, traceparent, reply_to, thread_id,
-                attachment_name, attachment_type, attachment
-         FROM deliveries
-         WHERE status = 'pending' AND next_attempt_at <= now()
-         ORDER BY next_attempt_at LIMIT 1
-         FOR UPDATE SKIP LOCKED",
+        "UPDATE deliveries SET next_attempt_at = now() + make_interval(secs => $1)
+         WHERE id = (SELECT id FROM deliveries
+                     WHERE status = 'pending' AND next_attempt_at <= now()
+                     ORDER BY next_attempt_at LIMIT 1
+                     FOR UPDATE SKIP LOCKED)
+         RETURNING id, recipient, subject, body, attempts, traceparent, reply_to, thread_id,
+                   attachment_name, attachment_type, attachment",
     )
-    .fetch_optional(conn)
+    .bind(lease.as_secs_f64())
+    .fetch_optional(pool)
     .await
 }
 
@@ -156,7 +159,7 @@ pub async fn mark_sent(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
          SET status = 'sent', attempts = attempts + 1, sent_at = now(), last_error = NULL,
              last_attempt_at = now(),
              body = CASE WHEN template = ANY($2) THEN '' ELSE body END
-         WHERE id = $1",
+         WHERE id = $1 AND status = 'pending'",
     )
     .bind(id)
     .bind(crate::templates::with_secret_links())
@@ -183,7 +186,7 @@ pub async fn mark_attempt_failed(
              next_attempt_at = now() + make_interval(secs => $3),
              status = CASE WHEN $4 THEN 'failed' ELSE 'pending' END,
              body = CASE WHEN $4 AND template = ANY($5) THEN '' ELSE body END
-         WHERE id = $1",
+         WHERE id = $1 AND status = 'pending'",
     )
     .bind(id)
     .bind(error)

@@ -7,6 +7,7 @@ mod browser;
 mod doors;
 mod event_log;
 mod failed_mails;
+mod faults;
 mod fixtures;
 mod forged_mail;
 mod golden_path;
