@@ -468,7 +468,8 @@ pub struct RequestView {
     /// Status changes, oldest first (on the detail only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<StatusChange>>,
-    /// Present on the detail only.
+    /// Present on the detail only, unless the files cannot be listed right
+    /// now (documents unavailable): the request is still answered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
 }

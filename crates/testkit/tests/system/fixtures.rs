@@ -316,6 +316,17 @@ pub async fn handed_to(stack: &Stack, durable: &str) -> anyhow::Result<u64> {
     Ok(consumer.info().await?.delivered.consumer_sequence)
 }
 
+/// How many messages a durable consumer was handed and not yet acked.
+pub async fn ack_pending(stack: &Stack, durable: &str) -> anyhow::Result<usize> {
+    let js = async_nats::jetstream::new(async_nats::connect(stack.nats.url()).await?);
+    let stream = js.get_stream("PORTAL").await?;
+    let mut consumer: async_nats::jetstream::consumer::PullConsumer = stream
+        .get_consumer(durable)
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?;
+    Ok(consumer.info().await?.num_ack_pending)
+}
+
 /// Accepts request `id` as the admin and waits for the work order it
 /// becomes (two consumer hops); its id.
 pub async fn accept(stack: &Stack, t: &Tenant, id: &str) -> anyhow::Result<String> {

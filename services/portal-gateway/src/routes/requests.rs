@@ -96,9 +96,16 @@ pub async fn detail(
         .clone()
         .get_request_detail(caller.request(pb::GetRequestRequest { id: id.clone() }))
         .await?;
-    let files = list_attachments(&state, &caller, id).await?;
     let mut view: RequestView = r.into_inner().into();
-    view.attachments = Some(files);
+    // documents away takes only the files out of the answer, not the request.
+    view.attachments = match list_attachments(&state, &caller, id).await {
+        Ok(files) => Some(files),
+        Err(p) if p.status == axum::http::StatusCode::SERVICE_UNAVAILABLE => {
+            tracing::warn!("request shown without its files: documents unavailable");
+            None
+        }
+        Err(p) => return Err(p),
+    };
     Ok(Json(view))
 }
 
