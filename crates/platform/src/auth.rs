@@ -249,12 +249,12 @@ impl TokenVerifier {
 /// Fetches keys from identity's `GetSigningKeys`.
 pub struct IdentityKeys {
     client: portal_proto::identity::v1::identity_service_client::IdentityServiceClient<
-        tonic::transport::Channel,
+        crate::service_tls::Backend,
     >,
 }
 
 impl IdentityKeys {
-    pub fn new(channel: tonic::transport::Channel) -> Self {
+    pub fn new(channel: crate::service_tls::Backend) -> Self {
         Self {
             client: portal_proto::identity::v1::identity_service_client::IdentityServiceClient::new(
                 channel,

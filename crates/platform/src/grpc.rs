@@ -98,7 +98,18 @@ fn server_span(req: &http::Request<()>) -> tracing::Span {
     if path.starts_with("/grpc.health") || path.starts_with("/grpc.reflection") {
         return tracing::Span::none();
     }
-    let span = tracing::info_span!("grpc.server", rpc.method = %path, otel.kind = "server");
+    // Which replica served (its listening port), as OpenTelemetry names it.
+    let port = req
+        .extensions()
+        .get::<tonic::transport::server::TlsConnectInfo<tonic::transport::server::TcpConnectInfo>>()
+        .and_then(|info| info.get_ref().local_addr())
+        .map_or(0, |a| a.port());
+    let span = tracing::info_span!(
+        "grpc.server",
+        rpc.method = %path,
+        server.port = port,
+        otel.kind = "server"
+    );
     crate::telemetry::set_parent_from_headers(&span, req.headers());
     span
 }

@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod balance;
 pub mod calendar;
 pub mod callers;
 pub mod cli;
@@ -18,6 +19,7 @@ pub mod event_types;
 pub mod events;
 pub mod grpc;
 pub mod images;
+pub mod jobs;
 pub mod log_format;
 pub mod metrics;
 pub mod nats;

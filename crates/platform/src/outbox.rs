@@ -19,7 +19,10 @@ const BATCH: i64 = 100;
 /// event for a month, far beyond any redelivery.
 const KEEP_SENT: Duration = Duration::from_secs(7 * 24 * 3600);
 const KEEP_INBOX: Duration = Duration::from_secs(30 * 24 * 3600);
+/// How often the old rows are pruned (by one replica), and how often each
+/// replica asks whether it is its turn.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+const PRUNE_ASK_EVERY: Duration = Duration::from_secs(60);
 /// Safety net for a missed notification or a failed publish.
 const IDLE_WAKE: Duration = Duration::from_secs(5);
 /// Tries of a row that NATS refuses for itself (not for being away)
@@ -71,12 +74,22 @@ pub async fn enqueue<E: DomainEvent>(
 pub async fn run_relay(pool: PgPool, js: jetstream::Context, shutdown: CancellationToken) {
     let mut wakeup = Wakeup::new(pool.clone(), CHANNEL);
     let mut backoff = Duration::from_millis(200);
-    let mut pruned_at: Option<std::time::Instant> = None;
+    let mut asked_at: Option<std::time::Instant> = None;
     loop {
         record_backlog(&pool).await;
-        if pruned_at.is_none_or(|t| t.elapsed() > PRUNE_EVERY) {
-            pruned_at = Some(std::time::Instant::now());
-            match prune(&pool, KEEP_SENT, KEEP_INBOX).await {
+        // Every replica asks now and then; one of them prunes per period.
+        if asked_at.is_none_or(|t| t.elapsed() > PRUNE_ASK_EVERY) {
+            asked_at = Some(std::time::Instant::now());
+            let ours = crate::jobs::claim_run(&pool, "outbox-prune", PRUNE_EVERY).await;
+            match async {
+                if ours? {
+                    prune(&pool, KEEP_SENT, KEEP_INBOX).await
+                } else {
+                    Ok((0, 0))
+                }
+            }
+            .await
+            {
                 Ok((sent, seen)) if sent + seen > 0 => {
                     tracing::info!(sent, seen, "pruned old outbox and inbox rows");
                 }

@@ -3,12 +3,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::service_tls::Backend;
 use async_nats::jetstream;
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tonic::transport::Channel;
 use tonic_health::server::HealthReporter;
 
 use crate::admin::{self, Readiness};
@@ -30,7 +30,7 @@ pub struct Runtime {
     pub nats: async_nats::Client,
     pub js: jetstream::Context,
     /// A lazily connecting channel to identity (keys, directory reads).
-    pub identity: Channel,
+    pub identity: Backend,
     /// Its certificate: for its server and its calls (ADR 0025).
     pub tls: ServiceTls,
     /// This service's own credential for calls to other services.

@@ -32,6 +32,8 @@ use tokio_rustls::{TlsAcceptor, TlsConnector};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::transport::{Channel, Endpoint, Uri};
 
+pub use crate::balance::Backend;
+
 /// How often the certificate and key files are looked at again.
 pub const RELOAD_EVERY: Duration = Duration::from_secs(30);
 
@@ -179,43 +181,41 @@ impl ServiceTls {
         self.client.clone()
     }
 
-    /// A lazily connecting channel to `peer` at `url` (`https://host:port`).
-    /// The connection is refused unless the server proves it is `peer`.
-    pub fn channel(&self, url: &str, peer: Service) -> anyhow::Result<Channel> {
-        let uri: Uri = url.parse().with_context(|| format!("{url} is not a URL"))?;
-        anyhow::ensure!(
-            uri.scheme_str() == Some("https"),
-            "{url}: calls to {peer} are mutual TLS (ADR 0025); write https://"
-        );
-        let authority = uri
-            .authority()
-            .with_context(|| format!("{url} names no host"))?;
-        anyhow::ensure!(
-            authority.port_u16().is_some(),
-            "{url}: name the port of {peer} (https://host:port)"
-        );
-        let authority = authority.to_string();
-        // tonic only knows TLS with a fixed certificate; ours is read again
-        // when it changes, so tonic sees a plain endpoint and the connector
-        // below does the handshake.
-        let endpoint = Endpoint::from_shared(format!("http://{authority}"))?
-            .connect_timeout(Duration::from_secs(3))
-            .timeout(Duration::from_secs(30));
+    /// A client of `peer` at `url` (`https://host:port`, or several
+    /// comma-separated), spread over every replica the names resolve to
+    /// (ADR 0028). Connections are made lazily and refused unless the
+    /// server proves it is `peer`.
+    pub fn channel(&self, url: &str, peer: Service) -> anyhow::Result<Backend> {
+        let targets =
+            crate::balance::targets(url).map_err(|e| anyhow::anyhow!("calls to {peer}: {e}"))?;
         let connector = TlsConnector::from(self.client.clone());
         let name = ServerName::try_from(peer.name())?.to_owned();
-        Ok(
-            endpoint.connect_with_connector_lazy(tower::service_fn(move |_: Uri| {
-                let (connector, name, authority) =
-                    (connector.clone(), name.clone(), authority.clone());
-                async move {
-                    let tcp = TcpStream::connect(&authority).await?;
-                    // Small frames both ways: Nagle would hold them for the ACK.
-                    tcp.set_nodelay(true)?;
-                    let tls = connector.connect(name, tcp).await?;
-                    Ok::<_, std::io::Error>(TokioIo::new(tls))
-                }
-            })),
-        )
+        let dial: crate::balance::Dial = Arc::new(move |authority: &str| {
+            Self::dial(connector.clone(), name.clone(), authority.to_owned())
+        });
+        Ok(Backend::new(targets, dial))
+    }
+
+    /// A lazily connecting channel to one `host:port` or address.
+    fn dial(connector: TlsConnector, name: ServerName<'static>, authority: String) -> Channel {
+        // tonic only knows TLS with a fixed certificate; ours is read again
+        // when it changes, so tonic sees a plain endpoint and the connector
+        // below does the handshake. The authority is ours (parsed from a
+        // URL or an address), so the endpoint always parses.
+        let endpoint = Endpoint::from_shared(format!("http://{authority}"))
+            .unwrap_or_else(|_| Endpoint::from_static("http://127.0.0.1:1"))
+            .connect_timeout(Duration::from_secs(3))
+            .timeout(Duration::from_secs(30));
+        endpoint.connect_with_connector_lazy(tower::service_fn(move |_: Uri| {
+            let (connector, name, authority) = (connector.clone(), name.clone(), authority.clone());
+            async move {
+                let tcp = TcpStream::connect(&authority).await?;
+                // Small frames both ways: Nagle would hold them for the ACK.
+                tcp.set_nodelay(true)?;
+                let tls = connector.connect(name, tcp).await?;
+                Ok::<_, std::io::Error>(TokioIo::new(tls))
+            }
+        }))
     }
 
     /// The TLS connections accepted on `listener`, for tonic's

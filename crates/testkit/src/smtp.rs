@@ -178,8 +178,11 @@ impl SmtpSink {
         let received = collector.received.clone();
         let refusals = collector.refusals.clone();
         let mut server = Server::new(collector);
+        // One thread per connection: each notification replica keeps a
+        // pool of connections open, as a real mail server would serve them.
         server
             .with_name("portal-test-smtp")
+            .with_num_threads(32)
             .with_tcp_listener(listener);
         // The server's error is not Send: it stays in its thread.
         std::thread::spawn(move || {

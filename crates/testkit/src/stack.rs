@@ -72,6 +72,10 @@ pub const STREAM_SETTINGS: StreamSettings = StreamSettings {
 
 pub struct Stack {
     pub api: Api,
+    /// The public URL of every gateway replica (the first is `api`'s).
+    pub gateways: Vec<String>,
+    /// The stop signal of each further replica, by name (`requests#2`).
+    replica_shutdown: Vec<(&'static str, CancellationToken)>,
     pub operator_token: String,
     /// Each service's own credential (its name and secret).
     pub credentials: Vec<Credential>,
@@ -128,14 +132,29 @@ impl Stack {
         nats: NatsServer,
         events: &StreamSettings,
     ) -> anyhow::Result<Self> {
-        Self::start_full(mail, nats, events, crate::db::admin_url()).await
+        Self::start_full(mail, nats, events, crate::db::admin_url(), 1).await
+    }
+
+    /// `replicas` of every service (gateway included), all on the same
+    /// databases and NATS, each backend's clients knowing every replica.
+    /// `api` talks to the first gateway; `gateways` lists them all.
+    pub async fn start_replicated(replicas: usize) -> anyhow::Result<Self> {
+        let nats = NatsServer::start().await?;
+        Self::start_full(
+            MailSetup::Sink,
+            nats,
+            &STREAM_SETTINGS,
+            crate::db::admin_url(),
+            replicas.max(1),
+        )
+        .await
     }
 
     /// The services with their databases on the server of `database_admin`
     /// (a superuser's URL: a private server a test restarts, say).
     pub async fn start_on_database(database_admin: String) -> anyhow::Result<Self> {
         let nats = NatsServer::start().await?;
-        Self::start_full(MailSetup::Sink, nats, &STREAM_SETTINGS, database_admin).await
+        Self::start_full(MailSetup::Sink, nats, &STREAM_SETTINGS, database_admin, 1).await
     }
 
     async fn start_full(
@@ -143,6 +162,7 @@ impl Stack {
         nats: NatsServer,
         events: &StreamSettings,
         database_admin: String,
+        replicas: usize,
     ) -> anyhow::Result<Self> {
         crate::traces::install();
         let (smtp, smtp_port) = match mail {
@@ -200,12 +220,27 @@ impl Stack {
         let (notification_l, notification) = grpc_listener().await?;
         let gateway_l = std::net::TcpListener::bind("127.0.0.1:0")?;
         let gateway_addr = gateway_l.local_addr()?;
+        // Further replicas: each backend's URL lists them all (ADR 0028).
+        let mut more = Vec::new();
+        for _ in 1..replicas {
+            let mut backends = Vec::new();
+            for _ in 0..SERVICES.len() {
+                backends.push(grpc_listener().await?);
+            }
+            more.push((backends, std::net::TcpListener::bind("127.0.0.1:0")?));
+        }
+        let all = |first: String, index: usize| {
+            std::iter::once(first)
+                .chain(more.iter().map(|(b, _)| b[index].1.clone()))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
         let urls = Urls {
-            identity,
-            requests,
-            work_orders,
-            documents,
-            notification,
+            identity: all(identity, 0),
+            requests: all(requests, 1),
+            work_orders: all(work_orders, 2),
+            documents: all(documents, 3),
+            notification: all(notification, 4),
         };
 
         // Admin ports (/metrics), one per backend, in SERVICES order.
@@ -263,6 +298,7 @@ impl Stack {
             common: common(1, Service::Requests),
             grpc_addr: requests_l.local_addr()?,
         };
+        let requests_cfg = cfg.clone();
         tasks.push((
             "requests",
             tokio::spawn(requests::run(cfg, requests_l, shutdown.clone())),
@@ -318,6 +354,7 @@ impl Stack {
             inbound_idle_secs: 60,
             inbound_session_secs: 600,
         };
+        let notification_cfg = cfg.clone();
         tasks.push((
             "notification",
             tokio::spawn(notification::run(cfg, notification_l, shutdown.clone())),
@@ -343,14 +380,67 @@ impl Stack {
             base_domain: "localhost".into(),
             nats_url: nats.url_for(Service::Gateway),
         };
+        let gateway_cfg = cfg.clone();
         tasks.push((
             "portal-gateway",
             tokio::spawn(portal_gateway::run(cfg, gateway_l, shutdown.clone())),
         ));
+        // The further replicas: the same settings on their own addresses,
+        // without admin ports or a second inbound mail listener.
+        let mut gateways = vec![public_url.clone()];
+        let mut replica_shutdown: Vec<(&'static str, CancellationToken)> = Vec::new();
+        for (r, (backends, gateway)) in more.into_iter().enumerate() {
+            // Each its own stop signal, for `stop_replica`.
+            let mut name = |service: &str| -> (&'static str, CancellationToken) {
+                let name: &'static str = Box::leak(format!("{service}#{}", r + 2).into_boxed_str());
+                let token = shutdown.child_token();
+                replica_shutdown.push((name, token.clone()));
+                (name, token)
+            };
+            let mut backends = backends.into_iter();
+            let mut next = || {
+                backends
+                    .next()
+                    .ok_or_else(|| anyhow::anyhow!("a listener short"))
+            };
+            let (l, _) = next()?;
+            let mut cfg = identity_cfg.clone();
+            (cfg.grpc_addr, cfg.common.admin_addr) = (l.local_addr()?, None);
+            let (n, stop) = name("identity");
+            tasks.push((n, tokio::spawn(identity::run(cfg, l, stop))));
+            let (l, _) = next()?;
+            let mut cfg = requests_cfg.clone();
+            (cfg.grpc_addr, cfg.common.admin_addr) = (l.local_addr()?, None);
+            let (n, stop) = name("requests");
+            tasks.push((n, tokio::spawn(requests::run(cfg, l, stop))));
+            let (l, _) = next()?;
+            let mut cfg = work_orders_cfg.clone();
+            (cfg.grpc_addr, cfg.common.admin_addr) = (l.local_addr()?, None);
+            let (n, stop) = name("work-orders");
+            tasks.push((n, tokio::spawn(work_orders::run(cfg, l, stop))));
+            let (l, _) = next()?;
+            let mut cfg = documents_cfg.clone();
+            (cfg.grpc_addr, cfg.common.admin_addr) = (l.local_addr()?, None);
+            let (n, stop) = name("documents");
+            tasks.push((n, tokio::spawn(documents::run(cfg, l, stop))));
+            let (l, _) = next()?;
+            let mut cfg = notification_cfg.clone();
+            (cfg.grpc_addr, cfg.common.admin_addr) = (l.local_addr()?, None);
+            cfg.inbound_smtp_addr = None;
+            let (n, stop) = name("notification");
+            tasks.push((n, tokio::spawn(notification::run(cfg, l, stop))));
+            let mut cfg = gateway_cfg.clone();
+            cfg.https_addr = gateway.local_addr()?;
+            gateways.push(format!("https://{}", cfg.https_addr));
+            let (n, stop) = name("portal-gateway");
+            tasks.push((n, tokio::spawn(portal_gateway::run(cfg, gateway, stop))));
+        }
 
         let api = Api::new(public_url)?;
         let stack = Self {
             api,
+            gateways,
+            replica_shutdown,
             operator_token,
             credentials,
             nats,
@@ -389,7 +479,7 @@ impl Stack {
         &self,
         caller: Service,
         to: Service,
-    ) -> anyhow::Result<tonic::transport::Channel> {
+    ) -> anyhow::Result<portal_platform::service_tls::Backend> {
         let url = self
             .urls
             .of(to)
@@ -406,19 +496,24 @@ impl Stack {
             .unwrap_or_else(|| Credential::new(service, String::new()))
     }
 
-    /// Waits until /readyz?all=true says every backend serves.
+    /// Waits until every gateway's /readyz?all=true says every backend serves.
     pub async fn wait_ready(&self) -> anyhow::Result<()> {
         crate::eventually(60, "every service to be ready", || async {
             if let Some((name, _)) = self.tasks.iter().find(|(_, t)| t.is_finished()) {
                 anyhow::bail!("{name} stopped during start-up");
             }
-            let res = self
-                .api
-                .http
-                .get(format!("{}/readyz?all=true", self.api.base))
-                .send()
-                .await;
-            Ok(res.ok().filter(|r| r.status().is_success()).map(|_| ()))
+            for gateway in &self.gateways {
+                let res = self
+                    .api
+                    .http
+                    .get(format!("{gateway}/readyz?all=true"))
+                    .send()
+                    .await;
+                if !res.is_ok_and(|r| r.status().is_success()) {
+                    return Ok(None);
+                }
+            }
+            Ok(Some(()))
         })
         .await
     }
@@ -498,6 +593,18 @@ impl Stack {
         ));
         self.tasks.push(("documents", task));
         Ok(())
+    }
+
+    /// Stops one further replica, named `<service>#<n>` (`requests#2`), as
+    /// a pod that goes away.
+    pub async fn stop_replica(&mut self, name: &str) -> anyhow::Result<()> {
+        let (_, stop) = self
+            .replica_shutdown
+            .iter()
+            .find(|(n, _)| *n == name)
+            .ok_or_else(|| anyhow::anyhow!("no replica {name}"))?;
+        stop.cancel();
+        self.join(name).await.map(drop)
     }
 
     /// Stops the in-process work-orders (its API and its consumers).

@@ -23,6 +23,7 @@ use portal_platform::callers::Credential;
 use portal_platform::consumer::{self, ConsumerSpec, HandleError, Handler};
 use portal_platform::event_types::filter;
 use portal_platform::events::Envelope;
+use portal_platform::service_tls::Backend;
 use portal_platform::time::from_proto;
 use portal_platform::zone::Zone;
 use portal_proto::events::v1 as ev;
@@ -31,7 +32,6 @@ use portal_proto::identity::v1::identity_service_client::IdentityServiceClient;
 use prost::Message;
 use sha2::{Digest, Sha256};
 use sqlx::{PgPool, Postgres, Transaction};
-use tonic::transport::Channel;
 use tonic::{Code, Request};
 use uuid::Uuid;
 
@@ -62,7 +62,7 @@ pub struct MakeServiceReport {
 /// (`callers::ACCEPTED`).
 #[derive(Clone)]
 pub struct Directory {
-    pub client: IdentityServiceClient<Channel>,
+    pub client: IdentityServiceClient<Backend>,
     pub credential: Credential,
 }
 

@@ -5,13 +5,13 @@ use chrono::Duration;
 use portal_platform::auth::{Authenticator, Claims};
 use portal_platform::db::SystemPool;
 use portal_platform::errors::{ServiceError, ServiceResult, reply};
+use portal_platform::service_tls::Backend;
 use portal_platform::tenancy;
 use portal_platform::time::{opt_to_proto, to_proto};
 use portal_proto::identity::v1 as pb;
 use portal_proto::identity::v1::identity_service_server::IdentityService;
 use portal_proto::notification::v1::notification_service_client::NotificationServiceClient;
 use sqlx::PgPool;
-use tonic::transport::Channel;
 use tonic::{Request, Response, Status};
 use uuid::Uuid;
 
@@ -39,7 +39,7 @@ pub struct Identity {
     pub keys: std::sync::Arc<KeyRing>,
     pub operator_digest: Option<[u8; 32]>,
     pub public_url: String,
-    pub notification: NotificationServiceClient<Channel>,
+    pub notification: NotificationServiceClient<Backend>,
     /// identity's own credential (auth mails to notification).
     pub credential: portal_platform::callers::Credential,
     pub access_ttl_secs: i64,

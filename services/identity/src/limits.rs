@@ -75,11 +75,22 @@ pub async fn prune_hourly(
     system: portal_platform::db::SystemPool,
     shutdown: portal_platform::CancellationToken,
 ) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    // Each replica asks every five minutes; one of them prunes each hour.
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+    let every = std::time::Duration::from_secs(3600);
     loop {
         tokio::select! {
             () = shutdown.cancelled() => return,
             _ = tick.tick() => {}
+        }
+        match portal_platform::jobs::claim_run(system.cross_tenant(), "identity-prune", every).await
+        {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not ask whether to prune");
+                continue;
+            }
         }
         if let Err(e) = store::prune_devices(&system).await {
             tracing::warn!(error = %e, "pruning idle devices failed");

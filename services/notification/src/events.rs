@@ -9,13 +9,13 @@ use portal_platform::CancellationToken;
 use portal_platform::consumer::{self, ConsumerSpec, HandleError, Handler};
 use portal_platform::event_types::filter;
 use portal_platform::events::Envelope;
+use portal_platform::service_tls::Backend;
 use portal_proto::events::v1 as ev;
 use portal_proto::identity::v1 as idpb;
 use portal_proto::identity::v1::identity_service_client::IdentityServiceClient;
 use prost::Message;
 use sqlx::PgPool;
 use tokio::task::JoinHandle;
-use tonic::transport::Channel;
 use tonic::{Code, Request};
 use uuid::Uuid;
 
@@ -30,7 +30,7 @@ const SUBMITTED_ROLES: [&str; 2] = ["admin", "dispatcher"];
 /// Reads of identity's directory as a service.
 #[derive(Clone)]
 pub struct Directory {
-    pub client: IdentityServiceClient<Channel>,
+    pub client: IdentityServiceClient<Backend>,
     /// notification's own credential (directory reads).
     pub credential: portal_platform::callers::Credential,
 }

@@ -4,25 +4,25 @@ use std::sync::Arc;
 
 use portal_platform::auth::{IdentityKeys, TokenVerifier};
 use portal_platform::callers::Service;
+use portal_platform::service_tls::Backend;
 use portal_platform::service_tls::ServiceTls;
 use portal_proto::documents::v1::documents_service_client::DocumentsServiceClient;
 use portal_proto::identity::v1::identity_service_client::IdentityServiceClient;
 use portal_proto::notification::v1::notification_service_client::NotificationServiceClient;
 use portal_proto::requests::v1::requests_service_client::RequestsServiceClient;
 use portal_proto::work_orders::v1::work_orders_service_client::WorkOrdersServiceClient;
-use tonic::transport::Channel;
 
 use crate::config::Config;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub identity: IdentityServiceClient<Channel>,
-    pub requests: RequestsServiceClient<Channel>,
-    pub work_orders: WorkOrdersServiceClient<Channel>,
-    pub documents: DocumentsServiceClient<Channel>,
-    pub notification: NotificationServiceClient<Channel>,
+    pub identity: IdentityServiceClient<Backend>,
+    pub requests: RequestsServiceClient<Backend>,
+    pub work_orders: WorkOrdersServiceClient<Backend>,
+    pub documents: DocumentsServiceClient<Backend>,
+    pub notification: NotificationServiceClient<Backend>,
     /// Every backend and its channel, for readiness.
-    pub backends: Arc<Vec<(Service, Channel)>>,
+    pub backends: Arc<Vec<(Service, Backend)>>,
     pub verifier: Arc<TokenVerifier>,
     pub max_upload_bytes: usize,
     /// Uploads being sent on to documents (each whole in memory until

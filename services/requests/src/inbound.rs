@@ -21,6 +21,7 @@ use portal_platform::errors::ServiceError;
 use portal_platform::events::Envelope;
 use portal_platform::outbox;
 use portal_platform::scope::Scope;
+use portal_platform::service_tls::Backend;
 use portal_platform::time::from_proto;
 use portal_proto::events::v1 as ev;
 use portal_proto::events::v1::MailRefusal;
@@ -28,7 +29,6 @@ use portal_proto::identity::v1 as idpb;
 use portal_proto::identity::v1::identity_service_client::IdentityServiceClient;
 use prost::Message;
 use sqlx::PgPool;
-use tonic::transport::Channel;
 use tonic::{Code, Request};
 use uuid::Uuid;
 
@@ -42,7 +42,7 @@ pub const MAIL_RECEIVED: &str = "requests-mail-received";
 
 pub struct InboundMail {
     pub pool: PgPool,
-    pub identity: IdentityServiceClient<Channel>,
+    pub identity: IdentityServiceClient<Backend>,
     pub credential: portal_platform::callers::Credential,
 }
 

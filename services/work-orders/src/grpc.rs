@@ -7,6 +7,7 @@ use portal_platform::errors::{ServiceError, ServiceResult, lookup_id, parse_id};
 use portal_platform::paging::PageRequest;
 use portal_platform::permissions::Permission;
 use portal_platform::scope::{Narrowing, Scope};
+use portal_platform::service_tls::Backend;
 use portal_platform::time::{from_proto, to_proto};
 use portal_platform::zone::Zone;
 use portal_proto::identity::v1 as idpb;
@@ -14,7 +15,6 @@ use portal_proto::identity::v1::identity_service_client::IdentityServiceClient;
 use portal_proto::work_orders::v1 as pb;
 use portal_proto::work_orders::v1::work_orders_service_server::WorkOrdersService;
 use sqlx::PgPool;
-use tonic::transport::Channel;
 use tonic::{Request, Response, Status};
 use uuid::Uuid;
 
@@ -27,7 +27,7 @@ use crate::store::{self, AppointmentFilter, HistoryRow, ListFilter, TechnicianRo
 pub struct WorkOrders {
     pub pool: PgPool,
     pub authn: Authenticator,
-    pub identity: IdentityServiceClient<Channel>,
+    pub identity: IdentityServiceClient<Backend>,
     pub credential: Credential,
 }
 

@@ -16,7 +16,7 @@ use crate::fixtures::{self, PNG, Tenant, s};
 
 /// `n` requests of the tenant's contact titled `<prefix> 0001`, ... (no
 /// title is part of another); their ids, in order.
-async fn requests(
+pub(crate) async fn requests(
     stack: &Stack,
     t: &Tenant,
     prefix: &str,
@@ -30,7 +30,7 @@ async fn requests(
     Ok(ids)
 }
 
-fn title(prefix: &str, i: usize) -> String {
+pub(crate) fn title(prefix: &str, i: usize) -> String {
     format!("{prefix} {i:04}")
 }
 
@@ -91,7 +91,7 @@ fn stream_of_accepts(
 /// Work orders per request and accepted mails per title, once everything
 /// has settled: every work order there, every mail received, the consumers
 /// drained, and a pause for anything late (a double would show then).
-async fn settled_counts(
+pub(crate) async fn settled_counts(
     stack: &Stack,
     t: &Tenant,
     prefix: &str,
@@ -117,7 +117,7 @@ async fn settled_counts(
             .collect();
         anyhow::Ok((orders, mails))
     };
-    eventually(
+    let waited = eventually(
         patience_secs,
         "a work order and a mail for every accept",
         || async {
@@ -125,14 +125,27 @@ async fn settled_counts(
             Ok((orders.iter().all(|n| *n >= 1) && mails.iter().all(|n| *n >= 1)).then_some(()))
         },
     )
-    .await?;
+    .await;
+    if let Err(e) = waited {
+        let (orders, mails) = count().await?;
+        let db = stack.db("notification").await?;
+        let deliveries: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT template, status, count(*) FROM deliveries GROUP BY template, status",
+        )
+        .fetch_all(&db)
+        .await?;
+        db.close().await;
+        anyhow::bail!(
+            "{e:#}: work orders per request {orders:?}, mails {mails:?}, deliveries {deliveries:?}"
+        );
+    }
     fixtures::drained(stack, "work-orders-request-accepted").await?;
     fixtures::drained(stack, "notification-request-accepted").await?;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     count().await
 }
 
-fn assert_once_each(orders: &[i64], mails: &[usize]) {
+pub(crate) fn assert_once_each(orders: &[i64], mails: &[usize]) {
     let n = orders.len();
     assert_eq!(
         orders,

@@ -49,7 +49,7 @@ async fn send(
 
 async fn requests(
     stack: &Stack,
-) -> anyhow::Result<RequestsServiceClient<tonic::transport::Channel>> {
+) -> anyhow::Result<RequestsServiceClient<portal_platform::service_tls::Backend>> {
     Ok(RequestsServiceClient::new(stack.channel(
         portal_platform::callers::Service::Gateway,
         portal_platform::callers::Service::Requests,

@@ -20,6 +20,7 @@ mod nats_cluster;
 mod outages;
 mod photos;
 mod redelivery;
+mod replicas;
 mod row_security;
 mod scope;
 mod service_identity;

@@ -43,13 +43,15 @@ const UNWALLED: [&str; 1] = ["outbox"];
 /// Tables without the wall and without a tenant column, on purpose (ADR
 /// 0018): identity's tenants (found by slug before a tenant is known) and
 /// attempt windows (keyed by address and account name, counted before the
-/// tenant is resolved); the consumers' bookkeeping; migrations. Any other
+/// tenant is resolved); the consumers' bookkeeping; the scheduled jobs'
+/// turns; migrations. Any other
 /// table must be walled, also one that reaches its tenant through a parent.
-const OUTSIDE: [&str; 6] = [
+const OUTSIDE: [&str; 7] = [
     "tenants",
     "attempt_windows",
     "inbox",
     "parked_events",
+    "job_runs",
     "_sqlx_migrations",
     "_platform_migrations",
 ];

@@ -15,7 +15,7 @@ use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 
 /// What a health check over `channel` gives: SERVING, or the failure.
-async fn health(channel: tonic::transport::Channel) -> Result<i32, tonic::Status> {
+async fn health(channel: portal_platform::service_tls::Backend) -> Result<i32, tonic::Status> {
     HealthClient::new(channel)
         .check(HealthCheckRequest {
             service: String::new(),
@@ -121,8 +121,12 @@ async fn only_holders_of_a_certificate_of_the_ca_are_served() -> anyhow::Result<
     // Plaintext HTTP/2 gets no answer.
     let plain =
         tonic::transport::Channel::from_shared(format!("http://{identity}"))?.connect_lazy();
-    let refused = health(plain)
+    let refused = HealthClient::new(plain)
+        .check(HealthCheckRequest {
+            service: String::new(),
+        })
         .await
+        .map(|r| r.into_inner().status)
         .err()
         .ok_or_else(|| anyhow::anyhow!("identity answered plaintext"))?;
     assert!(transport_failure(&refused), "{refused:?}");

@@ -7,6 +7,7 @@ use portal_platform::errors::{ServiceError, ServiceResult, lookup_id, parse_id, 
 use portal_platform::outbox;
 use portal_platform::paging::PageRequest;
 use portal_platform::scope::{Narrowing, Scope};
+use portal_platform::service_tls::Backend;
 use portal_platform::time::{opt_to_proto, to_proto};
 use portal_proto::events::v1 as ev;
 use portal_proto::identity::v1 as idpb;
@@ -14,7 +15,6 @@ use portal_proto::identity::v1::identity_service_client::IdentityServiceClient;
 use portal_proto::requests::v1 as pb;
 use portal_proto::requests::v1::requests_service_server::RequestsService;
 use sqlx::PgPool;
-use tonic::transport::Channel;
 use tonic::{Code, Request, Response, Status};
 use uuid::Uuid;
 
@@ -71,7 +71,7 @@ pub const SOURCE: &str = "/portal/requests";
 pub struct Requests {
     pub pool: PgPool,
     pub authn: Authenticator,
-    pub identity: IdentityServiceClient<Channel>,
+    pub identity: IdentityServiceClient<Backend>,
     /// requests' own credential (directory reads).
     pub credential: portal_platform::callers::Credential,
 }
