@@ -13,6 +13,7 @@ mod events;
 mod golden;
 mod load;
 mod mail_log;
+mod pages;
 mod report;
 mod rss;
 mod run;

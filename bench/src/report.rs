@@ -31,6 +31,8 @@ pub struct Report {
     pub list_variants: Vec<ListVariant>,
     /// (2c) the list and one request on one connection, calls in sequence.
     pub single_connection: Vec<ListVariant>,
+    /// (2d) the web pages, with their SQL statements per view.
+    pub pages: Vec<crate::pages::PageTiming>,
     /// (2b) a CSV download of every seeded request.
     pub export: Export,
     /// (3) create, accept, work order, mail.
@@ -159,6 +161,13 @@ impl Report {
                 &format!("(2c) {}", v.name),
                 &v.api,
                 "a lone user's wait".into(),
+            );
+        }
+        for p in &self.pages {
+            table.throughput(
+                &format!("(2d) page, {}", p.name),
+                &p.api,
+                format!("{:.1} SQL per view", p.sql_per_call),
             );
         }
         table.note(

@@ -203,8 +203,19 @@ pub async fn run(args: Args) -> Result<()> {
     };
 
     println!("(2b) list variants over the seeded requests: filters, search, sort...");
+    let (deep_rows, deep_cursor) = deep_cursor(&args.base, &seeded.contact_token, 100).await?;
+    let deep_name = format!("contact, the page after {deep_rows} rows (cursor)");
+    let deep_query = reqwest::Url::parse_with_params("http://x/", [("cursor", &deep_cursor)])?
+        .query()
+        .unwrap_or_default()
+        .to_owned();
     let mut list_variants = Vec::new();
     for (name, query, token) in [
+        (
+            deep_name.as_str(),
+            deep_query.as_str(),
+            &seeded.contact_token,
+        ),
         (
             "staff, status=submitted",
             "status=submitted",
@@ -242,6 +253,9 @@ pub async fn run(args: Args) -> Result<()> {
 
     println!("(2c) one connection, one call at a time: what a lone user waits...");
     let single_connection = one_at_a_time(&plan, &args.base, &seeded.contact_token).await?;
+
+    println!("(2d) the web pages: contact home, requests, a request; the staff inbox...");
+    let pages = web_pages(&plan, &args.base, &seeded, &counters, background_sql_per_s).await?;
 
     let mut ctx = golden_context(
         &api,
@@ -299,6 +313,7 @@ pub async fn run(args: Args) -> Result<()> {
         list,
         list_variants,
         single_connection,
+        pages,
         export,
         golden,
         board,
@@ -385,6 +400,87 @@ async fn one_at_a_time(plan: &Plan, base: &str, token: &str) -> Result<Vec<repor
         });
     }
     Ok(lines)
+}
+
+/// The cursor `pages` pages of 100 into the contact's list (or to its
+/// last page), and how many rows lie before it.
+async fn deep_cursor(base: &str, token: &str, pages: usize) -> Result<(usize, String)> {
+    let client = api::client()?;
+    let (mut rows, mut cursor) = (0, String::new());
+    for _ in 0..pages {
+        let url = reqwest::Url::parse_with_params(
+            &format!("{base}/api/v1/requests"),
+            [("limit", "100"), ("cursor", cursor.as_str())],
+        )?;
+        let page: serde_json::Value = client
+            .get(url)
+            .header(AUTHORIZATION, api::bearer(token)?)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        match page["next_cursor"].as_str() {
+            Some(next) if !next.is_empty() => {
+                rows += page["items"].as_array().map_or(0, Vec::len);
+                cursor = next.to_owned();
+            }
+            _ => break,
+        }
+    }
+    Ok((rows, cursor))
+}
+
+/// (2d) The pages a contact and a dispatcher open most, timed with their
+/// SQL; the request is the newest of the contact's.
+async fn web_pages(
+    plan: &Plan,
+    base: &str,
+    seeded: &seed::Seeded,
+    counters: &Counters,
+    background_sql_per_s: f64,
+) -> Result<Vec<crate::pages::PageTiming>> {
+    let first: serde_json::Value = api::client()?
+        .get(format!("{base}/api/v1/requests?limit=1"))
+        .header(AUTHORIZATION, api::bearer(&seeded.contact_token)?)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let id = first["items"][0]["id"]
+        .as_str()
+        .context("the contact sees no request")?
+        .to_owned();
+    let slug = seed::TENANT;
+    let contact =
+        crate::pages::log_in(base, slug, seed::CONTACT_EMAIL, seed::CONTACT_PASSWORD).await?;
+    let admin = crate::pages::log_in(base, slug, seed::ADMIN_EMAIL, seed::ADMIN_PASSWORD).await?;
+    crate::pages::run(
+        plan,
+        base,
+        vec![
+            ("contact: home", format!("/t/{slug}/"), contact.clone()),
+            (
+                "contact: requests",
+                format!("/t/{slug}/requests"),
+                contact.clone(),
+            ),
+            (
+                "contact: a request",
+                format!("/t/{slug}/requests/{id}"),
+                contact,
+            ),
+            (
+                "staff: inbox (to assign)",
+                format!("/t/{slug}/staff/requests?unassigned=true"),
+                admin,
+            ),
+        ],
+        counters,
+        background_sql_per_s,
+    )
+    .await
 }
 
 /// A technician to plan the board's work onto; their id.

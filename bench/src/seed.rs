@@ -17,9 +17,9 @@ use crate::mail_log::MailLog;
 
 pub const ADMIN_EMAIL: &str = "admin@bench.example";
 pub const CONTACT_EMAIL: &str = "contact@bench.example";
-const TENANT: &str = "bench";
-const ADMIN_PASSWORD: &str = "bench-admin-password";
-const CONTACT_PASSWORD: &str = "bench-contact-password";
+pub const TENANT: &str = "bench";
+pub const ADMIN_PASSWORD: &str = "bench-admin-password";
+pub const CONTACT_PASSWORD: &str = "bench-contact-password";
 const MAIL_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub struct Seeded {

@@ -22,6 +22,9 @@ pub struct Backend {
     pub admin_port: u16,
 }
 
+/// glibc's `MALLOC_MMAP_THRESHOLD_` for identity (its default, but fixed).
+pub const IDENTITY_MMAP_THRESHOLD: &str = "131072";
+
 pub const IDENTITY: Backend = Backend {
     name: "identity",
     database: "portal_identity",
@@ -281,7 +284,11 @@ pub fn backend_command(bin_dir: &Path, backend: &Backend, settings: &Settings) -
     service_tls_env(&mut cmd, &settings.service_tls, service);
     // Each secret or setting goes only to the service that needs it.
     if backend.name == IDENTITY.name {
-        cmd.env("PORTAL_OPERATOR_TOKEN", &settings.operator_token)
+        // argon2 takes 19 MiB per hash; with glibc's moving mmap threshold
+        // those blocks stay in the heap after the hash and identity keeps
+        // them. A fixed threshold maps and unmaps each one.
+        cmd.env("MALLOC_MMAP_THRESHOLD_", IDENTITY_MMAP_THRESHOLD)
+            .env("PORTAL_OPERATOR_TOKEN", &settings.operator_token)
             .env(
                 "PORTAL_SIGNING_KEYS_DIR",
                 crate::signing_keys::ensure(&settings.data_dir)?,
