@@ -1478,7 +1478,8 @@ fn check_stream_settings(found: &mut Vec<String>, who: &str, env: &dyn Fn(&str) 
 
 /// The rendered chart: each Deployment runs its binary with its variables,
 /// ports, probes and a hardened container; its Service and the migrations
-/// Job are there.
+/// Job are there, and each backend's headless Service `<name>-pods`, which
+/// the other services' URLs name (ADR 0028).
 /// `made_before`: the chart's secrets.existingSecret, whose TLS Secrets
 /// (`<made_before>-tls-<service>`) nothing in the render makes.
 fn check_chart(docs: &Value, made_before: Option<&str>) -> Vec<String> {
@@ -1516,7 +1517,10 @@ fn check_chart(docs: &Value, made_before: Option<&str>) -> Vec<String> {
                 })
             })
         };
-        check_env(&mut found, &who, b, &env, &|target| name_of(target));
+        // Backends are dialled at their headless Service (ADR 0028).
+        check_env(&mut found, &who, b, &env, &|target| {
+            format!("{}-pods", name_of(target))
+        });
         check_retired(&mut found, &who, &env);
         for var in EVENTS_VARS {
             if env(var).is_some() {
@@ -1680,9 +1684,21 @@ fn check_chart(docs: &Value, made_before: Option<&str>) -> Vec<String> {
                     .flatten()
                     .filter_map(|p| p["port"].as_u64())
                     .collect();
-                if !ports.contains(&u64::from(b.port)) {
-                    found.push(format!("Service {name} does not expose port {}", b.port));
+                // The admin port stays here, for the ServiceMonitor.
+                for port in [b.port, b.admin_port] {
+                    if !ports.contains(&u64::from(port)) {
+                        found.push(format!("Service {name} does not expose port {port}"));
+                    }
                 }
+            }
+        }
+        if let Some(var) = b.url_var() {
+            let pods = format!("{name}-pods");
+            match find("Service", &pods) {
+                None => found.push(format!(
+                    "Service {pods} is missing (the others' {var} names it)"
+                )),
+                Some(service) => check_pods_service(&mut found, &service, &deployment, b),
             }
         }
     }
@@ -1722,6 +1738,40 @@ fn check_chart(docs: &Value, made_before: Option<&str>) -> Vec<String> {
         }
     }
     found
+}
+
+/// A backend's headless Service `<name>-pods`: its DNS name answers with
+/// the address of every ready pod of that backend, which the callers each
+/// connect to (ADR 0028), on the backend's gRPC port.
+fn check_pods_service(found: &mut Vec<String>, service: &Value, deployment: &Value, b: &Binary) {
+    let spec = &service["spec"];
+    let who = format!(
+        "Service {}",
+        service["metadata"]["name"].as_str().unwrap_or_default()
+    );
+    if spec["clusterIP"] != "None" {
+        found.push(format!(
+            "{who}: should be headless (clusterIP None), so that its name finds every replica"
+        ));
+    }
+    if spec["publishNotReadyAddresses"] == true {
+        found.push(format!("{who}: should publish ready pods only"));
+    }
+    let pods = &deployment["spec"]["selector"]["matchLabels"];
+    if spec["selector"].as_object().is_none_or(|s| s.is_empty()) || spec["selector"] != *pods {
+        found.push(format!(
+            "{who}: should select the pods of Deployment {}",
+            deployment["metadata"]["name"].as_str().unwrap_or_default()
+        ));
+    }
+    let grpc = spec["ports"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|p| p["name"] == "grpc" && p["port"].as_u64() == Some(u64::from(b.port)));
+    if !grpc {
+        found.push(format!("{who}: should expose grpc on port {}", b.port));
+    }
 }
 
 /// The migrations Job: the Job of the component `migrations`.
@@ -2666,7 +2716,7 @@ mod tests {
         for expected in [
             "Deployment portal-requests: startupProbe is a gRPC probe",
             "Deployment portal-requests: readinessProbe is a gRPC probe",
-            "Deployment portal-requests: PORTAL_IDENTITY_URL is http://portal-identity:50051, should be https://portal-identity:50051",
+            "Deployment portal-requests: PORTAL_IDENTITY_URL is http://portal-identity:50051, should be https://portal-identity-pods:50051",
             "Deployment portal-requests: PORTAL_SERVICE_TLS_CERT is not set",
             "Deployment portal-requests: should mount exactly its own Secret portal-tls-requests",
             "Deployment portal-requests: mounts other services' TLS Secrets [\"portal-tls-identity\"]",
@@ -2676,6 +2726,46 @@ mod tests {
             assert!(found.contains(expected), "{expected}\n---\n{found}");
         }
         assert!(!found.contains("livenessProbe"), "{found}");
+    }
+
+    #[test]
+    fn a_backend_without_its_headless_service_is_named() {
+        let deployment = json!({
+            "kind": "Deployment",
+            "metadata": {"name": "portal-requests"},
+            "spec": {
+                "selector": {"matchLabels": {"app.kubernetes.io/component": "requests"}},
+                "template": {"spec": {"containers": [{}]}},
+            },
+        });
+        // A ClusterIP Service under the headless name, selecting identity.
+        let pods = json!({
+            "kind": "Service",
+            "metadata": {"name": "portal-requests-pods"},
+            "spec": {
+                "selector": {"app.kubernetes.io/component": "identity"},
+                "ports": [{"name": "grpc", "port": 50051}],
+            },
+        });
+        let found = check_chart(&json!([deployment.clone(), pods]), None).join("\n");
+        for expected in [
+            "Service portal-requests-pods: should be headless (clusterIP None)",
+            "Service portal-requests-pods: should select the pods of Deployment portal-requests",
+            "Service portal-requests-pods: should expose grpc on port 50052",
+        ] {
+            assert!(found.contains(expected), "{expected}\n---\n{found}");
+        }
+        assert!(
+            !found.contains("portal-requests-pods is missing"),
+            "{found}"
+        );
+        let found = check_chart(&json!([deployment]), None).join("\n");
+        assert!(
+            found.contains(
+                "Service portal-requests-pods is missing (the others' PORTAL_REQUESTS_URL names it)"
+            ),
+            "{found}"
+        );
     }
 
     #[test]

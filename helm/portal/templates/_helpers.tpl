@@ -133,12 +133,23 @@ cluster holds under .key, else a new random one of .length characters
 {{- end }}
 
 {{/*
-The gRPC endpoint of a backend, as the other services dial it: mutual TLS,
-the server's certificate checked against the service's name, not this host.
+The headless Service of a backend (.name), `<componentName>-pods`: its DNS
+name answers with the addresses of the ready pods, so that the callers
+spread their calls over every replica (ADR 0028). The release's part is cut
+to 45 characters so that "-notification-pods" still fits in 63.
+*/}}
+{{- define "portal.podsServiceName" -}}
+{{- printf "%s-%s-pods" (include "portal.fullname" .root | trunc 45 | trimSuffix "-") .name }}
+{{- end }}
+
+{{/*
+The gRPC endpoint of a backend, as the other services dial it: its headless
+Service, every ready pod's address (ADR 0028); mutual TLS, the server's
+certificate checked against the service's name, not this host.
 */}}
 {{- define "portal.grpcUrl" -}}
 {{- $svc := index .root.Values.services .name }}
-{{- printf "https://%s:%v" (include "portal.componentName" .) $svc.grpcPort }}
+{{- printf "https://%s:%v" (include "portal.podsServiceName" .) $svc.grpcPort }}
 {{- end }}
 
 {{/* The six services by their roster names (ADR 0017), the names in their certificates. */}}
