@@ -323,6 +323,10 @@ notification: [gateway, identity]
   value: /var/lib/portal
 {{- end }}
 {{- if eq .name "identity" }}
+# argon2 takes 19 MiB per password hash; glibc's moving mmap threshold would
+# keep those blocks in the heap after each hash. A fixed threshold returns them.
+- name: MALLOC_MMAP_THRESHOLD_
+  value: "131072"
 {{ include "portal.secretEnv" (merge (dict "env" "PORTAL_OPERATOR_TOKEN" "key" "operator-token" "optional" true) $secret) }}
 - name: PORTAL_PUBLIC_URL
   value: {{ include "portal.publicUrl" $root | quote }}

@@ -515,6 +515,34 @@ async fn a_burst_of_1000_accepts_at_once_makes_1000_work_orders_and_1000_mails()
         .buffered(32)
         .try_collect()
         .await?;
+    // The inbox counts them exactly up to 1000 (it reads no further).
+    let mut staff = crate::browser::Browser::new(&stack)?;
+    staff
+        .log_in(
+            &t.slug,
+            &format!("admin@{}.example", t.slug),
+            "admin password 1",
+        )
+        .await?;
+    let inbox = staff.get(&format!("/t/{}/staff/requests", t.slug)).await?;
+    assert!(
+        inbox.body.contains("data-status=\"submitted\">1000<"),
+        "{}",
+        inbox.body
+    );
+    fixtures::submit_request(&stack, &t, "Burst extra").await?;
+    let inbox = staff.get(&format!("/t/{}/staff/requests", t.slug)).await?;
+    assert!(
+        inbox.body.contains("data-status=\"submitted\">1000+<"),
+        "{}",
+        inbox.body
+    );
+    let exact = stack
+        .api
+        .get("/api/v1/requests/counts", &t.admin)
+        .await?
+        .expect(200)?;
+    assert_eq!(exact["counts"]["submitted"], 1001, "{exact}");
     // All accepts at once, on 100 connections (how fast they are answered
     // is the bench's business; here: all of them, each once).
     let started = Instant::now();

@@ -164,7 +164,7 @@ pub async fn counts(
     let c = state
         .requests
         .clone()
-        .count_by_status(caller.request(pb::CountByStatusRequest {}))
+        .count_by_status(caller.request(pb::CountByStatusRequest { at_most: 0 }))
         .await?
         .into_inner();
     Ok(Json(StatusCounts {

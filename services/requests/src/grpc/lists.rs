@@ -100,7 +100,8 @@ impl Requests {
             .map(|s| (s.as_str().to_owned(), 0))
             .collect();
         if let Some(scope) = scope_filter(&claims) {
-            for (status, n) in store::count_by_status(&self.pool, &scope).await? {
+            let at_most = (req.get_ref().at_most > 0).then(|| i64::from(req.get_ref().at_most));
+            for (status, n) in store::count_by_status(&self.pool, &scope, at_most).await? {
                 counts.insert(status, u32::try_from(n).unwrap_or(u32::MAX));
             }
         }

@@ -293,13 +293,32 @@ pub async fn set_closed(
     Ok(())
 }
 
-/// Requests per status among those the scope shows.
+/// Requests per status among those the scope shows; with `at_most`, each
+/// status is counted only up to it (one short index range per status,
+/// whatever the tenant's size).
 pub async fn count_by_status(
     pool: &PgPool,
     scope: &list::ScopeFilter,
+    at_most: Option<i64>,
 ) -> sqlx::Result<Vec<(String, i64)>> {
-    let mut qb = sqlx::QueryBuilder::new("SELECT status, count(*) FROM requests WHERE ");
+    let Some(cap) = at_most else {
+        let mut qb = sqlx::QueryBuilder::new("SELECT status, count(*) FROM requests WHERE ");
+        list::push_scope(&mut qb, scope);
+        qb.push(" GROUP BY status");
+        return qb.build_query_as().fetch_all(pool).await;
+    };
+    let statuses: Vec<&str> = crate::domain::Status::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    let mut qb = sqlx::QueryBuilder::new(
+        "SELECT s.status, (SELECT count(*) FROM (SELECT 1 FROM requests WHERE ",
+    );
     list::push_scope(&mut qb, scope);
-    qb.push(" GROUP BY status");
+    qb.push(" AND status = s.status LIMIT ")
+        .push_bind(cap)
+        .push(") AS capped) FROM unnest(")
+        .push_bind(statuses)
+        .push("::text[]) AS s(status)");
     qb.build_query_as().fetch_all(pool).await
 }
