@@ -12,6 +12,7 @@ use serde_json::json;
 use crate::browser::Browser;
 use crate::faults::{assert_once_each, requests, settled_counts};
 use crate::fixtures;
+use crate::web_tickets::read_until;
 
 /// How many calls of `method` each replica served, by its port, among the
 /// spans finished so far.
@@ -124,20 +125,10 @@ async fn a_live_page_on_one_gateway_hears_a_comment_made_through_the_other() -> 
         .await?;
     assert_eq!(stream.status(), 200);
     let mut seen = String::new();
-    let mut read_until = async |what: &str, needle: &str| -> anyhow::Result<()> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-        while !seen.contains(needle) {
-            let chunk = tokio::time::timeout_at(deadline, stream.chunk())
-                .await
-                .map_err(|_| anyhow::anyhow!("no {what} in the stream; got:\n{seen}"))??;
-            match chunk {
-                Some(c) => seen.push_str(&String::from_utf8_lossy(&c)),
-                None => anyhow::bail!("the stream ended before {what}; got:\n{seen}"),
-            }
-        }
-        Ok(())
-    };
-    read_until("the ready event", "event: ready").await?;
+    read_until(&mut stream, &mut seen, "the ready event", |s| {
+        s.contains("event: ready")
+    })
+    .await?;
     // Staff answer through the first gateway.
     stack
         .api
@@ -148,7 +139,10 @@ async fn a_live_page_on_one_gateway_hears_a_comment_made_through_the_other() -> 
         )
         .await?
         .expect(201)?;
-    read_until("the staff comment", "A technician comes on Tuesday.").await?;
+    read_until(&mut stream, &mut seen, "the staff comment", |s| {
+        s.contains("A technician comes on Tuesday.")
+    })
+    .await?;
     drop(stream);
     stack.stop().await
 }

@@ -102,7 +102,7 @@ async fn outsider(stack: &Stack, t: &fixtures::Tenant) -> anyhow::Result<String>
 }
 
 /// Reads a server-sent-event stream until `done` holds for what came so far.
-async fn read_until(
+pub(crate) async fn read_until(
     res: &mut reqwest::Response,
     seen: &mut String,
     what: &str,
