@@ -197,9 +197,16 @@ pub fn accepted_mails(stack: &Stack, t: &Tenant, title: &str) -> usize {
 
 /// Waits until a durable consumer has nothing pending or unacknowledged.
 pub async fn drained(stack: &Stack, durable: &str) -> anyhow::Result<()> {
+    drained_within(stack, durable, 20).await
+}
+
+/// The same, waiting up to `secs`: an ack lost while NATS was away leaves
+/// its message unacknowledged until the consumer's ack wait (30 s) hands it
+/// over again.
+pub async fn drained_within(stack: &Stack, durable: &str, secs: u64) -> anyhow::Result<()> {
     let client = portal_platform::nats::connect(&stack.nats.url(), "test").await?;
     let js = async_nats::jetstream::new(client);
-    eventually(20, &format!("consumer {durable} to drain"), || {
+    eventually(secs, &format!("consumer {durable} to drain"), || {
         let js = js.clone();
         async move {
             // A service makes its consumers once it has started: until
