@@ -431,6 +431,9 @@ impl Stack {
             tasks.push((n, tokio::spawn(notification::run(cfg, l, stop))));
             let mut cfg = gateway_cfg.clone();
             cfg.https_addr = gateway.local_addr()?;
+            // Its own directory: two gateways writing the development
+            // certificate into one at the same moment could read a mixed pair.
+            cfg.data_dir = cfg.data_dir.join(format!("gateway-{}", r + 2));
             gateways.push(format!("https://{}", cfg.https_addr));
             let (n, stop) = name("portal-gateway");
             tasks.push((n, tokio::spawn(portal_gateway::run(cfg, gateway, stop))));
