@@ -370,18 +370,7 @@ async fn one_at_a_time(plan: &Plan, base: &str, token: &str) -> Result<Vec<repor
         measure: plan.measure,
         rate: None,
     };
-    let first: serde_json::Value = api::client()?
-        .get(format!("{base}/api/v1/requests?limit=1"))
-        .header(AUTHORIZATION, api::bearer(token)?)
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let id = first["items"][0]["id"]
-        .as_str()
-        .context("the contact sees no request")?
-        .to_owned();
+    let id = newest_request(base, token).await?;
     let mut lines = Vec::new();
     for (name, url) in [
         (
@@ -440,18 +429,7 @@ async fn web_pages(
     counters: &Counters,
     background_sql_per_s: f64,
 ) -> Result<Vec<crate::pages::PageTiming>> {
-    let first: serde_json::Value = api::client()?
-        .get(format!("{base}/api/v1/requests?limit=1"))
-        .header(AUTHORIZATION, api::bearer(&seeded.contact_token)?)
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let id = first["items"][0]["id"]
-        .as_str()
-        .context("the contact sees no request")?
-        .to_owned();
+    let id = newest_request(base, &seeded.contact_token).await?;
     let slug = seed::TENANT;
     let contact =
         crate::pages::log_in(base, slug, seed::CONTACT_EMAIL, seed::CONTACT_PASSWORD).await?;
@@ -481,6 +459,22 @@ async fn web_pages(
         background_sql_per_s,
     )
     .await
+}
+
+/// The id of the newest request the holder of `token` sees.
+async fn newest_request(base: &str, token: &str) -> Result<String> {
+    let first: serde_json::Value = api::client()?
+        .get(format!("{base}/api/v1/requests?limit=1"))
+        .header(AUTHORIZATION, api::bearer(token)?)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    Ok(first["items"][0]["id"]
+        .as_str()
+        .context("the contact sees no request")?
+        .to_owned())
 }
 
 /// A technician to plan the board's work onto; their id.

@@ -314,24 +314,29 @@ pub async fn publish_accepted(
 
 /// How many messages a durable consumer has been handed (redeliveries aside).
 pub async fn handed_to(stack: &Stack, durable: &str) -> anyhow::Result<u64> {
-    let js = async_nats::jetstream::new(async_nats::connect(stack.nats.url()).await?);
-    let stream = js.get_stream("PORTAL").await?;
-    let mut consumer: async_nats::jetstream::consumer::PullConsumer = stream
-        .get_consumer(durable)
-        .await
-        .map_err(|e| anyhow::anyhow!(e))?;
-    Ok(consumer.info().await?.delivered.consumer_sequence)
+    Ok(consumer_info(stack, durable)
+        .await?
+        .delivered
+        .consumer_sequence)
 }
 
 /// How many messages a durable consumer was handed and not yet acked.
 pub async fn ack_pending(stack: &Stack, durable: &str) -> anyhow::Result<usize> {
+    Ok(consumer_info(stack, durable).await?.num_ack_pending)
+}
+
+/// What the broker says of a durable consumer now.
+async fn consumer_info(
+    stack: &Stack,
+    durable: &str,
+) -> anyhow::Result<async_nats::jetstream::consumer::Info> {
     let js = async_nats::jetstream::new(async_nats::connect(stack.nats.url()).await?);
     let stream = js.get_stream("PORTAL").await?;
     let mut consumer: async_nats::jetstream::consumer::PullConsumer = stream
         .get_consumer(durable)
         .await
         .map_err(|e| anyhow::anyhow!(e))?;
-    Ok(consumer.info().await?.num_ack_pending)
+    Ok(consumer.info().await?.clone())
 }
 
 /// Accepts request `id` as the admin and waits for the work order it
