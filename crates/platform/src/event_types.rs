@@ -35,6 +35,11 @@ domain_event!(ev::RequestClosed, "request", "closed");
 domain_event!(ev::InboundMailReceived, "mail", "received");
 domain_event!(ev::RequestMailRefused, "request", "mail_refused");
 domain_event!(ev::DocumentPublished, "document", "published");
+domain_event!(ev::SiteCreated, "site", "created");
+domain_event!(ev::SiteChanged, "site", "changed");
+domain_event!(ev::EquipmentCreated, "equipment", "created");
+domain_event!(ev::EquipmentChanged, "equipment", "changed");
+domain_event!(ev::InspectionRecorded, "inspection", "recorded");
 
 /// The subject filter for one event type across all tenants.
 pub fn filter<E: DomainEvent>() -> String {

@@ -68,6 +68,10 @@ pub enum Permission {
     ManageAvailability,
     /// Record and take back one's own absences.
     RecordOwnAbsence,
+    /// Create and edit equipment at customers' sites.
+    ManageEquipment,
+    /// Define the tenant's equipment fields and inspection checklists.
+    ManageEquipmentSettings,
     // notification
     /// Read the mail log and send a mail that failed for good again (F3).
     ManageMail,
@@ -82,11 +86,13 @@ pub fn granted(role: Role, permission: Permission) -> bool {
     use Role::*;
     match permission {
         ManageCustomers | ManageContacts | InviteContacts | ManageSecureLinks | DecideRequests
-        | PlanWork | CompleteAnyWork | ManageAvailability | ManageMail => {
+        | PlanWork | CompleteAnyWork | ManageAvailability | ManageMail | ManageEquipment => {
             matches!(role, Admin | Dispatcher)
         }
         ReadDirectory => true,
-        ManageTenant | ManageStaff | ReadAudit | ReadParkedEvents => role == Admin,
+        ManageTenant | ManageStaff | ReadAudit | ReadParkedEvents | ManageEquipmentSettings => {
+            role == Admin
+        }
         DoOwnWork | RecordOwnAbsence => role == Technician,
     }
 }
@@ -134,6 +140,10 @@ mod tests {
             (&["technician"], ManageAvailability, false),
             (&["technician"], RecordOwnAbsence, true),
             (&["dispatcher"], RecordOwnAbsence, false),
+            (&["dispatcher"], ManageEquipment, true),
+            (&["technician"], ManageEquipment, false),
+            (&["admin"], ManageEquipmentSettings, true),
+            (&["dispatcher"], ManageEquipmentSettings, false),
             (&[], ReadDirectory, false),
             (&["owner"], ReadDirectory, false),
         ];

@@ -121,15 +121,10 @@ impl Identity {
         let customer_id = lookup_id("customer", &r.customer_id)?;
         self.existing_customer(claims.tid, customer_id).await?;
         invalid(domain::required("name", &r.name))?;
-        if r.latitude.is_some_and(|l| !(-90.0..=90.0).contains(&l))
-            || r.longitude.is_some_and(|l| !(-180.0..=180.0).contains(&l))
-        {
-            return Err(ServiceError::Invalid(
-                "latitude must be within ±90 and longitude within ±180".into(),
-            ));
-        }
+        invalid(domain::position(r.latitude, r.longitude))?;
+        let mut tx = self.pool.begin().await?;
         let row = store::insert_site(
-            &self.pool,
+            &mut tx,
             &store::NewSite {
                 tenant_id: claims.tid,
                 customer_id,
@@ -140,7 +135,130 @@ impl Identity {
             },
         )
         .await?;
+        let event = ev::SiteCreated {
+            tenant_id: claims.tid.to_string(),
+            site: Some(site_state(&row)),
+            by_id: claims.sub.to_string(),
+            at: Some(to_proto(Utc::now())),
+        };
+        outbox::enqueue(&mut tx, claims.tid, SOURCE, &event).await?;
+        tx.commit().await?;
         Ok(site_pb(row))
+    }
+
+    pub(crate) async fn update_site(
+        &self,
+        req: Request<pb::UpdateSiteRequest>,
+    ) -> ServiceResult<pb::Site> {
+        let claims = self.staff_may(&req, Action::ManageCustomers).await?;
+        let r = req.into_inner();
+        let site_id = lookup_id("site", &r.site_id)?;
+        invalid(domain::required("name", &r.name))?;
+        invalid(domain::position(r.latitude, r.longitude))?;
+        let mut tx = self.pool.begin().await?;
+        let row = store::update_site(
+            &mut tx,
+            claims.tid,
+            site_id,
+            &store::NewSite {
+                tenant_id: claims.tid,
+                customer_id: Uuid::nil(),
+                name: r.name.trim(),
+                address: r.address.trim(),
+                latitude: r.latitude,
+                longitude: r.longitude,
+            },
+        )
+        .await?
+        .ok_or_else(|| ServiceError::not_found("site"))?;
+        let event = ev::SiteChanged {
+            tenant_id: claims.tid.to_string(),
+            site: Some(site_state(&row)),
+            by_id: claims.sub.to_string(),
+            at: Some(to_proto(Utc::now())),
+        };
+        outbox::enqueue(&mut tx, claims.tid, SOURCE, &event).await?;
+        tx.commit().await?;
+        Ok(site_pb(row))
+    }
+
+    /// The sites in the caller's scope, by name (B2): staff the tenant's
+    /// (optionally one customer's), a contact their customer's (or their
+    /// sites).
+    pub(crate) async fn list_sites(
+        &self,
+        req: Request<pb::ListSitesRequest>,
+    ) -> ServiceResult<pb::ListSitesResponse> {
+        let claims = self.authn.claims(&req).await?;
+        let r = req.into_inner();
+        let asked = match r.customer_id.trim() {
+            "" => None,
+            c => Some(parse_id("customer_id", c)?),
+        };
+        let (customer_id, only) = match portal_platform::scope::Scope::of(&claims) {
+            portal_platform::scope::Scope::Tenant => {
+                if !domain::may(&claims.roles, Action::ReadDirectory) {
+                    return Err(ServiceError::Forbidden("not allowed to read sites".into()));
+                }
+                (asked, None)
+            }
+            portal_platform::scope::Scope::Customer { customer_id, sites } => {
+                if asked.is_some_and(|a| a != customer_id) {
+                    return Err(ServiceError::not_found("customer"));
+                }
+                (Some(customer_id), (!sites.is_empty()).then_some(sites))
+            }
+            portal_platform::scope::Scope::Nothing => {
+                return Err(ServiceError::Forbidden(
+                    "no customer to list sites of".into(),
+                ));
+            }
+        };
+        let q = r.q.trim().to_lowercase();
+        if q.chars().count() > 200 {
+            return Err(ServiceError::Invalid(
+                "q is longer than 200 characters".into(),
+            ));
+        }
+        let limit = match r.limit {
+            l if l <= 0 => 100,
+            l => i64::from(l.min(1000)),
+        };
+        let after = match r.cursor.trim() {
+            "" => None,
+            c => Some(parse_id("cursor", c)?),
+        };
+        let mut rows = store::list_sites(
+            &self.pool,
+            claims.tid,
+            &store::SiteFilter {
+                customer_id,
+                only: only.as_deref(),
+                q: Some(q.as_str()).filter(|q| !q.is_empty()),
+                after,
+                limit: limit + 1,
+            },
+        )
+        .await?;
+        let shown = usize::try_from(limit).unwrap_or(usize::MAX);
+        let next_cursor = if rows.len() > shown {
+            rows.truncate(shown);
+            rows.last()
+                .map(|l| l.site.id.to_string())
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
+        Ok(pb::ListSitesResponse {
+            items: rows
+                .into_iter()
+                .map(|l| pb::Site {
+                    customer_name: l.customer_name,
+                    ..site_pb(l.site)
+                })
+                .collect(),
+            next_cursor,
+        })
     }
 
     pub(crate) async fn create_contact(
@@ -547,4 +665,16 @@ pub(crate) fn contact_scope(c: &store::ContactRow) -> String {
         day(c.access_from),
         day(c.access_until)
     )
+}
+
+/// What consumers keep of a site.
+fn site_state(s: &store::SiteRow) -> ev::SiteState {
+    ev::SiteState {
+        site_id: s.id.to_string(),
+        customer_id: s.customer_id.to_string(),
+        name: s.name.clone(),
+        address: s.address.clone(),
+        latitude: s.latitude,
+        longitude: s.longitude,
+    }
 }

@@ -189,6 +189,20 @@ pub fn required(field: &str, value: &str) -> Result<(), String> {
     }
 }
 
+/// A site's position: both or neither, within ±90 / ±180 (and finite).
+pub fn position(latitude: Option<f64>, longitude: Option<f64>) -> Result<(), String> {
+    match (latitude, longitude) {
+        (None, None) => Ok(()),
+        (Some(lat), Some(lng))
+            if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lng) =>
+        {
+            Ok(())
+        }
+        (Some(_), Some(_)) => Err("latitude must be within ±90 and longitude within ±180".into()),
+        _ => Err("give both latitude and longitude, or neither".into()),
+    }
+}
+
 /// The language to use: a supported one, else English.
 pub fn language(requested: &str) -> Result<String, String> {
     let lang = if requested.is_empty() {
@@ -242,6 +256,19 @@ pub fn contact_may_log_in(a: &ContactAccess, now: DateTime<Utc>) -> Result<(), D
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_position_is_both_coordinates_within_range() {
+        assert!(position(None, None).is_ok());
+        assert!(position(Some(48.85), Some(2.35)).is_ok());
+        assert!(position(Some(-90.0), Some(180.0)).is_ok());
+        assert!(position(Some(90.1), Some(0.0)).is_err());
+        assert!(position(Some(0.0), Some(-180.5)).is_err());
+        assert!(position(Some(f64::NAN), Some(0.0)).is_err());
+        assert!(position(Some(1.0), None).is_err());
+        assert!(position(None, Some(1.0)).is_err());
+    }
+
     use super::*;
     use chrono::Duration;
 

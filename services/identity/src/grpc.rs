@@ -152,6 +152,7 @@ pub(crate) fn site_pb(s: SiteRow) -> pb::Site {
         address: s.address,
         latitude: s.latitude,
         longitude: s.longitude,
+        customer_name: String::new(),
     }
 }
 
@@ -237,6 +238,14 @@ impl IdentityService for Identity {
     }
     async fn get_site(&self, req: Request<pb::GetSiteRequest>) -> Rpc<pb::Site> {
         reply(Identity::get_site(self, req).await)
+    }
+
+    async fn list_sites(&self, req: Request<pb::ListSitesRequest>) -> Rpc<pb::ListSitesResponse> {
+        reply(Identity::list_sites(self, req).await)
+    }
+
+    async fn update_site(&self, req: Request<pb::UpdateSiteRequest>) -> Rpc<pb::Site> {
+        reply(Identity::update_site(self, req).await)
     }
     async fn find_contact_by_email(
         &self,

@@ -337,7 +337,7 @@ pub struct NewSite<'a> {
     pub longitude: Option<f64>,
 }
 
-pub async fn insert_site(pool: &PgPool, s: &NewSite<'_>) -> sqlx::Result<SiteRow> {
+pub async fn insert_site(conn: &mut PgConnection, s: &NewSite<'_>) -> sqlx::Result<SiteRow> {
     sqlx::query_as(
         "INSERT INTO sites (id, tenant_id, customer_id, name, address, latitude, longitude)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -350,7 +350,7 @@ pub async fn insert_site(pool: &PgPool, s: &NewSite<'_>) -> sqlx::Result<SiteRow
     .bind(s.address)
     .bind(s.latitude)
     .bind(s.longitude)
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await
 }
 
@@ -362,6 +362,76 @@ pub async fn site(pool: &PgPool, tenant_id: Uuid, id: Uuid) -> sqlx::Result<Opti
     .bind(tenant_id)
     .bind(id)
     .fetch_optional(pool)
+    .await
+}
+
+/// Name, address and position; `None` when the site is not the tenant's.
+pub async fn update_site(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+    s: &NewSite<'_>,
+) -> sqlx::Result<Option<SiteRow>> {
+    sqlx::query_as(
+        "UPDATE sites SET name = $3, address = $4, latitude = $5, longitude = $6
+         WHERE tenant_id = $1 AND id = $2
+         RETURNING id, tenant_id, customer_id, name, address, latitude, longitude",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .bind(s.name)
+    .bind(s.address)
+    .bind(s.latitude)
+    .bind(s.longitude)
+    .fetch_optional(conn)
+    .await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ListedSite {
+    #[sqlx(flatten)]
+    pub site: SiteRow,
+    pub customer_name: String,
+}
+
+/// Which sites a list shows.
+pub struct SiteFilter<'a> {
+    pub customer_id: Option<Uuid>,
+    /// Only these (a contact narrowed to some sites).
+    pub only: Option<&'a [Uuid]>,
+    /// Lower-cased; matched in name and address.
+    pub q: Option<&'a str>,
+    /// The last site of the previous page.
+    pub after: Option<Uuid>,
+    pub limit: i64,
+}
+
+/// Sites by name, with their customer's name.
+pub async fn list_sites(
+    pool: &PgPool,
+    tenant_id: Uuid,
+    f: &SiteFilter<'_>,
+) -> sqlx::Result<Vec<ListedSite>> {
+    sqlx::query_as(
+        "SELECT s.id, s.tenant_id, s.customer_id, s.name, s.address, s.latitude, s.longitude,
+                c.name AS customer_name
+         FROM sites s JOIN customers c ON c.id = s.customer_id
+         WHERE s.tenant_id = $1
+           AND ($2::uuid IS NULL OR s.customer_id = $2)
+           AND ($3::uuid[] IS NULL OR s.id = ANY ($3))
+           AND ($4::text IS NULL OR strpos(lower(s.name || ' ' || s.address), $4) > 0)
+           AND ($5::uuid IS NULL OR (lower(s.name), s.id) >
+                (SELECT lower(name), id FROM sites WHERE tenant_id = $1 AND id = $5))
+         ORDER BY lower(s.name), s.id
+         LIMIT $6",
+    )
+    .bind(tenant_id)
+    .bind(f.customer_id)
+    .bind(f.only)
+    .bind(f.q)
+    .bind(f.after)
+    .bind(f.limit)
+    .fetch_all(pool)
     .await
 }
 

@@ -77,8 +77,8 @@ pub fn may_decide(roles: &[String]) -> bool {
 }
 
 /// Optional fields a tenant may make required (title and description always are).
-/// Equipment is not among them: no service keeps equipment yet, so no
-/// contact could fill it in (an optional id for integrators meanwhile).
+/// Equipment is not among them: much work concerns no equipment (the gateway
+/// checks a given one against work-orders, ADR 0029).
 pub const REQUIRABLE_FIELDS: [&str; 3] = ["category", "priority", "severity"];
 const COMMENT_MAX: usize = 20_000;
 const ATTACHMENTS_PER_COMMENT: usize = 10;

@@ -48,6 +48,7 @@ impl EventHandler for CreateFromRequest {
             cancel_reason: String::new(),
             report_document_id: None,
             contact_id: event.contact_id.parse().ok(),
+            equipment_id: event.equipment_id.parse().ok(),
         };
         // The inbox (the runner's claim) makes a redelivered event a no-op;
         // the unique constraint guards even a second, distinct event for the

@@ -2,6 +2,7 @@
 
 pub mod availability;
 pub mod config;
+pub mod equipment;
 pub mod grpc;
 pub mod intake;
 pub mod photos;
@@ -14,6 +15,7 @@ use portal_platform::event_handler;
 use portal_platform::service::Runtime;
 use portal_platform::tenancy;
 use portal_proto::identity::v1::identity_service_client::IdentityServiceClient;
+use portal_proto::work_orders::v1::equipment_service_server::EquipmentServiceServer;
 use portal_proto::work_orders::v1::work_orders_service_server::WorkOrdersServiceServer;
 use tokio::net::TcpListener;
 
@@ -53,7 +55,11 @@ pub async fn run(
     ));
     let (router, health) = portal_platform::grpc::base_router(rt.grpc_reflection)?;
     // Each call in its own tenant scope, filled from the token (ADR 0018).
-    let router = router.add_service(tenancy::Scoped(WorkOrdersServiceServer::new(service)));
+    let router = router
+        .add_service(tenancy::Scoped(EquipmentServiceServer::new(
+            service.clone(),
+        )))
+        .add_service(tenancy::Scoped(WorkOrdersServiceServer::new(service)));
     rt.serve(
         router,
         health,

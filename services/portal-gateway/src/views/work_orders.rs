@@ -60,6 +60,8 @@ pub enum WorkOrderAction {
     Cancel,
     /// Add photos (D6).
     AddPhotos,
+    /// Record inspection results (D4).
+    RecordInspection,
 }
 
 impl WorkOrderAction {
@@ -71,6 +73,7 @@ impl WorkOrderAction {
             wo::WorkOrderAction::Complete => Some(Self::Complete),
             wo::WorkOrderAction::Cancel => Some(Self::Cancel),
             wo::WorkOrderAction::AddPhotos => Some(Self::AddPhotos),
+            wo::WorkOrderAction::RecordInspection => Some(Self::RecordInspection),
             wo::WorkOrderAction::Unspecified => None,
         }
     }
@@ -148,6 +151,8 @@ pub struct WorkOrder {
     pub history: Vec<WorkOrderHistoryEntry>,
     /// What the caller may do next.
     pub allowed_actions: Vec<WorkOrderAction>,
+    /// The equipment the request was raised for.
+    pub equipment_id: Option<String>,
 }
 
 impl From<wo::WorkOrder> for WorkOrder {
@@ -197,6 +202,7 @@ impl From<wo::WorkOrder> for WorkOrder {
             signed: w.signed,
             cancel_reason: non_empty(w.cancel_reason),
             report_document_id: non_empty(w.report_document_id),
+            equipment_id: non_empty(w.equipment_id),
         }
     }
 }

@@ -248,6 +248,7 @@ impl Requests {
                     accepted_by: claims.sub.to_string(),
                     accepted_at: Some(to_proto(now)),
                     request_created_at: Some(to_proto(row.created_at)),
+                    equipment_id: row.equipment_id.map(|e| e.to_string()).unwrap_or_default(),
                 };
                 outbox::enqueue(&mut tx, row.tenant_id, SOURCE, &event).await?;
             }

@@ -51,8 +51,8 @@ pub enum Field {
 
 impl Field {
     /// Fields a tenant may make required (title and description always
-    /// are). Equipment is not among them: no service keeps equipment yet, so
-    /// no contact could fill it in (an optional id for integrators meanwhile).
+    /// are). Equipment is not among them: much work concerns no equipment (the
+    /// gateway checks a given one against work-orders, ADR 0029).
     pub const REQUIRABLE: [Field; 3] = [Field::Category, Field::Priority, Field::Severity];
 
     pub fn as_str(self) -> &'static str {

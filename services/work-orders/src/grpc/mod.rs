@@ -1,5 +1,7 @@
 //! work-orders' gRPC API: translates calls to the planning use cases and
-//! their answers back.
+//! their answers back (equipment's in `equipment`).
+mod equipment;
+
 use chrono::Utc;
 use portal_platform::auth::{Authenticator, Claims};
 use portal_platform::callers::Credential;
@@ -24,6 +26,7 @@ use crate::planning::domain::{self, Action, Refusal, Rights, Window};
 use crate::planning::{self, Outcome, PlanError, Staff, status_pb, technician_pb};
 use crate::store::{self, AppointmentFilter, HistoryRow, ListFilter, TechnicianRow, WorkOrderRow};
 
+#[derive(Clone)]
 pub struct WorkOrders {
     pub pool: PgPool,
     pub authn: Authenticator,
@@ -751,6 +754,11 @@ fn work_order_pb(
     if claims.is_staff() && crate::photos::may_add(w.status, rights(claims), assigned).is_ok() {
         allowed.push(pb::WorkOrderAction::AddPhotos);
     }
+    if claims.is_staff()
+        && crate::equipment::domain::may_record(w.status, rights(claims), assigned).is_ok()
+    {
+        allowed.push(pb::WorkOrderAction::RecordInspection);
+    }
     pb::WorkOrder {
         id: w.id.to_string(),
         tenant_id: w.tenant_id.to_string(),
@@ -777,6 +785,7 @@ fn work_order_pb(
             .unwrap_or_default(),
         history: history.iter().map(history_pb).collect(),
         allowed_actions: allowed.into_iter().map(Into::into).collect(),
+        equipment_id: w.equipment_id.map(|e| e.to_string()).unwrap_or_default(),
     }
 }
 
@@ -953,6 +962,7 @@ mod tests {
             cancel_reason: String::new(),
             report_document_id: None,
             contact_id: None,
+            equipment_id: None,
         }
     }
 

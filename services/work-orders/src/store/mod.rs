@@ -1,4 +1,4 @@
-//! Every SQL statement of work-orders.
+//! Every SQL statement of work-orders (equipment's in `equipment`).
 use chrono::{DateTime, NaiveTime, Utc};
 use sqlx::{FromRow, PgConnection, PgExecutor};
 use uuid::Uuid;
@@ -32,6 +32,8 @@ pub struct WorkOrderRow {
     pub report_document_id: Option<Uuid>,
     /// The contact who asked for the work (none for older rows).
     pub contact_id: Option<Uuid>,
+    /// The equipment the request was raised for (C7).
+    pub equipment_id: Option<Uuid>,
 }
 
 impl WorkOrderRow {
@@ -80,9 +82,12 @@ macro_rules! columns {
         "id, tenant_id, request_id, customer_id, site_id, request_created_at, title, description,
          status, created_at, planned_start, planned_end, started_at, completed_at, notes,
          minutes_spent, signer_name, signature_png IS NOT NULL AS signed, cancel_reason,
-         report_document_id, contact_id"
+         report_document_id, contact_id, equipment_id"
     };
 }
+
+// After `columns!`, which it uses.
+pub mod equipment;
 
 /// Creates the request's work order unless it already has one; returns the
 /// new row, or `None` when it existed.
@@ -91,8 +96,8 @@ pub async fn insert_for_request(
     row: &WorkOrderRow,
 ) -> sqlx::Result<Option<WorkOrderRow>> {
     sqlx::query_as(concat!(
-        "INSERT INTO work_orders (id, tenant_id, request_id, customer_id, site_id, title, description, status, created_at, request_created_at, contact_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+        "INSERT INTO work_orders (id, tenant_id, request_id, customer_id, site_id, title, description, status, created_at, request_created_at, contact_id, equipment_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT ON CONSTRAINT work_orders_one_per_request DO NOTHING
          RETURNING ",
         columns!()
@@ -108,6 +113,7 @@ pub async fn insert_for_request(
     .bind(row.created_at)
     .bind(row.request_created_at)
     .bind(row.contact_id)
+    .bind(row.equipment_id)
     .fetch_optional(conn)
     .await
 }
