@@ -26,7 +26,7 @@ const ACCEPTED: &[(&str, &[Service])] = &[
     ),
     (
         "/portal.identity.v1.IdentityService/GetSite",
-        &[Requests, Documents],
+        &[Requests, Documents, WorkOrders],
     ),
     // The customer's name on documents' service reports (ADR 0019).
     (
@@ -226,7 +226,9 @@ mod tests {
                 "documents must not call {method}"
             );
         }
-        assert!(!may_call(&format!("{identity}GetSite"), WorkOrders));
+        // work-orders copies a new equipment's customer from its site.
+        assert!(may_call(&format!("{identity}GetSite"), WorkOrders));
+        assert!(!may_call(&format!("{identity}GetSite"), Notification));
         // A method that is not listed accepts no service at all.
         for service in Service::ALL {
             assert!(!may_call(&format!("{identity}CreateTenant"), service));

@@ -18,7 +18,7 @@ use utoipa::openapi::{Content, Ref, RefOr, Required};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    access, appointment_exports, availability, customers, directory, documents, exports,
+    access, appointment_exports, availability, customers, directory, documents, equipment, exports,
     operations, photos, requests, sessions, tickets, work_orders,
 };
 
@@ -47,6 +47,10 @@ use crate::routes::{
         availability::availability, availability::set_working_hours, availability::set_default_hours,
         availability::add_absence, availability::delete_absence,
         operations::deliveries, operations::resend, operations::parked,
+        equipment::list_sites, equipment::site, equipment::update_site, equipment::summary,
+        equipment::create, equipment::site_equipment, equipment::list, equipment::detail,
+        equipment::update, equipment::record, equipment::results, equipment::settings,
+        equipment::update_settings,
     ),
     // Named only by query parameters, which utoipa does not collect.
     components(schemas(

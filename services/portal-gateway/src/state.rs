@@ -10,6 +10,7 @@ use portal_proto::documents::v1::documents_service_client::DocumentsServiceClien
 use portal_proto::identity::v1::identity_service_client::IdentityServiceClient;
 use portal_proto::notification::v1::notification_service_client::NotificationServiceClient;
 use portal_proto::requests::v1::requests_service_client::RequestsServiceClient;
+use portal_proto::work_orders::v1::equipment_service_client::EquipmentServiceClient;
 use portal_proto::work_orders::v1::work_orders_service_client::WorkOrdersServiceClient;
 
 use crate::config::Config;
@@ -19,6 +20,7 @@ pub struct AppState {
     pub identity: IdentityServiceClient<Backend>,
     pub requests: RequestsServiceClient<Backend>,
     pub work_orders: WorkOrdersServiceClient<Backend>,
+    pub equipment: EquipmentServiceClient<Backend>,
     pub documents: DocumentsServiceClient<Backend>,
     pub notification: NotificationServiceClient<Backend>,
     /// Every backend and its channel, for readiness.
@@ -54,6 +56,7 @@ impl AppState {
             identity: IdentityServiceClient::new(identity.clone()),
             requests: RequestsServiceClient::new(requests.clone()),
             work_orders: WorkOrdersServiceClient::new(work_orders.clone()),
+            equipment: EquipmentServiceClient::new(work_orders.clone()),
             documents: DocumentsServiceClient::new(documents.clone())
                 .max_encoding_message_size(max_message)
                 .max_decoding_message_size(max_message),

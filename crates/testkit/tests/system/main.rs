@@ -5,6 +5,7 @@ mod availability;
 mod bad_input;
 mod browser;
 mod doors;
+mod equipment;
 mod event_log;
 mod failed_mails;
 mod faults;

@@ -236,7 +236,7 @@ async fn work_is_planned_done_and_shown_by_the_right_people() -> anyhow::Result<
         .await?
         .expect(200)?;
     assert_eq!(w["status"], "in_progress");
-    assert_eq!(actions(&w), ["complete", "add_photos"]);
+    assert_eq!(actions(&w), ["complete", "add_photos", "record_inspection"]);
 
     // Started work is finished, not cancelled; a bad signature is refused.
     api.post(

@@ -5,6 +5,7 @@ pub mod availability;
 pub mod customers;
 pub mod directory;
 pub mod documents;
+pub mod equipment;
 pub mod exports;
 pub mod health;
 pub mod operations;
@@ -85,6 +86,29 @@ pub fn router(state: AppState) -> Router {
             post(customers::add_to_customer),
         )
         .route("/api/v1/customers/{id}/sites", post(directory::create_site))
+        .route("/api/v1/sites", get(equipment::list_sites))
+        .route(
+            "/api/v1/sites/{id}",
+            get(equipment::site).put(equipment::update_site),
+        )
+        .route("/api/v1/sites/{id}/summary", get(equipment::summary))
+        .route(
+            "/api/v1/sites/{id}/equipment",
+            post(equipment::create).get(equipment::site_equipment),
+        )
+        .route("/api/v1/equipment", get(equipment::list))
+        .route(
+            "/api/v1/equipment/{id}",
+            get(equipment::detail).put(equipment::update),
+        )
+        .route(
+            "/api/v1/equipment-settings",
+            get(equipment::settings).put(equipment::update_settings),
+        )
+        .route(
+            "/api/v1/work-orders/{id}/inspection-results",
+            post(equipment::record).get(equipment::results),
+        )
         .route(
             "/api/v1/customers/{id}/contacts",
             post(directory::create_contact).get(customers::contacts),

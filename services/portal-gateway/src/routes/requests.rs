@@ -25,6 +25,7 @@ pub async fn create(
     caller: Caller,
     ApiJson(b): ApiJson<CreateRequest>,
 ) -> Result<(StatusCode, Json<RequestView>), Problem> {
+    super::equipment::check_request_equipment(&state, &caller, &b.site_id, &b.equipment_id).await?;
     let req = pb::CreateRequestRequest {
         site_id: b.site_id,
         title: b.title,

@@ -151,7 +151,11 @@ impl WorkOrders {
             .await
             .map_err(|s| match s.code() {
                 Code::NotFound => ServiceError::not_found("site"),
-                _ => ServiceError::Unavailable(format!("directory unavailable: {}", s.message())),
+                Code::Unavailable | Code::DeadlineExceeded => {
+                    ServiceError::Unavailable(format!("directory unavailable: {}", s.message()))
+                }
+                // A refusal here is this installation's mistake, not the caller's.
+                _ => ServiceError::Internal(anyhow::anyhow!("identity GetSite: {s}")),
             })?
             .into_inner();
         Ok(Site {

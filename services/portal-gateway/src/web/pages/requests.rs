@@ -408,6 +408,17 @@ pub async fn create(TenantPage(mut ctx): TenantPage, multipart: Multipart) -> Re
         );
         return new_page(&ctx, StatusCode::BAD_REQUEST, values, Some(e)).await;
     }
+    if let Err(e) = crate::routes::equipment::check_request_equipment(
+        &ctx.state,
+        &s.caller,
+        &f.get("site_id"),
+        &f.get("equipment_id"),
+    )
+    .await
+    {
+        let shown = crate::web::errors::shown(ctx.lang, crate::web::errors::Action::Other, &e);
+        return new_page(&ctx, shown.status, values, Some(shown.message)).await;
+    }
     let req = s.caller.request(pb::CreateRequestRequest {
         site_id: f.get("site_id"),
         title: f.get("title"),

@@ -1,0 +1,380 @@
+//! Sites, equipment and inspections (issue #11: B2, B3, C7, D4): who sees
+//! which site and equipment, what staff may record, a request raised for an
+//! equipment, and an inspection that sets the equipment's status.
+use chrono::{Duration, Utc};
+use portal_testkit::Stack;
+use serde_json::{Value, json};
+
+use crate::fixtures::{self, s};
+
+fn tomorrow(hour: i64) -> String {
+    let day = (Utc::now() + Duration::days(1)).date_naive();
+    let at = day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() + Duration::hours(hour);
+    at.to_rfc3339()
+}
+
+fn ids(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .map(|a| a.iter().map(|i| s(&i["id"])).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sites_and_equipment_are_seen_within_scope_only() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    let t = fixtures::tenant(&stack, "kit").await?;
+    let other = fixtures::tenant(&stack, "kit-other").await?;
+    let api = &stack.api;
+    let (site_a, site_b) = (t.site_ids[0].clone(), t.site_ids[1].clone());
+    let (_, dispatcher) = fixtures::staff(&stack, &t, "Dana Dispatch", "dispatcher").await?;
+    let (_, tech) = fixtures::staff(&stack, &t, "Tom Tech", "technician").await?;
+    let only_a =
+        fixtures::extra_contact(&stack, &t, "manager@kit-client.example", &[&site_a]).await?;
+
+    // Sites: the whole customer for its contact, one site for the narrowed one.
+    let all = api.get("/api/v1/sites", &t.contact).await?.expect(200)?;
+    assert_eq!(ids(&all).len(), 2);
+    assert_eq!(all["items"][0]["customer_name"], "Boulangerie Martin");
+    let one = api.get("/api/v1/sites", &only_a).await?.expect(200)?;
+    assert_eq!(ids(&one), [site_a.clone()]);
+    api.get(&format!("/api/v1/sites/{site_b}"), &only_a)
+        .await?
+        .problem(404)?;
+    let theirs = api.get("/api/v1/sites", &other.admin).await?.expect(200)?;
+    assert!(!ids(&theirs).contains(&site_a), "another tenant's sites");
+    api.get(&format!("/api/v1/sites/{site_a}"), &other.admin)
+        .await?
+        .problem(404)?;
+
+    // Staff move a site on the map; a contact may not.
+    let moved = api
+        .put(
+            &format!("/api/v1/sites/{site_a}"),
+            &dispatcher,
+            &json!({"name": "Lyon bakery", "address": "3 quai Saint-Antoine, Lyon", "latitude": 45.7625, "longitude": 4.8322}),
+        )
+        .await?
+        .expect(200)?;
+    assert_eq!(moved["latitude"], 45.7625);
+    api.put(
+        &format!("/api/v1/sites/{site_a}"),
+        &t.contact,
+        &json!({"name": "Mine now"}),
+    )
+    .await?
+    .problem(403)?;
+    let p = api
+        .put(
+            &format!("/api/v1/sites/{site_a}"),
+            &dispatcher,
+            &json!({"name": "Lyon bakery", "latitude": 45.0}),
+        )
+        .await?
+        .problem(400)?;
+    assert!(s(&p["detail"]).contains("both"), "{p}");
+
+    // Equipment: admins and dispatchers add it; the serial is unique.
+    let boiler = api
+        .post(
+            &format!("/api/v1/sites/{site_a}/equipment"),
+            Some(&dispatcher),
+            &json!({"kind": "Boiler", "name": "Main boiler", "make": "Viessmann", "model": "Vitodens 200",
+                    "serial_number": "VD-1001", "location": "Cellar", "installed_on": "2019-05-01"}),
+        )
+        .await?
+        .expect(201)?;
+    assert_eq!(boiler["last_inspection"], Value::Null);
+    assert_eq!(boiler["installed_on"], "2019-05-01");
+    let oven = api
+        .post(
+            &format!("/api/v1/sites/{site_b}/equipment"),
+            Some(&t.admin),
+            &json!({"kind": "Oven", "name": "Deck oven", "serial_number": "OV-7"}),
+        )
+        .await?
+        .expect(201)?;
+    for (body, status, why) in [
+        (
+            json!({"kind": "Pump", "name": "P", "serial_number": "vd-1001"}),
+            409,
+            "already used",
+        ),
+        (
+            json!({"kind": "Pump", "name": "P", "installed_on": "2999-01-01"}),
+            400,
+            "future",
+        ),
+        (
+            json!({"kind": "Pump", "name": "P", "custom_fields": {"colour": "red"}}),
+            400,
+            "colour",
+        ),
+        (json!({"kind": " ", "name": "P"}), 400, "kind"),
+    ] {
+        let p = api
+            .post(
+                &format!("/api/v1/sites/{site_a}/equipment"),
+                Some(&dispatcher),
+                &body,
+            )
+            .await?
+            .problem(status)?;
+        assert!(s(&p["detail"]).contains(why), "{why}: {p}");
+    }
+    api.post(
+        &format!("/api/v1/sites/{site_a}/equipment"),
+        Some(&tech),
+        &json!({"kind": "Pump", "name": "P"}),
+    )
+    .await?
+    .problem(403)?;
+    api.post(
+        &format!("/api/v1/sites/{site_a}/equipment"),
+        Some(&other.admin),
+        &json!({"kind": "Pump", "name": "P"}),
+    )
+    .await?
+    .problem(404)?;
+
+    // The tenant's own fields: admins define them, then equipment fills them.
+    let settings = json!({"fields": [{"key": "refrigerant", "label": "Refrigerant"}],
+                          "checklists": [{"kind": "boiler", "items": ["Pressure", "Flue"]}]});
+    api.put("/api/v1/equipment-settings", &dispatcher, &settings)
+        .await?
+        .problem(403)?;
+    api.put("/api/v1/equipment-settings", &t.admin, &settings)
+        .await?
+        .expect(200)?;
+    let updated = api
+        .put(
+            &format!("/api/v1/equipment/{}", s(&boiler["id"])),
+            &dispatcher,
+            &json!({"kind": "Boiler", "name": "Main boiler", "serial_number": "VD-1001",
+                    "custom_fields": {"refrigerant": "R32"}}),
+        )
+        .await?
+        .expect(200)?;
+    assert_eq!(updated["custom_fields"]["refrigerant"], "R32");
+
+    // Who sees which equipment.
+    let of_a = api
+        .get(&format!("/api/v1/sites/{site_a}/equipment"), &only_a)
+        .await?
+        .expect(200)?;
+    assert_eq!(ids(&of_a), [s(&boiler["id"])]);
+    api.get(&format!("/api/v1/sites/{site_b}/equipment"), &only_a)
+        .await?
+        .problem(404)?;
+    let listed = api.get("/api/v1/equipment", &only_a).await?.expect(200)?;
+    assert_eq!(ids(&listed), [s(&boiler["id"])]);
+    let listed = api
+        .get("/api/v1/equipment", &t.contact)
+        .await?
+        .expect(200)?;
+    assert_eq!(ids(&listed).len(), 2);
+    let found = api
+        .get("/api/v1/equipment?q=vd-10", &dispatcher)
+        .await?
+        .expect(200)?;
+    assert_eq!(ids(&found), [s(&boiler["id"])]);
+    api.get(&format!("/api/v1/equipment/{}", s(&oven["id"])), &only_a)
+        .await?
+        .problem(404)?;
+    api.get(
+        &format!("/api/v1/equipment/{}", s(&oven["id"])),
+        &other.admin,
+    )
+    .await?
+    .problem(404)?;
+    let other_list = api
+        .get("/api/v1/equipment", &other.contact)
+        .await?
+        .expect(200)?;
+    assert!(ids(&other_list).is_empty());
+    let detail = api
+        .get(&format!("/api/v1/equipment/{}", s(&boiler["id"])), &only_a)
+        .await?
+        .expect(200)?;
+    assert_eq!(detail["checklist"], json!(["Pressure", "Flue"]));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_inspection_sets_the_status_and_a_request_names_its_equipment() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    let t = fixtures::tenant(&stack, "inspect").await?;
+    let api = &stack.api;
+    let (site_a, site_b) = (t.site_ids[0].clone(), t.site_ids[1].clone());
+    let (_, dispatcher) = fixtures::staff(&stack, &t, "Dana Dispatch", "dispatcher").await?;
+    let (tom_id, tom) = fixtures::staff(&stack, &t, "Tom Tech", "technician").await?;
+    let (_, tina) = fixtures::staff(&stack, &t, "Tina Tech", "technician").await?;
+    api.put(
+        "/api/v1/equipment-settings",
+        &t.admin,
+        &json!({"checklists": [{"kind": "Extinguisher", "items": ["Seal", "Pressure"]}]}),
+    )
+    .await?
+    .expect(200)?;
+    let add = |site: String, name: &'static str| {
+        let dispatcher = dispatcher.clone();
+        async move {
+            api.post(
+                &format!("/api/v1/sites/{site}/equipment"),
+                Some(&dispatcher),
+                &json!({"kind": "Extinguisher", "name": name}),
+            )
+            .await?
+            .expect(201)
+        }
+    };
+    let hall = s(&add(site_a.clone(), "Hall extinguisher").await?["id"]);
+    let kitchen = s(&add(site_a.clone(), "Kitchen extinguisher").await?["id"]);
+    let elsewhere = s(&add(site_b.clone(), "Workshop extinguisher").await?["id"]);
+
+    // C7: raised for an equipment, at its site; another site's is refused.
+    let p = api
+        .post(
+            "/api/v1/requests",
+            Some(&t.contact),
+            &json!({"site_id": site_a, "title": "Yearly check", "description": "Due", "equipment_id": elsewhere}),
+        )
+        .await?
+        .problem(400)?;
+    assert!(s(&p["detail"]).contains("equipment"), "{p}");
+    let request = api
+        .post(
+            "/api/v1/requests",
+            Some(&t.contact),
+            &json!({"site_id": site_a, "title": "Yearly check", "description": "Due", "equipment_id": hall}),
+        )
+        .await?
+        .expect(201)?;
+    let wo = fixtures::accept(&stack, &t, &s(&request["id"])).await?;
+    let w = api
+        .get(&format!("/api/v1/work-orders/{wo}"), &dispatcher)
+        .await?
+        .expect(200)?;
+    assert_eq!(w["equipment_id"], hall.as_str());
+
+    let results = format!("/api/v1/work-orders/{wo}/inspection-results");
+    let good = json!({"results": [
+        {"equipment_id": hall, "result": "conforming",
+         "checklist": [{"item": "Seal", "ok": true}, {"item": "Pressure", "ok": true}]},
+        {"equipment_id": kitchen, "result": "non_conforming", "remarks": "Pressure low",
+         "checklist": [{"item": "Seal", "ok": true}, {"item": "Pressure", "ok": false}]}]});
+    // Not before the work is started.
+    api.post(
+        &format!("/api/v1/work-orders/{wo}/schedule"),
+        Some(&dispatcher),
+        &json!({"technician_ids": [tom_id], "start": tomorrow(9), "end": tomorrow(11)}),
+    )
+    .await?
+    .expect(200)?;
+    api.post(&results, Some(&tom), &good).await?.problem(409)?;
+    api.post(
+        &format!("/api/v1/work-orders/{wo}/start"),
+        Some(&tom),
+        &json!({}),
+    )
+    .await?
+    .expect(200)?;
+    let w = api
+        .get(&format!("/api/v1/work-orders/{wo}"), &tom)
+        .await?
+        .expect(200)?;
+    assert!(
+        w["allowed_actions"]
+            .as_array()
+            .is_some_and(|a| a.contains(&json!("record_inspection"))),
+        "{w}"
+    );
+    // Only the planned technician; each refusal changes nothing.
+    api.post(&results, Some(&tina), &good).await?.problem(403)?;
+    api.post(&results, Some(&dispatcher), &good)
+        .await?
+        .problem(403)?;
+    api.post(&results, Some(&t.contact), &good)
+        .await?
+        .problem(403)?;
+    for (body, why) in [
+        (
+            json!({"results": [{"equipment_id": elsewhere, "result": "conforming",
+                    "checklist": [{"item": "Seal", "ok": true}, {"item": "Pressure", "ok": true}]}]}),
+            "not at this work order's site",
+        ),
+        (
+            json!({"results": [{"equipment_id": hall, "result": "conforming",
+                    "checklist": [{"item": "Seal", "ok": true}]}]}),
+            "Seal, Pressure",
+        ),
+        (
+            json!({"results": [{"equipment_id": kitchen, "result": "non_conforming",
+                    "checklist": [{"item": "Seal", "ok": true}, {"item": "Pressure", "ok": false}]}]}),
+            "remarks",
+        ),
+    ] {
+        let p = api.post(&results, Some(&tom), &body).await?.problem(400)?;
+        assert!(s(&p["detail"]).contains(why), "{why}: {p}");
+    }
+    let none = api.get(&results, &dispatcher).await?.expect(200)?;
+    assert_eq!(none["items"], json!([]));
+    let hall_now = api
+        .get(&format!("/api/v1/equipment/{hall}"), &t.contact)
+        .await?
+        .expect(200)?;
+    assert_eq!(hall_now["last_inspection"], Value::Null);
+
+    let recorded = api.post(&results, Some(&tom), &good).await?.expect(200)?;
+    assert_eq!(recorded["items"].as_array().map(Vec::len), Some(2));
+    let hall_now = api
+        .get(&format!("/api/v1/equipment/{hall}"), &t.contact)
+        .await?
+        .expect(200)?;
+    assert_eq!(hall_now["last_inspection"]["result"], "conforming");
+    assert!(hall_now["last_inspection"]["date"].is_string());
+    assert_eq!(hall_now["inspections"][0]["by"], "Tom Tech");
+    assert_eq!(hall_now["work_orders"][0]["id"], wo.as_str());
+    let kitchen_now = api
+        .get(&format!("/api/v1/equipment/{kitchen}"), &t.contact)
+        .await?
+        .expect(200)?;
+    assert_eq!(kitchen_now["last_inspection"]["result"], "non_conforming");
+    assert_eq!(kitchen_now["inspections"][0]["remarks"], "Pressure low");
+    let summary = api
+        .get(&format!("/api/v1/sites/{site_a}/summary"), &t.contact)
+        .await?
+        .expect(200)?;
+    assert_eq!(summary["equipment"], 2);
+    assert_eq!(summary["conforming"], 1);
+    assert_eq!(summary["non_conforming"], 1);
+    assert_eq!(summary["never_inspected"], 0);
+    assert_eq!(summary["last_inspection"]["work_order_id"], wo.as_str());
+    assert_eq!(summary["last_inspection"]["non_conforming"], 1);
+
+    // Recording again replaces; after completion nothing changes any more.
+    let fixed = json!({"results": [{"equipment_id": kitchen, "result": "conforming",
+        "checklist": [{"item": "Seal", "ok": true}, {"item": "Pressure", "ok": true}]}]});
+    api.post(&results, Some(&tom), &fixed).await?.expect(200)?;
+    let listed = api.get(&results, &t.contact).await?.expect(200)?;
+    assert_eq!(listed["items"].as_array().map(Vec::len), Some(2));
+    let summary = api
+        .get(&format!("/api/v1/sites/{site_a}/summary"), &t.contact)
+        .await?
+        .expect(200)?;
+    assert_eq!(summary["conforming"], 2);
+    api.post(
+        &format!("/api/v1/work-orders/{wo}/complete"),
+        Some(&tom),
+        &json!({"notes": "Checked"}),
+    )
+    .await?
+    .expect(200)?;
+    api.post(&results, Some(&tom), &good).await?.problem(409)?;
+    let summary = api
+        .get(&format!("/api/v1/sites/{site_a}/summary"), &t.contact)
+        .await?
+        .expect(200)?;
+    assert_eq!(summary["conforming"], 2, "{summary}");
+    Ok(())
+}
