@@ -191,8 +191,77 @@ pub fn demo(base: &str, operator_token: &str, mail_dir: Option<&Path>) -> Result
     )?
     .ensure_success("accepting the demo contact's invitation")?;
     println!("Accepted the invitation from {}.", path.display());
-    work(&api, &token, &technician_id, &site_ids[0])?;
+    let kit = equipment(&api, &token, &site_ids)?;
+    work(&api, &token, &technician_id, &site_ids[0], &kit)?;
     Ok(Invitation::Accepted)
+}
+
+/// The demo equipment the demo work refers to.
+struct Kit {
+    mixer: String,
+    extinguishers: [String; 2],
+}
+
+/// Equipment at both bakery sites, with the tenant's own field and a
+/// checklist for extinguishers (B3).
+fn equipment(api: &dyn Fn(&str) -> String, admin: &str, site_ids: &[String]) -> Result<Kit> {
+    let call = |method: &str, path: &str, body: Value, what: &str| {
+        http::call(method, &api(path), Some(admin), Some(&body))?
+            .ensure_success(what)?
+            .json()
+    };
+    call(
+        "PUT",
+        "/equipment-settings",
+        json!({"fields": [{"key": "refrigerant", "label": "Refrigerant"}, {"key": "contract", "label": "Maintenance contract"}],
+               "checklists": [{"kind": "Fire extinguisher", "items": ["Seal intact", "Pressure in the green", "Label readable"]},
+                              {"kind": "Refrigeration", "items": ["Temperature holds", "Door seal", "No ice on the coil"]}]}),
+        "defining the demo equipment fields",
+    )?;
+    let mut ids = Vec::new();
+    for (site, body) in [
+        (
+            0,
+            json!({"kind": "Oven", "name": "Deck oven", "make": "Bongard", "model": "Orion 4", "serial_number": "BG-ORI-20931", "location": "Bakehouse", "installed_on": "2017-09-12"}),
+        ),
+        (
+            0,
+            json!({"kind": "Refrigeration", "name": "Walk-in fridge", "make": "Friginox", "model": "CF 2000", "serial_number": "FX-88412", "location": "Back store", "installed_on": "2020-02-03", "custom_fields": {"refrigerant": "R452A", "contract": "Gold"}}),
+        ),
+        (
+            0,
+            json!({"kind": "Mixer", "name": "Dough mixer", "make": "VMI", "model": "SPI 160", "serial_number": "VMI-160-7731", "location": "Bakehouse"}),
+        ),
+        (
+            0,
+            json!({"kind": "Fire extinguisher", "name": "Extinguisher, shop", "make": "Sicli", "serial_number": "SIC-2019-0141", "location": "By the shop door", "installed_on": "2019-03-01"}),
+        ),
+        (
+            0,
+            json!({"kind": "Fire extinguisher", "name": "Extinguisher, bakehouse", "make": "Sicli", "serial_number": "SIC-2019-0142", "location": "Bakehouse, next to the oven", "installed_on": "2019-03-01"}),
+        ),
+        (
+            1,
+            json!({"kind": "Boiler", "name": "Workshop boiler", "make": "Viessmann", "model": "Vitodens 200-W", "serial_number": "VI-7781-22", "location": "Boiler room"}),
+        ),
+        (
+            1,
+            json!({"kind": "Fire extinguisher", "name": "Extinguisher, workshop", "make": "Sicli", "serial_number": "SIC-2021-0007", "location": "Workshop entrance"}),
+        ),
+    ] {
+        let made = call(
+            "POST",
+            &format!("/sites/{}/equipment", site_ids[site]),
+            body,
+            "creating demo equipment",
+        )?;
+        ids.push(string_field(&made, "id")?);
+    }
+    println!("Created 7 pieces of demo equipment at both sites.");
+    Ok(Kit {
+        mixer: ids[2].clone(),
+        extinguishers: [ids[3].clone(), ids[4].clone()],
+    })
 }
 
 /// A 1×1 PNG standing in for a customer's drawn signature.
@@ -205,6 +274,7 @@ fn work(
     admin: &str,
     technician_id: &str,
     site_id: &str,
+    kit: &Kit,
 ) -> Result<()> {
     let log_in = |email: &str, password: &str| -> Result<String> {
         let answer = http::call(
@@ -238,28 +308,37 @@ fn work(
     };
     let at = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339();
     let work = [
-        ("Proofing cabinet door does not close", None, 0),
+        ("Proofing cabinet door does not close", None, 0, ""),
         (
             "Oven no longer reaches 250 °C",
             Some((tomorrow, tomorrow + chrono::Duration::hours(2))),
             0,
+            "",
         ),
         (
             "Walk-in fridge alarm",
             Some((now, now + chrono::Duration::hours(2))),
             1,
+            "",
         ),
         (
             "Dough mixer makes a grinding noise",
             Some((now, now + chrono::Duration::hours(1))),
             2,
+            kit.mixer.as_str(),
+        ),
+        (
+            "Yearly fire extinguisher check",
+            Some((now, now + chrono::Duration::hours(1))),
+            3,
+            kit.extinguishers[0].as_str(),
         ),
     ];
-    for (title, plan, steps) in work {
+    for (title, plan, steps, equipment_id) in work {
         let request = call(
             &contact,
             "/requests",
-            json!({"site_id": site_id, "title": title, "description": format!("{title}. Seen this morning by the team."), "category": "repair", "priority": "normal"}),
+            json!({"site_id": site_id, "title": title, "description": format!("{title}. Seen this morning by the team."), "category": "repair", "priority": "normal", "equipment_id": equipment_id}),
             "creating a demo request",
         )?;
         let request_id = string_field(&request, "id")?;
@@ -285,6 +364,22 @@ fn work(
                 "starting demo work",
             )?;
         }
+        if steps >= 3 {
+            // An inspection (D4): one extinguisher fine, one to refill.
+            let answers = |ok: bool| {
+                json!([{"item": "Seal intact", "ok": true}, {"item": "Pressure in the green", "ok": ok},
+                       {"item": "Label readable", "ok": true}])
+            };
+            call(
+                &technician,
+                &format!("/work-orders/{work_order}/inspection-results"),
+                json!({"results": [
+                    {"equipment_id": kit.extinguishers[0], "result": "conforming", "checklist": answers(true)},
+                    {"equipment_id": kit.extinguishers[1], "result": "non_conforming",
+                     "remarks": "Pressure below the green zone: to be refilled.", "checklist": answers(false)}]}),
+                "recording demo inspection results",
+            )?;
+        }
         if steps >= 2 {
             call(
                 &technician,
@@ -294,7 +389,9 @@ fn work(
             )?;
         }
     }
-    println!("Created demo work: one to plan, one planned, one in progress, one done.");
+    println!(
+        "Created demo work: one to plan, one planned, one in progress, one done, one inspection done."
+    );
     availability(api, admin, technician_id)
 }
 

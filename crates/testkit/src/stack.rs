@@ -379,6 +379,9 @@ impl Stack {
             trusted_proxies: vec!["127.0.0.0/8".parse()?, "::1/128".parse()?],
             base_domain: "localhost".into(),
             nats_url: nats.url_for(Service::Gateway),
+            // No tile server in tests: maps draw their markers without one.
+            map_tiles_url: String::new(),
+            map_attribution: String::new(),
         };
         let gateway_cfg = cfg.clone();
         tasks.push((

@@ -85,4 +85,13 @@ pub struct Config {
     /// the gateway stores nothing). Pages work without it, only not live.
     #[arg(long, env = "NATS_URL", default_value = "nats://127.0.0.1:4222")]
     pub nats_url: String,
+    /// Map tiles for the sites maps, fetched by the user's browser (the
+    /// page's content policy allows this origin for images):
+    /// `https://tile.example.org/{z}/{x}/{y}.png`. Empty: maps show the
+    /// markers on a plain background.
+    #[arg(long, env = "PORTAL_MAP_TILES_URL", default_value = "", value_parser = crate::web::map::tiles_url)]
+    pub map_tiles_url: String,
+    /// The tiles' attribution, as their provider asks for it (plain text).
+    #[arg(long, env = "PORTAL_MAP_ATTRIBUTION", default_value = "")]
+    pub map_attribution: String,
 }

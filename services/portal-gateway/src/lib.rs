@@ -29,6 +29,7 @@ pub use config::Config;
 pub fn app(state: state::AppState) -> axum::Router {
     // Pages refresh an expired access cookie before they run (web::session).
     let refresh = axum::middleware::from_fn_with_state(state.clone(), web::session::refresh);
+    let policy = web::map::content_policy(&state.map);
     routes::router(state)
         .layer(refresh)
         .layer(SetResponseHeaderLayer::overriding(
@@ -51,10 +52,7 @@ pub fn app(state: state::AppState) -> axum::Router {
         // No inline script or style anywhere: the pages use /static files only.
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-                 form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
-            ),
+            policy,
         ))
         // Outermost but tracing: runs after every other layer answered.
         .layer(axum::middleware::from_fn(unread_body::discard_unread))

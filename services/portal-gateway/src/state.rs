@@ -35,6 +35,8 @@ pub struct AppState {
     pub credential: portal_platform::callers::Credential,
     pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
     pub base_domain: String,
+    /// The map tiles setting, for the pages' maps.
+    pub map: Arc<crate::web::map::Tiles>,
     /// Set on SIGTERM: /readyz says no while requests in flight finish.
     pub draining: portal_platform::admin::Readiness,
     /// Live updates of open request pages (fed from NATS by `run`).
@@ -77,6 +79,10 @@ impl AppState {
             ),
             trusted_proxies: Arc::new(cfg.trusted_proxies.clone()),
             base_domain: cfg.base_domain.trim().trim_start_matches('.').to_owned(),
+            map: Arc::new(crate::web::map::Tiles::new(
+                &cfg.map_tiles_url,
+                &cfg.map_attribution,
+            )),
             draining: portal_platform::admin::Readiness::default(),
             live: crate::live::Hub::default(),
         })

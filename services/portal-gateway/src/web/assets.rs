@@ -7,33 +7,64 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-const FILES: [(&str, &str, &str); 4] = [
+const FILES: [(&str, &str, &[u8]); 10] = [
     (
         "portal.css",
         "text/css; charset=utf-8",
-        include_str!("../../static/portal.css"),
+        include_bytes!("../../static/portal.css"),
     ),
     (
         "portal.js",
         "text/javascript; charset=utf-8",
-        include_str!("../../static/portal.js"),
+        include_bytes!("../../static/portal.js"),
     ),
     (
         "board.js",
         "text/javascript; charset=utf-8",
-        include_str!("../../static/board.js"),
+        include_bytes!("../../static/board.js"),
     ),
     (
         "signature.js",
         "text/javascript; charset=utf-8",
-        include_str!("../../static/signature.js"),
+        include_bytes!("../../static/signature.js"),
+    ),
+    // Leaflet 1.9.4 (BSD-2-Clause, static/leaflet-LICENSE.txt), for the maps.
+    (
+        "leaflet.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/leaflet.js"),
+    ),
+    (
+        "leaflet.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../static/leaflet.css"),
+    ),
+    (
+        "sites_map.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/sites_map.js"),
+    ),
+    (
+        "marker-icon.png",
+        "image/png",
+        include_bytes!("../../static/marker-icon.png"),
+    ),
+    (
+        "marker-icon-2x.png",
+        "image/png",
+        include_bytes!("../../static/marker-icon-2x.png"),
+    ),
+    (
+        "marker-shadow.png",
+        "image/png",
+        include_bytes!("../../static/marker-shadow.png"),
     ),
 ];
 
 static VERSION: LazyLock<String> = LazyLock::new(|| {
     let mut h = Sha256::new();
     for (_, _, body) in FILES {
-        h.update(body.as_bytes());
+        h.update(body);
     }
     h.finalize()
         .iter()

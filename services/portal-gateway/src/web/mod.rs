@@ -8,6 +8,7 @@ pub mod ctx;
 pub mod errors;
 pub mod events;
 pub mod i18n;
+pub mod map;
 pub mod multipart;
 pub mod pages;
 pub mod render;
@@ -20,8 +21,8 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 use pages::{
-    appointments, auth, availability, board, mail, my_day, portal, requests, staff, staff_requests,
-    work_orders,
+    appointments, auth, availability, board, mail, my_day, portal, requests, sites, staff,
+    staff_requests, work_orders,
 };
 
 /// Routes of the HTML pages (merged beside the REST API). A tenant's pages
@@ -169,6 +170,9 @@ pub fn router(max_upload_bytes: usize) -> Router<AppState> {
                 get(work_orders::photo),
             )
             .route(&at("/appointments"), get(appointments::appointments))
+            .route(&at("/sites"), get(sites::sites))
+            .route(&at("/sites/{id}"), get(sites::site))
+            .route(&at("/equipment/{id}"), get(sites::equipment))
             .route(
                 &at("/appointments/{id}/calendar.ics"),
                 get(appointments::calendar),

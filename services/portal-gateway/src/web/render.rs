@@ -84,6 +84,12 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/staff_request_settings.html"),
     ),
     ("board.html", include_str!("../../templates/board.html")),
+    ("sites.html", include_str!("../../templates/sites.html")),
+    ("site.html", include_str!("../../templates/site.html")),
+    (
+        "equipment.html",
+        include_str!("../../templates/equipment.html"),
+    ),
     (
         "technician_availability.html",
         include_str!("../../templates/technician_availability.html"),
@@ -131,6 +137,7 @@ pub const CODE: &[(&str, &str)] = &[
         "pages/appointments.rs",
         include_str!("pages/appointments.rs"),
     ),
+    ("pages/sites.rs", include_str!("pages/sites.rs")),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

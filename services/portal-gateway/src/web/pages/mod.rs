@@ -9,6 +9,7 @@ pub mod places;
 pub mod planning;
 pub mod portal;
 pub mod requests;
+pub mod sites;
 pub mod staff;
 pub mod staff_requests;
 pub mod work_orders;

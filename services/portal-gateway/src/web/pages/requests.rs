@@ -273,6 +273,7 @@ async fn new_page(ctx: &Ctx, status: StatusCode, values: Value, error: Option<St
             v[field] = json!(value);
         }
     }
+    let equipment = super::sites::equipment_by_site(ctx, s, &sites).await;
     ctx.page(
         status,
         "request_new.html",
@@ -280,6 +281,7 @@ async fn new_page(ctx: &Ctx, status: StatusCode, values: Value, error: Option<St
             "form": v, "error": error,
             "sites": sites.iter().map(|s| json!({"id": s.id, "name": s.name, "address": s.address})).collect::<Vec<_>>(),
             "categories": settings.categories, "required": settings.required_fields,
+            "equipment": equipment,
             "priorities": PRIORITIES, "severities": SEVERITIES,
             "accept": ACCEPT, "max_bytes": ctx.state.max_upload_bytes,
             "max_mb": ctx.state.max_upload_bytes.div_ceil(1024 * 1024),
@@ -287,14 +289,22 @@ async fn new_page(ctx: &Ctx, status: StatusCode, values: Value, error: Option<St
     )
 }
 
-/// `/requests/new` (`?site_id=` preselects a site).
+/// `/requests/new` (`?site_id=` preselects a site, `?equipment_id=` an
+/// equipment: C7).
 pub async fn new_form(TenantPage(ctx): TenantPage, RawQuery(raw): RawQuery) -> Response {
     let s = session_or_return!(ctx);
     if s.is_staff() {
         return ctx.fail(StatusCode::NOT_FOUND, "error-not-found");
     }
     let site_id = query(raw.as_deref(), "site_id");
-    new_page(&ctx, StatusCode::OK, json!({"site_id": site_id}), None).await
+    let equipment_id = query(raw.as_deref(), "equipment_id");
+    new_page(
+        &ctx,
+        StatusCode::OK,
+        json!({"site_id": site_id, "equipment_id": equipment_id}),
+        None,
+    )
+    .await
 }
 
 /// Stores one file as an attachment of `request`; the error is a sentence.

@@ -1,0 +1,388 @@
+//! Sites and equipment (B2, B3, C7): the sites of the caller's scope on a
+//! map and in a list, a site's page (its equipment, their inspection status
+//! as a small chart, its requests), and an equipment's page (status,
+//! inspections, work history, a request raised for it in one tap).
+use std::collections::HashMap;
+
+use axum::extract::{Path, RawQuery};
+use axum::http::StatusCode;
+use axum::response::Response;
+use portal_proto::identity::v1 as id;
+use portal_proto::requests::v1 as rq;
+use portal_proto::work_orders::v1 as wo;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::views::{
+    Equipment, EquipmentDetail, InspectionResult, RequestView, SiteItem, SiteSummary,
+};
+use crate::web::ctx::{Ctx, Session, TenantPage};
+use crate::web::pages::{param, planning, query};
+
+/// Sites a map shows at most (the API pages further).
+const MAP_LIMIT: i32 = 1000;
+/// Equipment a site's page lists (search narrows further).
+const EQUIPMENT_LIMIT: i32 = 100;
+
+macro_rules! session_or_return {
+    ($ctx:expr) => {
+        match $ctx.session() {
+            Ok(s) => s,
+            Err(r) => return *r,
+        }
+    };
+}
+
+/// What the maps' script reads from the page.
+#[derive(Debug, Serialize)]
+struct MapSetting<'a> {
+    tiles: &'a str,
+    attribution: &'a str,
+}
+
+fn map_setting(ctx: &Ctx) -> MapSetting<'_> {
+    MapSetting {
+        tiles: &ctx.state.map.url,
+        attribution: &ctx.state.map.attribution,
+    }
+}
+
+/// An equipment's status as a page names it: its class and words.
+fn status_of(e: &Equipment) -> &'static str {
+    match e.last_inspection.as_ref().map(|l| l.result) {
+        Some(InspectionResult::Conforming) => "conforming",
+        Some(InspectionResult::NonConforming) => "non_conforming",
+        None => "none",
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct ShownEquipment {
+    #[serde(flatten)]
+    equipment: Equipment,
+    status: &'static str,
+    inspected: String,
+}
+
+fn shown(ctx: &Ctx, e: Equipment) -> ShownEquipment {
+    ShownEquipment {
+        status: status_of(&e),
+        inspected: e
+            .last_inspection
+            .as_ref()
+            .map(|l| planning::at_text(ctx.zone(), l.date))
+            .unwrap_or_default(),
+        equipment: e,
+    }
+}
+
+/// `/sites` (`?q=` searches, staff `?customer_id=` narrows to one customer).
+pub async fn sites(TenantPage(ctx): TenantPage, RawQuery(raw): RawQuery) -> Response {
+    let s = session_or_return!(ctx);
+    let q = query(raw.as_deref(), "q");
+    let customer_id = if s.is_staff() {
+        query(raw.as_deref(), "customer_id")
+    } else {
+        String::new()
+    };
+    let req = s.caller.request(id::ListSitesRequest {
+        customer_id,
+        q: q.chars().take(200).collect(),
+        limit: MAP_LIMIT,
+        cursor: String::new(),
+    });
+    let answer = match ctx.state.identity.clone().list_sites(req).await {
+        Ok(a) => a.into_inner(),
+        Err(e) => return ctx.grpc_fail(&e),
+    };
+    let sites: Vec<SiteItem> = answer.items.into_iter().map(Into::into).collect();
+    let placed = sites.iter().filter(|s| s.latitude.is_some()).count();
+    ctx.render(
+        StatusCode::OK,
+        "sites.html",
+        &json!({
+            "sites": sites, "q": q, "placed": placed,
+            "more": !answer.next_cursor.is_empty(), "map": map_setting(&ctx),
+        }),
+    )
+}
+
+/// A bar of the site's equipment by status, as SVG widths (no inline style
+/// may be used: the content policy forbids it).
+#[derive(Debug, Serialize)]
+struct Bar {
+    status: &'static str,
+    count: i32,
+    x: f64,
+    width: f64,
+}
+
+fn bars(s: &SiteSummary) -> Vec<Bar> {
+    let total = f64::from(s.equipment.max(1));
+    let mut x = 0.0;
+    [
+        ("conforming", s.conforming),
+        ("non_conforming", s.non_conforming),
+        ("none", s.never_inspected),
+    ]
+    .into_iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(status, count)| {
+        let width = f64::from(count) * 100.0 / total;
+        let bar = Bar {
+            status,
+            count,
+            x,
+            width,
+        };
+        x += width;
+        bar
+    })
+    .collect()
+}
+
+/// `/sites/{id}`: the site, its inspection status, equipment and requests.
+pub async fn site(
+    TenantPage(ctx): TenantPage,
+    Path(p): Path<HashMap<String, String>>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let s = session_or_return!(ctx);
+    let Some(site_id) = param(&p, "id") else {
+        return ctx.fail(StatusCode::NOT_FOUND, "error-not-found");
+    };
+    let got = ctx
+        .state
+        .identity
+        .clone()
+        .get_site(s.caller.request(id::GetSiteRequest {
+            tenant_id: s.caller.claims.tid.to_string(),
+            site_id: site_id.clone(),
+        }))
+        .await;
+    let site: SiteItem = match got {
+        Ok(x) => x.into_inner().into(),
+        Err(e) => return ctx.grpc_fail(&e),
+    };
+    let q: String = query(raw.as_deref(), "q").chars().take(200).collect();
+    let mut equipment_client = ctx.state.equipment.clone();
+    let mut summary_client = ctx.state.equipment.clone();
+    let (summary, equipment, requests) = tokio::join!(
+        summary_client.get_site_summary(s.caller.request(wo::GetSiteSummaryRequest {
+            site_id: site_id.clone()
+        })),
+        equipment_client.list_equipment(s.caller.request(wo::ListEquipmentRequest {
+            site_id: site_id.clone(),
+            customer_id: String::new(),
+            q: q.clone(),
+            limit: EQUIPMENT_LIMIT,
+            cursor: String::new(),
+        })),
+        site_requests(&ctx, s, &site_id),
+    );
+    // Equipment and its status come from work-orders: without it the page
+    // still shows the site.
+    let summary: Option<SiteSummary> = summary.ok().map(|x| x.into_inner().into());
+    let equipment: Vec<ShownEquipment> = equipment
+        .map(|x| {
+            x.into_inner()
+                .items
+                .into_iter()
+                .map(|e| shown(&ctx, e.into()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let last_inspected = summary
+        .as_ref()
+        .and_then(|x| x.last_inspection.as_ref())
+        .map(|l| planning::at_text(ctx.zone(), l.date))
+        .unwrap_or_default();
+    ctx.render(
+        StatusCode::OK,
+        "site.html",
+        &json!({
+            "site": site, "summary": summary, "bars": summary.as_ref().map(bars),
+            "last_inspected": last_inspected, "equipment": equipment, "q": q,
+            "requests": requests, "map": map_setting(&ctx),
+        }),
+    )
+}
+
+/// The site's latest requests (contacts: theirs in scope; staff: all).
+async fn site_requests(ctx: &Ctx, s: &Session, site_id: &str) -> Vec<serde_json::Value> {
+    let req = s.caller.request(rq::ListRequestsRequest {
+        site_id: site_id.to_owned(),
+        limit: 10,
+        ..Default::default()
+    });
+    match ctx.state.requests.clone().list_requests(req).await {
+        Ok(r) => r
+            .into_inner()
+            .items
+            .into_iter()
+            .map(|r| {
+                let v = RequestView::from(r);
+                json!({"id": v.id, "title": v.title, "status": v.status,
+                       "created": planning::at_text(ctx.zone(), v.created_at)})
+            })
+            .collect(),
+        Err(e) => {
+            tracing::debug!(error = %e, "site requests not shown");
+            Vec::new()
+        }
+    }
+}
+
+/// `/equipment/{id}`: its status, facts, inspections and work history.
+pub async fn equipment(
+    TenantPage(ctx): TenantPage,
+    Path(p): Path<HashMap<String, String>>,
+) -> Response {
+    let s = session_or_return!(ctx);
+    let Some(equipment_id) = param(&p, "id") else {
+        return ctx.fail(StatusCode::NOT_FOUND, "error-not-found");
+    };
+    let got = ctx
+        .state
+        .equipment
+        .clone()
+        .get_equipment(
+            s.caller
+                .request(wo::GetEquipmentRequest { id: equipment_id }),
+        )
+        .await;
+    let detail = match got.map(|d| EquipmentDetail::from_pb(d.into_inner())) {
+        Ok(Some(d)) => d,
+        Ok(None) => return ctx.fail(StatusCode::NOT_FOUND, "error-not-found"),
+        Err(e) => return ctx.grpc_fail(&e),
+    };
+    let site = ctx
+        .state
+        .identity
+        .clone()
+        .get_site(s.caller.request(id::GetSiteRequest {
+            tenant_id: s.caller.claims.tid.to_string(),
+            site_id: detail.equipment.site_id.clone(),
+        }))
+        .await
+        .map(|x| SiteItem::from(x.into_inner()))
+        .ok();
+    let labels: HashMap<String, String> = ctx
+        .state
+        .equipment
+        .clone()
+        .get_equipment_settings(s.caller.request(wo::GetEquipmentSettingsRequest {}))
+        .await
+        .map(|x| {
+            x.into_inner()
+                .fields
+                .into_iter()
+                .map(|f| (f.key, f.label))
+                .collect()
+        })
+        .unwrap_or_default();
+    let fields: Vec<(String, String)> = detail
+        .equipment
+        .custom_fields
+        .iter()
+        .map(|(k, v)| {
+            (
+                labels.get(k).cloned().unwrap_or_else(|| k.clone()),
+                v.clone(),
+            )
+        })
+        .collect();
+    let zone = ctx.zone();
+    let inspections: Vec<serde_json::Value> = detail
+        .inspections
+        .iter()
+        .map(|i| {
+            json!({"result": i.result.map(InspectionResult::as_str), "remarks": i.remarks,
+                   "checklist": i.checklist, "by": i.by, "date": planning::at_text(zone, i.date),
+                   "work_order_id": i.work_order_id})
+        })
+        .collect();
+    let work: Vec<serde_json::Value> = detail
+        .work_orders
+        .iter()
+        .map(|w| {
+            json!({"id": w.id, "request_id": w.request_id, "title": w.title, "status": w.status,
+                   "when": planning::window_text(zone, w.start, w.end),
+                   "done": planning::at_text(zone, w.completed_at)})
+        })
+        .collect();
+    let checklist = detail.checklist.clone();
+    let item = shown(&ctx, detail.equipment);
+    ctx.render(
+        StatusCode::OK,
+        "equipment.html",
+        &json!({
+            "item": item, "site": site, "fields": fields, "inspections": inspections,
+            "work": work, "checklist": checklist,
+        }),
+    )
+}
+
+/// The equipment a request form offers, grouped by site (C7): the caller's
+/// scope, at most one page; none when work-orders does not answer.
+pub async fn equipment_by_site(
+    ctx: &Ctx,
+    s: &Session,
+    sites: &[id::Site],
+) -> Vec<serde_json::Value> {
+    if sites.is_empty() {
+        return Vec::new();
+    }
+    let req = s.caller.request(wo::ListEquipmentRequest {
+        limit: EQUIPMENT_LIMIT,
+        ..Default::default()
+    });
+    let items = match ctx.state.equipment.clone().list_equipment(req).await {
+        Ok(r) => r.into_inner().items,
+        Err(e) => {
+            tracing::debug!(error = %e, "equipment not offered");
+            return Vec::new();
+        }
+    };
+    sites
+        .iter()
+        .filter_map(|site| {
+            let of_site: Vec<_> = items
+                .iter()
+                .filter(|e| e.site_id == site.id)
+                .map(|e| json!({"id": e.id, "name": e.name, "serial_number": e.serial_number, "site_id": e.site_id}))
+                .collect();
+            (!of_site.is_empty()).then(|| json!({"site": site.name, "items": of_site}))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bars_share_the_width_by_status() {
+        let s = SiteSummary {
+            site_id: String::new(),
+            equipment: 4,
+            conforming: 2,
+            non_conforming: 1,
+            never_inspected: 1,
+            last_inspection: None,
+        };
+        let b = bars(&s);
+        assert_eq!(b.len(), 3);
+        assert_eq!((b[0].x, b[0].width), (0.0, 50.0));
+        assert_eq!((b[1].x, b[1].width), (50.0, 25.0));
+        assert_eq!((b[2].x, b[2].width), (75.0, 25.0));
+        let empty = SiteSummary {
+            equipment: 0,
+            conforming: 0,
+            non_conforming: 0,
+            never_inspected: 0,
+            ..s
+        };
+        assert!(bars(&empty).is_empty());
+    }
+}
