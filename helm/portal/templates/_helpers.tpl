@@ -368,6 +368,10 @@ notification: [gateway, identity]
 {{- if eq .name "gateway" }}
 - name: PORTAL_BASE_DOMAIN
   value: {{ $v.config.baseDomain | quote }}
+- name: PORTAL_MAP_TILES_URL
+  value: {{ $v.config.mapTilesUrl | quote }}
+- name: PORTAL_MAP_ATTRIBUTION
+  value: {{ $v.config.mapAttribution | quote }}
 {{- if and $v.ingress.enabled $v.ingress.trustedProxies }}
 # Only the ingress controller's X-Forwarded-For names the client.
 - name: PORTAL_TRUSTED_PROXIES
