@@ -63,9 +63,88 @@ e2e('a contact opens the map, a site, an equipment and raises a request for it',
   await page.locator('[name=description]').fill('It shows 9 °C since this morning.');
   await session.visit(page, 'request-for-equipment');
   await submit(page, 'form#request-form');
-  await page.locator('#request-status').waitFor();
+  // The new request opens the contact's list, with it named as just made.
+  await page.waitForURL(/\/requests\?created=/);
   const requests = await tenant.get(`/requests?site_id=${customer.site.id}`);
   const made = requests.items.find((r) => r.title === 'Cold room too warm');
   assert.ok(made, 'the request was not made');
   assert.equal(made.equipment_id, fridge.id);
+});
+
+e2e('a technician records inspection results on a phone and the site page follows', async (session) => {
+  const tenant = await createTenant('insp');
+  const customer = await createCustomer(tenant, {
+    contact: { name: 'Jean Dupont', language: 'en', localPart: 'jean' },
+    portal: true,
+  });
+  await tenant.put('/equipment-settings', {
+    fields: [],
+    checklists: [{ kind: 'Fire extinguisher', items: ['Seal intact', 'Pressure in the green'] }],
+  });
+  const add = (name) => tenant.post(`/sites/${customer.site.id}/equipment`, { kind: 'Fire extinguisher', name });
+  const hall = await add('Extinguisher, hall');
+  const kitchen = await add('Extinguisher, kitchen');
+  await tenant.post(`/contacts/${customer.contact.id}/invitation`, {});
+  const { link } = await waitForLink(customer.contact.email, '/invitations/accept?token=');
+  const tokens = await call('POST', '/auth/invitations/accept', {
+    body: { token: new URL(link).searchParams.get('token'), password: PASSWORD },
+  });
+  const tech = { email: `tom@${tenant.slug}.example`, password: 'a long enough staff password' };
+  const member = await tenant.post('/staff', {
+    email: tech.email, name: 'Tom Technician', roles: ['technician'], password: tech.password,
+  });
+  const request = await call('POST', '/requests', {
+    token: tokens.access_token,
+    body: { site_id: customer.site.id, title: 'Yearly check', description: 'Extinguishers are due.' },
+  });
+  await tenant.post(`/requests/${request.id}/accept`, {});
+  let workOrder = null;
+  for (const deadline = Date.now() + 20_000; !workOrder; ) {
+    workOrder = (await tenant.get(`/requests/${request.id}`)).work_order_id;
+    assert.ok(workOrder || Date.now() < deadline, 'no work order after 20 s');
+    if (!workOrder) await new Promise((resolve) => { setTimeout(resolve, 250); });
+  }
+  const start = new Date(Date.now() + 5 * 60_000);
+  await tenant.post(`/work-orders/${workOrder}/schedule`, {
+    technician_ids: [member.id], start: start.toISOString(),
+    end: new Date(start.getTime() + 3600_000).toISOString(), force: true,
+  });
+  const login = await call('POST', '/auth/login', { body: { tenant: tenant.slug, email: tech.email, password: tech.password } });
+  await call('POST', `/work-orders/${workOrder}/start`, { token: login.access_token, body: {} });
+
+  const page = await session.page({ size: PHONE });
+  await logIn(page, tenant.slug, tech.email, tech.password);
+  await open(page, tenantPath(tenant.slug, `work-orders/${workOrder}`));
+  await page.locator('#inspection-form').waitFor();
+  await session.visit(page, 'inspection-form');
+  // A non-conforming result without remarks is refused and nothing is kept.
+  await page.locator(`#result-${kitchen.id}-nok`).check();
+  await submit(page, '#inspection-form', { allowError: true });
+  await page.locator('.error').first().waitFor();
+  assert.deepEqual((await tenant.get(`/work-orders/${workOrder}/inspection-results`)).items, []);
+
+  await open(page, tenantPath(tenant.slug, `work-orders/${workOrder}`));
+  await page.locator(`#result-${hall.id}-ok`).check();
+  await page.locator(`#ok-${hall.id}-1`).check();
+  await page.locator(`#ok-${hall.id}-2`).check();
+  await page.locator(`#result-${kitchen.id}-nok`).check();
+  await page.locator(`#ok-${kitchen.id}-1`).check();
+  await page.locator(`#remarks-${kitchen.id}`).fill('Pressure low: to refill.');
+  await submit(page, '#inspection-form');
+  await page.locator('.flash').waitFor();
+  assert.equal(await page.locator(`#result-${kitchen.id}-nok`).isChecked(), true);
+  await session.visit(page, 'inspection-recorded');
+
+  const contact = await session.page({ size: PHONE });
+  await logIn(contact, tenant.slug, customer.contact.email, PASSWORD);
+  await open(contact, tenantPath(tenant.slug, `sites/${customer.site.id}`));
+  assert.equal(await contact.locator('#count-conforming').innerText(), '1');
+  assert.equal(await contact.locator('#count-non-conforming').innerText(), '1');
+  await contact.locator('#site-chart').waitFor();
+  await session.visit(contact, 'site-after-inspection');
+  const detail = await call('GET', `/equipment/${kitchen.id}`, { token: tokens.access_token });
+  assert.equal(detail.last_inspection.result, 'non_conforming');
+  assert.deepEqual(detail.inspections[0].checklist, [
+    { item: 'Seal intact', ok: true }, { item: 'Pressure in the green', ok: false },
+  ]);
 });

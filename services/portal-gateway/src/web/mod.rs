@@ -21,8 +21,8 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 use pages::{
-    appointments, auth, availability, board, mail, my_day, portal, requests, sites, staff,
-    staff_requests, work_orders,
+    appointments, auth, availability, board, inspection, mail, my_day, portal, requests, sites,
+    staff, staff_requests, work_orders,
 };
 
 /// Routes of the HTML pages (merged beside the REST API). A tenant's pages
@@ -156,6 +156,10 @@ pub fn router(max_upload_bytes: usize) -> Router<AppState> {
                 post(work_orders::unschedule),
             )
             .route(&at("/work-orders/{id}/start"), post(work_orders::start))
+            .route(
+                &at("/work-orders/{id}/inspection"),
+                post(inspection::record),
+            )
             .route(
                 &at("/work-orders/{id}/complete"),
                 post(work_orders::complete),

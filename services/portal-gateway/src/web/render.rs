@@ -138,6 +138,7 @@ pub const CODE: &[(&str, &str)] = &[
         include_str!("pages/appointments.rs"),
     ),
     ("pages/sites.rs", include_str!("pages/sites.rs")),
+    ("pages/inspection.rs", include_str!("pages/inspection.rs")),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

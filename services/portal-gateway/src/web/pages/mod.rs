@@ -3,6 +3,7 @@ pub mod appointments;
 pub mod auth;
 pub mod availability;
 pub mod board;
+pub mod inspection;
 pub mod mail;
 pub mod my_day;
 pub mod places;

@@ -189,6 +189,8 @@ struct WorkOrderPage {
     files: Vec<FileLine>,
     photos: Vec<PhotoLine>,
     may_add_photos: bool,
+    /// The inspection's results and form (D4), when there is one.
+    inspection: Option<crate::web::pages::inspection::Section>,
     /// The plan form (when the service allows planning).
     technicians: Vec<Technician>,
     plan: PlanForm,
@@ -220,6 +222,15 @@ async fn page(ctx: &Ctx, id: &str, status: StatusCode, again: Again) -> Response
     };
     let photos = gallery(ctx, s, &w).await.unwrap_or_default();
     let w = WorkOrder::from(w);
+    let inspection = crate::web::pages::inspection::section(
+        ctx,
+        s,
+        &w.id,
+        &w.site_id,
+        w.allowed_actions
+            .contains(&WorkOrderAction::RecordInspection),
+    )
+    .await;
     let places = Places::load(ctx, s, vec![w.customer_id.clone()]).await;
     let request = match &w.request_id {
         Some(rid) => ctx
@@ -317,6 +328,7 @@ async fn page(ctx: &Ctx, id: &str, status: StatusCode, again: Again) -> Response
             .collect(),
         photos,
         may_add_photos: w.allowed_actions.contains(&WorkOrderAction::AddPhotos),
+        inspection,
         technicians,
         plan,
         complete: again.complete,
@@ -333,6 +345,11 @@ pub async fn detail(TenantPage(ctx): TenantPage, Path(p): Params) -> Response {
         return ctx.fail(StatusCode::NOT_FOUND, "error-not-found");
     };
     page(&ctx, &id, StatusCode::OK, Again::default()).await
+}
+
+/// The page again with a service's refusal said above its forms.
+pub(crate) async fn refused_plain(ctx: &Ctx, id: &str, e: &tonic::Status) -> Response {
+    refused(ctx, id, e, Again::default()).await
 }
 
 /// Back to the work order's page with a message (PRG).
@@ -687,6 +704,7 @@ mod tests {
         let mut w = order("w1", "t1", "2026-03-09T08:00:00Z", "2026-03-09T10:00:00Z");
         let page = |w: WorkOrder| WorkOrderPage {
             may_add_photos: w.allowed_actions.contains(&WorkOrderAction::AddPhotos),
+            inspection: None,
             photos: vec![PhotoLine {
                 url: "/t/acme/work-orders/w1/photos/p1".into(),
                 name: "door.jpg".into(),
