@@ -37,7 +37,7 @@ use uuid::Uuid;
 
 use crate::blobs::Blobs;
 use crate::catalog::{self, Kind, NewDocument, domain, store};
-use crate::pdf::{self, ReportPhoto, ReportSite, ServiceReport};
+use crate::pdf::{self, ReportInspection, ReportPhoto, ReportSite, ServiceReport};
 use crate::store as attachments;
 
 /// Photos printed in a report; the rest are counted in a line.
@@ -218,6 +218,17 @@ pub fn report_of(
         minutes_spent: event.minutes_spent,
         signer_name: event.signer_name.clone(),
         signature_png: event.signature_png.clone(),
+        inspections: event
+            .inspections
+            .iter()
+            .map(|i| ReportInspection {
+                equipment: i.equipment_name.clone(),
+                conforming: i.result
+                    == i32::from(portal_proto::work_orders::v1::InspectionResult::Conforming),
+                remarks: i.remarks.clone(),
+                checklist: i.checklist.iter().map(|a| (a.item.clone(), a.ok)).collect(),
+            })
+            .collect(),
         photos: Vec::new(),
         more_photos: 0,
         generated_at,

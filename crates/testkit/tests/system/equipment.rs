@@ -371,6 +371,19 @@ async fn an_inspection_sets_the_status_and_a_request_names_its_equipment() -> an
     .await?
     .expect(200)?;
     api.post(&results, Some(&tom), &good).await?.problem(409)?;
+    // The service report lists what the inspection found.
+    let report = crate::service_report::report_of(&stack, &dispatcher, &wo).await?;
+    let (status, _, pdf) = crate::service_report::download(&stack, &t.contact, &report).await?;
+    assert_eq!(status, 200);
+    let text = crate::service_report::pdf_text(&pdf)?;
+    for expected in [
+        "Inspection: 2 conforming, 0 non-conforming",
+        "Hall extinguisher",
+        "Kitchen extinguisher",
+        "Pressure: passed",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in {text}");
+    }
     let summary = api
         .get(&format!("/api/v1/sites/{site_a}/summary"), &t.contact)
         .await?

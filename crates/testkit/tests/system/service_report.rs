@@ -102,7 +102,7 @@ async fn complete(stack: &Stack, wo: &str, tech: &str) -> anyhow::Result<()> {
 }
 
 /// The work order's `report_document_id`, once it has one.
-async fn report_of(stack: &Stack, token: &str, wo: &str) -> anyhow::Result<String> {
+pub(crate) async fn report_of(stack: &Stack, token: &str, wo: &str) -> anyhow::Result<String> {
     eventually(
         40,
         "the service report linked to the work order",
@@ -123,7 +123,7 @@ fn items(page: &Value) -> Vec<Value> {
 }
 
 /// GET of a document's file: status, headers and bytes.
-async fn download(
+pub(crate) async fn download(
     stack: &Stack,
     token: &str,
     id: &str,
@@ -140,7 +140,7 @@ async fn download(
     Ok((status, headers, res.bytes().await?.to_vec()))
 }
 
-fn pdf_text(pdf: &[u8]) -> anyhow::Result<String> {
+pub(crate) fn pdf_text(pdf: &[u8]) -> anyhow::Result<String> {
     let doc = lopdf::Document::load_mem(pdf)?;
     let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
     Ok(doc.extract_text(&pages)?)

@@ -21,7 +21,9 @@ use skrifa::instance::{LocationRef, Size as FontSize};
 use skrifa::metrics::GlyphMetrics;
 use skrifa::{FontRef, MetadataProvider};
 
-pub use service_report::{ReportPhoto, ReportSite, ServiceReport, service_report};
+pub use service_report::{
+    ReportInspection, ReportPhoto, ReportSite, ServiceReport, service_report,
+};
 
 /// A4, in points.
 pub const PAGE_WIDTH: f32 = 595.28;

@@ -42,6 +42,8 @@ pub struct ServiceReport {
     pub signer_name: String,
     /// The customer's signature as drawn (PNG); empty when not signed.
     pub signature_png: Vec<u8>,
+    /// What an inspection found, per equipment (D4).
+    pub inspections: Vec<ReportInspection>,
     /// The first photos of the work order (D6), oldest first.
     pub photos: Vec<ReportPhoto>,
     /// How many more photos the work order has than are printed.
@@ -69,6 +71,16 @@ impl ReportSite {
             .collect::<Vec<_>>()
             .join("\n")
     }
+}
+
+/// One equipment's inspection result, in words.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportInspection {
+    pub equipment: String,
+    pub conforming: bool,
+    pub remarks: String,
+    /// `(item, passed)`, in the checklist's order.
+    pub checklist: Vec<(String, bool)>,
 }
 
 /// One photo of the work order: its name and bytes (JPEG, PNG or WebP).
@@ -194,6 +206,7 @@ fn layout(
 
     section(&mut sheet, "Work requested", &r.description);
     section(&mut sheet, "Work done", &r.notes);
+    inspections(&mut sheet, &r.inspections);
     photo_grid(&mut sheet, photos, r.photos.len(), r.more_photos);
 
     sheet.space(10.0);
@@ -222,6 +235,38 @@ fn layout(
         sheet.paragraph(&format!("Signed by {signed_by}"), BODY, Weight::Regular);
     }
     Ok(sheet)
+}
+
+/// One block per equipment: its result, what failed, the remarks.
+fn inspections(sheet: &mut Sheet, results: &[ReportInspection]) {
+    if results.is_empty() {
+        return;
+    }
+    sheet.space(10.0);
+    let failed = results.iter().filter(|r| !r.conforming).count();
+    sheet.heading(
+        &format!(
+            "Inspection: {} conforming, {failed} non-conforming",
+            results.len() - failed
+        ),
+        12.0,
+    );
+    for r in results {
+        sheet.space(4.0);
+        let verdict = if r.conforming {
+            "Conforming"
+        } else {
+            "Non-conforming"
+        };
+        let mut lines = vec![verdict.to_owned()];
+        lines.extend(r.checklist.iter().map(|(item, passed)| {
+            format!("{item}: {}", if *passed { "passed" } else { "failed" })
+        }));
+        if !r.remarks.trim().is_empty() {
+            lines.push(r.remarks.trim().to_owned());
+        }
+        sheet.field(r.equipment.trim(), &lines.join("\n"), BODY, LABEL_WIDTH);
+    }
 }
 
 /// The photos in rows of three, each scaled into its cell; a line says how
@@ -332,6 +377,7 @@ mod tests {
             minutes_spent: 90,
             signer_name: "Paweł Wiśniewski".into(),
             signature_png: TINY_PNG.to_vec(),
+            inspections: Vec::new(),
             photos: Vec::new(),
             more_photos: 0,
             generated_at: at("2026-12-04T10:35:02Z"),
@@ -423,6 +469,42 @@ mod tests {
         assert!(text.contains("Photos"), "{text}");
         assert!(text.contains("and 2 more photos"), "{text}");
         assert!(images_in(&pdf) >= 1);
+    }
+
+    #[test]
+    fn the_inspection_lists_each_equipment_with_its_checklist() {
+        let pdf = service_report(&ServiceReport {
+            inspections: vec![
+                ReportInspection {
+                    equipment: "Extinguisher, hall".into(),
+                    conforming: true,
+                    remarks: String::new(),
+                    checklist: vec![("Seal intact".into(), true)],
+                },
+                ReportInspection {
+                    equipment: "Extinguisher, kitchen".into(),
+                    conforming: false,
+                    remarks: "Pressure low: to refill.".into(),
+                    checklist: vec![("Pressure in the green".into(), false)],
+                },
+            ],
+            ..report()
+        })
+        .expect("pdf");
+        let text = text_of(&pdf);
+        for expected in [
+            "Inspection: 1 conforming, 1 non-conforming",
+            "Extinguisher, hall",
+            "Seal intact: passed",
+            "Extinguisher, kitchen",
+            "Non-conforming",
+            "Pressure in the green: failed",
+            "Pressure low: to refill.",
+        ] {
+            assert!(text.contains(expected), "{expected:?} not in {text:?}");
+        }
+        let without = text_of(&service_report(&report()).expect("pdf"));
+        assert!(!without.contains("Inspection"), "{without}");
     }
 
     #[test]

@@ -234,6 +234,8 @@ pub async fn complete(
         .find(|h| matches!(h.change, Change::Scheduled | Change::Rescheduled))
         .and_then(|h| h.by_id);
     record(tx, by, &row, Change::Completed, "", now).await?;
+    let inspections =
+        crate::store::equipment::results_of_work_order(&mut *tx, by.tenant_id, row.id).await?;
     let event = ev::WorkOrderCompleted {
         tenant_id: by.tenant_id.to_string(),
         work_order: Some(state(&row, &technicians)),
@@ -247,6 +249,10 @@ pub async fn complete(
         signer_name: done.signer_name,
         signature_png: done.signature_png.unwrap_or_default(),
         planned_by_id: planned_by.map(|p| p.to_string()).unwrap_or_default(),
+        inspections: inspections
+            .iter()
+            .map(crate::equipment::inspection_pb)
+            .collect(),
     };
     outbox::enqueue(tx, by.tenant_id, SOURCE, &event).await?;
     Ok(Outcome {
