@@ -257,7 +257,14 @@ fn equipment(api: &dyn Fn(&str) -> String, admin: &str, site_ids: &[String]) -> 
         )?;
         ids.push(string_field(&made, "id")?);
     }
-    println!("Created 7 pieces of demo equipment at both sites.");
+    let due = (chrono::Utc::now() + chrono::Duration::days(60)).date_naive();
+    call(
+        "POST",
+        &format!("/sites/{}/inspection-plans", site_ids[0]),
+        json!({"title": "Fire extinguisher check", "every_months": 12, "next_due": due.to_string()}),
+        "planning the demo inspections",
+    )?;
+    println!("Created 7 pieces of demo equipment at both sites and a yearly inspection plan.");
     Ok(Kit {
         mixer: ids[2].clone(),
         extinguishers: [ids[3].clone(), ids[4].clone()],

@@ -50,7 +50,7 @@ use crate::routes::{
         equipment::list_sites, equipment::site, equipment::update_site, equipment::summary,
         equipment::create, equipment::site_equipment, equipment::list, equipment::detail,
         equipment::update, equipment::record, equipment::results, equipment::settings,
-        equipment::update_settings,
+        equipment::update_settings, equipment::create_plan, equipment::plans, equipment::stop_plan,
     ),
     // Named only by query parameters, which utoipa does not collect.
     components(schemas(

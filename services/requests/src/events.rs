@@ -22,6 +22,10 @@ impl Handler for LinkWorkOrder {
             s.parse::<uuid::Uuid>()
                 .map_err(|e| HandleError::Poison(e.into()))
         };
+        // Work made by an inspection plan answers no request.
+        if event.request_id.is_empty() {
+            return Ok(());
+        }
         let (request_id, work_order_id) = (parse(&event.request_id)?, parse(&event.work_order_id)?);
         let mut tx = self.pool.begin().await?;
         if consumer::claim(&mut tx, WORK_ORDER_CREATED, envelope.id).await?

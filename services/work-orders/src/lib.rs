@@ -7,6 +7,7 @@ pub mod grpc;
 pub mod intake;
 pub mod photos;
 pub mod planning;
+pub mod plans;
 pub mod reports;
 pub mod store;
 
@@ -51,6 +52,11 @@ pub async fn run(
         rt.js.clone(),
         rt.pool.clone(),
         reports::LinkServiceReport,
+        shutdown.clone(),
+    ));
+    tokio::spawn(plans::run_forever(
+        rt.pool.clone(),
+        rt.system.clone(),
         shutdown.clone(),
     ));
     let (router, health) = portal_platform::grpc::base_router(rt.grpc_reflection)?;

@@ -391,3 +391,126 @@ async fn an_inspection_sets_the_status_and_a_request_names_its_equipment() -> an
     assert_eq!(summary["conforming"], 2, "{summary}");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_inspection_plan_makes_one_work_order_per_period_however_many_runners()
+-> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    let t = fixtures::tenant(&stack, "plans").await?;
+    let other = fixtures::tenant(&stack, "plans-other").await?;
+    let api = &stack.api;
+    let (site_a, site_b) = (t.site_ids[0].clone(), t.site_ids[1].clone());
+    let (_, dispatcher) = fixtures::staff(&stack, &t, "Dana Dispatch", "dispatcher").await?;
+    let (_, tech) = fixtures::staff(&stack, &t, "Tom Tech", "technician").await?;
+    let elsewhere = api
+        .post(
+            &format!("/api/v1/sites/{site_b}/equipment"),
+            Some(&dispatcher),
+            &json!({"kind": "Boiler", "name": "Workshop boiler"}),
+        )
+        .await?
+        .expect(201)?;
+    let today = Utc::now().date_naive();
+    let due = today + Duration::days(10);
+    let plans = format!("/api/v1/sites/{site_a}/inspection-plans");
+    // Refused plans are not kept.
+    for (body, why) in [
+        (
+            json!({"title": "Fire safety", "every_months": 0, "next_due": due}),
+            "every_months",
+        ),
+        (
+            json!({"title": "Fire safety", "every_months": 12, "next_due": today - Duration::days(1)}),
+            "past",
+        ),
+        (
+            json!({"title": " ", "every_months": 12, "next_due": due}),
+            "title",
+        ),
+        (
+            json!({"title": "Boiler", "every_months": 12, "next_due": due, "equipment_id": elsewhere["id"]}),
+            "at this site",
+        ),
+    ] {
+        let p = api
+            .post(&plans, Some(&dispatcher), &body)
+            .await?
+            .problem(400)?;
+        assert!(s(&p["detail"]).contains(why), "{why}: {p}");
+    }
+    let body = json!({"title": "Fire safety", "every_months": 12, "next_due": due});
+    api.post(&plans, Some(&tech), &body).await?.problem(403)?;
+    api.post(&plans, Some(&t.contact), &body)
+        .await?
+        .problem(403)?;
+    api.post(&plans, Some(&other.admin), &body)
+        .await?
+        .problem(404)?;
+    let plan = api
+        .post(&plans, Some(&dispatcher), &body)
+        .await?
+        .expect(201)?;
+    assert_eq!(plan["next_due"], due.to_string());
+    let summary = api
+        .get(&format!("/api/v1/sites/{site_a}/summary"), &t.contact)
+        .await?
+        .expect(200)?;
+    assert_eq!(summary["next_inspection"]["due"], due.to_string());
+    assert_eq!(summary["next_inspection"]["work_order_id"], Value::Null);
+
+    // Two runners at once (two replicas): one work order for the period.
+    let db = stack.db("work-orders").await?;
+    let system = portal_platform::db::SystemPool::new(db.clone());
+    let now = Utc::now();
+    let (a, b) = tokio::join!(
+        work_orders::plans::run_due(&db, &system, today, now),
+        work_orders::plans::run_due(&db, &system, today, now),
+    );
+    assert_eq!(a? + b?, 1);
+    let to_plan = api
+        .get("/api/v1/work-orders?status=to_plan", &dispatcher)
+        .await?
+        .expect(200)?;
+    let made: Vec<&Value> = to_plan["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|w| s(&w["title"]).starts_with("Fire safety (due"))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(made.len(), 1, "{to_plan}");
+    assert_eq!(made[0]["site_id"], site_a.as_str());
+    // The plan moved on a year; running again makes nothing.
+    assert_eq!(
+        work_orders::plans::run_due(&db, &system, today, Utc::now()).await?,
+        0
+    );
+    let listed = api.get(&plans, &t.contact).await?.expect(200)?;
+    let next = (due + chrono::Months::new(12)).to_string();
+    assert_eq!(listed["items"][0]["next_due"], next.as_str());
+    let summary = api
+        .get(&format!("/api/v1/sites/{site_a}/summary"), &t.contact)
+        .await?
+        .expect(200)?;
+    assert_eq!(summary["next_inspection"]["due"], due.to_string());
+    assert_eq!(summary["next_inspection"]["work_order_id"], made[0]["id"]);
+    api.get(&plans, &other.admin).await?.problem(404)?;
+
+    // A stopped plan makes nothing more, even when its next period is due.
+    let stopped = api
+        .post(
+            &format!("/api/v1/inspection-plans/{}/stop", s(&plan["id"])),
+            Some(&dispatcher),
+            &json!({}),
+        )
+        .await?
+        .expect(200)?;
+    assert_eq!(stopped["active"], false);
+    let far = today + Duration::days(400);
+    assert_eq!(
+        work_orders::plans::run_due(&db, &system, far, Utc::now()).await?,
+        0
+    );
+    Ok(())
+}

@@ -605,3 +605,4 @@ wo-inspection-remarks = Bemerkungen (bei Mängeln Pflicht)
 wo-record-inspection = Ergebnisse speichern
 flash-inspection-recorded = Prüfergebnisse gespeichert.
 flash-inspection-empty = Kein Ergebnis angegeben: nichts gespeichert.
+site-next-inspection = Nächste Prüfung: { $when }

@@ -605,3 +605,4 @@ wo-inspection-remarks = Remarks (required when not conforming)
 wo-record-inspection = Record the results
 flash-inspection-recorded = Inspection results recorded.
 flash-inspection-empty = No result given: nothing was recorded.
+site-next-inspection = Next inspection: { $when }

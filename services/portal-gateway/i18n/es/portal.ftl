@@ -605,3 +605,4 @@ wo-inspection-remarks = Observaciones (obligatorias si no es conforme)
 wo-record-inspection = Guardar los resultados
 flash-inspection-recorded = Resultados de la inspección guardados.
 flash-inspection-empty = Ningún resultado indicado: no se guardó nada.
+site-next-inspection = Próxima inspección: { $when }

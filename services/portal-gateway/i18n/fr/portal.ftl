@@ -605,3 +605,4 @@ wo-inspection-remarks = Remarques (obligatoires si non conforme)
 wo-record-inspection = Enregistrer les résultats
 flash-inspection-recorded = Résultats du contrôle enregistrés.
 flash-inspection-empty = Aucun résultat indiqué : rien n'a été enregistré.
+site-next-inspection = Prochain contrôle : { $when }

@@ -607,3 +607,4 @@ wo-inspection-remarks = Uwagi (wymagane przy niezgodności)
 wo-record-inspection = Zapisz wyniki
 flash-inspection-recorded = Wyniki przeglądu zapisane.
 flash-inspection-empty = Nie podano wyniku: nic nie zapisano.
+site-next-inspection = Następny przegląd: { $when }

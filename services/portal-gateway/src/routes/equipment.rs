@@ -9,9 +9,9 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 use crate::problem::Problem;
 use crate::state::AppState;
 use crate::views::{
-    Equipment, EquipmentDetail, EquipmentFilter, EquipmentInput, EquipmentSettings,
-    InspectionResults, Page, RecordInspection, SiteEquipmentFilter, SiteFilter, SiteItem,
-    SiteSummary, UpdateSite,
+    CreateInspectionPlan, Equipment, EquipmentDetail, EquipmentFilter, EquipmentInput,
+    EquipmentSettings, InspectionPlan, InspectionPlans, InspectionResults, Page, RecordInspection,
+    SiteEquipmentFilter, SiteFilter, SiteItem, SiteSummary, UpdateSite,
 };
 
 #[utoipa::path(get, path = "/api/v1/sites", operation_id = "list_sites", params(SiteFilter),
@@ -331,6 +331,74 @@ pub async fn update_settings(
         .await?
         .into_inner();
     Ok(Json(s.into()))
+}
+
+#[utoipa::path(post, path = "/api/v1/sites/{id}/inspection-plans", operation_id = "create_inspection_plan",
+    request_body = CreateInspectionPlan,
+    params(("id" = uuid::Uuid, Path, description = "The site's id")),
+    responses((status = 201, description = "planned: its work order is made lead_days before each due date", body = InspectionPlan),
+        (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn create_plan(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(site_id): ApiPath<String>,
+    ApiJson(b): ApiJson<CreateInspectionPlan>,
+) -> Result<(StatusCode, Json<InspectionPlan>), Problem> {
+    let req = wo::CreateInspectionPlanRequest {
+        site_id,
+        equipment_id: b.equipment_id.map(|e| e.to_string()).unwrap_or_default(),
+        title: b.title,
+        every_months: b.every_months,
+        lead_days: b.lead_days,
+        next_due: b.next_due.to_string(),
+    };
+    let p = state
+        .equipment
+        .clone()
+        .create_inspection_plan(caller.request(req))
+        .await?
+        .into_inner();
+    Ok((StatusCode::CREATED, Json(p.into())))
+}
+
+#[utoipa::path(get, path = "/api/v1/sites/{id}/inspection-plans", operation_id = "list_inspection_plans",
+    params(("id" = uuid::Uuid, Path, description = "The site's id")),
+    responses((status = 200, body = InspectionPlans), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn plans(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(site_id): ApiPath<String>,
+) -> Result<Json<InspectionPlans>, Problem> {
+    let r = state
+        .equipment
+        .clone()
+        .list_inspection_plans(caller.request(wo::ListInspectionPlansRequest { site_id }))
+        .await?
+        .into_inner();
+    Ok(Json(InspectionPlans {
+        items: r.items.into_iter().map(Into::into).collect(),
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/inspection-plans/{id}/stop", operation_id = "stop_inspection_plan",
+    params(("id" = uuid::Uuid, Path, description = "The plan's id")),
+    responses((status = 200, description = "stopped: no more work orders are made from it", body = InspectionPlan),
+        (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn stop_plan(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<InspectionPlan>, Problem> {
+    let p = state
+        .equipment
+        .clone()
+        .stop_inspection_plan(caller.request(wo::StopInspectionPlanRequest { id }))
+        .await?
+        .into_inner();
+    Ok(Json(p.into()))
 }
 
 /// A request raised for an equipment (C7) names one the caller sees, at the

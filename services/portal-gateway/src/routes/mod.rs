@@ -93,6 +93,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/sites/{id}/summary", get(equipment::summary))
         .route(
+            "/api/v1/sites/{id}/inspection-plans",
+            post(equipment::create_plan).get(equipment::plans),
+        )
+        .route(
+            "/api/v1/inspection-plans/{id}/stop",
+            post(equipment::stop_plan),
+        )
+        .route(
             "/api/v1/sites/{id}/equipment",
             post(equipment::create).get(equipment::site_equipment),
         )

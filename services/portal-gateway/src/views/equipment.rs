@@ -110,6 +110,18 @@ pub struct SiteSummary {
     pub never_inspected: i32,
     /// The latest inspection at the site; absent when none yet.
     pub last_inspection: Option<SiteInspection>,
+    /// The next inspection a plan makes; absent when none is planned.
+    pub next_inspection: Option<NextInspection>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NextInspection {
+    /// YYYY-MM-DD: when the period is due.
+    pub due: String,
+    /// Its planned start, once planned.
+    pub start: Option<DateTime<Utc>>,
+    /// Its work order, once made (ahead of the due date).
+    pub work_order_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -128,6 +140,11 @@ impl From<wo::SiteSummary> for SiteSummary {
                 date: ts(s.last_inspected_at.as_ref()),
                 conforming: s.last_conforming,
                 non_conforming: s.last_non_conforming,
+            }),
+            next_inspection: (!s.next_due.is_empty()).then(|| NextInspection {
+                start: ts(s.next_start.as_ref()),
+                work_order_id: non_empty(s.next_work_order_id),
+                due: s.next_due,
             }),
             site_id: s.site_id,
             equipment: s.equipment,
@@ -446,4 +463,55 @@ impl From<EquipmentSettings> for wo::EquipmentSettings {
                 .collect(),
         }
     }
+}
+
+/// A recurring inspection of a site, or of one equipment of it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InspectionPlan {
+    pub id: String,
+    pub site_id: String,
+    pub equipment_id: Option<String>,
+    pub title: String,
+    pub every_months: i32,
+    /// Days before the due date its work order is made.
+    pub lead_days: i32,
+    /// YYYY-MM-DD.
+    pub next_due: String,
+    pub active: bool,
+}
+
+impl From<wo::InspectionPlan> for InspectionPlan {
+    fn from(p: wo::InspectionPlan) -> Self {
+        Self {
+            id: p.id,
+            site_id: p.site_id,
+            equipment_id: non_empty(p.equipment_id),
+            title: p.title,
+            every_months: p.every_months,
+            lead_days: p.lead_days,
+            next_due: p.next_due,
+            active: p.active,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateInspectionPlan {
+    #[schema(min_length = 1, max_length = 200, pattern = "[^\\s\\u0085]")]
+    pub title: String,
+    #[schema(minimum = 1, maximum = 120)]
+    pub every_months: i32,
+    /// The first due date, not in the past.
+    pub next_due: chrono::NaiveDate,
+    /// Days ahead the work order is made: 30 when absent.
+    #[schema(minimum = 0, maximum = 365)]
+    pub lead_days: Option<i32>,
+    /// Only this equipment of the site; absent: the whole site.
+    pub equipment_id: Option<uuid::Uuid>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InspectionPlans {
+    pub items: Vec<InspectionPlan>,
 }

@@ -385,6 +385,7 @@ impl WorkOrders {
         }
         let counts = store::site_counts(&self.pool, claims.tid, site.id).await?;
         let last = store::last_site_inspection(&self.pool, claims.tid, site.id).await?;
+        let next = crate::store::plans::next_at_site(&self.pool, claims.tid, site.id).await?;
         let n = |v: i64| i32::try_from(v).unwrap_or(i32::MAX);
         Ok(pb::SiteSummary {
             site_id: site.id.to_string(),
@@ -399,12 +400,118 @@ impl WorkOrders {
             last_inspected_at: last.as_ref().map(|l| portal_platform::time::to_proto(l.at)),
             last_conforming: last.as_ref().map_or(0, |l| n(l.conforming)),
             last_non_conforming: last.as_ref().map_or(0, |l| n(l.non_conforming)),
+            next_due: next
+                .as_ref()
+                .map(|x| x.due_on.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            next_start: next
+                .as_ref()
+                .and_then(|x| x.planned_start)
+                .map(portal_platform::time::to_proto),
+            next_work_order_id: next
+                .and_then(|x| x.work_order_id)
+                .map(|w| w.to_string())
+                .unwrap_or_default(),
         })
+    }
+}
+
+fn plan_pb(p: &crate::store::plans::PlanRow) -> pb::InspectionPlan {
+    pb::InspectionPlan {
+        id: p.id.to_string(),
+        site_id: p.site_id.to_string(),
+        equipment_id: p.equipment_id.map(|e| e.to_string()).unwrap_or_default(),
+        title: p.title.clone(),
+        every_months: p.every_months,
+        lead_days: p.lead_days,
+        next_due: p.next_due.format("%Y-%m-%d").to_string(),
+        active: p.active,
+    }
+}
+
+impl WorkOrders {
+    async fn create_plan_for(
+        &self,
+        claims: &Claims,
+        r: pb::CreateInspectionPlanRequest,
+    ) -> ServiceResult<pb::InspectionPlan> {
+        let by = self.equipment_manager(claims).await?;
+        let plan = crate::plans::domain::plan(
+            &r.title,
+            r.every_months,
+            r.lead_days,
+            &r.next_due,
+            Utc::now().date_naive(),
+        )
+        .map_err(EquipmentError::from)?;
+        let equipment_id = match r.equipment_id.trim() {
+            "" => None,
+            e => Some(parse_id("equipment_id", e)?),
+        };
+        let site = self.site(claims.tid, &r.site_id).await?;
+        let mut tx = self.pool.begin().await?;
+        let row = crate::plans::create(&mut tx, &by, site, plan, equipment_id, Utc::now()).await?;
+        tx.commit().await?;
+        Ok(plan_pb(&row))
+    }
+
+    async fn plans_for(
+        &self,
+        claims: &Claims,
+        site_id: &str,
+    ) -> ServiceResult<pb::ListInspectionPlansResponse> {
+        let site = self.site(claims.tid, site_id).await?;
+        if !sees_site(claims, site.customer_id, site.id) {
+            return Err(ServiceError::not_found("site"));
+        }
+        let rows = crate::store::plans::of_site(&self.pool, claims.tid, site.id).await?;
+        Ok(pb::ListInspectionPlansResponse {
+            items: rows.iter().map(plan_pb).collect(),
+        })
+    }
+
+    async fn stop_plan_for(&self, claims: &Claims, id: &str) -> ServiceResult<pb::InspectionPlan> {
+        let by = self.equipment_manager(claims).await?;
+        let id = lookup_id("inspection plan", id)?;
+        let mut tx = self.pool.begin().await?;
+        let row = crate::plans::stop(&mut tx, &by, id).await?;
+        tx.commit().await?;
+        Ok(plan_pb(&row))
     }
 }
 
 #[tonic::async_trait]
 impl EquipmentService for WorkOrders {
+    async fn create_inspection_plan(
+        &self,
+        req: Request<pb::CreateInspectionPlanRequest>,
+    ) -> Rpc<pb::InspectionPlan> {
+        let claims = self.authn.claims(&req).await?;
+        Ok(Response::new(
+            self.create_plan_for(&claims, req.into_inner()).await?,
+        ))
+    }
+
+    async fn list_inspection_plans(
+        &self,
+        req: Request<pb::ListInspectionPlansRequest>,
+    ) -> Rpc<pb::ListInspectionPlansResponse> {
+        let claims = self.authn.claims(&req).await?;
+        Ok(Response::new(
+            self.plans_for(&claims, &req.get_ref().site_id).await?,
+        ))
+    }
+
+    async fn stop_inspection_plan(
+        &self,
+        req: Request<pb::StopInspectionPlanRequest>,
+    ) -> Rpc<pb::InspectionPlan> {
+        let claims = self.authn.claims(&req).await?;
+        Ok(Response::new(
+            self.stop_plan_for(&claims, &req.get_ref().id).await?,
+        ))
+    }
+
     async fn create_equipment(
         &self,
         req: Request<pb::CreateEquipmentRequest>,

@@ -86,8 +86,9 @@ macro_rules! columns {
     };
 }
 
-// After `columns!`, which it uses.
+// After `columns!`, which they use.
 pub mod equipment;
+pub mod plans;
 
 /// Creates the request's work order unless it already has one; returns the
 /// new row, or `None` when it existed.

@@ -192,6 +192,14 @@ pub async fn site(
                 .collect()
         })
         .unwrap_or_default();
+    let next_inspection = summary
+        .as_ref()
+        .and_then(|x| x.next_inspection.as_ref())
+        .map(|n| match n.start {
+            Some(_) => planning::at_text(ctx.zone(), n.start),
+            None => n.due.chars().take(7).collect(),
+        })
+        .unwrap_or_default();
     let last_inspected = summary
         .as_ref()
         .and_then(|x| x.last_inspection.as_ref())
@@ -202,7 +210,8 @@ pub async fn site(
         "site.html",
         &json!({
             "site": site, "summary": summary, "bars": summary.as_ref().map(bars),
-            "last_inspected": last_inspected, "equipment": equipment, "q": q,
+            "last_inspected": last_inspected, "next_inspection": next_inspection,
+            "equipment": equipment, "q": q,
             "requests": requests, "map": map_setting(&ctx),
         }),
     )
@@ -370,6 +379,7 @@ mod tests {
             non_conforming: 1,
             never_inspected: 1,
             last_inspection: None,
+            next_inspection: None,
         };
         let b = bars(&s);
         assert_eq!(b.len(), 3);
