@@ -132,6 +132,7 @@ impl FromRequestParts<AppState> for ClientIp {
 }
 
 /// A logged-in caller: the token is checked here and again by each service.
+#[derive(Clone)]
 pub struct Caller {
     pub token: String,
     pub claims: Claims,

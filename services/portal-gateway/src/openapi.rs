@@ -18,8 +18,8 @@ use utoipa::openapi::{Content, Ref, RefOr, Required};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    access, appointment_exports, availability, customers, directory, documents, equipment, exports,
-    operations, photos, requests, sessions, tickets, work_orders,
+    access, appointment_exports, availability, customers, directory, documents, equipment,
+    equipment_exports, exports, operations, photos, requests, sessions, tickets, work_orders,
 };
 
 #[derive(OpenApi)]
@@ -51,6 +51,8 @@ use crate::routes::{
         equipment::create, equipment::site_equipment, equipment::list, equipment::detail,
         equipment::update, equipment::record, equipment::results, equipment::settings,
         equipment::update_settings, equipment::create_plan, equipment::plans, equipment::stop_plan,
+        equipment_exports::equipment_csv, equipment_exports::equipment_xlsx,
+        equipment_exports::sites_csv, equipment_exports::sites_xlsx,
     ),
     // Named only by query parameters, which utoipa does not collect.
     components(schemas(

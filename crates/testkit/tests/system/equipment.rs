@@ -197,7 +197,60 @@ async fn sites_and_equipment_are_seen_within_scope_only() -> anyhow::Result<()> 
         .await?
         .expect(200)?;
     assert_eq!(detail["checklist"], json!(["Pressure", "Flue"]));
+
+    // E5: the same scope in the downloads, the tenant's fields as columns.
+    let csv = download(&stack, &only_a, "/api/v1/equipment/export.csv").await?;
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(lines[0].ends_with("created_at,field:refrigerant"), "{csv}");
+    assert!(
+        lines[1].contains("VD-1001") && lines[1].ends_with(",R32"),
+        "{csv}"
+    );
+    let csv = download(&stack, &t.contact, "/api/v1/equipment/export.csv").await?;
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    let csv = download(&stack, &only_a, "/api/v1/sites/export.csv").await?;
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.contains("Boulangerie Martin"), "{csv}");
+    for path in ["/api/v1/equipment/export.xlsx", "/api/v1/sites/export.xlsx"] {
+        let res = stack
+            .api
+            .http
+            .get(format!("{}{path}", stack.api.base))
+            .bearer_auth(&dispatcher)
+            .send()
+            .await?;
+        assert_eq!(res.status().as_u16(), 200, "{path}");
+        assert!(
+            res.bytes().await?.starts_with(b"PK\x03\x04"),
+            "{path}: a zip"
+        );
+    }
+    let res = stack
+        .api
+        .http
+        .get(format!(
+            "{}/api/v1/equipment/export.csv?site_id={site_b}",
+            stack.api.base
+        ))
+        .bearer_auth(&only_a)
+        .send()
+        .await?;
+    assert_eq!(res.status().as_u16(), 404, "another site's download");
     Ok(())
+}
+
+/// A download's text, which must answer 200.
+async fn download(stack: &Stack, token: &str, path: &str) -> anyhow::Result<String> {
+    let res = stack
+        .api
+        .http
+        .get(format!("{}{path}", stack.api.base))
+        .bearer_auth(token)
+        .send()
+        .await?;
+    anyhow::ensure!(res.status().as_u16() == 200, "{path}: {}", res.status());
+    Ok(res.text().await?)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

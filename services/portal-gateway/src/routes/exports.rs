@@ -90,15 +90,17 @@ pub(crate) fn csv_line(
         .map_err(|e| csv::Error::from(e.into_error()))
 }
 
-fn attachment(res: &mut Response, content_type: &'static str, file: &'static str) {
+/// A download's headers: its type and file name, never cached or sniffed.
+pub(crate) fn download_headers(
+    res: &mut Response,
+    content_type: &'static str,
+    disposition: &'static str,
+) {
     let headers = res.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(
         header::CONTENT_DISPOSITION,
-        HeaderValue::from_static(match file {
-            "csv" => "attachment; filename=\"requests.csv\"",
-            _ => "attachment; filename=\"requests.xlsx\"",
-        }),
+        HeaderValue::from_static(disposition),
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(
@@ -141,7 +143,11 @@ pub async fn csv(
         }),
     );
     let mut res = Response::new(Body::from_stream(body));
-    attachment(&mut res, "text/csv; charset=utf-8", "csv");
+    download_headers(
+        &mut res,
+        "text/csv; charset=utf-8",
+        "attachment; filename=\"requests.csv\"",
+    );
     Ok(res)
 }
 
@@ -154,74 +160,110 @@ pub async fn xlsx(
     caller: Caller,
     ApiQuery(f): ApiQuery<RequestFilter>,
 ) -> Result<Response, Problem> {
-    let internal = |e: String| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e);
     let mut stream = rows(&state, &caller, f).await?;
-    let (row_tx, row_rx) = mpsc::channel::<[String; 16]>(256);
-    let (filled_tx, filled_rx) = oneshot::channel::<Result<(), String>>();
-    let (out_tx, out_rx) = mpsc::channel::<std::io::Result<bytes::Bytes>>(16);
-    tokio::task::spawn_blocking(move || {
-        let mut book = rust_xlsxwriter::Workbook::new();
-        let filled = fill(&mut book, row_rx).map_err(|e| e.to_string());
-        let ok = filled.is_ok();
-        // The handler answers (a problem, or the body below) once every row is in.
-        if filled_tx.send(filled).is_err() || !ok {
-            return;
-        }
-        let mut out = ChannelWriter::new(out_tx.clone());
-        if let Err(e) = book
-            .save_to_writer(&mut out)
-            .map_err(std::io::Error::other)
-            .and_then(|()| out.flush())
-        {
-            let _ = out_tx.blocking_send(Err(e));
-        }
-    });
-    let mut count = 0usize;
+    let mut feed = XlsxFeed::start(
+        "Requests",
+        COLUMNS.iter().map(|c| (*c).to_owned()).collect(),
+    );
     while let Some(r) = stream.message().await? {
-        count += 1;
-        if count >= XLSX_MAX_ROWS {
+        if !feed.send(row(&r).to_vec()).await? {
+            break;
+        }
+    }
+    feed.finish("attachment; filename=\"requests.xlsx\"").await
+}
+
+/// An Excel download fed row by row: rows go to a writer off the async
+/// threads (constant-memory worksheet: finished rows go to a temporary
+/// file), and once all are in, the workbook streams out in pieces.
+pub(crate) struct XlsxFeed {
+    rows: mpsc::Sender<Vec<String>>,
+    filled: oneshot::Receiver<Result<(), String>>,
+    out: mpsc::Receiver<std::io::Result<bytes::Bytes>>,
+    count: usize,
+}
+
+impl XlsxFeed {
+    pub(crate) fn start(sheet: &'static str, columns: Vec<String>) -> Self {
+        let (row_tx, row_rx) = mpsc::channel::<Vec<String>>(256);
+        let (filled_tx, filled_rx) = oneshot::channel::<Result<(), String>>();
+        let (out_tx, out_rx) = mpsc::channel::<std::io::Result<bytes::Bytes>>(16);
+        tokio::task::spawn_blocking(move || {
+            let mut book = rust_xlsxwriter::Workbook::new();
+            let filled = fill(&mut book, sheet, &columns, row_rx).map_err(|e| e.to_string());
+            let ok = filled.is_ok();
+            // The handler answers (a problem, or the body) once every row is in.
+            if filled_tx.send(filled).is_err() || !ok {
+                return;
+            }
+            let mut out = ChannelWriter::new(out_tx.clone());
+            if let Err(e) = book
+                .save_to_writer(&mut out)
+                .map_err(std::io::Error::other)
+                .and_then(|()| out.flush())
+            {
+                let _ = out_tx.blocking_send(Err(e));
+            }
+        });
+        Self {
+            rows: row_tx,
+            filled: filled_rx,
+            out: out_rx,
+            count: 0,
+        }
+    }
+
+    /// Adds a row; `false` when the writer stopped (its error comes at
+    /// `finish`); a problem when the sheet is full.
+    pub(crate) async fn send(&mut self, cells: Vec<String>) -> Result<bool, Problem> {
+        self.count += 1;
+        if self.count >= XLSX_MAX_ROWS {
             return Err(Problem::invalid(
                 "more rows than a worksheet holds: narrow the filter or download CSV",
             ));
         }
-        if row_tx.send(row(&r)).await.is_err() {
-            break;
-        }
+        Ok(self.rows.send(cells).await.is_ok())
     }
-    drop(row_tx);
-    filled_rx
-        .await
-        .map_err(|e| internal(e.to_string()))?
-        .map_err(internal)?;
-    let pieces = futures::stream::unfold(out_rx, |mut rx| async move {
-        rx.recv().await.map(|piece| (piece, rx))
-    });
-    let mut res = Response::new(Body::from_stream(pieces));
-    attachment(
-        &mut res,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "xlsx",
-    );
-    Ok(res)
+
+    /// The response: the workbook's pieces as they are zipped.
+    pub(crate) async fn finish(self, disposition: &'static str) -> Result<Response, Problem> {
+        let internal = |e: String| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e);
+        drop(self.rows);
+        self.filled
+            .await
+            .map_err(|e| internal(e.to_string()))?
+            .map_err(internal)?;
+        let pieces = futures::stream::unfold(self.out, |mut rx| async move {
+            rx.recv().await.map(|piece| (piece, rx))
+        });
+        let mut res = Response::new(Body::from_stream(pieces));
+        download_headers(
+            &mut res,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            disposition,
+        );
+        Ok(res)
+    }
 }
 
-/// Writes the header and every row that arrives, in order (constant-memory
-/// worksheets flush each finished row to their temporary file).
+/// Writes the header and every row that arrives, in order, as text: never
+/// a formula.
 fn fill(
     book: &mut rust_xlsxwriter::Workbook,
-    mut rows: mpsc::Receiver<[String; 16]>,
+    name: &str,
+    columns: &[String],
+    mut rows: mpsc::Receiver<Vec<String>>,
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
     let sheet = book.add_worksheet_with_constant_memory();
-    sheet.set_name("Requests")?;
+    sheet.set_name(name)?;
     let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (c, name) in (0u16..).zip(COLUMNS) {
-        sheet.write_string_with_format(0, c, name, &bold)?;
+    for (c, column) in (0u16..).zip(columns) {
+        sheet.write_string_with_format(0, c, column, &bold)?;
     }
     let mut r = 1u32;
     while let Some(cells) = rows.blocking_recv() {
         for (c, cell) in (0u16..).zip(&cells) {
             if !cell.is_empty() {
-                // Written as text: never a formula.
                 sheet.write_string(r, c, cell)?;
             }
         }
@@ -286,7 +328,8 @@ mod tests {
         let (out_tx, mut out_rx) = mpsc::channel(1024);
         let writer = std::thread::spawn(move || -> anyhow::Result<()> {
             let mut book = rust_xlsxwriter::Workbook::new();
-            fill(&mut book, row_rx)?;
+            let columns: Vec<String> = COLUMNS.iter().map(|c| (*c).to_owned()).collect();
+            fill(&mut book, "Requests", &columns, row_rx)?;
             let mut out = ChannelWriter::new(out_tx);
             book.save_to_writer(&mut out)?;
             out.flush()?;
@@ -296,7 +339,7 @@ mod tests {
             let mut r = row(&pb::Request::default());
             r[0] = uuid::Uuid::new_v4().to_string();
             r[3] = format!("=request {i} with a title long enough to matter");
-            row_tx.blocking_send(r)?;
+            row_tx.blocking_send(r.to_vec())?;
         }
         drop(row_tx);
         writer

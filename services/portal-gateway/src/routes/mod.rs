@@ -6,6 +6,7 @@ pub mod customers;
 pub mod directory;
 pub mod documents;
 pub mod equipment;
+pub mod equipment_exports;
 pub mod exports;
 pub mod health;
 pub mod operations;
@@ -87,6 +88,22 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/customers/{id}/sites", post(directory::create_site))
         .route("/api/v1/sites", get(equipment::list_sites))
+        .route(
+            "/api/v1/sites/export.csv",
+            get(equipment_exports::sites_csv),
+        )
+        .route(
+            "/api/v1/sites/export.xlsx",
+            get(equipment_exports::sites_xlsx),
+        )
+        .route(
+            "/api/v1/equipment/export.csv",
+            get(equipment_exports::equipment_csv),
+        )
+        .route(
+            "/api/v1/equipment/export.xlsx",
+            get(equipment_exports::equipment_xlsx),
+        )
         .route(
             "/api/v1/sites/{id}",
             get(equipment::site).put(equipment::update_site),

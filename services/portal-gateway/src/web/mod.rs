@@ -175,6 +175,13 @@ pub fn router(max_upload_bytes: usize) -> Router<AppState> {
             )
             .route(&at("/appointments"), get(appointments::appointments))
             .route(&at("/sites"), get(sites::sites))
+            .route(&at("/sites/export.csv"), get(sites::sites_csv))
+            .route(&at("/sites/export.xlsx"), get(sites::sites_xlsx))
+            .route(&at("/sites/{id}/equipment.csv"), get(sites::equipment_csv))
+            .route(
+                &at("/sites/{id}/equipment.xlsx"),
+                get(sites::equipment_xlsx),
+            )
             .route(&at("/sites/{id}"), get(sites::site))
             .route(&at("/equipment/{id}"), get(sites::equipment))
             .route(

@@ -332,6 +332,73 @@ pub async fn equipment(
     )
 }
 
+/// `GET /sites/export.(csv|xlsx)` and `/sites/{id}/equipment.(csv|xlsx)`
+/// (E5): the API's downloads with the session.
+async fn export(ctx: Ctx, site_id: Option<String>, xlsx: bool) -> Response {
+    let s = session_or_return!(ctx);
+    let state = axum::extract::State(ctx.state.clone());
+    let caller = crate::web::pages::requests::api_caller(s);
+    let res = match site_id {
+        None => {
+            let f = crate::views::SiteFilter {
+                customer_id: None,
+                q: None,
+                limit: None,
+                cursor: None,
+            };
+            let query = crate::extract::ApiQuery(f);
+            if xlsx {
+                crate::routes::equipment_exports::sites_xlsx(state, caller, query).await
+            } else {
+                crate::routes::equipment_exports::sites_csv(state, caller, query).await
+            }
+        }
+        Some(site) => {
+            let Ok(site) = site.parse() else {
+                return ctx.fail(StatusCode::NOT_FOUND, "error-not-found");
+            };
+            let f = crate::views::EquipmentFilter {
+                site_id: Some(site),
+                customer_id: None,
+                q: None,
+                limit: None,
+                cursor: None,
+            };
+            let query = crate::extract::ApiQuery(f);
+            if xlsx {
+                crate::routes::equipment_exports::equipment_xlsx(state, caller, query).await
+            } else {
+                crate::routes::equipment_exports::equipment_csv(state, caller, query).await
+            }
+        }
+    };
+    res.unwrap_or_else(|p| crate::web::pages::requests::problem_page(&ctx, p))
+}
+
+pub async fn sites_csv(TenantPage(ctx): TenantPage) -> Response {
+    export(ctx, None, false).await
+}
+
+pub async fn sites_xlsx(TenantPage(ctx): TenantPage) -> Response {
+    export(ctx, None, true).await
+}
+
+pub async fn equipment_csv(
+    TenantPage(ctx): TenantPage,
+    Path(p): Path<HashMap<String, String>>,
+) -> Response {
+    let site = param(&p, "id");
+    export(ctx, Some(site.unwrap_or_default()), false).await
+}
+
+pub async fn equipment_xlsx(
+    TenantPage(ctx): TenantPage,
+    Path(p): Path<HashMap<String, String>>,
+) -> Response {
+    let site = param(&p, "id");
+    export(ctx, Some(site.unwrap_or_default()), true).await
+}
+
 /// The equipment a request form offers, grouped by site (C7): the caller's
 /// scope, at most one page; none when work-orders does not answer.
 pub async fn equipment_by_site(
