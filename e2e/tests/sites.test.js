@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { call, createCustomer, createTenant } from '../lib/api.js';
 import { PHONE, e2e } from '../lib/browser.js';
 import { waitForLink } from '../lib/mail.js';
-import { logIn, open, submit, tenantPath } from '../lib/pages.js';
+import { logIn, open, submit, tenantPath, waitForPath } from '../lib/pages.js';
 
 const PASSWORD = 'a long enough contact password';
 
@@ -32,8 +32,15 @@ e2e('a contact opens the map, a site, an equipment and raises a request for it',
     body: { token: new URL(link).searchParams.get('token'), password: PASSWORD },
   });
 
+  // A scanned label: the equipment's page asks to log in, then comes back.
   const page = await session.page({ size: PHONE });
-  await logIn(page, tenant.slug, customer.contact.email, PASSWORD);
+  await open(page, tenantPath(tenant.slug, `equipment/${fridge.id}`));
+  await page.locator('#login-form').waitFor();
+  await page.locator('#login-form [name=email]').fill(customer.contact.email);
+  await page.locator('#login-form [name=password]').fill(PASSWORD);
+  await submit(page, '#login-form');
+  await waitForPath(page, tenantPath(tenant.slug, `equipment/${fridge.id}`));
+  await page.locator('#equipment-name').waitFor();
   await open(page, tenantPath(tenant.slug, 'sites'));
   // The map draws the site's marker; without a tile server it says so and
   // shows the marker on a plain background.
@@ -134,6 +141,14 @@ e2e('a technician records inspection results on a phone and the site page follow
   await page.locator('.flash').waitFor();
   assert.equal(await page.locator(`#result-${kitchen.id}-nok`).isChecked(), true);
   await session.visit(page, 'inspection-recorded');
+
+  // The kitchen extinguisher's printable label: its code links its page.
+  await open(page, tenantPath(tenant.slug, `equipment/${kitchen.id}/label`));
+  await page.locator('#equipment-label').waitFor();
+  assert.ok(await page.locator('#label-qr').evaluate((img) => img.complete && img.naturalWidth > 0), 'the QR code did not load');
+  const printed = (await page.locator('.label-url').innerText()).trim();
+  assert.equal(printed, `${new URL(page.url()).origin}${tenantPath(tenant.slug, `equipment/${kitchen.id}`)}`);
+  await session.visit(page, 'equipment-label');
 
   const contact = await session.page({ size: PHONE });
   await logIn(contact, tenant.slug, customer.contact.email, PASSWORD);

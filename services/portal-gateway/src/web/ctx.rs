@@ -53,6 +53,9 @@ pub struct Ctx {
     /// Prefix of the tenant's pages: `/t/<slug>`, or empty on its own host.
     pub base: String,
     pub host_tenant: Option<String>,
+    /// `https://<host>` as the browser named it (links printed on paper:
+    /// equipment labels); empty when the host is not a plain name.
+    pub origin: String,
     pub session: Option<Session>,
     /// The refresh cookie (logout revokes it).
     pub refresh_token: Option<String>,
@@ -79,6 +82,22 @@ impl FromRequestParts<AppState> for Ctx {
             .or_else(|| parts.uri.host())
             .unwrap_or_default();
         let host_tenant = tenant::from_host(host, &state.base_domain);
+        // HTTP/2 names the host in `:authority` (the URI), with its port.
+        let authority = parts
+            .headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .or_else(|| parts.uri.authority().map(|a| a.as_str()))
+            .unwrap_or_default();
+        let origin = if !authority.is_empty()
+            && authority
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        {
+            format!("https://{authority}")
+        } else {
+            String::new()
+        };
         let path_tenant = tenant::from_path(parts.uri.path()).map(str::to_owned);
         if parts.uri.path().starts_with("/t/") && path_tenant.is_none() {
             return Err(render::error_page(
@@ -143,6 +162,7 @@ impl FromRequestParts<AppState> for Ctx {
             tenant,
             base,
             host_tenant,
+            origin,
             session,
             refresh_token: cookies::get(&parts.headers, cookies::REFRESH),
             device_token: cookies::get(&parts.headers, cookies::DEVICE),
@@ -340,6 +360,26 @@ impl Ctx {
         }
     }
 
+    /// The session, or the login page that comes back to `back_to` (a page
+    /// of this tenant, as a printed link opens it).
+    pub fn session_or_login(&self, back_to: &str) -> Result<&Session, Box<Response>> {
+        match (&self.session, &self.tenant) {
+            (None, Some(_)) => {
+                let next = serde_urlencoded::to_string([("next", back_to)]).unwrap_or_default();
+                Err(Box::new(
+                    self.redirect(&format!("{}/login?{next}", self.base)),
+                ))
+            }
+            _ => self.session(),
+        }
+    }
+
+    /// Where a login may send the browser back to: a page of this tenant
+    /// (`<base>/...`), never another site or a scheme-relative link.
+    pub fn safe_next(&self, next: &str) -> Option<String> {
+        safe_next(&self.base, next)
+    }
+
     /// A staff session; anyone else finds nothing here.
     pub fn staff(&self) -> Result<&Session, Box<Response>> {
         let s = self.session()?;
@@ -435,5 +475,44 @@ mod tests {
         assert_eq!(t.as_ref().map(|t| t.seconds % 86_400), Some(5 * 3600));
         assert_eq!(date(chicago, t.as_ref()), "2026-03-09");
         assert_eq!(date_time(chicago, t.as_ref()), "2026-03-09 00:00 CDT");
+    }
+}
+
+/// A path of the tenant whose pages start with `base` (empty on its own
+/// host): plain characters only, no `//`, `\\` or `..`.
+pub fn safe_next(base: &str, next: &str) -> Option<String> {
+    let rest = next.strip_prefix(base)?.strip_prefix('/')?;
+    let plain = rest
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.' | '?' | '=' | '&'));
+    (plain && !next.contains("//") && !rest.contains("..") && next.len() <= 300)
+        .then(|| next.to_owned())
+}
+
+#[cfg(test)]
+mod next_tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_pages_of_the_tenant_are_gone_back_to() {
+        let e = "/t/acme/equipment/0192f0c4-5e1d-7c3e-9a55-2b1e0a6f3c11";
+        assert_eq!(safe_next("/t/acme", e).as_deref(), Some(e));
+        assert_eq!(
+            safe_next("", "/equipment/x").as_deref(),
+            Some("/equipment/x")
+        );
+        for bad in [
+            "https://evil.example/t/acme/x",
+            "//evil.example/x",
+            "/t/other/equipment/x",
+            "/t/acme//evil.example",
+            "/t/acme/../other",
+            "/t/acme/x\\y",
+            "/t/acmex",
+            "",
+        ] {
+            assert_eq!(safe_next("/t/acme", bad), None, "{bad}");
+        }
+        assert_eq!(safe_next("", "//evil.example"), None);
     }
 }

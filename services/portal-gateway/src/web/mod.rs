@@ -21,8 +21,8 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 use pages::{
-    appointments, auth, availability, board, inspection, mail, my_day, portal, requests, sites,
-    staff, staff_requests, work_orders,
+    appointments, auth, availability, board, inspection, labels, mail, my_day, portal, requests,
+    sites, staff, staff_requests, work_orders,
 };
 
 /// Routes of the HTML pages (merged beside the REST API). A tenant's pages
@@ -184,6 +184,8 @@ pub fn router(max_upload_bytes: usize) -> Router<AppState> {
             )
             .route(&at("/sites/{id}"), get(sites::site))
             .route(&at("/equipment/{id}"), get(sites::equipment))
+            .route(&at("/equipment/{id}/label"), get(labels::label))
+            .route(&at("/equipment/{id}/qr.svg"), get(labels::qr))
             .route(
                 &at("/appointments/{id}/calendar.ics"),
                 get(appointments::calendar),

@@ -91,6 +91,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/equipment.html"),
     ),
     (
+        "equipment_label.html",
+        include_str!("../../templates/equipment_label.html"),
+    ),
+    (
         "technician_availability.html",
         include_str!("../../templates/technician_availability.html"),
     ),
@@ -139,6 +143,7 @@ pub const CODE: &[(&str, &str)] = &[
     ),
     ("pages/sites.rs", include_str!("pages/sites.rs")),
     ("pages/inspection.rs", include_str!("pages/inspection.rs")),
+    ("pages/labels.rs", include_str!("pages/labels.rs")),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -13,15 +13,24 @@ use crate::web::errors::Action;
 use crate::web::pages::{query, with_error};
 use crate::web::{i18n, tenant};
 
-pub async fn login_form(TenantPage(ctx): TenantPage) -> Response {
+/// `/login` (`?next=` a page of the tenant to come back to, as a printed
+/// equipment label links it).
+pub async fn login_form(TenantPage(ctx): TenantPage, RawQuery(raw): RawQuery) -> Response {
+    let next = ctx.safe_next(&query(raw.as_deref(), "next"));
     if let Some(s) = &ctx.session {
-        return ctx.redirect(&ctx.landing(s.is_staff()));
+        let to = next.unwrap_or_else(|| ctx.landing(s.is_staff()));
+        return ctx.redirect(&to);
     }
-    ctx.page(StatusCode::OK, "login.html", json!({"email": ""}))
+    ctx.page(
+        StatusCode::OK,
+        "login.html",
+        json!({"email": "", "next": next}),
+    )
 }
 
 pub async fn login(TenantPage(mut ctx): TenantPage, form: Form) -> Response {
     let email = form.get("email");
+    let next = ctx.safe_next(&form.get("next"));
     let req = pb::LoginRequest {
         tenant: ctx.slug().to_owned(),
         email: email.clone(),
@@ -29,19 +38,20 @@ pub async fn login(TenantPage(mut ctx): TenantPage, form: Form) -> Response {
         device_token: ctx.device_token.clone().unwrap_or_default(),
     };
     match ctx.state.identity.clone().login(ctx.ip.request(req)).await {
-        Ok(pair) => land(&mut ctx, pair.into_inner()).await,
+        Ok(pair) => land(&mut ctx, pair.into_inner(), next).await,
         Err(s) => with_error(
             &ctx,
             "login.html",
             Action::Login,
             &s,
-            json!({"email": email}),
+            json!({"email": email, "next": next}),
         ),
     }
 }
 
-/// Stores the tokens and sends the browser to its tenant's start page.
-async fn land(ctx: &mut Ctx, pair: pb::TokenPair) -> Response {
+/// Stores the tokens and sends the browser to its tenant's start page (or
+/// the page it came for).
+async fn land(ctx: &mut Ctx, pair: pb::TokenPair, next: Option<String>) -> Response {
     ctx.set_tokens(&pair);
     let caller = match Caller::verify(&ctx.state, pair.access_token.clone(), ctx.ip.clone()).await {
         Ok(c) => c,
@@ -63,7 +73,7 @@ async fn land(ctx: &mut Ctx, pair: pb::TokenPair) -> Response {
             Err(s) => return ctx.grpc_fail(&s),
         }
     }
-    let to = ctx.landing(staff);
+    let to = next.unwrap_or_else(|| ctx.landing(staff));
     ctx.redirect(&to)
 }
 
@@ -313,7 +323,7 @@ async fn set_password(mut ctx: Ctx, page: LinkPage, form: Form) -> Response {
         }
     };
     match answer {
-        Ok(pair) => land(&mut ctx, pair.into_inner()).await,
+        Ok(pair) => land(&mut ctx, pair.into_inner(), None).await,
         Err(s)
             if s.code() == tonic::Code::InvalidArgument
                 || s.code() == tonic::Code::ResourceExhausted =>
@@ -391,7 +401,7 @@ pub async fn registration_confirm(mut ctx: Ctx, form: Form) -> Response {
         .confirm_registration(ctx.ip.request(req))
         .await
     {
-        Ok(pair) => land(&mut ctx, pair.into_inner()).await,
+        Ok(pair) => land(&mut ctx, pair.into_inner(), None).await,
         Err(s) => link_failed(&ctx, &s),
     }
 }
@@ -440,7 +450,7 @@ pub async fn secure_link_open(mut ctx: Ctx, form: Form) -> Response {
         .open_secure_link(ctx.ip.request(req))
         .await
     {
-        Ok(pair) => land(&mut ctx, pair.into_inner()).await,
+        Ok(pair) => land(&mut ctx, pair.into_inner(), None).await,
         Err(s) => link_failed(&ctx, &s),
     }
 }

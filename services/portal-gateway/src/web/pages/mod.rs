@@ -4,6 +4,7 @@ pub mod auth;
 pub mod availability;
 pub mod board;
 pub mod inspection;
+pub mod labels;
 pub mod mail;
 pub mod my_day;
 pub mod places;

@@ -247,9 +247,13 @@ pub async fn equipment(
     TenantPage(ctx): TenantPage,
     Path(p): Path<HashMap<String, String>>,
 ) -> Response {
-    let s = session_or_return!(ctx);
     let Some(equipment_id) = param(&p, "id") else {
         return ctx.fail(StatusCode::NOT_FOUND, "error-not-found");
+    };
+    // A scanned label lands here: after login, back to this equipment.
+    let s = match ctx.session_or_login(&format!("{}/equipment/{equipment_id}", ctx.base)) {
+        Ok(s) => s,
+        Err(r) => return *r,
     };
     let got = ctx
         .state
