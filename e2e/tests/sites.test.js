@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 
 import { call, createCustomer, createTenant } from '../lib/api.js';
-import { PHONE, e2e } from '../lib/browser.js';
+import { DESKTOP, PHONE, e2e } from '../lib/browser.js';
 import { waitForLink } from '../lib/mail.js';
 import { logIn, open, submit, tenantPath, waitForPath } from '../lib/pages.js';
 
@@ -162,4 +162,56 @@ e2e('a technician records inspection results on a phone and the site page follow
   assert.deepEqual(detail.inspections[0].checklist, [
     { item: 'Seal intact', ok: true }, { item: 'Pressure in the green', ok: false },
   ]);
+});
+
+e2e('staff set up a customer, a site on the map, its equipment and a recurring inspection', async (session) => {
+  const tenant = await createTenant('setup');
+  await tenant.put('/equipment-settings', { fields: [{ key: 'refrigerant', label: 'Refrigerant' }], checklists: [] });
+  const page = await session.page({ size: DESKTOP });
+  await logIn(page, tenant.slug, tenant.admin.email, tenant.admin.password);
+  await open(page, tenantPath(tenant.slug, 'staff/customers'));
+  await page.locator('#new-customer-number').fill('C-900');
+  await page.locator('#new-customer-name').fill('Brasserie du Port');
+  await submit(page, '#customer-form');
+  await page.locator('h1', { hasText: 'Brasserie du Port' }).waitFor();
+
+  // A site: the position typed with a decimal comma; a wrong one is refused and kept.
+  await page.locator('#site-form').evaluate((form) => { form.closest('details').open = true; });
+  await page.locator('#site-name-field').fill('Quai kitchen');
+  await page.locator('#site-latitude').fill('north');
+  await page.locator('#site-longitude').fill('4,83');
+  await submit(page, '#site-form', { allowError: true });
+  await page.locator('#form-error').waitFor();
+  assert.equal(await page.locator('#site-name-field').inputValue(), 'Quai kitchen');
+  await page.locator('#site-latitude').fill('45,76');
+  await page.locator('#site-latitude').press('Tab');
+  await page.locator('#position-map .leaflet-marker-icon').waitFor();
+  await session.visit(page, 'site-form');
+  await submit(page, '#site-form');
+  await page.locator('#site-list a', { hasText: 'Quai kitchen' }).click();
+  await page.locator('#site-name').waitFor();
+
+  // Equipment with the tenant's field; a plan for the site.
+  await page.locator('#equipment-form').evaluate((form) => { form.closest('details').open = true; });
+  await page.locator('#eq-kind').fill('Refrigeration');
+  await page.locator('#eq-name').fill('Cold room');
+  await page.locator('#eq-serial').fill(`CR-${tenant.slug}`);
+  await page.locator('#eq-field-refrigerant').fill('R290');
+  await submit(page, '#equipment-form');
+  await page.locator('#equipment-name', { hasText: 'Cold room' }).waitFor();
+  assert.ok((await page.locator('dl.facts').innerText()).includes('R290'));
+  await page.goBack();
+  await page.reload();
+  const due = new Date(Date.now() + 90 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+  await page.locator('#plan-form').evaluate((form) => { form.closest('details').open = true; });
+  await page.locator('#plan-title').fill('Refrigeration check');
+  await page.locator('#plan-due').fill(due);
+  await submit(page, '#plan-form');
+  await page.locator('#plan-list', { hasText: 'Refrigeration check' }).waitFor();
+  assert.ok((await page.locator('#site-next-inspection').innerText()).includes(due.slice(0, 7)));
+  await session.visit(page, 'site-back-office');
+  const sites = await tenant.get('/sites');
+  const made = sites.items.find((s) => s.name === 'Quai kitchen');
+  assert.equal(made.latitude, 45.76);
+  assert.equal(made.longitude, 4.83);
 });

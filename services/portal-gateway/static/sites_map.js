@@ -134,5 +134,15 @@ document.addEventListener("DOMContentLoaded", () => {
     };
     latIn.addEventListener("change", moved);
     lngIn.addEventListener("change", moved);
+    // In a closed <details> the map had no size: measure again on opening.
+    const folded = pickEl.closest("details");
+    if (folded) {
+      folded.addEventListener("toggle", () => {
+        if (!folded.open) return;
+        map.invalidateSize();
+        const at = typed();
+        if (at) map.setView(at, Math.max(map.getZoom(), 15));
+      });
+    }
   }
 });

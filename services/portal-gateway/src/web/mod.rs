@@ -21,8 +21,8 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 use pages::{
-    appointments, auth, availability, board, inspection, labels, mail, my_day, portal, requests,
-    sites, staff, staff_requests, work_orders,
+    appointments, auth, availability, board, customer_admin, inspection, labels, mail, my_day,
+    portal, requests, site_admin, sites, staff, staff_requests, work_orders,
 };
 
 /// Routes of the HTML pages (merged beside the REST API). A tenant's pages
@@ -72,7 +72,18 @@ pub fn router(max_upload_bytes: usize) -> Router<AppState> {
                 &at("/settings/logout-everywhere"),
                 post(portal::logout_everywhere),
             )
-            .route(&at("/staff/customers"), get(staff::customers))
+            .route(
+                &at("/staff/customers"),
+                get(staff::customers).post(customer_admin::create_customer),
+            )
+            .route(
+                &at("/staff/customers/{id}/sites"),
+                post(customer_admin::create_site),
+            )
+            .route(
+                &at("/staff/customers/{id}/contacts"),
+                post(customer_admin::create_contact),
+            )
             .route(&at("/staff/customers/{id}"), get(staff::customer))
             .route(&at("/staff/customers/{id}/portal"), post(staff::set_portal))
             .route(
@@ -182,8 +193,26 @@ pub fn router(max_upload_bytes: usize) -> Router<AppState> {
                 &at("/sites/{id}/equipment.xlsx"),
                 get(sites::equipment_xlsx),
             )
-            .route(&at("/sites/{id}"), get(sites::site))
-            .route(&at("/equipment/{id}"), get(sites::equipment))
+            .route(
+                &at("/sites/{id}"),
+                get(sites::site).post(site_admin::update_site),
+            )
+            .route(
+                &at("/sites/{id}/equipment"),
+                post(site_admin::create_equipment),
+            )
+            .route(
+                &at("/sites/{id}/inspection-plans"),
+                post(site_admin::create_plan),
+            )
+            .route(
+                &at("/inspection-plans/{id}/stop"),
+                post(site_admin::stop_plan),
+            )
+            .route(
+                &at("/equipment/{id}"),
+                get(sites::equipment).post(site_admin::update_equipment),
+            )
             .route(&at("/equipment/{id}/label"), get(labels::label))
             .route(&at("/equipment/{id}/qr.svg"), get(labels::qr))
             .route(

@@ -87,6 +87,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("sites.html", include_str!("../../templates/sites.html")),
     ("site.html", include_str!("../../templates/site.html")),
     (
+        "site_fields.html",
+        include_str!("../../templates/site_fields.html"),
+    ),
+    (
+        "equipment_fields.html",
+        include_str!("../../templates/equipment_fields.html"),
+    ),
+    (
         "equipment.html",
         include_str!("../../templates/equipment.html"),
     ),
@@ -142,8 +150,13 @@ pub const CODE: &[(&str, &str)] = &[
         include_str!("pages/appointments.rs"),
     ),
     ("pages/sites.rs", include_str!("pages/sites.rs")),
+    ("pages/site_admin.rs", include_str!("pages/site_admin.rs")),
     ("pages/inspection.rs", include_str!("pages/inspection.rs")),
     ("pages/labels.rs", include_str!("pages/labels.rs")),
+    (
+        "pages/customer_admin.rs",
+        include_str!("pages/customer_admin.rs"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -147,10 +147,23 @@ pub async fn site(
     Path(p): Path<HashMap<String, String>>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let s = session_or_return!(ctx);
     let Some(site_id) = param(&p, "id") else {
         return ctx.fail(StatusCode::NOT_FOUND, "error-not-found");
     };
+    let q: String = query(raw.as_deref(), "q").chars().take(200).collect();
+    site_page(&ctx, &site_id, q, StatusCode::OK, json!({})).await
+}
+
+/// The site's page; `extra` adds a form's error and what was typed.
+pub(crate) async fn site_page(
+    ctx: &Ctx,
+    site_id: &str,
+    q: String,
+    status: StatusCode,
+    extra: serde_json::Value,
+) -> Response {
+    let s = session_or_return!(ctx);
+    let site_id = site_id.to_owned();
     let got = ctx
         .state
         .identity
@@ -164,7 +177,6 @@ pub async fn site(
         Ok(x) => x.into_inner().into(),
         Err(e) => return ctx.grpc_fail(&e),
     };
-    let q: String = query(raw.as_deref(), "q").chars().take(200).collect();
     let mut equipment_client = ctx.state.equipment.clone();
     let mut summary_client = ctx.state.equipment.clone();
     let (summary, equipment, requests) = tokio::join!(
@@ -178,7 +190,7 @@ pub async fn site(
             limit: EQUIPMENT_LIMIT,
             cursor: String::new(),
         })),
-        site_requests(&ctx, s, &site_id),
+        site_requests(ctx, s, &site_id),
     );
     // Equipment and its status come from work-orders: without it the page
     // still shows the site.
@@ -188,7 +200,7 @@ pub async fn site(
             x.into_inner()
                 .items
                 .into_iter()
-                .map(|e| shown(&ctx, e.into()))
+                .map(|e| shown(ctx, e.into()))
                 .collect()
         })
         .unwrap_or_default();
@@ -205,16 +217,51 @@ pub async fn site(
         .and_then(|x| x.last_inspection.as_ref())
         .map(|l| planning::at_text(ctx.zone(), l.date))
         .unwrap_or_default();
-    ctx.render(
-        StatusCode::OK,
-        "site.html",
-        &json!({
-            "site": site, "summary": summary, "bars": summary.as_ref().map(bars),
-            "last_inspected": last_inspected, "next_inspection": next_inspection,
-            "equipment": equipment, "q": q,
-            "requests": requests, "map": map_setting(&ctx),
-        }),
-    )
+    // Staff who manage see the plans (with their forms); contacts the date.
+    let plans = if s.is_manager() {
+        ctx.state
+            .equipment
+            .clone()
+            .list_inspection_plans(s.caller.request(wo::ListInspectionPlansRequest {
+                site_id: site_id.clone(),
+            }))
+            .await
+            .map(|x| x.into_inner().items)
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let fields: Vec<serde_json::Value> = if s.is_manager() {
+        ctx.state
+            .equipment
+            .clone()
+            .get_equipment_settings(s.caller.request(wo::GetEquipmentSettingsRequest {}))
+            .await
+            .map(|x| {
+                x.into_inner()
+                    .fields
+                    .into_iter()
+                    .map(|f| json!({"key": f.key, "label": f.label}))
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let site_form = json!({"name": site.name, "address": site.address,
+        "latitude": site.latitude, "longitude": site.longitude});
+    let mut values = json!({
+        "site": site, "summary": summary, "bars": summary.as_ref().map(bars),
+        "last_inspected": last_inspected, "next_inspection": next_inspection,
+        "equipment": equipment, "q": q, "site_form": site_form, "fields": fields,
+        "plans": plans.iter().map(|p| json!({"id": p.id, "title": p.title, "every_months": p.every_months,
+            "next_due": p.next_due, "active": p.active})).collect::<Vec<_>>(),
+        "requests": requests, "map": map_setting(ctx),
+    });
+    if let (Some(v), Some(e)) = (values.as_object_mut(), extra.as_object()) {
+        v.extend(e.clone());
+    }
+    ctx.page(status, "site.html", values)
 }
 
 /// The site's latest requests (contacts: theirs in scope; staff: all).
@@ -250,6 +297,17 @@ pub async fn equipment(
     let Some(equipment_id) = param(&p, "id") else {
         return ctx.fail(StatusCode::NOT_FOUND, "error-not-found");
     };
+    equipment_page(&ctx, &equipment_id, StatusCode::OK, json!({})).await
+}
+
+/// The equipment's page; `extra` adds the edit form's error.
+pub(crate) async fn equipment_page(
+    ctx: &Ctx,
+    equipment_id: &str,
+    status: StatusCode,
+    extra: serde_json::Value,
+) -> Response {
+    let equipment_id = equipment_id.to_owned();
     // A scanned label lands here: after login, back to this equipment.
     let s = match ctx.session_or_login(&format!("{}/equipment/{equipment_id}", ctx.base)) {
         Ok(s) => s,
@@ -280,7 +338,7 @@ pub async fn equipment(
         .await
         .map(|x| SiteItem::from(x.into_inner()))
         .ok();
-    let labels: HashMap<String, String> = ctx
+    let defined: Vec<(String, String)> = ctx
         .state
         .equipment
         .clone()
@@ -294,6 +352,7 @@ pub async fn equipment(
                 .collect()
         })
         .unwrap_or_default();
+    let labels: HashMap<String, String> = defined.iter().cloned().collect();
     let fields: Vec<(String, String)> = detail
         .equipment
         .custom_fields
@@ -325,15 +384,23 @@ pub async fn equipment(
         })
         .collect();
     let checklist = detail.checklist.clone();
-    let item = shown(&ctx, detail.equipment);
-    ctx.render(
-        StatusCode::OK,
-        "equipment.html",
-        &json!({
-            "item": item, "site": site, "fields": fields, "inspections": inspections,
-            "work": work, "checklist": checklist,
-        }),
-    )
+    // The edit form: every field the tenant defines, with this one's value.
+    let editable: Vec<serde_json::Value> = defined
+        .iter()
+        .map(|(key, label)| {
+            json!({"key": key, "label": label,
+                   "value": detail.equipment.custom_fields.get(key).cloned().unwrap_or_default()})
+        })
+        .collect();
+    let item = shown(ctx, detail.equipment);
+    let mut values = json!({
+        "item": item, "site": site, "fields": fields, "inspections": inspections,
+        "work": work, "checklist": checklist, "editable": editable,
+    });
+    if let (Some(v), Some(e)) = (values.as_object_mut(), extra.as_object()) {
+        v.extend(e.clone());
+    }
+    ctx.page(status, "equipment.html", values)
 }
 
 /// `GET /sites/export.(csv|xlsx)` and `/sites/{id}/equipment.(csv|xlsx)`

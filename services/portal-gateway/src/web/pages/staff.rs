@@ -33,9 +33,20 @@ macro_rules! staff_or_return {
 }
 
 pub async fn customers(TenantPage(ctx): TenantPage, RawQuery(raw): RawQuery) -> Response {
-    let s = staff_or_return!(ctx);
     let q = query(raw.as_deref(), "q");
     let cursor = query(raw.as_deref(), "cursor");
+    customers_page(&ctx, q, cursor, StatusCode::OK, json!({})).await
+}
+
+/// The customer list; `extra` adds the new-customer form's error and values.
+pub(crate) async fn customers_page(
+    ctx: &Ctx,
+    q: String,
+    cursor: String,
+    status: StatusCode,
+    extra: Value,
+) -> Response {
+    let s = staff_or_return!(ctx);
     let req = s.caller.request(pb::ListCustomersRequest {
         q: q.clone(),
         limit: 50,
@@ -56,18 +67,23 @@ pub async fn customers(TenantPage(ctx): TenantPage, RawQuery(raw): RawQuery) -> 
                 ])
                 .unwrap_or_default()
             });
-            ctx.page(
-                StatusCode::OK,
-                "staff_customers.html",
-                json!({"customers": items, "q": q, "next": next}),
-            )
+            let mut values = json!({"customers": items, "q": q, "next": next});
+            if let (Some(v), Some(e)) = (values.as_object_mut(), extra.as_object()) {
+                v.extend(e.clone());
+            }
+            ctx.page(status, "staff_customers.html", values)
         }
         Err(e) => ctx.grpc_fail(&e),
     }
 }
 
 /// Everything the customer page shows; `extra` adds the new link or an error.
-async fn customer_page(ctx: &Ctx, id: &str, status: StatusCode, extra: Value) -> Response {
+pub(crate) async fn customer_page(
+    ctx: &Ctx,
+    id: &str,
+    status: StatusCode,
+    extra: Value,
+) -> Response {
     let s = staff_or_return!(ctx);
     let mut identity = ctx.state.identity.clone();
     let detail = match identity
@@ -140,6 +156,7 @@ async fn customer_page(ctx: &Ctx, id: &str, status: StatusCode, extra: Value) ->
         "sites": detail.sites.iter().map(site_json).collect::<Vec<_>>(),
         "contacts": contacts,
         "links": links,
+        "map": {"tiles": ctx.state.map.url, "attribution": ctx.state.map.attribution},
     });
     if let (Some(v), Value::Object(extra)) = (values.as_object_mut(), extra) {
         v.extend(extra);
@@ -155,7 +172,7 @@ pub async fn customer(TenantPage(ctx): TenantPage, Path(p): Params) -> Response 
 }
 
 /// After a change: back to the customer's page with a message (PRG).
-fn back(ctx: &mut Ctx, customer_id: &str, flash: &str) -> Response {
+pub(crate) fn back(ctx: &mut Ctx, customer_id: &str, flash: &str) -> Response {
     ctx.flash_next(flash);
     let to = customer_url(ctx, customer_id);
     ctx.redirect(&to)
@@ -189,11 +206,11 @@ fn valid_id(v: &str) -> Option<String> {
     param(&p, "id")
 }
 
-fn errors_status(ctx: &Ctx, e: &tonic::Status) -> StatusCode {
+pub(crate) fn errors_status(ctx: &Ctx, e: &tonic::Status) -> StatusCode {
     crate::web::errors::shown(ctx.lang, Action::Other, e).status
 }
 
-fn error_of(ctx: &Ctx, e: &tonic::Status) -> Value {
+pub(crate) fn error_of(ctx: &Ctx, e: &tonic::Status) -> Value {
     json!({"error": crate::web::errors::shown(ctx.lang, Action::Other, e).message})
 }
 
