@@ -215,3 +215,29 @@ e2e('staff set up a customer, a site on the map, its equipment and a recurring i
   assert.equal(made.latitude, 45.76);
   assert.equal(made.longitude, 4.83);
 });
+
+e2e('staff import a file with one bad row, fix it, and import it again', async (session) => {
+  const tenant = await createTenant('import');
+  const page = await session.page({ size: PHONE });
+  await logIn(page, tenant.slug, tenant.admin.email, tenant.admin.password);
+  await open(page, tenantPath(tenant.slug, 'staff/import'));
+  const file = (text) => ({ name: 'customers.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+  const bad = 'number,name,address\nC-100,Garage Dupont,1 rue A\nC-100,Garage Martin,2 rue B\n';
+  await page.locator('#import-file').setInputFiles(file(bad));
+  await submit(page, '#import-form');
+  await page.locator('#import-refused').waitFor();
+  const report = await page.locator('#import-refused').innerText();
+  assert.ok(report.includes('3') && report.includes('twice'), `the report: ${report}`);
+  await session.visit(page, 'import-refused');
+  assert.equal((await tenant.get('/customers')).items.length, 0, 'nothing half imported');
+
+  await page.locator('#import-file').setInputFiles(file(bad.replace('C-100,Garage Martin', 'C-101,Garage Martin')));
+  await submit(page, '#import-form');
+  await page.locator('#import-ready').waitFor();
+  await page.locator('#import-file').setInputFiles(file(bad.replace('C-100,Garage Martin', 'C-101,Garage Martin')));
+  await Promise.all([page.waitForNavigation(), page.locator('#import-run').click()]);
+  await page.locator('.flash').waitFor();
+  await session.visit(page, 'imported');
+  const names = (await tenant.get('/customers')).items.map((c) => c.name).sort();
+  assert.deepEqual(names, ['Garage Dupont', 'Garage Martin']);
+});

@@ -254,6 +254,7 @@ impl Identity {
                 .into_iter()
                 .map(|l| pb::Site {
                     customer_name: l.customer_name,
+                    customer_number: l.customer_number,
                     ..site_pb(l.site)
                 })
                 .collect(),
@@ -668,7 +669,7 @@ pub(crate) fn contact_scope(c: &store::ContactRow) -> String {
 }
 
 /// What consumers keep of a site.
-fn site_state(s: &store::SiteRow) -> ev::SiteState {
+pub(crate) fn site_state(s: &store::SiteRow) -> ev::SiteState {
     ev::SiteState {
         site_id: s.id.to_string(),
         customer_id: s.customer_id.to_string(),

@@ -153,6 +153,7 @@ pub(crate) fn site_pb(s: SiteRow) -> pb::Site {
         latitude: s.latitude,
         longitude: s.longitude,
         customer_name: String::new(),
+        customer_number: String::new(),
     }
 }
 
@@ -246,6 +247,13 @@ impl IdentityService for Identity {
 
     async fn update_site(&self, req: Request<pb::UpdateSiteRequest>) -> Rpc<pb::Site> {
         reply(Identity::update_site(self, req).await)
+    }
+
+    async fn import_directory(
+        &self,
+        req: Request<pb::ImportDirectoryRequest>,
+    ) -> Rpc<pb::ImportReport> {
+        reply(Identity::import_directory(self, req).await)
     }
     async fn find_contact_by_email(
         &self,

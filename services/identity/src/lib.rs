@@ -7,6 +7,7 @@ pub mod config;
 pub mod directory;
 pub mod domain;
 pub mod grpc;
+pub mod imports;
 pub mod keys;
 pub mod limits;
 pub mod organisation;

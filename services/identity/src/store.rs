@@ -269,7 +269,10 @@ pub struct NewCustomer<'a> {
     pub info: &'a str,
 }
 
-pub async fn insert_customer(pool: &PgPool, c: &NewCustomer<'_>) -> sqlx::Result<CustomerRow> {
+pub async fn insert_customer<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    c: &NewCustomer<'_>,
+) -> sqlx::Result<CustomerRow> {
     sqlx::query_as(concat!(
         "INSERT INTO customers (id, tenant_id, number, name, address, info)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING ",
@@ -281,7 +284,7 @@ pub async fn insert_customer(pool: &PgPool, c: &NewCustomer<'_>) -> sqlx::Result
     .bind(c.name)
     .bind(c.address)
     .bind(c.info)
-    .fetch_one(pool)
+    .fetch_one(db)
     .await
 }
 
@@ -392,6 +395,7 @@ pub struct ListedSite {
     #[sqlx(flatten)]
     pub site: SiteRow,
     pub customer_name: String,
+    pub customer_number: String,
 }
 
 /// Which sites a list shows.
@@ -414,7 +418,7 @@ pub async fn list_sites(
 ) -> sqlx::Result<Vec<ListedSite>> {
     sqlx::query_as(
         "SELECT s.id, s.tenant_id, s.customer_id, s.name, s.address, s.latitude, s.longitude,
-                c.name AS customer_name
+                c.name AS customer_name, c.number AS customer_number
          FROM sites s JOIN customers c ON c.id = s.customer_id
          WHERE s.tenant_id = $1
            AND ($2::uuid IS NULL OR s.customer_id = $2)
@@ -742,4 +746,30 @@ pub async fn set_staff_language(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+// ---- imports ----
+
+/// The tenant's customers by number: `(number, id)`.
+pub async fn customer_numbers(pool: &PgPool, tenant_id: Uuid) -> sqlx::Result<Vec<(String, Uuid)>> {
+    sqlx::query_as("SELECT number, id FROM customers WHERE tenant_id = $1")
+        .bind(tenant_id)
+        .fetch_all(pool)
+        .await
+}
+
+/// The tenant's sites: `(customer id, lower-cased name, id)`.
+pub async fn site_names(pool: &PgPool, tenant_id: Uuid) -> sqlx::Result<Vec<(Uuid, String, Uuid)>> {
+    sqlx::query_as("SELECT customer_id, lower(name), id FROM sites WHERE tenant_id = $1")
+        .bind(tenant_id)
+        .fetch_all(pool)
+        .await
+}
+
+/// The tenant's contacts' lower-cased addresses.
+pub async fn contact_emails(pool: &PgPool, tenant_id: Uuid) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT lower(email) FROM contacts WHERE tenant_id = $1")
+        .bind(tenant_id)
+        .fetch_all(pool)
+        .await
 }

@@ -4,6 +4,7 @@
 pub mod audit_log;
 pub mod config;
 pub mod extract;
+pub mod import_file;
 pub mod live;
 pub mod observe;
 pub mod openapi;

@@ -19,7 +19,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     access, appointment_exports, availability, customers, directory, documents, equipment,
-    equipment_exports, exports, operations, photos, requests, sessions, tickets, work_orders,
+    equipment_exports, exports, imports, operations, photos, requests, sessions, tickets,
+    work_orders,
 };
 
 #[derive(OpenApi)]
@@ -52,7 +53,7 @@ use crate::routes::{
         equipment::update, equipment::record, equipment::results, equipment::settings,
         equipment::update_settings, equipment::create_plan, equipment::plans, equipment::stop_plan,
         equipment_exports::equipment_csv, equipment_exports::equipment_xlsx,
-        equipment_exports::sites_csv, equipment_exports::sites_xlsx,
+        equipment_exports::sites_csv, equipment_exports::sites_xlsx, imports::import,
     ),
     // Named only by query parameters, which utoipa does not collect.
     components(schemas(

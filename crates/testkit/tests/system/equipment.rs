@@ -567,3 +567,191 @@ async fn an_inspection_plan_makes_one_work_order_per_period_however_many_runners
     );
     Ok(())
 }
+
+/// Imports `text` as `kind` (a preview when `dry_run`).
+async fn import(
+    stack: &Stack,
+    token: &str,
+    kind: &str,
+    dry_run: bool,
+    text: &str,
+) -> anyhow::Result<portal_testkit::api::Answer> {
+    stack
+        .api
+        .upload(
+            &format!("/api/v1/imports/{kind}?dry_run={dry_run}"),
+            token,
+            &format!("{kind}.csv"),
+            "text/csv",
+            text.as_bytes().to_vec(),
+        )
+        .await
+}
+
+fn refused_lines(report: &Value) -> Vec<i64> {
+    report["refused"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|r| r["line"].as_i64()).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_provider_moves_in_from_files_and_nothing_is_half_imported() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    let t = fixtures::tenant(&stack, "movein").await?;
+    let other = fixtures::tenant(&stack, "movein-other").await?;
+    let api = &stack.api;
+    let (_, dispatcher) = fixtures::staff(&stack, &t, "Dana Dispatch", "dispatcher").await?;
+    let (_, tech) = fixtures::staff(&stack, &t, "Tom Tech", "technician").await?;
+    let customers = |token: String| async move {
+        let page = api
+            .get("/api/v1/customers?limit=100", &token)
+            .await?
+            .expect(200)?;
+        anyhow::Ok(page["items"].as_array().map(Vec::len).unwrap_or(0))
+    };
+    let before = customers(dispatcher.clone()).await?;
+
+    // One bad row (a number twice): the report says which, nothing is written.
+    let bad = "number,name,address\nC-10,Garage Dupont,1 rue A\nC-10,Garage Martin,2 rue B\nC-11,Hôtel Bellevue,\n";
+    let report = import(&stack, &dispatcher, "customers", false, bad)
+        .await?
+        .expect(200)?;
+    assert_eq!(report["rows"], 3);
+    assert_eq!(refused_lines(&report), [3]);
+    assert!(
+        s(&report["refused"][0]["reason"]).contains("twice"),
+        "{report}"
+    );
+    assert_eq!(report["written"], false);
+    assert_eq!(customers(dispatcher.clone()).await?, before);
+    // Fixed: the preview writes nothing, the import writes every row.
+    let good = bad.replace("C-10,Garage Martin", "C-12,Garage Martin");
+    let preview = import(&stack, &dispatcher, "customers", true, &good)
+        .await?
+        .expect(200)?;
+    assert_eq!(
+        (preview["refused"].clone(), preview["written"].clone()),
+        (json!([]), json!(false))
+    );
+    assert_eq!(customers(dispatcher.clone()).await?, before);
+    let done = import(&stack, &dispatcher, "customers", false, &good)
+        .await?
+        .expect(200)?;
+    assert_eq!(done["written"], true);
+    assert_eq!(customers(dispatcher.clone()).await?, before + 3);
+
+    // Sites and contacts find their customer by number, their sites by name.
+    let sites = "customer_number;name;address;latitude;longitude\nC-10;Workshop;1 rue A;45,1;4,9\nC-11;Kitchen;;;\n";
+    let done = import(&stack, &dispatcher, "sites", false, sites)
+        .await?
+        .expect(200)?;
+    assert_eq!(done["written"], true, "{done}");
+    let contacts = "customer_number,name,email,language,sites\nC-10,Paul Dupont,paul@dupont.example,fr,Workshop\nC-11,Anna Nowak,anna@bellevue.example,pl,Nowhere\n";
+    let report = import(&stack, &dispatcher, "contacts", false, contacts)
+        .await?
+        .expect(200)?;
+    assert_eq!(refused_lines(&report), [3], "{report}");
+    let contacts = contacts.replace(",Nowhere", ",Kitchen");
+    let done = import(&stack, &dispatcher, "contacts", false, &contacts)
+        .await?
+        .expect(200)?;
+    assert_eq!(done["written"], true, "{done}");
+
+    // Equipment: a serial already used and another customer's site are
+    // refused; once fixed, every row is there.
+    api.post(
+        &format!("/api/v1/sites/{}/equipment", t.site_ids[0]),
+        Some(&dispatcher),
+        &json!({"kind": "Oven", "name": "Deck oven", "serial_number": "OV-1"}),
+    )
+    .await?
+    .expect(201)?;
+    let equipment = "customer_number,site_name,kind,name,serial_number,installed_on\n\
+        C-10,Workshop,Compressor,Air compressor,CP-1,2021-04-01\n\
+        C-10,Workshop,Oven,Second oven,OV-1,\n\
+        C-10,Kitchen,Fridge,Cold room,CR-1,\n\
+        C-11,Kitchen,Fridge,Cold room,CR-2,\n";
+    let report = import(&stack, &dispatcher, "equipment", false, equipment)
+        .await?
+        .expect(200)?;
+    assert_eq!(refused_lines(&report), [3, 4], "{report}");
+    assert!(
+        s(&report["refused"][1]["reason"]).contains("no site named 'Kitchen'"),
+        "{report}"
+    );
+    let listed = api
+        .get("/api/v1/equipment?q=compressor", &dispatcher)
+        .await?
+        .expect(200)?;
+    assert_eq!(listed["items"], json!([]), "nothing half imported");
+    let fixed = equipment
+        .replace(
+            "C-10,Workshop,Oven,Second oven,OV-1,",
+            "C-10,Workshop,Oven,Second oven,OV-2,",
+        )
+        .replace("C-10,Kitchen,", "C-11,Kitchen,")
+        .replace(
+            "C-11,Kitchen,Fridge,Cold room,CR-2",
+            "C-11,Kitchen,Fridge,Freezer,CR-2",
+        );
+    let done = import(&stack, &dispatcher, "equipment", false, &fixed)
+        .await?
+        .expect(200)?;
+    assert_eq!(done["written"], true, "{done}");
+    let listed = api
+        .get("/api/v1/equipment?q=cp-1", &dispatcher)
+        .await?
+        .expect(200)?;
+    assert_eq!(listed["items"][0]["installed_on"], "2021-04-01");
+
+    // Files that cannot be used at all: a clear 400, nothing written.
+    for (kind, text, why) in [
+        (
+            "customers",
+            "number,nom\nC-20,x\n".to_owned(),
+            "'nom' is not one of",
+        ),
+        (
+            "customers",
+            "number,name\nC-20,=HYPERLINK(\"http://x\")\n".to_owned(),
+            "formula",
+        ),
+        (
+            "customers",
+            std::iter::once("number,name".to_owned())
+                .chain((0..10_001).map(|i| format!("Z-{i},Bulk {i}")))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            "more than 10000 rows",
+        ),
+    ] {
+        let p = import(&stack, &dispatcher, kind, false, &text)
+            .await?
+            .problem(400)?;
+        assert!(s(&p["detail"]).contains(why), "{why}: {p}");
+    }
+    assert_eq!(customers(dispatcher.clone()).await?, before + 3);
+    // Who may: not a technician, not a contact; another tenant sees none of it.
+    import(&stack, &tech, "customers", true, &good)
+        .await?
+        .problem(403)?;
+    import(&stack, &t.contact, "customers", true, &good)
+        .await?
+        .problem(403)?;
+    let theirs = import(
+        &stack,
+        &other.admin,
+        "sites",
+        true,
+        "customer_number,name\nC-10,Spy\n",
+    )
+    .await?
+    .expect(200)?;
+    assert_eq!(
+        refused_lines(&theirs),
+        [2],
+        "another tenant's customer numbers are unknown"
+    );
+    Ok(())
+}

@@ -9,6 +9,7 @@ pub mod equipment;
 pub mod equipment_exports;
 pub mod exports;
 pub mod health;
+pub mod imports;
 pub mod operations;
 pub mod pages;
 pub mod photos;
@@ -122,6 +123,10 @@ pub fn router(state: AppState) -> Router {
             post(equipment::create).get(equipment::site_equipment),
         )
         .route("/api/v1/equipment", get(equipment::list))
+        .route(
+            "/api/v1/imports/{kind}",
+            post(imports::import).layer(DefaultBodyLimit::max(upload_limit)),
+        )
         .route(
             "/api/v1/equipment/{id}",
             get(equipment::detail).put(equipment::update),

@@ -21,8 +21,8 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 use pages::{
-    appointments, auth, availability, board, customer_admin, inspection, labels, mail, my_day,
-    portal, requests, site_admin, sites, staff, staff_requests, work_orders,
+    appointments, auth, availability, board, customer_admin, imports, inspection, labels, mail,
+    my_day, portal, requests, site_admin, sites, staff, staff_requests, work_orders,
 };
 
 /// Routes of the HTML pages (merged beside the REST API). A tenant's pages
@@ -75,6 +75,12 @@ pub fn router(max_upload_bytes: usize) -> Router<AppState> {
             .route(
                 &at("/staff/customers"),
                 get(staff::customers).post(customer_admin::create_customer),
+            )
+            .route(
+                &at("/staff/import"),
+                get(imports::form)
+                    .post(imports::submit)
+                    .layer(DefaultBodyLimit::max(upload_body)),
             )
             .route(
                 &at("/staff/customers/{id}/sites"),

@@ -85,6 +85,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("board.html", include_str!("../../templates/board.html")),
     ("sites.html", include_str!("../../templates/sites.html")),
+    (
+        "staff_import.html",
+        include_str!("../../templates/staff_import.html"),
+    ),
     ("site.html", include_str!("../../templates/site.html")),
     (
         "site_fields.html",
@@ -151,6 +155,7 @@ pub const CODE: &[(&str, &str)] = &[
     ),
     ("pages/sites.rs", include_str!("pages/sites.rs")),
     ("pages/site_admin.rs", include_str!("pages/site_admin.rs")),
+    ("pages/imports.rs", include_str!("pages/imports.rs")),
     ("pages/inspection.rs", include_str!("pages/inspection.rs")),
     ("pages/labels.rs", include_str!("pages/labels.rs")),
     (

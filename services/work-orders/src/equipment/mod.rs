@@ -2,6 +2,7 @@
 //! per use case, each in the caller's transaction, writing its event to the
 //! outbox. gRPC (`grpc::equipment`) only translates.
 pub mod domain;
+pub mod import;
 
 use chrono::{DateTime, Utc};
 use portal_platform::outbox;

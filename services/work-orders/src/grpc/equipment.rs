@@ -470,6 +470,75 @@ impl WorkOrders {
         })
     }
 
+    async fn import_for(
+        &self,
+        claims: &Claims,
+        r: pb::ImportEquipmentRequest,
+    ) -> ServiceResult<pb::EquipmentImportReport> {
+        let by = self.equipment_manager(claims).await?;
+        if r.rows.len() > crate::equipment::import::MAX_ROWS {
+            return Err(ServiceError::Invalid(format!(
+                "a file holds at most {} rows",
+                crate::equipment::import::MAX_ROWS
+            )));
+        }
+        let mut rows = Vec::with_capacity(r.rows.len());
+        let mut refused = Vec::new();
+        for row in r.rows {
+            match row.site_id.parse::<Uuid>() {
+                Ok(site_id) => rows.push(crate::equipment::import::Row {
+                    line: row.line,
+                    site_id,
+                    cells: row.cells,
+                }),
+                Err(_) => refused.push(pb::EquipmentRowRefusal {
+                    line: row.line,
+                    reason: "no such site".into(),
+                }),
+            }
+        }
+        // Each site the rows name, read once from the directory (its customer).
+        let mut wanted: Vec<Uuid> = rows.iter().map(|r| r.site_id).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut sites = std::collections::HashMap::new();
+        for id in wanted {
+            match self.site(claims.tid, &id.to_string()).await {
+                Ok(site) => {
+                    sites.insert(id, site);
+                }
+                Err(ServiceError::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let total = rows.len() + refused.len();
+        let mut tx = self.pool.begin().await?;
+        let report = crate::equipment::import::run(
+            &mut tx,
+            &by,
+            rows,
+            &sites,
+            r.dry_run || !refused.is_empty(),
+            Utc::now(),
+        )
+        .await?;
+        if report.written {
+            tx.commit().await?;
+        }
+        refused.extend(
+            report
+                .refused
+                .into_iter()
+                .map(|(line, reason)| pb::EquipmentRowRefusal { line, reason }),
+        );
+        refused.sort_by_key(|x| x.line);
+        Ok(pb::EquipmentImportReport {
+            rows: i32::try_from(total).unwrap_or(i32::MAX),
+            refused,
+            written: report.written,
+        })
+    }
+
     async fn stop_plan_for(&self, claims: &Claims, id: &str) -> ServiceResult<pb::InspectionPlan> {
         let by = self.equipment_manager(claims).await?;
         let id = lookup_id("inspection plan", id)?;
@@ -499,6 +568,16 @@ impl EquipmentService for WorkOrders {
         let claims = self.authn.claims(&req).await?;
         Ok(Response::new(
             self.plans_for(&claims, &req.get_ref().site_id).await?,
+        ))
+    }
+
+    async fn import_equipment(
+        &self,
+        req: Request<pb::ImportEquipmentRequest>,
+    ) -> Rpc<pb::EquipmentImportReport> {
+        let claims = self.authn.claims(&req).await?;
+        Ok(Response::new(
+            self.import_for(&claims, req.into_inner()).await?,
         ))
     }
 

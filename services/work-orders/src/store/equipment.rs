@@ -411,3 +411,13 @@ pub async fn save_settings(
     .await?;
     Ok(())
 }
+
+/// The tenant's serial numbers, lower-cased (an import's duplicates).
+pub async fn serials<'e>(db: impl PgExecutor<'e>, tenant_id: Uuid) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT lower(serial_number) FROM equipment WHERE tenant_id = $1 AND serial_number <> ''",
+    )
+    .bind(tenant_id)
+    .fetch_all(db)
+    .await
+}
