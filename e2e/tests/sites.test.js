@@ -157,6 +157,10 @@ e2e('a technician records inspection results on a phone and the site page follow
   assert.equal(await contact.locator('#count-non-conforming').innerText(), '1');
   await contact.locator('#site-chart').waitFor();
   await session.visit(contact, 'site-after-inspection');
+  // One site: the home page leads with its state (B4).
+  await open(contact, tenantPath(tenant.slug));
+  assert.equal(await contact.locator('#site-dashboard #count-non-conforming').innerText(), '1');
+  await session.visit(contact, 'home-site-dashboard');
   const detail = await call('GET', `/equipment/${kitchen.id}`, { token: tokens.access_token });
   assert.equal(detail.last_inspection.result, 'non_conforming');
   assert.deepEqual(detail.inspections[0].checklist, [

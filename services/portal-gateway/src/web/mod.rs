@@ -192,6 +192,7 @@ pub fn router(max_upload_bytes: usize) -> Router<AppState> {
             )
             .route(&at("/appointments"), get(appointments::appointments))
             .route(&at("/sites"), get(sites::sites))
+            .route(&at("/sites/go"), get(sites::go))
             .route(&at("/sites/export.csv"), get(sites::sites_csv))
             .route(&at("/sites/export.xlsx"), get(sites::sites_xlsx))
             .route(&at("/sites/{id}/equipment.csv"), get(sites::equipment_csv))

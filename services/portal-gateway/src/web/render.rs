@@ -91,6 +91,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("site.html", include_str!("../../templates/site.html")),
     (
+        "site_status.html",
+        include_str!("../../templates/site_status.html"),
+    ),
+    (
         "site_fields.html",
         include_str!("../../templates/site_fields.html"),
     ),

@@ -66,6 +66,16 @@ pub async fn home(TenantPage(ctx): TenantPage) -> Response {
         Ok(d) => d.into_inner(),
         Err(e) => return ctx.grpc_fail(&e),
     };
+    // B4: a contact of one site sees that site's state first.
+    let dashboard = match detail.sites.as_slice() {
+        [only] => {
+            let summary = crate::web::pages::sites::summary_of(&ctx, s, &only.id).await;
+            let mut d = crate::web::pages::sites::status_values(&ctx, summary);
+            d["site"] = site_json(only);
+            Some(d)
+        }
+        _ => None,
+    };
     // D3: the next appointment comes first.
     let next = crate::web::pages::appointments::next(&ctx, s).await;
     ctx.page(
@@ -73,6 +83,7 @@ pub async fn home(TenantPage(ctx): TenantPage) -> Response {
         "home.html",
         json!({
             "next_appointment": next,
+            "dashboard": dashboard,
             "customer": detail.customer.as_ref().map(|c| customer_json(ctx.zone(), c)),
             "main_contact": detail.main_contact.as_ref().map(|c| contact_json(ctx.zone(), c)),
             "sites": detail.sites.iter().map(site_json).collect::<Vec<_>>(),

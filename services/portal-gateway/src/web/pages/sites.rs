@@ -11,7 +11,7 @@ use portal_proto::identity::v1 as id;
 use portal_proto::requests::v1 as rq;
 use portal_proto::work_orders::v1 as wo;
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::views::{
     Equipment, EquipmentDetail, InspectionResult, RequestView, SiteItem, SiteSummary,
@@ -141,6 +141,51 @@ fn bars(s: &SiteSummary) -> Vec<Bar> {
     .collect()
 }
 
+/// What a site's status block shows (the site page, the home dashboard):
+/// the summary, its bar, and the last and next inspection in words.
+pub(crate) fn status_values(ctx: &Ctx, summary: Option<SiteSummary>) -> serde_json::Value {
+    let next_inspection = summary
+        .as_ref()
+        .and_then(|x| x.next_inspection.as_ref())
+        .map(|n| match n.start {
+            Some(_) => planning::at_text(ctx.zone(), n.start),
+            None => n.due.chars().take(7).collect(),
+        })
+        .unwrap_or_default();
+    let last_inspected = summary
+        .as_ref()
+        .and_then(|x| x.last_inspection.as_ref())
+        .map(|l| planning::at_text(ctx.zone(), l.date))
+        .unwrap_or_default();
+    json!({
+        "bars": summary.as_ref().map(bars), "summary": summary,
+        "last_inspected": last_inspected, "next_inspection": next_inspection,
+    })
+}
+
+/// A site's summary from work-orders; `None` when it does not answer.
+pub(crate) async fn summary_of(ctx: &Ctx, s: &Session, site_id: &str) -> Option<SiteSummary> {
+    ctx.state
+        .equipment
+        .clone()
+        .get_site_summary(s.caller.request(wo::GetSiteSummaryRequest {
+            site_id: site_id.to_owned(),
+        }))
+        .await
+        .ok()
+        .map(|x| x.into_inner().into())
+}
+
+/// `/sites/go?site_id=`: the site selector's target.
+pub async fn go(TenantPage(ctx): TenantPage, RawQuery(raw): RawQuery) -> Response {
+    let mut p = HashMap::new();
+    p.insert("id".to_owned(), query(raw.as_deref(), "site_id"));
+    match param(&p, "id") {
+        Some(id) => ctx.redirect(&format!("{}/sites/{id}", ctx.base)),
+        None => ctx.fail(StatusCode::NOT_FOUND, "error-not-found"),
+    }
+}
+
 /// `/sites/{id}`: the site, its inspection status, equipment and requests.
 pub async fn site(
     TenantPage(ctx): TenantPage,
@@ -178,11 +223,10 @@ pub(crate) async fn site_page(
         Err(e) => return ctx.grpc_fail(&e),
     };
     let mut equipment_client = ctx.state.equipment.clone();
-    let mut summary_client = ctx.state.equipment.clone();
-    let (summary, equipment, requests) = tokio::join!(
-        summary_client.get_site_summary(s.caller.request(wo::GetSiteSummaryRequest {
-            site_id: site_id.clone()
-        })),
+    let mut documents_client = ctx.state.documents.clone();
+    let mut sites_client = ctx.state.identity.clone();
+    let (summary, equipment, requests, documents, others) = tokio::join!(
+        summary_of(ctx, s, &site_id),
         equipment_client.list_equipment(s.caller.request(wo::ListEquipmentRequest {
             site_id: site_id.clone(),
             customer_id: String::new(),
@@ -191,10 +235,41 @@ pub(crate) async fn site_page(
             cursor: String::new(),
         })),
         site_requests(ctx, s, &site_id),
+        documents_client.list_documents(s.caller.request(
+            portal_proto::documents::v1::ListDocumentsRequest {
+                site_id: site_id.clone(),
+                limit: 10,
+                ..Default::default()
+            }
+        )),
+        sites_client.list_sites(s.caller.request(id::ListSitesRequest {
+            customer_id: if s.is_staff() {
+                site.customer_id.clone()
+            } else {
+                String::new()
+            },
+            limit: 200,
+            ..Default::default()
+        })),
     );
+    let documents: Vec<serde_json::Value> = documents
+        .map(|d| d.into_inner().items)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| {
+            let d = crate::views::Document::from(d);
+            json!({"id": d.id, "title": d.title, "kind": d.kind,
+                   "created": planning::at_text(ctx.zone(), d.created_at)})
+        })
+        .collect();
+    let other_sites: Vec<serde_json::Value> = others
+        .map(|o| o.into_inner().items)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|o| json!({"id": o.id, "name": o.name}))
+        .collect();
     // Equipment and its status come from work-orders: without it the page
     // still shows the site.
-    let summary: Option<SiteSummary> = summary.ok().map(|x| x.into_inner().into());
     let equipment: Vec<ShownEquipment> = equipment
         .map(|x| {
             x.into_inner()
@@ -203,19 +278,6 @@ pub(crate) async fn site_page(
                 .map(|e| shown(ctx, e.into()))
                 .collect()
         })
-        .unwrap_or_default();
-    let next_inspection = summary
-        .as_ref()
-        .and_then(|x| x.next_inspection.as_ref())
-        .map(|n| match n.start {
-            Some(_) => planning::at_text(ctx.zone(), n.start),
-            None => n.due.chars().take(7).collect(),
-        })
-        .unwrap_or_default();
-    let last_inspected = summary
-        .as_ref()
-        .and_then(|x| x.last_inspection.as_ref())
-        .map(|l| planning::at_text(ctx.zone(), l.date))
         .unwrap_or_default();
     // Staff who manage see the plans (with their forms); contacts the date.
     let plans = if s.is_manager() {
@@ -251,13 +313,17 @@ pub(crate) async fn site_page(
     let site_form = json!({"name": site.name, "address": site.address,
         "latitude": site.latitude, "longitude": site.longitude});
     let mut values = json!({
-        "site": site, "summary": summary, "bars": summary.as_ref().map(bars),
-        "last_inspected": last_inspected, "next_inspection": next_inspection,
+        "site": site, "documents": documents, "other_sites": other_sites,
         "equipment": equipment, "q": q, "site_form": site_form, "fields": fields,
         "plans": plans.iter().map(|p| json!({"id": p.id, "title": p.title, "every_months": p.every_months,
             "next_due": p.next_due, "active": p.active})).collect::<Vec<_>>(),
         "requests": requests, "map": map_setting(ctx),
     });
+    if let (Some(v), Some(Value::Object(st))) =
+        (values.as_object_mut(), Some(status_values(ctx, summary)))
+    {
+        v.extend(st);
+    }
     if let (Some(v), Some(e)) = (values.as_object_mut(), extra.as_object()) {
         v.extend(e.clone());
     }
