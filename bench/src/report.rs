@@ -39,6 +39,8 @@ pub struct Report {
     pub golden: Golden,
     /// (6) the dispatch board over 10 000 work orders, and plan -> mail.
     pub board: crate::board::Board,
+    /// (7) a site with 50 000 equipment: list, search, summary, its page.
+    pub equipment: Vec<crate::pages::PageTiming>,
     /// (4) by process.
     pub rss_mib: BTreeMap<String, Rss>,
 }
@@ -254,6 +256,17 @@ impl Report {
             &board.plan_to_mail,
             missing(board.missing_mails),
         );
+        for p in &self.equipment {
+            table.throughput(
+                &format!("(7) {}", p.name),
+                &p.api,
+                format!(
+                    "{} equipment at the site; {:.1} SQL per call",
+                    crate::equipment::EQUIPMENT,
+                    p.sql_per_call
+                ),
+            );
+        }
         table.note(
             "(4) start to all six ready",
             format!("{:.2} s", self.startup_to_ready_s),

@@ -121,6 +121,7 @@ pub async fn run(args: Args) -> Result<()> {
     .await?;
 
     board::seed(&args.work_orders_database_url, seeded.owner).await?;
+    crate::equipment::seed(&args.work_orders_database_url, seeded.owner).await?;
     let technician_id = technician(&args.base, &seeded.admin_token).await?;
 
     let counters = Counters::new(
@@ -280,6 +281,24 @@ pub async fn run(args: Args) -> Result<()> {
         &mut mails,
     )
     .await?;
+    println!("(7) sites and equipment: 50 000 equipment at one site...");
+    let contact_cookie = crate::pages::log_in(
+        &args.base,
+        seed::TENANT,
+        seed::CONTACT_EMAIL,
+        seed::CONTACT_PASSWORD,
+    )
+    .await?;
+    let equipment = crate::equipment::run(
+        &plan,
+        &args.base,
+        seed::TENANT,
+        &seeded.site_id,
+        contact_cookie,
+        &counters,
+        background_sql_per_s,
+    )
+    .await?;
     sampler.set_loaded(false);
 
     let peak = sampler.peak();
@@ -317,6 +336,7 @@ pub async fn run(args: Args) -> Result<()> {
         export,
         golden,
         board,
+        equipment,
         rss_mib,
     };
     report.print();
