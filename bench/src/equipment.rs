@@ -29,7 +29,7 @@ pub async fn seed(database_url: &str, owner: Owner) -> Result<()> {
          SELECT gen_random_uuid(), $1, $2, $3,
                 (ARRAY['Boiler', 'Fire extinguisher', 'Refrigeration', 'Pump'])[1 + n % 4],
                 'Equipment ' || lpad(n::text, 6, '0'), 'Make ' || n % 50, 'Model ' || n % 200,
-                'SN-' || n, 'Level ' || n % 10, date '2015-01-01' + (n % 3000),
+                'SN-' || n, 'Level ' || n % 10, date '2015-01-01' + (n % 3000)::int,
                 (CASE n % 3 WHEN 0 THEN 'conforming' WHEN 1 THEN 'non_conforming' END)::inspection_result,
                 CASE WHEN n % 3 < 2 THEN now() - (n % 365) * interval '1 day' END, now(), now()
          FROM generate_series(1, $4) AS n",
