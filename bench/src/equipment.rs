@@ -4,7 +4,7 @@
 //! the equipment list's first page, a search, the site summary and the
 //! site's page (the dashboard).
 use anyhow::{Context, Result};
-use reqwest::header::HeaderValue;
+use reqwest::header::{AUTHORIZATION, HeaderValue};
 use sqlx::PgPool;
 
 use crate::counters::Counters;
@@ -63,43 +63,58 @@ pub async fn seed(database_url: &str, owner: Owner) -> Result<()> {
     Ok(())
 }
 
-/// Times the contact's calls and page over the site's equipment.
+/// Times the contact's API calls (its bearer token) and page (its session
+/// cookies) over the site's equipment.
+#[allow(clippy::too_many_arguments)]
 pub async fn run(
     plan: &Plan,
     base: &str,
     slug: &str,
     site_id: &str,
-    contact: HeaderValue,
+    token: &str,
+    cookies: HeaderValue,
     counters: &Counters,
     background_sql_per_s: f64,
 ) -> Result<Vec<PageTiming>> {
-    pages::run(
+    let bearer = HeaderValue::from_str(&format!("Bearer {token}"))?;
+    let mut out = pages::run_as(
         plan,
         base,
         vec![
             (
                 "equipment list, first 20 by name (contact)",
                 format!("/api/v1/sites/{site_id}/equipment"),
-                contact.clone(),
+                bearer.clone(),
             ),
             (
                 "equipment search ?q= (contact)",
                 "/api/v1/equipment?q=sn-4711".to_owned(),
-                contact.clone(),
+                bearer.clone(),
             ),
             (
                 "site summary (contact)",
                 format!("/api/v1/sites/{site_id}/summary"),
-                contact.clone(),
-            ),
-            (
-                "page: the site's dashboard (contact)",
-                format!("/t/{slug}/sites/{site_id}"),
-                contact,
+                bearer,
             ),
         ],
+        AUTHORIZATION,
         counters,
         background_sql_per_s,
     )
-    .await
+    .await?;
+    out.extend(
+        pages::run(
+            plan,
+            base,
+            vec![(
+                "page: the site's dashboard (contact)",
+                format!("/t/{slug}/sites/{site_id}"),
+                cookies,
+            )],
+            counters,
+            background_sql_per_s,
+        )
+        .await?,
+    );
+    Ok(out)
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_TYPE, COOKIE, HeaderValue, LOCATION, SET_COOKIE};
+use reqwest::header::{CONTENT_TYPE, COOKIE, HeaderName, HeaderValue, LOCATION, SET_COOKIE};
 use serde::Serialize;
 
 use crate::api;
@@ -86,15 +86,29 @@ pub async fn run(
     counters: &Counters,
     background_sql_per_s: f64,
 ) -> Result<Vec<PageTiming>> {
+    run_as(plan, base, pages, COOKIE, counters, background_sql_per_s).await
+}
+
+/// The same for calls that carry their credential in `header` (the API's
+/// `Authorization: Bearer`).
+pub async fn run_as(
+    plan: &Plan,
+    base: &str,
+    pages: Vec<(&str, String, HeaderValue)>,
+    header: HeaderName,
+    counters: &Counters,
+    background_sql_per_s: f64,
+) -> Result<Vec<PageTiming>> {
     let mut out = Vec::new();
     for (name, path, cookie) in pages {
         let url: Arc<str> = format!("{base}{path}").into();
         let before = counters.snapshot().await?;
         let started = tokio::time::Instant::now();
+        let header = header.clone();
         let run = load::run(plan, move |client: reqwest::Client, _seq| {
-            let (url, cookie) = (Arc::clone(&url), cookie.clone());
+            let (url, cookie, header) = (Arc::clone(&url), cookie.clone(), header.clone());
             async move {
-                let response = client.get(&*url).header(COOKIE, cookie).send().await?;
+                let response = client.get(&*url).header(header, cookie).send().await?;
                 api::expect(response, StatusCode::OK).await?;
                 Ok(Some(()))
             }

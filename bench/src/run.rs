@@ -294,6 +294,7 @@ pub async fn run(args: Args) -> Result<()> {
         &args.base,
         seed::TENANT,
         &seeded.site_id,
+        &seeded.contact_token,
         contact_cookie,
         &counters,
         background_sql_per_s,
