@@ -171,6 +171,7 @@ e2e('a technician records inspection results on a phone and the site page follow
 e2e('staff set up a customer, a site on the map, its equipment and a recurring inspection', async (session) => {
   const tenant = await createTenant('setup');
   await tenant.put('/equipment-settings', { fields: [{ key: 'refrigerant', label: 'Refrigerant' }], checklists: [] });
+  const group = await createCustomer(tenant, { contact: { name: 'Léa Moreau', localPart: 'lea' } });
   const page = await session.page({ size: DESKTOP });
   await logIn(page, tenant.slug, tenant.admin.email, tenant.admin.password);
   await open(page, tenantPath(tenant.slug, 'staff/customers'));
@@ -178,6 +179,29 @@ e2e('staff set up a customer, a site on the map, its equipment and a recurring i
   await page.locator('#new-customer-name').fill('Brasserie du Port');
   await submit(page, '#customer-form');
   await page.locator('h1', { hasText: 'Brasserie du Port' }).waitFor();
+
+  // The customer renamed; a number taken by another customer is refused and kept.
+  const openForm = (id) => page.locator(id).evaluate((form) => { form.closest('details').open = true; });
+  await openForm('#customer-form');
+  await page.locator('#customer-number').fill(group.number);
+  await page.locator('#customer-name').fill('Brasserie du Port SA');
+  await submit(page, '#customer-form', { allowError: true });
+  assert.ok((await page.locator('#form-error').innerText()).includes(group.number));
+  assert.equal(await page.locator('#customer-name').inputValue(), 'Brasserie du Port SA');
+  await page.locator('#customer-number').fill('C-900');
+  await submit(page, '#customer-form');
+  await page.locator('h1', { hasText: 'Brasserie du Port SA' }).waitFor();
+
+  // The group's buyer, already a contact of the hotel, becomes one here too.
+  await openForm('#member-form');
+  await page.locator('#member-email').fill('nobody@example.com');
+  await submit(page, '#member-form', { allowError: true });
+  await page.locator('#form-error').waitFor();
+  await openForm('#member-form');
+  await page.locator('#member-email').fill(group.contact.email);
+  await submit(page, '#member-form');
+  await page.locator('#contacts-table', { hasText: 'Léa Moreau' }).waitFor();
+  await session.visit(page, 'customer-edited');
 
   // A site: the position typed with a decimal comma; a wrong one is refused and kept.
   await page.locator('#site-form').evaluate((form) => { form.closest('details').open = true; });
@@ -194,6 +218,7 @@ e2e('staff set up a customer, a site on the map, its equipment and a recurring i
   await submit(page, '#site-form');
   await page.locator('#site-list a', { hasText: 'Quai kitchen' }).click();
   await page.locator('#site-name').waitFor();
+  assert.ok((await page.locator('#site-contacts').innerText()).includes('Léa Moreau'), 'the site lists its contacts');
 
   // Equipment with the tenant's field; a plan for the site.
   await page.locator('#equipment-form').evaluate((form) => { form.closest('details').open = true; });

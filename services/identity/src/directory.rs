@@ -112,6 +112,49 @@ impl Identity {
         Ok(customer_pb(row))
     }
 
+    /// A customer's number, name, address and notes (G1); the number stays
+    /// unique in the tenant.
+    pub(crate) async fn update_customer(
+        &self,
+        req: Request<pb::UpdateCustomerRequest>,
+    ) -> ServiceResult<pb::Customer> {
+        let claims = self.staff_may(&req, Action::ManageCustomers).await?;
+        let actor = Actor::of(&claims, &req);
+        let r = req.into_inner();
+        let customer_id = lookup_id("customer", &r.customer_id)?;
+        invalid(domain::required("number", &r.number))?;
+        invalid(domain::required("name", &r.name))?;
+        let mut tx = self.pool.begin().await?;
+        let row = store::update_customer(
+            &mut tx,
+            &store::NewCustomer {
+                tenant_id: claims.tid,
+                number: r.number.trim(),
+                name: r.name.trim(),
+                address: r.address.trim(),
+                info: r.info.trim(),
+            },
+            customer_id,
+        )
+        .await
+        .map_err(conflict_as(format!(
+            "customer number '{}' is already used",
+            r.number.trim()
+        )))?
+        .ok_or_else(|| ServiceError::not_found("customer"))?;
+        audit::record(
+            &mut tx,
+            claims.tid,
+            &actor,
+            "customer.changed",
+            ("customer", Some(customer_id)),
+            format!("{} {}", row.number, row.name),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(customer_pb(row))
+    }
+
     pub(crate) async fn create_site(
         &self,
         req: Request<pb::CreateSiteRequest>,

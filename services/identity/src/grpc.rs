@@ -216,6 +216,9 @@ impl IdentityService for Identity {
     async fn create_customer(&self, req: Request<pb::CreateCustomerRequest>) -> Rpc<pb::Customer> {
         reply(Identity::create_customer(self, req).await)
     }
+    async fn update_customer(&self, req: Request<pb::UpdateCustomerRequest>) -> Rpc<pb::Customer> {
+        reply(Identity::update_customer(self, req).await)
+    }
     async fn create_site(&self, req: Request<pb::CreateSiteRequest>) -> Rpc<pb::Site> {
         reply(Identity::create_site(self, req).await)
     }

@@ -223,10 +223,15 @@ impl Identity {
         let claims = self.staff_may(&req, Action::ManageContacts).await?;
         let actor = Actor::of(&claims, &req);
         let r = req.into_inner();
-        let contact_id = lookup_id("contact", &r.contact_id)?;
-        let contact = store::contact(&self.pool, claims.tid, contact_id)
-            .await?
-            .ok_or_else(|| ServiceError::not_found("contact"))?;
+        // The back office knows the person by e-mail; the API by id.
+        let contact = if r.contact_id.is_empty() && !r.email.trim().is_empty() {
+            store::contact_by_email(&self.pool, claims.tid, r.email.trim()).await?
+        } else {
+            let contact_id = lookup_id("contact", &r.contact_id)?;
+            store::contact(&self.pool, claims.tid, contact_id).await?
+        }
+        .ok_or_else(|| ServiceError::not_found("contact"))?;
+        let contact_id = contact.id;
         let customer_id = lookup_id("customer", &r.customer_id)?;
         self.existing_customer(claims.tid, customer_id).await?;
         if customer_id == contact.customer_id {

@@ -304,6 +304,28 @@ pub async fn customer(
     .await
 }
 
+/// Number, name, address and notes; `None` when the customer is not the
+/// tenant's.
+pub async fn update_customer(
+    conn: &mut PgConnection,
+    c: &NewCustomer<'_>,
+    id: Uuid,
+) -> sqlx::Result<Option<CustomerRow>> {
+    sqlx::query_as(concat!(
+        "UPDATE customers SET number = $3, name = $4, address = $5, info = $6
+         WHERE tenant_id = $1 AND id = $2 RETURNING ",
+        customer_columns!()
+    ))
+    .bind(c.tenant_id)
+    .bind(id)
+    .bind(c.number)
+    .bind(c.name)
+    .bind(c.address)
+    .bind(c.info)
+    .fetch_optional(conn)
+    .await
+}
+
 /// Switches the portal and sets which requests its contacts see (`None`
 /// keeps the current setting); returns the customer when it exists.
 pub async fn set_customer_portal(

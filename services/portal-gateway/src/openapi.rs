@@ -29,7 +29,7 @@ use crate::routes::{
     paths(
         sessions::create_tenant, sessions::login, sessions::refresh, sessions::accept_invitation, sessions::me,
         directory::create_customer, directory::create_site, directory::create_contact, directory::set_portal,
-        directory::invite,
+        directory::invite, directory::update_customer,
         access::request_reset, access::confirm_reset, access::register, access::confirm_registration,
         access::open_secure_link, access::logout, access::logout_everywhere, access::change_password,
         access::update_me, access::switch_customer,

@@ -438,3 +438,76 @@ async fn contacts_see_their_organisation_and_admins_read_who_changed_access() ->
     );
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn staff_change_a_customer_and_no_one_else_can() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    let t = fixtures::tenant(&stack, "recust").await?;
+    let other = fixtures::tenant(&stack, "recust-other").await?;
+    let api = &stack.api;
+    let path = format!("/api/v1/customers/{}", t.customer_id);
+    let changed = api
+        .put(
+            &path,
+            &t.admin,
+            &json!({"number": "C-100", "name": "Boulangerie Martin SA",
+                    "address": "1 rue du Four, Lyon", "info": "Key at the front desk"}),
+        )
+        .await?
+        .expect(200)?;
+    assert_eq!(changed["number"], "C-100");
+    assert_eq!(changed["name"], "Boulangerie Martin SA");
+    let read = api.get(&path, &t.admin).await?.expect(200)?;
+    assert_eq!(read["address"], "1 rue du Four, Lyon");
+    assert_eq!(read["info"], "Key at the front desk");
+
+    // A number already used, a blank name: refused, nothing changed.
+    api.post(
+        "/api/v1/customers",
+        Some(&t.admin),
+        &json!({"number": "C-200", "name": "Hotel du Parc"}),
+    )
+    .await?
+    .expect(201)?;
+    let taken = api
+        .put(
+            &path,
+            &t.admin,
+            &json!({"number": "C-200", "name": "Renamed"}),
+        )
+        .await?
+        .problem(409)?;
+    assert!(s(&taken["detail"]).contains("C-200"), "{taken}");
+    api.put(&path, &t.admin, &json!({"number": "C-100", "name": "  "}))
+        .await?
+        .problem(400)?;
+    let read = api.get(&path, &t.admin).await?.expect(200)?;
+    assert_eq!(read["name"], "Boulangerie Martin SA");
+    assert_eq!(read["number"], "C-100");
+
+    // The customer's own contact, and another tenant's admin, cannot.
+    api.put(
+        &path,
+        &t.contact,
+        &json!({"number": "X", "name": "Mine now"}),
+    )
+    .await?
+    .problem(403)?;
+    api.put(
+        &path,
+        &other.admin,
+        &json!({"number": "X", "name": "Mine now"}),
+    )
+    .await?
+    .problem(404)?;
+    let log = api.get("/api/v1/audit", &t.admin).await?.expect(200)?;
+    let changes: Vec<&Value> = log["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["action"] == "customer.changed")
+        .collect();
+    assert_eq!(changes.len(), 1, "one change recorded: {log}");
+    assert_eq!(changes[0]["target_id"], t.customer_id.as_str());
+    Ok(())
+}

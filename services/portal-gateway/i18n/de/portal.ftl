@@ -131,7 +131,7 @@ access-always = Immer
 access-from = Von
 access-until = Bis
 invite = Einladung senden
-invite-for = Einladung an { $name } senden
+invite-for = Einladung senden an { $name }
 scope-legend = Standorte
 scope-help = Kein Standort ausgewählt: Der Kontakt sieht alle Standorte des Kunden.
 
@@ -565,12 +565,10 @@ parked-none = Nichts zurückgestellt.
 
 # Sites and equipment (B2, B3)
 nav-sites = Standorte
-sites-title = Standorte
 sites-search = Name oder Adresse
 sites-map = Karte der Standorte
 map-no-tiles = Die Kartengrundlage ist nicht verfügbar; die Standorte werden auf neutralem Hintergrund gezeigt.
 sites-more = Weitere Standorte passen: suchen Sie genauer.
-sites-none = Keine Standorte.
 site-inspection-status = Prüfstatus
 site-chart-label = { $conforming } in Ordnung, { $non_conforming } mit Mängeln, { $never } nie geprüft
 inspection-conforming = In Ordnung
@@ -615,6 +613,12 @@ site-add = Standort hinzufügen
 contact-add = Kontakt hinzufügen
 contact-sites = Sichtbare Standorte (keiner gewählt: alle)
 customer-add = Neuer Kunde
+customer-edit = Kunden bearbeiten
+member-add = Bestehenden Kontakt hinzufügen
+member-help = Eine Person, die schon Kontakt eines anderen Kunden ist, wird auch Kontakt dieses Kunden, mit derselben Anmeldung.
+error-member-unknown = Kein Kontakt hat diese E-Mail-Adresse: legen Sie ihn als neuen Kontakt an.
+site-contacts-title = Kontakte dieses Standorts
+site-contacts-none = Diesem Standort ist noch kein Kontakt zugeordnet.
 field-address = Adresse
 field-latitude = Breitengrad
 field-longitude = Längengrad

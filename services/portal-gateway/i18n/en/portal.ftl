@@ -131,7 +131,7 @@ access-always = Always
 access-from = From
 access-until = Until
 invite = Send invitation
-invite-for = Send an invitation to { $name }
+invite-for = Send invitation to { $name }
 scope-legend = Sites
 scope-help = No site ticked: the contact sees every site of the customer.
 
@@ -565,12 +565,10 @@ parked-none = Nothing set aside.
 
 # Sites and equipment (B2, B3)
 nav-sites = Sites
-sites-title = Sites
 sites-search = Name or address
 sites-map = Map of the sites
 map-no-tiles = The map background is not available; the sites are shown on a plain background.
 sites-more = More sites match: search to narrow the list.
-sites-none = No sites.
 site-inspection-status = Inspection status
 site-chart-label = { $conforming } conforming, { $non_conforming } non-conforming, { $never } never inspected
 inspection-conforming = Conforming
@@ -615,6 +613,12 @@ site-add = Add a site
 contact-add = Add a contact
 contact-sites = Sites they see (none ticked: all)
 customer-add = New customer
+customer-edit = Edit the customer
+member-add = Add an existing contact
+member-help = A person already known as a contact of another customer also becomes a contact of this one, with the same login.
+error-member-unknown = No contact has this e-mail address: add them as a new contact.
+site-contacts-title = Contacts for this site
+site-contacts-none = No contact is set for this site yet.
 field-address = Address
 field-latitude = Latitude
 field-longitude = Longitude

@@ -131,7 +131,7 @@ access-always = Siempre
 access-from = Desde
 access-until = Hasta
 invite = Enviar invitación
-invite-for = Enviar una invitación a { $name }
+invite-for = Enviar invitación a { $name }
 scope-legend = Sedes
 scope-help = Ninguna sede marcada: el contacto ve todas las sedes del cliente.
 
@@ -565,12 +565,10 @@ parked-none = Nada apartado.
 
 # Sites and equipment (B2, B3)
 nav-sites = Sedes
-sites-title = Sedes
 sites-search = Nombre o dirección
 sites-map = Mapa de las sedes
 map-no-tiles = El fondo del mapa no está disponible; las sedes se muestran sobre un fondo neutro.
 sites-more = Hay más sedes: afine la búsqueda.
-sites-none = No hay sedes.
 site-inspection-status = Estado de las inspecciones
 site-chart-label = { $conforming } conformes, { $non_conforming } no conformes, { $never } nunca inspeccionados
 inspection-conforming = Conforme
@@ -615,6 +613,12 @@ site-add = Añadir una sede
 contact-add = Añadir un contacto
 contact-sites = Sedes visibles (ninguna marcada: todas)
 customer-add = Nuevo cliente
+customer-edit = Editar el cliente
+member-add = Añadir un contacto existente
+member-help = Una persona que ya es contacto de otro cliente pasa a serlo también de este, con el mismo acceso.
+error-member-unknown = Ningún contacto tiene esta dirección de correo: añádalo como contacto nuevo.
+site-contacts-title = Contactos de la sede
+site-contacts-none = Esta sede aún no tiene contactos.
 field-address = Dirección
 field-latitude = Latitud
 field-longitude = Longitud

@@ -131,7 +131,7 @@ access-always = Toujours
 access-from = Du
 access-until = Au
 invite = Envoyer l'invitation
-invite-for = Envoyer une invitation à { $name }
+invite-for = Envoyer l'invitation à { $name }
 scope-legend = Sites
 scope-help = Aucun site coché : le contact voit tous les sites du client.
 
@@ -565,12 +565,10 @@ parked-none = Rien n'a été mis de côté.
 
 # Sites and equipment (B2, B3)
 nav-sites = Sites
-sites-title = Sites
 sites-search = Nom ou adresse
 sites-map = Carte des sites
 map-no-tiles = Le fond de carte n'est pas disponible ; les sites sont placés sur un fond neutre.
 sites-more = D'autres sites correspondent : affinez la recherche.
-sites-none = Aucun site.
 site-inspection-status = État des contrôles
 site-chart-label = { $conforming } conformes, { $non_conforming } non conformes, { $never } jamais contrôlés
 inspection-conforming = Conforme
@@ -615,6 +613,12 @@ site-add = Ajouter un site
 contact-add = Ajouter un contact
 contact-sites = Sites visibles (aucun coché : tous)
 customer-add = Nouveau client
+customer-edit = Modifier le client
+member-add = Ajouter un contact existant
+member-help = Une personne déjà contact d’un autre client devient aussi contact de celui-ci, avec le même identifiant.
+error-member-unknown = Aucun contact n’a cette adresse e-mail : ajoutez-le comme nouveau contact.
+site-contacts-title = Contacts du site
+site-contacts-none = Aucun contact n’est encore rattaché à ce site.
 field-address = Adresse
 field-latitude = Latitude
 field-longitude = Longitude

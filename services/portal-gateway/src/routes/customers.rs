@@ -109,6 +109,7 @@ pub async fn add_to_customer(
         contact_id,
         customer_id: b.customer_id,
         site_ids: b.site_ids,
+        email: String::new(),
     });
     let c = state.identity.clone().add_contact_to_customer(req).await?;
     Ok(Json(c.into_inner().into()))

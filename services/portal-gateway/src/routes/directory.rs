@@ -35,6 +35,34 @@ pub async fn create_customer(
     Ok((StatusCode::CREATED, Json(c.into_inner().into())))
 }
 
+/// A customer's number, name, address and notes.
+#[utoipa::path(put, path = "/api/v1/customers/{id}", operation_id = "update_customer", request_body = CreateCustomer,
+    params(("id" = uuid::Uuid, Path, description = "The customer's id")),
+    responses((status = 200, body = Customer), (status = 400, body = Problem),
+        (status = 403, description = "contacts, and staff whose role may not", body = Problem),
+        (status = 404, body = Problem), (status = 409, description = "the number is taken", body = Problem)),
+    security(("bearer" = [])))]
+pub async fn update_customer(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(customer_id): ApiPath<String>,
+    ApiJson(b): ApiJson<CreateCustomer>,
+) -> Result<Json<Customer>, Problem> {
+    let req = pb::UpdateCustomerRequest {
+        customer_id,
+        number: b.number,
+        name: b.name,
+        address: b.address,
+        info: b.info,
+    };
+    let c = state
+        .identity
+        .clone()
+        .update_customer(caller.request(req))
+        .await?;
+    Ok(Json(c.into_inner().into()))
+}
+
 #[utoipa::path(post, path = "/api/v1/customers/{id}/sites", operation_id = "create_site", request_body = CreateSite,
     params(("id" = uuid::Uuid, Path, description = "The customer's id")),
     responses((status = 201, body = Site), (status = 403, body = Problem), (status = 404, body = Problem)),

@@ -73,7 +73,10 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/customers",
             post(directory::create_customer).get(customers::list),
         )
-        .route("/api/v1/customers/{id}", get(customers::detail))
+        .route(
+            "/api/v1/customers/{id}",
+            get(customers::detail).put(directory::update_customer),
+        )
         .route(
             "/api/v1/customers/{id}/secure-links",
             post(customers::create_secure_link).get(customers::secure_links),

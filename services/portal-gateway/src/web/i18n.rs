@@ -133,6 +133,19 @@ mod tests {
     }
 
     #[test]
+    fn no_language_defines_a_key_twice() {
+        // A second definition silently replaces the first one.
+        for (lang, source) in SOURCES {
+            let mut seen = std::collections::HashSet::new();
+            let twice: Vec<String> = keys(source)
+                .into_iter()
+                .filter(|k| !seen.insert(k.clone()))
+                .collect();
+            assert!(twice.is_empty(), "{lang} defines {twice:?} twice");
+        }
+    }
+
+    #[test]
     fn every_key_used_in_templates_and_code_exists() {
         let en = keys(SOURCES[0].1);
         for (name, source) in crate::web::render::TEMPLATES

@@ -90,7 +90,14 @@ pub fn router(max_upload_bytes: usize) -> Router<AppState> {
                 &at("/staff/customers/{id}/contacts"),
                 post(customer_admin::create_contact),
             )
-            .route(&at("/staff/customers/{id}"), get(staff::customer))
+            .route(
+                &at("/staff/customers/{id}"),
+                get(staff::customer).post(customer_admin::update_customer),
+            )
+            .route(
+                &at("/staff/customers/{id}/members"),
+                post(customer_admin::add_member),
+            )
             .route(&at("/staff/customers/{id}/portal"), post(staff::set_portal))
             .route(
                 &at("/staff/customers/{id}/secure-links"),

@@ -1,6 +1,7 @@
-//! The back office's directory forms (G1): a new customer, a new site
-//! (its position typed or set on the map), a new contact. Refusals come back
-//! on the page with what was typed.
+//! The back office's directory forms (G1): a new or changed customer, a new
+//! site (its position typed or set on the map), a new contact, an existing
+//! contact added to one more customer. Refusals come back on the page with
+//! what was typed.
 use std::collections::HashMap;
 
 use axum::extract::Path;
@@ -60,6 +61,37 @@ pub async fn create_customer(TenantPage(mut ctx): TenantPage, form: Form) -> Res
                 extra,
             )
             .await
+        }
+    }
+}
+
+/// `POST /staff/customers/{id}`: number, name, address and notes.
+pub async fn update_customer(
+    TenantPage(mut ctx): TenantPage,
+    Path(p): Params,
+    form: Form,
+) -> Response {
+    let Some(customer_id) = param(&p, "id") else {
+        return ctx.fail(StatusCode::NOT_FOUND, "error-not-found");
+    };
+    let s = match ctx.staff() {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let req = s.caller.request(pb::UpdateCustomerRequest {
+        customer_id: customer_id.clone(),
+        number: form.get("number"),
+        name: form.get("name"),
+        address: form.get("address"),
+        info: form.get("info"),
+    });
+    match ctx.state.identity.clone().update_customer(req).await {
+        Ok(_) => back(&mut ctx, &customer_id, "flash-saved"),
+        Err(e) => {
+            let mut extra = json!({"edit_form": {"number": form.get("number"), "name": form.get("name"),
+                "address": form.get("address"), "info": form.get("info")}});
+            extra["error"] = error_of(&ctx, &e)["error"].clone();
+            customer_page(&ctx, &customer_id, errors_status(&ctx, &e), extra).await
         }
     }
 }
@@ -129,6 +161,45 @@ pub async fn create_contact(
                 "language": form.get("language")}});
             extra["error"] = error_of(&ctx, &e)["error"].clone();
             customer_page(&ctx, &customer_id, errors_status(&ctx, &e), extra).await
+        }
+    }
+}
+
+/// `POST /staff/customers/{id}/members`: a contact of another customer,
+/// found by e-mail, becomes a contact of this one too (A8).
+pub async fn add_member(TenantPage(mut ctx): TenantPage, Path(p): Params, form: Form) -> Response {
+    let Some(customer_id) = param(&p, "id") else {
+        return ctx.fail(StatusCode::NOT_FOUND, "error-not-found");
+    };
+    let s = match ctx.staff() {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let req = s.caller.request(pb::AddContactToCustomerRequest {
+        contact_id: String::new(),
+        email: form.get("email"),
+        customer_id: customer_id.clone(),
+        site_ids: form.all("site_ids"),
+    });
+    match ctx
+        .state
+        .identity
+        .clone()
+        .add_contact_to_customer(req)
+        .await
+    {
+        Ok(_) => back(&mut ctx, &customer_id, "flash-saved"),
+        Err(e) => {
+            let mut extra = json!({"member_form": {"email": form.get("email")}});
+            // Not found here is the e-mail (the page itself checks the customer).
+            let status = if e.code() == tonic::Code::NotFound {
+                extra["error"] = json!(i18n::t(ctx.lang, "error-member-unknown"));
+                StatusCode::BAD_REQUEST
+            } else {
+                extra["error"] = error_of(&ctx, &e)["error"].clone();
+                errors_status(&ctx, &e)
+            };
+            customer_page(&ctx, &customer_id, status, extra).await
         }
     }
 }

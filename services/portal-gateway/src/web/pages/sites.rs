@@ -225,7 +225,8 @@ pub(crate) async fn site_page(
     let mut equipment_client = ctx.state.equipment.clone();
     let mut documents_client = ctx.state.documents.clone();
     let mut sites_client = ctx.state.identity.clone();
-    let (summary, equipment, requests, documents, others) = tokio::join!(
+    let mut contacts_client = ctx.state.identity.clone();
+    let (summary, equipment, requests, documents, others, contacts) = tokio::join!(
         summary_of(ctx, s, &site_id),
         equipment_client.list_equipment(s.caller.request(wo::ListEquipmentRequest {
             site_id: site_id.clone(),
@@ -251,7 +252,20 @@ pub(crate) async fn site_page(
             limit: 200,
             ..Default::default()
         })),
+        contacts_client.list_contacts(s.caller.request(id::ListContactsRequest {
+            customer_id: site.customer_id.clone(),
+            mine: false,
+        })),
     );
+    // The people of this site: those narrowed to it and those who see the
+    // whole customer.
+    let contacts: Vec<serde_json::Value> = contacts
+        .map(|c| c.into_inner().items)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| c.site_ids.is_empty() || c.site_ids.contains(&site_id))
+        .map(|c| json!({"id": c.id, "name": c.name, "email": c.email, "whole_customer": c.site_ids.is_empty()}))
+        .collect();
     let documents: Vec<serde_json::Value> = documents
         .map(|d| d.into_inner().items)
         .unwrap_or_default()
@@ -313,7 +327,7 @@ pub(crate) async fn site_page(
     let site_form = json!({"name": site.name, "address": site.address,
         "latitude": site.latitude, "longitude": site.longitude});
     let mut values = json!({
-        "site": site, "documents": documents, "other_sites": other_sites,
+        "site": site, "documents": documents, "other_sites": other_sites, "contacts": contacts,
         "equipment": equipment, "q": q, "site_form": site_form, "fields": fields,
         "plans": plans.iter().map(|p| json!({"id": p.id, "title": p.title, "every_months": p.every_months,
             "next_due": p.next_due, "active": p.active})).collect::<Vec<_>>(),
