@@ -40,6 +40,8 @@ domain_event!(ev::SiteChanged, "site", "changed");
 domain_event!(ev::EquipmentCreated, "equipment", "created");
 domain_event!(ev::EquipmentChanged, "equipment", "changed");
 domain_event!(ev::InspectionRecorded, "inspection", "recorded");
+domain_event!(ev::QuoteAccepted, "quote", "accepted");
+domain_event!(ev::QuoteDeclined, "quote", "declined");
 
 /// The subject filter for one event type across all tenants.
 pub fn filter<E: DomainEvent>() -> String {

@@ -72,6 +72,9 @@ pub enum Permission {
     ManageEquipment,
     /// Define the tenant's equipment fields and inspection checklists.
     ManageEquipmentSettings,
+    // documents
+    /// Write and send quotes to customers (E3).
+    IssueQuotes,
     // notification
     /// Read the mail log and send a mail that failed for good again (F3).
     ManageMail,
@@ -86,7 +89,8 @@ pub fn granted(role: Role, permission: Permission) -> bool {
     use Role::*;
     match permission {
         ManageCustomers | ManageContacts | InviteContacts | ManageSecureLinks | DecideRequests
-        | PlanWork | CompleteAnyWork | ManageAvailability | ManageMail | ManageEquipment => {
+        | PlanWork | CompleteAnyWork | ManageAvailability | ManageMail | ManageEquipment
+        | IssueQuotes => {
             matches!(role, Admin | Dispatcher)
         }
         ReadDirectory => true,
@@ -133,6 +137,8 @@ mod tests {
             (&["technician"], CompleteAnyWork, false),
             (&["admin"], ReadAudit, true),
             (&["dispatcher"], ManageMail, true),
+            (&["dispatcher"], IssueQuotes, true),
+            (&["technician"], IssueQuotes, false),
             (&["technician"], ManageMail, false),
             (&["admin"], ReadParkedEvents, true),
             (&["dispatcher"], ReadParkedEvents, false),

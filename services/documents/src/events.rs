@@ -51,10 +51,26 @@ impl Handler for NoteWorkOrder {
     async fn handle(&self, envelope: &Envelope, payload: &[u8]) -> Result<(), HandleError> {
         let event =
             ev::WorkOrderCreated::decode(payload).map_err(|e| HandleError::Poison(e.into()))?;
-        let (request_id, work_order_id) = (id(&event.request_id)?, id(&event.work_order_id)?);
+        let work_order_id = id(&event.work_order_id)?;
         let mut tx = self.pool.begin().await?;
         if consumer::claim(&mut tx, WORK_ORDER_CREATED, envelope.id).await? {
-            store::note_work_order(&mut tx, envelope.tenant_id, request_id, work_order_id).await?;
+            // From a request (its files follow it), from an accepted quote
+            // (the quote links to it), or from a plan (neither).
+            if !event.request_id.is_empty() {
+                let request_id = id(&event.request_id)?;
+                store::note_work_order(&mut tx, envelope.tenant_id, request_id, work_order_id)
+                    .await?;
+            }
+            if !event.quote_id.is_empty() {
+                let quote_id = id(&event.quote_id)?;
+                crate::quotes::store::set_work_order(
+                    &mut tx,
+                    envelope.tenant_id,
+                    quote_id,
+                    work_order_id,
+                )
+                .await?;
+            }
         }
         tx.commit().await?;
         Ok(())

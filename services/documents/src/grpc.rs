@@ -28,6 +28,8 @@ pub struct Documents {
     pub blobs: Blobs,
     pub max_upload_bytes: usize,
     pub allowed_types: Vec<String>,
+    /// identity's directory as documents (names on quotes, the zone).
+    pub directory: crate::service_reports::Directory,
 }
 
 type Rpc<T> = Result<Response<T>, Status>;
@@ -42,7 +44,7 @@ fn optional_id(field: &str, value: &str) -> ServiceResult<Option<Uuid>> {
 }
 
 impl Documents {
-    async fn caller<T>(&self, req: &Request<T>) -> ServiceResult<Claims> {
+    pub(crate) async fn caller<T>(&self, req: &Request<T>) -> ServiceResult<Claims> {
         self.authn.claims(req).await
     }
 
@@ -349,5 +351,20 @@ impl DocumentsService for Documents {
         req: Request<pb::DownloadDocumentRequest>,
     ) -> Rpc<Self::DownloadDocumentStream> {
         reply(self.open_document(req).await)
+    }
+    async fn create_quote(&self, req: Request<pb::CreateQuoteRequest>) -> Rpc<pb::Quote> {
+        reply(Documents::create_quote(self, req).await)
+    }
+    async fn get_quote(&self, req: Request<pb::GetQuoteRequest>) -> Rpc<pb::Quote> {
+        reply(Documents::get_quote(self, req).await)
+    }
+    async fn list_quotes(
+        &self,
+        req: Request<pb::ListQuotesRequest>,
+    ) -> Rpc<pb::ListQuotesResponse> {
+        reply(Documents::list_quotes(self, req).await)
+    }
+    async fn decide_quote(&self, req: Request<pb::DecideQuoteRequest>) -> Rpc<pb::Quote> {
+        reply(Documents::decide_quote(self, req).await)
     }
 }

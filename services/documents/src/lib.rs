@@ -9,6 +9,7 @@ pub mod domain;
 pub mod events;
 pub mod grpc;
 pub mod pdf;
+pub mod quotes;
 pub mod service_reports;
 pub mod store;
 
@@ -41,12 +42,19 @@ pub async fn run(
     let blob_url = cfg.blob_url();
     let blobs = blobs::Blobs::from_url(&blob_url)?;
     let rt = Runtime::connect("documents", &cfg.common, &MIGRATIONS).await?;
+    // Service reports and quotes print the customer's and the site's names,
+    // read from identity with documents' own credential (ADR 0017, 0019).
+    let directory = service_reports::Directory {
+        client: IdentityServiceClient::new(rt.identity.clone()),
+        credential: rt.credential.clone(),
+    };
     let service = grpc::Documents {
         pool: rt.pool.clone(),
         authn: rt.authenticator(),
         blobs: blobs.clone(),
         max_upload_bytes: cfg.max_upload_bytes,
         allowed_types: cfg.allowed_types.clone(),
+        directory: directory.clone(),
     };
     tokio::spawn(consumer::run(
         rt.js.clone(),
@@ -66,15 +74,10 @@ pub async fn run(
         },
         shutdown.clone(),
     ));
-    // Service reports print the customer's and the site's names, read from
-    // identity with documents' own credential (ADR 0017, 0019).
     let reports = service_reports::MakeServiceReport {
         pool: rt.pool.clone(),
         blobs,
-        directory: service_reports::Directory {
-            client: IdentityServiceClient::new(rt.identity.clone()),
-            credential: rt.credential.clone(),
-        },
+        directory,
     };
     tokio::spawn(consumer::run(
         rt.js.clone(),

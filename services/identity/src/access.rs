@@ -725,6 +725,7 @@ pub(crate) fn tenant_pb(t: TenantRow) -> pb::TenantInfo {
         address: t.address,
         show_work_photos: t.show_work_photos,
         time_zone: t.time_zone,
+        currency: t.currency,
     }
 }
 

@@ -181,6 +181,14 @@ pub fn validate_password(password: &str) -> Result<(), PasswordProblem> {
     }
 }
 
+/// A currency as ISO 4217 writes it (three letters, upper-cased); it is
+/// printed as typed, never converted, so the form is what is checked.
+pub fn currency(code: &str) -> Option<String> {
+    let code = code.trim();
+    (code.len() == 3 && code.chars().all(|c| c.is_ascii_alphabetic()))
+        .then(|| code.to_ascii_uppercase())
+}
+
 pub fn required(field: &str, value: &str) -> Result<(), String> {
     if value.trim().is_empty() {
         Err(format!("{field} is required"))
@@ -256,6 +264,14 @@ pub fn contact_may_log_in(a: &ContactAccess, now: DateTime<Utc>) -> Result<(), D
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_currency_is_three_letters() {
+        assert_eq!(currency(" pln ").as_deref(), Some("PLN"));
+        assert_eq!(currency("EUR").as_deref(), Some("EUR"));
+        assert_eq!(currency("€"), None);
+        assert_eq!(currency("EURO"), None);
+        assert_eq!(currency(""), None);
+    }
 
     #[test]
     fn a_position_is_both_coordinates_within_range() {

@@ -283,6 +283,14 @@ impl Identity {
                 }
             },
         };
+        let currency = match r.currency.as_deref().map(str::trim) {
+            None => None,
+            Some(code) => Some(domain::currency(code).ok_or_else(|| {
+                ServiceError::Invalid(format!(
+                    "currency {code:?} is not an ISO 4217 code (such as EUR)"
+                ))
+            })?),
+        };
         let mut tx = self.pool.begin().await?;
         let row = store::update_tenant(
             &mut tx,
@@ -297,6 +305,7 @@ impl Identity {
                 address: r.address.trim(),
                 show_work_photos: r.show_work_photos,
                 time_zone,
+                currency: currency.as_deref(),
             },
         )
         .await?;
@@ -307,7 +316,7 @@ impl Identity {
             "tenant.portal_changed",
             ("tenant", Some(claims.tid)),
             format!(
-                "portal {}, {} customers, registration {}, work photos to customers {}, time zone {}",
+                "portal {}, {} customers, registration {}, work photos to customers {}, time zone {}, currency {}",
                 on_off(row.portal_enabled),
                 if row.portal_all_customers {
                     "all"
@@ -316,7 +325,8 @@ impl Identity {
                 },
                 on_off(row.registration_open),
                 on_off(row.show_work_photos),
-                row.time_zone
+                row.time_zone,
+                row.currency
             ),
         )
         .await?;

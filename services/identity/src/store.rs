@@ -27,6 +27,7 @@ pub struct TenantRow {
     pub address: String,
     pub show_work_photos: bool,
     pub time_zone: String,
+    pub currency: String,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -148,7 +149,7 @@ macro_rules! customer_columns {
 macro_rules! tenant_columns {
     () => {
         "id, slug, name, portal_enabled, portal_all_customers, registration_open, \
-         contact_email, phone, address, show_work_photos, time_zone"
+         contact_email, phone, address, show_work_photos, time_zone, currency"
     };
 }
 pub(crate) use {contact_columns, customer_columns, tenant_columns};

@@ -51,6 +51,12 @@ pub async fn run(
     tokio::spawn(event_handler::run(
         rt.js.clone(),
         rt.pool.clone(),
+        intake::CreateFromQuote,
+        shutdown.clone(),
+    ));
+    tokio::spawn(event_handler::run(
+        rt.js.clone(),
+        rt.pool.clone(),
         reports::LinkServiceReport,
         shutdown.clone(),
     ));

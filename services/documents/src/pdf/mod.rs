@@ -7,6 +7,7 @@
 //! a list of drawing steps per page, computed without krilla, so it can be
 //! tested on its own; [`Sheet::finish`] then draws them and adds page
 //! numbers. Everything here is pure: no clock, no I/O.
+pub mod quote;
 pub mod service_report;
 
 use krilla::geom::{PathBuilder, Point, Size};
@@ -126,6 +127,15 @@ pub fn printable(text: &str) -> String {
 
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// One cell of a [`Sheet::row`].
+pub struct Cell<'a> {
+    pub text: &'a str,
+    /// From the left margin.
+    pub x: f32,
+    pub width: f32,
+    pub right: bool,
 }
 
 /// A flow of blocks on A4 pages.
@@ -266,6 +276,46 @@ impl Sheet {
         if self.pages.len() == page {
             self.y = self.y.max(after_label);
         }
+    }
+
+    /// A table row: each cell wraps in its column (`x` from the left
+    /// margin, `width` wide, right-aligned when `right`), the row as tall as
+    /// its tallest cell and kept whole on one page.
+    pub fn row(&mut self, cells: &[Cell<'_>], size: f32, weight: Weight) {
+        let line_height = size * LINE_SPACING;
+        let wrapped: Vec<Vec<String>> = cells
+            .iter()
+            .map(|c| self.wrap(c.text, size, weight, c.width))
+            .collect();
+        let lines = wrapped.iter().map(Vec::len).max().unwrap_or(0);
+        self.room_for(line_height * lines as f32);
+        let top = self.y;
+        for (cell, lines) in cells.iter().zip(wrapped) {
+            for (n, line) in lines.into_iter().enumerate() {
+                if line.is_empty() {
+                    continue;
+                }
+                let x = if cell.right {
+                    MARGIN + cell.x + cell.width - self.measure(weight).width(&line, size)
+                } else {
+                    MARGIN + cell.x
+                };
+                self.push(Op::Text {
+                    x,
+                    y: top + line_height * (n + 1) as f32 - size * 0.3,
+                    size,
+                    weight,
+                    text: line,
+                });
+            }
+        }
+        self.y = top + line_height * lines as f32;
+    }
+
+    /// Starts a new page (a certificate after the document it certifies).
+    pub fn new_page(&mut self) {
+        self.pages.push(Vec::new());
+        self.y = MARGIN;
     }
 
     pub fn space(&mut self, height: f32) {

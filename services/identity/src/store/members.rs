@@ -222,6 +222,8 @@ pub struct TenantUpdate<'a> {
     pub show_work_photos: Option<bool>,
     /// An IANA name, checked by the caller; `None`: left as it is.
     pub time_zone: Option<&'a str>,
+    /// Checked by the caller; `None`: left as it is.
+    pub currency: Option<&'a str>,
 }
 
 pub async fn update_tenant(
@@ -233,7 +235,7 @@ pub async fn update_tenant(
         "UPDATE tenants SET name = $2, portal_enabled = $3, portal_all_customers = $4,
              registration_open = $5, contact_email = $6, phone = $7, address = $8,
              show_work_photos = COALESCE($9, show_work_photos),
-             time_zone = COALESCE($10, time_zone)
+             time_zone = COALESCE($10, time_zone), currency = COALESCE($11, currency)
          WHERE id = $1 RETURNING ",
         tenant_columns!()
     ))
@@ -247,6 +249,7 @@ pub async fn update_tenant(
     .bind(u.address)
     .bind(u.show_work_photos)
     .bind(u.time_zone)
+    .bind(u.currency)
     .fetch_one(conn)
     .await
 }

@@ -170,6 +170,8 @@ tenant-registration = Jeder bekannte Kontakt darf sich registrieren
 tenant-show-work-photos = Kunden sehen die Fotos ihrer Arbeitsaufträge
 tenant-time-zone = Zeitzone
 tenant-time-zone-hint = Uhrzeiten in Seiten, E-Mails und Berichten werden in dieser Zone angezeigt und in Formularen eingegeben.
+tenant-currency = Währung
+tenant-currency-hint = Der ISO-4217-Code (EUR, CHF, PLN…), in dem Angebote und Rechnungen erstellt werden.
 
 flash-saved = Gespeichert.
 flash-switched = Sie sehen jetzt einen anderen Kunden.

@@ -170,6 +170,8 @@ tenant-registration = Anyone known as a contact may register
 tenant-show-work-photos = Customers see the photos of their work orders
 tenant-time-zone = Time zone
 tenant-time-zone-hint = Times in pages, mails and reports are shown, and typed in forms, in this zone.
+tenant-currency = Currency
+tenant-currency-hint = The ISO 4217 code (EUR, CHF, PLN…) quotes and invoices are written in.
 
 flash-saved = Saved.
 flash-switched = You are now viewing another customer.

@@ -170,6 +170,8 @@ tenant-registration = Cualquier persona conocida como contacto puede registrarse
 tenant-show-work-photos = Los clientes ven las fotos de sus órdenes de trabajo
 tenant-time-zone = Zona horaria
 tenant-time-zone-hint = Las horas de páginas, correos e informes se muestran, y se introducen en los formularios, en esta zona.
+tenant-currency = Moneda
+tenant-currency-hint = El código ISO 4217 (EUR, CHF, PLN…) de presupuestos y facturas.
 
 flash-saved = Guardado.
 flash-switched = Ahora está viendo otro cliente.

@@ -170,6 +170,8 @@ tenant-registration = Toute personne connue comme contact peut s'inscrire
 tenant-show-work-photos = Les clients voient les photos de leurs interventions
 tenant-time-zone = Fuseau horaire
 tenant-time-zone-hint = Les heures des pages, e-mails et rapports sont affichées, et saisies dans les formulaires, dans ce fuseau.
+tenant-currency = Devise
+tenant-currency-hint = Le code ISO 4217 (EUR, CHF, PLN…) des devis et des factures.
 
 flash-saved = Enregistré.
 flash-switched = Vous consultez maintenant un autre client.

@@ -169,6 +169,8 @@ tenant-registration = Każda osoba znana jako kontakt może się zarejestrować
 tenant-show-work-photos = Klienci widzą zdjęcia swoich zleceń
 tenant-time-zone = Strefa czasowa
 tenant-time-zone-hint = Godziny na stronach, w e-mailach i raportach są wyświetlane oraz wpisywane w formularzach w tej strefie.
+tenant-currency = Waluta
+tenant-currency-hint = Kod ISO 4217 (EUR, CHF, PLN…) ofert i faktur.
 
 flash-saved = Zapisano.
 flash-switched = Przeglądasz teraz innego klienta.

@@ -133,6 +133,7 @@ pub async fn update_tenant(
         address: b.address,
         show_work_photos: b.show_work_photos,
         time_zone: b.time_zone,
+        currency: b.currency,
     });
     let t = state.identity.clone().update_tenant(req).await?;
     Ok(Json(t.into_inner().into()))

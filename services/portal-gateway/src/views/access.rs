@@ -180,6 +180,11 @@ pub struct TenantSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(example = "Europe/Paris", max_length = 64)]
     pub time_zone: Option<String>,
+    /// ISO 4217 code quotes and invoices are written in (EUR unless set).
+    /// Absent in a change: left as it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "EUR", min_length = 3, max_length = 3)]
+    pub currency: Option<String>,
 }
 
 impl From<id::TenantInfo> for TenantSettings {
@@ -194,6 +199,7 @@ impl From<id::TenantInfo> for TenantSettings {
             address: t.address,
             show_work_photos: Some(t.show_work_photos),
             time_zone: Some(t.time_zone),
+            currency: Some(t.currency),
         }
     }
 }

@@ -58,6 +58,22 @@ impl Action {
 /// Where a work order starts: created from an accepted request, to be planned.
 pub const INITIAL: Status = Status::ToPlan;
 
+/// What a work order made from an accepted quote says to do: who accepted
+/// it and its lines (the PDF stays the reference).
+pub fn quote_description(signer_name: &str, lines: &str) -> String {
+    let who = signer_name.trim();
+    let head = if who.is_empty() {
+        "Quote accepted in the portal.".to_owned()
+    } else {
+        format!("Quote accepted in the portal by {who}.")
+    };
+    if lines.trim().is_empty() {
+        head
+    } else {
+        format!("{head}\n\n{}", lines.trim())
+    }
+}
+
 /// What the caller's roles allow on work orders (the platform's table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Rights {
@@ -292,6 +308,15 @@ pub fn cancel_reason(reason: &str) -> Result<String, Refusal> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_quote_work_order_says_who_accepted_and_what() {
+        assert_eq!(
+            quote_description("Jean Dupont", "1 × Fan motor\n2.5 × Labour"),
+            "Quote accepted in the portal by Jean Dupont.\n\n1 × Fan motor\n2.5 × Labour"
+        );
+        assert_eq!(quote_description(" ", ""), "Quote accepted in the portal.");
+    }
+
     use super::*;
 
     const PLANNER: Rights = Rights {

@@ -162,6 +162,7 @@ async fn make(
             title: created.title.clone(),
             status: "to_plan".into(),
             created_at: Some(to_proto(created.created_at)),
+            quote_id: String::new(),
         };
         outbox::enqueue(&mut tx, tenant_id, SOURCE, &event).await?;
     }

@@ -119,6 +119,33 @@ pub async fn insert_for_request(
     .await
 }
 
+/// A work order for an accepted quote; `None` when the quote already has one.
+pub async fn insert_for_quote(
+    conn: &mut PgConnection,
+    row: &WorkOrderRow,
+    quote_id: Uuid,
+) -> sqlx::Result<Option<WorkOrderRow>> {
+    sqlx::query_as(concat!(
+        "INSERT INTO work_orders (id, tenant_id, customer_id, site_id, title, description, status, created_at, contact_id, quote_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (tenant_id, quote_id) WHERE quote_id IS NOT NULL DO NOTHING
+         RETURNING ",
+        columns!()
+    ))
+    .bind(row.id)
+    .bind(row.tenant_id)
+    .bind(row.customer_id)
+    .bind(row.site_id)
+    .bind(&row.title)
+    .bind(&row.description)
+    .bind(row.status)
+    .bind(row.created_at)
+    .bind(row.contact_id)
+    .bind(quote_id)
+    .fetch_optional(conn)
+    .await
+}
+
 pub async fn get<'e>(
     db: impl PgExecutor<'e>,
     tenant_id: Uuid,

@@ -438,6 +438,7 @@ pub async fn save_tenant_settings(TenantPage(mut ctx): TenantPage, form: Form) -
         address: form.get("address"),
         show_work_photos: Some(form.flag("show_work_photos")),
         time_zone: Some(form.get("time_zone")),
+        currency: Some(form.get("currency")),
     });
     match ctx.state.identity.clone().update_tenant(req).await {
         Ok(_) => {
