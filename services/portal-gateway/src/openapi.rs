@@ -19,7 +19,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     access, appointment_exports, availability, customers, directory, documents, equipment,
-    equipment_exports, exports, imports, operations, photos, requests, sessions, tickets,
+    equipment_exports, exports, imports, operations, photos, quotes, requests, sessions, tickets,
     work_orders,
 };
 
@@ -44,7 +44,7 @@ use crate::routes::{
         work_orders::start, work_orders::complete, work_orders::cancel, work_orders::appointments,
         work_orders::calendar, appointment_exports::csv, appointment_exports::xlsx,
         photos::upload, photos::photos, photos::photo,
-        documents::list, documents::content,
+        documents::list, documents::content, quotes::create, quotes::list, quotes::get, quotes::accept, quotes::decline,
         availability::availability, availability::set_working_hours, availability::set_default_hours,
         availability::add_absence, availability::delete_absence,
         operations::deliveries, operations::resend, operations::parked,

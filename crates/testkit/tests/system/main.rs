@@ -20,6 +20,7 @@ mod mail_in_out;
 mod nats_cluster;
 mod outages;
 mod photos;
+mod quotes;
 mod redelivery;
 mod replicas;
 mod row_security;

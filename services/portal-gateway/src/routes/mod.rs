@@ -14,6 +14,7 @@ pub mod operations;
 pub mod pages;
 pub mod photos;
 pub mod private_file;
+pub mod quotes;
 pub mod requests;
 pub mod sessions;
 pub mod tickets;
@@ -177,6 +178,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/attachments/{id}/content", get(requests::download))
         .route("/api/v1/documents", get(documents::list))
         .route("/api/v1/documents/{id}/content", get(documents::content))
+        .route("/api/v1/quotes", post(quotes::create).get(quotes::list))
+        .route("/api/v1/quotes/{id}", get(quotes::get))
+        .route("/api/v1/quotes/{id}/accept", post(quotes::accept))
+        .route("/api/v1/quotes/{id}/decline", post(quotes::decline))
         .route("/api/v1/work-orders", get(work_orders::list))
         .route("/api/v1/work-orders/{id}", get(work_orders::detail))
         .route(
