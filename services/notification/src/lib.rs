@@ -7,6 +7,7 @@ pub mod events;
 pub mod grpc;
 pub mod i18n;
 pub mod inbound;
+pub mod quote_mails;
 pub mod quotes;
 pub mod refusals;
 pub mod relay;
@@ -91,6 +92,23 @@ pub async fn run(
         },
         background.clone(),
     )));
+    for decision in [
+        quote_mails::Decision::Accepted,
+        quote_mails::Decision::Declined,
+    ] {
+        tasks.push(tokio::spawn(portal_platform::consumer::run(
+            js.clone(),
+            pool.clone(),
+            decision.spec(),
+            quote_mails::QuoteMails {
+                decision,
+                pool: pool.clone(),
+                directory: directory.clone(),
+                links: links.clone(),
+            },
+            background.clone(),
+        )));
+    }
     if let (Some(addr), Some(replies), Some((relays, authserv_id, limits))) =
         (cfg.inbound_smtp_addr, replies, trust)
     {

@@ -107,6 +107,31 @@ const TEMPLATES: &[Template] = &[
         ],
         secret_link: false,
     },
+    // To staff who write quotes, on a contact's decision (E3).
+    Template {
+        name: "quote_accepted",
+        required: &["title", "customer", "signer", "total"],
+        optional: &["name", "link"],
+        subject: "quote-accepted-subject",
+        body: &[
+            Para("quote-accepted-intro"),
+            Para("quote-accepted-next"),
+            ParaIf("link", "quote-link"),
+        ],
+        secret_link: false,
+    },
+    Template {
+        name: "quote_declined",
+        required: &["title", "customer", "reason"],
+        optional: &["name", "link"],
+        subject: "quote-declined-subject",
+        body: &[
+            Para("quote-declined-intro"),
+            Para("quote-declined-reason"),
+            ParaIf("link", "quote-link"),
+        ],
+        secret_link: false,
+    },
     // To the contact who submitted the request.
     Template {
         name: "request_accepted",

@@ -175,7 +175,33 @@ async fn a_quote_is_signed_once_and_becomes_work_to_plan() -> anyhow::Result<()>
     assert!(s(&work["description"]).contains("Jean Dupont"));
     fixtures::drained(&stack, "work-orders-quote-accepted").await?;
     assert_eq!(quote_work_orders(&stack, &id).await?, 1);
+
+    // The admin hears of it, with the signer, the total and a link.
+    let mail = eventually(30, "the mail about the decision", || async {
+        Ok(staff_mails(&stack, "quotes", "Quote accepted: Cold room repair").pop())
+    })
+    .await?;
+    assert!(mail.body.contains("Jean Dupont"), "{}", mail.body);
+    assert!(mail.body.contains("119.19 PLN"), "{}", mail.body);
+    assert!(mail.body.contains(&format!("/quotes/{id}")), "{}", mail.body);
+    fixtures::drained(&stack, "notification-quote-accepted").await?;
+    assert_eq!(
+        staff_mails(&stack, "quotes", "Quote accepted: Cold room repair").len(),
+        1
+    );
     stack.stop().await
+}
+
+/// Mails to the tenant's admin with this subject.
+fn staff_mails(stack: &Stack, slug: &str, subject: &str) -> Vec<portal_testkit::smtp::Mail> {
+    stack
+        .smtp
+        .as_ref()
+        .map(|s| s.to(&format!("admin@{slug}.example")))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|m| m.subject == subject)
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -242,6 +268,11 @@ async fn a_quote_refuses_bad_lines_declines_with_a_reason_and_expires() -> anyho
     assert_eq!(declined["status"], "declined");
     assert_eq!(declined["decision"]["reason"], "Too expensive this year");
     assert!(declined["work_order_id"].is_null());
+    let mail = eventually(30, "the mail about the refusal", || async {
+        Ok(staff_mails(&stack, "quotebad", "Quote declined: Gutter cleaning").pop())
+    })
+    .await?;
+    assert!(mail.body.contains("Too expensive this year"), "{}", mail.body);
 
     // Past its last day a quote shows as expired and cannot be accepted.
     let q = api

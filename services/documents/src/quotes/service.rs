@@ -347,6 +347,7 @@ impl Documents {
         }
         let q = self.visible_quote(&claims, id).await?;
         let names = self.names(claims.tid, q.customer_id, q.site_id).await?;
+        let customer_name = names.customer.clone();
         let now = Utc::now();
         let today = names.zone.date(now);
         let stored_hash = hex(&q.pdf_sha256);
@@ -446,6 +447,7 @@ impl Documents {
             document_id: decided.document_id.to_string(),
             at: Some(to_proto(now)),
             summary,
+            customer_name: customer_name.clone(),
         };
         if r.accept {
             outbox::enqueue(

@@ -140,3 +140,13 @@ mail-refused-why = { $why ->
    *[invalid] Ihre E-Mail war leer oder zu lang für eine Anfrage. Bitte schreiben Sie erneut oder nutzen Sie das Portal.
 }
 mail-refused-link = Zum Portal: { $link }
+
+## quote_accepted / quote_declined
+
+quote-accepted-subject = Angebot angenommen: { $title }
+quote-accepted-intro = { $signer } hat das Angebot „{ $title }“ für { $customer } ({ $total }) im Portal angenommen.
+quote-accepted-next = Daraus wurde ein zu planender Auftrag angelegt.
+quote-declined-subject = Angebot abgelehnt: { $title }
+quote-declined-intro = { $customer } hat das Angebot „{ $title }“ im Portal abgelehnt.
+quote-declined-reason = Grund: { $reason }
+quote-link = Angebot öffnen: { $link }

@@ -144,3 +144,13 @@ mail-refused-why = { $why ->
    *[invalid] Your mail was empty or too long to become a request. Please write again, or use the portal.
 }
 mail-refused-link = The portal: { $link }
+
+## quote_accepted / quote_declined: to admins and dispatchers, on a contact's decision
+
+quote-accepted-subject = Quote accepted: { $title }
+quote-accepted-intro = { $signer } accepted the quote "{ $title }" for { $customer } ({ $total }) in the portal.
+quote-accepted-next = A work order to plan has been created from it.
+quote-declined-subject = Quote declined: { $title }
+quote-declined-intro = { $customer } declined the quote "{ $title }" in the portal.
+quote-declined-reason = Reason: { $reason }
+quote-link = Open the quote: { $link }

@@ -139,3 +139,13 @@ mail-refused-why = { $why ->
    *[invalid] Su correo estaba vacío o era demasiado largo para convertirse en una solicitud. Escríbanos de nuevo o utilice el portal.
 }
 mail-refused-link = El portal: { $link }
+
+## quote_accepted / quote_declined
+
+quote-accepted-subject = Presupuesto aceptado: { $title }
+quote-accepted-intro = { $signer } aceptó el presupuesto «{ $title }» para { $customer } ({ $total }) en el portal.
+quote-accepted-next = Se ha creado una orden de trabajo por planificar.
+quote-declined-subject = Presupuesto rechazado: { $title }
+quote-declined-intro = { $customer } rechazó el presupuesto «{ $title }» en el portal.
+quote-declined-reason = Motivo: { $reason }
+quote-link = Abrir el presupuesto: { $link }

@@ -139,3 +139,13 @@ mail-refused-why = { $why ->
    *[invalid] Votre message était vide ou trop long pour devenir une demande. Merci de nous écrire à nouveau ou d'utiliser le portail.
 }
 mail-refused-link = Le portail : { $link }
+
+## quote_accepted / quote_declined
+
+quote-accepted-subject = Devis accepté : { $title }
+quote-accepted-intro = { $signer } a accepté le devis « { $title } » pour { $customer } ({ $total }) dans le portail.
+quote-accepted-next = Une intervention à planifier a été créée.
+quote-declined-subject = Devis refusé : { $title }
+quote-declined-intro = { $customer } a refusé le devis « { $title } » dans le portail.
+quote-declined-reason = Motif : { $reason }
+quote-link = Ouvrir le devis : { $link }

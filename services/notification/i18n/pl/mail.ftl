@@ -140,3 +140,13 @@ mail-refused-why = { $why ->
    *[invalid] Wiadomość była pusta lub zbyt długa, aby stać się zgłoszeniem. Prosimy napisać ponownie lub skorzystać z portalu.
 }
 mail-refused-link = Portal: { $link }
+
+## quote_accepted / quote_declined
+
+quote-accepted-subject = Oferta zaakceptowana: { $title }
+quote-accepted-intro = { $signer } zaakceptował(a) ofertę „{ $title }” dla { $customer } ({ $total }) w portalu.
+quote-accepted-next = Utworzono z niej zlecenie do zaplanowania.
+quote-declined-subject = Oferta odrzucona: { $title }
+quote-declined-intro = { $customer } odrzucił(a) ofertę „{ $title }” w portalu.
+quote-declined-reason = Powód: { $reason }
+quote-link = Otwórz ofertę: { $link }
