@@ -193,7 +193,76 @@ pub fn demo(base: &str, operator_token: &str, mail_dir: Option<&Path>) -> Result
     println!("Accepted the invitation from {}.", path.display());
     let kit = equipment(&api, &token, &site_ids)?;
     work(&api, &token, &technician_id, &site_ids[0], &kit)?;
+    quotes(&api, &token, &customer_id, &site_ids[0])?;
     Ok(Invitation::Accepted)
+}
+
+/// Quotes for the bakery (E3): one waiting for Claire's signature, one she
+/// accepted (signed, and planned work by now), one she declined.
+fn quotes(
+    api: &dyn Fn(&str) -> String,
+    admin: &str,
+    customer_id: &str,
+    site_id: &str,
+) -> Result<()> {
+    let contact = {
+        let answer = http::call(
+            "POST",
+            &api("/auth/login"),
+            None,
+            Some(&json!({"tenant": TENANT, "email": CONTACT_EMAIL, "password": CONTACT_PASSWORD})),
+        )?
+        .ensure_success("logging in as the demo contact")?;
+        string_field(&answer.json()?, "access_token")?
+    };
+    let valid = (chrono::Utc::now() + chrono::Duration::days(30))
+        .date_naive()
+        .to_string();
+    let quote = |title: &str, lines: Value| -> Result<String> {
+        let made = http::call(
+            "POST",
+            &api("/quotes"),
+            Some(admin),
+            Some(
+                &json!({"customer_id": customer_id, "site_id": site_id, "title": title,
+                "valid_until": valid, "lines": lines}),
+            ),
+        )?
+        .ensure_success("writing a demo quote")?
+        .json()?;
+        string_field(&made, "id")
+    };
+    quote(
+        "Replace the proofing cabinet door seals",
+        json!([
+            {"description": "Door seal kit, proofing cabinet", "quantity": 2, "unit_price": 84.5, "tax_rate": 20},
+            {"description": "Labour (hours)", "quantity": 1.5, "unit_price": 62, "tax_rate": 20}
+        ]),
+    )?;
+    let accepted = quote(
+        "Annual descaling of the combi oven",
+        json!([{"description": "Descaling and inspection", "quantity": 1, "unit_price": 240, "tax_rate": 20}]),
+    )?;
+    http::call(
+        "POST",
+        &api(&format!("/quotes/{accepted}/accept")),
+        Some(&contact),
+        Some(&json!({"signer_name": "Claire Martin", "signature_png": SIGNATURE_PNG})),
+    )?
+    .ensure_success("accepting a demo quote")?;
+    let declined = quote(
+        "New display fridge",
+        json!([{"description": "Display fridge, 1.2 m", "quantity": 1, "unit_price": 3150, "tax_rate": 20}]),
+    )?;
+    http::call(
+        "POST",
+        &api(&format!("/quotes/{declined}/decline")),
+        Some(&contact),
+        Some(&json!({"reason": "We keep the old one one more year."})),
+    )?
+    .ensure_success("declining a demo quote")?;
+    println!("Wrote three demo quotes: one to sign, one accepted, one declined.");
+    Ok(())
 }
 
 /// The demo equipment the demo work refers to.

@@ -15,10 +15,15 @@ document.addEventListener("DOMContentLoaded", () => {
       button.textContent = button.dataset.done || button.textContent;
     });
   }
-  // A form sent once is not sent twice by an impatient second click.
+  // A form sent once is not sent twice by an impatient second click. Only
+  // once every listener had its say: a form another script held back (a
+  // quote not yet signed) stays usable.
   for (const form of document.querySelectorAll("form[method=post]")) {
-    form.addEventListener("submit", () => {
-      for (const b of form.querySelectorAll("button[type=submit]")) b.disabled = true;
+    form.addEventListener("submit", (event) => {
+      setTimeout(() => {
+        if (event.defaultPrevented) return;
+        for (const b of form.querySelectorAll("button[type=submit]")) b.disabled = true;
+      }, 0);
     });
   }
 });
@@ -113,6 +118,8 @@ document.addEventListener("DOMContentLoaded", () => {
     const buttons = form.querySelectorAll("button[type=submit]");
     const files = [...input.files];
     if (!check()) { for (const b of buttons) b.disabled = false; return; }
+    // Sent by this script, not the browser: held here against a second click.
+    for (const b of buttons) b.disabled = true;
     const data = new FormData(form);
     data.delete(input.name);
     const res = await fetch(form.action, { method: "POST", body: data });

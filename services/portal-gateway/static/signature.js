@@ -1,6 +1,7 @@
 // The customer signs on the screen (finger, pen or mouse): the drawing goes
-// into the completion form as a PNG data URL, and then the signer's name is
-// required. Without this file the work is completed unsigned.
+// into the form as a PNG data URL, and then the signer's name is required.
+// Without this file work is completed unsigned; a form marked
+// `data-signature-required` (accepting a quote) is not sent undrawn.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   const pad = document.getElementById("signature-pad");
@@ -9,11 +10,12 @@ document.addEventListener("DOMContentLoaded", () => {
   const signer = document.getElementById("signer-name");
   if (!pad || !canvas || !field || !canvas.getContext) return;
   const ink = canvas.getContext("2d");
+  const nameAlwaysRequired = Boolean(signer && signer.required);
   const blank = () => {
     ink.fillStyle = "#fff";
     ink.fillRect(0, 0, canvas.width, canvas.height);
     field.value = "";
-    if (signer) signer.required = false;
+    if (signer) signer.required = nameAlwaysRequired;
   };
   blank();
   ink.lineWidth = 3;
@@ -58,4 +60,17 @@ document.addEventListener("DOMContentLoaded", () => {
   canvas.addEventListener("pointercancel", done);
   const clear = document.getElementById("signature-clear");
   if (clear) clear.addEventListener("click", blank);
+  const form = field.form;
+  const missing = document.getElementById("signature-missing");
+  if (form && "signatureRequired" in form.dataset) {
+    form.addEventListener("submit", (event) => {
+      if (field.value) return;
+      event.preventDefault();
+      if (missing) missing.hidden = false;
+      canvas.scrollIntoView({ block: "center" });
+    });
+    canvas.addEventListener("pointerup", () => {
+      if (missing) missing.hidden = true;
+    });
+  }
 });

@@ -183,7 +183,11 @@ async fn a_quote_is_signed_once_and_becomes_work_to_plan() -> anyhow::Result<()>
     .await?;
     assert!(mail.body.contains("Jean Dupont"), "{}", mail.body);
     assert!(mail.body.contains("119.19 PLN"), "{}", mail.body);
-    assert!(mail.body.contains(&format!("/quotes/{id}")), "{}", mail.body);
+    assert!(
+        mail.body.contains(&format!("/quotes/{id}")),
+        "{}",
+        mail.body
+    );
     fixtures::drained(&stack, "notification-quote-accepted").await?;
     assert_eq!(
         staff_mails(&stack, "quotes", "Quote accepted: Cold room repair").len(),
@@ -272,7 +276,11 @@ async fn a_quote_refuses_bad_lines_declines_with_a_reason_and_expires() -> anyho
         Ok(staff_mails(&stack, "quotebad", "Quote declined: Gutter cleaning").pop())
     })
     .await?;
-    assert!(mail.body.contains("Too expensive this year"), "{}", mail.body);
+    assert!(
+        mail.body.contains("Too expensive this year"),
+        "{}",
+        mail.body
+    );
 
     // Past its last day a quote shows as expired and cannot be accepted.
     let q = api

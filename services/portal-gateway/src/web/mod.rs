@@ -22,7 +22,7 @@ use axum::routing::{get, post};
 use crate::state::AppState;
 use pages::{
     appointments, auth, availability, board, customer_admin, imports, inspection, labels, mail,
-    my_day, portal, requests, site_admin, sites, staff, staff_requests, work_orders,
+    my_day, portal, quotes, requests, site_admin, sites, staff, staff_requests, work_orders,
 };
 
 /// Routes of the HTML pages (merged beside the REST API). A tenant's pages
@@ -234,6 +234,11 @@ pub fn router(max_upload_bytes: usize) -> Router<AppState> {
                 get(appointments::calendar),
             )
             .route(&at("/documents/{id}"), get(appointments::document))
+            .route(&at("/quotes"), get(quotes::list).post(quotes::create))
+            .route(&at("/quotes/new"), get(quotes::new_form))
+            .route(&at("/quotes/{id}"), get(quotes::show))
+            .route(&at("/quotes/{id}/accept"), post(quotes::accept))
+            .route(&at("/quotes/{id}/decline"), post(quotes::decline))
             .route(&at("/staff/audit"), get(staff::audit))
             .route(&at("/staff/mail"), get(mail::show))
             .route(&at("/staff/mail/{id}/resend"), post(mail::resend))

@@ -85,6 +85,16 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("board.html", include_str!("../../templates/board.html")),
     ("sites.html", include_str!("../../templates/sites.html")),
+    ("quotes.html", include_str!("../../templates/quotes.html")),
+    ("quote.html", include_str!("../../templates/quote.html")),
+    (
+        "quote_new.html",
+        include_str!("../../templates/quote_new.html"),
+    ),
+    (
+        "signature_pad.html",
+        include_str!("../../templates/signature_pad.html"),
+    ),
     (
         "staff_import.html",
         include_str!("../../templates/staff_import.html"),
@@ -158,6 +168,7 @@ pub const CODE: &[(&str, &str)] = &[
         include_str!("pages/appointments.rs"),
     ),
     ("pages/sites.rs", include_str!("pages/sites.rs")),
+    ("pages/quotes.rs", include_str!("pages/quotes.rs")),
     ("pages/site_admin.rs", include_str!("pages/site_admin.rs")),
     ("pages/imports.rs", include_str!("pages/imports.rs")),
     ("pages/inspection.rs", include_str!("pages/inspection.rs")),

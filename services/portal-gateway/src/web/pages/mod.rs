@@ -12,6 +12,7 @@ pub mod my_day;
 pub mod places;
 pub mod planning;
 pub mod portal;
+pub mod quotes;
 pub mod requests;
 pub mod site_admin;
 pub mod sites;

@@ -226,7 +226,8 @@ pub(crate) async fn site_page(
     let mut documents_client = ctx.state.documents.clone();
     let mut sites_client = ctx.state.identity.clone();
     let mut contacts_client = ctx.state.identity.clone();
-    let (summary, equipment, requests, documents, others, contacts) = tokio::join!(
+    let mut quotes_client = ctx.state.documents.clone();
+    let (summary, equipment, requests, documents, others, contacts, quotes) = tokio::join!(
         summary_of(ctx, s, &site_id),
         equipment_client.list_equipment(s.caller.request(wo::ListEquipmentRequest {
             site_id: site_id.clone(),
@@ -256,7 +257,25 @@ pub(crate) async fn site_page(
             customer_id: site.customer_id.clone(),
             mine: false,
         })),
+        quotes_client.list_quotes(s.caller.request(
+            portal_proto::documents::v1::ListQuotesRequest {
+                site_id: site_id.clone(),
+                limit: 10,
+                ..Default::default()
+            }
+        )),
     );
+    // Quotes come from documents: without it the page still shows the site.
+    let quotes: Vec<serde_json::Value> = quotes
+        .map(|q| q.into_inner().items)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|q| {
+            let total = format!("{:.2} {}", q.total_minor as f64 / 100.0, q.currency);
+            json!({"id": q.id, "title": q.title, "status": q.status, "total": total,
+                   "valid_until": q.valid_until})
+        })
+        .collect();
     // The people of this site: those narrowed to it and those who see the
     // whole customer.
     let contacts: Vec<serde_json::Value> = contacts
@@ -327,7 +346,7 @@ pub(crate) async fn site_page(
     let site_form = json!({"name": site.name, "address": site.address,
         "latitude": site.latitude, "longitude": site.longitude});
     let mut values = json!({
-        "site": site, "documents": documents, "other_sites": other_sites, "contacts": contacts,
+        "site": site, "documents": documents, "other_sites": other_sites, "contacts": contacts, "quotes": quotes,
         "equipment": equipment, "q": q, "site_form": site_form, "fields": fields,
         "plans": plans.iter().map(|p| json!({"id": p.id, "title": p.title, "every_months": p.every_months,
             "next_due": p.next_due, "active": p.active})).collect::<Vec<_>>(),
