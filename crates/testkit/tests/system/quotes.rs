@@ -117,6 +117,17 @@ async fn a_quote_is_signed_once_and_becomes_work_to_plan() -> anyhow::Result<()>
     assert_eq!(still["status"], "sent");
     assert!(still["decision"].is_null());
 
+    // The customer renamed meanwhile: the signed copy still repeats the quote as sent.
+    let customer_path = format!("/api/v1/customers/{}", t.customer_id);
+    let before = api.get(&customer_path, &t.admin).await?.expect(200)?;
+    api.put(
+        &customer_path,
+        &t.admin,
+        &json!({"number": before["number"], "name": "Renamed Bakery"}),
+    )
+    .await?
+    .expect(200)?;
+
     let accepted = api
         .post(
             &path,
@@ -144,6 +155,11 @@ async fn a_quote_is_signed_once_and_becomes_work_to_plan() -> anyhow::Result<()>
     // The document is now the signed copy: the quote, then its certificate.
     let (_, _, signed) = download(&stack, &t.contact, &s(&quote["document_id"])).await?;
     let text = pdf_text(&signed)?;
+    let sent_name = s(&before["name"]);
+    assert!(
+        text.contains(&sent_name) && !text.contains("Renamed Bakery"),
+        "the quote as sent: {text}"
+    );
     for expected in [
         "Condenser fan motor",
         "Acceptance certificate",

@@ -18,7 +18,7 @@ use tonic::{Code, Request};
 use uuid::Uuid;
 
 use super::domain::{self, Decision, Line, Refusal, Status};
-use super::store::{self, QuoteRow, StoredLine};
+use super::store::{self, Printed, QuoteRow, StoredLine};
 use crate::catalog::{self, Kind, NewDocument};
 use crate::grpc::Documents;
 use crate::pdf::{self, PdfError};
@@ -221,6 +221,13 @@ impl Documents {
             decline_reason: String::new(),
             decided_from: String::new(),
             work_order_id: None,
+            printed: Json(Printed {
+                provider: printed.provider.clone(),
+                provider_details: printed.provider_details.clone(),
+                customer: printed.customer.clone(),
+                site: printed.site.clone(),
+                zone: printed.zone.name().to_owned(),
+            }),
         };
         let mut tx = self.pool.begin().await?;
         catalog::publish(
@@ -346,10 +353,13 @@ impl Documents {
             ));
         }
         let q = self.visible_quote(&claims, id).await?;
-        let names = self.names(claims.tid, q.customer_id, q.site_id).await?;
-        let customer_name = names.customer.clone();
+        // The signed copy repeats what the sent one printed; only the day
+        // (expiry) follows the tenant's zone as it is now.
+        let printed = q.printed.0.clone();
+        let zone = Zone::or_utc(&printed.zone);
+        let customer_name = printed.customer.clone();
         let now = Utc::now();
-        let today = names.zone.date(now);
+        let today = self.today(claims.tid).await;
         let stored_hash = hex(&q.pdf_sha256);
         if !domain::hash_matches(&r.pdf_sha256, &stored_hash) {
             return Err(ServiceError::Invalid(
@@ -364,17 +374,17 @@ impl Documents {
             let (priced, totals) = domain::price(q.lines.0.iter().map(line_of).collect());
             let printed = pdf::quote::QuotePdf {
                 reference: reference(q.id),
-                provider: names.provider,
-                provider_details: names.provider_details,
-                customer: names.customer,
-                site: names.site,
+                provider: printed.provider,
+                provider_details: printed.provider_details,
+                customer: printed.customer,
+                site: printed.site,
                 title: q.title.clone(),
                 currency: q.currency.clone(),
                 lines: priced,
                 totals,
                 issued_at: q.created_at,
                 valid_until: q.valid_until,
-                zone: names.zone,
+                zone,
             };
             let acceptance = pdf::quote::Acceptance {
                 signer_name: r.signer_name.trim().to_owned(),

@@ -15,6 +15,17 @@ pub struct StoredLine {
     pub tax_minor: i64,
 }
 
+/// What the sent PDF printed besides the lines.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct Printed {
+    pub provider: String,
+    pub provider_details: String,
+    pub customer: String,
+    pub site: String,
+    /// IANA name of the zone its dates were printed in.
+    pub zone: String,
+}
+
 #[derive(Debug, Clone, FromRow)]
 pub struct QuoteRow {
     pub id: Uuid,
@@ -39,13 +50,15 @@ pub struct QuoteRow {
     pub decline_reason: String,
     pub decided_from: String,
     pub work_order_id: Option<Uuid>,
+    pub printed: Json<Printed>,
 }
 
 macro_rules! columns {
     () => {
         "id, tenant_id, customer_id, site_id, title, currency, lines, net_minor, tax_minor,
          total_minor, valid_until, status, document_id, pdf_sha256, created_by, created_at,
-         decided_at, decided_by, signer_name, decline_reason, decided_from, work_order_id"
+         decided_at, decided_by, signer_name, decline_reason, decided_from, work_order_id,
+         printed"
     };
 }
 
@@ -53,8 +66,8 @@ pub async fn insert(conn: &mut PgConnection, q: &QuoteRow) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO quotes (id, tenant_id, customer_id, site_id, title, currency, lines,
                              net_minor, tax_minor, total_minor, valid_until, status,
-                             document_id, pdf_sha256, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'sent', $12, $13, $14, $15)",
+                             document_id, pdf_sha256, created_by, created_at, printed)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'sent', $12, $13, $14, $15, $16)",
     )
     .bind(q.id)
     .bind(q.tenant_id)
@@ -71,6 +84,7 @@ pub async fn insert(conn: &mut PgConnection, q: &QuoteRow) -> sqlx::Result<()> {
     .bind(&q.pdf_sha256)
     .bind(q.created_by)
     .bind(q.created_at)
+    .bind(&q.printed)
     .execute(conn)
     .await?;
     Ok(())
