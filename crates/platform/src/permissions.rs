@@ -75,6 +75,8 @@ pub enum Permission {
     // documents
     /// Write and send quotes to customers (E3).
     IssueQuotes,
+    /// Write, finalise and mark paid the invoices (E4).
+    IssueInvoices,
     // notification
     /// Read the mail log and send a mail that failed for good again (F3).
     ManageMail,
@@ -94,9 +96,12 @@ pub fn granted(role: Role, permission: Permission) -> bool {
             matches!(role, Admin | Dispatcher)
         }
         ReadDirectory => true,
-        ManageTenant | ManageStaff | ReadAudit | ReadParkedEvents | ManageEquipmentSettings => {
-            role == Admin
-        }
+        ManageTenant
+        | ManageStaff
+        | ReadAudit
+        | ReadParkedEvents
+        | ManageEquipmentSettings
+        | IssueInvoices => role == Admin,
         DoOwnWork | RecordOwnAbsence => role == Technician,
     }
 }
@@ -139,6 +144,8 @@ mod tests {
             (&["dispatcher"], ManageMail, true),
             (&["dispatcher"], IssueQuotes, true),
             (&["technician"], IssueQuotes, false),
+            (&["admin"], IssueInvoices, true),
+            (&["dispatcher"], IssueInvoices, false),
             (&["technician"], ManageMail, false),
             (&["admin"], ReadParkedEvents, true),
             (&["dispatcher"], ReadParkedEvents, false),

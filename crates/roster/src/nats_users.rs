@@ -19,7 +19,11 @@ pub fn publishes(service: Service) -> &'static [&'static str] {
             "portal.*.equipment.>",
             "portal.*.inspection.>",
         ],
-        Service::Documents => &["portal.*.document.>", "portal.*.quote.>"],
+        Service::Documents => &[
+            "portal.*.document.>",
+            "portal.*.quote.>",
+            "portal.*.invoice.>",
+        ],
         Service::Notification => &["portal.*.mail.received"],
         Service::Gateway => &[],
     }

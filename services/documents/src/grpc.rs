@@ -367,4 +367,22 @@ impl DocumentsService for Documents {
     async fn decide_quote(&self, req: Request<pb::DecideQuoteRequest>) -> Rpc<pb::Quote> {
         reply(Documents::decide_quote(self, req).await)
     }
+    async fn create_invoice(&self, req: Request<pb::CreateInvoiceRequest>) -> Rpc<pb::Invoice> {
+        reply(Documents::create_invoice(self, req).await)
+    }
+    async fn finalize_invoice(&self, req: Request<pb::InvoiceRequest>) -> Rpc<pb::Invoice> {
+        reply(Documents::finalize_invoice(self, req).await)
+    }
+    async fn mark_invoice_paid(&self, req: Request<pb::InvoiceRequest>) -> Rpc<pb::Invoice> {
+        reply(Documents::mark_invoice_paid(self, req).await)
+    }
+    async fn get_invoice(&self, req: Request<pb::InvoiceRequest>) -> Rpc<pb::Invoice> {
+        reply(Documents::get_invoice(self, req).await)
+    }
+    async fn list_invoices(
+        &self,
+        req: Request<pb::ListInvoicesRequest>,
+    ) -> Rpc<pb::ListInvoicesResponse> {
+        reply(Documents::list_invoices(self, req).await)
+    }
 }

@@ -8,6 +8,7 @@ pub mod config;
 pub mod domain;
 pub mod events;
 pub mod grpc;
+pub mod invoices;
 pub mod pdf;
 pub mod quotes;
 pub mod service_reports;

@@ -19,8 +19,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     access, appointment_exports, availability, customers, directory, documents, equipment,
-    equipment_exports, exports, imports, operations, photos, quotes, requests, sessions, tickets,
-    work_orders,
+    equipment_exports, exports, imports, invoices, operations, photos, quotes, requests, sessions,
+    tickets, work_orders,
 };
 
 #[derive(OpenApi)]
@@ -45,6 +45,7 @@ use crate::routes::{
         work_orders::calendar, appointment_exports::csv, appointment_exports::xlsx,
         photos::upload, photos::photos, photos::photo,
         documents::list, documents::content, quotes::create, quotes::list, quotes::get, quotes::accept, quotes::decline,
+        invoices::create, invoices::list, invoices::get, invoices::finalize, invoices::paid,
         availability::availability, availability::set_working_hours, availability::set_default_hours,
         availability::add_absence, availability::delete_absence,
         operations::deliveries, operations::resend, operations::parked,

@@ -14,6 +14,7 @@ mod forged_mail;
 mod golden_path;
 mod hidden_work;
 mod integrator;
+mod invoices;
 mod isolation;
 mod key_rotation;
 mod mail_in_out;

@@ -1,7 +1,7 @@
-//! A quote as a PDF (E3): the provider, the customer and site, the lines
-//! with their totals, the validity date; once accepted, the same pages and
-//! an acceptance certificate (who, when, from where, the hash of the PDF
-//! they accepted, their drawn signature).
+//! A quote (E3) or an invoice (E4) as a PDF: the provider, the customer and
+//! site, the lines with their totals, its dates; once a quote is accepted,
+//! the same pages and an acceptance certificate (who, when, from where, the
+//! hash of the PDF they accepted, their drawn signature).
 use chrono::{DateTime, NaiveDate, Utc};
 use krilla::Data;
 use krilla::image::Image;
@@ -16,9 +16,11 @@ const LABEL_WIDTH: f32 = 120.0;
 /// A drawn signature larger than this is not printed.
 const MAX_SIGNATURE_PIXELS: u64 = 4_000_000;
 
-/// Everything the quote's pages print.
+/// Everything a quote's or an invoice's pages print.
 #[derive(Debug, Clone)]
 pub struct QuotePdf {
+    /// "Quote", "Invoice".
+    pub heading: String,
     pub reference: String,
     pub provider: String,
     pub provider_details: String,
@@ -29,8 +31,21 @@ pub struct QuotePdf {
     pub lines: Vec<PricedLine>,
     pub totals: Totals,
     pub issued_at: DateTime<Utc>,
-    pub valid_until: NaiveDate,
+    /// Labelled dates under the parties ("Valid until", "Due").
+    pub dates: Vec<(String, String)>,
+    /// The sentence after the totals.
+    pub closing: String,
     pub zone: Zone,
+}
+
+impl QuotePdf {
+    /// The texts of a quote: valid until its last day, signed in the portal.
+    pub fn quote_texts(&mut self, valid_until: NaiveDate) {
+        self.heading = "Quote".into();
+        self.dates = vec![("Valid until".into(), format!("{valid_until} (included)"))];
+        self.closing =
+            format!("To accept, sign this quote in the customer portal by {valid_until}.");
+    }
 }
 
 /// The acceptance the certificate page records.
@@ -70,10 +85,10 @@ pub fn signed_quote(q: &QuotePdf, a: &Acceptance) -> Result<Vec<u8>, PdfError> {
 
 fn meta(q: &QuotePdf) -> Meta {
     Meta {
-        title: format!("Quote {}: {}", q.reference, q.title),
+        title: format!("{} {}: {}", q.heading, q.reference, q.title),
         language: "en".into(),
         created_at: Some(q.issued_at),
-        footer: format!("Quote {} · {}", q.reference, q.title),
+        footer: format!("{} {} · {}", q.heading, q.reference, q.title),
     }
 }
 
@@ -118,7 +133,11 @@ fn cells<'a>(texts: [&'a str; 5]) -> [Cell<'a>; 5] {
 
 fn layout(q: &QuotePdf) -> Result<Sheet, PdfError> {
     let mut sheet = Sheet::new()?;
-    sheet.paragraph(&format!("Quote {}", q.reference), 20.0, Weight::Bold);
+    sheet.paragraph(
+        &format!("{} {}", q.heading, q.reference),
+        20.0,
+        Weight::Bold,
+    );
     sheet.space(4.0);
     sheet.paragraph(&q.title, 14.0, Weight::Bold);
     sheet.rule();
@@ -128,11 +147,9 @@ fn layout(q: &QuotePdf) -> Result<Sheet, PdfError> {
     field(&mut sheet, "Customer", &q.customer);
     field(&mut sheet, "Site", &q.site);
     field(&mut sheet, "Issued", &q.zone.date(q.issued_at).to_string());
-    field(
-        &mut sheet,
-        "Valid until",
-        &format!("{} (included)", q.valid_until),
-    );
+    for (label, value) in &q.dates {
+        field(&mut sheet, label, value);
+    }
     sheet.space(8.0);
     sheet.row(
         &cells([
@@ -184,14 +201,7 @@ fn layout(q: &QuotePdf) -> Result<Sheet, PdfError> {
     total_row(&mut sheet, "Tax", q.totals.tax_minor, Weight::Regular);
     total_row(&mut sheet, "Total", q.totals.total_minor, Weight::Bold);
     sheet.space(12.0);
-    sheet.paragraph(
-        &format!(
-            "To accept, sign this quote in the customer portal by {}.",
-            q.valid_until
-        ),
-        BODY,
-        Weight::Regular,
-    );
+    sheet.paragraph(&q.closing, BODY, Weight::Regular);
     Ok(sheet)
 }
 
@@ -266,7 +276,8 @@ mod tests {
                 tax_rate_bp: 2_000,
             },
         ]);
-        QuotePdf {
+        let mut q = QuotePdf {
+            heading: String::new(),
             reference: "Q-1A2B3C".into(),
             provider: "Froid Services".into(),
             provider_details: "1 rue du Port, Lyon".into(),
@@ -277,9 +288,12 @@ mod tests {
             lines,
             totals,
             issued_at: Utc::now(),
-            valid_until: NaiveDate::from_ymd_opt(2027, 3, 31).unwrap_or_default(),
+            dates: Vec::new(),
+            closing: String::new(),
             zone: Zone::UTC,
-        }
+        };
+        q.quote_texts(NaiveDate::from_ymd_opt(2027, 3, 31).unwrap_or_default());
+        q
     }
 
     #[test]

@@ -80,6 +80,18 @@ pub fn check_new(
     valid_until: NaiveDate,
     today: NaiveDate,
 ) -> Result<(), String> {
+    check_title_and_lines(title, lines)?;
+    if valid_until < today {
+        return Err("valid_until is in the past".into());
+    }
+    if (valid_until - today).num_days() > MAX_VALID_DAYS {
+        return Err("valid_until is more than three years ahead".into());
+    }
+    Ok(())
+}
+
+/// The title and lines of a quote or an invoice.
+pub fn check_title_and_lines(title: &str, lines: &[Line]) -> Result<(), String> {
     if title.trim().is_empty() {
         return Err("title is required".into());
     }
@@ -115,12 +127,6 @@ pub fn check_new(
         if !(0..=MAX_TAX_BP).contains(&l.tax_rate_bp) {
             return Err(format!("line {n}: tax rate must be between 0 and 100 %"));
         }
-    }
-    if valid_until < today {
-        return Err("valid_until is in the past".into());
-    }
-    if (valid_until - today).num_days() > MAX_VALID_DAYS {
-        return Err("valid_until is more than three years ahead".into());
     }
     Ok(())
 }

@@ -29,23 +29,23 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn pdf_error(e: PdfError) -> ServiceError {
-    ServiceError::Internal(anyhow::Error::new(e).context("writing the quote's PDF"))
+pub(crate) fn pdf_error(e: PdfError) -> ServiceError {
+    ServiceError::Internal(anyhow::Error::new(e).context("writing a PDF"))
 }
 
-fn blob_error(e: object_store::Error) -> ServiceError {
+pub(crate) fn blob_error(e: object_store::Error) -> ServiceError {
     ServiceError::Unavailable(format!("the document store did not answer: {e}"))
 }
 
 /// What the quote prints about its provider, customer and site, read from
 /// identity with documents' own credential.
-struct Names {
-    provider: String,
-    provider_details: String,
-    currency: String,
-    zone: Zone,
-    customer: String,
-    site: String,
+pub(crate) struct Names {
+    pub provider: String,
+    pub provider_details: String,
+    pub currency: String,
+    pub zone: Zone,
+    pub customer: String,
+    pub site: String,
 }
 
 fn directory_error(what: &str, s: tonic::Status) -> ServiceError {
@@ -56,7 +56,7 @@ fn directory_error(what: &str, s: tonic::Status) -> ServiceError {
 }
 
 impl Documents {
-    async fn names(
+    pub(crate) async fn names(
         &self,
         tenant_id: Uuid,
         customer_id: Uuid,
@@ -131,7 +131,7 @@ impl Documents {
 
     /// The quote as the caller may see it: staff the tenant's, a contact
     /// their customer's within their sites; a link for one work order none.
-    async fn visible_quote(&self, claims: &Claims, id: Uuid) -> ServiceResult<QuoteRow> {
+    pub(crate) async fn visible_quote(&self, claims: &Claims, id: Uuid) -> ServiceResult<QuoteRow> {
         let scope = Scope::of(claims);
         let narrowing = Narrowing::of(claims);
         store::get(&self.pool, claims.tid, id)
@@ -175,7 +175,8 @@ impl Documents {
         let (priced, totals) = domain::price(lines);
         let id = Uuid::now_v7();
         let issued_at = Utc::now();
-        let printed = pdf::quote::QuotePdf {
+        let mut printed = pdf::quote::QuotePdf {
+            heading: String::new(),
             reference: reference(id),
             provider: names.provider,
             provider_details: names.provider_details,
@@ -186,9 +187,11 @@ impl Documents {
             lines: priced.clone(),
             totals,
             issued_at,
-            valid_until,
+            dates: Vec::new(),
+            closing: String::new(),
             zone: names.zone,
         };
+        printed.quote_texts(valid_until);
         let bytes = pdf::quote::quote(&printed).map_err(pdf_error)?;
         let sha256 = Sha256::digest(&bytes).to_vec();
         let document_id = Uuid::now_v7();
@@ -309,7 +312,7 @@ impl Documents {
 
     /// The tenant's today; UTC's when the directory cannot say (a quote's
     /// status shown a few hours early or late beats no answer).
-    async fn today(&self, tenant_id: Uuid) -> NaiveDate {
+    pub(crate) async fn today(&self, tenant_id: Uuid) -> NaiveDate {
         let d = &self.directory;
         let zone = d
             .client
@@ -372,7 +375,8 @@ impl Documents {
         // half decision.
         let signed = if r.accept {
             let (priced, totals) = domain::price(q.lines.0.iter().map(line_of).collect());
-            let printed = pdf::quote::QuotePdf {
+            let mut printed = pdf::quote::QuotePdf {
+                heading: String::new(),
                 reference: reference(q.id),
                 provider: printed.provider,
                 provider_details: printed.provider_details,
@@ -383,9 +387,11 @@ impl Documents {
                 lines: priced,
                 totals,
                 issued_at: q.created_at,
-                valid_until: q.valid_until,
+                dates: Vec::new(),
+                closing: String::new(),
                 zone,
             };
+            printed.quote_texts(q.valid_until);
             let acceptance = pdf::quote::Acceptance {
                 signer_name: r.signer_name.trim().to_owned(),
                 contact_id: claims.sub.to_string(),
@@ -500,7 +506,7 @@ pub fn reference(id: Uuid) -> String {
     format!("Q-{}", s[s.len() - 8..].to_ascii_uppercase())
 }
 
-fn stored(l: &domain::PricedLine) -> StoredLine {
+pub(crate) fn stored(l: &domain::PricedLine) -> StoredLine {
     StoredLine {
         description: l.line.description.clone(),
         quantity_milli: l.line.quantity_milli,
@@ -511,7 +517,7 @@ fn stored(l: &domain::PricedLine) -> StoredLine {
     }
 }
 
-fn line_of(l: &StoredLine) -> Line {
+pub(crate) fn line_of(l: &StoredLine) -> Line {
     Line {
         description: l.description.clone(),
         quantity_milli: l.quantity_milli,
@@ -528,19 +534,7 @@ pub fn quote_pb(q: &QuoteRow, today: NaiveDate) -> pb::Quote {
         site_id: q.site_id.to_string(),
         title: q.title.clone(),
         currency: q.currency.clone(),
-        lines: q
-            .lines
-            .0
-            .iter()
-            .map(|l| pb::QuoteLine {
-                description: l.description.clone(),
-                quantity_milli: l.quantity_milli,
-                unit_price_minor: l.unit_price_minor,
-                tax_rate_bp: l.tax_rate_bp,
-                net_minor: l.net_minor,
-                tax_minor: l.tax_minor,
-            })
-            .collect(),
+        lines: lines_pb(&q.lines.0),
         net_minor: q.net_minor,
         tax_minor: q.tax_minor,
         total_minor: q.total_minor,
@@ -560,4 +554,19 @@ pub fn quote_pb(q: &QuoteRow, today: NaiveDate) -> pb::Quote {
         work_order_id: q.work_order_id.map(|w| w.to_string()).unwrap_or_default(),
         created_at: Some(to_proto(q.created_at)),
     }
+}
+
+/// Stored lines as messages.
+pub fn lines_pb(lines: &[StoredLine]) -> Vec<pb::QuoteLine> {
+    lines
+        .iter()
+        .map(|l| pb::QuoteLine {
+            description: l.description.clone(),
+            quantity_milli: l.quantity_milli,
+            unit_price_minor: l.unit_price_minor,
+            tax_rate_bp: l.tax_rate_bp,
+            net_minor: l.net_minor,
+            tax_minor: l.tax_minor,
+        })
+        .collect()
 }

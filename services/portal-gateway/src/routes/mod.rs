@@ -10,6 +10,7 @@ pub mod equipment_exports;
 pub mod exports;
 pub mod health;
 pub mod imports;
+pub mod invoices;
 pub mod operations;
 pub mod pages;
 pub mod photos;
@@ -182,6 +183,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/quotes/{id}", get(quotes::get))
         .route("/api/v1/quotes/{id}/accept", post(quotes::accept))
         .route("/api/v1/quotes/{id}/decline", post(quotes::decline))
+        .route(
+            "/api/v1/invoices",
+            post(invoices::create).get(invoices::list),
+        )
+        .route("/api/v1/invoices/{id}", get(invoices::get))
+        .route("/api/v1/invoices/{id}/finalize", post(invoices::finalize))
+        .route("/api/v1/invoices/{id}/paid", post(invoices::paid))
         .route("/api/v1/work-orders", get(work_orders::list))
         .route("/api/v1/work-orders/{id}", get(work_orders::detail))
         .route(

@@ -255,3 +255,121 @@ mod tests {
         Ok(())
     }
 }
+
+/// A draft invoice: from lines like a quote, or from an accepted quote.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateInvoice {
+    /// Bill this accepted quote (its customer, site, title and lines).
+    #[serde(default)]
+    #[schema(format = Uuid)]
+    pub quote_id: Option<String>,
+    #[serde(default)]
+    #[schema(format = Uuid)]
+    pub customer_id: String,
+    #[serde(default)]
+    #[schema(format = Uuid)]
+    pub site_id: String,
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    pub title: String,
+    /// Days from finalising to the due date; 30 when absent.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 365)]
+    pub payment_days: i32,
+    #[serde(default)]
+    #[schema(max_items = 200)]
+    pub lines: Vec<NewQuoteLine>,
+}
+
+impl CreateInvoice {
+    pub fn to_pb(self) -> Result<docs::CreateInvoiceRequest, Problem> {
+        let lines = CreateQuote {
+            customer_id: String::new(),
+            site_id: String::new(),
+            title: String::new(),
+            valid_until: NaiveDate::default(),
+            lines: self.lines,
+        }
+        .to_pb()?
+        .lines;
+        Ok(docs::CreateInvoiceRequest {
+            customer_id: self.customer_id,
+            site_id: self.site_id,
+            title: self.title,
+            payment_days: self.payment_days,
+            lines,
+            quote_id: self.quote_id.unwrap_or_default(),
+        })
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Invoice {
+    pub id: String,
+    /// Given when finalised, without gaps per year: INV-2027-0001.
+    pub number: Option<String>,
+    pub customer_id: String,
+    pub site_id: Option<String>,
+    pub title: String,
+    pub currency: String,
+    pub lines: Vec<QuoteLine>,
+    pub net: f64,
+    pub tax: f64,
+    pub total: f64,
+    /// draft (staff only) or final.
+    pub status: String,
+    /// unpaid, paid or overdue (final invoices).
+    pub payment: Option<String>,
+    pub issued_on: Option<String>,
+    pub due_on: Option<String>,
+    /// The PDF, once final: `GET /api/v1/documents/{document_id}/content`.
+    pub document_id: Option<String>,
+    pub quote_id: Option<String>,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+impl From<docs::Invoice> for Invoice {
+    fn from(i: docs::Invoice) -> Self {
+        Self {
+            lines: i
+                .lines
+                .into_iter()
+                .map(|l| QuoteLine {
+                    description: l.description,
+                    quantity: l.quantity_milli as f64 / 1000.0,
+                    unit_price: units(l.unit_price_minor),
+                    tax_rate: f64::from(l.tax_rate_bp) / 100.0,
+                    net: units(l.net_minor),
+                    tax: units(l.tax_minor),
+                })
+                .collect(),
+            net: units(i.net_minor),
+            tax: units(i.tax_minor),
+            total: units(i.total_minor),
+            number: non_empty(i.number),
+            site_id: non_empty(i.site_id),
+            payment: non_empty(i.payment),
+            issued_on: non_empty(i.issued_on),
+            due_on: non_empty(i.due_on),
+            document_id: non_empty(i.document_id),
+            quote_id: non_empty(i.quote_id),
+            paid_at: ts(i.paid_at.as_ref()),
+            created_at: ts(i.created_at.as_ref()),
+            id: i.id,
+            customer_id: i.customer_id,
+            title: i.title,
+            currency: i.currency,
+            status: i.status,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InvoiceFilter {
+    pub site_id: Option<uuid::Uuid>,
+    /// At most 200 (the newest).
+    pub limit: Option<i32>,
+}
