@@ -64,7 +64,7 @@ e2e('staff send a quote; the contact signs it on a phone and it waits on the boa
   await session.visit(desk, 'quote-form');
   await submit(desk, '#quote-form');
   await desk.locator('#quote-title').waitFor();
-  assert.equal(await desk.locator('#quote-total').innerText(), '119.19 EUR');
+  assert.equal(await desk.locator('#priced-total').innerText(), '119.19 EUR');
   assert.equal(await desk.locator('#accept-form').count(), 0, 'staff do not sign for the customer');
   await session.visit(desk, 'quote-sent');
   const quoteUrl = desk.url();
@@ -78,7 +78,7 @@ e2e('staff send a quote; the contact signs it on a phone and it waits on the boa
   await phone.locator('#quote-list a', { hasText: 'Cold room repair' }).click();
   await phone.locator('#quote-title').waitFor();
   assert.equal((await phone.locator('#quote-status').innerText()).trim(), 'To decide');
-  const lines = await phone.locator('#quote-lines').innerText();
+  const lines = await phone.locator('#priced-lines').innerText();
   assert.ok(lines.includes('Condenser fan motor') && lines.includes('Labour (hours)'), lines);
   const pdf = await phone.request.get(await phone.locator('#quote-pdf').getAttribute('href'));
   assert.equal(pdf.headers()['content-type'], 'application/pdf');
@@ -113,6 +113,24 @@ e2e('staff send a quote; the contact signs it on a phone and it waits on the boa
   await open(desk, quoteUrl);
   await desk.locator('#quote-work-order').waitFor();
   await session.visit(desk, 'quote-accepted-staff');
+
+  // The admin bills it: a draft of the quote's lines, then final and numbered.
+  await submit(desk, '#invoice-quote-form');
+  await desk.locator('#finalize-form').waitFor();
+  assert.equal(await desk.locator('#priced-total').innerText(), '119.19 EUR');
+  await session.visit(desk, 'invoice-draft');
+  await submit(desk, '#finalize-form');
+  await desk.locator('#paid-form').waitFor();
+  const number = (await desk.locator('#invoice-title').innerText()).split(' ')[0];
+  assert.match(number, /^INV-\d{4}-0001$/);
+
+  // The contact finds it from the site's page, with its PDF.
+  await open(phone, tenantPath(tenant.slug, `sites/${customer.site.id}`));
+  await phone.locator('#site-invoices a', { hasText: number }).click();
+  await phone.locator('#invoice-pdf').waitFor();
+  assert.equal((await phone.locator('#invoice-status').innerText()).trim(), 'To pay');
+  assert.equal(await phone.locator('#paid-form').count(), 0, 'only admins record payments');
+  await session.visit(phone, 'invoice-contact');
 });
 
 e2e('a declined quote shows its reason', async (session) => {

@@ -250,6 +250,25 @@ fn quotes(
         Some(&json!({"signer_name": "Claire Martin", "signature_png": SIGNATURE_PNG})),
     )?
     .ensure_success("accepting a demo quote")?;
+    // Billed: a final invoice of the accepted quote, to pay.
+    let invoice = http::call(
+        "POST",
+        &api("/invoices"),
+        Some(admin),
+        Some(&json!({"quote_id": accepted})),
+    )?
+    .ensure_success("drafting the demo invoice")?
+    .json()?;
+    http::call(
+        "POST",
+        &api(&format!(
+            "/invoices/{}/finalize",
+            string_field(&invoice, "id")?
+        )),
+        Some(admin),
+        Some(&json!({})),
+    )?
+    .ensure_success("finalising the demo invoice")?;
     let declined = quote(
         "New display fridge",
         json!([{"description": "Display fridge, 1.2 m", "quantity": 1, "unit_price": 3150, "tax_rate": 20}]),
@@ -261,7 +280,7 @@ fn quotes(
         Some(&json!({"reason": "We keep the old one one more year."})),
     )?
     .ensure_success("declining a demo quote")?;
-    println!("Wrote three demo quotes: one to sign, one accepted, one declined.");
+    println!("Wrote three demo quotes (one to sign, one accepted and invoiced, one declined).");
     Ok(())
 }
 

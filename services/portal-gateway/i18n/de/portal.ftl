@@ -726,3 +726,22 @@ site-quotes = Angebote
 site-no-quotes = Kein Angebot für diesen Standort.
 quote-line-detail = { $quantity } × { $price } · MwSt. { $rate } %
 quote-sign-hint = Unterschreiben Sie im Feld mit dem Finger, einem Stift oder der Maus.
+
+# Invoices (E4)
+nav-invoices = Rechnungen
+invoices-title = Rechnungen
+invoices-none = Noch keine Rechnung.
+invoice-draft = Entwurf
+invoice-payment-unpaid = Offen
+invoice-payment-paid = Bezahlt
+invoice-payment-overdue = Überfällig
+invoice-due = Fällig am { $date }
+invoice-quote = Das abgerechnete Angebot
+invoice-finalize-help = Abschließen vergibt die Rechnungsnummer, erstellt das PDF und zeigt die Rechnung dem Kunden. Danach ist sie nicht mehr änderbar.
+invoice-finalize = Abschließen und senden
+invoice-mark-paid = Zahlung erfassen
+invoice-from-quote = Rechnung vorbereiten
+flash-invoice-issued = Die Rechnung ist abgeschlossen und für den Kunden sichtbar.
+flash-invoice-paid = Die Zahlung ist erfasst.
+flash-invoice-drafted = Aus dem Angebot wurde ein Rechnungsentwurf erstellt.
+site-no-invoices = Keine Rechnung für diesen Standort.

@@ -726,3 +726,22 @@ site-quotes = Quotes
 site-no-quotes = No quote for this site.
 quote-line-detail = { $quantity } × { $price } · tax { $rate } %
 quote-sign-hint = Sign in the box with a finger, a pen or the mouse.
+
+# Invoices (E4)
+nav-invoices = Invoices
+invoices-title = Invoices
+invoices-none = No invoice yet.
+invoice-draft = Draft
+invoice-payment-unpaid = To pay
+invoice-payment-paid = Paid
+invoice-payment-overdue = Overdue
+invoice-due = Due { $date }
+invoice-quote = The quote it bills
+invoice-finalize-help = Finalising numbers the invoice, prints its PDF and shows it to the customer. It cannot be changed after.
+invoice-finalize = Finalise and send
+invoice-mark-paid = Record the payment
+invoice-from-quote = Draft the invoice
+flash-invoice-issued = The invoice is final and shown to the customer.
+flash-invoice-paid = The payment is recorded.
+flash-invoice-drafted = A draft invoice was made from the quote.
+site-no-invoices = No invoice for this site.

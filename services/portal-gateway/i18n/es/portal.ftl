@@ -726,3 +726,22 @@ site-quotes = Presupuestos
 site-no-quotes = No hay presupuestos para esta sede.
 quote-line-detail = { $quantity } × { $price } · IVA { $rate } %
 quote-sign-hint = Firme en el recuadro con el dedo, un lápiz o el ratón.
+
+# Invoices (E4)
+nav-invoices = Facturas
+invoices-title = Facturas
+invoices-none = Todavía no hay facturas.
+invoice-draft = Borrador
+invoice-payment-unpaid = Pendiente
+invoice-payment-paid = Pagada
+invoice-payment-overdue = Vencida
+invoice-due = Vence el { $date }
+invoice-quote = El presupuesto facturado
+invoice-finalize-help = Emitir numera la factura, genera su PDF y la muestra al cliente. Después no se puede cambiar.
+invoice-finalize = Emitir y enviar
+invoice-mark-paid = Registrar el pago
+invoice-from-quote = Preparar la factura
+flash-invoice-issued = La factura está emitida y visible para el cliente.
+flash-invoice-paid = El pago está registrado.
+flash-invoice-drafted = Se creó un borrador de factura a partir del presupuesto.
+site-no-invoices = No hay facturas para esta sede.

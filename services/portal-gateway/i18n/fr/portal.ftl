@@ -726,3 +726,22 @@ site-quotes = Devis
 site-no-quotes = Aucun devis pour ce site.
 quote-line-detail = { $quantity } × { $price } · TVA { $rate } %
 quote-sign-hint = Signez dans le cadre avec le doigt, un stylet ou la souris.
+
+# Invoices (E4)
+nav-invoices = Factures
+invoices-title = Factures
+invoices-none = Aucune facture pour l’instant.
+invoice-draft = Brouillon
+invoice-payment-unpaid = À payer
+invoice-payment-paid = Payée
+invoice-payment-overdue = En retard
+invoice-due = Échéance le { $date }
+invoice-quote = Le devis facturé
+invoice-finalize-help = Valider numérote la facture, imprime son PDF et la montre au client. Elle ne peut plus être modifiée ensuite.
+invoice-finalize = Valider et envoyer
+invoice-mark-paid = Enregistrer le paiement
+invoice-from-quote = Préparer la facture
+flash-invoice-issued = La facture est validée et visible par le client.
+flash-invoice-paid = Le paiement est enregistré.
+flash-invoice-drafted = Un brouillon de facture a été créé à partir du devis.
+site-no-invoices = Aucune facture pour ce site.

@@ -728,3 +728,22 @@ site-quotes = Oferty
 site-no-quotes = Brak ofert dla tego obiektu.
 quote-line-detail = { $quantity } × { $price } · VAT { $rate } %
 quote-sign-hint = Podpisz się w polu palcem, rysikiem lub myszą.
+
+# Invoices (E4)
+nav-invoices = Faktury
+invoices-title = Faktury
+invoices-none = Brak faktur.
+invoice-draft = Szkic
+invoice-payment-unpaid = Do zapłaty
+invoice-payment-paid = Zapłacona
+invoice-payment-overdue = Po terminie
+invoice-due = Termin płatności { $date }
+invoice-quote = Rozliczana oferta
+invoice-finalize-help = Wystawienie nadaje fakturze numer, tworzy jej PDF i pokazuje ją klientowi. Potem nie można jej zmienić.
+invoice-finalize = Wystaw i wyślij
+invoice-mark-paid = Zarejestruj płatność
+invoice-from-quote = Przygotuj fakturę
+flash-invoice-issued = Faktura jest wystawiona i widoczna dla klienta.
+flash-invoice-paid = Płatność jest zarejestrowana.
+flash-invoice-drafted = Z oferty utworzono szkic faktury.
+site-no-invoices = Brak faktur dla tego obiektu.

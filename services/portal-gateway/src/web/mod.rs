@@ -21,8 +21,8 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 use pages::{
-    appointments, auth, availability, board, customer_admin, imports, inspection, labels, mail,
-    my_day, portal, quotes, requests, site_admin, sites, staff, staff_requests, work_orders,
+    appointments, auth, availability, board, customer_admin, imports, inspection, invoices, labels,
+    mail, my_day, portal, quotes, requests, site_admin, sites, staff, staff_requests, work_orders,
 };
 
 /// Routes of the HTML pages (merged beside the REST API). A tenant's pages
@@ -239,6 +239,11 @@ pub fn router(max_upload_bytes: usize) -> Router<AppState> {
             .route(&at("/quotes/{id}"), get(quotes::show))
             .route(&at("/quotes/{id}/accept"), post(quotes::accept))
             .route(&at("/quotes/{id}/decline"), post(quotes::decline))
+            .route(&at("/quotes/{id}/invoice"), post(invoices::from_quote))
+            .route(&at("/invoices"), get(invoices::list))
+            .route(&at("/invoices/{id}"), get(invoices::show))
+            .route(&at("/invoices/{id}/finalize"), post(invoices::finalize))
+            .route(&at("/invoices/{id}/paid"), post(invoices::paid))
             .route(&at("/staff/audit"), get(staff::audit))
             .route(&at("/staff/mail"), get(mail::show))
             .route(&at("/staff/mail/{id}/resend"), post(mail::resend))

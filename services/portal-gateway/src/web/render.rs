@@ -88,6 +88,15 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("quotes.html", include_str!("../../templates/quotes.html")),
     ("quote.html", include_str!("../../templates/quote.html")),
     (
+        "invoices.html",
+        include_str!("../../templates/invoices.html"),
+    ),
+    ("invoice.html", include_str!("../../templates/invoice.html")),
+    (
+        "priced_lines.html",
+        include_str!("../../templates/priced_lines.html"),
+    ),
+    (
         "quote_new.html",
         include_str!("../../templates/quote_new.html"),
     ),
@@ -169,6 +178,7 @@ pub const CODE: &[(&str, &str)] = &[
     ),
     ("pages/sites.rs", include_str!("pages/sites.rs")),
     ("pages/quotes.rs", include_str!("pages/quotes.rs")),
+    ("pages/invoices.rs", include_str!("pages/invoices.rs")),
     ("pages/site_admin.rs", include_str!("pages/site_admin.rs")),
     ("pages/imports.rs", include_str!("pages/imports.rs")),
     ("pages/inspection.rs", include_str!("pages/inspection.rs")),

@@ -6,6 +6,7 @@ pub mod board;
 pub mod customer_admin;
 pub mod imports;
 pub mod inspection;
+pub mod invoices;
 pub mod labels;
 pub mod mail;
 pub mod my_day;

@@ -227,7 +227,8 @@ pub(crate) async fn site_page(
     let mut sites_client = ctx.state.identity.clone();
     let mut contacts_client = ctx.state.identity.clone();
     let mut quotes_client = ctx.state.documents.clone();
-    let (summary, equipment, requests, documents, others, contacts, quotes) = tokio::join!(
+    let mut invoices_client = ctx.state.documents.clone();
+    let (summary, equipment, requests, documents, others, contacts, quotes, invoices) = tokio::join!(
         summary_of(ctx, s, &site_id),
         equipment_client.list_equipment(s.caller.request(wo::ListEquipmentRequest {
             site_id: site_id.clone(),
@@ -264,7 +265,19 @@ pub(crate) async fn site_page(
                 ..Default::default()
             }
         )),
+        invoices_client.list_invoices(s.caller.request(
+            portal_proto::documents::v1::ListInvoicesRequest {
+                site_id: site_id.clone(),
+                limit: 10,
+            }
+        )),
     );
+    let invoices: Vec<serde_json::Value> = invoices
+        .map(|i| i.into_inner().items)
+        .unwrap_or_default()
+        .into_iter()
+        .map(crate::web::pages::invoices::shown)
+        .collect();
     // Quotes come from documents: without it the page still shows the site.
     let quotes: Vec<serde_json::Value> = quotes
         .map(|q| q.into_inner().items)
@@ -346,7 +359,7 @@ pub(crate) async fn site_page(
     let site_form = json!({"name": site.name, "address": site.address,
         "latitude": site.latitude, "longitude": site.longitude});
     let mut values = json!({
-        "site": site, "documents": documents, "other_sites": other_sites, "contacts": contacts, "quotes": quotes,
+        "site": site, "documents": documents, "other_sites": other_sites, "contacts": contacts, "quotes": quotes, "invoices": invoices,
         "equipment": equipment, "q": q, "site_form": site_form, "fields": fields,
         "plans": plans.iter().map(|p| json!({"id": p.id, "title": p.title, "every_months": p.every_months,
             "next_due": p.next_due, "active": p.active})).collect::<Vec<_>>(),
