@@ -277,7 +277,14 @@ impl Documents {
         let row = catalog_store::get(&self.pool, claims.tid, id)
             .await?
             .filter(|d| scope.allows(d.customer_id, d.site_id))
-            .filter(|d| catalog::domain::shows(&narrowing, d.request_created_at, d.work_order_id))
+            .filter(|d| {
+                catalog::domain::shows(
+                    &narrowing,
+                    d.request_id,
+                    d.request_created_at,
+                    d.work_order_id,
+                )
+            })
             .ok_or_else(|| ServiceError::not_found("document"))?;
         let data = self
             .blobs

@@ -273,6 +273,25 @@ async fn a_quote_refuses_bad_lines_declines_with_a_reason_and_expires() -> anyho
         )
         .await?
         .expect(201)?;
+    // A customer who sees only requests since today still sees its quotes
+    // and their PDFs: a quote is no request (A10).
+    api.put(
+        &format!("/api/v1/customers/{}/portal", t.customer_id),
+        &t.admin,
+        &json!({"enabled": true, "request_visibility": "since",
+                "visible_since": chrono::Utc::now().to_rfc3339()}),
+    )
+    .await?
+    .expect(200)?;
+    let narrowed =
+        fixtures::login(&stack, "quotebad", &t.contact_email, "contact password 1").await?;
+    let docs = api
+        .get("/api/v1/documents?kind=quote", &narrowed)
+        .await?
+        .expect(200)?;
+    assert_eq!(docs["items"][0]["id"], q["document_id"], "{docs}");
+    let (status, _, _) = download(&stack, &narrowed, &s(&q["document_id"])).await?;
+    assert_eq!(status, 200);
     let decline = format!("/api/v1/quotes/{}/decline", s(&q["id"]));
     api.post(&decline, Some(&t.contact), &json!({"reason": " "}))
         .await?

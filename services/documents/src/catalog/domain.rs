@@ -21,15 +21,21 @@ pub enum Kind {
 /// Whether a caller narrowed by `n` sees a document: like its request
 /// (requests created before a customer's "since" limit are hidden; a secure
 /// link for one work order sees only that work order's documents), judged
-/// from the request's creation time as documents knows it (`None`: no
-/// request, or its event has not arrived: hidden from a caller with a
-/// "since" limit). Customer and site are `Scope`'s part.
+/// from the request's creation time as documents knows it (`None` for a
+/// request whose event has not arrived: hidden from a caller with a
+/// "since" limit). A document of no request (a quote, an invoice, the
+/// report of planned work) has no request to hide it: only the work-order
+/// narrowing applies. Customer and site are `Scope`'s part.
 pub fn shows(
     n: &Narrowing,
+    request_id: Option<Uuid>,
     request_created_at: Option<DateTime<Utc>>,
     work_order_id: Option<Uuid>,
 ) -> bool {
-    n.allows_copy(request_created_at, work_order_id)
+    match request_id {
+        Some(_) => n.allows_copy(request_created_at, work_order_id),
+        None => n.work_order.is_none_or(|w| work_order_id == Some(w)),
+    }
 }
 
 /// Where a work order's service report is kept: one per work order, so a
@@ -49,22 +55,29 @@ mod tests {
         let older = now - chrono::Duration::seconds(1);
         let (wo, other) = (Uuid::now_v7(), Uuid::now_v7());
         let open = Narrowing::default();
-        assert!(shows(&open, None, None));
+        assert!(shows(&open, None, None, None));
         let since = Narrowing {
             since: Some(now),
             work_order: None,
         };
-        assert!(shows(&since, Some(now), Some(wo)));
-        assert!(!shows(&since, Some(older), Some(wo)));
+        let r = Some(Uuid::now_v7());
+        assert!(shows(&since, r, Some(now), Some(wo)));
+        assert!(!shows(&since, r, Some(older), Some(wo)));
         // Unknown request: hidden rather than shown by mistake.
-        assert!(!shows(&since, None, Some(wo)));
+        assert!(!shows(&since, r, None, Some(wo)));
+        // No request at all (a quote, an invoice): nothing to hide it.
+        assert!(shows(&since, None, None, None));
         let link = Narrowing {
             since: None,
             work_order: Some(wo),
         };
-        assert!(shows(&link, Some(older), Some(wo)));
-        assert!(!shows(&link, Some(now), Some(other)));
-        assert!(!shows(&link, Some(now), None));
+        assert!(shows(&link, r, Some(older), Some(wo)));
+        assert!(!shows(&link, r, Some(now), Some(other)));
+        assert!(!shows(&link, r, Some(now), None));
+        assert!(
+            !shows(&link, None, None, None),
+            "a link for one work order sees no quote"
+        );
     }
 
     #[test]

@@ -162,7 +162,8 @@ pub async fn list<'e>(
     f: &ListFilter,
 ) -> sqlx::Result<Vec<DocumentRow>> {
     // A NULL site never matches a site list, as in `Scope::allows`; an
-    // unknown request never passes a "since" limit, as in `domain::shows`.
+    // unknown request never passes a "since" limit, and a document of no
+    // request is not held back by one, as in `domain::shows`.
     sqlx::query_as(concat!(
         "SELECT ",
         columns!(),
@@ -170,7 +171,7 @@ pub async fn list<'e>(
         "WHERE d.tenant_id = $1
            AND ($2::uuid IS NULL OR d.customer_id = $2)
            AND ($3::uuid[] IS NULL OR d.site_id = ANY($3))
-           AND ($4::timestamptz IS NULL OR r.created_at >= $4)
+           AND ($4::timestamptz IS NULL OR d.request_id IS NULL OR r.created_at >= $4)
            AND ($5::uuid IS NULL OR d.work_order_id = $5)
            AND ($6::uuid IS NULL OR d.work_order_id = $6)
            AND ($7::document_kind IS NULL OR d.kind = $7)
