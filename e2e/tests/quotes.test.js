@@ -131,6 +131,22 @@ e2e('staff send a quote; the contact signs it on a phone and it waits on the boa
   assert.equal((await phone.locator('#invoice-status').innerText()).trim(), 'To pay');
   assert.equal(await phone.locator('#paid-form').count(), 0, 'only admins record payments');
   await session.visit(phone, 'invoice-contact');
+
+  // Every paper in one place: grouped by kind, filtered, searched.
+  await phone.locator('nav a', { hasText: 'Documents' }).click();
+  await waitForPath(phone, tenantPath(tenant.slug, 'documents'));
+  assert.match(await phone.locator('#group-quote').innerText(), /Quote/);
+  assert.match(await phone.locator('#group-invoice').innerText(), /Invoice/);
+  await session.visit(phone, 'documents');
+  await phone.locator('#documents-kind').selectOption('invoice');
+  await phone.locator('#documents-q').fill('COLD room');
+  await Promise.all([phone.waitForURL(/q=COLD/), phone.locator('#documents-filter button').click()]);
+  assert.equal(await phone.locator('#group-quote').count(), 0, 'only invoices');
+  assert.match(await phone.locator('#group-invoice + ul').innerText(), /Cold room repair/);
+  await phone.locator('#documents-q').fill('boiler');
+  await Promise.all([phone.waitForURL(/q=boiler/), phone.locator('#documents-filter button').click()]);
+  await phone.locator('#documents-none').waitFor();
+  await session.visit(phone, 'documents-none');
 });
 
 e2e('a declined quote shows its reason', async (session) => {

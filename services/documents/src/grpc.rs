@@ -6,7 +6,7 @@ use portal_platform::auth::{Authenticator, Claims};
 use portal_platform::errors::{ServiceError, ServiceResult, lookup_id, parse_id, reply};
 use portal_platform::paging::PageRequest;
 use portal_platform::scope::{Narrowing, Scope};
-use portal_platform::time::to_proto;
+use portal_platform::time::{from_proto, to_proto};
 use portal_proto::documents::v1 as pb;
 use portal_proto::documents::v1::documents_service_server::DocumentsService;
 use sha2::{Digest, Sha256};
@@ -254,6 +254,16 @@ impl Documents {
             kind: catalog::kind_of(kind),
             site_id: optional_id("site_id", &r.site_id)?,
             work_order_id: optional_id("work_order_id", &r.work_order_id)?,
+            q: Some(
+                r.q.trim()
+                    .to_lowercase()
+                    .chars()
+                    .take(200)
+                    .collect::<String>(),
+            )
+            .filter(|q| !q.is_empty()),
+            created_from: r.created_from.as_ref().and_then(from_proto),
+            created_before: r.created_before.as_ref().and_then(from_proto),
             after: page.after,
             limit: page.fetch(),
         };

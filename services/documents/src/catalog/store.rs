@@ -151,6 +151,10 @@ pub struct ListFilter {
     pub kind: Option<Kind>,
     pub site_id: Option<Uuid>,
     pub work_order_id: Option<Uuid>,
+    /// Lower-cased; found anywhere in the title.
+    pub q: Option<String>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_before: Option<DateTime<Utc>>,
     pub after: Option<(DateTime<Utc>, Uuid)>,
     pub limit: i64,
 }
@@ -177,6 +181,9 @@ pub async fn list<'e>(
            AND ($7::document_kind IS NULL OR d.kind = $7)
            AND ($8::uuid IS NULL OR d.site_id = $8)
            AND ($9::timestamptz IS NULL OR (d.created_at, d.id) < ($9, $10))
+           AND ($12::text IS NULL OR strpos(lower(d.title), $12) > 0)
+           AND ($13::timestamptz IS NULL OR d.created_at >= $13)
+           AND ($14::timestamptz IS NULL OR d.created_at < $14)
          ORDER BY d.created_at DESC, d.id DESC
          LIMIT $11"
     ))
@@ -191,6 +198,9 @@ pub async fn list<'e>(
     .bind(f.after.map(|a| a.0))
     .bind(f.after.map(|a| a.1))
     .bind(f.limit)
+    .bind(f.q.as_deref())
+    .bind(f.created_from)
+    .bind(f.created_before)
     .fetch_all(db)
     .await
 }

@@ -745,3 +745,15 @@ flash-invoice-issued = Die Rechnung ist abgeschlossen und für den Kunden sichtb
 flash-invoice-paid = Die Zahlung ist erfasst.
 flash-invoice-drafted = Aus dem Angebot wurde ein Rechnungsentwurf erstellt.
 site-no-invoices = Keine Rechnung für diesen Standort.
+
+# Documents (E1, E2)
+nav-documents = Dokumente
+documents-title = Dokumente
+documents-search = In Titeln suchen
+documents-kind = Art
+documents-all-kinds = Alle Arten
+documents-all-sites = Alle Standorte
+documents-from = Von
+documents-to = Bis
+documents-more = Ältere Dokumente
+documents-none = Kein Dokument gefunden.

@@ -745,3 +745,15 @@ flash-invoice-issued = The invoice is final and shown to the customer.
 flash-invoice-paid = The payment is recorded.
 flash-invoice-drafted = A draft invoice was made from the quote.
 site-no-invoices = No invoice for this site.
+
+# Documents (E1, E2)
+nav-documents = Documents
+documents-title = Documents
+documents-search = Search in titles
+documents-kind = Kind
+documents-all-kinds = All kinds
+documents-all-sites = All sites
+documents-from = From
+documents-to = To
+documents-more = Older documents
+documents-none = No document matches.

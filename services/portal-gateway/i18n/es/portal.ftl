@@ -745,3 +745,15 @@ flash-invoice-issued = La factura está emitida y visible para el cliente.
 flash-invoice-paid = El pago está registrado.
 flash-invoice-drafted = Se creó un borrador de factura a partir del presupuesto.
 site-no-invoices = No hay facturas para esta sede.
+
+# Documents (E1, E2)
+nav-documents = Documentos
+documents-title = Documentos
+documents-search = Buscar en los títulos
+documents-kind = Tipo
+documents-all-kinds = Todos los tipos
+documents-all-sites = Todas las sedes
+documents-from = Desde
+documents-to = Hasta
+documents-more = Documentos anteriores
+documents-none = Ningún documento coincide.

@@ -745,3 +745,15 @@ flash-invoice-issued = La facture est validée et visible par le client.
 flash-invoice-paid = Le paiement est enregistré.
 flash-invoice-drafted = Un brouillon de facture a été créé à partir du devis.
 site-no-invoices = Aucune facture pour ce site.
+
+# Documents (E1, E2)
+nav-documents = Documents
+documents-title = Documents
+documents-search = Rechercher dans les titres
+documents-kind = Type
+documents-all-kinds = Tous les types
+documents-all-sites = Tous les sites
+documents-from = Du
+documents-to = Au
+documents-more = Documents plus anciens
+documents-none = Aucun document ne correspond.

@@ -747,3 +747,15 @@ flash-invoice-issued = Faktura jest wystawiona i widoczna dla klienta.
 flash-invoice-paid = Płatność jest zarejestrowana.
 flash-invoice-drafted = Z oferty utworzono szkic faktury.
 site-no-invoices = Brak faktur dla tego obiektu.
+
+# Documents (E1, E2)
+nav-documents = Dokumenty
+documents-title = Dokumenty
+documents-search = Szukaj w tytułach
+documents-kind = Rodzaj
+documents-all-kinds = Wszystkie rodzaje
+documents-all-sites = Wszystkie obiekty
+documents-from = Od
+documents-to = Do
+documents-more = Starsze dokumenty
+documents-none = Brak pasujących dokumentów.

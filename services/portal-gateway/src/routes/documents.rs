@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use futures::StreamExt;
+use portal_platform::time::to_proto;
 use portal_proto::documents::v1 as docs;
 
 use crate::extract::{ApiPath, ApiQuery, Caller};
@@ -26,6 +27,9 @@ pub async fn list(
         work_order_id: f.work_order_id.map(|w| w.to_string()).unwrap_or_default(),
         limit: f.limit.unwrap_or(0),
         cursor: f.cursor.unwrap_or_default(),
+        q: f.q.unwrap_or_default(),
+        created_from: f.created_from.map(to_proto),
+        created_before: f.created_before.map(to_proto),
     };
     let r = state
         .documents

@@ -90,6 +90,13 @@ pub struct DocumentFilter {
     pub kind: Option<DocumentKind>,
     pub site_id: Option<uuid::Uuid>,
     pub work_order_id: Option<uuid::Uuid>,
+    /// Words found in the title, any case.
+    #[param(max_length = 200)]
+    pub q: Option<String>,
+    /// Published at or after this instant.
+    pub created_from: Option<DateTime<Utc>>,
+    /// Published before this instant.
+    pub created_before: Option<DateTime<Utc>>,
     /// Page size: 20 when absent, at most 100 (larger is cut to 100).
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i32>,

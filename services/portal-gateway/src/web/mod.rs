@@ -21,8 +21,9 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 use pages::{
-    appointments, auth, availability, board, customer_admin, imports, inspection, invoices, labels,
-    mail, my_day, portal, quotes, requests, site_admin, sites, staff, staff_requests, work_orders,
+    appointments, auth, availability, board, customer_admin, documents, imports, inspection,
+    invoices, labels, mail, my_day, portal, quotes, requests, site_admin, sites, staff,
+    staff_requests, work_orders,
 };
 
 /// Routes of the HTML pages (merged beside the REST API). A tenant's pages
@@ -233,6 +234,7 @@ pub fn router(max_upload_bytes: usize) -> Router<AppState> {
                 &at("/appointments/{id}/calendar.ics"),
                 get(appointments::calendar),
             )
+            .route(&at("/documents"), get(documents::list))
             .route(&at("/documents/{id}"), get(appointments::document))
             .route(&at("/quotes"), get(quotes::list).post(quotes::create))
             .route(&at("/quotes/new"), get(quotes::new_form))

@@ -88,6 +88,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("quotes.html", include_str!("../../templates/quotes.html")),
     ("quote.html", include_str!("../../templates/quote.html")),
     (
+        "documents.html",
+        include_str!("../../templates/documents.html"),
+    ),
+    (
         "invoices.html",
         include_str!("../../templates/invoices.html"),
     ),
@@ -178,6 +182,7 @@ pub const CODE: &[(&str, &str)] = &[
     ),
     ("pages/sites.rs", include_str!("pages/sites.rs")),
     ("pages/quotes.rs", include_str!("pages/quotes.rs")),
+    ("pages/documents.rs", include_str!("pages/documents.rs")),
     ("pages/invoices.rs", include_str!("pages/invoices.rs")),
     ("pages/site_admin.rs", include_str!("pages/site_admin.rs")),
     ("pages/imports.rs", include_str!("pages/imports.rs")),

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod availability;
 pub mod board;
 pub mod customer_admin;
+pub mod documents;
 pub mod imports;
 pub mod inspection;
 pub mod invoices;
