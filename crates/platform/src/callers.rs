@@ -44,6 +44,11 @@ const ACCEPTED: &[(&str, &[Service])] = &[
         "/portal.identity.v1.IdentityService/GetTenant",
         &[Notification, Gateway, WorkOrders, Documents],
     ),
+    // Who to tell about a customer's new quote or invoice (F1).
+    (
+        "/portal.identity.v1.IdentityService/ListCustomerContacts",
+        &[Notification],
+    ),
     // Whether a mail's sender is a contact (inbound mail, ADR 0010).
     (
         "/portal.identity.v1.IdentityService/FindContactByEmail",

@@ -560,6 +560,34 @@ impl Identity {
         Ok(contact_pb(row))
     }
 
+    /// Who to tell about a document of a customer's (F1): its contacts who
+    /// see the site, activated and taking mails. Internal callers only.
+    pub(crate) async fn list_customer_contacts(
+        &self,
+        req: Request<pb::ListCustomerContactsRequest>,
+    ) -> ServiceResult<pb::ListContactsResponse> {
+        if self.authn.service(&req)?.is_none() {
+            return Err(ServiceError::Forbidden("internal callers only".into()));
+        }
+        let r = req.get_ref();
+        let tenant_id = lookup_id("customer", &r.tenant_id)?;
+        // The calling service vouches for the tenant it asks about (ADR 0018).
+        tenancy::enter(tenant_id);
+        let customer_id = lookup_id("customer", &r.customer_id)?;
+        let site_id = match r.site_id.trim() {
+            "" => None,
+            s => Some(parse_id("site_id", s)?),
+        };
+        let rows = store::customer_contacts(&self.pool, tenant_id, customer_id).await?;
+        let items = rows
+            .into_iter()
+            .filter(|c| c.activated_at.is_some() && c.notifications)
+            .filter(|c| c.site_ids.is_empty() || site_id.is_some_and(|s| c.site_ids.contains(&s)))
+            .map(contact_pb)
+            .collect();
+        Ok(pb::ListContactsResponse { items })
+    }
+
     /// Inbound mail's question "may this sender write to the tenant?":
     /// internal callers only, since an answer reveals whether an address
     /// is known. A contact who could not log in now (portal off for their

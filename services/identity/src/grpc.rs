@@ -264,6 +264,12 @@ impl IdentityService for Identity {
     ) -> Rpc<pb::Contact> {
         reply(Identity::find_contact_by_email(self, req).await)
     }
+    async fn list_customer_contacts(
+        &self,
+        req: Request<pb::ListCustomerContactsRequest>,
+    ) -> Rpc<pb::ListContactsResponse> {
+        reply(Identity::list_customer_contacts(self, req).await)
+    }
     async fn get_customer_name(
         &self,
         req: Request<pb::GetCustomerNameRequest>,

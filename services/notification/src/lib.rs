@@ -3,6 +3,7 @@
 
 pub mod appointments;
 pub mod config;
+pub mod document_mails;
 pub mod events;
 pub mod grpc;
 pub mod i18n;
@@ -86,6 +87,17 @@ pub async fn run(
         pool.clone(),
         portal_platform::consumer::ConsumerSpec::new(refusals::DURABLE, refusals::filter_subject()),
         refusals::RefusedMails {
+            pool: pool.clone(),
+            directory: directory.clone(),
+            links: links.clone(),
+        },
+        background.clone(),
+    )));
+    tasks.push(tokio::spawn(portal_platform::consumer::run(
+        js.clone(),
+        pool.clone(),
+        document_mails::spec(),
+        document_mails::DocumentMails {
             pool: pool.clone(),
             directory: directory.clone(),
             links: links.clone(),

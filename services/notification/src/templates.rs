@@ -107,6 +107,27 @@ const TEMPLATES: &[Template] = &[
         ],
         secret_link: false,
     },
+    // To a customer's contacts, when a quote awaits them or an invoice is
+    // issued (F1).
+    Template {
+        name: "quote_sent",
+        required: &["title"],
+        optional: &["name", "link"],
+        subject: "quote-sent-subject",
+        body: &[Para("quote-sent-intro"), ParaIf("link", "quote-sent-link")],
+        secret_link: false,
+    },
+    Template {
+        name: "invoice_issued",
+        required: &["title"],
+        optional: &["name", "link"],
+        subject: "invoice-issued-subject",
+        body: &[
+            Para("invoice-issued-intro"),
+            ParaIf("link", "invoice-issued-link"),
+        ],
+        secret_link: false,
+    },
     // To staff who write quotes, on a contact's decision (E3).
     Template {
         name: "quote_accepted",

@@ -106,6 +106,20 @@ async fn an_invoice_is_seen_once_final_numbered_without_gaps_and_paid() -> anyho
         "per tenant"
     );
 
+    // The contact is told of the final invoice, never of the draft.
+    let told = portal_testkit::eventually(30, "the mail about the invoice", || async {
+        Ok(stack.smtp.as_ref().and_then(|m| {
+            m.to(&t.contact_email)
+                .into_iter()
+                .find(|m| m.subject.starts_with("Nouvelle facture"))
+        }))
+    })
+    .await?;
+    assert!(
+        told.subject.contains(&format!("INV-{year}-0001")),
+        "{}",
+        told.subject
+    );
     let seen = api.get(&path, &t.contact).await?.expect(200)?;
     assert_eq!(seen["number"], issued["number"]);
     let listed = api.get("/api/v1/invoices", &t.contact).await?.expect(200)?;
@@ -158,6 +172,16 @@ async fn an_invoice_is_seen_once_final_numbered_without_gaps_and_paid() -> anyho
         .await?
         .expect(200)?;
     assert_eq!(overdue["payment"], "overdue");
+    fixtures::drained(&stack, "notification-document-published").await?;
+    let told = stack
+        .smtp
+        .as_ref()
+        .map(|m| m.to(&t.contact_email))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|m| m.subject.starts_with("Nouvelle facture"))
+        .count();
+    assert_eq!(told, 2, "one mail per final invoice, none for drafts");
     stack.stop().await
 }
 

@@ -58,6 +58,22 @@ async fn a_quote_is_signed_once_and_becomes_work_to_plan() -> anyhow::Result<()>
     assert_eq!(quote["total"], 119.19);
     assert_eq!(quote["lines"][1]["tax"], 3.71);
 
+    // The contact (French) is told by mail, in their language, with a link.
+    let told = eventually(30, "the mail about the new quote", || async {
+        Ok(stack.smtp.as_ref().and_then(|m| {
+            m.to(&t.contact_email)
+                .into_iter()
+                .find(|m| m.subject.starts_with("Un devis attend votre décision"))
+        }))
+    })
+    .await?;
+    assert!(
+        told.subject.contains("Cold room repair"),
+        "{}",
+        told.subject
+    );
+    assert!(told.body.contains("/quotes"), "{}", told.body);
+
     // The contact finds it among their documents and reads the PDF.
     let docs = api
         .get("/api/v1/documents?kind=quote", &t.contact)

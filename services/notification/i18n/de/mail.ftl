@@ -150,3 +150,12 @@ quote-declined-subject = Angebot abgelehnt: { $title }
 quote-declined-intro = { $customer } hat das Angebot „{ $title }“ im Portal abgelehnt.
 quote-declined-reason = Grund: { $reason }
 quote-link = Angebot öffnen: { $link }
+
+## quote_sent / invoice_issued
+
+quote-sent-subject = Ein Angebot wartet auf Ihre Entscheidung: { $title }
+quote-sent-intro = Im Portal wartet ein neues Angebot auf Sie: { $title }. Sie können es lesen und dann mit Ihrer Unterschrift annehmen oder ablehnen.
+quote-sent-link = Ihre Angebote: { $link }
+invoice-issued-subject = Neue Rechnung: { $title }
+invoice-issued-intro = Im Portal liegt eine neue Rechnung: { $title }.
+invoice-issued-link = Ihre Rechnungen: { $link }

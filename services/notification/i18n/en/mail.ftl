@@ -154,3 +154,12 @@ quote-declined-subject = Quote declined: { $title }
 quote-declined-intro = { $customer } declined the quote "{ $title }" in the portal.
 quote-declined-reason = Reason: { $reason }
 quote-link = Open the quote: { $link }
+
+## quote_sent / invoice_issued: to the customer's contacts
+
+quote-sent-subject = A quote awaits your decision: { $title }
+quote-sent-intro = A new quote is waiting for you in the portal: { $title }. You can read it, then accept it with your signature or decline it.
+quote-sent-link = Open your quotes: { $link }
+invoice-issued-subject = New invoice: { $title }
+invoice-issued-intro = A new invoice is in the portal: { $title }.
+invoice-issued-link = Open your invoices: { $link }

@@ -149,3 +149,12 @@ quote-declined-subject = Presupuesto rechazado: { $title }
 quote-declined-intro = { $customer } rechazó el presupuesto «{ $title }» en el portal.
 quote-declined-reason = Motivo: { $reason }
 quote-link = Abrir el presupuesto: { $link }
+
+## quote_sent / invoice_issued
+
+quote-sent-subject = Un presupuesto espera su decisión: { $title }
+quote-sent-intro = Tiene un nuevo presupuesto en el portal: { $title }. Puede leerlo y después aceptarlo con su firma o rechazarlo.
+quote-sent-link = Ver sus presupuestos: { $link }
+invoice-issued-subject = Nueva factura: { $title }
+invoice-issued-intro = Tiene una nueva factura en el portal: { $title }.
+invoice-issued-link = Ver sus facturas: { $link }

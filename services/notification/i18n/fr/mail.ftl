@@ -149,3 +149,12 @@ quote-declined-subject = Devis refusé : { $title }
 quote-declined-intro = { $customer } a refusé le devis « { $title } » dans le portail.
 quote-declined-reason = Motif : { $reason }
 quote-link = Ouvrir le devis : { $link }
+
+## quote_sent / invoice_issued
+
+quote-sent-subject = Un devis attend votre décision : { $title }
+quote-sent-intro = Un nouveau devis vous attend dans le portail : { $title }. Vous pouvez le lire, puis l’accepter en signant ou le refuser.
+quote-sent-link = Voir vos devis : { $link }
+invoice-issued-subject = Nouvelle facture : { $title }
+invoice-issued-intro = Une nouvelle facture est disponible dans le portail : { $title }.
+invoice-issued-link = Voir vos factures : { $link }

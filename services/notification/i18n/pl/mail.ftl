@@ -150,3 +150,12 @@ quote-declined-subject = Oferta odrzucona: { $title }
 quote-declined-intro = { $customer } odrzucił(a) ofertę „{ $title }” w portalu.
 quote-declined-reason = Powód: { $reason }
 quote-link = Otwórz ofertę: { $link }
+
+## quote_sent / invoice_issued
+
+quote-sent-subject = Oferta czeka na Twoją decyzję: { $title }
+quote-sent-intro = W portalu czeka na Ciebie nowa oferta: { $title }. Możesz ją przeczytać, a potem zaakceptować podpisem lub odrzucić.
+quote-sent-link = Twoje oferty: { $link }
+invoice-issued-subject = Nowa faktura: { $title }
+invoice-issued-intro = W portalu jest nowa faktura: { $title }.
+invoice-issued-link = Twoje faktury: { $link }

@@ -1,0 +1,119 @@
+//! F1: a customer's contacts who see its site are mailed when a quote
+//! awaits their decision or an invoice is issued to them, each in their
+//! language, with a link to the page where it waits.
+use std::collections::HashMap;
+
+use portal_platform::consumer::{self, ConsumerSpec, HandleError, Handler};
+use portal_platform::event_types::filter;
+use portal_platform::events::Envelope;
+use portal_proto::documents::v1::DocumentKind;
+use portal_proto::events::v1 as ev;
+use portal_proto::identity::v1 as idpb;
+use sqlx::PgPool;
+use tonic::Request;
+
+use crate::appointments::Links;
+use crate::events::{Directory, decode, mail};
+use crate::store::{self, NewDelivery};
+
+pub const DURABLE: &str = "notification-document-published";
+
+pub fn spec() -> ConsumerSpec {
+    ConsumerSpec::new(DURABLE, filter::<ev::DocumentPublished>())
+}
+
+pub struct DocumentMails {
+    pub pool: PgPool,
+    pub directory: Directory,
+    pub links: Links,
+}
+
+/// The mail a kind of document makes, and the page it links to; other
+/// kinds are told otherwise (a service report with the completed work) or
+/// not at all.
+pub fn template_of(kind: DocumentKind) -> Option<(&'static str, &'static str)> {
+    match kind {
+        DocumentKind::Quote => Some(("quote_sent", "/quotes")),
+        DocumentKind::Invoice => Some(("invoice_issued", "/invoices")),
+        _ => None,
+    }
+}
+
+impl Handler for DocumentMails {
+    async fn handle(&self, envelope: &Envelope, payload: &[u8]) -> Result<(), HandleError> {
+        let e: ev::DocumentPublished = decode(payload)?;
+        let kind = DocumentKind::try_from(e.kind).unwrap_or(DocumentKind::Unspecified);
+        let mails = match template_of(kind) {
+            Some((template, path)) => self.mails(envelope, &e, template, path).await?,
+            None => Vec::new(),
+        };
+        let mut tx = self.pool.begin().await?;
+        if consumer::claim(&mut tx, DURABLE, envelope.id).await? {
+            for m in &mails {
+                store::insert_delivery(&mut tx, m).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl DocumentMails {
+    async fn mails(
+        &self,
+        envelope: &Envelope,
+        e: &ev::DocumentPublished,
+        template: &str,
+        path: &str,
+    ) -> Result<Vec<NewDelivery>, HandleError> {
+        let req = idpb::ListCustomerContactsRequest {
+            tenant_id: envelope.tenant_id.to_string(),
+            customer_id: e.customer_id.clone(),
+            site_id: e.site_id.clone(),
+        };
+        let contacts = self
+            .directory
+            .client
+            .clone()
+            .list_customer_contacts(self.directory.credential.sign(Request::new(req)))
+            .await
+            .map_err(HandleError::from)?
+            .into_inner()
+            .items;
+        let place = self.directory.tenant(envelope.tenant_id).await?;
+        let link = self.links.page(place.slug.as_deref(), path);
+        let mut mails = Vec::new();
+        for c in contacts {
+            let mut params = HashMap::from([
+                ("name".to_owned(), c.name.clone()),
+                ("title".to_owned(), e.title.clone()),
+            ]);
+            if let Some(link) = &link {
+                params.insert("link".into(), link.clone());
+            }
+            let key = format!("event:{}:{}", envelope.id, c.id);
+            if let Some(m) = mail(envelope, key, template, &c.email, &c.language, &params)? {
+                mails.push(m);
+            }
+        }
+        Ok(mails)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_and_invoices_are_told_reports_are_not() {
+        assert_eq!(
+            template_of(DocumentKind::Quote),
+            Some(("quote_sent", "/quotes"))
+        );
+        assert_eq!(
+            template_of(DocumentKind::Invoice),
+            Some(("invoice_issued", "/invoices"))
+        );
+        assert_eq!(template_of(DocumentKind::ServiceReport), None);
+    }
+}
