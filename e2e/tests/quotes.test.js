@@ -143,6 +143,10 @@ e2e('staff send a quote; the contact signs it on a phone and it waits on the boa
   await Promise.all([phone.waitForURL(/q=COLD/), phone.locator('#documents-filter button').click()]);
   assert.equal(await phone.locator('#group-quote').count(), 0, 'only invoices');
   assert.match(await phone.locator('#group-invoice + ul').innerText(), /Cold room repair/);
+  const csv = await phone.request.get(await phone.locator('#documents-csv').getAttribute('href'));
+  const rows = (await csv.text()).trim().split('\n');
+  assert.equal(rows.length, 2, 'the header and the one invoice the filter shows');
+  assert.match(rows[1], /INV-\d{4}-0001/);
   await phone.locator('#documents-q').fill('boiler');
   await Promise.all([phone.waitForURL(/q=boiler/), phone.locator('#documents-filter button').click()]);
   await phone.locator('#documents-none').waitFor();

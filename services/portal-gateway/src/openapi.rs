@@ -18,9 +18,9 @@ use utoipa::openapi::{Content, Ref, RefOr, Required};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    access, appointment_exports, availability, customers, directory, documents, equipment,
-    equipment_exports, exports, imports, invoices, operations, photos, quotes, requests, sessions,
-    tickets, work_orders,
+    access, appointment_exports, availability, customers, directory, document_exports, documents,
+    equipment, equipment_exports, exports, imports, invoices, operations, photos, quotes, requests,
+    sessions, tickets, work_orders,
 };
 
 #[derive(OpenApi)]
@@ -44,7 +44,7 @@ use crate::routes::{
         work_orders::start, work_orders::complete, work_orders::cancel, work_orders::appointments,
         work_orders::calendar, appointment_exports::csv, appointment_exports::xlsx,
         photos::upload, photos::photos, photos::photo,
-        documents::list, documents::content, quotes::create, quotes::list, quotes::get, quotes::accept, quotes::decline,
+        documents::list, documents::content, document_exports::csv, document_exports::xlsx, quotes::create, quotes::list, quotes::get, quotes::accept, quotes::decline,
         invoices::create, invoices::list, invoices::get, invoices::finalize, invoices::paid,
         availability::availability, availability::set_working_hours, availability::set_default_hours,
         availability::add_absence, availability::delete_absence,

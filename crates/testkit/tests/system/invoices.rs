@@ -141,6 +141,49 @@ async fn an_invoice_is_seen_once_final_numbered_without_gaps_and_paid() -> anyho
         .expect(200)?;
     assert_eq!(docs["items"].as_array().map(Vec::len), Some(2));
 
+    // E5: the contact's documents as CSV and Excel, the same filter.
+    let csv = stack
+        .api
+        .http
+        .get(format!(
+            "{}/api/v1/documents/export.csv?kind=invoice&q=april",
+            stack.api.base
+        ))
+        .bearer_auth(&t.contact)
+        .send()
+        .await?
+        .text()
+        .await?;
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2, "header and the April invoice: {csv}");
+    assert!(lines[0].starts_with("id,kind,title"), "{csv}");
+    assert!(
+        lines[1].contains(&format!("Invoice INV-{year}-0002")),
+        "{csv}"
+    );
+    let xlsx = stack
+        .api
+        .http
+        .get(format!("{}/api/v1/documents/export.xlsx", stack.api.base))
+        .bearer_auth(&t.contact)
+        .send()
+        .await?;
+    assert_eq!(xlsx.status().as_u16(), 200);
+    assert!(xlsx.bytes().await?.starts_with(b"PK\x03\x04"), "a zip");
+    let theirs = stack
+        .api
+        .http
+        .get(format!("{}/api/v1/documents/export.csv", stack.api.base))
+        .bearer_auth(&other.contact)
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(
+        theirs.contains("Theirs") && !theirs.contains("Boiler service"),
+        "another tenant's contact sees its own only: {theirs}"
+    );
+
     // Paid once, by an admin; another one unpaid past its due day is overdue.
     api.post(&format!("{path}/paid"), Some(&t.contact), &json!({}))
         .await?

@@ -4,6 +4,7 @@ pub mod appointment_exports;
 pub mod availability;
 pub mod customers;
 pub mod directory;
+pub mod document_exports;
 pub mod documents;
 pub mod equipment;
 pub mod equipment_exports;
@@ -178,6 +179,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/attachments/{id}/content", get(requests::download))
         .route("/api/v1/documents", get(documents::list))
+        .route("/api/v1/documents/export.csv", get(document_exports::csv))
+        .route("/api/v1/documents/export.xlsx", get(document_exports::xlsx))
         .route("/api/v1/documents/{id}/content", get(documents::content))
         .route("/api/v1/quotes", post(quotes::create).get(quotes::list))
         .route("/api/v1/quotes/{id}", get(quotes::get))

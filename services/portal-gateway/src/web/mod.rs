@@ -235,6 +235,8 @@ pub fn router(max_upload_bytes: usize) -> Router<AppState> {
                 get(appointments::calendar),
             )
             .route(&at("/documents"), get(documents::list))
+            .route(&at("/documents/export.csv"), get(documents::export_csv))
+            .route(&at("/documents/export.xlsx"), get(documents::export_xlsx))
             .route(&at("/documents/{id}"), get(appointments::document))
             .route(&at("/quotes"), get(quotes::list).post(quotes::create))
             .route(&at("/quotes/new"), get(quotes::new_form))

@@ -112,10 +112,65 @@ pub async fn list(TenantPage(ctx): TenantPage, RawQuery(raw): RawQuery) -> Respo
         .iter()
         .map(|(id, name)| json!({"id": id, "name": name}))
         .collect();
+    // The downloads take the same filter.
+    let filter_query = serde_urlencoded::to_string([
+        ("kind", kind.as_str()),
+        ("site_id", site_id.as_str()),
+        ("from", from.as_str()),
+        ("to", to.as_str()),
+        ("q", q.as_str()),
+    ])
+    .unwrap_or_default();
     ctx.page(
         StatusCode::OK,
         "documents.html",
         json!({"groups": groups, "kinds": KINDS, "sites": site_choices, "next": next,
+            "filter_query": filter_query,
             "filter": {"kind": kind, "site_id": site_id, "from": from, "to": to, "q": q}}),
     )
+}
+
+/// The page's filter as the API's (dates in the tenant's zone, the last
+/// day whole).
+fn api_filter(ctx: &crate::web::ctx::Ctx, raw: Option<&str>) -> views::DocumentFilter {
+    let date = |v: String| v.parse::<NaiveDate>().ok();
+    let zone = ctx.zone();
+    let text = |v: String| Some(v).filter(|v| !v.is_empty());
+    views::DocumentFilter {
+        kind: kind_of(&query(raw, "kind")),
+        site_id: query(raw, "site_id").parse().ok(),
+        work_order_id: None,
+        q: text(query(raw, "q").chars().take(200).collect()),
+        created_from: date(query(raw, "from")).map(|d| zone.midnight(d)),
+        created_before: date(query(raw, "to"))
+            .map(|d| zone.midnight(d + chrono::Duration::days(1))),
+        limit: None,
+        cursor: None,
+    }
+}
+
+async fn export(ctx: crate::web::ctx::Ctx, raw: Option<String>, xlsx: bool) -> Response {
+    let s = match ctx.session() {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let state = axum::extract::State(ctx.state.clone());
+    let caller = crate::web::pages::requests::api_caller(s);
+    let query = crate::extract::ApiQuery(api_filter(&ctx, raw.as_deref()));
+    let res = if xlsx {
+        crate::routes::document_exports::xlsx(state, caller, query).await
+    } else {
+        crate::routes::document_exports::csv(state, caller, query).await
+    };
+    res.unwrap_or_else(|p| crate::web::pages::requests::problem_page(&ctx, p))
+}
+
+/// `GET /documents/export.csv?<the page's filter>`.
+pub async fn export_csv(TenantPage(ctx): TenantPage, RawQuery(raw): RawQuery) -> Response {
+    export(ctx, raw, false).await
+}
+
+/// `GET /documents/export.xlsx?<the page's filter>`.
+pub async fn export_xlsx(TenantPage(ctx): TenantPage, RawQuery(raw): RawQuery) -> Response {
+    export(ctx, raw, true).await
 }
