@@ -124,6 +124,21 @@ e2e('staff send a quote; the contact signs it on a phone and it waits on the boa
   const number = (await desk.locator('#invoice-title').innerText()).split(' ')[0];
   assert.match(number, /^INV-\d{4}-0001$/);
 
+  // Work without a quote is billed from the site's page: a draft of typed lines.
+  await open(desk, tenantPath(tenant.slug, `sites/${customer.site.id}`));
+  await desk.locator('#site-new-invoice').click();
+  await desk.locator('#quote-form').waitFor();
+  await desk.locator('#quote-title-field').fill('Call-out, Sunday');
+  await desk.locator('#line-1-description').fill('Emergency call-out');
+  await desk.locator('#line-1-quantity').fill('1');
+  await desk.locator('#line-1-unit_price').fill('95');
+  await desk.locator('#line-1-tax_rate').fill('20');
+  await desk.locator('#invoice-days').fill('14');
+  await session.visit(desk, 'invoice-new');
+  await submit(desk, '#quote-form');
+  await desk.locator('#finalize-form').waitFor();
+  assert.equal(await desk.locator('#priced-total').innerText(), '114.00 EUR');
+
   // The contact finds it from the site's page, with its PDF.
   await open(phone, tenantPath(tenant.slug, `sites/${customer.site.id}`));
   await phone.locator('#site-invoices a', { hasText: number }).click();

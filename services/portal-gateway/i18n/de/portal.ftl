@@ -757,3 +757,6 @@ documents-from = Von
 documents-to = Bis
 documents-more = Ältere Dokumente
 documents-none = Kein Dokument gefunden.
+invoice-new = Neue Rechnung
+invoice-days-field = Zahlungsziel (Tage)
+invoice-save-draft = Entwurf speichern

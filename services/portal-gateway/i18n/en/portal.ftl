@@ -757,3 +757,6 @@ documents-from = From
 documents-to = To
 documents-more = Older documents
 documents-none = No document matches.
+invoice-new = New invoice
+invoice-days-field = Days to pay
+invoice-save-draft = Save the draft

@@ -757,3 +757,6 @@ documents-from = Desde
 documents-to = Hasta
 documents-more = Documentos anteriores
 documents-none = Ningún documento coincide.
+invoice-new = Nueva factura
+invoice-days-field = Plazo de pago (días)
+invoice-save-draft = Guardar el borrador

@@ -757,3 +757,6 @@ documents-from = Du
 documents-to = Au
 documents-more = Documents plus anciens
 documents-none = Aucun document ne correspond.
+invoice-new = Nouvelle facture
+invoice-days-field = Délai de paiement (jours)
+invoice-save-draft = Enregistrer le brouillon

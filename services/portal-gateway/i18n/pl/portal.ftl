@@ -759,3 +759,6 @@ documents-from = Od
 documents-to = Do
 documents-more = Starsze dokumenty
 documents-none = Brak pasujących dokumentów.
+invoice-new = Nowa faktura
+invoice-days-field = Termin płatności (dni)
+invoice-save-draft = Zapisz szkic

@@ -13,7 +13,9 @@ use serde_json::{Value, json};
 use crate::views;
 use crate::web::csrf::Form;
 use crate::web::ctx::{Ctx, TenantPage};
-use crate::web::pages::param;
+use crate::web::i18n;
+use crate::web::pages::quotes::{again, new_page, typed_lines};
+use crate::web::pages::{param, query};
 
 type Params = Path<HashMap<String, String>>;
 
@@ -202,5 +204,94 @@ pub async fn from_quote(TenantPage(mut ctx): TenantPage, Path(p): Params, _form:
             ctx.redirect(&to)
         }
         Err(e) => ctx.grpc_fail(&e),
+    }
+}
+
+/// `GET /invoices/new?site_id=` (admins).
+pub async fn new_form(
+    TenantPage(ctx): TenantPage,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Response {
+    if let Err(r) = ctx.admin() {
+        return *r;
+    }
+    let site_id = query(raw.as_deref(), "site_id");
+    new_page(
+        &ctx,
+        StatusCode::OK,
+        json!({"invoice": true, "form": {"site_id": site_id}}),
+    )
+    .await
+}
+
+/// `POST /invoices`: a draft from typed lines, then its page.
+pub async fn create(TenantPage(mut ctx): TenantPage, form: Form) -> Response {
+    let typed: serde_json::Map<String, Value> = form
+        .0
+        .iter()
+        .filter(|(k, _)| k != "csrf")
+        .map(|(k, v)| (k.clone(), json!(v)))
+        .collect();
+    let typed = json!({"form": typed, "invoice": true});
+    let lines = match typed_lines(&form) {
+        Ok(l) => l,
+        Err(n) => {
+            let msg = i18n::text(
+                ctx.lang,
+                "error-quote-line",
+                &[("n", i18n::Arg::Num(n as f64))],
+            );
+            return again(&ctx, &typed, StatusCode::BAD_REQUEST, msg).await;
+        }
+    };
+    let s = match ctx.admin() {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let site_id = form.get("site_id");
+    let customer_id = match ctx
+        .state
+        .identity
+        .clone()
+        .get_site(s.caller.request(id::GetSiteRequest {
+            tenant_id: s.caller.claims.tid.to_string(),
+            site_id: site_id.clone(),
+        }))
+        .await
+    {
+        Ok(site) => site.into_inner().customer_id,
+        Err(e) => {
+            let msg = crate::web::errors::shown(ctx.lang, crate::web::errors::Action::Other, &e);
+            return again(&ctx, &typed, StatusCode::BAD_REQUEST, msg.message).await;
+        }
+    };
+    let body = views::CreateInvoice {
+        quote_id: None,
+        customer_id,
+        site_id,
+        title: form.get("title"),
+        payment_days: form.get("payment_days").trim().parse().unwrap_or(0),
+        lines,
+    };
+    let req = match body.to_pb() {
+        Ok(r) => r,
+        Err(p) => return again(&ctx, &typed, StatusCode::BAD_REQUEST, p.detail).await,
+    };
+    match ctx
+        .state
+        .documents
+        .clone()
+        .create_invoice(s.caller.request(req))
+        .await
+    {
+        Ok(i) => {
+            ctx.flash_next("flash-invoice-drafted");
+            let to = format!("{}/invoices/{}", ctx.base, i.into_inner().id);
+            ctx.redirect(&to)
+        }
+        Err(e) => {
+            let shown = crate::web::errors::shown(ctx.lang, crate::web::errors::Action::Other, &e);
+            again(&ctx, &typed, shown.status, shown.message).await
+        }
     }
 }

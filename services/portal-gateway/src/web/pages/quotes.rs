@@ -107,13 +107,14 @@ async fn site_choices(ctx: &Ctx) -> Vec<Value> {
         .collect()
 }
 
-async fn new_page(ctx: &Ctx, status: StatusCode, typed: Value) -> Response {
+/// The new-quote form; with `invoice`, the new-invoice one (same lines).
+pub(crate) async fn new_page(ctx: &Ctx, status: StatusCode, typed: Value) -> Response {
     let sites = site_choices(ctx).await;
     let due = (Utc::now() + chrono::Duration::days(30))
         .date_naive()
         .to_string();
     let mut values = json!({"sites": sites, "lines": (1..=FORM_LINES).collect::<Vec<_>>(),
-        "form": {"valid_until": due}});
+        "form": {"valid_until": due}, "invoice": false});
     if let (Some(v), Some(t)) = (values.as_object_mut(), typed.as_object()) {
         v.extend(t.clone());
     }
@@ -245,7 +246,7 @@ pub async fn create(TenantPage(mut ctx): TenantPage, form: Form) -> Response {
 }
 
 /// The form again, with what was typed and why it was refused.
-async fn again(ctx: &Ctx, typed: &Value, status: StatusCode, error: String) -> Response {
+pub(crate) async fn again(ctx: &Ctx, typed: &Value, status: StatusCode, error: String) -> Response {
     let mut t = typed.clone();
     t["error"] = json!(error);
     new_page(ctx, status, t).await
