@@ -13,6 +13,47 @@ use uuid::Uuid;
 use crate::planning::{SOURCE, domain};
 use crate::store::{self, HistoryRow, WorkOrderRow};
 
+/// The new work order's first history line and `work_order.created`, in
+/// the caller's transaction.
+async fn announce(
+    tx: &mut Transaction<'static, Postgres>,
+    created: &WorkOrderRow,
+    now: chrono::DateTime<Utc>,
+    request_id: String,
+    quote_id: String,
+) -> Result<(), HandleError> {
+    store::add_history(
+        tx,
+        &HistoryRow {
+            id: Uuid::now_v7(),
+            tenant_id: created.tenant_id,
+            work_order_id: created.id,
+            change: domain::Change::Created,
+            status: created.status,
+            by_id: None,
+            by_name: String::new(),
+            at: now,
+            planned_start: None,
+            planned_end: None,
+            note: String::new(),
+        },
+    )
+    .await?;
+    let out = ev::WorkOrderCreated {
+        tenant_id: created.tenant_id.to_string(),
+        work_order_id: created.id.to_string(),
+        request_id,
+        customer_id: created.customer_id.to_string(),
+        site_id: created.site_id.to_string(),
+        title: created.title.clone(),
+        status: "to_plan".into(),
+        created_at: Some(to_proto(created.created_at)),
+        quote_id,
+    };
+    outbox::enqueue(tx, created.tenant_id, SOURCE, &out).await?;
+    Ok(())
+}
+
 pub struct CreateFromRequest;
 
 impl EventHandler for CreateFromRequest {
@@ -57,35 +98,7 @@ impl EventHandler for CreateFromRequest {
         let Some(created) = store::insert_for_request(tx, &row).await? else {
             return Ok(());
         };
-        store::add_history(
-            tx,
-            &HistoryRow {
-                id: Uuid::now_v7(),
-                tenant_id: created.tenant_id,
-                work_order_id: created.id,
-                change: domain::Change::Created,
-                status: created.status,
-                by_id: None,
-                by_name: String::new(),
-                at: now,
-                planned_start: None,
-                planned_end: None,
-                note: String::new(),
-            },
-        )
-        .await?;
-        let out = ev::WorkOrderCreated {
-            tenant_id: created.tenant_id.to_string(),
-            work_order_id: created.id.to_string(),
-            request_id: event.request_id.clone(),
-            customer_id: created.customer_id.to_string(),
-            site_id: created.site_id.to_string(),
-            title: created.title.clone(),
-            status: "to_plan".into(),
-            created_at: Some(to_proto(created.created_at)),
-            quote_id: String::new(),
-        };
-        outbox::enqueue(tx, created.tenant_id, SOURCE, &out).await?;
+        announce(tx, &created, now, event.request_id.clone(), String::new()).await?;
         tracing::info!(work_order = %created.id, request = %event.request_id, "work order created");
         Ok(())
     }
@@ -138,35 +151,7 @@ impl EventHandler for CreateFromQuote {
         let Some(created) = store::insert_for_quote(tx, &row, quote_id).await? else {
             return Ok(());
         };
-        store::add_history(
-            tx,
-            &HistoryRow {
-                id: Uuid::now_v7(),
-                tenant_id: created.tenant_id,
-                work_order_id: created.id,
-                change: domain::Change::Created,
-                status: created.status,
-                by_id: None,
-                by_name: String::new(),
-                at: now,
-                planned_start: None,
-                planned_end: None,
-                note: String::new(),
-            },
-        )
-        .await?;
-        let out = ev::WorkOrderCreated {
-            tenant_id: created.tenant_id.to_string(),
-            work_order_id: created.id.to_string(),
-            request_id: String::new(),
-            customer_id: created.customer_id.to_string(),
-            site_id: created.site_id.to_string(),
-            title: created.title.clone(),
-            status: "to_plan".into(),
-            created_at: Some(to_proto(created.created_at)),
-            quote_id: quote_id.to_string(),
-        };
-        outbox::enqueue(tx, created.tenant_id, SOURCE, &out).await?;
+        announce(tx, &created, now, String::new(), quote_id.to_string()).await?;
         tracing::info!(work_order = %created.id, quote = %quote_id, "work order created from a quote");
         Ok(())
     }

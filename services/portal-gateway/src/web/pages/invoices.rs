@@ -13,8 +13,7 @@ use serde_json::{Value, json};
 use crate::views;
 use crate::web::csrf::Form;
 use crate::web::ctx::{Ctx, TenantPage};
-use crate::web::i18n;
-use crate::web::pages::quotes::{again, new_page, typed_lines};
+use crate::web::pages::quotes::{Typed, again, new_page, read_form};
 use crate::web::pages::{param, query};
 
 type Params = Path<HashMap<String, String>>;
@@ -139,44 +138,40 @@ async fn after(
     }
 }
 
-/// `POST /invoices/{id}/finalize`.
-pub async fn finalize(TenantPage(mut ctx): TenantPage, Path(p): Params, _form: Form) -> Response {
-    let Some(invoice_id) = param(&p, "id") else {
+/// What an admin does to an invoice from its page.
+#[derive(Clone, Copy)]
+enum Change {
+    Finalize,
+    Paid,
+}
+
+async fn change(mut ctx: Ctx, p: &HashMap<String, String>, what: Change) -> Response {
+    let Some(invoice_id) = param(p, "id") else {
         return ctx.fail(StatusCode::NOT_FOUND, "error-not-found");
     };
     let s = match ctx.admin() {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    let got = ctx
-        .state
-        .documents
-        .clone()
-        .finalize_invoice(s.caller.request(docs::InvoiceRequest {
-            invoice_id: invoice_id.clone(),
-        }))
-        .await;
-    after(&mut ctx, &invoice_id, got, "flash-invoice-issued").await
+    let req = s.caller.request(docs::InvoiceRequest {
+        invoice_id: invoice_id.clone(),
+    });
+    let mut client = ctx.state.documents.clone();
+    let (got, flash) = match what {
+        Change::Finalize => (client.finalize_invoice(req).await, "flash-invoice-issued"),
+        Change::Paid => (client.mark_invoice_paid(req).await, "flash-invoice-paid"),
+    };
+    after(&mut ctx, &invoice_id, got, flash).await
+}
+
+/// `POST /invoices/{id}/finalize`.
+pub async fn finalize(TenantPage(ctx): TenantPage, Path(p): Params, _form: Form) -> Response {
+    change(ctx, &p, Change::Finalize).await
 }
 
 /// `POST /invoices/{id}/paid`.
-pub async fn paid(TenantPage(mut ctx): TenantPage, Path(p): Params, _form: Form) -> Response {
-    let Some(invoice_id) = param(&p, "id") else {
-        return ctx.fail(StatusCode::NOT_FOUND, "error-not-found");
-    };
-    let s = match ctx.admin() {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    let got = ctx
-        .state
-        .documents
-        .clone()
-        .mark_invoice_paid(s.caller.request(docs::InvoiceRequest {
-            invoice_id: invoice_id.clone(),
-        }))
-        .await;
-    after(&mut ctx, &invoice_id, got, "flash-invoice-paid").await
+pub async fn paid(TenantPage(ctx): TenantPage, Path(p): Params, _form: Form) -> Response {
+    change(ctx, &p, Change::Paid).await
 }
 
 /// `POST /quotes/{id}/invoice`: a draft invoice of an accepted quote.
@@ -226,44 +221,18 @@ pub async fn new_form(
 
 /// `POST /invoices`: a draft from typed lines, then its page.
 pub async fn create(TenantPage(mut ctx): TenantPage, form: Form) -> Response {
-    let typed: serde_json::Map<String, Value> = form
-        .0
-        .iter()
-        .filter(|(k, _)| k != "csrf")
-        .map(|(k, v)| (k.clone(), json!(v)))
-        .collect();
-    let typed = json!({"form": typed, "invoice": true});
-    let lines = match typed_lines(&form) {
-        Ok(l) => l,
-        Err(n) => {
-            let msg = i18n::text(
-                ctx.lang,
-                "error-quote-line",
-                &[("n", i18n::Arg::Num(n as f64))],
-            );
-            return again(&ctx, &typed, StatusCode::BAD_REQUEST, msg).await;
-        }
-    };
     let s = match ctx.admin() {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    let site_id = form.get("site_id");
-    let customer_id = match ctx
-        .state
-        .identity
-        .clone()
-        .get_site(s.caller.request(id::GetSiteRequest {
-            tenant_id: s.caller.claims.tid.to_string(),
-            site_id: site_id.clone(),
-        }))
-        .await
-    {
-        Ok(site) => site.into_inner().customer_id,
-        Err(e) => {
-            let msg = crate::web::errors::shown(ctx.lang, crate::web::errors::Action::Other, &e);
-            return again(&ctx, &typed, StatusCode::BAD_REQUEST, msg.message).await;
-        }
+    let Typed {
+        values: typed,
+        lines,
+        site_id,
+        customer_id,
+    } = match read_form(&ctx, s, &form, true).await {
+        Ok(t) => t,
+        Err(r) => return r,
     };
     let body = views::CreateInvoice {
         quote_id: None,

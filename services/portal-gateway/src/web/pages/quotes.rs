@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::views::{self, NewQuoteLine};
 use crate::web::csrf::Form;
-use crate::web::ctx::{Ctx, TenantPage};
+use crate::web::ctx::{Ctx, Session, TenantPage};
 use crate::web::i18n;
 use crate::web::pages::{param, planning, query};
 
@@ -173,16 +173,30 @@ pub fn typed_lines(form: &Form) -> Result<Vec<NewQuoteLine>, usize> {
     Ok(lines)
 }
 
-/// `POST /quotes`: writes and sends the quote, then shows it.
-pub async fn create(TenantPage(mut ctx): TenantPage, form: Form) -> Response {
+/// What the quote and invoice forms hold once read: the typed values (to
+/// show again), the lines and the site with its customer.
+pub(crate) struct Typed {
+    pub values: Value,
+    pub lines: Vec<NewQuoteLine>,
+    pub site_id: String,
+    pub customer_id: String,
+}
+
+/// Reads a quote or invoice form; `Err` is the form again, saying why.
+pub(crate) async fn read_form(
+    ctx: &Ctx,
+    s: &Session,
+    form: &Form,
+    invoice: bool,
+) -> Result<Typed, Response> {
     let typed: serde_json::Map<String, Value> = form
         .0
         .iter()
         .filter(|(k, _)| k != "csrf")
         .map(|(k, v)| (k.clone(), json!(v)))
         .collect();
-    let typed = json!({"form": typed});
-    let lines = match typed_lines(&form) {
+    let values = json!({"form": typed, "invoice": invoice});
+    let lines = match typed_lines(form) {
         Ok(l) => l,
         Err(n) => {
             let msg = i18n::text(
@@ -190,12 +204,8 @@ pub async fn create(TenantPage(mut ctx): TenantPage, form: Form) -> Response {
                 "error-quote-line",
                 &[("n", i18n::Arg::Num(n as f64))],
             );
-            return again(&ctx, &typed, StatusCode::BAD_REQUEST, msg).await;
+            return Err(again(ctx, &values, StatusCode::BAD_REQUEST, msg).await);
         }
-    };
-    let s = match ctx.staff() {
-        Ok(s) => s,
-        Err(r) => return *r,
     };
     let site_id = form.get("site_id");
     // The customer is the site's.
@@ -208,12 +218,34 @@ pub async fn create(TenantPage(mut ctx): TenantPage, form: Form) -> Response {
             site_id: site_id.clone(),
         }))
         .await;
-    let customer_id = match site {
-        Ok(site) => site.into_inner().customer_id,
+    match site {
+        Ok(site) => Ok(Typed {
+            values,
+            lines,
+            site_id,
+            customer_id: site.into_inner().customer_id,
+        }),
         Err(e) => {
             let msg = crate::web::errors::shown(ctx.lang, crate::web::errors::Action::Other, &e);
-            return again(&ctx, &typed, StatusCode::BAD_REQUEST, msg.message).await;
+            Err(again(ctx, &values, StatusCode::BAD_REQUEST, msg.message).await)
         }
+    }
+}
+
+/// `POST /quotes`: writes and sends the quote, then shows it.
+pub async fn create(TenantPage(mut ctx): TenantPage, form: Form) -> Response {
+    let s = match ctx.staff() {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let Typed {
+        values: typed,
+        lines,
+        site_id,
+        customer_id,
+    } = match read_form(&ctx, s, &form, false).await {
+        Ok(t) => t,
+        Err(r) => return r,
     };
     let body = views::CreateQuote {
         customer_id,
