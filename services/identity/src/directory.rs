@@ -561,7 +561,10 @@ impl Identity {
     }
 
     /// Who to tell about a document of a customer's (F1): its contacts who
-    /// see the site, activated and taking mails. Internal callers only.
+    /// see the site, take mails and could log in now (the login's own rule:
+    /// portal open for the customer, activated, inside their access
+    /// window): a mail must not point where a login may not. Internal
+    /// callers only.
     pub(crate) async fn list_customer_contacts(
         &self,
         req: Request<pb::ListCustomerContactsRequest>,
@@ -578,10 +581,32 @@ impl Identity {
             "" => None,
             s => Some(parse_id("site_id", s)?),
         };
+        let (Some(tenant), Some(customer)) = (
+            store::tenant(&self.pool, tenant_id).await?,
+            store::customer(&self.pool, tenant_id, customer_id).await?,
+        ) else {
+            return Ok(pb::ListContactsResponse::default());
+        };
+        let open = domain::portal_open(
+            tenant.portal_enabled,
+            tenant.portal_all_customers,
+            customer.portal_enabled,
+        );
+        let now = Utc::now();
+        let may_log_in = |c: &store::ContactRow| {
+            let access = domain::ContactAccess {
+                tenant_portal_enabled: tenant.portal_enabled,
+                customer_portal_enabled: open,
+                activated: c.activated_at.is_some(),
+                access_from: c.access_from,
+                access_until: c.access_until,
+            };
+            domain::contact_may_log_in(&access, now).is_ok()
+        };
         let rows = store::customer_contacts(&self.pool, tenant_id, customer_id).await?;
         let items = rows
             .into_iter()
-            .filter(|c| c.activated_at.is_some() && c.notifications)
+            .filter(|c| c.notifications && may_log_in(c))
             .filter(|c| c.site_ids.is_empty() || site_id.is_some_and(|s| c.site_ids.contains(&s)))
             .map(contact_pb)
             .collect();

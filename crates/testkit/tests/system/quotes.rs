@@ -363,6 +363,36 @@ async fn a_quote_refuses_bad_lines_declines_with_a_reason_and_expires() -> anyho
         .await?
         .problem(409)?;
     assert!(s(&e["detail"]).contains("expired"), "{e}");
+
+    // With the customer's portal switched off, no mail points to it.
+    api.put(
+        &format!("/api/v1/customers/{}/portal", t.customer_id),
+        &t.admin,
+        &json!({"enabled": false}),
+    )
+    .await?
+    .expect(200)?;
+    api.post(
+        "/api/v1/quotes",
+        Some(&t.admin),
+        &quote_body(&t, "Quiet quote"),
+    )
+    .await?
+    .expect(201)?;
+    fixtures::drained(&stack, "notification-document-published").await?;
+    let told = stack
+        .smtp
+        .as_ref()
+        .map(|m| m.to(&t.contact_email))
+        .unwrap_or_default();
+    assert!(
+        told.iter().any(|m| m.subject.contains("Roof survey")),
+        "quotes before were told"
+    );
+    assert!(
+        !told.iter().any(|m| m.subject.contains("Quiet quote")),
+        "a contact who cannot log in is not mailed"
+    );
     stack.stop().await
 }
 
