@@ -20,8 +20,8 @@ use super::store::{self, InvoiceRow};
 use crate::catalog::{self, Kind, NewDocument};
 use crate::grpc::Documents;
 use crate::pdf;
-use crate::quotes::domain::{self as lines, Line};
-use crate::quotes::service::{blob_error, line_of, lines_pb, pdf_error, stored};
+use crate::quotes::domain::{self as lines, Line, Status};
+use crate::quotes::service::{blob_error, line_of, lines_pb, pdf_error, status_of, stored};
 
 fn admin(claims: &Claims) -> ServiceResult<()> {
     if claims.may(Permission::IssueInvoices) {
@@ -76,7 +76,7 @@ impl Documents {
             // Billing an accepted quote: its lines, as accepted.
             let quote_id = parse_id("quote_id", &r.quote_id)?;
             let q = self.visible_quote(&claims, quote_id).await?;
-            if q.status != "accepted" {
+            if status_of(&q)? != Status::Accepted {
                 return Err(ServiceError::WrongState(
                     "only an accepted quote is invoiced".into(),
                 ));

@@ -495,7 +495,7 @@ fn refusal(r: Refusal) -> ServiceError {
     }
 }
 
-fn status_of(q: &QuoteRow) -> ServiceResult<Status> {
+pub(crate) fn status_of(q: &QuoteRow) -> ServiceResult<Status> {
     Status::parse(&q.status)
         .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("quote status {:?}", q.status)))
 }

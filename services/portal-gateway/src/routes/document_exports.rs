@@ -12,7 +12,7 @@ use portal_proto::documents::v1 as docs;
 
 use crate::extract::{ApiQuery, Caller};
 use crate::problem::Problem;
-use crate::routes::exports::{XlsxFeed, csv_line, download_headers};
+use crate::routes::exports::{XlsxFeed, all_pages, csv_line, download_headers};
 use crate::state::AppState;
 use crate::views::{Document, DocumentFilter};
 
@@ -48,8 +48,7 @@ fn row(d: docs::Document) -> Vec<String> {
     ]
 }
 
-/// Every page of the list, one after the other; the first is read before
-/// answering, so a refusal is a problem, not a broken file.
+/// Every page of the list the filter shows.
 async fn pages(
     state: &AppState,
     caller: &Caller,
@@ -65,30 +64,22 @@ async fn pages(
         created_from: f.created_from.map(to_proto),
         created_before: f.created_before.map(to_proto),
     };
-    let mut client = state.documents.clone();
-    let first = client
-        .list_documents(caller.request(base.clone()))
-        .await?
-        .into_inner();
-    let caller = caller.clone();
-    let rest = futures::stream::unfold((client, first.next_cursor), move |(mut client, cursor)| {
-        let caller = caller.clone();
-        let mut req = base.clone();
+    let (client, caller) = (state.documents.clone(), caller.clone());
+    all_pages(move |cursor| {
+        let (mut client, caller) = (client.clone(), caller.clone());
+        let req = docs::ListDocumentsRequest {
+            cursor,
+            ..base.clone()
+        };
         async move {
-            if cursor.is_empty() {
-                return None;
-            }
-            req.cursor = cursor;
-            match client.list_documents(caller.request(req)).await {
-                Ok(page) => {
-                    let page = page.into_inner();
-                    Some((Ok(page.items), (client, page.next_cursor)))
-                }
-                Err(e) => Some((Err(e), (client, String::new()))),
-            }
+            let page = client
+                .list_documents(caller.request(req))
+                .await?
+                .into_inner();
+            Ok((page.items, page.next_cursor))
         }
-    });
-    Ok(futures::stream::once(async move { Ok(first.items) }).chain(rest))
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/documents/export.csv", operation_id = "export_documents_csv", params(DocumentFilter),

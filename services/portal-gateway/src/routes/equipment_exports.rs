@@ -12,7 +12,7 @@ use portal_proto::work_orders::v1 as wo;
 
 use crate::extract::{ApiQuery, Caller};
 use crate::problem::Problem;
-use crate::routes::exports::{XlsxFeed, csv_line, download_headers};
+use crate::routes::exports::{XlsxFeed, all_pages, csv_line, download_headers};
 use crate::state::AppState;
 use crate::views::{EquipmentFilter, InspectionResult, SiteFilter};
 
@@ -102,8 +102,7 @@ async fn field_keys(state: &AppState, caller: &Caller) -> Result<Vec<String>, Pr
         .collect())
 }
 
-/// Every page of the equipment list, one after the other; the first page
-/// is read before answering, so a refusal is a problem, not a broken file.
+/// Every page of the equipment list the filter shows.
 async fn equipment_pages(
     state: &AppState,
     caller: &Caller,
@@ -116,32 +115,25 @@ async fn equipment_pages(
         limit: 100,
         cursor: String::new(),
     };
-    let mut client = state.equipment.clone();
-    let first = client
-        .list_equipment(caller.request(base.clone()))
-        .await?
-        .into_inner();
-    let caller = caller.clone();
-    let rest = futures::stream::unfold((client, first.next_cursor), move |(mut client, cursor)| {
-        let caller = caller.clone();
-        let mut req = base.clone();
+    let (client, caller) = (state.equipment.clone(), caller.clone());
+    all_pages(move |cursor| {
+        let (mut client, caller) = (client.clone(), caller.clone());
+        let req = wo::ListEquipmentRequest {
+            cursor,
+            ..base.clone()
+        };
         async move {
-            if cursor.is_empty() {
-                return None;
-            }
-            req.cursor = cursor;
-            match client.list_equipment(caller.request(req)).await {
-                Ok(page) => {
-                    let page = page.into_inner();
-                    Some((Ok(page.items), (client, page.next_cursor)))
-                }
-                Err(e) => Some((Err(e), (client, String::new()))),
-            }
+            let page = client
+                .list_equipment(caller.request(req))
+                .await?
+                .into_inner();
+            Ok((page.items, page.next_cursor))
         }
-    });
-    Ok(futures::stream::once(async move { Ok(first.items) }).chain(rest))
+    })
+    .await
 }
 
+/// Every page of the site list the filter shows.
 async fn site_pages(
     state: &AppState,
     caller: &Caller,
@@ -153,30 +145,19 @@ async fn site_pages(
         limit: 1000,
         cursor: String::new(),
     };
-    let mut client = state.identity.clone();
-    let first = client
-        .list_sites(caller.request(base.clone()))
-        .await?
-        .into_inner();
-    let caller = caller.clone();
-    let rest = futures::stream::unfold((client, first.next_cursor), move |(mut client, cursor)| {
-        let caller = caller.clone();
-        let mut req = base.clone();
+    let (client, caller) = (state.identity.clone(), caller.clone());
+    all_pages(move |cursor| {
+        let (mut client, caller) = (client.clone(), caller.clone());
+        let req = id::ListSitesRequest {
+            cursor,
+            ..base.clone()
+        };
         async move {
-            if cursor.is_empty() {
-                return None;
-            }
-            req.cursor = cursor;
-            match client.list_sites(caller.request(req)).await {
-                Ok(page) => {
-                    let page = page.into_inner();
-                    Some((Ok(page.items), (client, page.next_cursor)))
-                }
-                Err(e) => Some((Err(e), (client, String::new()))),
-            }
+            let page = client.list_sites(caller.request(req)).await?.into_inner();
+            Ok((page.items, page.next_cursor))
         }
-    });
-    Ok(futures::stream::once(async move { Ok(first.items) }).chain(rest))
+    })
+    .await
 }
 
 fn header(columns: &[String]) -> Result<bytes::Bytes, Problem> {

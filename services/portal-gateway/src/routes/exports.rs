@@ -8,9 +8,10 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
+use std::future::Future;
 use std::io::Write;
 
-use futures::StreamExt;
+use futures::{Stream, StreamExt};
 use portal_platform::time::from_proto;
 use portal_proto::requests::v1 as pb;
 use tokio::sync::{mpsc, oneshot};
@@ -20,6 +21,31 @@ use crate::problem::Problem;
 use crate::routes::requests::list_request;
 use crate::state::AppState;
 use crate::views::RequestFilter;
+
+/// Every page of a cursor-paged list, one after the other: `fetch` reads
+/// the page at a cursor ("" first) and gives its items and the next cursor
+/// ("" at the end). The first page is read before answering, so a refusal
+/// is a problem, not a broken file.
+pub async fn all_pages<T, F, Fut>(
+    fetch: F,
+) -> Result<impl Stream<Item = Result<Vec<T>, tonic::Status>>, Problem>
+where
+    T: Send + 'static,
+    F: Fn(String) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<(Vec<T>, String), tonic::Status>> + Send,
+{
+    let (first, next) = fetch(String::new()).await?;
+    let rest = futures::stream::unfold((fetch, next), |(fetch, cursor)| async move {
+        if cursor.is_empty() {
+            return None;
+        }
+        match fetch(cursor).await {
+            Ok((items, next)) => Some((Ok(items), (fetch, next))),
+            Err(e) => Some((Err(e), (fetch, String::new()))),
+        }
+    });
+    Ok(futures::stream::once(async move { Ok(first) }).chain(rest))
+}
 
 /// Columns of both downloads, in order.
 pub const COLUMNS: [&str; 16] = [
