@@ -172,7 +172,9 @@ fn schemathesis_command(
         .args(["--max-examples", MAX_EXAMPLES, "--seed", SEED])
         // Examples, coverage of every documented constraint, then random fuzzing.
         .args(["--phases", "examples,coverage,fuzzing"])
-        .args(["--workers", "2", "--request-timeout", "30"])
+        // One worker: CPython 3.11's ast.parse is not safe across threads
+        // ("AST constructor recursion depth mismatch" inside hypothesis).
+        .args(["--workers", "1", "--request-timeout", "30"])
         // No retries: a dropped connection is a finding (the gateway reads
         // what a refused request still sends, `unread_body`, so it has none).
         .args(["--request-retries", "0"])
