@@ -1053,6 +1053,7 @@ const BINARIES: [Binary; 6] = [
             "PORTAL_BLOB_URL",
             "PORTAL_DATA_DIR",
             "PORTAL_MAX_UPLOAD_BYTES",
+            "PORTAL_MAX_DOCUMENT_BYTES",
         ],
     },
     Binary {
@@ -1076,7 +1077,11 @@ const BINARIES: [Binary; 6] = [
         port: 8443,
         admin_port: 9100,
         database: None,
-        env: &["PORTAL_DATA_DIR", "PORTAL_MAX_UPLOAD_BYTES"],
+        env: &[
+            "PORTAL_DATA_DIR",
+            "PORTAL_MAX_UPLOAD_BYTES",
+            "PORTAL_MAX_DOCUMENT_BYTES",
+        ],
     },
 ];
 

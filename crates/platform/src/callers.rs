@@ -64,6 +64,11 @@ const ACCEPTED: &[(&str, &[Service])] = &[
         "/portal.documents.v1.DocumentsService/UploadAttachment",
         &[Gateway],
     ),
+    // ... and for a published document's links (E1).
+    (
+        "/portal.documents.v1.DocumentsService/PublishDocument",
+        &[Gateway],
+    ),
 ];
 
 /// Whether `caller` may call the gRPC `method` (its path,

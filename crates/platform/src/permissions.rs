@@ -77,6 +77,8 @@ pub enum Permission {
     IssueQuotes,
     /// Write, finalise and mark paid the invoices (E4).
     IssueInvoices,
+    /// Publish files as documents for customers, and new versions (E1).
+    PublishDocuments,
     // notification
     /// Read the mail log and send a mail that failed for good again (F3).
     ManageMail,
@@ -92,7 +94,7 @@ pub fn granted(role: Role, permission: Permission) -> bool {
     match permission {
         ManageCustomers | ManageContacts | InviteContacts | ManageSecureLinks | DecideRequests
         | PlanWork | CompleteAnyWork | ManageAvailability | ManageMail | ManageEquipment
-        | IssueQuotes => {
+        | IssueQuotes | PublishDocuments => {
             matches!(role, Admin | Dispatcher)
         }
         ReadDirectory => true,
@@ -144,6 +146,8 @@ mod tests {
             (&["dispatcher"], ManageMail, true),
             (&["dispatcher"], IssueQuotes, true),
             (&["technician"], IssueQuotes, false),
+            (&["dispatcher"], PublishDocuments, true),
+            (&["technician"], PublishDocuments, false),
             (&["admin"], IssueInvoices, true),
             (&["dispatcher"], IssueInvoices, false),
             (&["technician"], ManageMail, false),

@@ -180,4 +180,31 @@ impl Api {
             .await?;
         Self::answer(res).await
     }
+
+    /// Posts a multipart form: text `fields`, then one file as field `file`.
+    pub async fn upload_form(
+        &self,
+        path: &str,
+        token: &str,
+        fields: &[(&str, &str)],
+        name: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> anyhow::Result<Answer> {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(name.to_owned())
+            .mime_str(content_type)?;
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .multipart(form.part("file", part))
+            .send()
+            .await?;
+        Self::answer(res).await
+    }
 }

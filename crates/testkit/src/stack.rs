@@ -55,6 +55,9 @@ impl Urls {
 
 /// The authserv-id whose `Authentication-Results` the stack's inbound
 /// listener trusts (from 127.0.0.1, the tests standing in for the relay).
+/// Largest published document in tests: small, so a test can pass it.
+pub const MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
+
 pub const INBOUND_AUTHSERV_ID: &str = "mx.portal.test";
 
 /// The kid of the signing key a stack starts with (`<kid>.pem` in
@@ -323,6 +326,7 @@ impl Stack {
             blob_url: Some(format!("file://{}", data_dir.join("blobs").display())),
             data_dir: data_dir.clone(),
             max_upload_bytes: 1024 * 1024,
+            max_document_bytes: MAX_DOCUMENT_BYTES,
             allowed_types: ["image/jpeg", "image/png", "application/pdf", "text/plain"]
                 .map(String::from)
                 .to_vec(),
@@ -370,6 +374,7 @@ impl Stack {
             documents_url: urls.documents.clone(),
             notification_url: urls.notification.clone(),
             max_upload_bytes: 1024 * 1024,
+            max_document_bytes: MAX_DOCUMENT_BYTES,
             service_secret: secret_of(Service::Gateway),
             service_tls: tls_of(Service::Gateway),
             admin_addr: None,

@@ -381,6 +381,8 @@ notification: [gateway, identity]
 {{- if has .name (list "documents" "gateway") }}
 - name: PORTAL_MAX_UPLOAD_BYTES
   value: {{ $v.config.maxUploadBytes | int64 | quote }}
+- name: PORTAL_MAX_DOCUMENT_BYTES
+  value: {{ $v.config.maxDocumentBytes | int64 | quote }}
 {{- end }}
 {{- range $key, $value := .svc.env }}
 - name: {{ $key }}

@@ -19,6 +19,11 @@ impl Blobs {
         Self { store }
     }
 
+    /// The store itself, for writers that stream into it (`ingest`).
+    pub fn store(&self) -> Arc<dyn ObjectStore> {
+        self.store.clone()
+    }
+
     /// Opens the store named by `url`. Only `file://` is built in for now.
     pub fn from_url(url: &str) -> anyhow::Result<Self> {
         let Some(dir) = url.strip_prefix("file://") else {

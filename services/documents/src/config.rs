@@ -27,6 +27,9 @@ pub struct Config {
     /// Largest accepted upload, in bytes.
     #[arg(long, env = "PORTAL_MAX_UPLOAD_BYTES", default_value_t = 10 * MIB)]
     pub max_upload_bytes: usize,
+    /// Largest file staff publish as a document (streamed, never whole in memory).
+    #[arg(long, env = "PORTAL_MAX_DOCUMENT_BYTES", default_value_t = 256 * MIB)]
+    pub max_document_bytes: usize,
     /// Accepted content types, comma separated.
     #[arg(
         long,
@@ -68,6 +71,7 @@ mod tests {
         let cfg = parse(&["--data-dir", "/var/lib/portal"]);
         assert_eq!(cfg.blob_url(), "file:///var/lib/portal/blobs");
         assert_eq!(cfg.max_upload_bytes, 10 * MIB);
+        assert_eq!(cfg.max_document_bytes, 256 * MIB);
         assert!(cfg.allowed_types.iter().any(|t| t == "application/pdf"));
         assert_eq!(cfg.allowed_types.len(), 10);
     }

@@ -207,7 +207,24 @@ pub fn content_matches(content_type: &str, bytes: &[u8]) -> bool {
             .unwrap_or(bytes)
             .windows(5)
             .any(|w| w == b"%PDF-"),
+        // HEIF brands sit after the box size.
+        "image/heic" => bytes.get(4..8) == Some(&b"ftyp"[..]),
+        // Office files are ZIP archives.
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => {
+            bytes.starts_with(b"PK\x03\x04")
+        }
+        // Text is UTF-8 without NULs (the head may end inside a character).
+        "text/plain" | "text/csv" => !bytes.contains(&0) && utf8_so_far(bytes),
         _ => true,
+    }
+}
+
+/// Whether `bytes` is UTF-8, allowing a character cut at the end.
+fn utf8_so_far(bytes: &[u8]) -> bool {
+    match std::str::from_utf8(bytes) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
     }
 }
 
@@ -422,6 +439,15 @@ mod tests {
         assert!(content_matches("application/pdf", b"\xEF\xBB\xBF%PDF-1.4"));
         assert!(!content_matches("application/pdf", b"<html>"));
         assert!(content_matches("text/csv", b"a,b\n1,2"));
+        // A head cut inside "é" is still text; a NUL or a stray byte is not.
+        assert!(content_matches("text/plain", b"caf\xC3"));
+        assert!(!content_matches("text/plain", b"MZ\x90\0\x03"));
+        assert!(!content_matches("text/plain", b"\xFF\xFEa"));
+        let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        assert!(content_matches(xlsx, b"PK\x03\x04\x14\0"));
+        assert!(!content_matches(xlsx, b"%PDF-1.7"));
+        assert!(content_matches("image/heic", b"\0\0\0\x18ftypheic"));
+        assert!(!content_matches("image/heic", b"\xFF\xD8\xFF"));
     }
 
     #[test]

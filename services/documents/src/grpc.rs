@@ -27,6 +27,8 @@ pub struct Documents {
     pub authn: Authenticator,
     pub blobs: Blobs,
     pub max_upload_bytes: usize,
+    /// Largest file published as a document (E7).
+    pub max_document_bytes: usize,
     pub allowed_types: Vec<String>,
     /// identity's directory as documents (names on quotes, the zone).
     pub directory: crate::service_reports::Directory,
@@ -36,7 +38,7 @@ type Rpc<T> = Result<Response<T>, Status>;
 pub type ChunkStream = BoxStream<'static, Result<pb::DownloadChunk, Status>>;
 pub type DocumentStream = BoxStream<'static, Result<pb::DocumentChunk, Status>>;
 
-fn optional_id(field: &str, value: &str) -> ServiceResult<Option<Uuid>> {
+pub(crate) fn optional_id(field: &str, value: &str) -> ServiceResult<Option<Uuid>> {
     match value.trim() {
         "" => Ok(None),
         v => parse_id(field, v).map(Some),
@@ -254,6 +256,8 @@ impl Documents {
             kind: catalog::kind_of(kind),
             site_id: optional_id("site_id", &r.site_id)?,
             work_order_id: optional_id("work_order_id", &r.work_order_id)?,
+            equipment_id: optional_id("equipment_id", &r.equipment_id)?,
+            of_customer: optional_id("customer_id", &r.customer_id)?,
             q: Some(
                 r.q.trim()
                     .to_lowercase()
@@ -281,10 +285,21 @@ impl Documents {
         req: Request<pb::DownloadDocumentRequest>,
     ) -> ServiceResult<DocumentStream> {
         let claims = self.caller(&req).await?;
-        let id = lookup_id("document", &req.get_ref().id)?;
-        let scope = Scope::of(&claims);
-        let narrowing = Narrowing::of(&claims);
-        let row = catalog_store::get(&self.pool, claims.tid, id)
+        let row = self.visible_document(&claims, &req.get_ref().id).await?;
+        self.stream_document(row).await
+    }
+
+    /// The document `id` if the caller may see it: in their scope and not
+    /// hidden by their narrowing; else it does not exist for them.
+    pub(crate) async fn visible_document(
+        &self,
+        claims: &Claims,
+        id: &str,
+    ) -> ServiceResult<catalog_store::DocumentRow> {
+        let id = lookup_id("document", id)?;
+        let scope = Scope::of(claims);
+        let narrowing = Narrowing::of(claims);
+        catalog_store::get(&self.pool, claims.tid, id)
             .await?
             .filter(|d| scope.allows(d.customer_id, d.site_id))
             .filter(|d| {
@@ -295,7 +310,15 @@ impl Documents {
                     d.work_order_id,
                 )
             })
-            .ok_or_else(|| ServiceError::not_found("document"))?;
+            .ok_or_else(|| ServiceError::not_found("document"))
+    }
+
+    /// `row`'s current bytes (or, with its fields set to a version's, that
+    /// version's), its metadata first.
+    pub(crate) async fn stream_document(
+        &self,
+        row: catalog_store::DocumentRow,
+    ) -> ServiceResult<DocumentStream> {
         let data = self
             .blobs
             .stream(&row.blob_key, CHUNK_BYTES)
@@ -338,6 +361,7 @@ fn attachment_pb(a: &AttachmentRow) -> pb::Attachment {
 impl DocumentsService for Documents {
     type DownloadAttachmentStream = ChunkStream;
     type DownloadDocumentStream = DocumentStream;
+    type DownloadDocumentVersionStream = DocumentStream;
 
     async fn upload_attachment(
         &self,
@@ -368,6 +392,21 @@ impl DocumentsService for Documents {
         req: Request<pb::DownloadDocumentRequest>,
     ) -> Rpc<Self::DownloadDocumentStream> {
         reply(self.open_document(req).await)
+    }
+    async fn publish_document(
+        &self,
+        req: Request<tonic::Streaming<pb::PublishPart>>,
+    ) -> Rpc<pb::Document> {
+        reply(Documents::publish_document(self, req).await)
+    }
+    async fn get_document(&self, req: Request<pb::GetDocumentRequest>) -> Rpc<pb::DocumentDetail> {
+        reply(Documents::get_document(self, req).await)
+    }
+    async fn download_document_version(
+        &self,
+        req: Request<pb::DownloadDocumentVersionRequest>,
+    ) -> Rpc<Self::DownloadDocumentVersionStream> {
+        reply(Documents::download_document_version(self, req).await)
     }
     async fn create_quote(&self, req: Request<pb::CreateQuoteRequest>) -> Rpc<pb::Quote> {
         reply(Documents::create_quote(self, req).await)

@@ -8,6 +8,7 @@ pub mod config;
 pub mod domain;
 pub mod events;
 pub mod grpc;
+pub mod ingest;
 pub mod invoices;
 pub mod pdf;
 pub mod quotes;
@@ -54,6 +55,7 @@ pub async fn run(
         authn: rt.authenticator(),
         blobs: blobs.clone(),
         max_upload_bytes: cfg.max_upload_bytes,
+        max_document_bytes: cfg.max_document_bytes,
         allowed_types: cfg.allowed_types.clone(),
         directory: directory.clone(),
     };

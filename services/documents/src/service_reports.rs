@@ -371,6 +371,9 @@ impl MakeServiceReport {
             size,
             sha256,
             blob_key,
+            equipment_id: None,
+            file_name: None,
+            published_by: None,
         };
         if catalog::publish(tx, &doc).await?.is_some() {
             tracing::info!(work_order = %work_order_id, document = %doc.id, size, "service report made");

@@ -71,6 +71,10 @@ pub struct Config {
     /// Largest upload accepted, in bytes (documents applies its own limit too).
     #[arg(long, env = "PORTAL_MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_upload_bytes: usize,
+    /// Largest file staff publish as a document (streamed through, never
+    /// whole in memory; documents applies its own limit too).
+    #[arg(long, env = "PORTAL_MAX_DOCUMENT_BYTES", default_value_t = 256 * 1024 * 1024)]
+    pub max_document_bytes: usize,
     /// Proxies (an ingress controller's addresses, as CIDRs, comma
     /// separated) whose `X-Forwarded-For` names the client. Only a
     /// connection from one of them is believed, so no other pod or client

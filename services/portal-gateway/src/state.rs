@@ -27,6 +27,7 @@ pub struct AppState {
     pub backends: Arc<Vec<(Service, Backend)>>,
     pub verifier: Arc<TokenVerifier>,
     pub max_upload_bytes: usize,
+    pub max_document_bytes: usize,
     /// Uploads being sent on to documents (each whole in memory until
     /// documents takes a stream): at most this many at once.
     pub upload_slots: Arc<tokio::sync::Semaphore>,
@@ -72,6 +73,7 @@ impl AppState {
             ]),
             verifier: Arc::new(TokenVerifier::new(IdentityKeys::new(identity))),
             max_upload_bytes: cfg.max_upload_bytes,
+            max_document_bytes: cfg.max_document_bytes,
             upload_slots: Arc::new(tokio::sync::Semaphore::new(4)),
             credential: portal_platform::callers::Credential::new(
                 Service::Gateway,

@@ -21,6 +21,7 @@ mod mail_in_out;
 mod nats_cluster;
 mod outages;
 mod photos;
+mod published_documents;
 mod quotes;
 mod redelivery;
 mod replicas;

@@ -18,6 +18,51 @@ pub enum Kind {
     Attachment,
 }
 
+/// Longest document title kept, in characters.
+pub const MAX_TITLE_CHARS: usize = 200;
+
+impl Kind {
+    /// Kinds staff publish from a file. Quotes, invoices and service
+    /// reports are printed from their own records, and versioned by them.
+    pub fn uploaded(self) -> bool {
+        matches!(
+            self,
+            Self::Certificate
+                | Self::Contract
+                | Self::Checklist
+                | Self::IncidentReport
+                | Self::Attachment
+        )
+    }
+}
+
+/// A published document's title: the one given, else the file's name
+/// without its extension; trimmed, at most [`MAX_TITLE_CHARS`].
+pub fn title_of(given: &str, file_name: &str) -> String {
+    let given = given.trim();
+    let title = if given.is_empty() {
+        file_name
+            .rsplit_once('.')
+            .map(|(stem, _)| stem)
+            .filter(|stem| !stem.trim().is_empty())
+            .unwrap_or(file_name)
+            .trim()
+    } else {
+        given
+    };
+    title
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_TITLE_CHARS)
+        .collect()
+}
+
+/// Where one version of a published document is kept: each version its
+/// own object, so replacing a file never overwrites the one it keeps.
+pub fn version_blob_key(tenant_id: Uuid, document_id: Uuid, version_id: Uuid) -> String {
+    format!("{tenant_id}/document/{document_id}/{version_id}")
+}
+
 /// Whether a caller narrowed by `n` sees a document: like its request
 /// (requests created before a customer's "since" limit are hidden; a secure
 /// link for one work order sees only that work order's documents), judged
@@ -78,6 +123,35 @@ mod tests {
             !shows(&link, None, None, None),
             "a link for one work order sees no quote"
         );
+    }
+
+    #[test]
+    fn only_files_without_a_record_of_their_own_are_uploaded() {
+        assert!(Kind::Certificate.uploaded());
+        assert!(Kind::Attachment.uploaded());
+        assert!(!Kind::Quote.uploaded());
+        assert!(!Kind::Invoice.uploaded());
+        assert!(!Kind::ServiceReport.uploaded());
+    }
+
+    #[test]
+    fn a_title_falls_back_to_the_file_name() {
+        assert_eq!(title_of("  Gas certificate ", "x.pdf"), "Gas certificate");
+        assert_eq!(title_of("", "Contrat 2027.pdf"), "Contrat 2027");
+        assert_eq!(title_of(" ", ".profile"), ".profile");
+        assert_eq!(title_of("a\u{7}b", "x"), "ab");
+        assert_eq!(
+            title_of(&"é".repeat(300), "x").chars().count(),
+            MAX_TITLE_CHARS
+        );
+    }
+
+    #[test]
+    fn each_version_has_its_own_key() {
+        let (t, d) = (Uuid::now_v7(), Uuid::now_v7());
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        assert_ne!(version_blob_key(t, d, a), version_blob_key(t, d, b));
+        assert!(version_blob_key(t, d, a).starts_with(&format!("{t}/document/{d}/")));
     }
 
     #[test]

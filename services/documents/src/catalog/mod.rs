@@ -1,6 +1,7 @@
 //! Documents a customer sees (E1): publishing one (its row and
 //! `document.published`, in one transaction), and their shape in messages.
 pub mod domain;
+pub mod service;
 pub mod store;
 
 use chrono::{DateTime, Utc};
@@ -38,9 +39,32 @@ pub async fn publish(
         title: doc.title.clone(),
         content_type: doc.content_type.clone(),
         created_at: Some(to_proto(created_at)),
+        equipment_id: text(doc.equipment_id),
+        version: 1,
     };
     outbox::enqueue(conn, doc.tenant_id, SOURCE, &event).await?;
     Ok(Some(created_at))
+}
+
+/// Announces a new version of `doc` (as it is after) in the caller's
+/// transaction: contacts are told of it as of a new document.
+pub async fn announce_version(conn: &mut PgConnection, doc: &DocumentRow) -> sqlx::Result<()> {
+    let event = ev::DocumentPublished {
+        tenant_id: doc.tenant_id.to_string(),
+        document_id: doc.id.to_string(),
+        kind: kind_pb(doc.kind).into(),
+        customer_id: doc.customer_id.to_string(),
+        site_id: text(doc.site_id),
+        work_order_id: text(doc.work_order_id),
+        request_id: text(doc.request_id),
+        title: doc.title.clone(),
+        content_type: doc.content_type.clone(),
+        created_at: Some(to_proto(doc.content_at)),
+        equipment_id: text(doc.equipment_id),
+        version: doc.version,
+    };
+    outbox::enqueue(conn, doc.tenant_id, SOURCE, &event).await?;
+    Ok(())
 }
 
 fn text(id: Option<Uuid>) -> String {
@@ -87,6 +111,9 @@ pub fn document_pb(d: &DocumentRow) -> pb::Document {
         content_type: d.content_type.clone(),
         size: d.size,
         created_at: Some(to_proto(d.created_at)),
+        equipment_id: text(d.equipment_id),
+        version: d.version,
+        file_name: d.file_name.clone().unwrap_or_default(),
     }
 }
 

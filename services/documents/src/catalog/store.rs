@@ -20,6 +20,12 @@ pub struct DocumentRow {
     pub sha256: Vec<u8>,
     pub blob_key: String,
     pub created_at: DateTime<Utc>,
+    pub equipment_id: Option<Uuid>,
+    pub file_name: Option<String>,
+    /// The current version's number: 1 + the versions it replaced.
+    pub version: i32,
+    /// When the current version was stored.
+    pub content_at: DateTime<Utc>,
     /// When its request was created, as far as documents knows (from
     /// `owner_requests`): for a customer's "since" limit.
     pub request_created_at: Option<DateTime<Utc>>,
@@ -40,6 +46,33 @@ pub struct NewDocument {
     pub size: i64,
     pub sha256: Vec<u8>,
     pub blob_key: String,
+    pub equipment_id: Option<Uuid>,
+    /// The uploaded file's name; `None` for generated documents.
+    pub file_name: Option<String>,
+    /// Who published it; `None` for generated documents.
+    pub published_by: Option<Uuid>,
+}
+
+/// New content for a document, replacing its current version.
+#[derive(Debug, Clone)]
+pub struct NewContent<'a> {
+    pub content_type: &'a str,
+    pub size: i64,
+    pub sha256: &'a [u8],
+    pub blob_key: &'a str,
+    pub file_name: Option<&'a str>,
+}
+
+/// One version of a document's content.
+#[derive(Debug, Clone, FromRow)]
+pub struct VersionRow {
+    pub version: i32,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: Vec<u8>,
+    pub blob_key: String,
+    pub file_name: Option<String>,
+    pub created_at: DateTime<Utc>,
 }
 
 // Spliced at compile time so every query stays a literal.
@@ -47,6 +80,10 @@ macro_rules! columns {
     () => {
         "d.id, d.tenant_id, d.kind, d.customer_id, d.site_id, d.work_order_id, d.request_id,
          d.title, d.content_type, d.size, d.sha256, d.blob_key, d.created_at,
+         d.equipment_id, d.file_name,
+         (1 + (SELECT count(*) FROM document_versions v WHERE v.document_id = d.id))::int
+             AS version,
+         coalesce(d.content_at, d.created_at) AS content_at,
          r.created_at AS request_created_at"
     };
 }
@@ -66,8 +103,9 @@ pub async fn insert(
 ) -> sqlx::Result<Option<DateTime<Utc>>> {
     sqlx::query_scalar(
         "INSERT INTO documents (id, tenant_id, kind, customer_id, site_id, work_order_id,
-                                request_id, title, content_type, size, sha256, blob_key, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
+                                request_id, title, content_type, size, sha256, blob_key,
+                                equipment_id, file_name, published_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, now())
          ON CONFLICT (tenant_id, work_order_id, kind) WHERE kind = 'service_report' DO NOTHING
          RETURNING created_at",
     )
@@ -83,7 +121,80 @@ pub async fn insert(
     .bind(d.size)
     .bind(&d.sha256)
     .bind(&d.blob_key)
+    .bind(d.equipment_id)
+    .bind(&d.file_name)
+    .bind(d.published_by)
     .fetch_optional(conn)
+    .await
+}
+
+/// The document, locked until the transaction ends (a new version).
+pub async fn lock(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> sqlx::Result<Option<DocumentRow>> {
+    sqlx::query("SELECT 1 FROM documents WHERE tenant_id = $1 AND id = $2 FOR UPDATE")
+        .bind(tenant_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    get(conn, tenant_id, id).await
+}
+
+/// Keeps the document's current content as its next version number and
+/// points the document at `new` (a signed quote, a newer file).
+pub async fn replace_content(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    document_id: Uuid,
+    new: &NewContent<'_>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO document_versions (document_id, version, tenant_id, content_type, size,
+                                        sha256, blob_key, file_name, created_at)
+         SELECT d.id,
+                1 + (SELECT count(*) FROM document_versions v WHERE v.document_id = d.id),
+                d.tenant_id, d.content_type, d.size, d.sha256, d.blob_key, d.file_name,
+                coalesce(d.content_at, d.created_at)
+         FROM documents d WHERE d.tenant_id = $1 AND d.id = $2",
+    )
+    .bind(tenant_id)
+    .bind(document_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE documents SET content_type = $3, size = $4, sha256 = $5, blob_key = $6,
+                              file_name = coalesce($7, file_name), content_at = now()
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant_id)
+    .bind(document_id)
+    .bind(new.content_type)
+    .bind(new.size)
+    .bind(new.sha256)
+    .bind(new.blob_key)
+    .bind(new.file_name)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The versions a document replaced, newest first (the current one is the
+/// document's own).
+pub async fn versions<'e>(
+    db: impl PgExecutor<'e>,
+    tenant_id: Uuid,
+    document_id: Uuid,
+) -> sqlx::Result<Vec<VersionRow>> {
+    sqlx::query_as(
+        "SELECT version, content_type, size, sha256, blob_key, file_name, created_at
+         FROM document_versions WHERE tenant_id = $1 AND document_id = $2
+         ORDER BY version DESC",
+    )
+    .bind(tenant_id)
+    .bind(document_id)
+    .fetch_all(db)
     .await
 }
 
@@ -151,6 +262,9 @@ pub struct ListFilter {
     pub kind: Option<Kind>,
     pub site_id: Option<Uuid>,
     pub work_order_id: Option<Uuid>,
+    pub equipment_id: Option<Uuid>,
+    /// Staff: one customer's documents.
+    pub of_customer: Option<Uuid>,
     /// Lower-cased; found anywhere in the title.
     pub q: Option<String>,
     pub created_from: Option<DateTime<Utc>>,
@@ -184,6 +298,8 @@ pub async fn list<'e>(
            AND ($12::text IS NULL OR strpos(lower(d.title), $12) > 0)
            AND ($13::timestamptz IS NULL OR d.created_at >= $13)
            AND ($14::timestamptz IS NULL OR d.created_at < $14)
+           AND ($15::uuid IS NULL OR d.equipment_id = $15)
+           AND ($16::uuid IS NULL OR d.customer_id = $16)
          ORDER BY d.created_at DESC, d.id DESC
          LIMIT $11"
     ))
@@ -201,6 +317,8 @@ pub async fn list<'e>(
     .bind(f.q.as_deref())
     .bind(f.created_from)
     .bind(f.created_before)
+    .bind(f.equipment_id)
+    .bind(f.of_customer)
     .fetch_all(db)
     .await
 }

@@ -189,6 +189,9 @@ impl Documents {
                 size,
                 sha256,
                 blob_key,
+                equipment_id: None,
+                file_name: None,
+                published_by: None,
             },
         )
         .await?;

@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use super::domain::{self, Decision, Line, Refusal, Status};
 use super::store::{self, Printed, QuoteRow, StoredLine};
-use crate::catalog::{self, Kind, NewDocument};
+use crate::catalog::{self, Kind, NewDocument, store as catalog_store};
 use crate::grpc::Documents;
 use crate::pdf::{self, PdfError};
 
@@ -248,6 +248,9 @@ impl Documents {
                 size,
                 sha256,
                 blob_key,
+                equipment_id: None,
+                file_name: None,
+                published_by: None,
             },
         )
         .await?;
@@ -439,7 +442,14 @@ impl Documents {
         )
         .await?;
         if let Some((key, sha, size)) = &signed {
-            store::replace_content(&mut tx, claims.tid, decided.document_id, *size, sha, key)
+            let signed_copy = catalog_store::NewContent {
+                content_type: "application/pdf",
+                size: *size,
+                sha256: sha,
+                blob_key: key,
+                file_name: None,
+            };
+            catalog_store::replace_content(&mut tx, claims.tid, decided.document_id, &signed_copy)
                 .await?;
         }
         let summary = decided

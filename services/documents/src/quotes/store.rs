@@ -213,39 +213,3 @@ pub async fn set_work_order(
     .await?;
     Ok(())
 }
-
-/// Keeps the document's current content as its next version number and
-/// points the document at new content (a signed copy).
-pub async fn replace_content(
-    conn: &mut PgConnection,
-    tenant_id: Uuid,
-    document_id: Uuid,
-    size: i64,
-    sha256: &[u8],
-    blob_key: &str,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO document_versions (document_id, version, tenant_id, content_type, size,
-                                        sha256, blob_key, created_at)
-         SELECT d.id,
-                1 + (SELECT count(*) FROM document_versions v WHERE v.document_id = d.id),
-                d.tenant_id, d.content_type, d.size, d.sha256, d.blob_key, d.created_at
-         FROM documents d WHERE d.tenant_id = $1 AND d.id = $2",
-    )
-    .bind(tenant_id)
-    .bind(document_id)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "UPDATE documents SET size = $3, sha256 = $4, blob_key = $5
-         WHERE tenant_id = $1 AND id = $2",
-    )
-    .bind(tenant_id)
-    .bind(document_id)
-    .bind(size)
-    .bind(sha256)
-    .bind(blob_key)
-    .execute(conn)
-    .await?;
-    Ok(())
-}

@@ -58,6 +58,8 @@ async fn pages(
         kind: f.kind.map_or(0, |k| k.to_pb().into()),
         site_id: f.site_id.map(|s| s.to_string()).unwrap_or_default(),
         work_order_id: f.work_order_id.map(|w| w.to_string()).unwrap_or_default(),
+        equipment_id: f.equipment_id.map(|e| e.to_string()).unwrap_or_default(),
+        customer_id: f.customer_id.map(|c| c.to_string()).unwrap_or_default(),
         limit: 100,
         cursor: String::new(),
         q: f.q.unwrap_or_default(),

@@ -16,6 +16,7 @@ pub mod operations;
 pub mod pages;
 pub mod photos;
 pub mod private_file;
+pub mod publish;
 pub mod quotes;
 pub mod requests;
 pub mod sessions;
@@ -31,6 +32,7 @@ use crate::state::AppState;
 pub fn router(state: AppState) -> Router {
     // Room to drain a file up to twice too large and still answer 413 cleanly.
     let upload_limit = 2 * state.max_upload_bytes + 1024 * 1024;
+    let document_limit = crate::web::multipart::document_body_limit(state.max_document_bytes);
     Router::new()
         .route("/", get(pages::home))
         .route("/healthz", get(health::healthz))
@@ -178,7 +180,21 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/api/v1/attachments/{id}/content", get(requests::download))
-        .route("/api/v1/documents", get(documents::list))
+        .route(
+            "/api/v1/documents",
+            get(documents::list)
+                .post(documents::publish)
+                .layer(DefaultBodyLimit::max(document_limit)),
+        )
+        .route("/api/v1/documents/{id}", get(documents::detail))
+        .route(
+            "/api/v1/documents/{id}/versions",
+            post(documents::add_version).layer(DefaultBodyLimit::max(document_limit)),
+        )
+        .route(
+            "/api/v1/documents/{id}/versions/{version}/content",
+            get(documents::version_content),
+        )
         .route("/api/v1/documents/export.csv", get(document_exports::csv))
         .route("/api/v1/documents/export.xlsx", get(document_exports::xlsx))
         .route("/api/v1/documents/{id}/content", get(documents::content))

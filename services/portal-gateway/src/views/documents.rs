@@ -64,6 +64,77 @@ pub struct Document {
     /// In bytes.
     pub size: i64,
     pub created_at: Option<DateTime<Utc>>,
+    pub equipment_id: Option<String>,
+    /// The current version: 1 for a document never replaced.
+    pub version: i32,
+    /// The uploaded file's name; absent for documents the portal wrote.
+    pub file_name: Option<String>,
+}
+
+/// One version of a document's file.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DocumentVersion {
+    pub version: i32,
+    pub content_type: String,
+    /// In bytes.
+    pub size: i64,
+    /// Hex SHA-256 of the bytes.
+    pub sha256: String,
+    pub file_name: Option<String>,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// A document with every version of its file, the current one first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DocumentDetail {
+    #[serde(flatten)]
+    pub document: Document,
+    pub versions: Vec<DocumentVersion>,
+}
+
+impl From<docs::DocumentDetail> for DocumentDetail {
+    fn from(d: docs::DocumentDetail) -> Self {
+        Self {
+            document: d.document.unwrap_or_default().into(),
+            versions: d
+                .versions
+                .into_iter()
+                .map(|v| DocumentVersion {
+                    created_at: ts(v.created_at.as_ref()),
+                    version: v.version,
+                    content_type: v.content_type,
+                    size: v.size,
+                    sha256: v.sha256,
+                    file_name: non_empty(v.file_name),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A file published as a document (`multipart/form-data`); documented
+/// only: the handler streams the parts itself.
+#[derive(ToSchema)]
+pub struct PublishForm {
+    /// `certificate`, `contract`, `checklist`, `incident_report` or `attachment`.
+    pub kind: String,
+    /// Defaults to the file's name.
+    #[schema(required = false, max_length = 200)]
+    pub title: String,
+    /// At least one of customer, site, work order, request and equipment;
+    /// all must belong to one customer (and site).
+    #[schema(required = false, format = Uuid)]
+    pub customer_id: String,
+    #[schema(required = false, format = Uuid)]
+    pub site_id: String,
+    #[schema(required = false, format = Uuid)]
+    pub work_order_id: String,
+    #[schema(required = false, format = Uuid)]
+    pub request_id: String,
+    #[schema(required = false, format = Uuid)]
+    pub equipment_id: String,
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
 }
 
 impl From<docs::Document> for Document {
@@ -79,6 +150,9 @@ impl From<docs::Document> for Document {
             request_id: non_empty(d.request_id),
             content_type: d.content_type,
             size: d.size,
+            equipment_id: non_empty(d.equipment_id),
+            version: d.version.max(1),
+            file_name: non_empty(d.file_name),
         }
     }
 }
@@ -90,6 +164,9 @@ pub struct DocumentFilter {
     pub kind: Option<DocumentKind>,
     pub site_id: Option<uuid::Uuid>,
     pub work_order_id: Option<uuid::Uuid>,
+    pub equipment_id: Option<uuid::Uuid>,
+    /// Staff: one customer's documents.
+    pub customer_id: Option<uuid::Uuid>,
     /// Words found in the title, any case.
     #[param(max_length = 200)]
     pub q: Option<String>,
@@ -132,6 +209,15 @@ pub fn content_disposition(title: &str, content_type: &str) -> String {
     }
     let extension = match content_type {
         "application/pdf" => ".pdf",
+        "image/png" => ".png",
+        "image/jpeg" => ".jpg",
+        "image/gif" => ".gif",
+        "image/webp" => ".webp",
+        "image/heic" => ".heic",
+        "text/plain" => ".txt",
+        "text/csv" => ".csv",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => ".docx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => ".xlsx",
         _ => "",
     };
     let name = format!("{stem}{extension}");

@@ -31,6 +31,12 @@ pub fn body_limit(max_file_bytes: usize) -> usize {
     (MAX_FILES + 1) * (max_file_bytes + 64 * 1024) + MAX_FIELDS * MAX_FIELD_BYTES
 }
 
+/// The most a route publishing one document reads: its file and the
+/// text fields, so a 2 GB body is cut off at the limit, not read through.
+pub fn document_body_limit(max_file_bytes: usize) -> usize {
+    max_file_bytes + 64 * 1024 + MAX_FIELDS * MAX_FIELD_BYTES
+}
+
 /// One file of a multipart form, spooled to disk.
 pub struct Upload {
     /// The form field it came in.
@@ -70,6 +76,33 @@ impl Upload {
             f.read_exact(&mut head).await?;
         }
         Ok(head)
+    }
+}
+
+impl Upload {
+    /// The spooled file as pieces of at most `piece` bytes, read as they
+    /// are sent: only a piece at a time is in memory. A read error ends
+    /// the stream with `Err`.
+    pub fn pieces(
+        self,
+        piece: usize,
+    ) -> impl futures::Stream<Item = std::io::Result<Vec<u8>>> + Send + 'static {
+        let file = self.spool;
+        futures::stream::unfold((file, false), move |(file, rewound)| async move {
+            let mut f = file?;
+            if !rewound && let Err(e) = f.seek(SeekFrom::Start(0)).await {
+                return Some((Err(e), (None, true)));
+            }
+            let mut buf = vec![0; piece];
+            match f.read(&mut buf).await {
+                Ok(0) => None,
+                Ok(n) => {
+                    buf.truncate(n);
+                    Some((Ok(buf), (Some(f), true)))
+                }
+                Err(e) => Some((Err(e), (None, true))),
+            }
+        })
     }
 }
 
@@ -136,6 +169,26 @@ pub async fn read(ctx: &Ctx, multipart: Multipart) -> Result<MultipartForm, Resp
     )
     .await
     .map_err(|r| r.page(ctx))
+}
+
+/// Reads a page's multipart form whose files may be up to `max_file_bytes`
+/// (a published document).
+pub async fn read_up_to(
+    ctx: &Ctx,
+    max_file_bytes: usize,
+    multipart: Multipart,
+) -> Result<MultipartForm, Response> {
+    read_limited(Some(ctx.csrf.as_str()), max_file_bytes, multipart)
+        .await
+        .map_err(|r| r.page(ctx))
+}
+
+/// Reads an API multipart body whose files may be up to `max_file_bytes`.
+pub async fn read_api_up_to(
+    max_file_bytes: usize,
+    multipart: Multipart,
+) -> Result<MultipartForm, Problem> {
+    Ok(read_limited(None, max_file_bytes, multipart).await?)
 }
 
 /// Reads an API multipart body (a bearer token, no CSRF field) with the

@@ -140,6 +140,8 @@ fn api_filter(ctx: &crate::web::ctx::Ctx, raw: Option<&str>) -> views::DocumentF
         kind: kind_of(&query(raw, "kind")),
         site_id: query(raw, "site_id").parse().ok(),
         work_order_id: None,
+        equipment_id: None,
+        customer_id: None,
         q: text(query(raw, "q").chars().take(200).collect()),
         created_from: date(query(raw, "from")).map(|d| zone.midnight(d)),
         created_before: date(query(raw, "to"))
