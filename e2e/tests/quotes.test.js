@@ -4,20 +4,12 @@
 // text is read back. Every page: screenshot and axe-core.
 import assert from 'node:assert/strict';
 
-import { call, createCustomer, createTenant } from '../lib/api.js';
+import { createCustomer, createTenant } from '../lib/api.js';
 import { DESKTOP, PHONE, e2e } from '../lib/browser.js';
-import { waitForLink } from '../lib/mail.js';
+import { CONTACT_PASSWORD, contactWithPassword } from '../lib/contacts.js';
 import { logIn, open, submit, tenantPath, waitForPath } from '../lib/pages.js';
 
-const PASSWORD = 'a long enough contact password';
-
-async function contactWithPassword(tenant, customer) {
-  await tenant.post(`/contacts/${customer.contact.id}/invitation`, {});
-  const { link } = await waitForLink(customer.contact.email, '/invitations/accept?token=');
-  await call('POST', '/auth/invitations/accept', {
-    body: { token: new URL(link).searchParams.get('token'), password: PASSWORD },
-  });
-}
+const PASSWORD = CONTACT_PASSWORD;
 
 async function sign(page) {
   const canvas = page.locator('#signature-canvas');

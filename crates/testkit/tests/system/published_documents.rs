@@ -207,7 +207,14 @@ async fn a_certificate_is_published_for_an_equipment_replaced_and_both_versions_
         .as_array()
         .map(Vec::len);
     // (form fields, file name, declared type, bytes, status, the answer says)
-    type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str, Vec<u8>, u16, &'a str);
+    type Case<'a> = (
+        Vec<(&'a str, &'a str)>,
+        &'a str,
+        &'a str,
+        Vec<u8>,
+        u16,
+        &'a str,
+    );
     let cases: Vec<Case> = vec![
         (
             vec![("kind", "certificate"), ("customer_id", &t.customer_id)],

@@ -228,7 +228,7 @@ pub async fn file_response(
         h.insert(
             axum::http::header::CONTENT_SECURITY_POLICY,
             axum::http::HeaderValue::from_static(
-                "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'self'",
+                "default-src 'none'; img-src 'self'; object-src 'self'; frame-ancestors 'self'",
             ),
         );
         h.insert(

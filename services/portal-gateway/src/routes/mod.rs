@@ -268,7 +268,10 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/appointments/{work_order_id}/calendar.ics",
             get(work_orders::calendar),
         )
-        .merge(crate::web::router(state.max_upload_bytes))
+        .merge(crate::web::router(
+            state.max_upload_bytes,
+            state.max_document_bytes,
+        ))
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)
         .with_state(state)

@@ -21,16 +21,17 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 use pages::{
-    appointments, auth, availability, board, customer_admin, documents, imports, inspection,
-    invoices, labels, mail, my_day, portal, quotes, requests, site_admin, sites, staff,
-    staff_requests, work_orders,
+    appointments, auth, availability, board, customer_admin, document_view, documents, imports,
+    inspection, invoices, labels, mail, my_day, portal, publishing, quotes, requests, site_admin,
+    sites, staff, staff_requests, work_orders,
 };
 
 /// Routes of the HTML pages (merged beside the REST API). A tenant's pages
 /// exist twice: under `/t/<slug>` (any host) and at the root of its own
 /// host name (`<slug>.<base domain>`); `/` itself is `pages::home`.
-pub fn router(max_upload_bytes: usize) -> Router<AppState> {
+pub fn router(max_upload_bytes: usize, max_document_bytes: usize) -> Router<AppState> {
     let upload_body = multipart::body_limit(max_upload_bytes);
+    let document_body = multipart::document_body_limit(max_document_bytes);
     let mut r = Router::new()
         .route("/static/{file}", get(assets::serve))
         .route(
@@ -234,7 +235,23 @@ pub fn router(max_upload_bytes: usize) -> Router<AppState> {
                 &at("/appointments/{id}/calendar.ics"),
                 get(appointments::calendar),
             )
-            .route(&at("/documents"), get(documents::list))
+            .route(
+                &at("/documents"),
+                get(documents::list)
+                    .post(publishing::publish)
+                    .layer(DefaultBodyLimit::max(document_body)),
+            )
+            .route(&at("/documents/new"), get(publishing::new_form))
+            .route(&at("/documents/{id}/preview"), get(document_view::show))
+            .route(&at("/documents/{id}/inline"), get(document_view::inline))
+            .route(
+                &at("/documents/{id}/versions"),
+                post(publishing::new_version).layer(DefaultBodyLimit::max(document_body)),
+            )
+            .route(
+                &at("/documents/{id}/versions/{version}"),
+                get(document_view::version),
+            )
             .route(&at("/documents/export.csv"), get(documents::export_csv))
             .route(&at("/documents/export.xlsx"), get(documents::export_xlsx))
             .route(&at("/documents/{id}"), get(appointments::document))

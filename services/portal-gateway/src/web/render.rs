@@ -92,6 +92,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/documents.html"),
     ),
     (
+        "document.html",
+        include_str!("../../templates/document.html"),
+    ),
+    (
+        "document_new.html",
+        include_str!("../../templates/document_new.html"),
+    ),
+    (
         "invoices.html",
         include_str!("../../templates/invoices.html"),
     ),
@@ -183,6 +191,11 @@ pub const CODE: &[(&str, &str)] = &[
     ("pages/sites.rs", include_str!("pages/sites.rs")),
     ("pages/quotes.rs", include_str!("pages/quotes.rs")),
     ("pages/documents.rs", include_str!("pages/documents.rs")),
+    (
+        "pages/document_view.rs",
+        include_str!("pages/document_view.rs"),
+    ),
+    ("pages/publishing.rs", include_str!("pages/publishing.rs")),
     ("pages/invoices.rs", include_str!("pages/invoices.rs")),
     ("pages/site_admin.rs", include_str!("pages/site_admin.rs")),
     ("pages/imports.rs", include_str!("pages/imports.rs")),

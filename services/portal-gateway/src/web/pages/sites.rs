@@ -496,6 +496,29 @@ pub(crate) async fn equipment_page(
         })
         .collect();
     let checklist = detail.checklist.clone();
+    // Its certificates, photos and files (E1, B3).
+    let documents: Vec<serde_json::Value> = ctx
+        .state
+        .documents
+        .clone()
+        .list_documents(
+            s.caller
+                .request(portal_proto::documents::v1::ListDocumentsRequest {
+                    equipment_id: detail.equipment.id.clone(),
+                    limit: 50,
+                    ..Default::default()
+                }),
+        )
+        .await
+        .map(|r| r.into_inner().items)
+        .unwrap_or_default()
+        .into_iter()
+        .map(crate::views::Document::from)
+        .map(|d| {
+            json!({"id": d.id, "title": d.title, "kind": d.kind,
+                   "created": planning::at_text(zone, d.created_at)})
+        })
+        .collect();
     // The edit form: every field the tenant defines, with this one's value.
     let editable: Vec<serde_json::Value> = defined
         .iter()
@@ -507,7 +530,7 @@ pub(crate) async fn equipment_page(
     let item = shown(ctx, detail.equipment);
     let mut values = json!({
         "item": item, "site": site, "fields": fields, "inspections": inspections,
-        "work": work, "checklist": checklist, "editable": editable,
+        "work": work, "checklist": checklist, "editable": editable, "documents": documents,
     });
     if let (Some(v), Some(e)) = (values.as_object_mut(), extra.as_object()) {
         v.extend(e.clone());
