@@ -150,7 +150,28 @@ pub(crate) async fn customer_page(
             })
         })
         .collect();
+    // The customer's papers (B1): contracts, attachments, certificates…
+    let documents: Vec<Value> = ctx
+        .state
+        .documents
+        .clone()
+        .list_documents(s.caller.request(portal_proto::documents::v1::ListDocumentsRequest {
+            customer_id: id.into(),
+            limit: 20,
+            ..Default::default()
+        }))
+        .await
+        .map(|r| r.into_inner().items)
+        .unwrap_or_default()
+        .into_iter()
+        .map(crate::views::Document::from)
+        .map(|d| {
+            json!({"id": d.id, "title": d.title, "kind": d.kind,
+                   "created": crate::web::pages::planning::at_text(ctx.zone(), d.created_at)})
+        })
+        .collect();
     let mut values = json!({
+        "documents": documents,
         "customer": detail.customer.as_ref().map(|c| customer_json(ctx.zone(), c)),
         "main_contact": detail.main_contact.as_ref().map(|c| contact_json(ctx.zone(), c)),
         "sites": detail.sites.iter().map(site_json).collect::<Vec<_>>(),
