@@ -64,6 +64,16 @@ const ACCEPTED: &[(&str, &[Service])] = &[
         "/portal.documents.v1.DocumentsService/UploadAttachment",
         &[Gateway],
     ),
+    // Public knowledge-base articles for a reader not logged in: the gateway
+    // names the tenant its page belongs to (E6).
+    (
+        "/portal.documents.v1.DocumentsService/ListArticles",
+        &[Gateway],
+    ),
+    (
+        "/portal.documents.v1.DocumentsService/GetArticle",
+        &[Gateway],
+    ),
     // ... and for a published document's links (E1).
     (
         "/portal.documents.v1.DocumentsService/PublishDocument",

@@ -43,6 +43,7 @@ domain_event!(ev::InspectionRecorded, "inspection", "recorded");
 domain_event!(ev::QuoteAccepted, "quote", "accepted");
 domain_event!(ev::QuoteDeclined, "quote", "declined");
 domain_event!(ev::InvoiceIssued, "invoice", "issued");
+domain_event!(ev::KbArticlePublished, "kb", "article.published");
 
 /// The subject filter for one event type across all tenants.
 pub fn filter<E: DomainEvent>() -> String {

@@ -79,6 +79,8 @@ pub enum Permission {
     IssueInvoices,
     /// Publish files as documents for customers, and new versions (E1).
     PublishDocuments,
+    /// Write and publish knowledge-base articles, hide comments (E6).
+    ManageKnowledgeBase,
     // notification
     /// Read the mail log and send a mail that failed for good again (F3).
     ManageMail,
@@ -94,7 +96,7 @@ pub fn granted(role: Role, permission: Permission) -> bool {
     match permission {
         ManageCustomers | ManageContacts | InviteContacts | ManageSecureLinks | DecideRequests
         | PlanWork | CompleteAnyWork | ManageAvailability | ManageMail | ManageEquipment
-        | IssueQuotes | PublishDocuments => {
+        | IssueQuotes | PublishDocuments | ManageKnowledgeBase => {
             matches!(role, Admin | Dispatcher)
         }
         ReadDirectory => true,

@@ -23,6 +23,7 @@ pub fn publishes(service: Service) -> &'static [&'static str] {
             "portal.*.document.>",
             "portal.*.quote.>",
             "portal.*.invoice.>",
+            "portal.*.kb.>",
         ],
         Service::Notification => &["portal.*.mail.received"],
         Service::Gateway => &[],

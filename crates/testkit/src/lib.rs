@@ -1,10 +1,12 @@
 //! Test harness: throwaway PostgreSQL databases, a private NATS server, an
-//! SMTP sink, and the six services running in-process on free ports.
+//! SMTP sink, an S3-compatible server, and the six services running
+//! in-process on free ports.
 
 pub mod api;
 pub mod db;
 pub mod nats;
 pub mod postgres;
+pub mod s3;
 pub mod smtp;
 pub mod stack;
 pub mod traces;

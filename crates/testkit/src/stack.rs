@@ -324,6 +324,8 @@ impl Stack {
             common: common(3, Service::Documents),
             grpc_addr: documents_l.local_addr()?,
             blob_url: Some(format!("file://{}", data_dir.join("blobs").display())),
+            blob_sweep_secs: 3600,
+            blob_sweep_grace_secs: 3600,
             data_dir: data_dir.clone(),
             max_upload_bytes: 1024 * 1024,
             max_document_bytes: MAX_DOCUMENT_BYTES,

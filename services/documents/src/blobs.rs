@@ -1,12 +1,14 @@
 //! File contents in object storage, behind a few calls so that the store
-//! (local directory now, S3 later) is chosen once, at startup.
+//! (a local directory or an S3 bucket) is chosen once, at startup.
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use bytes::{Bytes, BytesMut};
 use futures::stream::{self, BoxStream, StreamExt};
+use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
+use object_store::prefix::PrefixStore;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 
 #[derive(Clone)]
@@ -24,11 +26,27 @@ impl Blobs {
         self.store.clone()
     }
 
-    /// Opens the store named by `url`. Only `file://` is built in for now.
+    /// Opens the store named by `url`: `file:///directory` or
+    /// `s3://bucket[/prefix]`, the latter configured by the standard `AWS_*`
+    /// variables (endpoint, region, keys, `AWS_ALLOW_HTTP`).
     pub fn from_url(url: &str) -> anyhow::Result<Self> {
-        let Some(dir) = url.strip_prefix("file://") else {
-            bail!("unsupported PORTAL_BLOB_URL {url:?}: only file:// URLs are built in for now");
-        };
+        Self::from_url_with(url, &[])
+    }
+
+    /// [`Self::from_url`] with S3 settings that win over the environment
+    /// (`("aws_endpoint", "http://…")`): tests pass them instead of changing
+    /// the process's environment, which their parallel threads share.
+    pub fn from_url_with(url: &str, s3_settings: &[(&str, &str)]) -> anyhow::Result<Self> {
+        if let Some(dir) = url.strip_prefix("file://") {
+            return Self::local(url, dir);
+        }
+        if let Some(rest) = url.strip_prefix("s3://") {
+            return Self::s3(url, rest, s3_settings);
+        }
+        bail!("unsupported PORTAL_BLOB_URL {url:?}: use file:///directory or s3://bucket[/prefix]");
+    }
+
+    fn local(url: &str, dir: &str) -> anyhow::Result<Self> {
         if dir.is_empty() {
             bail!("PORTAL_BLOB_URL {url:?} names no directory");
         }
@@ -39,6 +57,30 @@ impl Blobs {
             // Removing a request's last file removes its now empty directory.
             .with_automatic_cleanup(true);
         Ok(Self::new(Arc::new(store)))
+    }
+
+    fn s3(url: &str, rest: &str, settings: &[(&str, &str)]) -> anyhow::Result<Self> {
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.is_empty() {
+            bail!("PORTAL_BLOB_URL {url:?} names no bucket");
+        }
+        let mut builder = AmazonS3Builder::from_env().with_url(format!("s3://{bucket}"));
+        for (key, value) in settings {
+            let key: AmazonS3ConfigKey = key
+                .to_ascii_lowercase()
+                .parse()
+                .with_context(|| format!("unknown S3 setting {key:?}"))?;
+            builder = builder.with_config(key, *value);
+        }
+        let s3 = builder
+            .build()
+            .with_context(|| format!("opening S3 bucket {bucket} (PORTAL_BLOB_URL, AWS_*)"))?;
+        // The S3 client has no prefix of its own: keys are placed under it here.
+        let store: Arc<dyn ObjectStore> = match prefix.trim_matches('/') {
+            "" => Arc::new(s3),
+            prefix => Arc::new(PrefixStore::new(s3, prefix)),
+        };
+        Ok(Self::new(store))
     }
 
     /// Writes all of `data` at `key`, atomically.
@@ -155,7 +197,26 @@ mod tests {
 
     #[test]
     fn other_schemes_are_refused_clearly() {
-        let err = Blobs::from_url("s3://bucket").err().expect("refused");
-        assert!(err.to_string().contains("only file://"), "{err}");
+        let err = Blobs::from_url("gs://bucket").err().expect("refused");
+        let text = err.to_string();
+        assert!(text.contains("file://") && text.contains("s3://"), "{err}");
+        let err = Blobs::from_url("s3://").err().expect("refused");
+        assert!(err.to_string().contains("names no bucket"), "{err}");
+    }
+
+    #[test]
+    fn s3_urls_open_without_reaching_the_server() {
+        // Building the client makes no request: nothing listens on port 9.
+        let settings = [
+            ("aws_endpoint", "http://127.0.0.1:9"),
+            ("AWS_ALLOW_HTTP", "true"),
+            ("aws_region", "eu-central-1"),
+        ];
+        assert!(Blobs::from_url_with("s3://bucket", &settings).is_ok());
+        assert!(Blobs::from_url_with("s3://bucket/portal/files/", &settings).is_ok());
+        let err = Blobs::from_url_with("s3://bucket", &[("aws_no_such_thing", "1")])
+            .err()
+            .expect("refused");
+        assert!(err.to_string().contains("aws_no_such_thing"), "{err}");
     }
 }

@@ -18,9 +18,18 @@ pub struct Config {
     /// Address of the gRPC server.
     #[arg(long, env = "PORTAL_GRPC_ADDR", default_value = "127.0.0.1:50054")]
     pub grpc_addr: SocketAddr,
-    /// Where file contents live (`file:///…`); default `file://<data dir>/blobs`.
+    /// Where file contents live (`file:///…`, `s3://bucket[/prefix]` with the
+    /// `AWS_*` variables); default `file://<data dir>/blobs`.
     #[arg(long, env = "PORTAL_BLOB_URL")]
     pub blob_url: Option<String>,
+    /// Seconds between sweeps of the blob store for files no row names
+    /// (one replica per period); 0: never.
+    #[arg(long, env = "PORTAL_BLOB_SWEEP_SECS", default_value_t = 3600)]
+    pub blob_sweep_secs: u64,
+    /// Seconds an unreferenced file is kept before a sweep deletes it: longer
+    /// than the slowest upload, whose row is written after its bytes.
+    #[arg(long, env = "PORTAL_BLOB_SWEEP_GRACE_SECS", default_value_t = 3600)]
+    pub blob_sweep_grace_secs: u64,
     /// Directory for local data (the default blob store).
     #[arg(long, env = "PORTAL_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
@@ -74,6 +83,10 @@ mod tests {
         assert_eq!(cfg.max_document_bytes, 256 * MIB);
         assert!(cfg.allowed_types.iter().any(|t| t == "application/pdf"));
         assert_eq!(cfg.allowed_types.len(), 10);
+        assert_eq!(
+            (cfg.blob_sweep_secs, cfg.blob_sweep_grace_secs),
+            (3600, 3600)
+        );
     }
 
     #[test]

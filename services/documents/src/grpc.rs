@@ -408,6 +408,27 @@ impl DocumentsService for Documents {
     ) -> Rpc<Self::DownloadDocumentVersionStream> {
         reply(Documents::download_document_version(self, req).await)
     }
+    async fn save_article(&self, req: Request<pb::SaveArticleRequest>) -> Rpc<pb::Article> {
+        reply(Documents::save_article(self, req).await)
+    }
+    async fn get_article(&self, req: Request<pb::GetArticleRequest>) -> Rpc<pb::Article> {
+        reply(Documents::get_article(self, req).await)
+    }
+    async fn list_articles(
+        &self,
+        req: Request<pb::ListArticlesRequest>,
+    ) -> Rpc<pb::ListArticlesResponse> {
+        reply(Documents::list_articles(self, req).await)
+    }
+    async fn comment_article(
+        &self,
+        req: Request<pb::CommentArticleRequest>,
+    ) -> Rpc<pb::ArticleComment> {
+        reply(Documents::comment_article(self, req).await)
+    }
+    async fn hide_comment(&self, req: Request<pb::HideCommentRequest>) -> Rpc<pb::ArticleComment> {
+        reply(Documents::hide_comment(self, req).await)
+    }
     async fn create_quote(&self, req: Request<pb::CreateQuoteRequest>) -> Rpc<pb::Quote> {
         reply(Documents::create_quote(self, req).await)
     }

@@ -10,10 +10,12 @@ pub mod events;
 pub mod grpc;
 pub mod ingest;
 pub mod invoices;
+pub mod kb;
 pub mod pdf;
 pub mod quotes;
 pub mod service_reports;
 pub mod store;
+pub mod sweeper;
 
 use portal_platform::CancellationToken;
 use portal_platform::consumer::{self, ConsumerSpec};
@@ -75,6 +77,14 @@ pub async fn run(
         events::NoteWorkOrder {
             pool: rt.pool.clone(),
         },
+        shutdown.clone(),
+    ));
+    // Files whose row was never written (a crash between bytes and row).
+    tokio::spawn(sweeper::run_forever(
+        blobs.clone(),
+        rt.system.clone(),
+        std::time::Duration::from_secs(cfg.blob_sweep_secs),
+        std::time::Duration::from_secs(cfg.blob_sweep_grace_secs),
         shutdown.clone(),
     ));
     let reports = service_reports::MakeServiceReport {

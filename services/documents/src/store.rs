@@ -1,5 +1,6 @@
 //! Every SQL statement of documents.
 use chrono::{DateTime, Utc};
+use portal_platform::db::SystemPool;
 use portal_platform::scope::Scope;
 use sqlx::{FromRow, PgConnection, PgPool};
 use uuid::Uuid;
@@ -230,4 +231,27 @@ pub async fn work_order_photos(
     .await?;
     let total = count_for_owner(pool, tenant_id, OwnerType::WorkOrder, work_order_id).await?;
     Ok((rows, total))
+}
+
+/// Every table with a `blob_key` column: a stored file that none of them
+/// names belongs to no one (the sweeper's rule; a test compares this list
+/// with the schema).
+pub const BLOB_KEY_TABLES: [&str; 3] = ["attachments", "documents", "document_versions"];
+
+/// Those of `keys` that no row of any tenant names. Cross-tenant, so on the
+/// owner's pool: the app pool's policies would hide every row and make every
+/// file look orphaned.
+pub async fn unreferenced_blob_keys(
+    system: &SystemPool,
+    keys: &[String],
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT k FROM unnest($1::text[]) AS k
+         WHERE NOT EXISTS (SELECT 1 FROM attachments a WHERE a.blob_key = k)
+           AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.blob_key = k)
+           AND NOT EXISTS (SELECT 1 FROM document_versions v WHERE v.blob_key = k)",
+    )
+    .bind(keys)
+    .fetch_all(system.cross_tenant())
+    .await
 }

@@ -19,8 +19,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     access, appointment_exports, availability, customers, directory, document_exports, documents,
-    equipment, equipment_exports, exports, imports, invoices, operations, photos, quotes, requests,
-    sessions, tickets, work_orders,
+    equipment, equipment_exports, exports, imports, invoices, kb, operations, photos, quotes,
+    requests, sessions, tickets, work_orders,
 };
 
 #[derive(OpenApi)]
@@ -45,7 +45,8 @@ use crate::routes::{
         work_orders::calendar, appointment_exports::csv, appointment_exports::xlsx,
         photos::upload, photos::photos, photos::photo,
         documents::list, documents::content, documents::publish, documents::detail,
-        documents::add_version, documents::version_content, document_exports::csv, document_exports::xlsx, quotes::create, quotes::list, quotes::get, quotes::accept, quotes::decline,
+        documents::add_version, documents::version_content, kb::list, kb::create, kb::get,
+        kb::update, kb::comment, kb::hide, document_exports::csv, document_exports::xlsx, quotes::create, quotes::list, quotes::get, quotes::accept, quotes::decline,
         invoices::create, invoices::list, invoices::get, invoices::finalize, invoices::paid,
         availability::availability, availability::set_working_hours, availability::set_default_hours,
         availability::add_absence, availability::delete_absence,

@@ -12,6 +12,7 @@ pub mod exports;
 pub mod health;
 pub mod imports;
 pub mod invoices;
+pub mod kb;
 pub mod operations;
 pub mod pages;
 pub mod photos;
@@ -187,6 +188,10 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(document_limit)),
         )
         .route("/api/v1/documents/{id}", get(documents::detail))
+        .route("/api/v1/kb/articles", get(kb::list).post(kb::create))
+        .route("/api/v1/kb/articles/{id}", get(kb::get).put(kb::update))
+        .route("/api/v1/kb/articles/{id}/comments", post(kb::comment))
+        .route("/api/v1/kb/comments/{id}/hide", post(kb::hide))
         .route(
             "/api/v1/documents/{id}/versions",
             post(documents::add_version).layer(DefaultBodyLimit::max(document_limit)),

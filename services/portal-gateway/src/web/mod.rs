@@ -22,8 +22,8 @@ use axum::routing::{get, post};
 use crate::state::AppState;
 use pages::{
     appointments, auth, availability, board, customer_admin, document_view, documents, imports,
-    inspection, invoices, labels, mail, my_day, portal, publishing, quotes, requests, site_admin,
-    sites, staff, staff_requests, work_orders,
+    inspection, invoices, kb, labels, mail, my_day, portal, publishing, quotes, requests,
+    site_admin, sites, staff, staff_requests, work_orders,
 };
 
 /// Routes of the HTML pages (merged beside the REST API). A tenant's pages
@@ -242,6 +242,12 @@ pub fn router(max_upload_bytes: usize, max_document_bytes: usize) -> Router<AppS
                     .layer(DefaultBodyLimit::max(document_body)),
             )
             .route(&at("/documents/new"), get(publishing::new_form))
+            .route(&at("/kb"), get(kb::list).post(kb::create))
+            .route(&at("/kb/new"), get(kb::new_form))
+            .route(&at("/kb/{id}"), get(kb::show).post(kb::update))
+            .route(&at("/kb/{id}/edit"), get(kb::edit_form))
+            .route(&at("/kb/{id}/comments"), post(kb::comment))
+            .route(&at("/kb/comments/{id}/hide"), post(kb::hide))
             .route(&at("/documents/{id}/preview"), get(document_view::show))
             .route(&at("/documents/{id}/inline"), get(document_view::inline))
             .route(

@@ -99,6 +99,12 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "document_new.html",
         include_str!("../../templates/document_new.html"),
     ),
+    ("kb.html", include_str!("../../templates/kb.html")),
+    (
+        "kb_article.html",
+        include_str!("../../templates/kb_article.html"),
+    ),
+    ("kb_form.html", include_str!("../../templates/kb_form.html")),
     (
         "invoices.html",
         include_str!("../../templates/invoices.html"),
@@ -196,6 +202,7 @@ pub const CODE: &[(&str, &str)] = &[
         include_str!("pages/document_view.rs"),
     ),
     ("pages/publishing.rs", include_str!("pages/publishing.rs")),
+    ("pages/kb.rs", include_str!("pages/kb.rs")),
     ("pages/invoices.rs", include_str!("pages/invoices.rs")),
     ("pages/site_admin.rs", include_str!("pages/site_admin.rs")),
     ("pages/imports.rs", include_str!("pages/imports.rs")),

@@ -9,6 +9,7 @@ pub mod documents;
 pub mod imports;
 pub mod inspection;
 pub mod invoices;
+pub mod kb;
 pub mod labels;
 pub mod mail;
 pub mod my_day;

@@ -155,11 +155,14 @@ pub(crate) async fn customer_page(
         .state
         .documents
         .clone()
-        .list_documents(s.caller.request(portal_proto::documents::v1::ListDocumentsRequest {
-            customer_id: id.into(),
-            limit: 20,
-            ..Default::default()
-        }))
+        .list_documents(
+            s.caller
+                .request(portal_proto::documents::v1::ListDocumentsRequest {
+                    customer_id: id.into(),
+                    limit: 20,
+                    ..Default::default()
+                }),
+        )
         .await
         .map(|r| r.into_inner().items)
         .unwrap_or_default()
