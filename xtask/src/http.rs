@@ -98,6 +98,41 @@ pub fn call(
         .with_context(|| format!("{method} {url}: unexpected curl output"))
 }
 
+/// Posts a multipart form: text `fields` and the file at `file` (as field
+/// `file`, of type `mime`). Values go through curl's arguments, so they
+/// must hold no secret.
+pub fn upload(
+    url: &str,
+    bearer: &str,
+    fields: &[(&str, &str)],
+    file: &std::path::Path,
+    mime: &str,
+) -> Result<Response> {
+    let mut cmd = Command::new("curl");
+    cmd.args(["-sSk", "--max-time", "60", "-w", "\n%{http_code}"])
+        .args(["-H", "accept: application/json"])
+        .arg("-H")
+        .arg(format!("authorization: Bearer {bearer}"));
+    for (name, value) in fields {
+        // --form-string: a value starting with @ or < is taken as text.
+        cmd.arg("--form-string").arg(format!("{name}={value}"));
+    }
+    cmd.arg("-F")
+        .arg(format!("file=@{};type={mime}", file.display()))
+        .arg(url);
+    let out = cmd
+        .output()
+        .with_context(|| format!("failed to run curl (`{}`)", sys::describe(&cmd)))?;
+    if !out.status.success() {
+        bail!(
+            "POST {url}: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    parse(&String::from_utf8_lossy(&out.stdout))
+        .with_context(|| format!("POST {url}: unexpected curl output"))
+}
+
 /// Splits curl's output into body and the status line that `-w` appended.
 fn parse(output: &str) -> Result<Response> {
     let (body, status) = output.rsplit_once('\n').context("no status line")?;

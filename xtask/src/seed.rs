@@ -194,6 +194,8 @@ pub fn demo(base: &str, operator_token: &str, mail_dir: Option<&Path>) -> Result
     let kit = equipment(&api, &token, &site_ids)?;
     work(&api, &token, &technician_id, &site_ids[0], &kit)?;
     quotes(&api, &token, &customer_id, &site_ids[0])?;
+    papers(&api, &token, &customer_id, &kit)?;
+    knowledge_base(&api, &token)?;
     Ok(Invitation::Accepted)
 }
 
@@ -281,6 +283,147 @@ fn quotes(
     )?
     .ensure_success("declining a demo quote")?;
     println!("Wrote three demo quotes (one to sign, one accepted and invoiced, one declined).");
+    Ok(())
+}
+
+/// A one-page PDF saying `lines`, with a correct cross-reference table.
+fn demo_pdf(lines: &[&str]) -> Vec<u8> {
+    let text: String = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| format!("BT /F1 14 Tf 72 {} Td ({l}) Tj ET\n", 740 - 24 * i))
+        .collect();
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
+         /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_owned(),
+        format!("<< /Length {} >>\nstream\n{text}endstream", text.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+    ];
+    let mut out = String::from("%PDF-1.4\n");
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.push_str(&format!("{} 0 obj\n{body}\nendobj\n", i + 1));
+    }
+    let xref = out.len();
+    out.push_str(&format!(
+        "xref\n0 {}\n0000000000 65535 f \n",
+        objects.len() + 1
+    ));
+    for at in offsets {
+        out.push_str(&format!("{at:010} 00000 n \n"));
+    }
+    out.push_str(&format!(
+        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    ));
+    out.into_bytes()
+}
+
+/// Papers of the bakery (E1, B1): a certificate for each extinguisher and
+/// the maintenance contract, as staff publish them from files.
+fn papers(api: &dyn Fn(&str) -> String, admin: &str, customer_id: &str, kit: &Kit) -> Result<()> {
+    let dir = std::env::temp_dir().join(format!("portal-demo-{}", std::process::id()));
+    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let publish = |fields: &[(&str, &str)], name: &str, lines: &[&str]| -> Result<()> {
+        let file = dir.join(name);
+        fs::write(&file, demo_pdf(lines)).with_context(|| format!("writing {}", file.display()))?;
+        http::upload(&api("/documents"), admin, fields, &file, "application/pdf")?
+            .ensure_success("publishing a demo document")?;
+        Ok(())
+    };
+    for (n, extinguisher) in kit.extinguishers.iter().enumerate() {
+        let title = format!("Extinguisher {} - inspection certificate", n + 1);
+        publish(
+            &[
+                ("kind", "certificate"),
+                ("equipment_id", extinguisher),
+                ("title", &title),
+            ],
+            &format!("extinguisher-{}-certificate.pdf", n + 1),
+            &[
+                "Inspection certificate",
+                "Portable fire extinguisher",
+                "Result: conforming",
+            ],
+        )?;
+    }
+    publish(
+        &[
+            ("kind", "contract"),
+            ("customer_id", customer_id),
+            ("title", "Maintenance contract 2027"),
+        ],
+        "maintenance-contract-2027.pdf",
+        &[
+            "Maintenance contract 2027",
+            "Boulangerie Martin",
+            "Two visits a year, call-outs within 24 h",
+        ],
+    )?;
+    let _ = fs::remove_dir_all(&dir);
+    println!("Published two certificates and the maintenance contract.");
+    Ok(())
+}
+
+/// Help articles (E6), mostly in French for Claire, one public.
+fn knowledge_base(api: &dyn Fn(&str) -> String, admin: &str) -> Result<()> {
+    let articles = [
+        (
+            "Chauffage",
+            "Entretien annuel des chaudières",
+            "fr",
+            "public",
+            "Les **chaudières** à gaz doivent être entretenues une fois par an.\n\n\
+          - Coupez l'alimentation avant la visite ;\n- Laissez un accès dégagé ;\n\
+          - Gardez le carnet d'entretien à portée de main.\n\n\
+          Après la visite, l'attestation d'entretien est publiée dans vos documents.",
+        ),
+        (
+            "Fours",
+            "Le four affiche une erreur : que faire ?",
+            "fr",
+            "portal",
+            "1. Notez le **code d'erreur** affiché.\n2. Éteignez le four, attendez une minute, rallumez-le.\n\
+          3. Si l'erreur revient, faites une demande en joignant une photo de l'écran.",
+        ),
+        (
+            "Sécurité incendie",
+            "Extincteurs : la vérification annuelle",
+            "fr",
+            "portal",
+            "Chaque extincteur est vérifié une fois par an. Le certificat de chaque appareil \
+          est disponible sur la page de l'équipement.",
+        ),
+        (
+            "Ovens",
+            "Descaling a combi oven",
+            "en",
+            "portal",
+            "Descale every **three months** in hard-water areas. Use only the manufacturer's product.",
+        ),
+        (
+            "Kältetechnik",
+            "Kühlräume richtig beladen",
+            "de",
+            "portal",
+            "Lassen Sie zwischen den Waren und den Verdampfern mindestens zehn Zentimeter frei.",
+        ),
+    ];
+    for (category, title, language, audience, body) in articles {
+        http::call(
+            "POST",
+            &api("/kb/articles"),
+            Some(admin),
+            Some(&json!({"category": category, "title": title, "body": body,
+                         "language": language, "audience": audience, "published": true})),
+        )?
+        .ensure_success("writing a demo article")?;
+    }
+    println!("Wrote five help articles (one public).");
     Ok(())
 }
 

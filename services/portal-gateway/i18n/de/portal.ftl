@@ -813,5 +813,5 @@ kb-audience-portal = Angemeldete Kontakte
 kb-published = Veröffentlicht (sonst ein Entwurf nur für Mitarbeitende)
 kb-save = Speichern
 flash-article-saved = Der Artikel ist gespeichert.
-flash-comment-added = Ihr Kommentar ist hinzugefügt.
+flash-kb-comment-added = Ihr Kommentar ist hinzugefügt.
 flash-comment-hidden = Der Kommentar ist ausgeblendet.

@@ -813,5 +813,5 @@ kb-audience-portal = Logged-in contacts
 kb-published = Published (otherwise a draft only staff see)
 kb-save = Save
 flash-article-saved = The article is saved.
-flash-comment-added = Your comment is added.
+flash-kb-comment-added = Your comment is added.
 flash-comment-hidden = The comment is hidden.

@@ -813,5 +813,5 @@ kb-audience-portal = Contactos con sesión iniciada
 kb-published = Publicado (si no, un borrador solo para el personal)
 kb-save = Guardar
 flash-article-saved = El artículo está guardado.
-flash-comment-added = Su comentario se ha añadido.
+flash-kb-comment-added = Su comentario se ha añadido.
 flash-comment-hidden = El comentario está oculto.

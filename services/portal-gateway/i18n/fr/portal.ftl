@@ -813,5 +813,5 @@ kb-audience-portal = Les contacts connectés
 kb-published = Publié (sinon un brouillon visible du personnel seulement)
 kb-save = Enregistrer
 flash-article-saved = L'article est enregistré.
-flash-comment-added = Votre commentaire est ajouté.
+flash-kb-comment-added = Votre commentaire est ajouté.
 flash-comment-hidden = Le commentaire est masqué.

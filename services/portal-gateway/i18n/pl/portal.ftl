@@ -815,5 +815,5 @@ kb-audience-portal = Zalogowane kontakty
 kb-published = Opublikowany (w przeciwnym razie szkic widoczny tylko dla personelu)
 kb-save = Zapisz
 flash-article-saved = Artykuł został zapisany.
-flash-comment-added = Twój komentarz został dodany.
+flash-kb-comment-added = Twój komentarz został dodany.
 flash-comment-hidden = Komentarz został ukryty.

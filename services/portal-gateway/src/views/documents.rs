@@ -251,11 +251,14 @@ mod tests {
             content_disposition("\r\n ", "application/pdf"),
             "attachment; filename=\"document.pdf\"; filename*=UTF-8''document.pdf"
         );
+        // Long titles are cut; the type's extension follows.
         let long = content_disposition(&"a".repeat(200), "text/plain");
         assert!(
-            long.contains(&format!("filename=\"{}\"", "a".repeat(80))),
+            long.contains(&format!("filename=\"{}.txt\"", "a".repeat(80))),
             "{long}"
         );
+        let unknown = content_disposition("Plan", "application/octet-stream");
+        assert!(unknown.contains("filename=\"Plan\""), "{unknown}");
     }
 
     #[test]

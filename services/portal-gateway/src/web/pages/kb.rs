@@ -261,7 +261,7 @@ pub async fn comment(
     });
     match ctx.state.documents.clone().comment_article(req).await {
         Ok(_) => {
-            ctx.flash_next("flash-comment-added");
+            ctx.flash_next("flash-kb-comment-added");
             let to = format!("{}/kb/{id}#comments", ctx.base);
             ctx.redirect(&to)
         }
