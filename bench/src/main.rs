@@ -9,6 +9,7 @@ mod board;
 mod ceiling;
 mod clock;
 mod counters;
+mod documents;
 mod equipment;
 mod events;
 mod golden;

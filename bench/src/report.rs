@@ -41,6 +41,11 @@ pub struct Report {
     pub board: crate::board::Board,
     /// (7) a site with 50 000 equipment: list, search, summary, its page.
     pub equipment: Vec<crate::pages::PageTiming>,
+    /// (8) 100 000 documents: lists, search, the page.
+    pub documents: Vec<crate::pages::PageTiming>,
+    /// (8) a 100 MiB file published through the gateway, and the memory
+    /// of the gateway and documents while it streamed.
+    pub upload: crate::documents::Upload,
     /// (4) by process.
     pub rss_mib: BTreeMap<String, Rss>,
 }
@@ -264,6 +269,33 @@ impl Report {
                     "{} equipment at the site; {:.1} SQL per call",
                     crate::equipment::EQUIPMENT,
                     p.sql_per_call
+                ),
+            );
+        }
+        for p in &self.documents {
+            table.throughput(
+                &format!("(8) {}", p.name),
+                &p.api,
+                format!(
+                    "{} documents; {:.1} SQL per call",
+                    crate::documents::DOCUMENTS,
+                    p.sql_per_call
+                ),
+            );
+        }
+        let up = &self.upload;
+        table.note(
+            &format!("(8) upload of {} MiB (admin, one file)", up.mib),
+            format!("{:.1} s, {:.1} MiB/s", up.seconds, up.mib_per_second),
+        );
+        for (name, rss) in &up.rss_mib {
+            table.note(
+                &format!("(8)   RSS {name} during the upload"),
+                format!(
+                    "before {:.1} MiB, peak {:.1} MiB (+{:.1})",
+                    rss.before,
+                    rss.peak,
+                    rss.peak - rss.before
                 ),
             );
         }

@@ -66,7 +66,7 @@ impl Sampler {
     }
 }
 
-fn sample(processes: &[(String, u32)]) -> Rss {
+pub fn sample(processes: &[(String, u32)]) -> Rss {
     processes
         .iter()
         .filter_map(|(name, pid)| {

@@ -38,6 +38,9 @@ pub struct Args {
     /// work-orders' database, where the board's work orders are inserted.
     #[arg(long, env = "PORTAL_BENCH_WORK_ORDERS_DB", hide_env_values = true)]
     work_orders_database_url: String,
+    /// documents' database, where 100 000 documents are inserted.
+    #[arg(long, env = "PORTAL_BENCH_DOCUMENTS_DB", hide_env_values = true)]
+    documents_database_url: String,
     /// The ceiling server started by `portal-bench serve`.
     #[arg(long)]
     ceiling_url: String,
@@ -122,6 +125,7 @@ pub async fn run(args: Args) -> Result<()> {
 
     board::seed(&args.work_orders_database_url, seeded.owner).await?;
     crate::equipment::seed(&args.work_orders_database_url, seeded.owner).await?;
+    crate::documents::seed(&args.documents_database_url, seeded.owner).await?;
     let technician_id = technician(&args.base, &seeded.admin_token).await?;
 
     let counters = Counters::new(
@@ -295,12 +299,36 @@ pub async fn run(args: Args) -> Result<()> {
         seed::TENANT,
         &seeded.site_id,
         &seeded.contact_token,
+        contact_cookie.clone(),
+        &counters,
+        background_sql_per_s,
+    )
+    .await?;
+    println!("(8) documents: 100 000 listed, and a 100 MiB file published...");
+    let documents = crate::documents::run(
+        &plan,
+        &args.base,
+        seed::TENANT,
+        &seeded.contact_token,
         contact_cookie,
         &counters,
         background_sql_per_s,
     )
     .await?;
     sampler.set_loaded(false);
+    let upload_watched: Vec<(String, u32)> = args
+        .services
+        .iter()
+        .filter(|s| s.name == "documents" || s.name.contains("gateway"))
+        .map(|s| (s.name.clone(), s.pid))
+        .collect();
+    let upload = crate::documents::upload(
+        &args.base,
+        &seeded.admin_token,
+        seeded.owner,
+        upload_watched,
+    )
+    .await?;
 
     let peak = sampler.peak();
     let rss_mib: BTreeMap<String, Rss> = idle
@@ -338,6 +366,8 @@ pub async fn run(args: Args) -> Result<()> {
         golden,
         board,
         equipment,
+        documents,
+        upload,
         rss_mib,
     };
     report.print();

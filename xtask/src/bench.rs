@@ -12,7 +12,9 @@ use anyhow::{Context, Result, bail};
 
 use crate::infra::{nats, postgres};
 use crate::process::Children;
-use crate::services::{BACKENDS, GATEWAY, Layout, REQUESTS, ServiceSecrets, Settings, WORK_ORDERS};
+use crate::services::{
+    BACKENDS, DOCUMENTS, GATEWAY, Layout, REQUESTS, ServiceSecrets, Settings, WORK_ORDERS,
+};
 use crate::{sys, up, url, workspace};
 
 /// Shifted ports and databases, so a developer's `up` (50051..., 9100...,
@@ -90,6 +92,7 @@ fn pass(options: &Options, events: Events) -> Result<()> {
     }
     let requests_db = url::with_database(&admin_url, &LAYOUT.database(&REQUESTS))?;
     let work_orders_db = url::with_database(&admin_url, &LAYOUT.database(&WORK_ORDERS))?;
+    let documents_db = url::with_database(&admin_url, &LAYOUT.database(&DOCUMENTS))?;
 
     // Dropping it on any error stops every process started below.
     let mut children = Children::default();
@@ -153,7 +156,8 @@ fn pass(options: &Options, events: Events) -> Result<()> {
         // In the environment rather than argv: no secret in the process list.
         .env("PORTAL_OPERATOR_TOKEN", &settings.operator_token)
         .env("DATABASE_URL", &requests_db)
-        .env("PORTAL_BENCH_WORK_ORDERS_DB", &work_orders_db);
+        .env("PORTAL_BENCH_WORK_ORDERS_DB", &work_orders_db)
+        .env("PORTAL_BENCH_DOCUMENTS_DB", &documents_db);
     match events {
         Events::Single => load.args(["--requests", &options.requests.to_string()]),
         Events::Cluster => load

@@ -347,6 +347,8 @@ impl Stack {
             public_url: Some(public_url.clone()),
             data_dir: data_dir.clone(),
             retry_base_ms: 200,
+            // A burst of published documents is one mail two quiet seconds later.
+            digest_quiet_secs: 2,
             max_attempts: 100,
             concurrency: 4,
             inbound_smtp_addr: Some(inbound_smtp),

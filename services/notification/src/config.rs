@@ -38,6 +38,10 @@ pub struct Config {
     /// Delay before the first retry of a failed mail; doubles each time, up to 5 minutes.
     #[arg(long, env = "PORTAL_MAIL_RETRY_BASE_MS", default_value_t = 2000)]
     pub retry_base_ms: u64,
+    /// Seconds without a new document before a contact's digest of
+    /// published documents is sent (F1).
+    #[arg(long, env = "PORTAL_DIGEST_QUIET_SECS", default_value_t = 60)]
+    pub digest_quiet_secs: u64,
     /// Mails handed to the SMTP server at once (each holds a database
     /// connection while it is sent).
     #[arg(long, env = "PORTAL_MAIL_CONCURRENCY", default_value_t = 4)]

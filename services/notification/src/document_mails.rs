@@ -1,6 +1,8 @@
 //! F1: a customer's contacts who see its site are mailed when a quote
 //! awaits their decision or an invoice is issued to them, each in their
-//! language, with a link to the page where it waits.
+//! language, with a link to the page where it waits; the documents staff
+//! publish (certificates, contracts, …) wait for one digest per burst
+//! (`digest`).
 use std::collections::HashMap;
 
 use portal_platform::consumer::{self, ConsumerSpec, HandleError, Handler};
@@ -39,6 +41,33 @@ pub fn template_of(kind: DocumentKind) -> Option<(&'static str, &'static str)> {
     }
 }
 
+/// The kinds staff publish from files: told in a digest, one mail for a
+/// burst of them, since they often come several at once.
+pub fn digested(kind: DocumentKind) -> bool {
+    matches!(
+        kind,
+        DocumentKind::Certificate
+            | DocumentKind::Contract
+            | DocumentKind::Checklist
+            | DocumentKind::IncidentReport
+            | DocumentKind::Attachment
+    )
+}
+
+/// `documents.kind` as the mail texts name it (`doc-kind-…`).
+fn kind_key(kind: DocumentKind) -> &'static str {
+    match kind {
+        DocumentKind::Quote => "quote",
+        DocumentKind::Invoice => "invoice",
+        DocumentKind::ServiceReport => "service_report",
+        DocumentKind::Certificate => "certificate",
+        DocumentKind::Contract => "contract",
+        DocumentKind::Checklist => "checklist",
+        DocumentKind::IncidentReport => "incident_report",
+        DocumentKind::Attachment | DocumentKind::Unspecified => "attachment",
+    }
+}
+
 impl Handler for DocumentMails {
     async fn handle(&self, envelope: &Envelope, payload: &[u8]) -> Result<(), HandleError> {
         let e: ev::DocumentPublished = decode(payload)?;
@@ -47,10 +76,19 @@ impl Handler for DocumentMails {
             Some((template, path)) => self.mails(envelope, &e, template, path).await?,
             None => Vec::new(),
         };
+        let waiting = if digested(kind) {
+            self.digest_items(envelope, &e, kind).await?
+        } else {
+            Vec::new()
+        };
         let mut tx = self.pool.begin().await?;
         if consumer::claim(&mut tx, DURABLE, envelope.id).await? {
             for m in &mails {
                 store::insert_delivery(&mut tx, m).await?;
+            }
+            for (contact_id, document_id, item) in &waiting {
+                store::queue_digest(&mut tx, envelope.tenant_id, *contact_id, *document_id, item)
+                    .await?;
             }
         }
         tx.commit().await?;
@@ -59,19 +97,18 @@ impl Handler for DocumentMails {
 }
 
 impl DocumentMails {
-    async fn mails(
+    /// The contacts who see the document's site and could log in now.
+    async fn contacts(
         &self,
         envelope: &Envelope,
         e: &ev::DocumentPublished,
-        template: &str,
-        path: &str,
-    ) -> Result<Vec<NewDelivery>, HandleError> {
+    ) -> Result<Vec<idpb::Contact>, HandleError> {
         let req = idpb::ListCustomerContactsRequest {
             tenant_id: envelope.tenant_id.to_string(),
             customer_id: e.customer_id.clone(),
             site_id: e.site_id.clone(),
         };
-        let contacts = self
+        Ok(self
             .directory
             .client
             .clone()
@@ -79,7 +116,55 @@ impl DocumentMails {
             .await
             .map_err(HandleError::from)?
             .into_inner()
-            .items;
+            .items)
+    }
+
+    /// One waiting row per contact for their next digest.
+    async fn digest_items(
+        &self,
+        envelope: &Envelope,
+        e: &ev::DocumentPublished,
+        kind: DocumentKind,
+    ) -> Result<Vec<(uuid::Uuid, uuid::Uuid, store::DigestItem)>, HandleError> {
+        let Ok(document_id) = e.document_id.parse::<uuid::Uuid>() else {
+            return Err(HandleError::Poison(anyhow::anyhow!(
+                "document.published without a document id"
+            )));
+        };
+        let contacts = self.contacts(envelope, e).await?;
+        if contacts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let place = self.directory.tenant(envelope.tenant_id).await?;
+        let link = self.links.page(place.slug.as_deref(), "/documents");
+        Ok(contacts
+            .into_iter()
+            .filter_map(|c| {
+                let contact_id = c.id.parse().ok()?;
+                Some((
+                    contact_id,
+                    document_id,
+                    store::DigestItem {
+                        recipient: c.email,
+                        language: c.language,
+                        name: c.name,
+                        kind: kind_key(kind).to_owned(),
+                        title: e.title.clone(),
+                        link: link.clone(),
+                    },
+                ))
+            })
+            .collect())
+    }
+
+    async fn mails(
+        &self,
+        envelope: &Envelope,
+        e: &ev::DocumentPublished,
+        template: &str,
+        path: &str,
+    ) -> Result<Vec<NewDelivery>, HandleError> {
+        let contacts = self.contacts(envelope, e).await?;
         let place = self.directory.tenant(envelope.tenant_id).await?;
         let link = self.links.page(place.slug.as_deref(), path);
         let mut mails = Vec::new();
@@ -115,5 +200,14 @@ mod tests {
             Some(("invoice_issued", "/invoices"))
         );
         assert_eq!(template_of(DocumentKind::ServiceReport), None);
+    }
+
+    #[test]
+    fn files_staff_publish_wait_for_a_digest() {
+        assert!(digested(DocumentKind::Certificate));
+        assert!(digested(DocumentKind::Attachment));
+        assert!(!digested(DocumentKind::Quote));
+        assert!(!digested(DocumentKind::ServiceReport));
+        assert_eq!(kind_key(DocumentKind::IncidentReport), "incident_report");
     }
 }

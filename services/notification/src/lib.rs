@@ -3,6 +3,7 @@
 
 pub mod appointments;
 pub mod config;
+pub mod digest;
 pub mod document_mails;
 pub mod events;
 pub mod grpc;
@@ -146,6 +147,11 @@ pub async fn run(
         concurrency: cfg.concurrency.max(1),
     };
     tasks.push(tokio::spawn(mailer.run(background.clone())));
+    let digests = digest::Digests {
+        pool: rt.system.cross_tenant().clone(),
+        quiet: Duration::from_secs(cfg.digest_quiet_secs),
+    };
+    tasks.push(tokio::spawn(digests.run(background.clone())));
 
     let (router, health) = portal_platform::grpc::base_router(rt.grpc_reflection)?;
     // Each call in its own tenant scope: from the token, or from the

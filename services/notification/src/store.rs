@@ -316,3 +316,84 @@ pub async fn record_inbound(conn: &mut PgConnection, m: &InboundMail<'_>) -> sql
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// A published document waiting to be told to one contact (F1 digest).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DigestItem {
+    pub recipient: String,
+    pub language: String,
+    pub name: String,
+    pub kind: String,
+    pub title: String,
+    pub link: Option<String>,
+}
+
+/// Queues a document for a contact's next digest; a new version of one
+/// already waiting replaces it and restarts the quiet time.
+pub async fn queue_digest(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    contact_id: Uuid,
+    document_id: Uuid,
+    item: &DigestItem,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO digest_items (tenant_id, contact_id, recipient, language, name, document_id,
+                                   kind, title, link)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (tenant_id, contact_id, document_id)
+         DO UPDATE SET title = EXCLUDED.title, link = EXCLUDED.link, queued_at = now()",
+    )
+    .bind(tenant_id)
+    .bind(contact_id)
+    .bind(&item.recipient)
+    .bind(&item.language)
+    .bind(&item.name)
+    .bind(document_id)
+    .bind(&item.kind)
+    .bind(&item.title)
+    .bind(&item.link)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Recipients whose newest waiting document is older than `quiet`.
+pub async fn quiet_digests(
+    pool: &sqlx::PgPool,
+    quiet: std::time::Duration,
+    limit: i64,
+) -> sqlx::Result<Vec<(Uuid, Uuid)>> {
+    sqlx::query_as(
+        "SELECT tenant_id, contact_id FROM digest_items
+         GROUP BY tenant_id, contact_id
+         HAVING max(queued_at) <= now() - make_interval(secs => $1)
+         ORDER BY min(queued_at)
+         LIMIT $2",
+    )
+    .bind(quiet.as_secs_f64())
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// Takes (deletes and returns) everything waiting for a contact, oldest
+/// first; a runner that comes second gets nothing.
+pub async fn take_digest(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    contact_id: Uuid,
+) -> sqlx::Result<Vec<DigestItem>> {
+    sqlx::query_as(
+        "WITH taken AS (
+             DELETE FROM digest_items WHERE tenant_id = $1 AND contact_id = $2
+             RETURNING recipient, language, name, kind, title, link, queued_at, document_id
+         )
+         SELECT recipient, language, name, kind, title, link FROM taken
+         ORDER BY queued_at, document_id",
+    )
+    .bind(tenant_id)
+    .bind(contact_id)
+    .fetch_all(conn)
+    .await
+}

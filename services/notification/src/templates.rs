@@ -128,6 +128,19 @@ const TEMPLATES: &[Template] = &[
         ],
         secret_link: false,
     },
+    // To a contact, for the documents published for them in one burst (F1).
+    Template {
+        name: "documents_published",
+        required: &["documents"],
+        optional: &["name", "link"],
+        subject: "documents-published-subject",
+        body: &[
+            Para("documents-published-intro"),
+            Para("documents-published-list"),
+            ParaIf("link", "documents-published-link"),
+        ],
+        secret_link: false,
+    },
     // To staff who write quotes, on a contact's decision (E3).
     Template {
         name: "quote_accepted",

@@ -19,8 +19,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     access, appointment_exports, availability, customers, directory, document_exports, documents,
-    equipment, equipment_exports, exports, imports, invoices, kb, operations, photos, quotes,
-    requests, sessions, tickets, work_orders,
+    equipment, equipment_exports, exports, imports, invoice_exports, invoices, kb, operations,
+    photos, quotes, requests, sessions, tickets, work_orders,
 };
 
 #[derive(OpenApi)]
@@ -48,6 +48,7 @@ use crate::routes::{
         documents::add_version, documents::version_content, kb::list, kb::create, kb::get,
         kb::update, kb::comment, kb::hide, document_exports::csv, document_exports::xlsx, quotes::create, quotes::list, quotes::get, quotes::accept, quotes::decline,
         invoices::create, invoices::list, invoices::get, invoices::finalize, invoices::paid,
+        invoice_exports::csv, invoice_exports::xlsx,
         availability::availability, availability::set_working_hours, availability::set_default_hours,
         availability::add_absence, availability::delete_absence,
         operations::deliveries, operations::resend, operations::parked,

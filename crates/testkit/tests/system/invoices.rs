@@ -215,6 +215,69 @@ async fn an_invoice_is_seen_once_final_numbered_without_gaps_and_paid() -> anyho
         .await?
         .expect(200)?;
     assert_eq!(overdue["payment"], "overdue");
+
+    // E5: the invoices with their payment status, page by page and as
+    // downloads; the staff's draft and the other tenant's are not the contact's.
+    let first_page = api
+        .get("/api/v1/invoices?limit=1", &t.contact)
+        .await?
+        .expect(200)?;
+    assert_eq!(first_page["items"][0]["number"], format!("INV-{year}-0002"));
+    let cursor = s(&first_page["next_cursor"]);
+    let second_page = api
+        .get(
+            &format!("/api/v1/invoices?limit=1&cursor={cursor}"),
+            &t.contact,
+        )
+        .await?
+        .expect(200)?;
+    assert_eq!(
+        second_page["items"][0]["number"],
+        format!("INV-{year}-0001")
+    );
+    assert!(second_page["next_cursor"].is_null(), "the last page");
+    api.post(
+        "/api/v1/invoices",
+        Some(&t.admin),
+        &draft(&t, "A draft, May"),
+    )
+    .await?
+    .expect(201)?;
+    let download = |token: String, path: &'static str| {
+        let http = stack.api.http.clone();
+        let url = format!("{}{path}", stack.api.base);
+        async move {
+            let res = http.get(url).bearer_auth(token).send().await?;
+            Ok::<_, anyhow::Error>((res.status().as_u16(), res.bytes().await?.to_vec()))
+        }
+    };
+    let (status, csv) = download(t.contact.clone(), "/api/v1/invoices/export.csv").await?;
+    assert_eq!(status, 200);
+    let csv = String::from_utf8(csv)?;
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "the header and two final invoices: {csv}");
+    assert!(lines[0].starts_with("id,number,title"), "{csv}");
+    assert!(
+        lines[1].contains(&format!("INV-{year}-0002")) && lines[1].contains(",overdue,"),
+        "{csv}"
+    );
+    assert!(
+        lines[2].contains(&format!("INV-{year}-0001")) && lines[2].contains(",paid,"),
+        "{csv}"
+    );
+    assert!(lines[2].contains(",228.00,EUR,"), "{csv}");
+    assert!(
+        !csv.contains("A draft, May") && !csv.contains("Theirs"),
+        "{csv}"
+    );
+    let (_, staff_csv) = download(t.admin.clone(), "/api/v1/invoices/export.csv").await?;
+    assert!(
+        String::from_utf8(staff_csv)?.contains("A draft, May"),
+        "staff see drafts"
+    );
+    let (status, xlsx) = download(t.contact.clone(), "/api/v1/invoices/export.xlsx").await?;
+    assert_eq!(status, 200);
+    assert!(xlsx.starts_with(b"PK\x03\x04"), "a zip");
     fixtures::drained(&stack, "notification-document-published").await?;
     let told = stack
         .smtp

@@ -331,3 +331,81 @@ async fn a_certificate_is_published_for_an_equipment_replaced_and_both_versions_
     .problem(409)?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn documents_published_together_are_told_in_one_mail() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    let t = fixtures::tenant(&stack, "digest").await?;
+    let api = &stack.api;
+    let publish = |title: &'static str, kind: &'static str| {
+        let (admin, customer, site) = (
+            t.admin.clone(),
+            t.customer_id.clone(),
+            t.site_ids[0].clone(),
+        );
+        async move {
+            api.upload_form(
+                "/api/v1/documents",
+                &admin,
+                &[
+                    ("kind", kind),
+                    ("customer_id", &customer),
+                    ("site_id", &site),
+                    ("title", title),
+                ],
+                "file.pdf",
+                "application/pdf",
+                pdf(title),
+            )
+            .await?
+            .expect(201)
+        }
+    };
+    let digests = || {
+        stack
+            .smtp
+            .as_ref()
+            .map(|m| m.to(&t.contact_email))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|m| m.subject == "Nouveaux documents dans votre portail")
+            .collect::<Vec<_>>()
+    };
+    publish("Gas certificate 2027", "certificate").await?;
+    publish("Maintenance contract 2027", "contract").await?;
+    let first =
+        portal_testkit::eventually(30, "the digest", || async { Ok(digests().pop()) }).await?;
+    // One mail for both, in the contact's language, with where to see them.
+    assert!(
+        first.body.contains("- Gas certificate 2027 (Certificat)"),
+        "{}",
+        first.body
+    );
+    assert!(
+        first.body.contains("- Maintenance contract 2027 (Contrat)"),
+        "{}",
+        first.body
+    );
+    assert!(
+        first.body.contains(&format!("/t/{}/documents", t.slug)),
+        "{}",
+        first.body
+    );
+
+    // A later one is its own mail, and the first two are not told again.
+    publish("Incident of 4 March", "incident_report").await?;
+    let second = portal_testkit::eventually(30, "the second digest", || async {
+        Ok(digests()
+            .into_iter()
+            .find(|m| m.body.contains("Incident of 4 March")))
+    })
+    .await?;
+    assert!(
+        second.body.contains("(Rapport d’incident)"),
+        "{}",
+        second.body
+    );
+    assert!(!second.body.contains("Gas certificate"), "{}", second.body);
+    assert_eq!(digests().len(), 2, "two bursts, two mails");
+    stack.stop().await
+}

@@ -5,6 +5,7 @@ use chrono::{Datelike, Utc};
 use portal_platform::auth::Claims;
 use portal_platform::errors::{ServiceError, ServiceResult, lookup_id, parse_id};
 use portal_platform::outbox;
+use portal_platform::paging::PageRequest;
 use portal_platform::permissions::Permission;
 use portal_platform::scope::{Narrowing, Scope};
 use portal_platform::time::to_proto;
@@ -270,6 +271,7 @@ impl Documents {
             "" => None,
             s => Some(parse_id("site_id", s)?),
         };
+        let page = PageRequest::parse(r.limit, &r.cursor)?;
         let rows = store::list(
             &self.pool,
             claims.tid,
@@ -278,13 +280,16 @@ impl Documents {
                 sites: sites.as_deref(),
                 site_id,
                 only_final: !claims.is_staff(),
-                limit: i64::from(r.limit.clamp(1, 200)),
+                after: page.after,
+                limit: page.fetch(),
             },
         )
         .await?;
+        let (rows, next_cursor) = page.split(rows, |i| (i.created_at, i.id));
         let today = self.today(claims.tid).await;
         Ok(pb::ListInvoicesResponse {
             items: rows.iter().map(|i| invoice_pb(i, today)).collect(),
+            next_cursor,
         })
     }
 }

@@ -109,6 +109,8 @@ pub struct InvoiceFilter<'a> {
     pub site_id: Option<Uuid>,
     /// Contacts: never a draft.
     pub only_final: bool,
+    /// Older than this (created, id): the page after a cursor.
+    pub after: Option<(chrono::DateTime<chrono::Utc>, Uuid)>,
     pub limit: i64,
 }
 
@@ -126,6 +128,7 @@ pub async fn list(
             AND ($3::uuid[] IS NULL OR site_id = ANY ($3))
             AND ($4::uuid IS NULL OR site_id = $4)
             AND (NOT $5 OR status = 'final')
+            AND ($7::timestamptz IS NULL OR (created_at, id) < ($7, $8))
           ORDER BY created_at DESC, id DESC LIMIT $6"
     ))
     .bind(tenant_id)
@@ -134,6 +137,8 @@ pub async fn list(
     .bind(f.site_id)
     .bind(f.only_final)
     .bind(f.limit)
+    .bind(f.after.map(|a| a.0))
+    .bind(f.after.map(|a| a.1))
     .fetch_all(pool)
     .await
 }

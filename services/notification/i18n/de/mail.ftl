@@ -159,3 +159,16 @@ quote-sent-link = Ihre Angebote: { $link }
 invoice-issued-subject = Neue Rechnung: { $title }
 invoice-issued-intro = Im Portal liegt eine neue Rechnung: { $title }.
 invoice-issued-link = Ihre Rechnungen: { $link }
+
+documents-published-subject = Neue Dokumente in Ihrem Portal
+documents-published-intro = Diese Dokumente wurden für Sie veröffentlicht:
+documents-published-list = { $documents }
+documents-published-link = Ihre Dokumente öffnen: { $link }
+doc-kind-quote = Angebot
+doc-kind-invoice = Rechnung
+doc-kind-service_report = Servicebericht
+doc-kind-certificate = Zertifikat
+doc-kind-contract = Vertrag
+doc-kind-checklist = Checkliste
+doc-kind-incident_report = Störungsbericht
+doc-kind-attachment = Anhang

@@ -163,3 +163,16 @@ quote-sent-link = Open your quotes: { $link }
 invoice-issued-subject = New invoice: { $title }
 invoice-issued-intro = A new invoice is in the portal: { $title }.
 invoice-issued-link = Open your invoices: { $link }
+
+documents-published-subject = New documents in your portal
+documents-published-intro = These documents were published for you:
+documents-published-list = { $documents }
+documents-published-link = Open your documents: { $link }
+doc-kind-quote = Quote
+doc-kind-invoice = Invoice
+doc-kind-service_report = Service report
+doc-kind-certificate = Certificate
+doc-kind-contract = Contract
+doc-kind-checklist = Checklist
+doc-kind-incident_report = Incident report
+doc-kind-attachment = Attachment

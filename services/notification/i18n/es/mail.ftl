@@ -158,3 +158,16 @@ quote-sent-link = Ver sus presupuestos: { $link }
 invoice-issued-subject = Nueva factura: { $title }
 invoice-issued-intro = Tiene una nueva factura en el portal: { $title }.
 invoice-issued-link = Ver sus facturas: { $link }
+
+documents-published-subject = Nuevos documentos en su portal
+documents-published-intro = Se han publicado estos documentos para usted:
+documents-published-list = { $documents }
+documents-published-link = Ver sus documentos: { $link }
+doc-kind-quote = Presupuesto
+doc-kind-invoice = Factura
+doc-kind-service_report = Informe de intervención
+doc-kind-certificate = Certificado
+doc-kind-contract = Contrato
+doc-kind-checklist = Lista de control
+doc-kind-incident_report = Informe de incidencia
+doc-kind-attachment = Adjunto

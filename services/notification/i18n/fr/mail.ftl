@@ -158,3 +158,16 @@ quote-sent-link = Voir vos devis : { $link }
 invoice-issued-subject = Nouvelle facture : { $title }
 invoice-issued-intro = Une nouvelle facture est disponible dans le portail : { $title }.
 invoice-issued-link = Voir vos factures : { $link }
+
+documents-published-subject = Nouveaux documents dans votre portail
+documents-published-intro = Ces documents ont été publiés pour vous :
+documents-published-list = { $documents }
+documents-published-link = Voir vos documents : { $link }
+doc-kind-quote = Devis
+doc-kind-invoice = Facture
+doc-kind-service_report = Rapport d’intervention
+doc-kind-certificate = Certificat
+doc-kind-contract = Contrat
+doc-kind-checklist = Liste de contrôle
+doc-kind-incident_report = Rapport d’incident
+doc-kind-attachment = Pièce jointe

@@ -159,3 +159,16 @@ quote-sent-link = Twoje oferty: { $link }
 invoice-issued-subject = Nowa faktura: { $title }
 invoice-issued-intro = W portalu jest nowa faktura: { $title }.
 invoice-issued-link = Twoje faktury: { $link }
+
+documents-published-subject = Nowe dokumenty w Twoim portalu
+documents-published-intro = Opublikowano dla Ciebie te dokumenty:
+documents-published-list = { $documents }
+documents-published-link = Otwórz swoje dokumenty: { $link }
+doc-kind-quote = Oferta
+doc-kind-invoice = Faktura
+doc-kind-service_report = Raport serwisowy
+doc-kind-certificate = Certyfikat
+doc-kind-contract = Umowa
+doc-kind-checklist = Lista kontrolna
+doc-kind-incident_report = Raport o incydencie
+doc-kind-attachment = Załącznik

@@ -815,3 +815,4 @@ kb-save = Speichern
 flash-article-saved = Der Artikel ist gespeichert.
 flash-kb-comment-added = Ihr Kommentar ist hinzugefügt.
 flash-comment-hidden = Der Kommentar ist ausgeblendet.
+invoices-more = Ältere Rechnungen

@@ -815,3 +815,4 @@ kb-save = Save
 flash-article-saved = The article is saved.
 flash-kb-comment-added = Your comment is added.
 flash-comment-hidden = The comment is hidden.
+invoices-more = Older invoices

@@ -815,3 +815,4 @@ kb-save = Guardar
 flash-article-saved = El artículo está guardado.
 flash-kb-comment-added = Su comentario se ha añadido.
 flash-comment-hidden = El comentario está oculto.
+invoices-more = Facturas anteriores

@@ -815,3 +815,4 @@ kb-save = Enregistrer
 flash-article-saved = L'article est enregistré.
 flash-kb-comment-added = Votre commentaire est ajouté.
 flash-comment-hidden = Le commentaire est masqué.
+invoices-more = Factures plus anciennes

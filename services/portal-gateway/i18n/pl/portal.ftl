@@ -817,3 +817,4 @@ kb-save = Zapisz
 flash-article-saved = Artykuł został zapisany.
 flash-kb-comment-added = Twój komentarz został dodany.
 flash-comment-hidden = Komentarz został ukryty.
+invoices-more = Starsze faktury

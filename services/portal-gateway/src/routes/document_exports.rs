@@ -2,17 +2,15 @@
 //! read page by page from documents and written as they come (CSV row by
 //! row, Excel through the constant-memory writer), so a long list is never
 //! whole in memory.
-use axum::body::Body;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
-use futures::{Stream, StreamExt};
+use futures::Stream;
 use portal_platform::time::to_proto;
 use portal_proto::documents::v1 as docs;
 
 use crate::extract::{ApiQuery, Caller};
 use crate::problem::Problem;
-use crate::routes::exports::{XlsxFeed, all_pages, csv_line, download_headers};
+use crate::routes::exports::{all_pages, csv_of_pages, xlsx_of_pages};
 use crate::state::AppState;
 use crate::views::{Document, DocumentFilter};
 
@@ -93,26 +91,13 @@ pub async fn csv(
     caller: Caller,
     ApiQuery(f): ApiQuery<DocumentFilter>,
 ) -> Result<Response, Problem> {
-    let head = csv_line(COLUMNS.iter().map(|c| (*c).to_owned()))
-        .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
-    let lines = pages(&state, &caller, f).await?.flat_map(|page| {
-        let lines: Vec<std::io::Result<bytes::Bytes>> = match page {
-            Ok(items) => items
-                .into_iter()
-                .map(|d| csv_line(row(d)).map_err(std::io::Error::other))
-                .collect(),
-            Err(e) => vec![Err(std::io::Error::other(e))],
-        };
-        futures::stream::iter(lines)
-    });
-    let body = futures::stream::once(async move { Ok::<_, std::io::Error>(head) }).chain(lines);
-    let mut res = Response::new(Body::from_stream(body));
-    download_headers(
-        &mut res,
-        "text/csv; charset=utf-8",
+    let pages = pages(&state, &caller, f).await?;
+    csv_of_pages(
+        &COLUMNS,
+        pages,
+        row,
         "attachment; filename=\"documents.csv\"",
-    );
-    Ok(res)
+    )
 }
 
 #[utoipa::path(get, path = "/api/v1/documents/export.xlsx", operation_id = "export_documents_xlsx", params(DocumentFilter),
@@ -125,17 +110,13 @@ pub async fn xlsx(
     caller: Caller,
     ApiQuery(f): ApiQuery<DocumentFilter>,
 ) -> Result<Response, Problem> {
-    let mut pages = Box::pin(pages(&state, &caller, f).await?);
-    let mut feed = XlsxFeed::start(
+    let pages = pages(&state, &caller, f).await?;
+    xlsx_of_pages(
         "Documents",
-        COLUMNS.iter().map(|c| (*c).to_owned()).collect(),
-    );
-    while let Some(page) = pages.next().await {
-        for d in page? {
-            if !feed.send(row(d)).await? {
-                break;
-            }
-        }
-    }
-    feed.finish("attachment; filename=\"documents.xlsx\"").await
+        &COLUMNS,
+        pages,
+        row,
+        "attachment; filename=\"documents.xlsx\"",
+    )
+    .await
 }

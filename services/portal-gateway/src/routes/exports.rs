@@ -47,6 +47,59 @@ where
     Ok(futures::stream::once(async move { Ok(first) }).chain(rest))
 }
 
+/// A CSV download of every item of `pages`, a line each (`row`), written
+/// as the pages come: the header first, never the whole list in memory.
+pub(crate) fn csv_of_pages<T, S>(
+    columns: &[&str],
+    pages: S,
+    row: fn(T) -> Vec<String>,
+    disposition: &'static str,
+) -> Result<Response, Problem>
+where
+    T: Send + 'static,
+    S: Stream<Item = Result<Vec<T>, tonic::Status>> + Send + 'static,
+{
+    let head = csv_line(columns.iter().map(|c| (*c).to_owned()))
+        .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
+    let lines = pages.flat_map(move |page| {
+        let lines: Vec<std::io::Result<bytes::Bytes>> = match page {
+            Ok(items) => items
+                .into_iter()
+                .map(|item| csv_line(row(item)).map_err(std::io::Error::other))
+                .collect(),
+            Err(e) => vec![Err(std::io::Error::other(e))],
+        };
+        futures::stream::iter(lines)
+    });
+    let body = futures::stream::once(async move { Ok::<_, std::io::Error>(head) }).chain(lines);
+    let mut res = Response::new(Body::from_stream(body));
+    download_headers(&mut res, "text/csv; charset=utf-8", disposition);
+    Ok(res)
+}
+
+/// The same as an Excel workbook, through the constant-memory writer.
+pub(crate) async fn xlsx_of_pages<T, S>(
+    sheet: &'static str,
+    columns: &[&str],
+    pages: S,
+    row: fn(T) -> Vec<String>,
+    disposition: &'static str,
+) -> Result<Response, Problem>
+where
+    S: Stream<Item = Result<Vec<T>, tonic::Status>>,
+{
+    let mut pages = Box::pin(pages);
+    let mut feed = XlsxFeed::start(sheet, columns.iter().map(|c| (*c).to_owned()).collect());
+    'pages: while let Some(page) = pages.next().await {
+        for item in page? {
+            if !feed.send(row(item)).await? {
+                break 'pages;
+            }
+        }
+    }
+    feed.finish(disposition).await
+}
+
 /// Columns of both downloads, in order.
 pub const COLUMNS: [&str; 16] = [
     "id",

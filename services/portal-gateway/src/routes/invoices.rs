@@ -42,7 +42,8 @@ pub async fn list(
 ) -> Result<Json<Page<Invoice>>, Problem> {
     let req = docs::ListInvoicesRequest {
         site_id: f.site_id.map(|s| s.to_string()).unwrap_or_default(),
-        limit: f.limit.unwrap_or(50),
+        limit: f.limit.unwrap_or(0),
+        cursor: f.cursor.unwrap_or_default(),
     };
     let r = state
         .documents
@@ -52,7 +53,7 @@ pub async fn list(
         .into_inner();
     Ok(Json(Page::new(
         r.items.into_iter().map(Into::into).collect(),
-        String::new(),
+        r.next_cursor,
     )))
 }
 

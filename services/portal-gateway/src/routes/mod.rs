@@ -11,6 +11,7 @@ pub mod equipment_exports;
 pub mod exports;
 pub mod health;
 pub mod imports;
+pub mod invoice_exports;
 pub mod invoices;
 pub mod kb;
 pub mod operations;
@@ -211,6 +212,8 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/invoices",
             post(invoices::create).get(invoices::list),
         )
+        .route("/api/v1/invoices/export.csv", get(invoice_exports::csv))
+        .route("/api/v1/invoices/export.xlsx", get(invoice_exports::xlsx))
         .route("/api/v1/invoices/{id}", get(invoices::get))
         .route("/api/v1/invoices/{id}/finalize", post(invoices::finalize))
         .route("/api/v1/invoices/{id}/paid", post(invoices::paid))

@@ -370,6 +370,9 @@ impl From<docs::Invoice> for Invoice {
 #[into_params(parameter_in = Query)]
 pub struct InvoiceFilter {
     pub site_id: Option<uuid::Uuid>,
-    /// At most 200 (the newest).
+    /// Page size: 20 when absent, at most 100 (larger is cut to 100).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
 }

@@ -269,6 +269,8 @@ pub fn router(max_upload_bytes: usize, max_document_bytes: usize) -> Router<AppS
             .route(&at("/quotes/{id}/invoice"), post(invoices::from_quote))
             .route(&at("/invoices"), get(invoices::list).post(invoices::create))
             .route(&at("/invoices/new"), get(invoices::new_form))
+            .route(&at("/invoices/export.csv"), get(invoices::export_csv))
+            .route(&at("/invoices/export.xlsx"), get(invoices::export_xlsx))
             .route(&at("/invoices/{id}"), get(invoices::show))
             .route(&at("/invoices/{id}/finalize"), post(invoices::finalize))
             .route(&at("/invoices/{id}/paid"), post(invoices::paid))

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use axum::extract::Path;
+use axum::extract::RawQuery;
 use axum::http::StatusCode;
 use axum::response::Response;
 use portal_proto::documents::v1 as docs;
@@ -41,8 +42,8 @@ pub(crate) fn shown(i: docs::Invoice) -> Value {
         "document_id": i.document_id, "quote_id": i.quote_id, "site_id": i.site_id})
 }
 
-/// `GET /invoices`.
-pub async fn list(TenantPage(ctx): TenantPage) -> Response {
+/// `GET /invoices?cursor=`: 50 at a time, newest first.
+pub async fn list(TenantPage(ctx): TenantPage, RawQuery(raw): RawQuery) -> Response {
     let s = match ctx.session() {
         Ok(s) => s,
         Err(r) => return *r,
@@ -52,21 +53,57 @@ pub async fn list(TenantPage(ctx): TenantPage) -> Response {
         .documents
         .clone()
         .list_invoices(s.caller.request(docs::ListInvoicesRequest {
-            limit: 100,
+            limit: 50,
+            cursor: query(raw.as_deref(), "cursor"),
             ..Default::default()
         }))
         .await;
     match got {
         Ok(r) => {
-            let invoices: Vec<Value> = r.into_inner().items.into_iter().map(shown).collect();
+            let r = r.into_inner();
+            let next = (!r.next_cursor.is_empty()).then(|| {
+                serde_urlencoded::to_string([("cursor", r.next_cursor.as_str())])
+                    .unwrap_or_default()
+            });
+            let invoices: Vec<Value> = r.items.into_iter().map(shown).collect();
             ctx.page(
                 StatusCode::OK,
                 "invoices.html",
-                json!({"invoices": invoices}),
+                json!({"invoices": invoices, "next": next}),
             )
         }
         Err(e) => ctx.grpc_fail(&e),
     }
+}
+
+async fn export(ctx: crate::web::ctx::Ctx, xlsx: bool) -> Response {
+    let s = match ctx.session() {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let state = axum::extract::State(ctx.state.clone());
+    let caller = crate::web::pages::requests::api_caller(s);
+    let every = crate::extract::ApiQuery(crate::views::InvoiceFilter {
+        site_id: None,
+        limit: None,
+        cursor: None,
+    });
+    let res = if xlsx {
+        crate::routes::invoice_exports::xlsx(state, caller, every).await
+    } else {
+        crate::routes::invoice_exports::csv(state, caller, every).await
+    };
+    res.unwrap_or_else(|p| crate::web::pages::requests::problem_page(&ctx, p))
+}
+
+/// `GET /invoices/export.csv`: every invoice the reader sees.
+pub async fn export_csv(TenantPage(ctx): TenantPage) -> Response {
+    export(ctx, false).await
+}
+
+/// `GET /invoices/export.xlsx`.
+pub async fn export_xlsx(TenantPage(ctx): TenantPage) -> Response {
+    export(ctx, true).await
 }
 
 /// `GET /invoices/{id}`.

@@ -269,6 +269,7 @@ pub(crate) async fn site_page(
             portal_proto::documents::v1::ListInvoicesRequest {
                 site_id: site_id.clone(),
                 limit: 10,
+                ..Default::default()
             }
         )),
     );
