@@ -75,6 +75,12 @@ e2e('staff send a quote; the contact signs it on a phone and it waits on the boa
   const pdf = await phone.request.get(await phone.locator('#quote-pdf').getAttribute('href'));
   assert.equal(pdf.headers()['content-type'], 'application/pdf');
   assert.ok((await pdf.body()).subarray(0, 5).toString() === '%PDF-', 'a PDF');
+  // Read in the page before deciding: the PDF shown in a frame of the portal.
+  await phone.locator('#quote-preview-box summary').click();
+  await phone.locator('#quote-preview').waitFor();
+  const shown = await phone.request.get(await phone.locator('#quote-preview').getAttribute('src'));
+  assert.equal(shown.headers()['content-type'], 'application/pdf');
+  assert.match(shown.headers()['content-disposition'], /^inline/);
   await session.visit(phone, 'quote-to-sign');
 
   // Not sent without a drawing.

@@ -30,6 +30,7 @@ pub mod parked;
 pub mod passwords;
 pub mod permissions;
 pub mod scope;
+pub mod search;
 pub mod service;
 pub mod service_tls;
 pub mod shutdown;

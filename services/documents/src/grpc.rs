@@ -9,14 +9,15 @@ use portal_platform::scope::{Narrowing, Scope};
 use portal_platform::time::{from_proto, to_proto};
 use portal_proto::documents::v1 as pb;
 use portal_proto::documents::v1::documents_service_server::DocumentsService;
-use sha2::{Digest, Sha256};
+use portal_proto::documents::v1::upload_attachment_part;
 use sqlx::PgPool;
 use tonic::{Request, Response, Status};
 use uuid::Uuid;
 
 use crate::blobs::Blobs;
 use crate::catalog::{self, store as catalog_store};
-use crate::domain::{self, Limits, OwnerType, Upload};
+use crate::domain::{self, OwnerType};
+use crate::ingest;
 use crate::store::{self, AttachmentRow, NewAttachment};
 
 /// Size of the data pieces of a download.
@@ -73,7 +74,7 @@ impl Documents {
 
     async fn upload(
         &self,
-        req: Request<pb::UploadAttachmentRequest>,
+        req: Request<tonic::Streaming<pb::UploadAttachmentPart>>,
     ) -> ServiceResult<pb::Attachment> {
         let claims = self.caller(&req).await?;
         // The owner and its scope are vouched for by the gateway, which has
@@ -84,7 +85,17 @@ impl Documents {
                 "attachments are uploaded through the portal gateway".into(),
             ));
         }
-        let r = req.into_inner();
+        let mut parts = req.into_inner();
+        let r = match parts.message().await.map_err(broken_off)? {
+            Some(pb::UploadAttachmentPart {
+                part: Some(upload_attachment_part::Part::Header(h)),
+            }) => h,
+            _ => {
+                return Err(ServiceError::Invalid(
+                    "the first part of an upload is its header".into(),
+                ));
+            }
+        };
         let owner_type = OwnerType::parse(&r.owner_type)?;
         let owner_id = parse_id("owner_id", &r.owner_id)?;
         let customer_id = parse_id("customer_id", &r.customer_id)?;
@@ -97,26 +108,17 @@ impl Documents {
         if !Scope::of(&claims).allows(customer_id, site_id) {
             return Err(ServiceError::not_found(owner_type.noun()));
         }
-        // A photo's type is what its bytes say, whatever was declared (D6).
-        let photo_type = match owner_type {
-            OwnerType::WorkOrder => Some(domain::photo_type(
-                &domain::sanitize_name(&r.name)?,
-                &r.content,
+        // A request's file is checked against its declared type; a photo's
+        // type is what its bytes say, whatever was declared (D6).
+        let name = domain::sanitize_name(&r.name)?;
+        let declared = match owner_type {
+            OwnerType::Request => Some(domain::declared(
+                &name,
+                &r.content_type,
+                &self.allowed_types,
             )?),
-            OwnerType::Request => None,
+            OwnerType::WorkOrder => None,
         };
-        let photo_types = photo_type.map(|t| vec![t.to_owned()]);
-        let accepted = domain::validate(
-            Upload {
-                name: &r.name,
-                content_type: photo_type.unwrap_or(&r.content_type),
-                content: &r.content,
-            },
-            Limits {
-                max_bytes: self.max_upload_bytes,
-                allowed_types: photo_types.as_deref().unwrap_or(&self.allowed_types),
-            },
-        )?;
         if owner_type == OwnerType::WorkOrder
             && store::count_for_owner(&self.pool, claims.tid, owner_type, owner_id).await?
                 >= domain::MAX_PHOTOS
@@ -126,18 +128,37 @@ impl Documents {
                 domain::MAX_PHOTOS
             )));
         }
-        let size = i64::try_from(r.content.len())
-            .map_err(|_| ServiceError::TooLarge("file too large".into()))?;
-        let sha256 = Sha256::digest(&r.content);
         let id = Uuid::now_v7();
         let blob_key = domain::blob_key(claims.tid, owner_type, owner_id, id);
-
-        // Bytes first, row second: a row never points at a missing blob, and
-        // a blob without a row is removed straight away.
-        self.blobs
-            .put(&blob_key, Bytes::from(r.content))
-            .await
-            .map_err(|e| ServiceError::Internal(anyhow::Error::new(e).context("storing blob")))?;
+        let data = parts.map(|part| match part {
+            Ok(pb::UploadAttachmentPart {
+                part: Some(upload_attachment_part::Part::Data(d)),
+            }) => Ok(Bytes::from(d)),
+            Ok(_) => Err(ServiceError::Invalid(
+                "an upload has one header, first".into(),
+            )),
+            Err(status) => Err(broken_off(status)),
+        });
+        // Bytes first (streamed, checked on their first KiB), row second: a
+        // row never points at a missing blob, and a blob without a row is
+        // removed straight away (or swept).
+        let mut content_type = declared.as_ref().map(|d| d.content_type.clone());
+        let stored = ingest::store(
+            &self.blobs,
+            &blob_key,
+            &name,
+            self.max_upload_bytes,
+            data,
+            |head| match &declared {
+                Some(d) => domain::check_head(d, head),
+                None => {
+                    content_type = Some(domain::photo_type(&name, head)?.to_owned());
+                    Ok(())
+                }
+            },
+        )
+        .await?;
+        let content_type = content_type.unwrap_or_default();
         let new = NewAttachment {
             id,
             tenant_id: claims.tid,
@@ -145,10 +166,10 @@ impl Documents {
             owner_id,
             customer_id,
             site_id,
-            name: &accepted.name,
-            content_type: &accepted.content_type,
-            size,
-            sha256: &sha256,
+            name: &name,
+            content_type: &content_type,
+            size: stored.size,
+            sha256: &stored.sha256,
             blob_key: &blob_key,
             created_by: claims.sub,
         };
@@ -161,7 +182,7 @@ impl Documents {
                 return Err(e.into());
             }
         };
-        tracing::info!(attachment = %row.id, owner = %owner_id, size, "attachment uploaded");
+        tracing::info!(attachment = %row.id, owner = %owner_id, size = stored.size, "attachment uploaded");
         Ok(attachment_pb(&row))
     }
 
@@ -258,14 +279,7 @@ impl Documents {
             work_order_id: optional_id("work_order_id", &r.work_order_id)?,
             equipment_id: optional_id("equipment_id", &r.equipment_id)?,
             of_customer: optional_id("customer_id", &r.customer_id)?,
-            q: Some(
-                r.q.trim()
-                    .to_lowercase()
-                    .chars()
-                    .take(200)
-                    .collect::<String>(),
-            )
-            .filter(|q| !q.is_empty()),
+            q: portal_platform::search::contains_pattern(&r.q),
             created_from: r.created_from.as_ref().and_then(from_proto),
             created_before: r.created_before.as_ref().and_then(from_proto),
             after: page.after,
@@ -343,6 +357,11 @@ impl Documents {
     }
 }
 
+/// The sender stopped in the middle of an upload.
+pub(crate) fn broken_off(status: Status) -> ServiceError {
+    ServiceError::Invalid(format!("the upload broke off: {}", status.message()))
+}
+
 fn attachment_pb(a: &AttachmentRow) -> pb::Attachment {
     pb::Attachment {
         id: a.id.to_string(),
@@ -365,7 +384,7 @@ impl DocumentsService for Documents {
 
     async fn upload_attachment(
         &self,
-        req: Request<pb::UploadAttachmentRequest>,
+        req: Request<tonic::Streaming<pb::UploadAttachmentPart>>,
     ) -> Rpc<pb::Attachment> {
         reply(self.upload(req).await)
     }

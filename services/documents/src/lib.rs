@@ -99,7 +99,8 @@ pub async fn run(
         reports,
         shutdown.clone(),
     ));
-    // Room for the largest file plus the other fields of the message.
+    // Files arrive in pieces (ADR 0032); the largest single message is a
+    // drawn signature or a long quote, well within this.
     let max_message = cfg.max_upload_bytes.saturating_add(config::MIB);
     let (router, health) = portal_platform::grpc::base_router(rt.grpc_reflection)?;
     let router = router

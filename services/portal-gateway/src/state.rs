@@ -28,8 +28,8 @@ pub struct AppState {
     pub verifier: Arc<TokenVerifier>,
     pub max_upload_bytes: usize,
     pub max_document_bytes: usize,
-    /// Uploads being sent on to documents (each whole in memory until
-    /// documents takes a stream): at most this many at once.
+    /// Import files parsed in the gateway (each whole in memory while it
+    /// is read): at most this many at once.
     pub upload_slots: Arc<tokio::sync::Semaphore>,
     /// The gateway's own credential: it vouches for an upload's owner to
     /// documents with it (ADR 0005), and unlocks nothing else.
@@ -53,7 +53,8 @@ impl AppState {
         let work_orders = tls.channel(&cfg.work_orders_url, Service::WorkOrders)?;
         let documents = tls.channel(&cfg.documents_url, Service::Documents)?;
         let notification = tls.channel(&cfg.notification_url, Service::Notification)?;
-        // Uploads travel as one message: let them through, documents checks the size.
+        // Files travel in pieces (ADR 0032); the largest single message is a
+        // drawn signature or a long quote, well within this.
         let max_message = cfg.max_upload_bytes + 1024 * 1024;
         Ok(Self {
             identity: IdentityServiceClient::new(identity.clone()),

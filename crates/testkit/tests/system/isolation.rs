@@ -105,11 +105,19 @@ async fn another_tenants_request_does_not_exist_for_you() -> anyhow::Result<()> 
         site_id: String::new(),
         name: "planted.png".into(),
         content_type: "image/png".into(),
-        content: PNG.to_vec(),
     };
+    use portal_proto::documents::v1::{UploadAttachmentPart, upload_attachment_part::Part};
+    let parts = futures::stream::iter([
+        UploadAttachmentPart {
+            part: Some(Part::Header(upload)),
+        },
+        UploadAttachmentPart {
+            part: Some(Part::Data(PNG.to_vec())),
+        },
+    ]);
     let refused = documents
         .upload_attachment(portal_platform::auth::with_bearer(
-            tonic::Request::new(upload),
+            tonic::Request::new(parts),
             &b.contact,
         ))
         .await

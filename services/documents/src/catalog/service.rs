@@ -18,7 +18,7 @@ use super::domain::{title_of, version_blob_key};
 use super::store::{self, DocumentRow, NewContent, NewDocument};
 use super::{announce_version, document_pb, kind_of, publish};
 use crate::domain::{content_matches, normalize_type, sanitize_name};
-use crate::grpc::{DocumentStream, Documents, optional_id};
+use crate::grpc::{DocumentStream, Documents, broken_off, optional_id};
 use crate::ingest::{self, Stored};
 use crate::quotes::service::hex;
 
@@ -47,7 +47,7 @@ impl Documents {
             ));
         }
         let mut parts = req.into_inner();
-        let header = match parts.message().await.map_err(broken)? {
+        let header = match parts.message().await.map_err(broken_off)? {
             Some(pb::PublishPart {
                 part: Some(Part::Header(h)),
             }) => h,
@@ -65,7 +65,7 @@ impl Documents {
             Ok(_) => Err(ServiceError::Invalid(
                 "an upload has one header, first".into(),
             )),
-            Err(status) => Err(broken(status)),
+            Err(status) => Err(broken_off(status)),
         });
         match header.document_id.trim() {
             "" => self.new_document(&claims, &header, file, data).await,
@@ -288,8 +288,4 @@ impl Documents {
         }
         self.stream_document(row).await
     }
-}
-
-fn broken(status: tonic::Status) -> ServiceError {
-    ServiceError::Invalid(format!("the upload broke off: {}", status.message()))
 }

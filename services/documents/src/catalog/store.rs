@@ -265,7 +265,7 @@ pub struct ListFilter {
     pub equipment_id: Option<Uuid>,
     /// Staff: one customer's documents.
     pub of_customer: Option<Uuid>,
-    /// Lower-cased; found anywhere in the title.
+    /// A `LIKE` pattern over the lower-cased title (`search::contains_pattern`).
     pub q: Option<String>,
     pub created_from: Option<DateTime<Utc>>,
     pub created_before: Option<DateTime<Utc>>,
@@ -295,7 +295,7 @@ pub async fn list<'e>(
            AND ($7::document_kind IS NULL OR d.kind = $7)
            AND ($8::uuid IS NULL OR d.site_id = $8)
            AND ($9::timestamptz IS NULL OR (d.created_at, d.id) < ($9, $10))
-           AND ($12::text IS NULL OR strpos(lower(d.title), $12) > 0)
+           AND ($12::text IS NULL OR lower(d.title) LIKE $12)
            AND ($13::timestamptz IS NULL OR d.created_at >= $13)
            AND ($14::timestamptz IS NULL OR d.created_at < $14)
            AND ($15::uuid IS NULL OR d.equipment_id = $15)

@@ -816,3 +816,4 @@ flash-article-saved = Der Artikel ist gespeichert.
 flash-kb-comment-added = Ihr Kommentar ist hinzugefügt.
 flash-comment-hidden = Der Kommentar ist ausgeblendet.
 invoices-more = Ältere Rechnungen
+document-preview-show = Dokument hier anzeigen

@@ -816,3 +816,4 @@ flash-article-saved = The article is saved.
 flash-kb-comment-added = Your comment is added.
 flash-comment-hidden = The comment is hidden.
 invoices-more = Older invoices
+document-preview-show = Show the document here

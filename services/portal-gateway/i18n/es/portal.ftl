@@ -816,3 +816,4 @@ flash-article-saved = El artículo está guardado.
 flash-kb-comment-added = Su comentario se ha añadido.
 flash-comment-hidden = El comentario está oculto.
 invoices-more = Facturas anteriores
+document-preview-show = Mostrar el documento aquí

@@ -816,3 +816,4 @@ flash-article-saved = L'article est enregistré.
 flash-kb-comment-added = Votre commentaire est ajouté.
 flash-comment-hidden = Le commentaire est masqué.
 invoices-more = Factures plus anciennes
+document-preview-show = Afficher le document ici

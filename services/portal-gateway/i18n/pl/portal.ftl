@@ -818,3 +818,4 @@ flash-article-saved = Artykuł został zapisany.
 flash-kb-comment-added = Twój komentarz został dodany.
 flash-comment-hidden = Komentarz został ukryty.
 invoices-more = Starsze faktury
+document-preview-show = Pokaż dokument tutaj

@@ -185,21 +185,19 @@ pub async fn add(
     }
     let mut added = Vec::with_capacity(files.len());
     for f in files {
-        let name = f.name.clone();
-        // Few whole files in memory at once, however many uploads arrive.
-        let (content, _slot) = f.bytes(&state.upload_slots).await.map_err(Fault::Io)?;
         let req = docs::UploadAttachmentRequest {
             owner_type: OWNER.into(),
             owner_id: w.id.clone(),
             customer_id: w.customer_id.clone(),
             site_id: w.site_id.clone(),
-            name,
+            name: f.name.clone(),
             // documents takes the type from the bytes.
             content_type: String::new(),
-            content,
         };
         // The gateway vouches for the owner it has just read with the caller's token.
-        let vouched = state.credential.sign(caller.request(req));
+        let vouched = state
+            .credential
+            .sign(caller.request(crate::routes::requests::attachment_parts(req, f)));
         added.push(
             state
                 .documents

@@ -180,6 +180,25 @@ pub async fn upload(
     Ok((StatusCode::CREATED, Json(a.into())))
 }
 
+/// An attachment as documents takes it: the header, then the spooled file
+/// a piece at a time, never whole in memory. A read error sends an empty
+/// part, which documents refuses: a file cut short is never stored.
+pub(crate) fn attachment_parts(
+    header: docs::UploadAttachmentRequest,
+    file: Upload,
+) -> impl futures::Stream<Item = docs::UploadAttachmentPart> + Send + 'static {
+    use docs::upload_attachment_part::Part;
+    let first = docs::UploadAttachmentPart {
+        part: Some(Part::Header(header)),
+    };
+    let rest = file
+        .pieces(crate::routes::publish::PIECE_BYTES)
+        .map(|piece| docs::UploadAttachmentPart {
+            part: piece.ok().map(Part::Data),
+        });
+    futures::StreamExt::chain(futures::stream::once(async move { first }), rest)
+}
+
 /// A closed request takes no more files (its conversation has ended).
 pub(crate) fn takes_files(request: &pb::Request) -> Result<(), Problem> {
     if request.status == "closed" {
@@ -208,24 +227,18 @@ pub(crate) async fn store_attachment(
             ),
         ));
     }
-    let name = file.name.clone();
-    let content_type = file.content_type.clone();
-    // Few whole files in memory at once, however many uploads arrive.
-    let (content, _slot) = file
-        .bytes(&state.upload_slots)
-        .await
-        .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
     let req = docs::UploadAttachmentRequest {
         owner_type: OWNER.into(),
         owner_id: request.id.clone(),
         customer_id: request.customer_id.clone(),
         site_id: request.site_id.clone(),
-        name,
-        content_type,
-        content,
+        name: file.name.clone(),
+        content_type: file.content_type.clone(),
     };
     // The gateway vouches for the owner it has just read with the caller's token.
-    let vouched = state.credential.sign(caller.request(req));
+    let vouched = state
+        .credential
+        .sign(caller.request(attachment_parts(req, file)));
     Ok(state
         .documents
         .clone()

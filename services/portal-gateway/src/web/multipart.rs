@@ -49,9 +49,10 @@ pub struct Upload {
 }
 
 impl Upload {
-    /// The content, for the one call that sends it on: documents takes a
-    /// whole message today, so the permit of `slots` (held until the call
-    /// ends) bounds how many files are in memory at once.
+    /// The whole content, for a file read in the gateway itself (an import
+    /// to parse); the permit of `slots` (held until the caller is done)
+    /// bounds how many are in memory at once. Files for documents stream
+    /// instead (`pieces`).
     pub async fn bytes(self, slots: &Semaphore) -> std::io::Result<(Vec<u8>, SemaphorePermit<'_>)> {
         let permit = slots
             .acquire()

@@ -254,8 +254,7 @@ impl WorkOrders {
                 ));
             }
         };
-        let q = r.q.trim().to_lowercase();
-        if q.chars().count() > 200 {
+        if r.q.trim().chars().count() > portal_platform::search::MAX_SEARCH_CHARS {
             return Err(ServiceError::Invalid(
                 "q is longer than 200 characters".into(),
             ));
@@ -268,7 +267,7 @@ impl WorkOrders {
         let filter = EquipmentFilter {
             customer_id,
             sites,
-            q: (!q.is_empty()).then_some(q),
+            q: portal_platform::search::contains_pattern(&r.q),
             after: decode_cursor(&r.cursor)?,
             limit: i64::from(limit) + 1,
         };

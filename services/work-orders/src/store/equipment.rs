@@ -150,7 +150,8 @@ pub struct EquipmentFilter {
     pub customer_id: Option<Uuid>,
     /// Only these sites (a contact narrowed to some, or one site asked for).
     pub sites: Option<Vec<Uuid>>,
-    /// Lower-cased search words, matched in name, serial, kind, make, model.
+    /// A `LIKE` pattern (`search::contains_pattern`) over name, serial,
+    /// kind, make and model, lower-cased.
     pub q: Option<String>,
     /// After this (lower-cased name, id).
     pub after: Option<(String, Uuid)>,
@@ -169,8 +170,8 @@ pub async fn list<'e>(
          WHERE tenant_id = $1
            AND ($2::uuid IS NULL OR customer_id = $2)
            AND ($3::uuid[] IS NULL OR site_id = ANY ($3))
-           AND ($4::text IS NULL OR strpos(lower(name || ' ' || serial_number || ' ' || kind
-                                   || ' ' || make || ' ' || model), $4) > 0)
+           AND ($4::text IS NULL OR lower(name || ' ' || serial_number || ' ' || kind
+                                   || ' ' || make || ' ' || model) LIKE $4)
            AND ($5::text IS NULL OR (lower(name), id) > ($5, $6))
          ORDER BY lower(name), id
          LIMIT $7"

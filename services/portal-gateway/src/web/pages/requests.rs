@@ -331,30 +331,19 @@ pub async fn attach(
             ),
         ));
     }
-    let name = f.name.clone();
-    let content_type = f.content_type.clone();
-    // Few whole files in memory at once, however many forms arrive.
-    let (content, _slot) = match f.bytes(&ctx.state.upload_slots).await {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::warn!(error = %e, "spooled upload unreadable");
-            return Err((
-                StatusCode::INTERNAL_SERVER_ERROR,
-                named("error-file-failed"),
-            ));
-        }
-    };
     let req = docs::UploadAttachmentRequest {
         owner_type: OWNER.into(),
         owner_id: request.id.clone(),
         customer_id: request.customer_id.clone(),
         site_id: request.site_id.clone(),
-        name,
-        content_type,
-        content,
+        name: f.name.clone(),
+        content_type: f.content_type.clone(),
     };
     // The gateway vouches for the owner it has just read with the caller's token.
-    let vouched = ctx.state.credential.sign(s.caller.request(req));
+    let vouched = ctx.state.credential.sign(
+        s.caller
+            .request(crate::routes::requests::attachment_parts(req, f)),
+    );
     match ctx.state.documents.clone().upload_attachment(vouched).await {
         Ok(a) => Ok(a.into_inner()),
         Err(e) => {
