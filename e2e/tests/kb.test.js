@@ -42,6 +42,13 @@ e2e('a French contact finds a help article by a plural form and comments on it',
   assert.equal(await desk.locator('#kb-article-body script').count(), 0, 'the script is removed');
   assert.notEqual(await desk.title(), 'owned');
   const articleUrl = desk.url();
+  // Its checklist as a file, read by whoever reads the article.
+  await desk.locator('#kb-file').setInputFiles({
+    name: 'checklist-chaudiere.pdf', mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.4\n% checklist\n%%EOF\n', 'latin1'),
+  });
+  await submit(desk, '#kb-file-form');
+  await desk.locator('#kb-files a', { hasText: 'checklist-chaudiere.pdf' }).waitFor();
 
   // The contact, on a phone, in French: "chaudiere" finds "chaudières".
   const phone = await session.page({ size: PHONE });
@@ -82,4 +89,7 @@ e2e('a French contact finds a help article by a plural form and comments on it',
   await visitor.locator('main a', { hasText: 'Entretien annuel des chaudières' }).click();
   await visitor.locator('#kb-article-body').waitFor();
   assert.equal(await visitor.locator('#kb-comment-form').count(), 0);
+  const file = await visitor.request.get(await visitor.locator('#kb-files a').getAttribute('href'));
+  assert.equal(file.status(), 200);
+  assert.equal(file.headers()['content-type'], 'application/pdf');
 });

@@ -413,17 +413,42 @@ fn knowledge_base(api: &dyn Fn(&str) -> String, admin: &str) -> Result<()> {
             "Lassen Sie zwischen den Waren und den Verdampfern mindestens zehn Zentimeter frei.",
         ),
     ];
+    let mut ids = Vec::new();
     for (category, title, language, audience, body) in articles {
-        http::call(
+        let made = http::call(
             "POST",
             &api("/kb/articles"),
             Some(admin),
             Some(&json!({"category": category, "title": title, "body": body,
                          "language": language, "audience": audience, "published": true})),
         )?
-        .ensure_success("writing a demo article")?;
+        .ensure_success("writing a demo article")?
+        .json()?;
+        ids.push(string_field(&made, "id")?);
     }
-    println!("Wrote five help articles (one public).");
+    // The boiler article carries its checklist as a file.
+    let dir = std::env::temp_dir().join(format!("portal-demo-kb-{}", std::process::id()));
+    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let file = dir.join("checklist-entretien-chaudiere.pdf");
+    fs::write(
+        &file,
+        demo_pdf(&[
+            "Checklist : entretien annuel",
+            "1. Couper le gaz",
+            "2. Nettoyer le brûleur",
+        ]),
+    )
+    .with_context(|| format!("writing {}", file.display()))?;
+    let attached = http::upload(
+        &api(&format!("/kb/articles/{}/files", ids[0])),
+        admin,
+        &[],
+        &file,
+        "application/pdf",
+    );
+    let _ = fs::remove_dir_all(&dir);
+    attached?.ensure_success("attaching a file to a demo article")?;
+    println!("Wrote five help articles (one public, one with a file).");
     Ok(())
 }
 

@@ -74,6 +74,10 @@ const ACCEPTED: &[(&str, &[Service])] = &[
         "/portal.documents.v1.DocumentsService/GetArticle",
         &[Gateway],
     ),
+    (
+        "/portal.documents.v1.DocumentsService/DownloadArticleFile",
+        &[Gateway],
+    ),
     // ... and for a published document's links (E1).
     (
         "/portal.documents.v1.DocumentsService/PublishDocument",

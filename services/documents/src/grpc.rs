@@ -381,6 +381,7 @@ impl DocumentsService for Documents {
     type DownloadAttachmentStream = ChunkStream;
     type DownloadDocumentStream = DocumentStream;
     type DownloadDocumentVersionStream = DocumentStream;
+    type DownloadArticleFileStream = crate::kb::service::ArticleFileStream;
 
     async fn upload_attachment(
         &self,
@@ -447,6 +448,18 @@ impl DocumentsService for Documents {
     }
     async fn hide_comment(&self, req: Request<pb::HideCommentRequest>) -> Rpc<pb::ArticleComment> {
         reply(Documents::hide_comment(self, req).await)
+    }
+    async fn add_article_file(
+        &self,
+        req: Request<tonic::Streaming<pb::ArticleFilePart>>,
+    ) -> Rpc<pb::ArticleFile> {
+        reply(Documents::add_article_file(self, req).await)
+    }
+    async fn download_article_file(
+        &self,
+        req: Request<pb::DownloadArticleFileRequest>,
+    ) -> Rpc<Self::DownloadArticleFileStream> {
+        reply(Documents::download_article_file(self, req).await)
     }
     async fn create_quote(&self, req: Request<pb::CreateQuoteRequest>) -> Rpc<pb::Quote> {
         reply(Documents::create_quote(self, req).await)

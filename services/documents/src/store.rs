@@ -236,7 +236,8 @@ pub async fn work_order_photos(
 /// Every table with a `blob_key` column: a stored file that none of them
 /// names belongs to no one (the sweeper's rule; a test compares this list
 /// with the schema).
-pub const BLOB_KEY_TABLES: [&str; 3] = ["attachments", "documents", "document_versions"];
+pub const BLOB_KEY_TABLES: [&str; 4] =
+    ["attachments", "documents", "document_versions", "kb_files"];
 
 /// Those of `keys` that no row of any tenant names. Cross-tenant, so on the
 /// owner's pool: the app pool's policies would hide every row and make every
@@ -249,7 +250,8 @@ pub async fn unreferenced_blob_keys(
         "SELECT k FROM unnest($1::text[]) AS k
          WHERE NOT EXISTS (SELECT 1 FROM attachments a WHERE a.blob_key = k)
            AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.blob_key = k)
-           AND NOT EXISTS (SELECT 1 FROM document_versions v WHERE v.blob_key = k)",
+           AND NOT EXISTS (SELECT 1 FROM document_versions v WHERE v.blob_key = k)
+           AND NOT EXISTS (SELECT 1 FROM kb_files f WHERE f.blob_key = k)",
     )
     .bind(keys)
     .fetch_all(system.cross_tenant())

@@ -46,7 +46,7 @@ use crate::routes::{
         photos::upload, photos::photos, photos::photo,
         documents::list, documents::content, documents::publish, documents::detail,
         documents::add_version, documents::version_content, kb::list, kb::create, kb::get,
-        kb::update, kb::comment, kb::hide, document_exports::csv, document_exports::xlsx, quotes::create, quotes::list, quotes::get, quotes::accept, quotes::decline,
+        kb::update, kb::comment, kb::hide, kb::add_file, kb::file, document_exports::csv, document_exports::xlsx, quotes::create, quotes::list, quotes::get, quotes::accept, quotes::decline,
         invoices::create, invoices::list, invoices::get, invoices::finalize, invoices::paid,
         invoice_exports::csv, invoice_exports::xlsx,
         availability::availability, availability::set_working_hours, availability::set_default_hours,

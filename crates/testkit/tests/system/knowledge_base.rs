@@ -252,6 +252,73 @@ async fn articles_are_found_in_their_language_and_comments_are_moderated() -> an
     let (status, body) = page(format!("/t/{}/kb/{french}", t.slug)).await?;
     assert_eq!(status, 200);
     assert!(body.contains("<strong>chaudières</strong>") && !body.contains("<script>alert"));
+
+    // Files: staff attach them; whoever reads the article reads its files.
+    let manual = b"%PDF-1.4\n% boiler manual\n%%EOF\n".to_vec();
+    let files = format!("/api/v1/kb/articles/{french}/files");
+    let attached = api
+        .upload(
+            &files,
+            &t.admin,
+            "Manuel chaudière.pdf",
+            "application/pdf",
+            manual.clone(),
+        )
+        .await?
+        .expect(201)?;
+    let file_id = s(&attached["id"]);
+    api.upload(
+        &files,
+        &t.contact,
+        "mine.pdf",
+        "application/pdf",
+        manual.clone(),
+    )
+    .await?
+    .problem(403)?;
+    api.upload(
+        &files,
+        &t.admin,
+        "lie.pdf",
+        "application/pdf",
+        b"MZ\x90\0 a program".to_vec(),
+    )
+    .await?
+    .problem(415)?;
+    let read = api
+        .get(&format!("/api/v1/kb/articles/{french}"), &t.contact)
+        .await?
+        .expect(200)?;
+    assert_eq!(read["files"].as_array().map(Vec::len), Some(1), "{read}");
+    assert_eq!(read["files"][0]["name"], "Manuel chaudière.pdf");
+    let got = api
+        .http
+        .get(format!("{}/api/v1/kb/files/{file_id}", api.base))
+        .bearer_auth(&t.contact)
+        .send()
+        .await?;
+    assert_eq!(got.status().as_u16(), 200);
+    assert_eq!(got.bytes().await?.to_vec(), manual);
+    api.get(&format!("/api/v1/kb/files/{file_id}"), &other.admin)
+        .await?
+        .problem(404)?;
+    let (status, _) = page(format!("/t/{}/kb/files/{file_id}", t.slug)).await?;
+    assert_eq!(status, 200, "a public article's file, not logged in");
+    let hidden = api
+        .upload(
+            &format!("/api/v1/kb/articles/{}/files", ids[1]),
+            &t.admin,
+            "Schaltplan.pdf",
+            "application/pdf",
+            manual,
+        )
+        .await?
+        .expect(201)?;
+    let (status, _) = page(format!("/t/{}/kb/files/{}", t.slug, s(&hidden["id"]))).await?;
+    assert_eq!(
+        status, 404,
+        "a portal article's file is not for readers not logged in"
+    );
     Ok(())
 }
 

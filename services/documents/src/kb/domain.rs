@@ -151,6 +151,11 @@ pub fn excerpt(markdown: &str) -> String {
     format!("{cut}…")
 }
 
+/// Where an article's file is kept: under its article, one object each.
+pub fn file_blob_key(tenant_id: uuid::Uuid, article_id: uuid::Uuid, id: uuid::Uuid) -> String {
+    format!("{tenant_id}/kb/{article_id}/{id}")
+}
+
 /// Polish endings stripped before a prefix search, longest first: without
 /// a Polish stemmer in PostgreSQL, "pompy" then finds "pompa" and "pompie".
 const POLISH_ENDINGS: [&str; 16] = [
@@ -242,6 +247,14 @@ mod tests {
             e.ends_with('…') && e.chars().count() <= EXCERPT_CHARS + 1,
             "{e}"
         );
+    }
+
+    #[test]
+    fn each_file_has_its_own_key_under_its_article() {
+        let (t, a) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        let key = file_blob_key(t, a, uuid::Uuid::now_v7());
+        assert!(key.starts_with(&format!("{t}/kb/{a}/")), "{key}");
+        assert_ne!(key, file_blob_key(t, a, uuid::Uuid::now_v7()));
     }
 
     #[test]

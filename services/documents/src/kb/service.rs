@@ -1,6 +1,8 @@
 //! The knowledge base's calls (E6): staff write and publish articles,
 //! readers list, search and open the ones they may read, contacts comment,
 //! staff hide a comment.
+use bytes::Bytes;
+use futures::StreamExt;
 use portal_platform::auth::{AccountKind, bearer, with_bearer};
 use portal_platform::callers::Service;
 use portal_platform::errors::{ServiceError, ServiceResult, lookup_id, parse_id};
@@ -9,15 +11,21 @@ use portal_platform::permissions::Permission;
 use portal_platform::tenancy;
 use portal_platform::time::to_proto;
 use portal_proto::documents::v1 as pb;
+use portal_proto::documents::v1::article_file_part;
 use portal_proto::events::v1 as ev;
 use portal_proto::identity::v1 as idpb;
 use tonic::Request;
 use uuid::Uuid;
 
 use super::domain::{self, Reader};
-use super::store::{self, ArticleRow, CommentRow, ListFilter};
+use super::store::{self, ArticleRow, CommentRow, FileRow, ListFilter, NewFile};
 use crate::catalog::SOURCE;
-use crate::grpc::Documents;
+use crate::grpc::{CHUNK_BYTES, Documents, broken_off};
+use crate::ingest;
+
+/// An article file's download: its metadata, then its bytes.
+pub type ArticleFileStream =
+    futures::stream::BoxStream<'static, Result<pb::ArticleFileChunk, tonic::Status>>;
 
 /// Who reads, and in which tenant.
 struct Caller {
@@ -118,7 +126,11 @@ impl Documents {
         let row = self.readable(&caller, id).await?;
         let staff = caller.reader == Reader::Staff;
         let comments = store::comments(&self.pool, caller.tenant, id, staff).await?;
-        Ok(article_pb(&row, comments.iter().map(comment_pb).collect()))
+        let files = store::files(&self.pool, caller.tenant, id).await?;
+        Ok(pb::Article {
+            files: files.iter().map(file_pb).collect(),
+            ..article_pb(&row, comments.iter().map(comment_pb).collect())
+        })
     }
 
     /// The article if the caller may read it; else it does not exist.
@@ -207,6 +219,114 @@ impl Documents {
         Ok(comment_pb(&row))
     }
 
+    pub(crate) async fn add_article_file(
+        &self,
+        req: Request<tonic::Streaming<pb::ArticleFilePart>>,
+    ) -> ServiceResult<pb::ArticleFile> {
+        let claims = self.caller(&req).await?;
+        if !claims.may(Permission::ManageKnowledgeBase) {
+            return Err(ServiceError::Forbidden(
+                "only admins and dispatchers add files to articles".into(),
+            ));
+        }
+        let mut parts = req.into_inner();
+        let header = match parts.message().await.map_err(broken_off)? {
+            Some(pb::ArticleFilePart {
+                part: Some(article_file_part::Part::Header(h)),
+            }) => h,
+            _ => {
+                return Err(ServiceError::Invalid(
+                    "the first part of an upload is its header".into(),
+                ));
+            }
+        };
+        let article_id = lookup_id("article", &header.article_id)?;
+        let caller = Caller {
+            tenant: claims.tid,
+            reader: Reader::Staff,
+        };
+        self.readable(&caller, article_id).await?;
+        let accepted =
+            crate::domain::declared(&header.name, &header.content_type, &self.allowed_types)?;
+        let data = parts.map(|part| match part {
+            Ok(pb::ArticleFilePart {
+                part: Some(article_file_part::Part::Data(d)),
+            }) => Ok(Bytes::from(d)),
+            Ok(_) => Err(ServiceError::Invalid(
+                "an upload has one header, first".into(),
+            )),
+            Err(status) => Err(broken_off(status)),
+        });
+        let id = Uuid::now_v7();
+        let key = domain::file_blob_key(claims.tid, article_id, id);
+        let stored = ingest::store(
+            &self.blobs,
+            &key,
+            &accepted.name,
+            self.max_upload_bytes,
+            data,
+            |head| crate::domain::check_head(&accepted, head),
+        )
+        .await?;
+        let new = NewFile {
+            id,
+            tenant_id: claims.tid,
+            article_id,
+            name: &accepted.name,
+            content_type: &accepted.content_type,
+            size: stored.size,
+            sha256: &stored.sha256,
+            blob_key: &key,
+            created_by: claims.sub,
+        };
+        match store::insert_file(&self.pool, &new).await {
+            Ok(row) => Ok(file_pb(&row)),
+            Err(e) => {
+                if let Err(del) = self.blobs.delete(&key).await {
+                    tracing::warn!(key, error = %del, "could not remove the blob of a failed upload");
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    pub(crate) async fn download_article_file(
+        &self,
+        req: Request<pb::DownloadArticleFileRequest>,
+    ) -> ServiceResult<ArticleFileStream> {
+        let caller = self.kb_caller(&req, &req.get_ref().tenant_id).await?;
+        let id = lookup_id("file", &req.get_ref().id)?;
+        let file = store::get_file(&self.pool, caller.tenant, id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("file"))?;
+        // A file is read by whoever may read its article.
+        self.readable(&caller, file.article_id)
+            .await
+            .map_err(|_| ServiceError::not_found("file"))?;
+        let data = self
+            .blobs
+            .stream(&file.blob_key, CHUNK_BYTES)
+            .await
+            .map_err(|e| ServiceError::Internal(anyhow::Error::new(e).context("opening blob")))?;
+        let head = pb::ArticleFileChunk {
+            file: Some(file_pb(&file)),
+            data: Vec::new(),
+        };
+        let body = data.map(move |piece| match piece {
+            Ok(bytes) => Ok(pb::ArticleFileChunk {
+                file: None,
+                data: Vec::from(bytes),
+            }),
+            Err(e) => {
+                tracing::error!(file = %id, error = %e, "reading blob failed mid-download");
+                Err(tonic::Status::internal("the file could not be read"))
+            }
+        });
+        Ok(futures::stream::once(async move { Ok(head) })
+            .chain(body)
+            .boxed())
+    }
+
     pub(crate) async fn hide_comment(
         &self,
         req: Request<pb::HideCommentRequest>,
@@ -223,6 +343,17 @@ impl Documents {
             .ok_or_else(|| ServiceError::not_found("comment"))?;
         tracing::info!(comment = %id, "comment hidden");
         Ok(comment_pb(&row))
+    }
+}
+
+fn file_pb(f: &FileRow) -> pb::ArticleFile {
+    pb::ArticleFile {
+        id: f.id.to_string(),
+        article_id: f.article_id.to_string(),
+        name: f.name.clone(),
+        content_type: f.content_type.clone(),
+        size: f.size,
+        created_at: Some(to_proto(f.created_at)),
     }
 }
 
@@ -250,6 +381,7 @@ fn summary_pb(a: &ArticleRow) -> pb::Article {
         updated_at: Some(to_proto(a.updated_at)),
         comments: Vec::new(),
         excerpt: String::new(),
+        files: Vec::new(),
     }
 }
 

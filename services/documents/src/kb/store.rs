@@ -267,3 +267,78 @@ pub async fn hide_comment<'e>(
     .fetch_optional(db)
     .await
 }
+
+#[derive(Debug, Clone, FromRow)]
+pub struct FileRow {
+    pub id: Uuid,
+    pub article_id: Uuid,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub blob_key: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A file of an article, before the database has stamped it.
+pub struct NewFile<'a> {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub article_id: Uuid,
+    pub name: &'a str,
+    pub content_type: &'a str,
+    pub size: i64,
+    pub sha256: &'a [u8],
+    pub blob_key: &'a str,
+    pub created_by: Uuid,
+}
+
+pub async fn insert_file<'e>(db: impl PgExecutor<'e>, f: &NewFile<'_>) -> sqlx::Result<FileRow> {
+    sqlx::query_as(
+        "INSERT INTO kb_files (id, tenant_id, article_id, name, content_type, size, sha256,
+                               blob_key, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         RETURNING id, article_id, name, content_type, size, blob_key, created_at",
+    )
+    .bind(f.id)
+    .bind(f.tenant_id)
+    .bind(f.article_id)
+    .bind(f.name)
+    .bind(f.content_type)
+    .bind(f.size)
+    .bind(f.sha256)
+    .bind(f.blob_key)
+    .bind(f.created_by)
+    .fetch_one(db)
+    .await
+}
+
+/// An article's files, oldest first.
+pub async fn files<'e>(
+    db: impl PgExecutor<'e>,
+    tenant_id: Uuid,
+    article_id: Uuid,
+) -> sqlx::Result<Vec<FileRow>> {
+    sqlx::query_as(
+        "SELECT id, article_id, name, content_type, size, blob_key, created_at FROM kb_files
+         WHERE tenant_id = $1 AND article_id = $2 ORDER BY created_at, id",
+    )
+    .bind(tenant_id)
+    .bind(article_id)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn get_file<'e>(
+    db: impl PgExecutor<'e>,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> sqlx::Result<Option<FileRow>> {
+    sqlx::query_as(
+        "SELECT id, article_id, name, content_type, size, blob_key, created_at FROM kb_files
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}

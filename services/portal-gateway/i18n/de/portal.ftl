@@ -817,3 +817,6 @@ flash-kb-comment-added = Ihr Kommentar ist hinzugefügt.
 flash-comment-hidden = Der Kommentar ist ausgeblendet.
 invoices-more = Ältere Rechnungen
 document-preview-show = Dokument hier anzeigen
+kb-files = Dateien
+kb-file-add = Datei anhängen
+flash-article-file-added = Die Datei ist angehängt.

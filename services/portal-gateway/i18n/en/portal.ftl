@@ -817,3 +817,6 @@ flash-kb-comment-added = Your comment is added.
 flash-comment-hidden = The comment is hidden.
 invoices-more = Older invoices
 document-preview-show = Show the document here
+kb-files = Files
+kb-file-add = Attach the file
+flash-article-file-added = The file is attached.

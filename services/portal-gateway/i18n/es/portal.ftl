@@ -817,3 +817,6 @@ flash-kb-comment-added = Su comentario se ha añadido.
 flash-comment-hidden = El comentario está oculto.
 invoices-more = Facturas anteriores
 document-preview-show = Mostrar el documento aquí
+kb-files = Archivos
+kb-file-add = Adjuntar el archivo
+flash-article-file-added = El archivo está adjunto.

@@ -817,3 +817,6 @@ flash-kb-comment-added = Votre commentaire est ajouté.
 flash-comment-hidden = Le commentaire est masqué.
 invoices-more = Factures plus anciennes
 document-preview-show = Afficher le document ici
+kb-files = Fichiers
+kb-file-add = Joindre le fichier
+flash-article-file-added = Le fichier est joint.

@@ -819,3 +819,6 @@ flash-kb-comment-added = Twój komentarz został dodany.
 flash-comment-hidden = Komentarz został ukryty.
 invoices-more = Starsze faktury
 document-preview-show = Pokaż dokument tutaj
+kb-files = Pliki
+kb-file-add = Dołącz plik
+flash-article-file-added = Plik został dołączony.

@@ -194,6 +194,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/kb/articles/{id}/comments", post(kb::comment))
         .route("/api/v1/kb/comments/{id}/hide", post(kb::hide))
         .route(
+            "/api/v1/kb/articles/{id}/files",
+            post(kb::add_file).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/api/v1/kb/files/{id}", get(kb::file))
+        .route(
             "/api/v1/documents/{id}/versions",
             post(documents::add_version).layer(DefaultBodyLimit::max(document_limit)),
         )

@@ -58,6 +58,31 @@ impl From<docs::ArticleComment> for ArticleComment {
     }
 }
 
+/// A file of an article: `GET /api/v1/kb/files/{id}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ArticleFile {
+    pub id: String,
+    pub article_id: String,
+    pub name: String,
+    pub content_type: String,
+    /// In bytes.
+    pub size: i64,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+impl From<docs::ArticleFile> for ArticleFile {
+    fn from(f: docs::ArticleFile) -> Self {
+        Self {
+            created_at: ts(f.created_at.as_ref()),
+            id: f.id,
+            article_id: f.article_id,
+            name: f.name,
+            content_type: f.content_type,
+            size: f.size,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Article {
     pub id: String,
@@ -75,6 +100,8 @@ pub struct Article {
     pub updated_at: Option<DateTime<Utc>>,
     /// Oldest first.
     pub comments: Vec<ArticleComment>,
+    /// Oldest first.
+    pub files: Vec<ArticleFile>,
 }
 
 impl From<docs::Article> for Article {
@@ -84,6 +111,7 @@ impl From<docs::Article> for Article {
             published_at: ts(a.published_at.as_ref()),
             updated_at: ts(a.updated_at.as_ref()),
             comments: a.comments.into_iter().map(Into::into).collect(),
+            files: a.files.into_iter().map(Into::into).collect(),
             id: a.id,
             category: a.category,
             title: a.title,

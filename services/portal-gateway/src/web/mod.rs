@@ -248,6 +248,11 @@ pub fn router(max_upload_bytes: usize, max_document_bytes: usize) -> Router<AppS
             .route(&at("/kb/{id}/edit"), get(kb::edit_form))
             .route(&at("/kb/{id}/comments"), post(kb::comment))
             .route(&at("/kb/comments/{id}/hide"), post(kb::hide))
+            .route(
+                &at("/kb/{id}/files"),
+                post(kb::add_file).layer(DefaultBodyLimit::max(upload_body)),
+            )
+            .route(&at("/kb/files/{id}"), get(kb::file))
             .route(&at("/documents/{id}/preview"), get(document_view::show))
             .route(&at("/documents/{id}/inline"), get(document_view::inline))
             .route(

@@ -114,7 +114,13 @@ async fn article_page(ctx: &Ctx, id: &str, status: StatusCode, extra: Value) -> 
         })
         .collect();
     let contact = ctx.session.as_ref().is_some_and(|s| s.me.kind == "contact");
+    let files: Vec<Value> = article
+        .files
+        .iter()
+        .map(|f| json!({"id": f.id, "name": f.name, "size_kb": (f.size + 1023) / 1024}))
+        .collect();
     let mut values = json!({"article": article, "comments": comments, "may_comment": contact,
+        "files": files,
         "updated": planning::at_text(zone, article.updated_at)});
     if let (Some(v), Value::Object(e)) = (values.as_object_mut(), extra) {
         v.extend(e);
@@ -305,4 +311,74 @@ pub async fn hide(
         }
         Err(e) => ctx.grpc_fail(&e),
     }
+}
+
+/// `POST /kb/{id}/files` (multipart: CSRF, `file`).
+pub async fn add_file(
+    TenantPage(mut ctx): TenantPage,
+    Path(p): Path<HashMap<String, String>>,
+    multipart: axum::extract::Multipart,
+) -> Response {
+    let Some(id) = param(&p, "id") else {
+        return ctx.fail(StatusCode::NOT_FOUND, "error-not-found");
+    };
+    if let Err(r) = managers(&ctx) {
+        return *r;
+    }
+    let form = match crate::web::multipart::read(&ctx, multipart).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let Some(s) = ctx.session.as_ref() else {
+        return ctx.fail(StatusCode::UNAUTHORIZED, "error-session");
+    };
+    let caller = crate::web::pages::requests::api_caller(s);
+    let Some(file) = form.files.into_iter().find(|f| f.field == "file") else {
+        return article_page(&ctx, &id, StatusCode::BAD_REQUEST, json!({})).await;
+    };
+    let name = file.name.clone();
+    match crate::routes::kb::send_file(&ctx.state, &caller, id.clone(), file).await {
+        Ok(_) => {
+            ctx.flash_next("flash-article-file-added");
+            let to = format!("{}/kb/{id}", ctx.base);
+            ctx.redirect(&to)
+        }
+        Err(p) => {
+            let key = match p.status {
+                413 => "error-file-size-plain",
+                415 => "error-file-type",
+                _ => "error-file-failed",
+            };
+            let e = crate::web::i18n::text(
+                ctx.lang,
+                key,
+                &[("name", crate::web::i18n::Arg::Str(name))],
+            );
+            let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST);
+            article_page(&ctx, &id, status, json!({"file_error": e})).await
+        }
+    }
+}
+
+/// `GET /kb/files/{id}`: a file of an article the reader may read (not
+/// logged in: of a public article).
+pub async fn file(TenantPage(ctx): TenantPage, Path(p): Path<HashMap<String, String>>) -> Response {
+    let Some(id) = param(&p, "id") else {
+        return ctx.fail(StatusCode::NOT_FOUND, "error-not-found");
+    };
+    let Some(req) = as_reader(
+        &ctx,
+        docs::DownloadArticleFileRequest {
+            id,
+            tenant_id: tenant_id(&ctx),
+        },
+    ) else {
+        return ctx.fail(StatusCode::NOT_FOUND, "error-not-found");
+    };
+    let opened = ctx.state.documents.clone().download_article_file(req).await;
+    let res = match opened {
+        Ok(stream) => crate::routes::kb::file_response(stream.into_inner()).await,
+        Err(e) => Err(e.into()),
+    };
+    res.unwrap_or_else(|p| crate::web::pages::requests::problem_page(&ctx, p))
 }
