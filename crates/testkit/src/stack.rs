@@ -329,6 +329,7 @@ impl Stack {
             data_dir: data_dir.clone(),
             max_upload_bytes: 1024 * 1024,
             max_document_bytes: MAX_DOCUMENT_BYTES,
+            uploads_at_once: documents::blobs::DEFAULT_WRITERS,
             allowed_types: ["image/jpeg", "image/png", "application/pdf", "text/plain"]
                 .map(String::from)
                 .to_vec(),

@@ -11,14 +11,36 @@ use object_store::path::Path;
 use object_store::prefix::PrefixStore;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 
+/// Uploads written at once by default (`with_writers`).
+pub const DEFAULT_WRITERS: usize = 8;
+
 #[derive(Clone)]
 pub struct Blobs {
     store: Arc<dyn ObjectStore>,
+    /// Each streamed write holds its parts in memory (`ingest`): at most
+    /// this many at once, so many uploads wait rather than exhaust memory.
+    writers: Arc<tokio::sync::Semaphore>,
 }
 
 impl Blobs {
     pub fn new(store: Arc<dyn ObjectStore>) -> Self {
-        Self { store }
+        Self {
+            store,
+            writers: Arc::new(tokio::sync::Semaphore::new(DEFAULT_WRITERS)),
+        }
+    }
+
+    /// The same store with `n` (at least one) uploads written at once.
+    pub fn with_writers(self, n: usize) -> Self {
+        Self {
+            writers: Arc::new(tokio::sync::Semaphore::new(n.max(1))),
+            ..self
+        }
+    }
+
+    /// A turn to write an upload, held until the write is over.
+    pub async fn writer_slot(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        self.writers.clone().acquire_owned().await.ok()
     }
 
     /// The store itself, for writers that stream into it (`ingest`).

@@ -39,6 +39,10 @@ pub struct Config {
     /// Largest file staff publish as a document (streamed, never whole in memory).
     #[arg(long, env = "PORTAL_MAX_DOCUMENT_BYTES", default_value_t = 256 * MIB)]
     pub max_document_bytes: usize,
+    /// Uploads written to storage at once (each holds up to about 15 MiB
+    /// while it streams); more wait for their turn.
+    #[arg(long, env = "PORTAL_UPLOADS_AT_ONCE", default_value_t = crate::blobs::DEFAULT_WRITERS)]
+    pub uploads_at_once: usize,
     /// Accepted content types, comma separated.
     #[arg(
         long,

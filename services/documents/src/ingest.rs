@@ -63,6 +63,8 @@ where
     }
     check(&head[..head.len().min(HEAD_BYTES)])?;
 
+    // Checked first, then a turn: a refused file never waits in line.
+    let _turn = blobs.writer_slot().await;
     let mut writer = BufWriter::with_capacity(blobs.store(), key.into(), PART_BYTES)
         .with_max_concurrency(PARTS_IN_FLIGHT);
     let mut hash = Sha256::new();
@@ -85,18 +87,27 @@ where
             hash.update(&piece);
             writer.put(piece).await.map_err(storage)?;
         }
-        writer
-            .shutdown()
-            .await
-            .map_err(|e| ServiceError::Internal(anyhow::Error::new(e).context("storing a file")))
+        Ok(())
     }
     .await;
     if let Err(e) = written {
-        // A multipart write is aborted; a completed one cannot have happened.
+        // Refused or broken off before the end: the multipart write (if one
+        // began) is aborted, so nothing stays.
         if let Err(abort) = writer.abort().await {
             tracing::warn!(key, error = %abort, "could not abort a refused upload");
         }
         return Err(e);
+    }
+    // The last part, or the single write of a small file. A writer that
+    // failed here cannot be aborted any more: whatever it left is deleted,
+    // or swept later.
+    if let Err(e) = writer.shutdown().await {
+        if let Err(del) = blobs.delete(key).await {
+            tracing::warn!(key, error = %del, "could not remove a file whose write failed");
+        }
+        return Err(ServiceError::Internal(
+            anyhow::Error::new(e).context("storing a file"),
+        ));
     }
     let size = i64::try_from(size).map_err(|_| too_large(name, max_bytes))?;
     Ok(Stored {

@@ -44,7 +44,7 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     // First, so that a wrong blob URL stops startup before anything else.
     let blob_url = cfg.blob_url();
-    let blobs = blobs::Blobs::from_url(&blob_url)?;
+    let blobs = blobs::Blobs::from_url(&blob_url)?.with_writers(cfg.uploads_at_once);
     let rt = Runtime::connect("documents", &cfg.common, &MIGRATIONS).await?;
     // Service reports and quotes print the customer's and the site's names,
     // read from identity with documents' own credential (ADR 0017, 0019).

@@ -49,24 +49,42 @@ impl Digests {
 
     /// Queues one mail per recipient whose burst is quiet; how many.
     pub async fn send_due(&self) -> anyhow::Result<usize> {
-        let due = store::quiet_digests(&self.pool, self.quiet, 100)
+        let due = store::quiet_digests(&self.pool, self.quiet, self.quiet * LONGEST_WAITS, 100)
             .await
             .context("finding due digests")?;
         let mut sent = 0;
         for (tenant_id, contact_id) in due {
-            let mut tx = self.pool.begin().await?;
-            // Taken by the first runner to get here; the next finds none.
-            let items = store::take_digest(&mut tx, tenant_id, contact_id).await?;
-            let Some(mail) = compose(tenant_id, contact_id, &items)? else {
-                continue;
-            };
-            store::insert_delivery(&mut tx, &mail).await?;
-            tx.commit().await?;
-            sent += 1;
+            // One recipient's failure does not hold back the others.
+            match self.send_one(tenant_id, contact_id).await {
+                Ok(true) => sent += 1,
+                Ok(false) => {}
+                Err(e) => tracing::warn!(
+                    tenant = %tenant_id, contact = %contact_id, error = %format!("{e:#}"),
+                    "a document digest failed; trying again later"
+                ),
+            }
         }
         Ok(sent)
     }
+
+    /// Takes what waits for one contact and queues its mail, in one
+    /// transaction; `false` when another runner took it first.
+    async fn send_one(&self, tenant_id: Uuid, contact_id: Uuid) -> anyhow::Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        // Taken by the first runner to get here; the next finds none.
+        let items = store::take_digest(&mut tx, tenant_id, contact_id).await?;
+        let Some(mail) = compose(tenant_id, contact_id, &items)? else {
+            return Ok(false);
+        };
+        store::insert_delivery(&mut tx, &mail).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
 }
+
+/// A burst is told at the latest after this many quiet times, however
+/// long it goes on.
+const LONGEST_WAITS: u32 = 10;
 
 /// The mail of a contact's waiting documents, oldest first: each title
 /// with its kind in the reader's language; `None` when nothing waits.

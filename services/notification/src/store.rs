@@ -358,21 +358,26 @@ pub async fn queue_digest(
     Ok(())
 }
 
-/// Recipients whose newest waiting document is older than `quiet`.
+/// Recipients whose newest waiting document is older than `quiet`, or
+/// whose oldest one has waited `longest` (a burst that never stops is still
+/// told).
 pub async fn quiet_digests(
     pool: &sqlx::PgPool,
     quiet: std::time::Duration,
+    longest: std::time::Duration,
     limit: i64,
 ) -> sqlx::Result<Vec<(Uuid, Uuid)>> {
     sqlx::query_as(
         "SELECT tenant_id, contact_id FROM digest_items
          GROUP BY tenant_id, contact_id
          HAVING max(queued_at) <= now() - make_interval(secs => $1)
+             OR min(queued_at) <= now() - make_interval(secs => $3)
          ORDER BY min(queued_at)
          LIMIT $2",
     )
     .bind(quiet.as_secs_f64())
     .bind(limit)
+    .bind(longest.as_secs_f64())
     .fetch_all(pool)
     .await
 }

@@ -224,6 +224,13 @@ async fn articles_are_found_in_their_language_and_comments_are_moderated() -> an
         .await?
         .expect(200)?;
     assert_eq!(staff_view["comments"][0]["hidden"], true);
+    api.post(
+        &path,
+        Some(&t.contact),
+        &json!({"body": "Toujours utile en 2027"}),
+    )
+    .await?
+    .expect(201)?;
 
     // Not logged in: the public articles only, on the tenant's pages.
     let page = |path: String| {
@@ -252,6 +259,11 @@ async fn articles_are_found_in_their_language_and_comments_are_moderated() -> an
     let (status, body) = page(format!("/t/{}/kb/{french}", t.slug)).await?;
     assert_eq!(status, 200);
     assert!(body.contains("<strong>chaudières</strong>") && !body.contains("<script>alert"));
+    // Comments name contacts: not shown to readers who are not logged in.
+    assert!(
+        !body.contains("Toujours utile") && !body.contains("Claire Martin"),
+        "no comment for anonymous readers"
+    );
 
     // Files: staff attach them; whoever reads the article reads its files.
     let manual = b"%PDF-1.4\n% boiler manual\n%%EOF\n".to_vec();

@@ -39,10 +39,12 @@ impl Documents {
     async fn kb_caller<T>(&self, req: &Request<T>, tenant_id: &str) -> ServiceResult<Caller> {
         if bearer(req.metadata()).is_some() {
             let claims = self.caller(req).await?;
-            let reader = if claims.is_staff() {
-                Reader::Staff
-            } else {
-                Reader::Contact
+            // A secure link opens one customer's work, not the provider's
+            // knowledge base: it reads what anyone may read.
+            let reader = match claims.kind {
+                AccountKind::Staff => Reader::Staff,
+                AccountKind::Contact => Reader::Contact,
+                AccountKind::Link => Reader::Anonymous,
             };
             return Ok(Caller {
                 tenant: claims.tid,
@@ -125,7 +127,11 @@ impl Documents {
         let id = lookup_id("article", &req.get_ref().id)?;
         let row = self.readable(&caller, id).await?;
         let staff = caller.reader == Reader::Staff;
-        let comments = store::comments(&self.pool, caller.tenant, id, staff).await?;
+        // Comments carry contacts' names: for logged-in readers only.
+        let comments = match caller.reader {
+            Reader::Anonymous => Vec::new(),
+            _ => store::comments(&self.pool, caller.tenant, id, staff).await?,
+        };
         let files = store::files(&self.pool, caller.tenant, id).await?;
         Ok(pb::Article {
             files: files.iter().map(file_pb).collect(),

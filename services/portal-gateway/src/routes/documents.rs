@@ -185,6 +185,15 @@ pub async fn version_content(
     file_response(stream, Disposition::Attachment).await
 }
 
+/// Whether a file of this type is shown in the page (PDFs and the
+/// pictures browsers draw); every other one is downloaded.
+pub fn previewable(content_type: &str) -> bool {
+    matches!(
+        content_type,
+        "application/pdf" | "image/png" | "image/jpeg" | "image/gif" | "image/webp"
+    )
+}
+
 /// How a file is offered: saved, or shown in the page's preview frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Disposition {
@@ -209,6 +218,12 @@ pub async fn file_response(
             .rsplit_once('.')
             .map_or(meta.file_name.clone(), |(stem, _)| stem.to_owned())
     };
+    // Only what the page previews is shown inline; anything else (a text,
+    // an Office file, a type an operator allowed later) is a download.
+    let how = match how {
+        Disposition::Inline if previewable(&meta.content_type) => Disposition::Inline,
+        _ => Disposition::Attachment,
+    };
     let disposition = match how {
         Disposition::Attachment => content_disposition(&named, &meta.content_type),
         Disposition::Inline => {
@@ -228,7 +243,8 @@ pub async fn file_response(
         h.insert(
             axum::http::header::CONTENT_SECURITY_POLICY,
             axum::http::HeaderValue::from_static(
-                "default-src 'none'; img-src 'self'; object-src 'self'; frame-ancestors 'self'",
+                "default-src 'none'; img-src 'self'; object-src 'self'; form-action 'none'; \
+                 base-uri 'none'; frame-ancestors 'self'",
             ),
         );
         h.insert(

@@ -18,11 +18,14 @@ use crate::web::pages::{param, planning, requests};
 
 /// How a file's type is previewed in the page, if at all.
 pub fn preview_of(content_type: &str) -> Option<&'static str> {
-    match content_type {
-        "application/pdf" => Some("pdf"),
-        "image/png" | "image/jpeg" | "image/gif" | "image/webp" => Some("image"),
-        _ => None,
+    if !crate::routes::documents::previewable(content_type) {
+        return None;
     }
+    Some(if content_type == "application/pdf" {
+        "pdf"
+    } else {
+        "image"
+    })
 }
 
 /// `GET /documents/{id}/preview`.

@@ -37,7 +37,8 @@ const LINKS: [&str; 5] = [
 
 /// `GET /documents/new?customer_id=&site_id=&equipment_id=&work_order_id=&request_id=`.
 pub async fn new_form(TenantPage(ctx): TenantPage, RawQuery(raw): RawQuery) -> Response {
-    if let Err(r) = ctx.staff() {
+    // Refused before a byte of a file is read.
+    if let Err(r) = publishers(&ctx) {
         return *r;
     }
     let form: serde_json::Map<String, Value> = LINKS
@@ -45,6 +46,15 @@ pub async fn new_form(TenantPage(ctx): TenantPage, RawQuery(raw): RawQuery) -> R
         .map(|k| (k.to_string(), json!(query(raw.as_deref(), k))))
         .collect();
     form_page(&ctx, StatusCode::OK, Value::Object(form), None).await
+}
+
+/// Admins and dispatchers (who publish documents), or the refusal.
+fn publishers(ctx: &Ctx) -> Result<(), Box<Response>> {
+    let s = ctx.staff()?;
+    if !s.is_manager() {
+        return Err(Box::new(ctx.fail(StatusCode::FORBIDDEN, "error-forbidden")));
+    }
+    Ok(())
 }
 
 /// The form, with what it was opened for named, and an error if any.
@@ -143,7 +153,8 @@ fn refusal(ctx: &Ctx, name: &str, p: &Problem) -> String {
 /// `POST /documents` (multipart: the CSRF field first, the form's fields,
 /// `file`).
 pub async fn publish(TenantPage(mut ctx): TenantPage, multipart: Multipart) -> Response {
-    if let Err(r) = ctx.staff() {
+    // Refused before a byte of a file is read.
+    if let Err(r) = publishers(&ctx) {
         return *r;
     }
     let mut form = match multipart::read_up_to(&ctx, ctx.state.max_document_bytes, multipart).await
@@ -212,7 +223,8 @@ pub async fn new_version(
     let Some(id) = param(&p, "id") else {
         return ctx.fail(StatusCode::NOT_FOUND, "error-not-found");
     };
-    if let Err(r) = ctx.staff() {
+    // Refused before a byte of a file is read.
+    if let Err(r) = publishers(&ctx) {
         return *r;
     }
     let mut form = match multipart::read_up_to(&ctx, ctx.state.max_document_bytes, multipart).await
