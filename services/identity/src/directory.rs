@@ -592,6 +592,16 @@ impl Identity {
             tenant.portal_all_customers,
             customer.portal_enabled,
         );
+        // A10: a request the customer's contacts do not see is told to none.
+        if r.of_request {
+            let since = domain::RequestVisibility::parse(&customer.request_visibility)
+                .unwrap_or(domain::RequestVisibility::All)
+                .lower_bound(customer.visible_since, customer.portal_enabled_at);
+            let created = r.request_created_at.as_ref().and_then(from_proto);
+            if !domain::request_shown(since, created) {
+                return Ok(pb::ListContactsResponse::default());
+            }
+        }
         let now = Utc::now();
         let may_log_in = |c: &store::ContactRow| {
             let access = domain::ContactAccess {

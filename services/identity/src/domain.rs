@@ -59,6 +59,16 @@ impl RequestVisibility {
     }
 }
 
+/// Whether a request created at `created` (`None`: not known) is shown to
+/// a customer whose contacts see requests since `since` (`None`: all).
+pub fn request_shown(since: Option<DateTime<Utc>>, created: Option<DateTime<Utc>>) -> bool {
+    match (since, created) {
+        (None, _) => true,
+        (Some(since), Some(created)) => created >= since,
+        (Some(_), None) => false,
+    }
+}
+
 /// How many attempts a key may make in a window before it must wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limit {
@@ -439,5 +449,15 @@ mod tests {
         assert_eq!(retry_after(MAILS_PER_ADDRESS, 10, start, now), Some(600));
         let old = now - Duration::minutes(16);
         assert_eq!(retry_after(MAILS_PER_ADDRESS, 50, old, now), None);
+    }
+
+    #[test]
+    fn a_request_before_the_customers_limit_is_not_shown() {
+        let now = Utc::now();
+        let earlier = now - chrono::Duration::days(1);
+        assert!(request_shown(None, None));
+        assert!(request_shown(Some(earlier), Some(now)));
+        assert!(!request_shown(Some(now), Some(earlier)));
+        assert!(!request_shown(Some(now), None), "unknown: hidden");
     }
 }

@@ -107,6 +107,9 @@ impl DocumentMails {
             tenant_id: envelope.tenant_id.to_string(),
             customer_id: e.customer_id.clone(),
             site_id: e.site_id.clone(),
+            // A document of a request the customer does not see is told to no one (A10).
+            of_request: !e.request_id.is_empty(),
+            request_created_at: e.request_created_at,
         };
         Ok(self
             .directory

@@ -407,5 +407,45 @@ async fn documents_published_together_are_told_in_one_mail() -> anyhow::Result<(
     );
     assert!(!second.body.contains("Gas certificate"), "{}", second.body);
     assert_eq!(digests().len(), 2, "two bursts, two mails");
+
+    // A10: once the customer sees requests only since today, a document of
+    // an older request is told to no one; one of the customer is.
+    let old = fixtures::submit_request(&stack, &t, "Leaking tap").await?;
+    fixtures::drained(&stack, "documents-request-submitted").await?;
+    api.put(
+        &format!("/api/v1/customers/{}/portal", t.customer_id),
+        &t.admin,
+        &json!({"enabled": true, "request_visibility": "since",
+                "visible_since": chrono::Utc::now().to_rfc3339()}),
+    )
+    .await?
+    .expect(200)?;
+    api.upload_form(
+        "/api/v1/documents",
+        &t.admin,
+        &[
+            ("kind", "incident_report"),
+            ("request_id", &s(&old["id"])),
+            ("title", "Old leak report"),
+        ],
+        "file.pdf",
+        "application/pdf",
+        pdf("Old leak report"),
+    )
+    .await?
+    .expect(201)?;
+    publish("Fresh notice", "attachment").await?;
+    let third = portal_testkit::eventually(30, "the third digest", || async {
+        Ok(digests()
+            .into_iter()
+            .find(|m| m.body.contains("Fresh notice")))
+    })
+    .await?;
+    assert!(!third.body.contains("Old leak report"), "{}", third.body);
+    fixtures::drained(&stack, "notification-document-published").await?;
+    assert!(
+        !digests().iter().any(|m| m.body.contains("Old leak report")),
+        "a document of a request the customer does not see is not told"
+    );
     stack.stop().await
 }

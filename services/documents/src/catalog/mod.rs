@@ -28,6 +28,10 @@ pub async fn publish(
     let Some(created_at) = store::insert(&mut *conn, doc).await? else {
         return Ok(None);
     };
+    let request_created_at = match doc.request_id {
+        Some(r) => store::request_created_at(&mut *conn, doc.tenant_id, r).await?,
+        None => None,
+    };
     let event = ev::DocumentPublished {
         tenant_id: doc.tenant_id.to_string(),
         document_id: doc.id.to_string(),
@@ -41,6 +45,7 @@ pub async fn publish(
         created_at: Some(to_proto(created_at)),
         equipment_id: text(doc.equipment_id),
         version: 1,
+        request_created_at: request_created_at.map(to_proto),
     };
     outbox::enqueue(conn, doc.tenant_id, SOURCE, &event).await?;
     Ok(Some(created_at))
@@ -62,6 +67,7 @@ pub async fn announce_version(conn: &mut PgConnection, doc: &DocumentRow) -> sql
         created_at: Some(to_proto(doc.content_at)),
         equipment_id: text(doc.equipment_id),
         version: doc.version,
+        request_created_at: doc.request_created_at.map(to_proto),
     };
     outbox::enqueue(conn, doc.tenant_id, SOURCE, &event).await?;
     Ok(())

@@ -322,3 +322,19 @@ pub async fn list<'e>(
     .fetch_all(db)
     .await
 }
+
+/// When a request was created, as documents knows it from its events.
+pub async fn request_created_at(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    request_id: Uuid,
+) -> sqlx::Result<Option<DateTime<Utc>>> {
+    sqlx::query_scalar(
+        "SELECT created_at FROM owner_requests WHERE tenant_id = $1 AND request_id = $2",
+    )
+    .bind(tenant_id)
+    .bind(request_id)
+    .fetch_optional(conn)
+    .await
+    .map(Option::flatten)
+}
