@@ -173,13 +173,36 @@ impl Documents {
             blob_key: &blob_key,
             created_by: claims.sub,
         };
-        let row = match store::insert(&self.pool, &new).await {
-            Ok(row) => row,
+        // The cap is counted again with the row, one upload of the owner at
+        // a time: concurrent photos cannot pass it.
+        let inserted = async {
+            let mut tx = self.pool.begin().await?;
+            store::lock_owner(&mut tx, claims.tid, owner_id).await?;
+            if owner_type == OwnerType::WorkOrder
+                && store::count_for_owner(&mut *tx, claims.tid, owner_type, owner_id).await?
+                    >= domain::MAX_PHOTOS
+            {
+                return Err(ServiceError::Conflict(format!(
+                    "this work order already has {} photos, the most it keeps",
+                    domain::MAX_PHOTOS
+                )));
+            }
+            let row = store::insert(&mut *tx, &new).await?;
+            Ok::<_, ServiceError>((tx, row))
+        }
+        .await;
+        let row = match inserted {
+            Ok((tx, row)) => {
+                // Once asked, a commit's outcome may be unknown (a lost
+                // connection): the blob stays, and is swept if no row names it.
+                tx.commit().await?;
+                row
+            }
             Err(e) => {
                 if let Err(del) = self.blobs.delete(&blob_key).await {
                     tracing::warn!(blob_key, error = %del, "could not remove blob of a failed upload");
                 }
-                return Err(e.into());
+                return Err(e);
             }
         };
         tracing::info!(attachment = %row.id, owner = %owner_id, size = stored.size, "attachment uploaded");

@@ -2,7 +2,7 @@
 use chrono::{DateTime, Utc};
 use portal_platform::db::SystemPool;
 use portal_platform::scope::Scope;
-use sqlx::{FromRow, PgConnection, PgPool};
+use sqlx::{FromRow, PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
 
 use crate::domain::{OwnerRequest, OwnerType};
@@ -50,7 +50,10 @@ macro_rules! columns {
 }
 
 /// Inserts and returns the row as stored (with the database's timestamp).
-pub async fn insert(pool: &PgPool, a: &NewAttachment<'_>) -> sqlx::Result<AttachmentRow> {
+pub async fn insert<'e>(
+    db: impl PgExecutor<'e>,
+    a: &NewAttachment<'_>,
+) -> sqlx::Result<AttachmentRow> {
     sqlx::query_as(concat!(
         "INSERT INTO attachments (id, tenant_id, owner_type, owner_id, customer_id, site_id, \
          name, content_type, size, sha256, blob_key, created_by, created_at)
@@ -70,7 +73,7 @@ pub async fn insert(pool: &PgPool, a: &NewAttachment<'_>) -> sqlx::Result<Attach
     .bind(a.sha256)
     .bind(a.blob_key)
     .bind(a.created_by)
-    .fetch_one(pool)
+    .fetch_one(db)
     .await
 }
 
@@ -191,8 +194,8 @@ pub async fn owner_of_work_order(
 }
 
 /// How many attachments an owner has (a work order's photos are capped).
-pub async fn count_for_owner(
-    pool: &PgPool,
+pub async fn count_for_owner<'e>(
+    db: impl PgExecutor<'e>,
     tenant_id: Uuid,
     owner_type: OwnerType,
     owner_id: Uuid,
@@ -204,8 +207,22 @@ pub async fn count_for_owner(
     .bind(tenant_id)
     .bind(owner_type)
     .bind(owner_id)
-    .fetch_one(pool)
+    .fetch_one(db)
     .await
+}
+
+/// Serialises the adding of one owner's files until the transaction ends
+/// (a work order's photo cap holds under concurrent uploads).
+pub async fn lock_owner(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    owner_id: Uuid,
+) -> sqlx::Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(format!("documents/owner/{tenant_id}/{owner_id}"))
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// The first `limit` photos of a work order, oldest first (the service

@@ -164,11 +164,10 @@ impl Documents {
             let mut tx = self.pool.begin().await?;
             publish(&mut tx, &doc).await?;
             let row = store::get(&mut *tx, claims.tid, id).await?;
-            tx.commit().await?;
-            Ok::<_, ServiceError>(row)
+            Ok::<_, ServiceError>((tx, row))
         }
         .await;
-        let row = self.kept_or_removed(&key, written).await?;
+        let row = self.committed_or_removed(&key, written).await?;
         tracing::info!(document = %id, kind = ?kind, size = doc.size, "document published");
         Ok(document_pb(&row))
     }
@@ -205,24 +204,31 @@ impl Documents {
             if let Some(row) = &row {
                 announce_version(&mut tx, row).await?;
             }
-            tx.commit().await?;
-            Ok(row)
+            Ok((tx, row))
         }
         .await;
-        let row = self.kept_or_removed(&key, written).await?;
+        let row = self.committed_or_removed(&key, written).await?;
         tracing::info!(document = %row.id, version = row.version, "document version published");
         Ok(document_pb(&row))
     }
 
-    /// The written row; when it could not be written, its blob is removed
-    /// again (the sweeper takes what this cannot).
-    async fn kept_or_removed(
+    /// Commits the written row; when it could not be written, its blob is
+    /// removed again. Once the commit is asked its outcome may be unknown
+    /// (a lost connection): the blob then stays, and the sweeper removes it
+    /// if no row names it.
+    async fn committed_or_removed(
         &self,
         key: &str,
-        written: ServiceResult<Option<DocumentRow>>,
+        written: ServiceResult<(
+            sqlx::Transaction<'static, sqlx::Postgres>,
+            Option<DocumentRow>,
+        )>,
     ) -> ServiceResult<DocumentRow> {
         match written {
-            Ok(Some(row)) => Ok(row),
+            Ok((tx, Some(row))) => {
+                tx.commit().await?;
+                Ok(row)
+            }
             other => {
                 if let Err(e) = self.blobs.delete(key).await {
                     tracing::warn!(key, error = %e, "could not remove the blob of a failed upload");
