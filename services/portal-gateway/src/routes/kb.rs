@@ -151,19 +151,19 @@ pub(crate) fn file_parts(
     file: Upload,
 ) -> impl futures::Stream<Item = docs::ArticleFilePart> + Send + 'static {
     use docs::article_file_part::Part;
-    let first = docs::ArticleFilePart {
-        part: Some(Part::Header(docs::ArticleFileHeader {
-            article_id,
-            name: file.name.clone(),
-            content_type: file.content_type.clone(),
-        })),
+    let header = docs::ArticleFileHeader {
+        article_id,
+        name: file.name.clone(),
+        content_type: file.content_type.clone(),
     };
-    let rest = file
-        .pieces(crate::routes::publish::PIECE_BYTES)
-        .map(|piece| docs::ArticleFilePart {
-            part: piece.ok().map(Part::Data),
-        });
-    futures::stream::once(async move { first }).chain(rest)
+    file.after(
+        docs::ArticleFilePart {
+            part: Some(Part::Header(header)),
+        },
+        |piece| docs::ArticleFilePart {
+            part: piece.map(Part::Data),
+        },
+    )
 }
 
 #[utoipa::path(post, path = "/api/v1/kb/articles/{id}/files", operation_id = "add_article_file",
@@ -205,16 +205,7 @@ pub(crate) async fn send_file(
     article_id: String,
     file: Upload,
 ) -> Result<docs::ArticleFile, Problem> {
-    if file.too_large {
-        return Err(Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload-too-large",
-            format!(
-                "{} is larger than the {} byte limit",
-                file.name, state.max_upload_bytes
-            ),
-        ));
-    }
+    file.refuse_if_too_large(state.max_upload_bytes)?;
     Ok(state
         .documents
         .clone()

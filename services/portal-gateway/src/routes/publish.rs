@@ -3,8 +3,6 @@
 //! their services with the caller's token, must agree on one customer and
 //! site, and are vouched for to documents; the spooled file then streams to
 //! documents a piece at a time, never whole in memory.
-use axum::http::StatusCode;
-use futures::StreamExt;
 use portal_proto::documents::v1 as docs;
 use portal_proto::identity::v1 as id;
 use portal_proto::requests::v1 as rq;
@@ -213,27 +211,18 @@ pub async fn send(
     mut header: docs::PublishHeader,
     file: Upload,
 ) -> Result<docs::Document, Problem> {
-    if file.too_large {
-        return Err(Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload-too-large",
-            format!(
-                "{} is larger than the {} byte limit",
-                file.name, state.max_document_bytes
-            ),
-        ));
-    }
+    file.refuse_if_too_large(state.max_document_bytes)?;
     header.file_name.clone_from(&file.name);
     header.content_type.clone_from(&file.content_type);
-    let first = docs::PublishPart {
-        part: Some(docs::publish_part::Part::Header(header)),
-    };
-    // A read error sends a part with nothing in it, which documents refuses,
-    // so a file cut short is never stored as if whole.
-    let rest = file.pieces(PIECE_BYTES).map(|piece| docs::PublishPart {
-        part: piece.ok().map(docs::publish_part::Part::Data),
-    });
-    let parts = futures::stream::once(async move { first }).chain(rest);
+    use docs::publish_part::Part;
+    let parts = file.after(
+        docs::PublishPart {
+            part: Some(Part::Header(header)),
+        },
+        |piece| docs::PublishPart {
+            part: piece.map(Part::Data),
+        },
+    );
     // The gateway vouches for the links it has just read with the caller's token.
     let vouched = state.credential.sign(caller.request(parts));
     Ok(state

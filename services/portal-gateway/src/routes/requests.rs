@@ -188,15 +188,14 @@ pub(crate) fn attachment_parts(
     file: Upload,
 ) -> impl futures::Stream<Item = docs::UploadAttachmentPart> + Send + 'static {
     use docs::upload_attachment_part::Part;
-    let first = docs::UploadAttachmentPart {
-        part: Some(Part::Header(header)),
-    };
-    let rest = file
-        .pieces(crate::routes::publish::PIECE_BYTES)
-        .map(|piece| docs::UploadAttachmentPart {
-            part: piece.ok().map(Part::Data),
-        });
-    futures::StreamExt::chain(futures::stream::once(async move { first }), rest)
+    file.after(
+        docs::UploadAttachmentPart {
+            part: Some(Part::Header(header)),
+        },
+        |piece| docs::UploadAttachmentPart {
+            part: piece.map(Part::Data),
+        },
+    )
 }
 
 /// A closed request takes no more files (its conversation has ended).
@@ -217,16 +216,7 @@ pub(crate) async fn store_attachment(
     request: &pb::Request,
     file: Upload,
 ) -> Result<docs::Attachment, Problem> {
-    if file.too_large {
-        return Err(Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload-too-large",
-            format!(
-                "{} is larger than the {} byte limit",
-                file.name, state.max_upload_bytes
-            ),
-        ));
-    }
+    file.refuse_if_too_large(state.max_upload_bytes)?;
     let req = docs::UploadAttachmentRequest {
         owner_type: OWNER.into(),
         owner_id: request.id.clone(),

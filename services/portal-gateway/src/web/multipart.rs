@@ -107,6 +107,36 @@ impl Upload {
     }
 }
 
+impl Upload {
+    /// The API's answer to a file that passed `max_bytes` while it was read.
+    pub fn refuse_if_too_large(&self, max_bytes: usize) -> Result<(), Problem> {
+        if !self.too_large {
+            return Ok(());
+        }
+        Err(Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload-too-large",
+            format!("{} is larger than the {max_bytes} byte limit", self.name),
+        ))
+    }
+
+    /// `first` (a header), then the file a piece at a time as `piece`
+    /// wraps it: what documents' client-streaming uploads take. A read
+    /// error gives `piece(None)`, a part with nothing in it, which
+    /// documents refuses: a file cut short is never stored as whole.
+    pub fn after<T: Send + 'static>(
+        self,
+        first: T,
+        piece: impl Fn(Option<Vec<u8>>) -> T + Send + 'static,
+    ) -> impl futures::Stream<Item = T> + Send + 'static {
+        use futures::StreamExt;
+        let rest = self
+            .pieces(crate::routes::publish::PIECE_BYTES)
+            .map(move |p| piece(p.ok()));
+        futures::stream::once(async move { first }).chain(rest)
+    }
+}
+
 /// A multipart form whose CSRF field was checked: text fields and files.
 pub struct MultipartForm {
     pub fields: Form,
