@@ -820,3 +820,4 @@ document-preview-show = Dokument hier anzeigen
 kb-files = Dateien
 kb-file-add = Datei anhängen
 flash-article-file-added = Die Datei ist angehängt.
+documents-none-yet = Noch keine Dokumente.

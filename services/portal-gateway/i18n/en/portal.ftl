@@ -820,3 +820,4 @@ document-preview-show = Show the document here
 kb-files = Files
 kb-file-add = Attach the file
 flash-article-file-added = The file is attached.
+documents-none-yet = No document yet.

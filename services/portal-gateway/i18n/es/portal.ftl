@@ -820,3 +820,4 @@ document-preview-show = Mostrar el documento aquí
 kb-files = Archivos
 kb-file-add = Adjuntar el archivo
 flash-article-file-added = El archivo está adjunto.
+documents-none-yet = Aún no hay documentos.

@@ -820,3 +820,4 @@ document-preview-show = Afficher le document ici
 kb-files = Fichiers
 kb-file-add = Joindre le fichier
 flash-article-file-added = Le fichier est joint.
+documents-none-yet = Aucun document pour l'instant.

@@ -822,3 +822,4 @@ document-preview-show = Pokaż dokument tutaj
 kb-files = Pliki
 kb-file-add = Dołącz plik
 flash-article-file-added = Plik został dołączony.
+documents-none-yet = Brak dokumentów.
